@@ -1,0 +1,41 @@
+// `./skein accounts create|list|reset-password`: admin work that runs beside a live server,
+// against the same configuration (environment and DATA_DIR).
+import { loadConfig, loadDotEnv } from "../../config/config.ts";
+import { openRuntime } from "../../server/context.ts";
+import { parseArgs, UsageError } from "../usage.ts";
+
+const USAGE = `Usage:
+  ./skein accounts create USERNAME --email EMAIL [--admin | --moderator]
+  ./skein accounts list
+  ./skein accounts reset-password USERNAME`;
+
+export async function accounts(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { positional, options } = parseArgs(rest, ["admin", "moderator"]);
+  if (!sub || !["create", "list", "reset-password"].includes(sub)) throw new UsageError(`unknown accounts command "${sub ?? ""}"\n${USAGE}`);
+  if (sub !== "list" && positional.length !== 1) throw new UsageError(`a USERNAME is needed\n${USAGE}`);
+  if (sub === "create" && typeof options.email !== "string") throw new UsageError(`--email is needed\n${USAGE}`);
+
+  loadDotEnv();
+  const runtime = await openRuntime(loadConfig());
+  try {
+    const service = runtime.services.accounts;
+    if (sub === "create") {
+      const role = options.admin ? "admin" : options.moderator ? "moderator" : "user";
+      const { account, password } = await service.createLocal({ username: positional[0], email: options.email as string, role });
+      process.stdout.write(`Created @${account.username}@${runtime.config.localDomain} (${role})\nPassword: ${password}\n`);
+    } else if (sub === "reset-password") {
+      const password = await service.resetPassword(positional[0]);
+      process.stdout.write(`New password for @${positional[0]}: ${password}\nAll sessions and access tokens of this account were revoked.\n`);
+    } else {
+      const rows = await service.list();
+      const header = ["USERNAME", "EMAIL", "ROLE", "CREATED"];
+      const table = [header, ...rows.map(({ user, account }) => [account.username, user.email, user.role, user.created_at.slice(0, 10)])];
+      const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+      for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd() + "\n");
+    }
+  } finally {
+    await runtime.close();
+  }
+  return 0;
+}

@@ -1,0 +1,72 @@
+// `./skein start` (and `./skein web`): migrate, then serve until SIGINT/SIGTERM.
+import { getLogger } from "@logtape/logtape";
+import { loadConfig, loadDotEnv } from "../../config/config.ts";
+import { setUpLogging } from "../../server/logging.ts";
+import { acquireServerLock } from "../../db/server-lock.ts";
+import { openRuntime } from "../../server/context.ts";
+import { createApp } from "../../http/app.ts";
+import { listen } from "../../server/http-server.ts";
+import { SKEIN_VERSION } from "../../version.ts";
+
+const logger = getLogger(["skein", "server"]);
+
+async function serve(role: "all" | "web"): Promise<number> {
+  const startedAt = performance.now();
+  loadDotEnv();
+  const config = loadConfig();
+  await setUpLogging(config.log);
+  const releaseLock = config.database.kind === "sqlite" ? acquireServerLock(config.database.file) : () => {};
+  let runtime;
+  try {
+    runtime = await openRuntime(config);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+  const app = createApp(runtime.services);
+  let listening;
+  try {
+    listening = await listen(app, config);
+  } catch (error) {
+    await runtime.close();
+    releaseLock();
+    throw error;
+  }
+  const where = config.database.kind === "sqlite" ? `SQLite ${config.database.file}` : "PostgreSQL";
+  logger.info("Skein {version} ({role}) serving {origin} on {bind}:{port} with {where}, ready in {ms} ms", {
+    version: SKEIN_VERSION,
+    role,
+    origin: config.origin,
+    bind: config.bind,
+    port: listening.port,
+    where,
+    ms: Math.round(performance.now() - startedAt),
+  });
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info("Received {signal}; shutting down", { signal });
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  // Stop taking requests, let running ones finish (bounded), then close the database.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      listening.server.closeAllConnections?.();
+      resolve();
+    }, 5000);
+    listening.server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    listening.server.closeIdleConnections?.();
+  });
+  await runtime.close();
+  releaseLock();
+  return 0;
+}
+
+export const start = () => serve("all");
+export const web = () => serve("web");

@@ -1,0 +1,58 @@
+// Skein's command line: `./skein <command>`. Each command lives in commands/; this file only
+// dispatches and turns known failures into one clear line instead of a stack trace.
+import { ConfigError } from "../config/config.ts";
+import { DatabaseUnavailableError } from "../db/database.ts";
+import { ServerLockError } from "../db/server-lock.ts";
+import { ListenError } from "../server/http-server.ts";
+import { DomainError } from "../domain/errors.ts";
+import { UsageError } from "./usage.ts";
+
+type Command = (args: string[]) => Promise<number | void>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: "run the server (web + background work) in one process", load: async () => (await import("./commands/start.ts")).start },
+  web: { summary: "run the web process only", load: async () => (await import("./commands/start.ts")).web },
+  migrate: { summary: "apply database migrations", load: async () => (await import("./commands/migrate.ts")).migrate },
+  accounts: { summary: "create, list and reset local accounts", load: async () => (await import("./commands/accounts.ts")).accounts },
+  test: { summary: "run the test suite on SQLite and PostgreSQL", load: async () => (await import("./commands/test.ts")).test },
+};
+
+function help(): void {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  process.stdout.write(`Usage: ./skein <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nConfiguration comes from environment variables (and .env); see README.md.\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    help();
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`skein: unknown command "${name}"\n`);
+    help();
+    return 2;
+  }
+  try {
+    return (await (await command.load())(args)) ?? 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`skein: configuration: ${problem}\n`);
+      return 1;
+    }
+    if (
+      error instanceof DatabaseUnavailableError ||
+      error instanceof ServerLockError ||
+      error instanceof ListenError ||
+      error instanceof DomainError ||
+      error instanceof UsageError
+    ) {
+      process.stderr.write(`skein: ${error.message}\n`);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,177 @@
+// Environment → typed, validated configuration. Every problem is reported on its own line so
+// an operator can fix them all at once; nothing else in Skein reads process.env.
+import path from "node:path";
+import fs from "node:fs";
+
+export type RegistrationMode = "open" | "approval" | "closed";
+
+export interface Config {
+  /** Host (and port, if not the default) that names this server in the fediverse. */
+  localDomain: string;
+  /** https unless serving plain HTTP on a loopback name for local use. */
+  scheme: "http" | "https";
+  /** Base URL: scheme + local domain, no trailing slash. */
+  origin: string;
+  port: number;
+  bind: string;
+  dataDir: string;
+  database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+  tls: { cert: string; key: string } | null;
+  instance: {
+    title: string;
+    description: string;
+    contactEmail: string;
+    registrations: RegistrationMode;
+    /** Where visitors find this server's source code (the AGPL asks for it). */
+    sourceUrl: string;
+  };
+  log: { level: "debug" | "info" | "warning" | "error"; format: "pretty" | "json" };
+  /** Whether X-Forwarded-For / X-Forwarded-Proto come from a reverse proxy we trust. */
+  trustProxy: boolean;
+  /** Production refuses to fetch private addresses; only tests loosen this. */
+  environment: "production" | "development" | "test";
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join("\n"));
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOOPBACK_HOST = /^(localhost|[^.]+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Loads `.env` from the working directory, if present; real environment variables win. */
+export function loadDotEnv(file = ".env"): void {
+  if (fs.existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? fallback : v.trim();
+  };
+  const bool = (name: string): boolean | undefined => {
+    const v = env[name]?.trim().toLowerCase();
+    if (v === undefined || v === "") return undefined;
+    if (["1", "true", "yes", "on"].includes(v)) return true;
+    if (["0", "false", "no", "off"].includes(v)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return undefined;
+  };
+
+  const portText = str("PORT", "3000");
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
+    problems.push(`PORT must be a number from 0 to 65535 (got "${portText}")`);
+  }
+
+  const localDomain = str("LOCAL_DOMAIN", `localhost:${portText}`).toLowerCase();
+  let host = "";
+  try {
+    const u = new URL(`http://${localDomain}`);
+    if (u.host !== localDomain || u.pathname !== "/") throw new Error();
+    host = u.hostname;
+  } catch {
+    problems.push(
+      `LOCAL_DOMAIN must be a host name with an optional port, like "social.example" (got "${localDomain}")`,
+    );
+  }
+
+  const dataDir = path.resolve(str("DATA_DIR", "data"));
+
+  let database: Config["database"] = { kind: "sqlite", file: path.join(dataDir, "skein.sqlite") };
+  const dbUrl = env.DATABASE_URL?.trim();
+  if (dbUrl) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(dbUrl);
+    } catch {
+      /* reported below */
+    }
+    if (parsed && (parsed.protocol === "postgres:" || parsed.protocol === "postgresql:")) {
+      database = { kind: "postgres", url: dbUrl };
+    } else if (parsed && parsed.protocol === "sqlite:") {
+      database = { kind: "sqlite", file: path.resolve(decodeURIComponent(parsed.pathname)) };
+    } else {
+      problems.push(
+        `DATABASE_URL must be a postgres://user:password@host/database URL, or unset for SQLite in DATA_DIR (got "${redact(dbUrl)}")`,
+      );
+    }
+  }
+
+  const certFile = env.TLS_CERT?.trim();
+  const keyFile = env.TLS_KEY?.trim();
+  let tls: Config["tls"] = null;
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile) {
+      problems.push("TLS_CERT and TLS_KEY must be set together");
+    } else {
+      for (const [name, file] of [["TLS_CERT", certFile], ["TLS_KEY", keyFile]] as const) {
+        if (!fs.existsSync(file)) problems.push(`${name} points to a file that does not exist: ${file}`);
+      }
+      tls = { cert: certFile, key: keyFile };
+    }
+  }
+
+  const httpsSetting = bool("LOCAL_HTTPS");
+  const trustProxy = bool("TRUST_PROXY");
+  const scheme: Config["scheme"] =
+    httpsSetting ?? (tls !== null || !LOOPBACK_HOST.test(host)) ? "https" : "http";
+
+  const registrations = str("REGISTRATIONS", "closed") as RegistrationMode;
+  if (!["open", "approval", "closed"].includes(registrations)) {
+    problems.push(`REGISTRATIONS must be open, approval or closed (got "${registrations}")`);
+  }
+
+  const level = str("LOG_LEVEL", "info") as Config["log"]["level"];
+  if (!["debug", "info", "warning", "error"].includes(level)) {
+    problems.push(`LOG_LEVEL must be debug, info, warning or error (got "${level}")`);
+  }
+  const format = str("LOG_FORMAT", "pretty") as Config["log"]["format"];
+  if (!["pretty", "json"].includes(format)) {
+    problems.push(`LOG_FORMAT must be pretty or json (got "${format}")`);
+  }
+
+  const environment = str("SKEIN_ENV", "production") as Config["environment"];
+  if (!["production", "development", "test"].includes(environment)) {
+    problems.push(`SKEIN_ENV must be production, development or test (got "${environment}")`);
+  }
+
+  const contactEmail = str("CONTACT_EMAIL", `admin@${host || "localhost"}`);
+  if (!/^[^@\s]+@[^@\s]+$/.test(contactEmail)) {
+    problems.push(`CONTACT_EMAIL must be an email address (got "${contactEmail}")`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    localDomain,
+    scheme,
+    origin: `${scheme}://${localDomain}`,
+    port,
+    bind: str("BIND", "127.0.0.1"),
+    dataDir,
+    database,
+    tls,
+    instance: {
+      title: str("INSTANCE_TITLE", "Skein"),
+      description: str("INSTANCE_DESCRIPTION", "A Skein server: a Mastodon-compatible corner of the fediverse."),
+      contactEmail,
+      registrations,
+      sourceUrl: str("SOURCE_URL", `${scheme}://${localDomain}/about`),
+    },
+    log: { level, format },
+    environment,
+    trustProxy: trustProxy ?? false,
+  };
+}
+
+/** Hides the password of a database URL before it goes into a message. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+}

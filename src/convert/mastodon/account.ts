@@ -1,0 +1,100 @@
+// Stored accounts → Mastodon's Account and CredentialAccount entities.
+import type { AccountRow } from "../../store/accounts.ts";
+import type { UserRow } from "../../store/users.ts";
+import { userSettings } from "../../domain/accounts/account-service.ts";
+
+/** Where the placeholder images live, for accounts without their own. */
+export const MISSING_AVATAR_PATH = "/avatars/original/missing.png";
+export const MISSING_HEADER_PATH = "/headers/original/missing.png";
+
+export interface ConvertContext {
+  /** This server's base URL, for links to local resources. */
+  origin: string;
+}
+
+interface Field {
+  name: string;
+  value: string;
+  verified_at: string | null;
+}
+
+function fieldsOf(account: AccountRow): Field[] {
+  try {
+    const parsed = JSON.parse(account.fields) as Field[];
+    return Array.isArray(parsed) ? parsed.map((f) => ({ name: f.name, value: f.value, verified_at: f.verified_at ?? null })) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function toAccount(account: AccountRow, ctx: ConvertContext) {
+  const avatar = account.avatar_url ?? `${ctx.origin}${MISSING_AVATAR_PATH}`;
+  const header = account.header_url ?? `${ctx.origin}${MISSING_HEADER_PATH}`;
+  return {
+    id: account.id,
+    username: account.username,
+    acct: account.domain ? `${account.username}@${account.domain}` : account.username,
+    url: account.url ?? account.uri,
+    uri: account.uri,
+    display_name: account.display_name,
+    note: account.note,
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    locked: account.locked === 1,
+    bot: account.bot === 1,
+    group: false,
+    discoverable: account.discoverable === 1,
+    indexable: account.indexable === 1,
+    hide_collections: false,
+    noindex: account.indexable !== 1,
+    created_at: midnight(account.created_at),
+    last_status_at: account.last_status_at ? account.last_status_at.slice(0, 10) : null,
+    statuses_count: account.statuses_count,
+    followers_count: account.followers_count,
+    following_count: account.following_count,
+    fields: fieldsOf(account),
+    emojis: [],
+    roles: [],
+  };
+}
+
+/** The signed-in user's own account, with the `source` the profile editor starts from. */
+export function toCredentialAccount(account: AccountRow, user: UserRow, ctx: ConvertContext, followRequestsCount = 0) {
+  const settings = userSettings(user);
+  return {
+    ...toAccount(account, ctx),
+    source: {
+      privacy: settings.privacy,
+      sensitive: settings.sensitive,
+      language: settings.language,
+      note: user.note_source,
+      fields: fieldsOf(account),
+      follow_requests_count: followRequestsCount,
+      discoverable: account.discoverable === 1,
+      indexable: account.indexable === 1,
+      hide_collections: false,
+      attribution_domains: [],
+    },
+    role: roleOf(user),
+  };
+}
+
+// Mastodon's built-in roles, with its permission bitmasks (admin: everything; moderator: reports,
+// users, federation views).
+function roleOf(user: UserRow) {
+  switch (user.role) {
+    case "admin":
+      return { id: "3", name: "Admin", color: "", permissions: "1", highlighted: true };
+    case "moderator":
+      return { id: "2", name: "Moderator", color: "", permissions: "1308", highlighted: true };
+    default:
+      return { id: "-99", name: "", color: "", permissions: "0", highlighted: false };
+  }
+}
+
+/** Mastodon reports account creation at day precision (midnight UTC). */
+function midnight(iso: string): string {
+  return `${iso.slice(0, 10)}T00:00:00.000Z`;
+}

@@ -1,0 +1,116 @@
+// What the server knows about itself → Mastodon's Instance (v2) and V1Instance entities.
+import type { InstanceFacts } from "../../domain/instance/instance-service.ts";
+import { LIMITS, SUPPORTED_MIME_TYPES } from "../../domain/instance/instance-service.ts";
+import { MASTODON_API_VERSION, MASTODON_COMPAT_VERSION } from "../../version.ts";
+import { toAccount } from "./account.ts";
+
+function versionString(facts: InstanceFacts): string {
+  return `${MASTODON_COMPAT_VERSION} (compatible; Skein ${facts.version})`;
+}
+
+function streamingUrl(facts: InstanceFacts): string {
+  return facts.config.origin.replace(/^http/, "ws");
+}
+
+function thumbnailUrl(facts: InstanceFacts): string {
+  return `${facts.config.origin}/instance/thumbnail.png`;
+}
+
+const statusLimits = {
+  max_characters: LIMITS.statusCharacters,
+  max_media_attachments: LIMITS.mediaAttachments,
+  characters_reserved_per_url: LIMITS.charactersReservedPerUrl,
+};
+
+const mediaLimits = {
+  supported_mime_types: SUPPORTED_MIME_TYPES,
+  image_size_limit: LIMITS.imageSizeLimit,
+  image_matrix_limit: LIMITS.imageMatrixLimit,
+  video_size_limit: LIMITS.videoSizeLimit,
+  video_frame_rate_limit: LIMITS.videoFrameRateLimit,
+  video_matrix_limit: LIMITS.videoMatrixLimit,
+  description_limit: LIMITS.mediaDescriptionLength,
+};
+
+const pollLimits = {
+  max_options: LIMITS.pollOptions,
+  max_characters_per_option: LIMITS.pollOptionCharacters,
+  min_expiration: LIMITS.pollMinExpiration,
+  max_expiration: LIMITS.pollMaxExpiration,
+};
+
+export function toInstanceV2(facts: InstanceFacts) {
+  const { config } = facts;
+  const ctx = { origin: config.origin };
+  return {
+    domain: config.localDomain,
+    title: config.instance.title,
+    version: versionString(facts),
+    source_url: config.instance.sourceUrl,
+    description: config.instance.description,
+    usage: { users: { active_month: facts.userCount } },
+    thumbnail: { url: thumbnailUrl(facts), blurhash: null, versions: {} },
+    icon: [],
+    languages: ["en"],
+    configuration: {
+      urls: { streaming: streamingUrl(facts), status: null, about: `${config.origin}/about`, privacy_policy: null, terms_of_service: null },
+      vapid: { public_key: facts.vapidPublicKey },
+      accounts: {
+        max_featured_tags: LIMITS.featuredTags,
+        max_pinned_statuses: LIMITS.pinnedStatuses,
+        max_profile_fields: LIMITS.profileFields,
+        max_display_name_length: LIMITS.displayNameLength,
+        max_note_length: LIMITS.noteLength,
+        profile_field_name_limit: LIMITS.fieldNameLength,
+        profile_field_value_limit: LIMITS.fieldValueLength,
+      },
+      statuses: statusLimits,
+      media_attachments: mediaLimits,
+      polls: pollLimits,
+      translation: { enabled: false },
+      limited_federation: false,
+    },
+    registrations: {
+      enabled: config.instance.registrations !== "closed",
+      approval_required: config.instance.registrations === "approval",
+      reason_required: config.instance.registrations === "approval",
+      message: null,
+      url: null,
+      min_age: null,
+    },
+    api_versions: { mastodon: MASTODON_API_VERSION },
+    contact: {
+      email: config.instance.contactEmail,
+      account: facts.contactAccount ? toAccount(facts.contactAccount, ctx) : null,
+    },
+    rules: [],
+  };
+}
+
+export function toInstanceV1(facts: InstanceFacts) {
+  const { config } = facts;
+  const ctx = { origin: config.origin };
+  return {
+    uri: config.localDomain,
+    title: config.instance.title,
+    short_description: config.instance.description,
+    description: config.instance.description,
+    email: config.instance.contactEmail,
+    version: versionString(facts),
+    urls: { streaming_api: streamingUrl(facts) },
+    stats: { user_count: facts.userCount, status_count: 0, domain_count: 0 },
+    thumbnail: thumbnailUrl(facts),
+    languages: ["en"],
+    registrations: config.instance.registrations !== "closed",
+    approval_required: config.instance.registrations === "approval",
+    invites_enabled: false,
+    configuration: {
+      accounts: { max_featured_tags: LIMITS.featuredTags },
+      statuses: statusLimits,
+      media_attachments: mediaLimits,
+      polls: pollLimits,
+    },
+    contact_account: facts.contactAccount ? toAccount(facts.contactAccount, ctx) : null,
+    rules: [],
+  };
+}

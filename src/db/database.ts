@@ -1,0 +1,45 @@
+// Opens the configured database. Everything above this layer uses `Database.db` (Kysely) and
+// never asks which engine is underneath, except through the named seams in dialects/.
+import { Kysely, sql } from "kysely";
+import type { Config } from "../config/config.ts";
+import { redact } from "../config/config.ts";
+import type { DB } from "./schema.ts";
+import { IdColumnsPlugin } from "./plugins.ts";
+import { openSqlite } from "./dialects/sqlite.ts";
+import { openPostgres } from "./dialects/postgres.ts";
+
+export type DatabaseKind = "sqlite" | "postgres";
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+/** A failure to reach the database, worded for the operator. */
+export class DatabaseUnavailableError extends Error {}
+
+export async function openDatabase(config: Config["database"]): Promise<Database> {
+  if (config.kind === "sqlite") {
+    let opened;
+    try {
+      opened = openSqlite(config.file);
+    } catch (error) {
+      throw new DatabaseUnavailableError(`Cannot open the SQLite database ${config.file}: ${(error as Error).message}`);
+    }
+    const db = new Kysely<DB>({ dialect: opened.dialect, plugins: [new IdColumnsPlugin()] });
+    return { db, kind: "sqlite", close: () => db.destroy() };
+  }
+
+  const { dialect } = openPostgres(config.url);
+  const db = new Kysely<DB>({ dialect, plugins: [new IdColumnsPlugin()] });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    const e = error as NodeJS.ErrnoException;
+    const reason = e.code === "ECONNREFUSED" ? "connection refused" : e.message || e.code || String(error);
+    throw new DatabaseUnavailableError(`Cannot connect to PostgreSQL at ${redact(config.url)}: ${reason}`);
+  }
+  return { db, kind: "postgres", close: () => db.destroy() };
+}

@@ -1,0 +1,22 @@
+// Schema migrations, applied at start and by `./skein migrate`. Each migration is a module in
+// migrations/ and is listed here in order; Kysely records what ran in its own tables.
+import { Migrator, type Migration, type MigrationResultSet } from "kysely/migration";
+import type { Database } from "./database.ts";
+import * as m0001 from "./migrations/0001_accounts_and_oauth.ts";
+
+const migrations: Record<string, Migration> = {
+  "0001_accounts_and_oauth": m0001,
+};
+
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`Migration ${failed} failed: ${(result.error as Error).message ?? result.error}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

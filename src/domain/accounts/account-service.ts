@@ -1,0 +1,135 @@
+// Local accounts: creation, passwords, profile changes. The CLI, the registration API and the
+// sign-in pages all come through here.
+import type { AccountRow } from "../../store/accounts.ts";
+import type { UserRow } from "../../store/users.ts";
+import type { Stores } from "../../store/stores.ts";
+import type { Config } from "../../config/config.ts";
+import { newId } from "../../util/ids.ts";
+import { nowIso } from "../../util/time.ts";
+import { generatePassword, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
+import { DomainError, notFound, validationFailed } from "../errors.ts";
+import { plainTextToHtml } from "../text/plain-to-html.ts";
+
+export const USERNAME_PATTERN = /^[a-z0-9_]{1,30}$/i;
+const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
+
+export type Visibility = "public" | "unlisted" | "private" | "direct";
+
+/** Posting defaults a user keeps (`source` in Mastodon's CredentialAccount). */
+export interface UserSettings {
+  privacy: Visibility;
+  sensitive: boolean;
+  language: string | null;
+}
+
+export function userSettings(user: UserRow): UserSettings {
+  const stored = JSON.parse(user.settings || "{}") as Partial<UserSettings>;
+  return { privacy: stored.privacy ?? "public", sensitive: stored.sensitive ?? false, language: stored.language ?? null };
+}
+
+export interface CreatedAccount {
+  account: AccountRow;
+  user: UserRow;
+  password: string;
+}
+
+export class AccountService {
+  private readonly stores: Stores;
+  private readonly config: Config;
+
+  constructor(stores: Stores, config: Config) {
+    this.stores = stores;
+    this.config = config;
+  }
+
+  /** Creates a local account and its user. Without a password, one is generated and returned. */
+  async createLocal(input: { username: string; email: string; password?: string; role?: UserRow["role"] }): Promise<CreatedAccount> {
+    const username = input.username.trim();
+    const email = input.email.trim();
+    if (!USERNAME_PATTERN.test(username)) {
+      throw validationFailed("Username must be 1 to 30 letters, digits or underscores");
+    }
+    if (!EMAIL_PATTERN.test(email) || email.length > 254) throw validationFailed(`"${email}" is not a valid email address`);
+    const password = input.password ?? generatePassword();
+    checkPassword(password);
+    if (await this.stores.accounts.byUsername(username, null)) throw new DomainError("conflict", `Username ${username} is already taken`);
+    if (await this.stores.users.byEmail(email)) throw new DomainError("conflict", `Email ${email} is already in use`);
+
+    const now = nowIso();
+    const origin = this.config.origin;
+    const account: AccountRow = {
+      id: newId(),
+      username,
+      domain: null,
+      display_name: "",
+      note: "",
+      fields: "[]",
+      locked: 0,
+      bot: 0,
+      discoverable: 0,
+      indexable: 0,
+      uri: `${origin}/users/${username}`,
+      url: `${origin}/@${username}`,
+      avatar_url: null,
+      header_url: null,
+      followers_count: 0,
+      following_count: 0,
+      statuses_count: 0,
+      last_status_at: null,
+      suspended_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const user: UserRow = {
+      id: newId(),
+      account_id: account.id,
+      email,
+      password_hash: await hashPassword(password),
+      role: input.role ?? "user",
+      note_source: "",
+      settings: "{}",
+      approved: 1,
+      disabled: 0,
+      last_sign_in_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.stores.transaction(async (tx) => {
+      await tx.accounts.insert(account);
+      await tx.users.insert(user);
+    });
+    return { account, user, password };
+  }
+
+  /** Sets a new password (generated unless given) and signs the user out everywhere. */
+  async resetPassword(username: string, password: string = generatePassword()): Promise<string> {
+    checkPassword(password);
+    const user = await this.stores.users.byUsername(username);
+    if (!user) throw notFound(`No local account named ${username}`);
+    await this.stores.users.update(user.id, { password_hash: await hashPassword(password), updated_at: nowIso() });
+    await this.stores.oauth.revokeAllTokensOfUser(user.id, nowIso());
+    await this.stores.sessions.deleteAllOfUser(user.id);
+    return password;
+  }
+
+  async list() {
+    return this.stores.users.listWithAccounts();
+  }
+
+  async userOf(account: AccountRow): Promise<UserRow | undefined> {
+    return this.stores.users.byUsername(account.username);
+  }
+
+  /** Renders and stores a new profile text. */
+  async setNote(user: UserRow, source: string): Promise<void> {
+    const now = nowIso();
+    await this.stores.users.update(user.id, { note_source: source, updated_at: now });
+    await this.stores.accounts.update(user.account_id, { note: plainTextToHtml(source), updated_at: now });
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw validationFailed(`Password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`);
+  }
+}

@@ -1,0 +1,78 @@
+// The HTTP application: middleware and the route groups, each in its own module. Handlers stay
+// thin: they read parameters, call a service, and convert the result to an API entity.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { bodyLimit } from "hono/body-limit";
+import { getLogger } from "@logtape/logtape";
+import type { Services } from "../domain/services.ts";
+import type { AppEnv } from "./env.ts";
+import { handleError } from "./errors.ts";
+import { authenticate } from "./auth.ts";
+import { appsRoutes } from "./api/v1/apps.ts";
+import { accountsRoutes } from "./api/v1/accounts.ts";
+import { preferencesRoutes } from "./api/v1/preferences.ts";
+import { instanceV1Routes, instanceV2Routes } from "./api/instance.ts";
+import { oauthRoutes } from "./oauth/routes.ts";
+import { signInRoutes } from "./web/sign-in.ts";
+import { pageRoutes } from "./web/pages.ts";
+import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
+
+const accessLog = getLogger(["skein", "http", "access"]);
+
+/** Bodies larger than this are refused before they are read (media uploads set their own limit). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("services", services);
+    await next();
+    accessLog.debug("{method} {path} {status} {ms}ms", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+
+  // Browser clients (Phanpy, Elk) call the API from their own origin.
+  const apiCors = cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept"],
+    exposeHeaders: ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Idempotency-Key"],
+    maxAge: 86400,
+  });
+  for (const path of ["/api/*", "/oauth/token", "/oauth/revoke", "/oauth/userinfo", "/.well-known/*", "/nodeinfo/*"]) {
+    app.use(path, apiCors);
+  }
+
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: "Request body too large" }, 413),
+    }),
+  );
+
+  app.get("/health", (c) => c.text("OK"));
+
+  app.use("/api/*", authenticate);
+  app.use("/oauth/userinfo", authenticate);
+
+  app.route("/api/v1/apps", appsRoutes);
+  app.route("/api/v1/accounts", accountsRoutes);
+  app.route("/api/v1/preferences", preferencesRoutes);
+  app.route("/api/v1/instance", instanceV1Routes);
+  app.route("/api/v2/instance", instanceV2Routes);
+  app.route("/oauth", oauthRoutes);
+  app.route("/auth", signInRoutes);
+  app.route("/.well-known", wellKnownRoutes);
+  app.route("/nodeinfo", nodeInfoRoutes);
+  app.route("/", pageRoutes);
+
+  app.notFound((c) => c.json({ error: "Record not found" }, 404));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,158 @@
+// /oauth/*: the authorization page (consent), the token endpoint, revocation and userinfo.
+import { Hono, type Context } from "hono";
+import { html } from "hono/html";
+import type { AppEnv } from "../env.ts";
+import { page } from "../web/layout.ts";
+import { checkCsrf, csrfToken, sessionToken } from "../web/cookies.ts";
+import { flatStrings, readParams } from "../params.ts";
+import { OAuthError, OOB_REDIRECT_URI, type AuthorizationRequest } from "../../domain/oauth/oauth-service.ts";
+import { RateLimiter } from "../../domain/auth/rate-limiter.ts";
+import type { UserRow } from "../../store/users.ts";
+import { clientIp } from "../client-ip.ts";
+import { requireScope, currentUser } from "../auth.ts";
+import { toAccount } from "../../convert/mastodon/account.ts";
+
+export const oauthRoutes = new Hono<AppEnv>();
+
+const passwordGrants = new RateLimiter({ limit: 25, windowMs: 5 * 60 * 1000 });
+
+const AUTHORIZE_FIELDS = ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method"] as const;
+
+async function signedInUser(c: Context<AppEnv>): Promise<UserRow | null> {
+  const token = sessionToken(c);
+  return token ? c.get("services").sessions.userOfSession(token) : null;
+}
+
+function errorPage(c: Context<AppEnv>, error: OAuthError) {
+  const { config } = c.get("services");
+  return c.html(
+    page("Authorization error", config.instance.title, html`<h1>This application cannot be authorized</h1>
+<p class="error">${error.message}</p>
+<p><code>${error.code}</code></p>`),
+    error.status === 401 ? 400 : (error.status as 400),
+  );
+}
+
+function checkRequest(c: Context<AppEnv>, p: Record<string, string | undefined>): Promise<AuthorizationRequest> {
+  return c.get("services").oauth.checkAuthorizationRequest({
+    clientId: p.client_id,
+    redirectUri: p.redirect_uri,
+    responseType: p.response_type,
+    scope: p.scope,
+    codeChallenge: p.code_challenge,
+    codeChallengeMethod: p.code_challenge_method,
+  });
+}
+
+oauthRoutes.get("/authorize", async (c) => {
+  const params = flatStrings(await readParams(c));
+  let request: AuthorizationRequest;
+  try {
+    request = await checkRequest(c, params);
+  } catch (error) {
+    if (error instanceof OAuthError) return errorPage(c, error);
+    throw error;
+  }
+  const user = await signedInUser(c);
+  if (!user || params.force_login === "true") {
+    const here = new URL(c.req.url);
+    here.searchParams.delete("force_login");
+    return c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(here.pathname + here.search)}`, 303);
+  }
+  const { config } = c.get("services");
+  return c.html(
+    page("Authorize", config.instance.title, html`<h1>Authorize ${request.app.name}?</h1>
+<p>${request.app.name} will be able to act for your account with these permissions:</p>
+<ul class="scopes">${request.scopes.map((s) => html`<li>${s}</li>`)}</ul>
+<form method="post" action="/oauth/authorize">
+  <input type="hidden" name="authenticity_token" value="${csrfToken(c)}">
+  ${AUTHORIZE_FIELDS.map((f) => (params[f] !== undefined ? html`<input type="hidden" name="${f}" value="${params[f]}">` : ""))}
+  <div class="actions">
+    <button type="submit" name="decision" value="approve">Authorize</button>
+    <button type="submit" name="decision" value="deny">Deny</button>
+  </div>
+</form>`),
+  );
+});
+
+oauthRoutes.post("/authorize", async (c) => {
+  const raw = await readParams(c);
+  checkCsrf(c, raw.authenticity_token);
+  const params = flatStrings(raw);
+  const user = await signedInUser(c);
+  if (!user) return c.redirect("/auth/sign_in", 303);
+  let request: AuthorizationRequest;
+  try {
+    request = await checkRequest(c, params);
+  } catch (error) {
+    if (error instanceof OAuthError) return errorPage(c, error);
+    throw error;
+  }
+  const { config, oauth } = c.get("services");
+  if (params.decision === "deny") {
+    if (request.redirectUri === OOB_REDIRECT_URI) {
+      return c.html(page("Denied", config.instance.title, html`<h1>Authorization denied</h1><p>You can close this page.</p>`));
+    }
+    return c.redirect(withQuery(request.redirectUri, { error: "access_denied", error_description: "The resource owner denied the request.", state: params.state }), 303);
+  }
+  const code = await oauth.issueAuthorizationCode(request, user);
+  if (request.redirectUri === OOB_REDIRECT_URI) {
+    return c.html(
+      page("Authorization code", config.instance.title, html`<h1>Authorization code</h1>
+<p>Copy this code and paste it into ${request.app.name}:</p>
+<code class="token" id="authorization-code">${code}</code>`),
+    );
+  }
+  return c.redirect(withQuery(request.redirectUri, { code, state: params.state }), 303);
+});
+
+oauthRoutes.post("/token", async (c) => {
+  const params = flatStrings(await readParams(c));
+  // Clients may authenticate with HTTP Basic instead of body parameters (RFC 6749 §2.3.1).
+  const basic = /^Basic\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+  if (basic && !params.client_id) {
+    const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+    params.client_id = decodeURIComponent(id ?? "");
+    params.client_secret = decodeURIComponent(secret ?? "");
+  }
+  if (params.grant_type === "password") {
+    const limited = passwordGrants.hit(clientIp(c));
+    if (limited.retryAfterMs > 0) {
+      c.header("Retry-After", String(Math.ceil(limited.retryAfterMs / 1000)));
+      return c.json({ error: "Too many requests" }, 429);
+    }
+  }
+  const { accessToken, row } = await c.get("services").oauth.grant(params);
+  c.header("Cache-Control", "no-store");
+  return c.json({
+    access_token: accessToken,
+    token_type: "Bearer",
+    scope: row.scopes,
+    created_at: Math.floor(Date.parse(row.created_at) / 1000),
+  });
+});
+
+oauthRoutes.post("/revoke", async (c) => {
+  await c.get("services").oauth.revoke(flatStrings(await readParams(c)));
+  return c.json({});
+});
+
+oauthRoutes.get("/userinfo", requireScope("profile", "read:accounts"), (c) => {
+  const { account } = currentUser(c);
+  const { config } = c.get("services");
+  const entity = toAccount(account, { origin: config.origin });
+  return c.json({
+    iss: `${config.origin}/`,
+    sub: entity.uri,
+    name: entity.display_name || entity.username,
+    preferred_username: entity.username,
+    profile: entity.url,
+    picture: entity.avatar,
+  });
+});
+
+function withQuery(uri: string, values: Record<string, string | undefined>): string {
+  const url = new URL(uri);
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) url.searchParams.set(k, v);
+  return url.toString();
+}

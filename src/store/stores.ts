@@ -1,0 +1,30 @@
+// All data access objects over one Kysely executor: the database itself, or a transaction.
+import type { Kysely } from "kysely";
+import type { DB } from "../db/schema.ts";
+import { AccountStore } from "./accounts.ts";
+import { UserStore } from "./users.ts";
+import { OAuthStore } from "./oauth.ts";
+import { SessionStore } from "./sessions.ts";
+import { SettingsStore } from "./settings.ts";
+
+export interface Stores {
+  accounts: AccountStore;
+  users: UserStore;
+  oauth: OAuthStore;
+  sessions: SessionStore;
+  settings: SettingsStore;
+  /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
+  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+}
+
+export function createStores(db: Kysely<DB>): Stores {
+  return {
+    accounts: new AccountStore(db),
+    users: new UserStore(db),
+    oauth: new OAuthStore(db),
+    sessions: new SessionStore(db),
+    settings: new SettingsStore(db),
+    transaction: (work) =>
+      db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
+  };
+}
