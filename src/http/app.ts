@@ -45,7 +45,7 @@ export function createApp(services: Services): Hono<AppEnv> {
     exposeHeaders: ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Idempotency-Key"],
     maxAge: 86400,
   });
-  for (const path of ["/api/*", "/oauth/token", "/oauth/revoke", "/oauth/userinfo", "/.well-known/*", "/nodeinfo/*"]) {
+  for (const path of ["/api/*", "/oauth/token", "/oauth/token/revoke", "/oauth/revoke", "/oauth/userinfo", "/.well-known/*", "/nodeinfo/*"]) {
     app.use(path, apiCors);
   }
 

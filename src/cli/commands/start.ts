@@ -50,6 +50,11 @@ async function serve(role: "all" | "web"): Promise<number> {
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    // Supervisors that cannot send signals (the test harness) may close our stdin instead, so a
+    // server never outlives whoever started it.
+    if (process.env.SKEIN_STOP_ON_STDIN_CLOSE === "1") {
+      process.stdin.on("end", () => stop("stdin closed")).resume();
+    }
   });
   // Stop taking requests, let running ones finish (bounded), then close the database.
   await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import { nowIso } from "../../util/time.ts";
 import { generatePassword, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
 import { DomainError, notFound, validationFailed } from "../errors.ts";
 import { plainTextToHtml } from "../text/plain-to-html.ts";
+import { LIMITS } from "../instance/instance-service.ts";
 
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,30}$/i;
 const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
@@ -120,12 +121,71 @@ export class AccountService {
     return this.stores.users.byUsername(account.username);
   }
 
-  /** Renders and stores a new profile text. */
-  async setNote(user: UserRow, source: string): Promise<void> {
+  /** PATCH update_credentials: only the given fields change; everything is checked first. */
+  async updateProfile(user: UserRow, changes: ProfileChanges): Promise<{ account: AccountRow; user: UserRow }> {
     const now = nowIso();
-    await this.stores.users.update(user.id, { note_source: source, updated_at: now });
-    await this.stores.accounts.update(user.account_id, { note: plainTextToHtml(source), updated_at: now });
+    const accountChanges: Partial<AccountRow> = {};
+    const userChanges: Partial<UserRow> = {};
+    if (changes.displayName !== undefined) {
+      const name = changes.displayName.trim();
+      if ([...name].length > LIMITS.displayNameLength) throw validationFailed(`Validation failed: Display name is too long (maximum is ${LIMITS.displayNameLength} characters)`);
+      accountChanges.display_name = name;
+    }
+    if (changes.note !== undefined) {
+      if ([...changes.note].length > LIMITS.noteLength) throw validationFailed(`Validation failed: Note is too long (maximum is ${LIMITS.noteLength} characters)`);
+      userChanges.note_source = changes.note;
+      accountChanges.note = plainTextToHtml(changes.note);
+    }
+    if (changes.fields !== undefined) {
+      const fields = changes.fields.filter((f) => f.name.trim() !== "" || f.value.trim() !== "");
+      if (fields.length > LIMITS.profileFields) throw validationFailed(`Validation failed: at most ${LIMITS.profileFields} profile fields`);
+      for (const f of fields) {
+        if (f.name.length > LIMITS.fieldNameLength || f.value.length > LIMITS.fieldValueLength) {
+          throw validationFailed(`Validation failed: profile field names and values are limited to ${LIMITS.fieldValueLength} characters`);
+        }
+      }
+      accountChanges.fields = JSON.stringify(fields.map((f) => ({ name: f.name.trim(), value: plainTextToHtml(f.value).replace(/^<p>|<\/p>$/g, ""), verified_at: null })));
+    }
+    for (const flag of ["locked", "bot", "discoverable", "indexable"] as const) {
+      if (changes[flag] !== undefined) accountChanges[flag] = changes[flag] ? 1 : 0;
+    }
+    if (changes.privacy !== undefined || changes.sensitive !== undefined || changes.language !== undefined) {
+      const settings = userSettings(user);
+      if (changes.privacy !== undefined) {
+        if (!VISIBILITIES.includes(changes.privacy as Visibility)) throw validationFailed("Validation failed: source[privacy] must be public, unlisted, private or direct");
+        settings.privacy = changes.privacy as Visibility;
+      }
+      if (changes.sensitive !== undefined) settings.sensitive = changes.sensitive;
+      if (changes.language !== undefined) {
+        if (changes.language !== null && changes.language !== "" && !/^[a-z]{2}$/.test(changes.language)) {
+          throw validationFailed("Validation failed: source[language] must be an ISO 639-1 code");
+        }
+        settings.language = changes.language || null;
+      }
+      userChanges.settings = JSON.stringify(settings);
+    }
+    await this.stores.transaction(async (tx) => {
+      if (Object.keys(accountChanges).length) await tx.accounts.update(user.account_id, { ...accountChanges, updated_at: now });
+      if (Object.keys(userChanges).length) await tx.users.update(user.id, { ...userChanges, updated_at: now });
+    });
+    const account = (await this.stores.accounts.byId(user.account_id))!;
+    return { account, user: (await this.stores.users.byId(user.id))! };
   }
+}
+
+export const VISIBILITIES: readonly Visibility[] = ["public", "unlisted", "private", "direct"];
+
+export interface ProfileChanges {
+  displayName?: string;
+  note?: string;
+  fields?: { name: string; value: string }[];
+  locked?: boolean;
+  bot?: boolean;
+  discoverable?: boolean;
+  indexable?: boolean;
+  privacy?: string;
+  sensitive?: boolean;
+  language?: string | null;
 }
 
 function checkPassword(password: string): void {

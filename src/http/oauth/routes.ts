@@ -132,10 +132,13 @@ oauthRoutes.post("/token", async (c) => {
   });
 });
 
-oauthRoutes.post("/revoke", async (c) => {
+async function revoke(c: Context<AppEnv>) {
   await c.get("services").oauth.revoke(flatStrings(await readParams(c)));
   return c.json({});
-});
+}
+oauthRoutes.post("/revoke", revoke);
+// masto.js posts revocations here.
+oauthRoutes.post("/token/revoke", revoke);
 
 oauthRoutes.get("/userinfo", requireScope("profile", "read:accounts"), (c) => {
   const { account } = currentUser(c);

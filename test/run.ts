@@ -1,0 +1,104 @@
+// `./skein test`: the whole suite, once on SQLite and once on PostgreSQL, with node's test
+// runner. PostgreSQL comes from SKEIN_TEST_POSTGRES_URL, or a throwaway cluster started from the
+// installed binaries. In CI a missing PostgreSQL is an error, never a silent skip.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { findPostgresBin, startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+interface RunResult {
+  database: string;
+  passed: number;
+  failed: number;
+  exitCode: number;
+}
+
+function testFiles(filters: string[]): string[] {
+  const all = fs
+    .globSync("test/**/*.test.ts", { cwd: root })
+    .sort();
+  const chosen = filters.length ? all.filter((f) => filters.some((flt) => f.includes(flt))) : all;
+  return chosen;
+}
+
+async function runSuite(database: "sqlite" | "postgres", files: string[], env: Record<string, string>): Promise<RunResult> {
+  process.stdout.write(`\n=== ${database}: ${files.length} test files ===\n`);
+  const tap = path.join(os.tmpdir(), `skein-test-${database}-${process.pid}.tap`);
+  const args = [
+    "--test",
+    "--test-concurrency=2",
+    "--test-timeout=180000",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...env, SKEIN_TEST_DATABASE: database },
+  });
+  const exitCode: number = await new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  const report = fs.existsSync(tap) ? fs.readFileSync(tap, "utf8") : "";
+  fs.rmSync(tap, { force: true });
+  // The TAP report ends with "# pass N" and "# fail N".
+  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(report)?.[1] ?? 0);
+  const failed = count("fail");
+  // A run that crashed outside any test still counts as a failure.
+  return { database, passed: count("pass"), failed: failed === 0 && exitCode !== 0 ? 1 : failed, exitCode };
+}
+
+export async function runTests(args: string[]): Promise<number> {
+  let only: string | null = null;
+  const filters: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--db") only = args[++i];
+    else if (args[i].startsWith("--db=")) only = args[i].slice(5);
+    else filters.push(args[i]);
+  }
+  const files = testFiles(filters);
+  if (files.length === 0) {
+    process.stderr.write("skein test: no test files match\n");
+    return 1;
+  }
+
+  const results: RunResult[] = [];
+  if (only === null || only === "sqlite") results.push(await runSuite("sqlite", files, {}));
+
+  if (only === null || only === "postgres") {
+    let cluster: PostgresCluster | null = null;
+    let url = process.env.SKEIN_TEST_POSTGRES_URL ?? "";
+    if (!url) {
+      const bin = findPostgresBin();
+      if (bin) {
+        cluster = await startPostgresCluster(bin);
+        url = cluster.url;
+      } else if (process.env.CI || only === "postgres") {
+        process.stderr.write("skein test: PostgreSQL is not installed (apt-get install postgresql), and SKEIN_TEST_POSTGRES_URL is not set\n");
+        results.push({ database: "postgres", passed: 0, failed: 1, exitCode: 1 });
+      } else {
+        process.stderr.write("skein test: PostgreSQL not found; running on SQLite only (install postgresql to test both)\n");
+      }
+    }
+    if (url) {
+      const stopCluster = () => cluster?.stop();
+      process.once("SIGINT", () => void stopCluster()?.finally(() => process.exit(130)));
+      try {
+        results.push(await runSuite("postgres", files, { SKEIN_TEST_POSTGRES_URL: url }));
+      } finally {
+        await stopCluster();
+      }
+    }
+  }
+
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  process.stdout.write("\n");
+  for (const r of results) process.stdout.write(`${r.database}: ${r.passed} passed, ${r.failed} failed\n`);
+  process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
+  return failed === 0 && results.every((r) => r.exitCode === 0) ? 0 : 1;
+}

@@ -1,0 +1,132 @@
+// Starts real Skein server processes for end-to-end tests, on a free loopback port, against a
+// fresh database of the suite's kind (SKEIN_TEST_DATABASE): a new SQLite DATA_DIR, or a new
+// PostgreSQL database created on the suite's cluster. Servers stop when the test process ends.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { freePort } from "./postgres-cluster.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const cli = path.join(root, "src/cli/main.ts");
+
+export const databaseKind = (process.env.SKEIN_TEST_DATABASE ?? "sqlite") as "sqlite" | "postgres";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestServer {
+  /** Base URL clients use, e.g. http://127.0.0.1:43121 */
+  url: string;
+  env: Record<string, string>;
+  /** Runs `./skein ARGS` against this server's configuration. */
+  cli(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  /** Creates a local account with the CLI; returns its generated password. */
+  createAccount(username: string, options?: { admin?: boolean }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** A fresh, empty database for one server; returns its env and a cleanup. */
+export async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-test-"));
+  if (databaseKind === "sqlite") {
+    return { env: { DATA_DIR: dataDir }, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const adminUrl = process.env.SKEIN_TEST_POSTGRES_URL;
+  if (!adminUrl) throw new Error("SKEIN_TEST_DATABASE=postgres needs SKEIN_TEST_POSTGRES_URL (./skein test sets it)");
+  const name = `skein_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    drop: async () => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("exit", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+export async function startServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
+  const database = await freshDatabase();
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...database.env,
+    PORT: String(port),
+    BIND: "127.0.0.1",
+    LOCAL_DOMAIN: `127.0.0.1:${port}`,
+    LOG_LEVEL: "warning",
+    SKEIN_ENV: "test",
+    SKEIN_STOP_ON_STDIN_CLOSE: "1",
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [cli, "start"], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "pipe"] });
+  running.add(child);
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+    process.stderr.write(d);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`The server did not answer within 60 s: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const cliWithEnv = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...env, ...extraEnv });
+  return {
+    url,
+    env,
+    cli: cliWithEnv,
+    async createAccount(username, opts = {}) {
+      const result = await cliWithEnv(["accounts", "create", username, "--email", `${username}@example.com`, ...(opts.admin ? ["--admin"] : [])]);
+      const password = /Password: (\S+)/.exec(result.stdout)?.[1];
+      if (result.code !== 0 || !password) throw new Error(`accounts create failed: ${result.stderr}`);
+      return password;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      running.delete(child);
+      await database.drop();
+    },
+  };
+}
