@@ -3,9 +3,11 @@
 import { Migrator, type Migration, type MigrationResultSet } from "kysely/migration";
 import type { Database } from "./database.ts";
 import * as m0001 from "./migrations/0001_accounts_and_oauth.ts";
+import * as m0002 from "./migrations/0002_social_core.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
+  "0002_social_core": m0002,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

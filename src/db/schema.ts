@@ -102,6 +102,124 @@ export interface SettingsTable {
   value: string;
 }
 
+export type Visibility = "public" | "unlisted" | "private" | "direct";
+
+export interface StatusesTable {
+  id: string;
+  uri: string;
+  url: string | null;
+  account_id: string;
+  local: Flag;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  /** Set for a boost: this row is the boost, the target is the boosted status. */
+  reblog_of_id: string | null;
+  /** Shared by every status of one thread. */
+  conversation_id: string;
+  /** What the author typed (local statuses); kept for edits and delete-and-redraft. */
+  text: string;
+  /** HTML shown to readers. */
+  content: string;
+  spoiler_text: string;
+  sensitive: Flag;
+  visibility: Visibility;
+  language: string | null;
+  application_id: string | null;
+  replies_count: number;
+  reblogs_count: number;
+  favourites_count: number;
+  edited_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StatusEditsTable {
+  id: string;
+  status_id: string;
+  text: string;
+  content: string;
+  spoiler_text: string;
+  sensitive: Flag;
+  created_at: string;
+}
+
+export interface MentionsTable {
+  id: string;
+  status_id: string;
+  account_id: string;
+}
+
+export interface TagsTable {
+  id: string;
+  /** Lower-cased, for lookups. */
+  name: string;
+  /** As first written. */
+  display_name: string;
+  created_at: string;
+}
+
+export interface StatusTagsTable {
+  status_id: string;
+  tag_id: string;
+}
+
+/** follows, follow_requests, blocks and mutes: an account acting on a target account. */
+export interface AccountRelationTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  uri: string | null;
+  created_at: string;
+}
+
+export interface FollowsTable extends AccountRelationTable {
+  show_reblogs: Flag;
+  notify: Flag;
+}
+
+export interface MutesTable extends AccountRelationTable {
+  hide_notifications: Flag;
+  expires_at: string | null;
+}
+
+/** favourites, bookmarks and status_pins: an account acting on a status. */
+export interface StatusRelationTable {
+  id: string;
+  account_id: string;
+  status_id: string;
+  uri: string | null;
+  created_at: string;
+}
+
+export interface ConversationMutesTable {
+  account_id: string;
+  conversation_id: string;
+}
+
+export interface HomeFeedTable {
+  account_id: string;
+  status_id: string;
+}
+
+export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update";
+
+export interface NotificationsTable {
+  id: string;
+  account_id: string;
+  from_account_id: string;
+  type: NotificationType;
+  status_id: string | null;
+  group_key: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  status_id: string;
+  created_at: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -110,4 +228,20 @@ export interface DB {
   oauth_access_tokens: OAuthAccessTokensTable;
   web_sessions: WebSessionsTable;
   settings: SettingsTable;
+  statuses: StatusesTable;
+  status_edits: StatusEditsTable;
+  mentions: MentionsTable;
+  tags: TagsTable;
+  status_tags: StatusTagsTable;
+  follows: FollowsTable;
+  follow_requests: FollowsTable;
+  blocks: AccountRelationTable;
+  mutes: MutesTable;
+  favourites: StatusRelationTable;
+  bookmarks: StatusRelationTable;
+  status_pins: StatusRelationTable;
+  conversation_mutes: ConversationMutesTable;
+  home_feed: HomeFeedTable;
+  notifications: NotificationsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -6,6 +6,11 @@ import { UserStore } from "./users.ts";
 import { OAuthStore } from "./oauth.ts";
 import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
+import { StatusStore } from "./statuses.ts";
+import { RelationshipStore } from "./relationships.ts";
+import { StatusRelationStore } from "./status-relations.ts";
+import { FeedStore } from "./feeds.ts";
+import { NotificationStore } from "./notifications.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -13,6 +18,11 @@ export interface Stores {
   oauth: OAuthStore;
   sessions: SessionStore;
   settings: SettingsStore;
+  statuses: StatusStore;
+  relationships: RelationshipStore;
+  statusRelations: StatusRelationStore;
+  feeds: FeedStore;
+  notifications: NotificationStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -24,6 +34,11 @@ export function createStores(db: Kysely<DB>): Stores {
     oauth: new OAuthStore(db),
     sessions: new SessionStore(db),
     settings: new SettingsStore(db),
+    statuses: new StatusStore(db),
+    relationships: new RelationshipStore(db),
+    statusRelations: new StatusRelationStore(db),
+    feeds: new FeedStore(db),
+    notifications: new NotificationStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };
