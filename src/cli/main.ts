@@ -14,6 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   web: { summary: "run the web process only", load: async () => (await import("./commands/start.ts")).web },
   migrate: { summary: "apply database migrations", load: async () => (await import("./commands/migrate.ts")).migrate },
   accounts: { summary: "create, list and reset local accounts", load: async () => (await import("./commands/accounts.ts")).accounts },
+  "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },
   test: { summary: "run the test suite on SQLite and PostgreSQL", load: async () => (await import("./commands/test.ts")).test },
 };
 
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     help();
-    return name ? 0 : 1;
+    return name ? 0 : 2;
   }
   const command = commands[name];
   if (!command) {

@@ -66,11 +66,13 @@ export function loadConfig(env: Env = process.env): Config {
 
   const portText = str("PORT", "3000");
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
+  const portOk = /^\d+$/.test(portText) && port >= 0 && port <= 65535;
+  if (!portOk) {
     problems.push(`PORT must be a number from 0 to 65535 (got "${portText}")`);
   }
 
-  const localDomain = str("LOCAL_DOMAIN", `localhost:${portText}`).toLowerCase();
+  // A bad PORT is reported once, not again through the LOCAL_DOMAIN made from it.
+  const localDomain = str("LOCAL_DOMAIN", portOk ? `localhost:${portText}` : "localhost").toLowerCase();
   let host = "";
   try {
     const u = new URL(`http://${localDomain}`);
@@ -173,5 +175,6 @@ export function loadConfig(env: Env = process.env): Config {
 
 /** Hides the password of a database URL before it goes into a message. */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+  // Up to the last "@" of the authority: URL parsers accept an unencoded "@" in the password.
+  return url.replace(/\/\/([^:/@]*):[^/?#]*@/, "//$1:***@");
 }

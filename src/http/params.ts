@@ -52,6 +52,8 @@ function assign(target: Params, key: string, value: unknown): void {
     return;
   }
   const path = [parts[1], ...[...parts[2].matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1])];
+  // `__proto__[x]=y` would otherwise write into Object.prototype for the whole process.
+  if (path.some((name) => name === "__proto__" || name === "constructor" || name === "prototype")) return;
   let node: Record<string, unknown> = target;
   for (let i = 0; i < path.length - 1; i++) {
     const name = path[i];

@@ -33,6 +33,37 @@ export class AccountStore {
     await this.db.updateTable("accounts").set(changes).where("id", "=", id).execute();
   }
 
+  async byIds(ids: readonly string[]): Promise<AccountRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom("accounts").selectAll().where("id", "in", [...new Set(ids)]).execute();
+  }
+
+  /** Adds `by` to a counter column, never below zero. */
+  async bumpCounter(id: string, column: "followers_count" | "following_count" | "statuses_count", by: number): Promise<void> {
+    const col = sql.ref(column);
+    await this.db
+      .updateTable("accounts")
+      .set({ [column]: sql`case when ${col} + ${by} < 0 then 0 else ${col} + ${by} end` } as never)
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Local and known remote accounts matching a query on username or display name. */
+  async search(query: string, limit: number, offset: number): Promise<AccountRow[]> {
+    const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("suspended_at", "is", null)
+      .where((eb) => eb.or([eb(sql`lower(username)`, "like", sql`${pattern} escape '\\'`), eb(sql`lower(display_name)`, "like", sql`${pattern} escape '\\'`)]))
+      .orderBy(sql`case when lower(username) = ${query.toLowerCase()} then 0 else 1 end`)
+      .orderBy("followers_count", "desc")
+      .orderBy("id")
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  }
+
   async countLocal(): Promise<number> {
     const row = await this.db
       .selectFrom("accounts")

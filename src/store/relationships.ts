@@ -108,6 +108,12 @@ export class RelationshipStore {
     return rows.map(({ relation_id, ...account }) => ({ relationId: String(relation_id), account }));
   }
 
+  /** Accounts that asked to be notified of `targetId`'s posts (follow with notify). */
+  async subscribersOf(targetId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom("follows").select("account_id").where("target_account_id", "=", targetId).where("notify", "=", 1).execute();
+    return rows.map((r) => r.account_id);
+  }
+
   async countPending(targetId: string): Promise<number> {
     const row = await this.db.selectFrom("follow_requests").select((eb) => eb.fn.countAll().as("n")).where("target_account_id", "=", targetId).executeTakeFirstOrThrow();
     return Number(row.n);

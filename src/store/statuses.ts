@@ -30,6 +30,30 @@ export class StatusStore {
     return this.db.selectFrom("statuses").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** The status, only if `viewerId` may read it (see visibility-sql.ts). */
+  async readableById(id: string, viewerId: string | null): Promise<StatusRow | undefined> {
+    return this.db.selectFrom("statuses").selectAll().where("id", "=", id).where(readableWithBoostBy(viewerId)).executeTakeFirst();
+  }
+
+  /** Ids of the readers whose home feed holds this status. */
+  async feedReaders(id: string): Promise<string[]> {
+    const rows = await this.db.selectFrom("home_feed").select("account_id").where("status_id", "=", id).execute();
+    return rows.map((r) => r.account_id);
+  }
+
+  /** The author's latest statuses a new follower may read, for their home feed. */
+  async recentReadable(authorId: string, viewerId: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("statuses")
+      .select("id")
+      .where("account_id", "=", authorId)
+      .where(readableWithBoostBy(viewerId))
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async byIds(ids: readonly string[]): Promise<StatusRow[]> {
     if (ids.length === 0) return [];
     return this.db.selectFrom("statuses").selectAll().where("id", "in", [...new Set(ids)]).execute();
@@ -192,6 +216,20 @@ export class StatusStore {
 
   async editsOf(statusId: string): Promise<StatusEditRow[]> {
     return this.db.selectFrom("status_edits").selectAll().where("status_id", "=", statusId).orderBy("id").execute();
+  }
+
+  async byIdempotencyKey(accountId: string, key: string): Promise<StatusRow | undefined> {
+    return this.db
+      .selectFrom("idempotency_keys")
+      .innerJoin("statuses", "statuses.id", "idempotency_keys.status_id")
+      .selectAll("statuses")
+      .where("idempotency_keys.account_id", "=", accountId)
+      .where("idempotency_keys.key", "=", key)
+      .executeTakeFirst();
+  }
+
+  async saveIdempotencyKey(accountId: string, key: string, statusId: string, now: string): Promise<void> {
+    await this.db.insertInto("idempotency_keys").values({ account_id: accountId, key, status_id: statusId, created_at: now }).execute();
   }
 
   async countLocal(): Promise<number> {

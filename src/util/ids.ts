@@ -6,24 +6,31 @@ let lastMs = 0n;
 let sequence = 0n;
 
 /** A new time-sortable id for an object created now (or at `at`, for imported objects). */
-export function newId(at: Date = new Date()): string {
-  let ms = BigInt(at.getTime());
-  if (ms === lastMs) {
-    sequence = (sequence + 1n) & 0xffffn;
-    // 65,536 ids in one millisecond: borrow the next millisecond rather than repeat an id.
-    if (sequence === sequenceStart) ms = lastMs = lastMs + 1n;
-  } else if (ms < lastMs) {
-    // The clock went backwards; keep ids increasing within this process.
+export function newId(at?: Date): string {
+  if (at !== undefined) {
+    // An imported object keeps its own time; the counter keeps ids made for one millisecond apart.
+    importSequence = (importSequence + 1n) & 0xffffn;
+    return ((BigInt(Math.max(0, at.getTime())) << 16n) | importSequence).toString();
+  }
+  let ms = BigInt(Date.now());
+  if (ms <= lastMs) {
+    // The same millisecond, or the clock went backwards: keep ids increasing within this
+    // process, borrowing the next millisecond once this one's 65,536 ids are used up.
     ms = lastMs;
-    sequence = (sequence + 1n) & 0xffffn;
+    sequence++;
+    if (sequence > 0xffffn) {
+      ms = lastMs = lastMs + 1n;
+      sequence = 0n;
+    }
   } else {
     lastMs = ms;
-    // A random start per millisecond keeps ids from two processes apart in practice.
-    sequence = sequenceStart = BigInt(Math.floor(Math.random() * 0x10000));
+    // A random start per millisecond keeps ids from two processes apart in practice; starting
+    // in the lower half leaves at least 32,768 ids before a millisecond must be borrowed.
+    sequence = BigInt(Math.floor(Math.random() * 0x8000));
   }
   return ((ms << 16n) | sequence).toString();
 }
-let sequenceStart = 0n;
+let importSequence = BigInt(Math.floor(Math.random() * 0x10000));
 
 /** The smallest id that could have been created at `at`: a bound for time-based queries. */
 export function idAtTime(at: Date): string {

@@ -75,7 +75,7 @@ test("an app signs a user in with the authorization code flow and PKCE", async (
 
   const updated = await client.v1.accounts.updateCredentials({ displayName: "Alice A.", note: "Hello <b>world</b>\nhttps://example.com", source: { privacy: "unlisted" } });
   assert.equal(updated.displayName, "Alice A.");
-  assert.equal(updated.note, '<p>Hello &lt;b&gt;world&lt;/b&gt;<br><a href="https://example.com" rel="nofollow noopener" target="_blank">example.com</a></p>');
+  assert.equal(updated.note, '<p>Hello &lt;b&gt;world&lt;/b&gt;<br><a href="https://example.com" target="_blank" rel="nofollow noopener" translate="no">example.com</a></p>');
   assert.equal(updated.source.privacy, "unlisted");
   assert.equal((await client.v1.preferences.fetch())["posting:default:visibility"], "unlisted");
 

@@ -113,6 +113,30 @@ export class AccountService {
     return password;
   }
 
+  /** An account anyone may see (not suspended), or "not found". */
+  async visible(id: string): Promise<AccountRow> {
+    const account = await this.stores.accounts.byId(id);
+    if (!account || account.suspended_at) throw notFound();
+    return account;
+  }
+
+  /** `user` or `user@domain` (this server's domain counts as local). */
+  async lookup(acct: string): Promise<AccountRow> {
+    const [username, domain] = acct.replace(/^@/, "").split("@");
+    const local = !domain || domain.toLowerCase() === this.config.localDomain;
+    const account = username ? await this.stores.accounts.byUsername(username, local ? null : domain) : undefined;
+    if (!account || account.suspended_at) throw notFound();
+    return account;
+  }
+
+  search(query: string, limit: number, offset: number): Promise<AccountRow[]> {
+    return this.stores.accounts.search(query.replace(/^@/, "").split("@")[0], limit, offset);
+  }
+
+  followRequestCount(accountId: string): Promise<number> {
+    return this.stores.relationships.countPending(accountId);
+  }
+
   async list() {
     return this.stores.users.listWithAccounts();
   }

@@ -1,16 +1,28 @@
-// /api/v1/accounts: the signed-in user's own account for now; the social core adds the rest.
-import { Hono } from "hono";
+// /api/v1/accounts: profiles, the signed-in user's own account, relationships between accounts.
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { toCredentialAccount } from "../../../convert/mastodon/account.ts";
+import { toAccount, toCredentialAccount } from "../../../convert/mastodon/account.ts";
 import { bool, readParams, str, type Params } from "../../params.ts";
 import { ApiError } from "../../errors.ts";
+import { parseId } from "../../../util/ids.ts";
+import { renderAccounts, renderStatuses, viewerId } from "../../render.ts";
+import { pageRequest, setLinkHeader } from "../../pagination.ts";
 
 export const accountsRoutes = new Hono<AppEnv>();
 
+function accountId(c: Context<AppEnv>): string {
+  const id = parseId(c.req.param("id"));
+  if (!id) throw new ApiError(404, "Record not found");
+  return id;
+}
+
+const flag = (value: string | undefined) => value === "true" || value === "1";
+
 accountsRoutes.get("/verify_credentials", requireScope("read:accounts", "profile"), async (c) => {
   const { user, account } = currentUser(c);
-  return c.json(toCredentialAccount(account, user, { origin: c.get("services").config.origin }));
+  const services = c.get("services");
+  return c.json(toCredentialAccount(account, user, { origin: services.config.origin }, await services.accounts.followRequestCount(account.id)));
 });
 
 accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), async (c) => {
@@ -18,7 +30,8 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
   const params = await readParams(c);
   const source = (params.source ?? {}) as Params;
   if (typeof source !== "object") throw new ApiError(422, "source must be an object");
-  const updated = await c.get("services").accounts.updateProfile(user, {
+  const services = c.get("services");
+  const updated = await services.accounts.updateProfile(user, {
     displayName: str(params, "display_name", 1000),
     note: str(params, "note", 5000),
     fields: profileFields(params.fields_attributes),
@@ -30,8 +43,84 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
     sensitive: bool(source, "sensitive"),
     language: str(source, "language", 10),
   });
-  return c.json(toCredentialAccount(updated.account, updated.user, { origin: c.get("services").config.origin }));
+  return c.json(toCredentialAccount(updated.account, updated.user, { origin: services.config.origin }, await services.accounts.followRequestCount(updated.account.id)));
 });
+
+accountsRoutes.get("/lookup", async (c) => {
+  const acct = c.req.query("acct");
+  if (!acct) throw new ApiError(422, "acct is required");
+  const account = await c.get("services").accounts.lookup(acct);
+  return c.json(toAccount(account, { origin: c.get("services").config.origin }));
+});
+
+accountsRoutes.get("/search", requireScope("read:accounts"), async (c) => {
+  const q = (c.req.query("q") ?? "").trim();
+  if (!q) return c.json([]);
+  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 40) || 40, 1), 80);
+  const offset = Math.max(Number(c.req.query("offset") ?? 0) || 0, 0);
+  return c.json(renderAccounts(c, await c.get("services").accounts.search(q.slice(0, 100), limit, offset)));
+});
+
+accountsRoutes.get("/relationships", requireScope("read:follows"), async (c) => {
+  const ids = (c.req.queries("id[]") ?? c.req.queries("id") ?? []).map(parseId).filter((id): id is string => id !== null).slice(0, 100);
+  return c.json(await c.get("services").relationships.relationships(currentUser(c).account.id, ids));
+});
+
+accountsRoutes.get("/familiar_followers", requireScope("read:follows"), async (c) => {
+  const ids = (c.req.queries("id[]") ?? c.req.queries("id") ?? []).map(parseId).filter((id): id is string => id !== null).slice(0, 40);
+  return c.json(ids.map((id) => ({ id, accounts: [] })));
+});
+
+accountsRoutes.get("/:id", async (c) => {
+  const account = await c.get("services").accounts.visible(accountId(c));
+  return c.json(toAccount(account, { origin: c.get("services").config.origin }));
+});
+
+accountsRoutes.get("/:id/statuses", async (c) => {
+  const rows = await c.get("services").timelines.account(
+    accountId(c),
+    viewerId(c),
+    {
+      pinnedOnly: flag(c.req.query("pinned")),
+      excludeReplies: flag(c.req.query("exclude_replies")),
+      excludeReblogs: flag(c.req.query("exclude_reblogs")),
+      onlyMedia: flag(c.req.query("only_media")),
+      tagged: c.req.query("tagged")?.replace(/^#/, "") || undefined,
+    },
+    pageRequest(c),
+  );
+  setLinkHeader(c, rows.map((r) => r.id));
+  return c.json(await renderStatuses(c, rows));
+});
+
+for (const kind of ["followers", "following"] as const) {
+  accountsRoutes.get(`/:id/${kind}`, async (c) => {
+    const rows = await c.get("services").relationships.list(kind, accountId(c), pageRequest(c, { defaultLimit: 40, maxLimit: 80 }));
+    setLinkHeader(c, rows.map((r) => r.relationId));
+    return c.json(renderAccounts(c, rows.map((r) => r.account)));
+  });
+}
+
+accountsRoutes.get("/:id/featured_tags", (c) => c.json([]));
+accountsRoutes.get("/:id/lists", requireScope("read:lists"), (c) => c.json([]));
+accountsRoutes.get("/:id/identity_proofs", (c) => c.json([]));
+
+accountsRoutes.post("/:id/follow", requireScope("write:follows"), async (c) => {
+  const params = await readParams(c);
+  return c.json(await c.get("services").relationships.follow(currentUser(c).account, accountId(c), { reblogs: bool(params, "reblogs"), notify: bool(params, "notify") }));
+});
+accountsRoutes.post("/:id/unfollow", requireScope("write:follows"), async (c) => c.json(await c.get("services").relationships.unfollow(currentUser(c).account, accountId(c))));
+accountsRoutes.post("/:id/remove_from_followers", requireScope("write:follows"), async (c) =>
+  c.json(await c.get("services").relationships.removeFromFollowers(currentUser(c).account, accountId(c))),
+);
+accountsRoutes.post("/:id/block", requireScope("write:blocks"), async (c) => c.json(await c.get("services").relationships.block(currentUser(c).account, accountId(c))));
+accountsRoutes.post("/:id/unblock", requireScope("write:blocks"), async (c) => c.json(await c.get("services").relationships.unblock(currentUser(c).account, accountId(c))));
+accountsRoutes.post("/:id/mute", requireScope("write:mutes"), async (c) => {
+  const params = await readParams(c);
+  const duration = params.duration === undefined || params.duration === "" ? 0 : Number(params.duration);
+  return c.json(await c.get("services").relationships.mute(currentUser(c).account, accountId(c), { notifications: bool(params, "notifications"), durationSeconds: duration }));
+});
+accountsRoutes.post("/:id/unmute", requireScope("write:mutes"), async (c) => c.json(await c.get("services").relationships.unmute(currentUser(c).account, accountId(c))));
 
 /** `fields_attributes` arrives as an array (JSON) or as an object keyed "0", "1"… (forms). */
 function profileFields(value: unknown): { name: string; value: string }[] | undefined {

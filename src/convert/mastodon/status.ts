@@ -1,0 +1,77 @@
+// Statuses (as loaded by domain/statuses/status-views.ts) → Mastodon's Status, StatusSource and
+// StatusEdit entities.
+import type { StatusView } from "../../domain/statuses/status-views.ts";
+import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import { toAccount, type ConvertContext } from "./account.ts";
+
+export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, unknown> {
+  const { status, account } = view;
+  const flags = view.viewer;
+  return {
+    id: status.id,
+    uri: status.uri,
+    url: status.url,
+    created_at: status.created_at,
+    edited_at: status.edited_at,
+    account: toAccount(account, ctx),
+    content: status.content,
+    text: null,
+    visibility: status.visibility,
+    sensitive: status.sensitive === 1,
+    spoiler_text: status.spoiler_text,
+    language: status.language,
+    in_reply_to_id: status.in_reply_to_id,
+    in_reply_to_account_id: status.in_reply_to_account_id,
+    reblog: view.reblog ? toStatus(view.reblog, ctx) : null,
+    application: view.application ? { name: view.application.name, website: view.application.website } : undefined,
+    media_attachments: [],
+    mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, acct: acct(m), url: m.url ?? m.uri })),
+    tags: view.tags.map((t) => ({ name: t.name, url: `${ctx.origin}/tags/${encodeURIComponent(t.name)}` })),
+    emojis: [],
+    card: null,
+    poll: null,
+    replies_count: status.replies_count,
+    reblogs_count: status.reblogs_count,
+    favourites_count: status.favourites_count,
+    quotes_count: 0,
+    ...(flags
+      ? {
+          favourited: flags.favourited,
+          reblogged: flags.reblogged,
+          bookmarked: flags.bookmarked,
+          muted: flags.muted,
+          // Only one's own statuses can be pinned; Mastodon omits the flag on others'.
+          ...(status.account_id === account.id && !status.reblog_of_id ? { pinned: flags.pinned } : {}),
+        }
+      : {}),
+    filtered: [],
+  };
+}
+
+export function acct(account: AccountRow): string {
+  return account.domain ? `${account.username}@${account.domain}` : account.username;
+}
+
+/** What delete returns: the status with the text it was written from, for delete-and-redraft. */
+export function toDeletedStatus(view: StatusView, ctx: ConvertContext): Record<string, unknown> {
+  return { ...toStatus(view, ctx), text: view.status.text };
+}
+
+export function toStatusSource(status: StatusRow) {
+  return { id: status.id, text: status.text, spoiler_text: status.spoiler_text };
+}
+
+/** Edit history, oldest first; a never-edited status has one version: itself. */
+export function toStatusEdits(status: StatusRow, edits: StatusEditRow[], author: AccountRow, ctx: ConvertContext) {
+  const versions = edits.length ? edits : [{ content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at }];
+  return versions.map((e) => ({
+    content: e.content,
+    spoiler_text: e.spoiler_text,
+    sensitive: e.sensitive === 1,
+    created_at: e.created_at,
+    account: toAccount(author, ctx),
+    media_attachments: [],
+    emojis: [],
+  }));
+}

@@ -1,0 +1,70 @@
+// Who hears about what. Notifications go to local accounts only, never to oneself, and not from
+// accounts the recipient blocks or mutes (with notifications), nor about muted conversations.
+import type { Stores } from "../../store/stores.ts";
+import type { NotificationRow, NotificationFilter } from "../../store/notifications.ts";
+import type { NotificationType } from "../../db/schema.ts";
+import type { PageRequest } from "../../store/pagination.ts";
+import type { EventBus } from "../events.ts";
+import { newId } from "../../util/ids.ts";
+import { nowIso } from "../../util/time.ts";
+import { notFound } from "../errors.ts";
+
+export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
+
+// Likes and boosts of one status, and follows, are grouped by Mastodon's clients per day-ish window.
+function groupKey(type: NotificationType, statusId: string | null, id: string): string {
+  if ((type === "favourite" || type === "reblog") && statusId) return `${type}-${statusId}`;
+  if (type === "follow") return `follow-${Math.floor(Date.now() / 86_400_000)}`;
+  return `ungrouped-${id}`;
+}
+
+export class NotificationService {
+  private readonly stores: Stores;
+  private readonly events: EventBus;
+
+  constructor(stores: Stores, events: EventBus) {
+    this.stores = stores;
+    this.events = events;
+  }
+
+  async notify(recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null = null): Promise<NotificationRow | null> {
+    if (recipientId === fromAccountId) return null;
+    const recipient = await this.stores.accounts.byId(recipientId);
+    if (!recipient || recipient.domain !== null) return null;
+    const r = this.stores.relationships;
+    if (await r.find("blocks", recipientId, fromAccountId)) return null;
+    const mute = await r.find("mutes", recipientId, fromAccountId);
+    if (mute && mute.hide_notifications && (!mute.expires_at || mute.expires_at > nowIso())) return null;
+    if (statusId && type !== "update") {
+      const status = await this.stores.statuses.byId(statusId);
+      if (status && (await this.stores.statusRelations.mutedConversations(recipientId, [status.conversation_id])).size) return null;
+    }
+    const id = newId();
+    const row: NotificationRow = { id, account_id: recipientId, from_account_id: fromAccountId, type, status_id: statusId, group_key: groupKey(type, statusId, id), created_at: nowIso() };
+    await this.stores.notifications.insert(row);
+    this.events.publish({ type: "notification.created", notification: row });
+    return row;
+  }
+
+  list(accountId: string, filter: NotificationFilter, page: PageRequest): Promise<NotificationRow[]> {
+    return this.stores.notifications.list(accountId, filter, page);
+  }
+
+  async get(accountId: string, id: string): Promise<NotificationRow> {
+    const row = await this.stores.notifications.byId(accountId, id);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  dismiss(accountId: string, id: string): Promise<void> {
+    return this.stores.notifications.dismiss(accountId, id);
+  }
+
+  clear(accountId: string): Promise<void> {
+    return this.stores.notifications.clear(accountId);
+  }
+
+  unreadCount(accountId: string, lastReadId: string | null): Promise<number> {
+    return this.stores.notifications.countSince(accountId, lastReadId);
+  }
+}

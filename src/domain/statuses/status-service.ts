@@ -1,0 +1,388 @@
+// Posting and everything done to a status: create, edit, delete, boost, favourite, bookmark,
+// pin, mute its conversation, and reading it (alone or with its thread). Statuses from the API
+// and (later) from federation go through the same methods.
+import type { Config } from "../../config/config.ts";
+import type { Stores } from "../../store/stores.ts";
+import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import type { ApplicationRow } from "../../store/oauth.ts";
+import type { PageRequest } from "../../store/pagination.ts";
+import type { Visibility } from "../../db/schema.ts";
+import type { EventBus } from "../events.ts";
+import type { NotificationService } from "../notifications/notification-service.ts";
+import { newId } from "../../util/ids.ts";
+import { nowIso } from "../../util/time.ts";
+import { forbidden, notFound, validationFailed } from "../errors.ts";
+import { mentionHandles, renderPlainText } from "../text/plain-to-html.ts";
+import { LIMITS } from "../instance/instance-service.ts";
+import { fanOut } from "../timelines/fan-out.ts";
+
+export const VISIBILITIES: readonly Visibility[] = ["public", "unlisted", "private", "direct"];
+const MAX_THREAD_DEPTH = 40;
+const MAX_DESCENDANTS = 4096;
+
+export interface NewStatus {
+  text?: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  visibility?: Visibility;
+  language?: string | null;
+  inReplyToId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+export interface StatusChanges {
+  text?: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  language?: string | null;
+}
+
+export class StatusService {
+  private readonly stores: Stores;
+  private readonly config: Config;
+  private readonly events: EventBus;
+  private readonly notifications: NotificationService;
+
+  constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService) {
+    this.stores = stores;
+    this.config = config;
+    this.events = events;
+    this.notifications = notifications;
+  }
+
+  // --- reading --------------------------------------------------------------------------
+
+  /** The status if `viewerId` may read it; otherwise "not found", as Mastodon hides it entirely. */
+  async readable(id: string, viewerId: string | null): Promise<StatusRow> {
+    const status = await this.stores.statuses.readableById(id, viewerId);
+    if (!status) throw notFound();
+    return status;
+  }
+
+  /** The thread around a status: readable ancestors (oldest first) and descendants (depth first). */
+  async context(id: string, viewerId: string | null): Promise<{ ancestors: StatusRow[]; descendants: StatusRow[] }> {
+    const status = await this.readable(id, viewerId);
+    const ancestors: StatusRow[] = [];
+    let parentId = status.in_reply_to_id;
+    while (parentId && ancestors.length < MAX_THREAD_DEPTH) {
+      const parent = await this.stores.statuses.readableById(parentId, viewerId);
+      if (!parent) break;
+      ancestors.unshift(parent);
+      parentId = parent.in_reply_to_id;
+    }
+    const children = new Map<string, StatusRow[]>();
+    let frontier = [status.id];
+    let total = 0;
+    for (let depth = 0; depth < MAX_THREAD_DEPTH && frontier.length && total < MAX_DESCENDANTS; depth++) {
+      const replies = await this.stores.statuses.replies(frontier, viewerId);
+      for (const r of replies) children.set(r.in_reply_to_id!, [...(children.get(r.in_reply_to_id!) ?? []), r]);
+      total += replies.length;
+      frontier = replies.map((r) => r.id);
+    }
+    const descendants: StatusRow[] = [];
+    const walk = (parent: string) => {
+      for (const child of children.get(parent) ?? []) {
+        if (descendants.length >= MAX_DESCENDANTS) return;
+        descendants.push(child);
+        walk(child.id);
+      }
+    };
+    walk(status.id);
+    return { ancestors, descendants };
+  }
+
+  async history(id: string, viewerId: string | null): Promise<{ status: StatusRow; edits: StatusEditRow[] }> {
+    const status = await this.readable(id, viewerId);
+    return { status, edits: await this.stores.statuses.editsOf(status.id) };
+  }
+
+  async accountsWho(relation: "favourites" | "reblogs", id: string, viewerId: string | null, page: PageRequest) {
+    const status = await this.readable(id, viewerId);
+    if (relation === "favourites") return this.stores.statusRelations.accountsOf("favourites", status.id, page);
+    const reblogs = await this.stores.statuses.reblogsOf(status.id);
+    const accounts = await this.stores.accounts.byIds(reblogs.map((r) => r.account_id));
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    return reblogs
+      .filter((r) => (!page.maxId || r.id < page.maxId) && (!page.sinceId || r.id > page.sinceId) && (!page.minId || r.id > page.minId))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, page.limit)
+      .map((r) => ({ relationId: r.id, account: byId.get(r.account_id)! }))
+      .filter((r) => r.account);
+  }
+
+  // --- posting --------------------------------------------------------------------------
+
+  async create(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: { visibility: Visibility; sensitive: boolean; language: string | null }): Promise<StatusRow> {
+    if (input.idempotencyKey) {
+      const earlier = await this.stores.statuses.byIdempotencyKey(author.id, input.idempotencyKey);
+      if (earlier) return earlier;
+    }
+    const text = input.text ?? "";
+    const spoilerText = input.spoilerText ?? "";
+    if (text.trim() === "") throw validationFailed("Validation failed: Text can't be blank");
+    if ([...text].length + [...spoilerText].length > LIMITS.statusCharacters) {
+      throw validationFailed(`Validation failed: Text character limit of ${LIMITS.statusCharacters} exceeded`);
+    }
+    const visibility = input.visibility ?? defaults.visibility;
+    if (!VISIBILITIES.includes(visibility)) throw validationFailed("Validation failed: Visibility is not included in the list");
+    const language = checkLanguage(input.language === undefined ? defaults.language : input.language);
+
+    let parent: StatusRow | undefined;
+    if (input.inReplyToId) {
+      parent = await this.stores.statuses.readableById(input.inReplyToId, author.id);
+      if (!parent || parent.reblog_of_id) throw notFound("The status you are replying to does not exist or is not visible to you");
+      if (await this.stores.relationships.find("blocks", parent.account_id, author.id)) throw forbidden();
+    }
+
+    const rendered = await this.render(text);
+    const id = newId();
+    const now = nowIso();
+    const status: StatusRow = {
+      id,
+      uri: `${this.config.origin}/users/${author.username}/statuses/${id}`,
+      url: `${this.config.origin}/@${author.username}/${id}`,
+      account_id: author.id,
+      local: 1,
+      in_reply_to_id: parent?.id ?? null,
+      in_reply_to_account_id: parent?.account_id ?? null,
+      reblog_of_id: null,
+      conversation_id: parent?.conversation_id ?? newId(),
+      text,
+      content: rendered.html,
+      spoiler_text: spoilerText,
+      sensitive: input.sensitive ?? (spoilerText !== "" || defaults.sensitive) ? 1 : 0,
+      visibility,
+      language,
+      application_id: app?.id ?? null,
+      replies_count: 0,
+      reblogs_count: 0,
+      favourites_count: 0,
+      edited_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
+    await this.stores.transaction(async (tx) => {
+      await tx.statuses.insert(status);
+      await tx.statuses.insertMentions(id, mentionedIds, newId);
+      const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
+      await tx.statuses.setTags(id, tags.map((t) => t.id));
+      if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
+      await tx.accounts.bumpCounter(author.id, "statuses_count", 1);
+      await tx.accounts.update(author.id, { last_status_at: now });
+      if (input.idempotencyKey) {
+        await tx.statuses.saveIdempotencyKey(author.id, input.idempotencyKey, id, now);
+      }
+    });
+
+    const readers = await fanOut(this.stores, status, mentionedIds);
+    for (const mentioned of mentionedIds) await this.notifications.notify(mentioned, author.id, "mention", id);
+    if (visibility !== "direct") {
+      for (const subscriber of await this.stores.relationships.subscribersOf(author.id)) {
+        if (!mentionedIds.includes(subscriber)) await this.notifications.notify(subscriber, author.id, "status", id);
+      }
+    }
+    this.events.publish({ type: "status.created", statusId: id, homeReaderIds: readers });
+    return status;
+  }
+
+  async edit(author: AccountRow, id: string, changes: StatusChanges): Promise<StatusRow> {
+    const status = await this.stores.statuses.byId(id);
+    if (!status || status.account_id !== author.id || status.reblog_of_id) throw notFound();
+    const text = changes.text ?? status.text;
+    const spoilerText = changes.spoilerText ?? status.spoiler_text;
+    if (text.trim() === "") throw validationFailed("Validation failed: Text can't be blank");
+    if ([...text].length + [...spoilerText].length > LIMITS.statusCharacters) {
+      throw validationFailed(`Validation failed: Text character limit of ${LIMITS.statusCharacters} exceeded`);
+    }
+    const language = changes.language === undefined ? status.language : checkLanguage(changes.language);
+    const rendered = await this.render(text);
+    const now = nowIso();
+    const sensitive = (changes.sensitive ?? (changes.spoilerText !== undefined ? spoilerText !== "" : status.sensitive === 1)) ? 1 : 0;
+    const oldMentions = (await this.stores.statuses.mentionsOf([id])).get(id) ?? [];
+    const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
+    await this.stores.transaction(async (tx) => {
+      const edits = await tx.statuses.editsOf(id);
+      // The first edit also records the original, so history starts with what readers first saw.
+      if (edits.length === 0) {
+        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: id, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at });
+      }
+      await tx.statuses.insertEdit({ id: newId(), status_id: id, text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, created_at: now });
+      await tx.statuses.update(id, { text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, language, edited_at: now, updated_at: now });
+      await tx.statuses.deleteMentions(id);
+      await tx.statuses.insertMentions(id, mentionedIds, newId);
+      const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
+      await tx.statuses.setTags(id, tags.map((t) => t.id));
+    });
+    for (const mentioned of mentionedIds) if (!oldMentions.includes(mentioned)) await this.notifications.notify(mentioned, author.id, "mention", id);
+    // People who boosted it hear that what they shared changed.
+    for (const reblog of await this.stores.statuses.reblogsOf(id)) await this.notifications.notify(reblog.account_id, author.id, "update", id);
+    this.events.publish({ type: "status.updated", statusId: id });
+    return (await this.stores.statuses.byId(id))!;
+  }
+
+  /** Deletes the author's status; returns it as it was, for delete-and-redraft. */
+  async delete(author: AccountRow, id: string): Promise<StatusRow> {
+    const status = await this.stores.statuses.byId(id);
+    if (!status || status.account_id !== author.id || status.reblog_of_id) throw notFound();
+    await this.remove(status);
+    return status;
+  }
+
+  private async remove(status: StatusRow): Promise<void> {
+    const readers = await this.stores.statuses.feedReaders(status.id);
+    const reblogs = await this.stores.statuses.reblogsOf(status.id);
+    await this.stores.transaction(async (tx) => {
+      for (const reblog of reblogs) await tx.accounts.bumpCounter(reblog.account_id, "statuses_count", -1);
+      if (status.in_reply_to_id) await tx.statuses.bumpCounter(status.in_reply_to_id, "replies_count", -1);
+      if (status.reblog_of_id) await tx.statuses.bumpCounter(status.reblog_of_id, "reblogs_count", -1);
+      await tx.accounts.bumpCounter(status.account_id, "statuses_count", -1);
+      await tx.statuses.delete(status.id);
+    });
+    for (const reblog of reblogs) this.events.publish({ type: "status.deleted", statusId: reblog.id, authorId: reblog.account_id, readerIds: [] });
+    this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers });
+  }
+
+  // --- acting on statuses ---------------------------------------------------------------
+
+  async reblog(actor: AccountRow, id: string, visibility: Visibility = "public"): Promise<StatusRow> {
+    let target = await this.readable(id, actor.id);
+    if (target.reblog_of_id) target = await this.readable(target.reblog_of_id, actor.id);
+    const existing = await this.stores.statuses.reblogOf(actor.id, target.id);
+    if (existing) return existing;
+    const ownPrivate = target.visibility === "private" && target.account_id === actor.id;
+    if (!(target.visibility === "public" || target.visibility === "unlisted" || ownPrivate)) {
+      throw forbidden("This status cannot be boosted");
+    }
+    if (await this.stores.relationships.find("blocks", target.account_id, actor.id)) throw forbidden();
+    if (!["public", "unlisted", "private"].includes(visibility)) throw validationFailed("Validation failed: Visibility is not included in the list");
+    const rid = newId();
+    const now = nowIso();
+    const reblog: StatusRow = {
+      id: rid,
+      uri: `${this.config.origin}/users/${actor.username}/statuses/${rid}/activity`,
+      url: null,
+      account_id: actor.id,
+      local: 1,
+      in_reply_to_id: null,
+      in_reply_to_account_id: null,
+      reblog_of_id: target.id,
+      conversation_id: target.conversation_id,
+      text: "",
+      content: "",
+      spoiler_text: "",
+      sensitive: 0,
+      visibility: ownPrivate ? "private" : visibility,
+      language: null,
+      application_id: null,
+      replies_count: 0,
+      reblogs_count: 0,
+      favourites_count: 0,
+      edited_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.stores.transaction(async (tx) => {
+      await tx.statuses.insert(reblog);
+      await tx.statuses.bumpCounter(target.id, "reblogs_count", 1);
+      await tx.accounts.bumpCounter(actor.id, "statuses_count", 1);
+    });
+    const readers = await fanOut(this.stores, reblog, []);
+    await this.notifications.notify(target.account_id, actor.id, "reblog", target.id);
+    this.events.publish({ type: "status.created", statusId: rid, homeReaderIds: readers });
+    return reblog;
+  }
+
+  /** Undoes a boost; returns the boosted status. */
+  async unreblog(actor: AccountRow, id: string): Promise<StatusRow> {
+    let target = await this.readable(id, actor.id);
+    if (target.reblog_of_id) target = await this.readable(target.reblog_of_id, actor.id);
+    const reblog = await this.stores.statuses.reblogOf(actor.id, target.id);
+    if (reblog) await this.remove(reblog);
+    return (await this.stores.statuses.byId(target.id))!;
+  }
+
+  async favourite(actor: AccountRow, id: string): Promise<StatusRow> {
+    const status = await this.readableOriginal(id, actor.id);
+    const added = await this.stores.statusRelations.add("favourites", { id: newId(), account_id: actor.id, status_id: status.id, created_at: nowIso() });
+    if (added) {
+      await this.stores.statuses.bumpCounter(status.id, "favourites_count", 1);
+      await this.notifications.notify(status.account_id, actor.id, "favourite", status.id);
+    }
+    return (await this.stores.statuses.byId(status.id))!;
+  }
+
+  async unfavourite(actor: AccountRow, id: string): Promise<StatusRow> {
+    const status = await this.readableOriginal(id, actor.id);
+    if (await this.stores.statusRelations.remove("favourites", actor.id, status.id)) {
+      await this.stores.statuses.bumpCounter(status.id, "favourites_count", -1);
+    }
+    return (await this.stores.statuses.byId(status.id))!;
+  }
+
+  async bookmark(actor: AccountRow, id: string, on: boolean): Promise<StatusRow> {
+    const status = await this.readableOriginal(id, actor.id);
+    if (on) await this.stores.statusRelations.add("bookmarks", { id: newId(), account_id: actor.id, status_id: status.id, created_at: nowIso() });
+    else await this.stores.statusRelations.remove("bookmarks", actor.id, status.id);
+    return status;
+  }
+
+  async pin(actor: AccountRow, id: string, on: boolean): Promise<StatusRow> {
+    const status = await this.stores.statuses.byId(id);
+    if (!status || status.account_id !== actor.id || status.reblog_of_id) throw notFound();
+    if (on) {
+      if (status.visibility === "direct") throw validationFailed("Validation failed: Direct posts cannot be pinned");
+      if ((await this.stores.statusRelations.count("status_pins", actor.id)) >= LIMITS.pinnedStatuses) {
+        throw validationFailed(`Validation failed: You can pin at most ${LIMITS.pinnedStatuses} posts`);
+      }
+      await this.stores.statusRelations.add("status_pins", { id: newId(), account_id: actor.id, status_id: status.id, created_at: nowIso() });
+    } else {
+      await this.stores.statusRelations.remove("status_pins", actor.id, status.id);
+    }
+    return status;
+  }
+
+  async muteConversation(actor: AccountRow, id: string, on: boolean): Promise<StatusRow> {
+    const status = await this.readableOriginal(id, actor.id);
+    if (on) await this.stores.statusRelations.muteConversation(actor.id, status.conversation_id);
+    else await this.stores.statusRelations.unmuteConversation(actor.id, status.conversation_id);
+    return status;
+  }
+
+  // --- helpers --------------------------------------------------------------------------
+
+  /** Acting on a boost acts on the boosted status, as Mastodon does. */
+  private async readableOriginal(id: string, viewerId: string): Promise<StatusRow> {
+    const status = await this.readable(id, viewerId);
+    return status.reblog_of_id ? this.readable(status.reblog_of_id, viewerId) : status;
+  }
+
+  /** Renders text, resolving mentions of local accounts and of remote accounts already known. */
+  private async render(text: string): Promise<{ html: string; mentions: AccountRow[]; tags: string[] }> {
+    const known = new Map<string, AccountRow>();
+    for (const handle of mentionHandles(text).slice(0, 50)) {
+      const domain = handle.domain === this.config.localDomain ? null : handle.domain;
+      const account = await this.stores.accounts.byUsername(handle.username, domain);
+      if (account && !account.suspended_at) known.set(`${handle.username.toLowerCase()}@${handle.domain ?? ""}`, account);
+    }
+    const byUrl = new Map<string, AccountRow>();
+    const rendered = renderPlainText(text, {
+      mention: (username, domain) => {
+        const account = known.get(`${username.toLowerCase()}@${domain ?? ""}`);
+        if (!account) return null;
+        const url = account.url ?? account.uri;
+        byUrl.set(url, account);
+        return { username: account.username, url };
+      },
+      tagUrl: (name) => `${this.config.origin}/tags/${encodeURIComponent(name)}`,
+    });
+    return { html: rendered.html, mentions: rendered.mentions.map((m) => byUrl.get(m.url)!), tags: rendered.tags };
+  }
+}
+
+function checkLanguage(language: string | null | undefined): string | null {
+  if (language === undefined || language === null || language === "") return null;
+  if (!/^[a-z]{2}$/.test(language)) throw validationFailed("Validation failed: Language must be an ISO 639-1 code");
+  return language;
+}

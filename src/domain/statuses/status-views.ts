@@ -1,0 +1,84 @@
+// Everything needed to show statuses to one reader, loaded in a fixed number of queries for a
+// whole page (never one query per status): authors, mentions, tags, the boosted originals, the
+// apps that posted them, and the reader's own flags (favourited, boosted, bookmarked…).
+import type { Stores } from "../../store/stores.ts";
+import type { StatusRow, TagRow } from "../../store/statuses.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import type { ApplicationRow } from "../../store/oauth.ts";
+
+export interface ViewerFlags {
+  favourited: boolean;
+  reblogged: boolean;
+  bookmarked: boolean;
+  pinned: boolean;
+  muted: boolean;
+}
+
+export interface StatusView {
+  status: StatusRow;
+  account: AccountRow;
+  mentions: AccountRow[];
+  tags: TagRow[];
+  application: ApplicationRow | null;
+  /** For a boost: the boosted status. */
+  reblog: StatusView | null;
+  /** null for anonymous readers. */
+  viewer: ViewerFlags | null;
+}
+
+export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[], viewerId: string | null): Promise<StatusView[]> {
+  if (rows.length === 0) return [];
+  const byId = new Map(rows.map((s) => [s.id, s]));
+  const missing = rows.map((s) => s.reblog_of_id).filter((id): id is string => id !== null && !byId.has(id));
+  for (const s of await stores.statuses.byIds(missing)) byId.set(s.id, s);
+  const all = [...byId.values()];
+  const ids = all.map((s) => s.id);
+
+  const [mentionIds, tags] = await Promise.all([stores.statuses.mentionsOf(ids), stores.statuses.tagsOf(ids)]);
+  const accountIds = new Set(all.map((s) => s.account_id));
+  for (const list of mentionIds.values()) for (const id of list) accountIds.add(id);
+  const appIds = [...new Set(all.map((s) => s.application_id).filter((id): id is string => id !== null))];
+
+  const [accounts, apps, flags] = await Promise.all([
+    stores.accounts.byIds([...accountIds]),
+    Promise.all(appIds.map((id) => stores.oauth.applicationById(id))),
+    viewerId ? viewerFlags(stores, viewerId, all) : Promise.resolve(null),
+  ]);
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
+  const appById = new Map(apps.filter((a): a is ApplicationRow => a !== undefined).map((a) => [a.id, a]));
+
+  const build = (status: StatusRow): StatusView | null => {
+    const account = accountById.get(status.account_id);
+    if (!account) return null;
+    const reblog = status.reblog_of_id ? build(byId.get(status.reblog_of_id)!) : null;
+    if (status.reblog_of_id && !reblog) return null;
+    return {
+      status,
+      account,
+      mentions: (mentionIds.get(status.id) ?? []).map((id) => accountById.get(id)).filter((a): a is AccountRow => a !== undefined),
+      tags: tags.get(status.id) ?? [],
+      application: status.application_id ? (appById.get(status.application_id) ?? null) : null,
+      reblog,
+      viewer: flags ? flags(status) : null,
+    };
+  };
+  return rows.map(build).filter((v): v is StatusView => v !== null);
+}
+
+async function viewerFlags(stores: Stores, viewerId: string, statuses: StatusRow[]): Promise<(s: StatusRow) => ViewerFlags> {
+  const ids = statuses.map((s) => s.id);
+  const [favourited, bookmarked, pinned, reblogged, muted] = await Promise.all([
+    stores.statusRelations.among("favourites", viewerId, ids),
+    stores.statusRelations.among("bookmarks", viewerId, ids),
+    stores.statusRelations.among("status_pins", viewerId, ids),
+    stores.statuses.reblogged(viewerId, ids),
+    stores.statusRelations.mutedConversations(viewerId, [...new Set(statuses.map((s) => s.conversation_id))]),
+  ]);
+  return (s) => ({
+    favourited: favourited.has(s.id),
+    bookmarked: bookmarked.has(s.id),
+    pinned: pinned.has(s.id),
+    reblogged: reblogged.has(s.id),
+    muted: muted.has(s.conversation_id),
+  });
+}

@@ -1,0 +1,79 @@
+// /api/v1/notifications.
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { currentUser, requireScope } from "../../auth.ts";
+import { pageRequest, setLinkHeader } from "../../pagination.ts";
+import { parseId } from "../../../util/ids.ts";
+import { ApiError } from "../../errors.ts";
+import { NOTIFICATION_TYPES } from "../../../domain/notifications/notification-service.ts";
+import type { NotificationType } from "../../../db/schema.ts";
+import type { NotificationRow } from "../../../store/notifications.ts";
+import { toAccount } from "../../../convert/mastodon/account.ts";
+import { toStatus } from "../../../convert/mastodon/status.ts";
+
+export const notificationsRoutes = new Hono<AppEnv>();
+
+function types(c: Context<AppEnv>, name: string): NotificationType[] | undefined {
+  const values = [...(c.req.queries(`${name}[]`) ?? []), ...(c.req.queries(name) ?? [])];
+  const known = values.filter((v): v is NotificationType => NOTIFICATION_TYPES.includes(v as NotificationType));
+  return values.length ? known : undefined;
+}
+
+/** Renders notifications for their recipient; ones whose status is no longer readable are dropped. */
+export async function renderNotifications(c: Context<AppEnv>, rows: NotificationRow[]) {
+  const services = c.get("services");
+  const me = currentUser(c).account.id;
+  const statusRows = [];
+  for (const id of new Set(rows.map((r) => r.status_id).filter((id): id is string => id !== null))) {
+    const row = await services.statuses.readable(id, me).catch(() => null);
+    if (row) statusRows.push(row);
+  }
+  const views = new Map((await services.statusViews(statusRows, me)).map((v) => [v.status.id, v]));
+  const accounts = new Map((await Promise.all([...new Set(rows.map((r) => r.from_account_id))].map((id) => services.accounts.visible(id).catch(() => null)))).filter((a) => a !== null).map((a) => [a!.id, a!]));
+  const ctx = { origin: services.config.origin };
+  return rows
+    .filter((r) => accounts.has(r.from_account_id) && (r.status_id === null || views.has(r.status_id)))
+    .map((r) => ({
+      id: r.id,
+      type: r.type,
+      created_at: r.created_at,
+      group_key: r.group_key,
+      account: toAccount(accounts.get(r.from_account_id)!, ctx),
+      status: r.status_id ? toStatus(views.get(r.status_id)!, ctx) : null,
+    }));
+}
+
+notificationsRoutes.get("/", requireScope("read:notifications"), async (c) => {
+  const accountIdParam = c.req.query("account_id");
+  const rows = await c.get("services").notifications.list(
+    currentUser(c).account.id,
+    { types: types(c, "types"), excludeTypes: types(c, "exclude_types"), fromAccountId: accountIdParam ? (parseId(accountIdParam) ?? "0") : null },
+    pageRequest(c, { defaultLimit: 40, maxLimit: 80 }),
+  );
+  setLinkHeader(c, rows.map((r) => r.id));
+  return c.json(await renderNotifications(c, rows));
+});
+
+notificationsRoutes.get("/unread_count", requireScope("read:notifications"), async (c) => {
+  return c.json({ count: await c.get("services").notifications.unreadCount(currentUser(c).account.id, null) });
+});
+
+notificationsRoutes.post("/clear", requireScope("write:notifications"), async (c) => {
+  await c.get("services").notifications.clear(currentUser(c).account.id);
+  return c.json({});
+});
+
+notificationsRoutes.get("/:id", requireScope("read:notifications"), async (c) => {
+  const id = parseId(c.req.param("id"));
+  if (!id) throw new ApiError(404, "Record not found");
+  const row = await c.get("services").notifications.get(currentUser(c).account.id, id);
+  const [rendered] = await renderNotifications(c, [row]);
+  if (!rendered) throw new ApiError(404, "Record not found");
+  return c.json(rendered);
+});
+
+notificationsRoutes.post("/:id/dismiss", requireScope("write:notifications"), async (c) => {
+  const id = parseId(c.req.param("id"));
+  if (id) await c.get("services").notifications.dismiss(currentUser(c).account.id, id);
+  return c.json({});
+});

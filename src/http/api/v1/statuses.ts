@@ -1,0 +1,139 @@
+// /api/v1/statuses: posting, reading, editing, deleting, and acting on statuses.
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { currentUser, requireScope } from "../../auth.ts";
+import { bool, readParams, str } from "../../params.ts";
+import { renderAccounts, renderStatus, renderStatuses, viewerId } from "../../render.ts";
+import { pageRequest, setLinkHeader } from "../../pagination.ts";
+import { parseId } from "../../../util/ids.ts";
+import { ApiError } from "../../errors.ts";
+import { userSettings } from "../../../domain/accounts/account-service.ts";
+import { VISIBILITIES } from "../../../domain/statuses/status-service.ts";
+import type { Visibility } from "../../../db/schema.ts";
+import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
+
+export const statusesRoutes = new Hono<AppEnv>();
+
+function statusId(c: Context<AppEnv>): string {
+  const id = parseId(c.req.param("id"));
+  if (!id) throw new ApiError(404, "Record not found");
+  return id;
+}
+
+function visibilityParam(value: string | undefined): Visibility | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!VISIBILITIES.includes(value as Visibility)) throw new ApiError(422, "Validation failed: Visibility is not included in the list");
+  return value as Visibility;
+}
+
+statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
+  const { user, account, auth } = currentUser(c);
+  const params = await readParams(c);
+  const mediaIds = params.media_ids ?? params["media_ids[]"];
+  if (Array.isArray(mediaIds) && mediaIds.length > 0) throw new ApiError(422, "Media attachments are not supported yet");
+  if (params.poll !== undefined && params.poll !== null) throw new ApiError(422, "Polls are not supported yet");
+  if (params.scheduled_at) throw new ApiError(422, "Scheduled statuses are not supported yet");
+  const settings = userSettings(user);
+  const inReplyTo = str(params, "in_reply_to_id", 30);
+  const key = c.req.header("idempotency-key");
+  const status = await c.get("services").statuses.create(
+    account,
+    {
+      text: str(params, "status", 100_000),
+      spoilerText: str(params, "spoiler_text", 10_000),
+      sensitive: bool(params, "sensitive"),
+      visibility: visibilityParam(str(params, "visibility", 20)),
+      language: str(params, "language", 10),
+      inReplyToId: inReplyTo ? (parseId(inReplyTo) ?? "0") : null,
+      idempotencyKey: key ? key.slice(0, 200) : null,
+    },
+    auth.application,
+    { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language },
+  );
+  return c.json(await renderStatus(c, status));
+});
+
+statusesRoutes.get("/", async (c) => {
+  const ids = (c.req.queries("id[]") ?? c.req.queries("id") ?? []).map(parseId).filter((id): id is string => id !== null).slice(0, 40);
+  const services = c.get("services");
+  const rows = [];
+  for (const id of ids) {
+    const row = await services.statuses.readable(id, viewerId(c)).catch(() => null);
+    if (row) rows.push(row);
+  }
+  return c.json(await renderStatuses(c, rows));
+});
+
+statusesRoutes.get("/:id", async (c) => {
+  const status = await c.get("services").statuses.readable(statusId(c), viewerId(c));
+  return c.json(await renderStatus(c, status));
+});
+
+statusesRoutes.delete("/:id", requireScope("write:statuses"), async (c) => {
+  const services = c.get("services");
+  const { account } = currentUser(c);
+  // Load what the answer shows (mentions, tags…) before the rows are gone.
+  const [view] = await services.statusViews([await services.statuses.readable(statusId(c), account.id)], account.id);
+  await services.statuses.delete(account, view.status.id);
+  return c.json(toDeletedStatus(view, { origin: services.config.origin }));
+});
+
+statusesRoutes.put("/:id", requireScope("write:statuses"), async (c) => {
+  const params = await readParams(c);
+  const mediaIds = params.media_ids ?? params["media_ids[]"];
+  if (Array.isArray(mediaIds) && mediaIds.length > 0) throw new ApiError(422, "Media attachments are not supported yet");
+  const status = await c.get("services").statuses.edit(currentUser(c).account, statusId(c), {
+    text: str(params, "status", 100_000),
+    spoilerText: str(params, "spoiler_text", 10_000),
+    sensitive: bool(params, "sensitive"),
+    language: str(params, "language", 10),
+  });
+  return c.json(await renderStatus(c, status));
+});
+
+statusesRoutes.get("/:id/context", async (c) => {
+  const { ancestors, descendants } = await c.get("services").statuses.context(statusId(c), viewerId(c));
+  return c.json({ ancestors: await renderStatuses(c, ancestors), descendants: await renderStatuses(c, descendants) });
+});
+
+statusesRoutes.get("/:id/history", async (c) => {
+  const services = c.get("services");
+  const { status, edits } = await services.statuses.history(statusId(c), viewerId(c));
+  const [view] = await services.statusViews([status], viewerId(c));
+  return c.json(toStatusEdits(status, edits, view.account, { origin: services.config.origin }));
+});
+
+statusesRoutes.get("/:id/source", requireScope("read:statuses"), async (c) => {
+  const status = await c.get("services").statuses.readable(statusId(c), viewerId(c));
+  if (status.account_id !== currentUser(c).account.id) throw new ApiError(404, "Record not found");
+  return c.json(toStatusSource(status));
+});
+
+for (const [path, relation] of [["favourited_by", "favourites"], ["reblogged_by", "reblogs"]] as const) {
+  statusesRoutes.get(`/:id/${path}`, async (c) => {
+    const page = pageRequest(c, { defaultLimit: 40, maxLimit: 80 });
+    const rows = await c.get("services").statuses.accountsWho(relation, statusId(c), viewerId(c), page);
+    setLinkHeader(c, rows.map((r) => r.relationId));
+    return c.json(renderAccounts(c, rows.map((r) => r.account)));
+  });
+}
+
+type Action = (c: Context<AppEnv>, id: string) => Promise<import("../../../store/statuses.ts").StatusRow>;
+const actions: [string, string, Action][] = [
+  ["reblog", "write:statuses", async (c, id) => {
+    const params = await readParams(c);
+    return c.get("services").statuses.reblog(currentUser(c).account, id, visibilityParam(str(params, "visibility", 20)));
+  }],
+  ["unreblog", "write:statuses", (c, id) => c.get("services").statuses.unreblog(currentUser(c).account, id)],
+  ["favourite", "write:favourites", (c, id) => c.get("services").statuses.favourite(currentUser(c).account, id)],
+  ["unfavourite", "write:favourites", (c, id) => c.get("services").statuses.unfavourite(currentUser(c).account, id)],
+  ["bookmark", "write:bookmarks", (c, id) => c.get("services").statuses.bookmark(currentUser(c).account, id, true)],
+  ["unbookmark", "write:bookmarks", (c, id) => c.get("services").statuses.bookmark(currentUser(c).account, id, false)],
+  ["pin", "write:accounts", (c, id) => c.get("services").statuses.pin(currentUser(c).account, id, true)],
+  ["unpin", "write:accounts", (c, id) => c.get("services").statuses.pin(currentUser(c).account, id, false)],
+  ["mute", "write:mutes", (c, id) => c.get("services").statuses.muteConversation(currentUser(c).account, id, true)],
+  ["unmute", "write:mutes", (c, id) => c.get("services").statuses.muteConversation(currentUser(c).account, id, false)],
+];
+for (const [name, scope, action] of actions) {
+  statusesRoutes.post(`/:id/${name}`, requireScope(scope), async (c) => c.json(await renderStatus(c, await action(c, statusId(c)))));
+}
