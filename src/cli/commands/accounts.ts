@@ -11,7 +11,7 @@ const USAGE = `Usage:
 
 export async function accounts(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const { positional, options } = parseArgs(rest, ["admin", "moderator"]);
+  const { positional, options } = parseArgs(rest, ["admin", "moderator"], USAGE);
   if (!sub || !["create", "list", "reset-password"].includes(sub)) throw new UsageError(`unknown accounts command "${sub ?? ""}"\n${USAGE}`);
   if (sub !== "list" && positional.length !== 1) throw new UsageError(`a USERNAME is needed\n${USAGE}`);
   if (sub === "create" && typeof options.email !== "string") throw new UsageError(`--email is needed\n${USAGE}`);

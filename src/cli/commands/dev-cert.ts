@@ -19,7 +19,7 @@ const CA_DAYS = 3650;
 const CERT_DAYS = 825;
 
 export async function devCert(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args);
+  const { positional, options } = parseArgs(args, [], USAGE);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"\n${USAGE}`);
   for (const name of Object.keys(options)) if (name !== "domain") throw new UsageError(`unknown option --${name}\n${USAGE}`);
   const requested = typeof options.domain === "string" ? options.domain.split(",").map((d) => d.trim().toLowerCase()) : [];
