@@ -2,12 +2,14 @@
 // publishes after its changes are stored; listeners must not change the outcome of the action.
 
 import type { NotificationRow } from "../store/notifications.ts";
+import type { Visibility } from "../db/schema.ts";
 
 export type DomainEvent =
   /** A status entered these readers' home feeds (or a public/hashtag timeline). */
   | { type: "status.created"; statusId: string; homeReaderIds: string[] }
   | { type: "status.updated"; statusId: string }
-  | { type: "status.deleted"; statusId: string; authorId: string; readerIds: string[] }
+  /** `visibility` (what the status had) decides whether public streams hear of the delete. */
+  | { type: "status.deleted"; statusId: string; authorId: string; readerIds: string[]; visibility?: Visibility }
   | { type: "notification.created"; notification: NotificationRow };
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;

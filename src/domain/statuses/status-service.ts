@@ -233,6 +233,7 @@ export class StatusService {
   private async remove(status: StatusRow): Promise<void> {
     const readers = await this.stores.statuses.feedReaders(status.id);
     const reblogs = await this.stores.statuses.reblogsOf(status.id);
+    const reblogReaders = new Map(await Promise.all(reblogs.map(async (r) => [r.id, await this.stores.statuses.feedReaders(r.id)] as const)));
     await this.stores.transaction(async (tx) => {
       for (const reblog of reblogs) await tx.accounts.bumpCounter(reblog.account_id, "statuses_count", -1);
       if (status.in_reply_to_id) await tx.statuses.bumpCounter(status.in_reply_to_id, "replies_count", -1);
@@ -240,8 +241,8 @@ export class StatusService {
       await tx.accounts.bumpCounter(status.account_id, "statuses_count", -1);
       await tx.statuses.delete(status.id);
     });
-    for (const reblog of reblogs) this.events.publish({ type: "status.deleted", statusId: reblog.id, authorId: reblog.account_id, readerIds: [] });
-    this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers });
+    for (const reblog of reblogs) this.events.publish({ type: "status.deleted", statusId: reblog.id, authorId: reblog.account_id, readerIds: reblogReaders.get(reblog.id) ?? [], visibility: reblog.visibility });
+    this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers, visibility: status.visibility });
   }
 
   // --- acting on statuses ---------------------------------------------------------------

@@ -8,8 +8,7 @@ import { ApiError } from "../../errors.ts";
 import { NOTIFICATION_TYPES } from "../../../domain/notifications/notification-service.ts";
 import type { NotificationType } from "../../../db/schema.ts";
 import type { NotificationRow } from "../../../store/notifications.ts";
-import { toAccount } from "../../../convert/mastodon/account.ts";
-import { toStatus } from "../../../convert/mastodon/status.ts";
+import { renderNotifications as renderNotificationsFor } from "../../../convert/mastodon/notification.ts";
 
 export const notificationsRoutes = new Hono<AppEnv>();
 
@@ -21,26 +20,7 @@ function types(c: Context<AppEnv>, name: string): NotificationType[] | undefined
 
 /** Renders notifications for their recipient; ones whose status is no longer readable are dropped. */
 export async function renderNotifications(c: Context<AppEnv>, rows: NotificationRow[]) {
-  const services = c.get("services");
-  const me = currentUser(c).account.id;
-  const statusRows = [];
-  for (const id of new Set(rows.map((r) => r.status_id).filter((id): id is string => id !== null))) {
-    const row = await services.statuses.readable(id, me).catch(() => null);
-    if (row) statusRows.push(row);
-  }
-  const views = new Map((await services.statusViews(statusRows, me)).map((v) => [v.status.id, v]));
-  const accounts = new Map((await Promise.all([...new Set(rows.map((r) => r.from_account_id))].map((id) => services.accounts.visible(id).catch(() => null)))).filter((a) => a !== null).map((a) => [a!.id, a!]));
-  const ctx = { origin: services.config.origin };
-  return rows
-    .filter((r) => accounts.has(r.from_account_id) && (r.status_id === null || views.has(r.status_id)))
-    .map((r) => ({
-      id: r.id,
-      type: r.type,
-      created_at: r.created_at,
-      group_key: r.group_key,
-      account: toAccount(accounts.get(r.from_account_id)!, ctx),
-      status: r.status_id ? toStatus(views.get(r.status_id)!, ctx) : null,
-    }));
+  return renderNotificationsFor(c.get("services"), currentUser(c).account.id, rows);
 }
 
 notificationsRoutes.get("/", requireScope("read:notifications"), async (c) => {

@@ -1,0 +1,23 @@
+// Small measuring tools shared by the benchmarks.
+import fs from "node:fs";
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/** CPU seconds (user + system) and peak resident memory (MB) of a process, from /proc. */
+export function processUsage(pid: number): { cpuSeconds: number; peakRssMb: number; rssMb: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, peakRssMb: kb("VmHWM") / 1024, rssMb: kb("VmRSS") / 1024 };
+}
+
+export function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,191 @@
+// `./skein bench timeline`: GET /api/v1/timelines/home under concurrent load, against a real
+// server process and a seeded database (default: 10k accounts, 1M statuses, a reader following
+// 2k of them). It also times, in the same run, the query a pull design would need (statuses of
+// followed accounts, privacy-filtered) against the materialized feed's query, to show why Skein
+// materializes home feeds.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { sql } from "kysely";
+import { loadConfig } from "../src/config/config.ts";
+import { openRuntime } from "../src/server/context.ts";
+import { readableWithBoostBy, notMutedBy } from "../src/store/visibility-sql.ts";
+import { freePort, findPostgresBin, startPostgresCluster, type PostgresCluster } from "../test/support/postgres-cluster.ts";
+import { seed, type SeedSize } from "./seed.ts";
+import { percentile, processUsage, round } from "./measure.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export interface TimelineBenchOptions extends SeedSize {
+  database: "sqlite" | "postgres";
+  concurrency: number;
+  seconds: number;
+  json: string | null;
+}
+
+const READER = { username: "reader", email: "reader@bench.invalid", password: "bench-password-1" };
+
+export async function timelineBench(options: TimelineBenchOptions): Promise<Record<string, unknown>> {
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const tag = `${options.database}-${options.accounts}-${options.statuses}-${options.following}`;
+  const dataDir = path.join(root, "bench-data", `timeline-${tag}`);
+  let cluster: PostgresCluster | null = null;
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "warning", SKEIN_ENV: "development" };
+  if (options.database === "postgres") {
+    if (process.env.DATABASE_URL?.startsWith("postgres")) env.DATABASE_URL = process.env.DATABASE_URL;
+    else {
+      const bin = findPostgresBin();
+      if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
+      cluster = await startPostgresCluster(bin);
+      env.DATABASE_URL = cluster.url;
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  try {
+    const port = await freePort();
+    Object.assign(env, { PORT: String(port), BIND: "127.0.0.1", LOCAL_DOMAIN: `127.0.0.1:${port}` });
+    const config = loadConfig(env);
+    const stamp = path.join(dataDir, "seeded");
+    const seedStarted = performance.now();
+    let pullVsFeed: Record<string, number>;
+    {
+      const runtime = await openRuntime(config);
+      try {
+        if (!fs.existsSync(stamp)) {
+          log(`seeding ${options.accounts} accounts, ${options.statuses} statuses, following ${options.following} (${options.database})`);
+          const { account } = await runtime.services.accounts.createLocal(READER);
+          await seed(runtime.database.db, config.origin, options, account.id, log);
+          if (options.database === "postgres") await sql`analyze`.execute(runtime.database.db);
+          else await sql`analyze`.execute(runtime.database.db);
+          fs.mkdirSync(dataDir, { recursive: true });
+          fs.writeFileSync(stamp, new Date().toISOString());
+          log(`seeded in ${round((performance.now() - seedStarted) / 1000)} s`);
+        } else {
+          log(`reusing the seeded database in ${path.relative(root, dataDir)}`);
+        }
+        pullVsFeed = await compareDesigns(runtime, READER.username);
+      } finally {
+        await runtime.close();
+      }
+    }
+
+    const server = spawn(process.execPath, [path.join(root, "src/cli/main.ts"), "start"], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        if (server.exitCode !== null) throw new Error("the server exited");
+        if (i > 600) throw new Error("the server did not start");
+        if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const token = await signIn(url);
+      log(`warming up, then ${options.concurrency} concurrent clients for ${options.seconds} s`);
+      await load(url, token, Math.min(options.concurrency, 4), 2);
+      const before = processUsage(server.pid!);
+      const result = await load(url, token, options.concurrency, options.seconds);
+      const after = processUsage(server.pid!);
+      const summary = {
+        benchmark: "timeline",
+        database: options.database,
+        accounts: options.accounts,
+        statuses: options.statuses,
+        following: options.following,
+        concurrency: options.concurrency,
+        seconds: options.seconds,
+        requests: result.latencies.length,
+        errors: result.errors,
+        requests_per_second: round(result.latencies.length / options.seconds),
+        p50_ms: round(percentile(result.latencies, 50), 2),
+        p99_ms: round(percentile(result.latencies, 99), 2),
+        deep_page_p50_ms: round(percentile(result.deepLatencies, 50), 2),
+        server_cpu_seconds: round(after.cpuSeconds - before.cpuSeconds, 2),
+        server_peak_rss_mb: round(after.peakRssMb),
+        ...pullVsFeed,
+      };
+      printTable(summary);
+      if (options.json) fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
+      return summary;
+    } finally {
+      server.kill("SIGTERM");
+      await new Promise((r) => server.once("exit", r));
+    }
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+async function signIn(url: string): Promise<string> {
+  const app = await (await fetch(`${url}/api/v1/apps`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_name: "bench", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read" }) })).json();
+  const token = await (await fetch(`${url}/oauth/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username: READER.username, password: READER.password, scope: "read" }),
+  })).json();
+  if (!token.access_token) throw new Error(`sign-in failed: ${JSON.stringify(token)}`);
+  return token.access_token;
+}
+
+/** Clients that each read the first page, and one in five times the page below it, as readers scroll. */
+async function load(url: string, token: string, concurrency: number, seconds: number) {
+  const latencies: number[] = [];
+  const deepLatencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const headers = { Authorization: `Bearer ${token}` };
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      let oldest: string | null = null;
+      let n = 0;
+      while (performance.now() < deadline) {
+        const deep = oldest !== null && n++ % 5 === 4;
+        const started = performance.now();
+        try {
+          const response = await fetch(`${url}/api/v1/timelines/home${deep ? `?max_id=${oldest}` : ""}`, { headers });
+          const body = (await response.json()) as { id: string }[];
+          if (!response.ok || !Array.isArray(body) || body.length === 0) errors++;
+          else oldest = body[body.length - 1].id;
+        } catch {
+          errors++;
+        }
+        (deep ? deepLatencies : latencies).push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.push(...deepLatencies);
+  latencies.sort((a, b) => a - b);
+  deepLatencies.sort((a, b) => a - b);
+  return { latencies, deepLatencies, errors };
+}
+
+/** Times both designs' first-page query in-process, 30 times each, and reports the medians. */
+async function compareDesigns(runtime: Awaited<ReturnType<typeof openRuntime>>, username: string): Promise<Record<string, number>> {
+  const db = runtime.database.db;
+  const reader = (await runtime.stores.accounts.byUsername(username, null))!;
+  const time = async (query: () => Promise<unknown>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      await query();
+      samples.push(performance.now() - started);
+    }
+    return percentile(samples.sort((a, b) => a - b), 50);
+  };
+  const feed = await time(() => runtime.stores.statuses.homeTimeline(reader.id, { limit: 20 }));
+  const pull = await time(() =>
+    db
+      .selectFrom("statuses")
+      .selectAll()
+      .where("account_id", "in", (eb) => eb.selectFrom("follows").select("target_account_id").where("account_id", "=", reader.id))
+      .where(readableWithBoostBy(reader.id))
+      .where(notMutedBy(reader.id))
+      .orderBy("id", "desc")
+      .limit(20)
+      .execute(),
+  );
+  return { feed_query_p50_ms: round(feed, 2), pull_query_p50_ms: round(pull, 2) };
+}
+
+function printTable(summary: Record<string, unknown>): void {
+  const width = Math.max(...Object.keys(summary).map((k) => k.length));
+  for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}

@@ -1,0 +1,40 @@
+// Notifications → Mastodon's Notification entity, for the REST API and the streaming API alike.
+import type { Services } from "../../domain/services.ts";
+import type { NotificationRow } from "../../store/notifications.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import type { StatusView } from "../../domain/statuses/status-views.ts";
+import { toAccount, type ConvertContext } from "./account.ts";
+import { toStatus } from "./status.ts";
+
+export function toNotification(row: NotificationRow, from: AccountRow, status: StatusView | null, ctx: ConvertContext) {
+  return {
+    id: row.id,
+    type: row.type,
+    created_at: row.created_at,
+    group_key: row.group_key,
+    account: toAccount(from, ctx),
+    status: status ? toStatus(status, ctx) : null,
+  };
+}
+
+/**
+ * Loads and renders notifications for their recipient. Ones whose status the recipient can no
+ * longer read, or whose author is gone, are dropped.
+ */
+export async function renderNotifications(services: Services, recipientId: string, rows: readonly NotificationRow[]) {
+  const statusRows = [];
+  for (const id of new Set(rows.map((r) => r.status_id).filter((id): id is string => id !== null))) {
+    const row = await services.statuses.readable(id, recipientId).catch(() => null);
+    if (row) statusRows.push(row);
+  }
+  const views = new Map((await services.statusViews(statusRows, recipientId)).map((v) => [v.status.id, v]));
+  const accounts = new Map<string, AccountRow>();
+  for (const id of new Set(rows.map((r) => r.from_account_id))) {
+    const account = await services.accounts.visible(id).catch(() => null);
+    if (account) accounts.set(account.id, account);
+  }
+  const ctx = { origin: services.config.origin };
+  return rows
+    .filter((r) => accounts.has(r.from_account_id) && (r.status_id === null || views.has(r.status_id)))
+    .map((r) => toNotification(r, accounts.get(r.from_account_id)!, r.status_id ? views.get(r.status_id)! : null, ctx));
+}
