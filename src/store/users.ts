@@ -53,6 +53,18 @@ export class UserStore {
     return users.map((user) => ({ user, account: byId.get(user.account_id)! }));
   }
 
+  /** The oldest admin's account: the server's public contact. */
+  async firstAdminAccount(): Promise<AccountRow | undefined> {
+    return this.db
+      .selectFrom("users")
+      .innerJoin("accounts", "accounts.id", "users.account_id")
+      .selectAll("accounts")
+      .where("users.role", "=", "admin")
+      .orderBy("users.id")
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   async count(): Promise<number> {
     const row = await this.db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
     return Number(row.n);

@@ -98,7 +98,7 @@ export function toInstanceV1(facts: InstanceFacts) {
     email: config.instance.contactEmail,
     version: versionString(facts),
     urls: { streaming_api: streamingUrl(facts) },
-    stats: { user_count: facts.userCount, status_count: 0, domain_count: 0 },
+    stats: { user_count: facts.userCount, status_count: facts.statusCount, domain_count: 0 },
     thumbnail: thumbnailUrl(facts),
     languages: ["en"],
     registrations: config.instance.registrations !== "closed",

@@ -30,12 +30,16 @@ export const LIMITS = {
   mediaDescriptionLength: 1500,
 } as const;
 
+const COUNTS_TTL_MS = 60_000;
+
 export const SUPPORTED_MIME_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "video/mp4", "video/webm", "audio/mpeg", "audio/ogg"];
 
 export interface InstanceFacts {
   config: Config;
   version: string;
   userCount: number;
+  /** Local posts, boosts not counted. */
+  statusCount: number;
   contactAccount: AccountRow | null;
   vapidPublicKey: string;
 }
@@ -49,29 +53,38 @@ export class InstanceService {
     this.config = config;
   }
 
+  /**
+   * Clients ask for the instance on every start; counting a large statuses table each time would
+   * be the most expensive request they make, so the counts are kept for a minute.
+   */
   async facts(): Promise<InstanceFacts> {
-    const [userCount, vapidPublicKey, contactAccount] = await Promise.all([
-      this.stores.users.count(),
-      this.vapidPublicKey(),
-      this.contactAccount(),
-    ]);
-    return { config: this.config, version: SKEIN_VERSION, userCount, contactAccount, vapidPublicKey };
+    if (!this.counts || this.counts.at < Date.now() - COUNTS_TTL_MS) {
+      const [userCount, statusCount] = await Promise.all([this.stores.users.count(), this.stores.statuses.countLocal()]);
+      this.counts = { at: Date.now(), userCount, statusCount };
+    }
+    const [vapidPublicKey, contactAccount] = await Promise.all([this.vapidPublicKey(), this.contactAccount()]);
+    const { userCount, statusCount } = this.counts;
+    return { config: this.config, version: SKEIN_VERSION, userCount, statusCount, contactAccount, vapidPublicKey };
   }
+
+  private vapidKey: string | null = null;
+  private counts: { at: number; userCount: number; statusCount: number } | null = null;
 
   /** The Web Push (VAPID) public key, as clients expect it: an uncompressed P-256 point, base64url. */
   async vapidPublicKey(): Promise<string> {
+    if (this.vapidKey) return this.vapidKey;
     const stored = await this.stores.settings.getOrCreate("vapid_keys", () => {
       const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
       const jwk = publicKey.export({ format: "jwk" });
       const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]);
       return JSON.stringify({ public: point.toString("base64url"), private: privateKey.export({ format: "pem", type: "pkcs8" }) });
     });
-    return (JSON.parse(stored) as { public: string }).public;
+    this.vapidKey = (JSON.parse(stored) as { public: string }).public;
+    return this.vapidKey;
   }
 
   /** The first admin's account, shown as the server's contact. */
   private async contactAccount(): Promise<AccountRow | null> {
-    const admins = (await this.stores.users.listWithAccounts()).filter((u) => u.user.role === "admin");
-    return admins[0]?.account ?? null;
+    return (await this.stores.users.firstAdminAccount()) ?? null;
   }
 }

@@ -62,7 +62,7 @@ for (const version of ["2.0", "2.1"] as const) {
         protocols: ["activitypub"],
         services: { inbound: [], outbound: [] },
         openRegistrations: services.config.instance.registrations === "open",
-        usage: { users: { total: facts.userCount, activeMonth: facts.userCount, activeHalfyear: facts.userCount }, localPosts: 0 },
+        usage: { users: { total: facts.userCount, activeMonth: facts.userCount, activeHalfyear: facts.userCount }, localPosts: facts.statusCount },
         metadata: { nodeName: services.config.instance.title, nodeDescription: services.config.instance.description },
       }),
     );
