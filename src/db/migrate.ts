@@ -4,10 +4,12 @@ import { Migrator, type Migration, type MigrationResultSet } from "kysely/migrat
 import type { Database } from "./database.ts";
 import * as m0001 from "./migrations/0001_accounts_and_oauth.ts";
 import * as m0002 from "./migrations/0002_social_core.ts";
+import * as m0003 from "./migrations/0003_lists_and_more.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
   "0002_social_core": m0002,
+  "0003_lists_and_more": m0003,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

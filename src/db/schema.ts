@@ -220,6 +220,74 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export type ListRepliesPolicy = "followed" | "list" | "none";
+
+export interface ListsTable {
+  id: string;
+  account_id: string;
+  title: string;
+  replies_policy: ListRepliesPolicy;
+  exclusive: Flag;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ListAccountsTable {
+  id: string;
+  list_id: string;
+  account_id: string;
+  created_at: string;
+}
+
+export interface ListFeedTable {
+  list_id: string;
+  status_id: string;
+}
+
+export interface MarkersTable {
+  account_id: string;
+  timeline: "home" | "notifications";
+  last_read_id: string;
+  version: number;
+  updated_at: string;
+}
+
+export interface TagFollowsTable {
+  id: string;
+  account_id: string;
+  tag_id: string;
+  created_at: string;
+}
+
+export interface AccountConversationsTable {
+  id: string;
+  account_id: string;
+  conversation_id: string;
+  /** The other participants' ids, sorted, comma-separated ("" when writing to oneself). */
+  participant_account_ids: string;
+  last_status_id: string;
+  unread: Flag;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountConversationStatusesTable {
+  account_conversation_id: string;
+  status_id: string;
+}
+
+export type NotificationPolicyValue = "accept" | "filter" | "drop";
+
+export interface NotificationPoliciesTable {
+  account_id: string;
+  for_not_following: NotificationPolicyValue;
+  for_not_followers: NotificationPolicyValue;
+  for_new_accounts: NotificationPolicyValue;
+  for_private_mentions: NotificationPolicyValue;
+  for_limited_accounts: NotificationPolicyValue;
+  updated_at: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -244,4 +312,12 @@ export interface DB {
   home_feed: HomeFeedTable;
   notifications: NotificationsTable;
   idempotency_keys: IdempotencyKeysTable;
+  lists: ListsTable;
+  list_accounts: ListAccountsTable;
+  list_feed: ListFeedTable;
+  markers: MarkersTable;
+  tag_follows: TagFollowsTable;
+  account_conversations: AccountConversationsTable;
+  account_conversation_statuses: AccountConversationStatusesTable;
+  notification_policies: NotificationPoliciesTable;
 }

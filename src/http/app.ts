@@ -20,13 +20,15 @@ import { oauthRoutes } from "./oauth/routes.ts";
 import { signInRoutes } from "./web/sign-in.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
+import { streamingRoutes } from "./streaming/routes.ts";
+import type { StreamingHub } from "./streaming/hub.ts";
 
 const accessLog = getLogger(["skein", "http", "access"]);
 
 /** Bodies larger than this are refused before they are read (media uploads set their own limit). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createApp(services: Services): Hono<AppEnv> {
+export function createApp(services: Services, options: { streaming?: StreamingHub } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -75,6 +77,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   app.route("/api/v1", ownListsRoutes);
   app.route("/api/v1/instance", instanceV1Routes);
   app.route("/api/v2/instance", instanceV2Routes);
+  if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);
   app.route("/.well-known", wellKnownRoutes);

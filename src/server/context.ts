@@ -4,12 +4,16 @@ import { openDatabase, type Database } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { createStores, type Stores } from "../store/stores.ts";
 import { createServices, type Services } from "../domain/services.ts";
+import { openNotifier, type Notifier } from "../db/notify.ts";
+import { forwardEvents } from "./event-transport.ts";
 
 export interface Runtime {
   config: Config;
   database: Database;
   stores: Stores;
   services: Services;
+  /** Messages between this server's processes (streaming fan-out); see db/notify.ts. */
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -23,5 +27,13 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   }
   const stores = createStores(database.db);
   const services = createServices(stores, config);
-  return { config, database, stores, services, close: () => database.close() };
+  const notifier = openNotifier(config.database, database.db);
+  // Every process's events reach the streaming clients of every process.
+  const stopForwarding = forwardEvents(services.events, notifier);
+  const close = async () => {
+    await stopForwarding();
+    await notifier.close();
+    await database.close();
+  };
+  return { config, database, stores, services, notifier, close };
 }

@@ -74,14 +74,21 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
   });
 }
 
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
-  const database = await freshDatabase();
+/**
+ * `sameDatabaseAs`: another process of that server (PostgreSQL only: same database and
+ * LOCAL_DOMAIN, its own port); stopping it leaves the database to the first one.
+ */
+export async function startServer(options: { env?: Record<string, string>; sameDatabaseAs?: TestServer } = {}): Promise<TestServer> {
+  const shared = options.sameDatabaseAs?.env;
+  const database = shared
+    ? { env: { DATA_DIR: shared.DATA_DIR, ...(shared.DATABASE_URL ? { DATABASE_URL: shared.DATABASE_URL } : {}) }, drop: async () => {} }
+    : await freshDatabase();
   const port = await freePort();
   const env: Record<string, string> = {
     ...database.env,
     PORT: String(port),
     BIND: "127.0.0.1",
-    LOCAL_DOMAIN: `127.0.0.1:${port}`,
+    LOCAL_DOMAIN: shared?.LOCAL_DOMAIN ?? `127.0.0.1:${port}`,
     LOG_LEVEL: "warning",
     SKEIN_ENV: "test",
     SKEIN_STOP_ON_STDIN_CLOSE: "1",

@@ -6,6 +6,7 @@ import { acquireServerLock } from "../../db/server-lock.ts";
 import { openRuntime } from "../../server/context.ts";
 import { createApp } from "../../http/app.ts";
 import { listen } from "../../server/http-server.ts";
+import { createStreaming } from "../../server/streaming.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 
 const logger = getLogger(["skein", "server"]);
@@ -23,11 +24,15 @@ async function serve(role: "all" | "web"): Promise<number> {
     releaseLock();
     throw error;
   }
-  const app = createApp(runtime.services);
+  const streaming = createStreaming(runtime);
+  const app = createApp(runtime.services, { streaming: streaming.hub });
   let listening;
   try {
     listening = await listen(app, config);
+    streaming.attach(listening.server);
+    await streaming.ready();
   } catch (error) {
+    await streaming.close();
     await runtime.close();
     releaseLock();
     throw error;
@@ -56,7 +61,9 @@ async function serve(role: "all" | "web"): Promise<number> {
       process.stdin.on("end", () => stop("stdin closed")).resume();
     }
   });
-  // Stop taking requests, let running ones finish (bounded), then close the database.
+  // Stop taking requests, let running ones finish (bounded), then close the database. Streaming
+  // connections never finish by themselves: they are closed first.
+  await streaming.close();
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       listening.server.closeAllConnections?.();
