@@ -1,0 +1,164 @@
+// A durable job queue in the database (table `jobs`). Delivery is at least once: a job is
+// claimed with a lease, handled, and only then deleted; a worker that dies mid-job loses its
+// lease and another worker takes the job again. Failed jobs come back later with exponential
+// backoff; after too many attempts they are parked in a `dead:` queue for an admin to inspect.
+import type { Kysely } from "kysely";
+import { getLogger } from "@logtape/logtape";
+import { randomUUID } from "node:crypto";
+import type { DB } from "../db/schema.ts";
+import type { DatabaseKind } from "../db/database.ts";
+import { claimJobs } from "../db/dialects/job-claim.ts";
+import { newId } from "../util/ids.ts";
+
+const logger = getLogger(["skein", "queue"]);
+
+export interface EnqueueOptions {
+  delayMs?: number;
+  orderingKey?: string | null;
+}
+
+export interface ListenOptions {
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** How long a claimed job stays ours without renewal. */
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+const MAX_ATTEMPTS = 10;
+
+export function backoffMs(attempt: number): number {
+  // 1 s, 2 s, 4 s … capped at an hour, with ±25 % jitter so retries do not arrive together.
+  const base = Math.min(3600_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+export class JobQueue {
+  private readonly db: Kysely<DB>;
+  private readonly kind: DatabaseKind;
+  private readonly wakers = new Map<string, Set<() => void>>();
+  readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(db: Kysely<DB>, kind: DatabaseKind) {
+    this.db = db;
+    this.kind = kind;
+  }
+
+  async enqueue(queue: string, payloads: readonly unknown[], options: EnqueueOptions = {}): Promise<void> {
+    if (payloads.length === 0) return;
+    const now = new Date();
+    const runAt = new Date(now.getTime() + Math.max(0, options.delayMs ?? 0)).toISOString();
+    const rows = payloads.map((payload) => ({
+      id: newId(now),
+      queue,
+      payload: JSON.stringify(payload),
+      ordering_key: options.orderingKey ?? null,
+      run_at: runAt,
+      attempts: 0,
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      created_at: now.toISOString(),
+    }));
+    for (let i = 0; i < rows.length; i += 500) await this.db.insertInto("jobs").values(rows.slice(i, i + 500)).execute();
+    if (!options.delayMs) this.wake(queue);
+  }
+
+  /** Runs `handler` for each job of `queue` until `signal` aborts. */
+  async listen(queue: string, handler: (payload: unknown) => Promise<void> | void, options: ListenOptions = {}): Promise<void> {
+    const concurrency = options.concurrency ?? 8;
+    const leaseMs = options.leaseMs ?? 60_000;
+    const pollMs = options.pollMs ?? 1000;
+    const running = new Map<string, Promise<void>>();
+    let wake: (() => void) | null = null;
+    const waker = () => wake?.();
+    const wakers = this.wakers.get(queue) ?? new Set();
+    wakers.add(waker);
+    this.wakers.set(queue, wakers);
+    options.signal?.addEventListener("abort", waker);
+
+    // Keep the leases of running jobs alive, so slow jobs are not taken by another worker.
+    const renew = setInterval(() => {
+      if (running.size === 0) return;
+      this.db
+        .updateTable("jobs")
+        .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
+        .where("id", "in", [...running.keys()])
+        .where("locked_by", "=", this.workerId)
+        .execute()
+        .catch((error) => logger.warn("Could not renew job leases: {error}", { error }));
+    }, Math.max(1000, leaseMs / 3));
+
+    try {
+      while (!options.signal?.aborted) {
+        let claimed: Awaited<ReturnType<typeof claimJobs>> = [];
+        const room = concurrency - running.size;
+        if (room > 0) {
+          try {
+            claimed = await claimJobs(this.db, this.kind, { queue, worker: this.workerId, limit: room, leaseMs });
+          } catch (error) {
+            logger.warn("Could not claim jobs from {queue}: {error}", { queue, error });
+          }
+        }
+        for (const job of claimed) {
+          const task = this.run(job, handler).finally(() => {
+            running.delete(job.id);
+            waker();
+          });
+          running.set(job.id, task);
+        }
+        if (claimed.length === room && room > 0) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      await Promise.allSettled(running.values());
+    } finally {
+      clearInterval(renew);
+      wakers.delete(waker);
+      options.signal?.removeEventListener("abort", waker);
+    }
+  }
+
+  private async run(job: { id: string; payload: string; attempts: number; queue: string }, handler: (payload: unknown) => Promise<void> | void): Promise<void> {
+    try {
+      await handler(JSON.parse(job.payload));
+      await this.db.deleteFrom("jobs").where("id", "=", job.id).execute();
+    } catch (error) {
+      const message = String((error as Error)?.stack ?? error).slice(0, 2000);
+      if (job.attempts >= MAX_ATTEMPTS) {
+        logger.error("Job {id} of {queue} failed {attempts} times; parked as dead: {error}", { id: job.id, queue: job.queue, attempts: job.attempts, error });
+        await this.db.updateTable("jobs").set({ queue: `dead:${job.queue}`, locked_by: null, locked_until: null, last_error: message }).where("id", "=", job.id).execute();
+      } else {
+        logger.warn("Job {id} of {queue} failed (attempt {attempts}); will retry: {error}", { id: job.id, queue: job.queue, attempts: job.attempts, error });
+        await this.db
+          .updateTable("jobs")
+          .set({ run_at: new Date(Date.now() + backoffMs(job.attempts)).toISOString(), locked_by: null, locked_until: null, last_error: message })
+          .where("id", "=", job.id)
+          .execute();
+      }
+    }
+  }
+
+  /** Jobs waiting in a queue: ready now, and scheduled for later. */
+  async depth(queue: string): Promise<{ ready: number; delayed: number; oldestReadyAt: string | null }> {
+    const now = new Date().toISOString();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select((eb) => [eb.fn.countAll().as("n"), eb.fn.min("run_at").as("oldest")])
+      .where("queue", "=", queue)
+      .where("run_at", "<=", now)
+      .executeTakeFirstOrThrow();
+    const delayed = await this.db.selectFrom("jobs").select((eb) => eb.fn.countAll().as("n")).where("queue", "=", queue).where("run_at", ">", now).executeTakeFirstOrThrow();
+    return { ready: Number(rows.n), delayed: Number(delayed.n), oldestReadyAt: (rows.oldest as string | null) ?? null };
+  }
+
+  private wake(queue: string): void {
+    for (const waker of this.wakers.get(queue) ?? []) waker();
+  }
+}
