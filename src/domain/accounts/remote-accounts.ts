@@ -1,0 +1,105 @@
+// Accounts of other servers, as their actor documents describe them. Stored in the same table
+// as local accounts (with a domain), so every rule that applies to accounts applies to them.
+import type { Stores } from "../../store/stores.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import { newId } from "../../util/ids.ts";
+import { nowIso } from "../../util/time.ts";
+
+/** What an actor document says, converted and sanitized (convert/activitypub/actor.ts). */
+export interface RemoteActor {
+  uri: string;
+  username: string;
+  domain: string;
+  url: string | null;
+  displayName: string;
+  note: string;
+  fields: { name: string; value: string }[];
+  locked: boolean;
+  bot: boolean;
+  group: boolean;
+  discoverable: boolean;
+  indexable: boolean;
+  avatarUrl: string | null;
+  headerUrl: string | null;
+  inboxUrl: string | null;
+  sharedInboxUrl: string | null;
+  followersUrl: string | null;
+  featuredUrl: string | null;
+  alsoKnownAs: string[];
+  actorType: string;
+  published: Date | null;
+}
+
+export class RemoteAccountService {
+  private readonly stores: Stores;
+  constructor(stores: Stores) {
+    this.stores = stores;
+  }
+
+  byUri(uri: string): Promise<AccountRow | undefined> {
+    return this.stores.accounts.byUri(uri);
+  }
+
+  /** Creates or refreshes the account an actor document describes. */
+  async save(actor: RemoteActor): Promise<AccountRow> {
+    const now = nowIso();
+    const fields = {
+      username: actor.username,
+      domain: actor.domain,
+      display_name: actor.displayName.slice(0, 200),
+      note: actor.note,
+      fields: JSON.stringify(actor.fields.slice(0, 16).map((f) => ({ name: f.name, value: f.value, verified_at: null }))),
+      locked: actor.locked ? (1 as const) : (0 as const),
+      bot: actor.bot ? (1 as const) : (0 as const),
+      discoverable: actor.discoverable ? (1 as const) : (0 as const),
+      indexable: actor.indexable ? (1 as const) : (0 as const),
+      url: actor.url,
+      avatar_url: actor.avatarUrl,
+      header_url: actor.headerUrl,
+      inbox_url: actor.inboxUrl,
+      shared_inbox_url: actor.sharedInboxUrl,
+      followers_url: actor.followersUrl,
+      featured_url: actor.featuredUrl,
+      also_known_as: JSON.stringify(actor.alsoKnownAs),
+      actor_type: actor.actorType,
+      fetched_at: now,
+      updated_at: now,
+    };
+    const existing = await this.stores.accounts.byUri(actor.uri);
+    if (existing) {
+      await this.stores.accounts.update(existing.id, fields);
+      return (await this.stores.accounts.byId(existing.id))!;
+    }
+    const created = actor.published && actor.published.getTime() < Date.now() ? actor.published.toISOString() : now;
+    const row: AccountRow = {
+      id: newId(),
+      uri: actor.uri,
+      ...fields,
+      followers_count: 0,
+      following_count: 0,
+      statuses_count: 0,
+      last_status_at: null,
+      suspended_at: null,
+      moved_to_account_id: null,
+      created_at: created,
+    };
+    try {
+      await this.stores.accounts.insert(row);
+    } catch (error) {
+      // Another delivery created it a moment ago (or the same handle under a new URI).
+      const raced = await this.stores.accounts.byUri(actor.uri);
+      if (raced) return raced;
+      throw error;
+    }
+    return row;
+  }
+
+  /** The actor deleted itself: its content goes, as Mastodon removes it. */
+  async remove(account: AccountRow): Promise<void> {
+    await this.stores.accounts.update(account.id, { suspended_at: nowIso() });
+  }
+
+  async setMoved(account: AccountRow, target: AccountRow): Promise<void> {
+    await this.stores.accounts.update(account.id, { moved_to_account_id: target.id, updated_at: nowIso() });
+  }
+}

@@ -1,0 +1,48 @@
+// The port through which the domain tells the rest of the fediverse what local accounts did.
+// federation/outbox.ts implements it with Fedify; where federation is off (admin commands,
+// unit tests) nothing is sent. The domain calls it after its own changes are stored.
+import type { AccountRow } from "../store/accounts.ts";
+import type { StatusRow } from "../store/statuses.ts";
+
+export interface Outbox {
+  statusCreated(status: StatusRow): Promise<void>;
+  statusUpdated(status: StatusRow): Promise<void>;
+  /** `status` as it was; `audience` the accounts that could see it (mentioned, followers' inboxes are looked up). */
+  statusDeleted(status: StatusRow, mentionedIds: string[]): Promise<void>;
+  followRequested(follower: AccountRow, target: AccountRow, followUri: string): Promise<void>;
+  followUndone(follower: AccountRow, target: AccountRow, followUri: string | null): Promise<void>;
+  followAccepted(target: AccountRow, follower: AccountRow, followUri: string | null): Promise<void>;
+  followRejected(target: AccountRow, follower: AccountRow, followUri: string | null): Promise<void>;
+  favourited(actor: AccountRow, status: StatusRow, likeUri: string, undo: boolean): Promise<void>;
+  blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void>;
+  profileUpdated(account: AccountRow): Promise<void>;
+}
+
+/** Sends nothing: for processes and tests that do not federate. */
+export class SilentOutbox implements Outbox {
+  async statusCreated(): Promise<void> {}
+  async statusUpdated(): Promise<void> {}
+  async statusDeleted(): Promise<void> {}
+  async followRequested(): Promise<void> {}
+  async followUndone(): Promise<void> {}
+  async followAccepted(): Promise<void> {}
+  async followRejected(): Promise<void> {}
+  async favourited(): Promise<void> {}
+  async blocked(): Promise<void> {}
+  async profileUpdated(): Promise<void> {}
+}
+
+/** Lets the federation layer, built after the services, plug itself in. */
+export class OutboxSlot implements Outbox {
+  target: Outbox = new SilentOutbox();
+  statusCreated(s: StatusRow) { return this.target.statusCreated(s); }
+  statusUpdated(s: StatusRow) { return this.target.statusUpdated(s); }
+  statusDeleted(s: StatusRow, m: string[]) { return this.target.statusDeleted(s, m); }
+  followRequested(a: AccountRow, b: AccountRow, uri: string) { return this.target.followRequested(a, b, uri); }
+  followUndone(a: AccountRow, b: AccountRow, uri: string | null) { return this.target.followUndone(a, b, uri); }
+  followAccepted(a: AccountRow, b: AccountRow, uri: string | null) { return this.target.followAccepted(a, b, uri); }
+  followRejected(a: AccountRow, b: AccountRow, uri: string | null) { return this.target.followRejected(a, b, uri); }
+  favourited(a: AccountRow, s: StatusRow, uri: string, undo: boolean) { return this.target.favourited(a, s, uri, undo); }
+  blocked(a: AccountRow, b: AccountRow, uri: string, undo: boolean) { return this.target.blocked(a, b, uri, undo); }
+  profileUpdated(a: AccountRow) { return this.target.profileUpdated(a); }
+}

@@ -1,0 +1,78 @@
+// Search as Mastodon clients use it: accounts by name or handle, hashtags by prefix, and — with
+// `resolve` — accounts and posts of other servers by handle or URL, fetched on demand.
+// Posts found by URL are shown only if the reader may read them.
+import type { Config } from "../../config/config.ts";
+import type { Stores } from "../../store/stores.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import type { StatusRow, TagRow } from "../../store/statuses.ts";
+import type { RemoteLookup } from "../remote-lookup.ts";
+import { notFound } from "../errors.ts";
+
+export interface SearchResults {
+  accounts: AccountRow[];
+  statuses: StatusRow[];
+  hashtags: TagRow[];
+}
+
+const HANDLE = /^@?([a-z0-9_][a-z0-9_.-]*)@([a-z0-9.-]+\.[a-z]{2,}|[a-z0-9.-]+(:\d+)?)$/i;
+
+export class SearchService {
+  private readonly stores: Stores;
+  private readonly config: Config;
+  private readonly remote: RemoteLookup;
+
+  constructor(stores: Stores, config: Config, remote: RemoteLookup) {
+    this.stores = stores;
+    this.config = config;
+    this.remote = remote;
+  }
+
+  /** `user`, `user@domain` or `@user@domain`: stored, or (with `resolve`) looked up on its server. */
+  async lookupAccount(acct: string, resolve: boolean): Promise<AccountRow> {
+    const handle = acct.trim().replace(/^@/, "");
+    const [username, domain] = handle.split("@");
+    const local = !domain || domain.toLowerCase() === this.config.localDomain;
+    let account = username ? await this.stores.accounts.byUsername(username, local ? null : domain) : undefined;
+    if (!account && !local && resolve) account = (await this.remote.accountByHandle(handle)) ?? undefined;
+    if (!account || account.suspended_at) throw notFound();
+    return account;
+  }
+
+  async search(query: string, options: { type?: "accounts" | "statuses" | "hashtags"; resolve: boolean; viewerId: string | null; limit: number; offset: number }): Promise<SearchResults> {
+    const q = query.trim().slice(0, 500);
+    const results: SearchResults = { accounts: [], statuses: [], hashtags: [] };
+    if (!q) return results;
+    const wants = (type: SearchResults extends never ? never : "accounts" | "statuses" | "hashtags") => !options.type || options.type === type;
+
+    if (/^https?:\/\//i.test(q)) {
+      // Only signed-in readers make us fetch from other servers (as Mastodon requires).
+      const found = options.resolve && options.viewerId ? await this.remote.byUrl(q) : await this.storedByUrl(q);
+      if (found?.account && wants("accounts") && !found.account.suspended_at) results.accounts.push(found.account);
+      if (found?.status && wants("statuses")) {
+        const readable = await this.stores.statuses.readableById(found.status.id, options.viewerId);
+        if (readable) results.statuses.push(readable);
+      }
+      return results;
+    }
+
+    if (wants("accounts")) {
+      if (HANDLE.test(q)) {
+        const account = await this.lookupAccount(q, options.resolve && options.viewerId !== null).catch(() => null);
+        if (account) results.accounts.push(account);
+      }
+      if (results.accounts.length === 0) results.accounts = await this.stores.accounts.search(q.replace(/^@/, "").split("@")[0], options.limit, options.offset);
+    }
+    if (wants("hashtags")) {
+      const prefix = q.replace(/^#/, "");
+      if (/^[\p{L}\p{N}_]+$/u.test(prefix)) results.hashtags = await this.stores.statuses.tagsByPrefix(prefix, options.limit, options.offset);
+    }
+    return results;
+  }
+
+  private async storedByUrl(url: string): Promise<{ account?: AccountRow; status?: StatusRow } | null> {
+    const status = await this.stores.statuses.byUri(url);
+    if (status) return { status };
+    const account = await this.stores.accounts.byUri(url);
+    return account ? { account } : null;
+  }
+}

@@ -1,0 +1,161 @@
+// Statuses that arrive from other servers: stored like local ones (same tables, same fan-out,
+// same notifications), keyed by their URI so a repeated delivery changes nothing.
+import type { Stores } from "../../store/stores.ts";
+import type { StatusRow } from "../../store/statuses.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import type { Visibility } from "../../db/schema.ts";
+import type { EventBus } from "../events.ts";
+import type { NotificationService } from "../notifications/notification-service.ts";
+import { newId } from "../../util/ids.ts";
+import { nowIso } from "../../util/time.ts";
+import { fanOut } from "../timelines/fan-out.ts";
+
+/** A remote status, already converted from ActivityStreams and sanitized. */
+export interface IncomingStatus {
+  uri: string;
+  url: string | null;
+  author: AccountRow;
+  /** Sanitized HTML. */
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  visibility: Visibility;
+  language: string | null;
+  inReplyTo: StatusRow | null;
+  mentioned: AccountRow[];
+  tags: string[];
+  published: Date;
+  updated: Date | null;
+}
+
+export class RemoteStatusService {
+  private readonly stores: Stores;
+  private readonly events: EventBus;
+  private readonly notifications: NotificationService;
+
+  constructor(stores: Stores, events: EventBus, notifications: NotificationService) {
+    this.stores = stores;
+    this.events = events;
+    this.notifications = notifications;
+  }
+
+  byUri(uri: string): Promise<StatusRow | undefined> {
+    return this.stores.statuses.byUri(uri);
+  }
+
+  /** Stores a new remote status (or returns the one already stored under its URI). */
+  async receive(incoming: IncomingStatus): Promise<StatusRow> {
+    const existing = await this.stores.statuses.byUri(incoming.uri);
+    if (existing) return existing;
+    // An id from the published time keeps timelines in the order posts were written.
+    const published = incoming.published.getTime() > Date.now() ? new Date() : incoming.published;
+    const id = newId(published);
+    const now = nowIso();
+    const parent = incoming.inReplyTo;
+    const status: StatusRow = {
+      id,
+      uri: incoming.uri,
+      url: incoming.url,
+      account_id: incoming.author.id,
+      local: 0,
+      in_reply_to_id: parent?.id ?? null,
+      in_reply_to_account_id: parent?.account_id ?? null,
+      reblog_of_id: null,
+      conversation_id: parent?.conversation_id ?? newId(),
+      text: "",
+      content: incoming.content,
+      spoiler_text: incoming.spoilerText,
+      sensitive: incoming.sensitive || incoming.spoilerText !== "" ? 1 : 0,
+      visibility: incoming.visibility,
+      language: incoming.language,
+      application_id: null,
+      replies_count: 0,
+      reblogs_count: 0,
+      favourites_count: 0,
+      edited_at: incoming.updated?.toISOString() ?? null,
+      created_at: published.toISOString(),
+      updated_at: now,
+    };
+    const mentionedIds = [...new Set(incoming.mentioned.map((a) => a.id))].filter((m) => m !== incoming.author.id);
+    const inserted = await this.stores.transaction(async (tx) => {
+      if (await tx.statuses.byUri(incoming.uri)) return false;
+      await tx.statuses.insert(status);
+      await tx.statuses.insertMentions(id, mentionedIds, newId);
+      const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
+      await tx.statuses.setTags(id, tags.map((t) => t.id));
+      if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
+      await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
+      await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
+      return true;
+    });
+    if (!inserted) return (await this.stores.statuses.byUri(incoming.uri))!;
+    const readers = await fanOut(this.stores, status, mentionedIds);
+    for (const mentioned of mentionedIds) await this.notifications.notify(mentioned, incoming.author.id, "mention", id);
+    this.events.publish({ type: "status.created", statusId: id, homeReaderIds: readers });
+    return status;
+  }
+
+  /** An Update of a remote status by its author. */
+  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated">): Promise<void> {
+    const now = nowIso();
+    await this.stores.transaction(async (tx) => {
+      const edits = await tx.statuses.editsOf(status.id);
+      if (edits.length === 0) {
+        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: status.id, text: "", content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at });
+      }
+      const sensitive = incoming.sensitive || incoming.spoilerText !== "" ? 1 : 0;
+      await tx.statuses.insertEdit({ id: newId(), status_id: status.id, text: "", content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, created_at: now });
+      await tx.statuses.update(status.id, { content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, language: incoming.language, edited_at: incoming.updated?.toISOString() ?? now, updated_at: now });
+      const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
+      await tx.statuses.setTags(status.id, tags.map((t) => t.id));
+    });
+    for (const reblog of await this.stores.statuses.reblogsOf(status.id)) await this.notifications.notify(reblog.account_id, status.account_id, "update", status.id);
+    this.events.publish({ type: "status.updated", statusId: status.id });
+  }
+
+  /** A Delete of a remote status (or an Undo of a remote boost) by its author. */
+  async remove(status: StatusRow): Promise<void> {
+    const readers = await this.stores.statuses.feedReaders(status.id);
+    await this.stores.transaction(async (tx) => {
+      if (status.in_reply_to_id) await tx.statuses.bumpCounter(status.in_reply_to_id, "replies_count", -1);
+      if (status.reblog_of_id) await tx.statuses.bumpCounter(status.reblog_of_id, "reblogs_count", -1);
+      await tx.accounts.bumpCounter(status.account_id, "statuses_count", -1);
+      await tx.statuses.delete(status.id);
+    });
+    this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers, visibility: status.visibility });
+  }
+
+  /** A remote Announce of a status we have. */
+  async receiveBoost(actor: AccountRow, target: StatusRow, uri: string, published: Date, visibility: Visibility): Promise<StatusRow> {
+    const existing = (await this.stores.statuses.byUri(uri)) ?? (await this.stores.statuses.reblogOf(actor.id, target.id));
+    if (existing) return existing;
+    const id = newId(published.getTime() > Date.now() ? new Date() : published);
+    const now = nowIso();
+    const boost: StatusRow = {
+      id, uri, url: null, account_id: actor.id, local: 0, in_reply_to_id: null, in_reply_to_account_id: null, reblog_of_id: target.id,
+      conversation_id: target.conversation_id, text: "", content: "", spoiler_text: "", sensitive: 0, visibility, language: null, application_id: null,
+      replies_count: 0, reblogs_count: 0, favourites_count: 0, edited_at: null, created_at: now, updated_at: now,
+    };
+    await this.stores.transaction(async (tx) => {
+      await tx.statuses.insert(boost);
+      await tx.statuses.bumpCounter(target.id, "reblogs_count", 1);
+      await tx.accounts.bumpCounter(actor.id, "statuses_count", 1);
+    });
+    const readers = await fanOut(this.stores, boost, []);
+    await this.notifications.notify(target.account_id, actor.id, "reblog", target.id);
+    this.events.publish({ type: "status.created", statusId: id, homeReaderIds: readers });
+    return boost;
+  }
+
+  async receiveLike(actor: AccountRow, status: StatusRow, uri: string | null, undo: boolean): Promise<void> {
+    if (undo) {
+      if (await this.stores.statusRelations.remove("favourites", actor.id, status.id)) await this.stores.statuses.bumpCounter(status.id, "favourites_count", -1);
+      return;
+    }
+    const added = await this.stores.statusRelations.add("favourites", { id: newId(), account_id: actor.id, status_id: status.id, uri, created_at: nowIso() });
+    if (added) {
+      await this.stores.statuses.bumpCounter(status.id, "favourites_count", 1);
+      await this.notifications.notify(status.account_id, actor.id, "favourite", status.id);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// Fedify, wired to Skein: the actor, key, object and collection dispatchers other servers fetch,
+// and the inbox listeners that hand what they send to the domain. The queue and key–value store
+// are Skein's own (src/queue), in the same database as everything else.
+import { createFederation, type Context } from "@fedify/fedify";
+import type { AccountRow } from "../store/accounts.ts";
+import { Note, type Recipient } from "@fedify/vocab";
+import { SKEIN_VERSION } from "../version.ts";
+import { DatabaseKvStore } from "../queue/kv-store.ts";
+import { DatabaseMessageQueue } from "../queue/fedify-queue.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+import type { FederationDeps, SkeinFederation } from "./context.ts";
+import { keyPairsOf } from "./keys.ts";
+import { toActor } from "../convert/activitypub/actor.ts";
+import { toNote } from "../convert/activitypub/note.ts";
+import { Resolver } from "./resolver.ts";
+import { registerInboxListeners } from "./inbox.ts";
+import type { Kysely } from "kysely";
+import type { DB } from "../db/schema.ts";
+
+export interface BuiltFederation {
+  federation: SkeinFederation;
+  resolver: Resolver;
+}
+
+const FOLLOWERS_PAGE = 100;
+
+export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue): BuiltFederation {
+  const { config, stores, services } = deps;
+  const federation: SkeinFederation = createFederation<void>({
+    kv: new DatabaseKvStore(db),
+    queue: new DatabaseMessageQueue(jobs),
+    manuallyStartQueue: true,
+    origin: config.origin,
+    // Production never fetches private or loopback addresses; tests federate on loopback.
+    allowPrivateAddress: config.environment === "test",
+    userAgent: { software: `Skein/${SKEIN_VERSION}`, url: new URL(config.origin) },
+  });
+  const resolver = new Resolver(deps, () => federation.createContext(new URL(config.origin), undefined));
+
+  const localAccount = async (identifier: string) => {
+    const account = await stores.accounts.byUsername(identifier, null);
+    return account && !account.suspended_at ? account : null;
+  };
+
+  federation
+    .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+      const account = await localAccount(identifier);
+      return account ? actorOf(ctx, account) : null;
+    })
+    .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      const account = await localAccount(identifier);
+      if (!account) return [];
+      const keys = await keyPairsOf(stores, account.id);
+      return [keys.rsa, keys.ed25519];
+    })
+    // WebFinger names accounts case-insensitively; the actor URI uses the stored spelling.
+    .mapHandle(async (_ctx, username) => (await localAccount(username))?.username ?? null);
+
+  federation
+    .setFollowersDispatcher("/users/{identifier}/followers", async (_ctx, identifier, cursor) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const page = await stores.relationships.listAccounts("follows", "sources_of", account.id, { maxId: cursor || null, limit: FOLLOWERS_PAGE });
+      const items: Recipient[] = page.map(({ account: a }) => ({
+        id: new URL(a.uri),
+        inboxId: a.inbox_url ? new URL(a.inbox_url) : null,
+        endpoints: a.shared_inbox_url ? { sharedInbox: new URL(a.shared_inbox_url) } : null,
+      }));
+      return { items, nextCursor: page.length === FOLLOWERS_PAGE ? page[page.length - 1].relationId : null };
+    })
+    .setFirstCursor(() => "")
+    .setCounter(async (_ctx, identifier) => (await localAccount(identifier))?.followers_count ?? 0);
+
+  // Statuses are served at their URIs (/users/NAME/statuses/ID) — public and unlisted ones only:
+  // private and direct posts are delivered to their audience, never fetched anonymously.
+  federation.setObjectDispatcher(Note, "/users/{identifier}/statuses/{id}", async (_ctx, values) => {
+    const account = await localAccount(values.identifier);
+    if (!account || !/^\d{1,19}$/.test(values.id)) return null;
+    const status = await stores.statuses.byId(values.id);
+    if (!status || status.account_id !== account.id || status.reblog_of_id) return null;
+    if (status.visibility !== "public" && status.visibility !== "unlisted") return null;
+    return noteOf(deps, status.id);
+  });
+
+  registerInboxListeners(federation, deps, resolver);
+  return { federation, resolver };
+}
+
+/** A local account's actor document, with its public keys. */
+export async function actorOf(ctx: Context<void>, account: AccountRow) {
+  const identifier = account.username;
+  const keys = await ctx.getActorKeyPairs(identifier);
+  return toActor(
+    account,
+    {
+      id: ctx.getActorUri(identifier),
+      inbox: ctx.getInboxUri(identifier),
+      sharedInbox: ctx.getInboxUri(),
+      outbox: new URL(`${account.uri}/outbox`),
+      followers: ctx.getFollowersUri(identifier),
+      following: new URL(`${account.uri}/following`),
+      featured: new URL(`${account.uri}/collections/featured`),
+      url: new URL(account.url ?? account.uri),
+    },
+    { publicKey: keys[0]?.cryptographicKey ?? null, assertionMethods: keys.map((k) => k.multikey) },
+  );
+}
+
+/** The Note for a stored status, with its mentions, tags and parent. */
+export async function noteOf(deps: FederationDeps, statusId: string): Promise<Note | null> {
+  const status = await deps.stores.statuses.byId(statusId);
+  if (!status) return null;
+  const [view] = await deps.services.statusViews([status], null);
+  const author = view?.account ?? (await deps.stores.accounts.byId(status.account_id));
+  if (!author) return null;
+  const parent = status.in_reply_to_id ? await deps.stores.statuses.byId(status.in_reply_to_id) : null;
+  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin });
+}

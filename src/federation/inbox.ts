@@ -1,0 +1,187 @@
+// What other servers send us. Fedify has verified the signature (HTTP Signatures, or Linked
+// Data Signatures / Object Integrity Proofs for forwarded activities) and deduplicated the
+// activity by id before these run; each listener checks that the signer may do what it asks
+// (only an author deletes or edits a post, only the follower undoes a follow) and hands the
+// change to the domain.
+import { Accept, Announce, Block, Create, Delete, EmojiReact, Flag, Follow, Like, Move, Reject, Undo, Update, isActor, type Activity, type Actor } from "@fedify/vocab";
+import type { InboxContext } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import type { FederationDeps, SkeinFederation } from "./context.ts";
+import type { Resolver } from "./resolver.ts";
+import type { AccountRow } from "../store/accounts.ts";
+import { fromNote, isPostObject } from "../convert/activitypub/note.ts";
+import { newId } from "../util/ids.ts";
+import { nowIso } from "../util/time.ts";
+
+const logger = getLogger(["skein", "federation", "inbox"]);
+
+export function registerInboxListeners(federation: SkeinFederation, deps: FederationDeps, resolver: Resolver): void {
+  const { services, stores } = deps;
+
+  /** The sender of an activity, stored; null when it cannot be known. */
+  const senderOf = async (ctx: InboxContext<void>, activity: Activity): Promise<AccountRow | null> => {
+    if (!activity.actorId) return null;
+    const known = await stores.accounts.byUri(activity.actorId.href);
+    if (known && known.fetched_at) {
+      // Any activity from a server shows it is alive; refresh the actor now and then.
+      return known.suspended_at ? null : known;
+    }
+    const actor = await activity.getActor({ documentLoader: ctx.documentLoader }).catch(() => null);
+    return actor && isActor(actor) ? resolver.saveActor(actor as Actor) : null;
+  };
+
+  federation
+    .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+    .on(Follow, async (ctx, follow) => {
+      const sender = await senderOf(ctx, follow);
+      const target = follow.objectId ? await resolver.localAccount(follow.objectId) : null;
+      if (!sender || !target || sender.domain === null) return;
+      await services.relationships.receiveFollow(sender, target, follow.id?.href ?? null);
+    })
+    .on(Accept, async (ctx, accept) => {
+      const sender = await senderOf(ctx, accept);
+      if (!sender) return;
+      // Our Follow ids name the request (https://us/follows/ID); fetch the object only otherwise,
+      // since a Follow embedded by another server is not trusted without fetching it.
+      const follower = (await followerOfOwnFollow(deps, accept.objectId, sender)) ?? (await followerNamedIn(ctx, accept, resolver));
+      if (!follower) return;
+      await services.relationships.receiveAccept(follower, sender);
+    })
+    .on(Reject, async (ctx, reject) => {
+      const sender = await senderOf(ctx, reject);
+      if (!sender) return;
+      const follower = (await followerOfOwnFollow(deps, reject.objectId, sender)) ?? (await followerNamedIn(ctx, reject, resolver));
+      if (follower) await services.relationships.receiveFollowEnded(follower, sender);
+    })
+    .on(Create, async (ctx, create) => {
+      const sender = await senderOf(ctx, create);
+      if (!sender) return;
+      const object = await create.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      if (object && isPostObject(object)) await resolver.post(ctx, object, sender);
+    })
+    .on(Update, async (ctx, update) => {
+      const sender = await senderOf(ctx, update);
+      if (!sender) return;
+      const object = await update.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      if (object && isActor(object)) {
+        if (object.id?.href === sender.uri) await resolver.saveActor(object as Actor);
+        return;
+      }
+      if (!object || !isPostObject(object) || !object.id) return;
+      const status = await stores.statuses.byUri(object.id.href);
+      if (!status) {
+        await resolver.post(ctx, object, sender);
+        return;
+      }
+      if (status.account_id !== sender.id) return;
+      const parsed = await fromNote(object);
+      if (parsed) await services.remoteStatuses.update(status, parsed);
+    })
+    .on(Delete, async (ctx, del) => {
+      const sender = await senderOf(ctx, del);
+      const objectId = del.objectId?.href;
+      if (!sender || !objectId) return;
+      if (objectId === sender.uri) {
+        await services.remoteAccounts.remove(sender);
+        return;
+      }
+      const status = await stores.statuses.byUri(objectId);
+      if (status && status.account_id === sender.id) await services.remoteStatuses.remove(status);
+    })
+    .on(Announce, async (ctx, announce) => {
+      const sender = await senderOf(ctx, announce);
+      if (!sender || !announce.id || !announce.objectId) return;
+      const target = await resolver.status(ctx, announce.objectId);
+      if (!target || target.reblog_of_id) return;
+      if (target.visibility !== "public" && target.visibility !== "unlisted") return;
+      const published = announce.published ? new Date(announce.published.epochMilliseconds) : new Date();
+      await services.remoteStatuses.receiveBoost(sender, target, announce.id.href, published, "public");
+    })
+    .on(Like, async (ctx, like) => {
+      const sender = await senderOf(ctx, like);
+      const status = sender && like.objectId ? await stores.statuses.byUri(like.objectId.href) : undefined;
+      if (sender && status) await services.remoteStatuses.receiveLike(sender, status, like.id?.href ?? null, false);
+    })
+    // Misskey and Pleroma reactions count as likes, as on Mastodon.
+    .on(EmojiReact, async (ctx, react) => {
+      const sender = await senderOf(ctx, react);
+      const status = sender && react.objectId ? await stores.statuses.byUri(react.objectId.href) : undefined;
+      if (sender && status) await services.remoteStatuses.receiveLike(sender, status, react.id?.href ?? null, false);
+    })
+    .on(Block, async (ctx, block) => {
+      const sender = await senderOf(ctx, block);
+      const target = block.objectId ? await resolver.localAccount(block.objectId) : null;
+      if (sender && target) await services.relationships.receiveBlock(sender, target, block.id?.href ?? null, false);
+    })
+    .on(Undo, async (ctx, undo) => {
+      const sender = await senderOf(ctx, undo);
+      if (!sender) return;
+      const object = await undo.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      if (object instanceof Follow) {
+        const target = object.objectId ? await resolver.localAccount(object.objectId) : null;
+        if (target && object.actorId?.href === sender.uri) await services.relationships.receiveFollowEnded(sender, target);
+      } else if (object instanceof Announce || (!object && undo.objectId)) {
+        const uri = object?.id?.href ?? undo.objectId!.href;
+        const boost = await stores.statuses.byUri(uri);
+        if (boost && boost.account_id === sender.id && boost.reblog_of_id) await services.remoteStatuses.remove(boost);
+      } else if (object instanceof Like || object instanceof EmojiReact) {
+        const status = object.objectId ? await stores.statuses.byUri(object.objectId.href) : undefined;
+        if (status) await services.remoteStatuses.receiveLike(sender, status, null, true);
+      } else if (object instanceof Block) {
+        const target = object.objectId ? await resolver.localAccount(object.objectId) : null;
+        if (target) await services.relationships.receiveBlock(sender, target, null, true);
+      }
+    })
+    .on(Flag, async (ctx, flag) => {
+      const sender = await senderOf(ctx, flag);
+      if (!sender) return;
+      let target: AccountRow | null = null;
+      const statusIds: string[] = [];
+      for (const id of flag.objectIds) {
+        target ??= await resolver.localAccount(id);
+        const status = await stores.statuses.byUri(id.href);
+        if (status && status.local) statusIds.push(status.id);
+      }
+      if (!target && statusIds.length) {
+        const first = await stores.statuses.byId(statusIds[0]);
+        target = first ? ((await stores.accounts.byId(first.account_id)) ?? null) : null;
+      }
+      if (!target) return;
+      await stores.reports.insert({
+        id: newId(), account_id: sender.id, target_account_id: target.id, status_ids: JSON.stringify(statusIds),
+        comment: String(flag.content ?? "").slice(0, 1000), uri: flag.id?.href ?? null, created_at: nowIso(),
+      });
+    })
+    .on(Move, async (ctx, move) => {
+      const sender = await senderOf(ctx, move);
+      if (!sender || move.objectId?.href !== sender.uri || !move.targetId) return;
+      const target = await resolver.account(ctx, move.targetId, { refresh: true });
+      // The new account must name the old one as an alias, or anyone could steal followers.
+      if (!target || !(JSON.parse(target.also_known_as ?? "[]") as string[]).includes(sender.uri)) return;
+      await services.remoteAccounts.setMoved(sender, target);
+      const followers = await stores.relationships.localFollowersOf(sender.id);
+      for (const { account_id } of followers) {
+        const follower = await stores.accounts.byId(account_id);
+        if (!follower) continue;
+        await services.relationships.follow(follower, target.id).catch((error) => logger.info("Could not move a follow: {error}", { error }));
+        await services.relationships.unfollow(follower, sender.id).catch(() => {});
+      }
+    })
+    .onError((_ctx, error) => {
+      logger.warn("Inbox listener failed: {error}", { error });
+    });
+}
+
+/** The local follower named by the Follow inside an Accept or Reject from another server. */
+async function followerNamedIn(ctx: InboxContext<void>, activity: Accept | Reject, resolver: Resolver): Promise<AccountRow | null> {
+  const follow = await activity.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+  return follow instanceof Follow && follow.actorId ? resolver.localAccount(follow.actorId) : null;
+}
+
+/** The local follower named by one of our own Follow ids (https://us/follows/ID), as the target sees it. */
+async function followerOfOwnFollow(deps: FederationDeps, objectId: URL | null, target: AccountRow): Promise<AccountRow | null> {
+  if (!objectId || objectId.origin !== new URL(deps.config.origin).origin) return null;
+  const requests = await deps.stores.relationships.requestsTo(target.id);
+  const match = requests.find((r) => r.uri === objectId.href);
+  return match ? ((await deps.stores.accounts.byId(match.account_id)) ?? null) : null;
+}

@@ -1,0 +1,173 @@
+// The domain's Outbox, spoken in ActivityPub: each local action becomes an activity signed by its
+// actor and queued (in the database) for exactly its audience — remote followers through their
+// servers' shared inboxes, mentioned accounts, the author replied to or liked.
+import {
+  Accept, Announce, Block, Create, Delete, Follow, Like, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity, type Recipient,
+} from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { Outbox } from "../domain/outbox.ts";
+import type { AccountRow } from "../store/accounts.ts";
+import type { StatusRow } from "../store/statuses.ts";
+import type { FederationDeps, SkeinFederation } from "./context.ts";
+import { actorOf, noteOf } from "./federation.ts";
+import { addressing } from "../convert/activitypub/note.ts";
+import { instant } from "../convert/activitypub/time.ts";
+
+const logger = getLogger(["skein", "federation", "outbox"]);
+
+function recipientOf(account: AccountRow): Recipient | null {
+  if (account.domain === null || !account.inbox_url) return null;
+  return {
+    id: new URL(account.uri),
+    inboxId: new URL(account.inbox_url),
+    endpoints: account.shared_inbox_url ? { sharedInbox: new URL(account.shared_inbox_url) } : null,
+  };
+}
+
+export class FedifyOutbox implements Outbox {
+  private readonly federation: SkeinFederation;
+  private readonly deps: FederationDeps;
+
+  constructor(federation: SkeinFederation, deps: FederationDeps) {
+    this.federation = federation;
+    this.deps = deps;
+  }
+
+  private async send(actor: AccountRow, recipients: AccountRow[], activity: Activity): Promise<void> {
+    if (actor.domain !== null) return;
+    const list = recipients.map(recipientOf).filter((r): r is Recipient => r !== null);
+    if (list.length === 0) return;
+    const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+    try {
+      await ctx.sendActivity({ identifier: actor.username }, list, activity, { preferSharedInbox: true });
+    } catch (error) {
+      // Queuing failed (the database is unwell): the action stands locally; say so loudly.
+      logger.error("Could not queue {type} {id} for delivery: {error}", { type: activity.constructor.name, id: activity.id?.href, error });
+    }
+  }
+
+  /** Remote followers, mentioned accounts and the author replied to, as visibility allows. */
+  private async audience(status: StatusRow, author: AccountRow): Promise<AccountRow[]> {
+    const mentionedIds = (await this.deps.stores.statuses.mentionsOf([status.id])).get(status.id) ?? [];
+    const ids = new Set(mentionedIds);
+    if (status.visibility !== "direct") {
+      for (const follower of await this.deps.stores.relationships.listAccounts("follows", "sources_of", author.id, { limit: 1_000_000 })) {
+        ids.add(follower.account.id);
+      }
+    }
+    return (await this.deps.stores.accounts.byIds([...ids])).filter((a) => a.domain !== null);
+  }
+
+  private async author(status: StatusRow): Promise<AccountRow | null> {
+    const author = await this.deps.stores.accounts.byId(status.account_id);
+    return author && author.domain === null ? author : null;
+  }
+
+  async statusCreated(status: StatusRow): Promise<void> {
+    const author = await this.author(status);
+    if (!author) return;
+    if (status.reblog_of_id) {
+      const target = await this.deps.stores.statuses.byId(status.reblog_of_id);
+      if (!target) return;
+      const original = await this.deps.stores.accounts.byId(target.account_id);
+      const followers = new URL(author.followers_url ?? `${author.uri}/followers`);
+      const { tos, ccs } = addressing(status.visibility, followers, original ? [new URL(original.uri)] : []);
+      const announce = new Announce({ id: new URL(status.uri), actor: new URL(author.uri), object: new URL(target.uri), published: instant(status.created_at), tos, ccs });
+      const audience = await this.audience(status, author);
+      await this.send(author, original ? [...audience, original] : audience, announce);
+      return;
+    }
+    const note = await noteOf(this.deps, status.id);
+    if (!note) return;
+    const create = new Create({
+      id: new URL(`${status.uri}/activity`),
+      actor: new URL(author.uri),
+      object: note,
+      published: instant(status.created_at),
+      tos: note.toIds,
+      ccs: note.ccIds,
+    });
+    await this.send(author, await this.audience(status, author), create);
+  }
+
+  async statusUpdated(status: StatusRow): Promise<void> {
+    const author = await this.author(status);
+    const note = author ? await noteOf(this.deps, status.id) : null;
+    if (!author || !note) return;
+    const update = new Update({
+      id: new URL(`${status.uri}#updates/${Date.parse(status.edited_at ?? status.updated_at)}`),
+      actor: new URL(author.uri),
+      object: note,
+      published: instant(status.edited_at ?? status.updated_at),
+      tos: note.toIds,
+      ccs: note.ccIds,
+    });
+    await this.send(author, await this.audience(status, author), update);
+  }
+
+  async statusDeleted(status: StatusRow, mentionedIds: string[]): Promise<void> {
+    const author = await this.author(status);
+    if (!author) return;
+    // The status is gone; its audience is whoever follows the author now, and those it mentioned.
+    const mentioned = await this.deps.stores.accounts.byIds(mentionedIds);
+    const followers = status.visibility === "direct" ? [] : (await this.deps.stores.relationships.listAccounts("follows", "sources_of", author.id, { limit: 1_000_000 })).map((r) => r.account);
+    const audience = [...mentioned, ...followers].filter((a) => a.domain !== null);
+    if (status.reblog_of_id) {
+      const target = await this.deps.stores.statuses.byId(status.reblog_of_id);
+      const undo = new Undo({
+        id: new URL(`${status.uri}#undo`),
+        actor: new URL(author.uri),
+        object: new Announce({ id: new URL(status.uri), actor: new URL(author.uri), object: target ? new URL(target.uri) : null }),
+        tos: [PUBLIC_COLLECTION],
+      });
+      await this.send(author, audience, undo);
+      return;
+    }
+    const del = new Delete({
+      id: new URL(`${status.uri}#delete`),
+      actor: new URL(author.uri),
+      object: new Tombstone({ id: new URL(status.uri) }),
+      tos: [PUBLIC_COLLECTION],
+    });
+    await this.send(author, audience, del);
+  }
+
+  async followRequested(follower: AccountRow, target: AccountRow, followUri: string): Promise<void> {
+    await this.send(follower, [target], new Follow({ id: new URL(followUri), actor: new URL(follower.uri), object: new URL(target.uri) }));
+  }
+
+  async followUndone(follower: AccountRow, target: AccountRow, followUri: string | null): Promise<void> {
+    const follow = new Follow({ id: followUri ? new URL(followUri) : null, actor: new URL(follower.uri), object: new URL(target.uri) });
+    await this.send(follower, [target], new Undo({ id: new URL(`${follower.uri}#follows/${target.id}/undo/${Date.now()}`), actor: new URL(follower.uri), object: follow }));
+  }
+
+  async followAccepted(target: AccountRow, follower: AccountRow, followUri: string | null): Promise<void> {
+    const follow = new Follow({ id: followUri ? new URL(followUri) : null, actor: new URL(follower.uri), object: new URL(target.uri) });
+    await this.send(target, [follower], new Accept({ id: new URL(`${target.uri}#accepts/follows/${follower.id}/${Date.now()}`), actor: new URL(target.uri), object: follow }));
+  }
+
+  async followRejected(target: AccountRow, follower: AccountRow, followUri: string | null): Promise<void> {
+    const follow = new Follow({ id: followUri ? new URL(followUri) : null, actor: new URL(follower.uri), object: new URL(target.uri) });
+    await this.send(target, [follower], new Reject({ id: new URL(`${target.uri}#rejects/follows/${follower.id}/${Date.now()}`), actor: new URL(target.uri), object: follow }));
+  }
+
+  async favourited(actor: AccountRow, status: StatusRow, likeUri: string, undo: boolean): Promise<void> {
+    const author = await this.deps.stores.accounts.byId(status.account_id);
+    if (!author || author.domain === null) return;
+    const like = new Like({ id: new URL(likeUri), actor: new URL(actor.uri), object: new URL(status.uri) });
+    await this.send(actor, [author], undo ? new Undo({ id: new URL(`${likeUri}/undo/${Date.now()}`), actor: new URL(actor.uri), object: like }) : like);
+  }
+
+  async blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void> {
+    const block = new Block({ id: new URL(blockUri), actor: new URL(actor.uri), object: new URL(target.uri) });
+    await this.send(actor, [target], undo ? new Undo({ id: new URL(`${blockUri}/undo`), actor: new URL(actor.uri), object: block }) : block);
+  }
+
+  async profileUpdated(account: AccountRow): Promise<void> {
+    if (account.domain !== null) return;
+    const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+    const actor = await actorOf(ctx, account);
+    const followers = (await this.deps.stores.relationships.listAccounts("follows", "sources_of", account.id, { limit: 1_000_000 })).map((r) => r.account);
+    await this.send(account, followers, new Update({ id: new URL(`${account.uri}#updates/${Date.now()}`), actor: new URL(account.uri), object: actor, tos: [PUBLIC_COLLECTION] }));
+  }
+}

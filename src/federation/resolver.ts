@@ -1,0 +1,173 @@
+// Turns actor and object references from other servers into local rows: fetched (through
+// Fedify's document loader, with its cache), converted, sanitized and stored through the domain.
+// Threads are followed upwards only a few levels, so a hostile chain of replies cannot make us
+// fetch without end.
+import type { Context } from "@fedify/fedify";
+import { isActor, type Actor, type Object as APObject } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { FederationDeps } from "./context.ts";
+import type { AccountRow } from "../store/accounts.ts";
+import type { StatusRow } from "../store/statuses.ts";
+import { fromActor } from "../convert/activitypub/actor.ts";
+import { fromNote, isPostObject, visibilityOf } from "../convert/activitypub/note.ts";
+import type { RemoteLookup } from "../domain/remote-lookup.ts";
+
+const logger = getLogger(["skein", "federation", "resolver"]);
+
+export const MAX_THREAD_FETCH_DEPTH = 5;
+const MAX_MENTIONS_RESOLVED = 20;
+const REFRESH_AFTER_MS = 24 * 3600 * 1000;
+
+export class Resolver implements RemoteLookup {
+  private readonly deps: FederationDeps;
+  private readonly context: () => Context<void>;
+  constructor(deps: FederationDeps, context: () => Context<void>) {
+    this.deps = deps;
+    this.context = context;
+  }
+
+  // --- the domain's RemoteLookup port ---------------------------------------------------
+
+  accountByHandle(handle: string): Promise<AccountRow | null> {
+    return this.byHandle(this.context(), handle);
+  }
+
+  async byUrl(url: string): Promise<{ account?: AccountRow; status?: StatusRow } | null> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return null;
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
+    const status = await this.deps.stores.statuses.byUri(parsed.href);
+    if (status) return { status };
+    const account = await this.deps.stores.accounts.byUri(parsed.href);
+    if (account) return { account };
+    if (this.isLocal(parsed)) return null;
+    const ctx = this.context();
+    try {
+      const object = await ctx.lookupObject(parsed.href);
+      if (isActor(object)) {
+        const saved = await this.saveActor(object);
+        return saved ? { account: saved } : null;
+      }
+      if (isPostObject(object)) {
+        const saved = await this.post(ctx, object, null);
+        return saved ? { status: saved } : null;
+      }
+    } catch (error) {
+      logger.info("Could not resolve {url}: {error}", { url: parsed.href, error });
+    }
+    return null;
+  }
+
+  private isLocal(uri: string | URL): boolean {
+    return new URL(uri).origin === new URL(this.deps.config.origin).origin;
+  }
+
+  /** A local account by its actor URI. */
+  async localAccount(uri: string | URL): Promise<AccountRow | null> {
+    if (!this.isLocal(uri)) return null;
+    const account = await this.deps.stores.accounts.byUri(new URL(uri).href);
+    return account && account.domain === null && !account.suspended_at ? account : null;
+  }
+
+  /** Stores (or refreshes) the account an actor object describes. */
+  async saveActor(actor: Actor): Promise<AccountRow | null> {
+    if (!actor.id) return null;
+    if (this.isLocal(actor.id)) return this.localAccount(actor.id);
+    const parsed = await fromActor(actor, actor.id.host);
+    if (!parsed) return null;
+    return this.deps.services.remoteAccounts.save(parsed);
+  }
+
+  /** The account for an actor URI: known, or fetched now (and refreshed when stale). */
+  async account(ctx: Context<void>, uri: string | URL, options: { refresh?: boolean } = {}): Promise<AccountRow | null> {
+    const href = new URL(uri).href;
+    if (this.isLocal(href)) return this.localAccount(href);
+    const known = await this.deps.stores.accounts.byUri(href);
+    const stale = !known?.fetched_at || Date.parse(known.fetched_at) < Date.now() - REFRESH_AFTER_MS;
+    if (known && !stale && !options.refresh) return known;
+    try {
+      const object = await ctx.lookupObject(href);
+      if (isActor(object)) return (await this.saveActor(object)) ?? known ?? null;
+    } catch (error) {
+      logger.info("Could not fetch actor {uri}: {error}", { uri: href, error });
+    }
+    return known ?? null;
+  }
+
+  /** `user@domain` (or an acct: URI) through WebFinger. */
+  async byHandle(ctx: Context<void>, handle: string): Promise<AccountRow | null> {
+    const [username, domain] = handle.replace(/^acct:/, "").replace(/^@/, "").split("@");
+    if (!username || !domain) return null;
+    if (domain.toLowerCase() === this.deps.config.localDomain) return (await this.deps.stores.accounts.byUsername(username, null)) ?? null;
+    const known = await this.deps.stores.accounts.byUsername(username, domain.toLowerCase());
+    if (known && known.fetched_at && Date.parse(known.fetched_at) > Date.now() - REFRESH_AFTER_MS) return known;
+    try {
+      const object = await ctx.lookupObject(`acct:${username}@${domain}`);
+      if (isActor(object)) return await this.saveActor(object);
+    } catch (error) {
+      logger.info("Could not look up {handle}: {error}", { handle, error });
+    }
+    return known ?? null;
+  }
+
+  /** A status by URI: ours, already stored, or fetched (up to `depth` parents up the thread). */
+  async status(ctx: Context<void>, uri: string | URL, depth = MAX_THREAD_FETCH_DEPTH): Promise<StatusRow | null> {
+    const href = new URL(uri).href;
+    const known = await this.deps.stores.statuses.byUri(href);
+    if (known) return known;
+    if (this.isLocal(href) || depth <= 0) return null;
+    try {
+      const object = await ctx.lookupObject(href);
+      if (isPostObject(object)) return await this.post(ctx, object, null, depth - 1);
+    } catch (error) {
+      logger.info("Could not fetch {uri}: {error}", { uri: href, error });
+    }
+    return null;
+  }
+
+  /**
+   * Stores a remote post. `sender`, when the post came inside an activity, must be its author:
+   * nobody may publish in someone else's name.
+   */
+  async post(ctx: Context<void>, object: APObject, sender: AccountRow | null, depth = MAX_THREAD_FETCH_DEPTH): Promise<StatusRow | null> {
+    if (!isPostObject(object) || !object.id) return null;
+    const parsed = await fromNote(object);
+    const authorUri = object.attributionId;
+    if (!parsed || !authorUri) return null;
+    if (sender && sender.uri !== authorUri.href) {
+      logger.warn("Refused {uri}: sent by {sender} but attributed to {author}", { uri: parsed.uri, sender: sender.uri, author: authorUri.href });
+      return null;
+    }
+    if (new URL(parsed.uri).origin !== authorUri.origin) {
+      logger.warn("Refused {uri}: not on its author's server {author}", { uri: parsed.uri, author: authorUri.href });
+      return null;
+    }
+    const author = sender ?? (await this.account(ctx, authorUri));
+    if (!author || author.suspended_at) return null;
+    const inReplyTo = parsed.inReplyToUri ? await this.status(ctx, parsed.inReplyToUri, depth) : null;
+    const mentioned: AccountRow[] = [];
+    for (const mention of parsed.mentionUris.slice(0, MAX_MENTIONS_RESOLVED)) {
+      const account = await this.account(ctx, mention);
+      if (account) mentioned.push(account);
+    }
+    return this.deps.services.remoteStatuses.receive({
+      uri: parsed.uri,
+      url: parsed.url,
+      author,
+      content: parsed.content,
+      spoilerText: parsed.spoilerText,
+      sensitive: parsed.sensitive,
+      visibility: visibilityOf(object, author.followers_url),
+      language: parsed.language,
+      inReplyTo,
+      mentioned,
+      tags: parsed.tags,
+      published: parsed.published,
+      updated: parsed.updated,
+    });
+  }
+}
