@@ -48,6 +48,7 @@ export async function seed(db: Kysely<DB>, origin: string, size: SeedSize, reade
       id, username: `bench${i}`, domain: null, display_name: `Bench ${i}`, note: "", fields: "[]", locked: 0 as const, bot: 0 as const,
       discoverable: 1 as const, indexable: 1 as const, uri: `${origin}/users/bench${i}`, url: `${origin}/@bench${i}`, avatar_url: null, header_url: null,
       followers_count: 0, following_count: 0, statuses_count: 0, last_status_at: null, suspended_at: null, created_at: created, updated_at: created,
+      inbox_url: null, shared_inbox_url: null, followers_url: null, featured_url: null, also_known_as: null, fetched_at: null, actor_type: "Person", moved_to_account_id: null,
     })), (batch) => tx.insertInto("accounts").values(batch).execute());
   });
   log(`seeded ${size.accounts} accounts`);

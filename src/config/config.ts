@@ -26,10 +26,19 @@ export interface Config {
     sourceUrl: string;
   };
   log: { level: "debug" | "info" | "warning" | "error"; format: "pretty" | "json" };
+  /** Test-only host → loopback address map (SKEIN_TEST_HOSTS); empty outside tests. */
+  testHosts: Record<string, string>;
   /** Whether X-Forwarded-For / X-Forwarded-Proto come from a reverse proxy we trust. */
   trustProxy: boolean;
   /** Production refuses to fetch private addresses; only tests loosen this. */
   environment: "production" | "development" | "test";
+  /**
+   * Poll timing. POLL_MIN_EXPIRATION (seconds, default 300 = Mastodon's five minutes; only
+   * honoured when SKEIN_ENV is test or development) is the shortest poll a post may carry;
+   * POLL_SWEEP_INTERVAL (seconds, default 30, fractions allowed) is how often `./skein start`
+   * looks for ended polls to notify voters and authors about.
+   */
+  polls: { minExpirationSeconds: number; sweepIntervalSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -149,6 +158,33 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`CONTACT_EMAIL must be an email address (got "${contactEmail}")`);
   }
 
+  const seconds = (name: string, fallback: number, integer: boolean): number => {
+    const text = env[name]?.trim();
+    if (text === undefined || text === "") return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+      problems.push(`${name} must be a positive ${integer ? "whole " : ""}number of seconds (got "${env[name]}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const pollMinExpiration = seconds("POLL_MIN_EXPIRATION", 300, true);
+  if (env.POLL_MIN_EXPIRATION?.trim() && environment === "production") {
+    problems.push("POLL_MIN_EXPIRATION may only be set when SKEIN_ENV is test or development");
+  }
+  const pollSweepInterval = seconds("POLL_SWEEP_INTERVAL", 30, false);
+
+  const testHosts: Record<string, string> = {};
+  if (env.SKEIN_TEST_HOSTS?.trim()) {
+    if (environment !== "test") problems.push("SKEIN_TEST_HOSTS is a test-only setting; it needs SKEIN_ENV=test");
+    for (const pair of env.SKEIN_TEST_HOSTS.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [name, address] = pair.split("=");
+      if (!name || !address || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) {
+        problems.push(`SKEIN_TEST_HOSTS entries must be name=127.x.y.z (got "${pair}")`);
+      } else testHosts[name.toLowerCase()] = address;
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -170,6 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     log: { level, format },
     environment,
     trustProxy: trustProxy ?? false,
+    testHosts,
+    polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
   };
 }
 

@@ -5,11 +5,17 @@ import type { Database } from "./database.ts";
 import * as m0001 from "./migrations/0001_accounts_and_oauth.ts";
 import * as m0002 from "./migrations/0002_social_core.ts";
 import * as m0003 from "./migrations/0003_lists_and_more.ts";
+import * as m0004 from "./migrations/0004_filters_polls.ts";
+import * as m0005 from "./migrations/0005_queue_and_kv.ts";
+import * as m0006 from "./migrations/0006_federation.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
   "0002_social_core": m0002,
   "0003_lists_and_more": m0003,
+  "0004_filters_polls": m0004,
+  "0005_queue_and_kv": m0005,
+  "0006_federation": m0006,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -3,6 +3,8 @@
 //   (columns named `id` or `*_id`; see plugins.ts);
 // - flags are integers 0/1 (SQLite has no boolean type; one representation keeps queries alike);
 // - times are ISO-8601 UTC strings from Date#toISOString, which sort as text.
+import type { ColumnType } from "kysely";
+
 export type Flag = 0 | 1;
 
 export interface AccountsTable {
@@ -30,6 +32,38 @@ export interface AccountsTable {
   suspended_at: string | null;
   created_at: string;
   updated_at: string;
+  // Federation (remote accounts; local ones derive these from their URI).
+  inbox_url: string | null;
+  shared_inbox_url: string | null;
+  followers_url: string | null;
+  featured_url: string | null;
+  /** JSON array of actor URIs. */
+  also_known_as: string | null;
+  /** When the actor document was last fetched. */
+  fetched_at: string | null;
+  actor_type: string;
+  moved_to_account_id: string | null;
+}
+
+export interface ActorKeysTable {
+  account_id: string;
+  /** JWKs (JSON). */
+  rsa_private: string;
+  rsa_public: string;
+  ed25519_private: string;
+  ed25519_public: string;
+  created_at: string;
+}
+
+export interface ReportsTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  /** JSON array of status ids. */
+  status_ids: string;
+  comment: string;
+  uri: string | null;
+  created_at: string;
 }
 
 export interface UsersTable {
@@ -141,6 +175,8 @@ export interface StatusEditsTable {
   spoiler_text: string;
   sensitive: Flag;
   created_at: string;
+  /** The poll's option titles at this version (JSON array), or null without a poll. */
+  poll_options: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MentionsTable {
@@ -288,6 +324,98 @@ export interface NotificationPoliciesTable {
   updated_at: string;
 }
 
+export type FilterContext = "home" | "notifications" | "public" | "thread" | "account";
+export type FilterAction = "warn" | "hide" | "blur";
+
+export interface FiltersTable {
+  id: string;
+  account_id: string;
+  title: string;
+  /** JSON array of FilterContext. */
+  context: string;
+  filter_action: FilterAction;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FilterKeywordsTable {
+  id: string;
+  filter_id: string;
+  keyword: string;
+  whole_word: Flag;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FilterStatusesTable {
+  id: string;
+  filter_id: string;
+  status_id: string;
+  created_at: string;
+}
+
+export interface PollsTable {
+  id: string;
+  status_id: string;
+  account_id: string;
+  multiple: Flag;
+  hide_totals: Flag;
+  votes_count: number;
+  voters_count: number;
+  expires_at: string | null;
+  /** When voters and the author were told the poll ended; null until then. */
+  expiry_notified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PollOptionsTable {
+  poll_id: string;
+  position: number;
+  title: string;
+  votes_count: number;
+}
+
+export interface PollVotesTable {
+  id: string;
+  poll_id: string;
+  account_id: string;
+  /** Index into the poll's options. */
+  choice: number;
+  uri: string | null;
+  created_at: string;
+}
+
+export interface SuggestionDismissalsTable {
+  account_id: string;
+  target_account_id: string;
+  created_at: string;
+}
+
+export interface KvTable {
+  /** The key path as a JSON array, so prefixes can be matched as text. */
+  key: string;
+  value: string;
+  expires_at: string | null;
+}
+
+export interface JobsTable {
+  id: string;
+  queue: string;
+  /** JSON. */
+  payload: string;
+  /** Jobs sharing a key run one at a time, in id order. */
+  ordering_key: string | null;
+  run_at: string;
+  attempts: number;
+  /** The worker holding the job, until `locked_until` (its lease). */
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -320,4 +448,15 @@ export interface DB {
   account_conversations: AccountConversationsTable;
   account_conversation_statuses: AccountConversationStatusesTable;
   notification_policies: NotificationPoliciesTable;
+  filters: FiltersTable;
+  filter_keywords: FilterKeywordsTable;
+  filter_statuses: FilterStatusesTable;
+  polls: PollsTable;
+  poll_options: PollOptionsTable;
+  poll_votes: PollVotesTable;
+  suggestion_dismissals: SuggestionDismissalsTable;
+  kv: KvTable;
+  jobs: JobsTable;
+  actor_keys: ActorKeysTable;
+  reports: ReportsTable;
 }

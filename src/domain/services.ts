@@ -11,13 +11,34 @@ import { NotificationService } from "./notifications/notification-service.ts";
 import { StatusService } from "./statuses/status-service.ts";
 import { RelationshipService } from "./relationships/relationship-service.ts";
 import { TimelineService } from "./timelines/timeline-service.ts";
+import { ListService } from "./lists/list-service.ts";
+import { MarkerService } from "./markers/marker-service.ts";
+import { TagService } from "./tags/tag-service.ts";
+import { ConversationService } from "./conversations/conversation-service.ts";
+import { NotificationGroupService } from "./notifications/notification-groups.ts";
 import { loadStatusViews, type StatusView } from "./statuses/status-views.ts";
 import type { StatusRow } from "../store/statuses.ts";
+import type { FilterContext } from "../db/schema.ts";
+import { FilterService } from "./filters/filter-service.ts";
+import { PollService } from "./polls/poll-service.ts";
+import { DiscoveryService } from "./discovery/discovery-service.ts";
+import { OutboxSlot } from "./outbox.ts";
+import { RemoteLookupSlot } from "./remote-lookup.ts";
+import { SearchService } from "./search/search-service.ts";
+import { RemoteStatusService } from "./statuses/remote-statuses.ts";
+import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 
 export interface Services {
   config: Config;
   events: EventBus;
+  /** Where local actions go out to the fediverse; the federation layer plugs in at start. */
+  outbox: OutboxSlot;
+  /** Finds accounts and posts on other servers; the federation layer plugs in at start. */
+  resolver: RemoteLookupSlot;
+  search: SearchService;
   accounts: AccountService;
+  remoteAccounts: RemoteAccountService;
+  remoteStatuses: RemoteStatusService;
   oauth: OAuthService;
   sessions: SessionService;
   instance: InstanceService;
@@ -25,23 +46,51 @@ export interface Services {
   statuses: StatusService;
   relationships: RelationshipService;
   timelines: TimelineService;
-  /** Loads what is needed to show these statuses to one reader. */
-  statusViews(rows: readonly StatusRow[], viewerId: string | null): Promise<StatusView[]>;
+  lists: ListService;
+  markers: MarkerService;
+  tags: TagService;
+  conversations: ConversationService;
+  notificationGroups: NotificationGroupService;
+  filters: FilterService;
+  polls: PollService;
+  discovery: DiscoveryService;
+  /**
+   * Loads what is needed to show these statuses to one reader, with the reader's filters
+   * applied for `filterContext` (where they are shown; see StatusViewOptions).
+   */
+  statusViews(rows: readonly StatusRow[], viewerId: string | null, filterContext?: FilterContext): Promise<StatusView[]>;
 }
 
 export function createServices(stores: Stores, config: Config, events = new EventBus()): Services {
   const notifications = new NotificationService(stores, events);
+  const filters = new FilterService(stores);
+  const outbox = new OutboxSlot();
+  const resolver = new RemoteLookupSlot();
   return {
     config,
     events,
+    outbox,
+    resolver,
+    search: new SearchService(stores, config, resolver),
     accounts: new AccountService(stores, config),
+    remoteAccounts: new RemoteAccountService(stores),
+    remoteStatuses: new RemoteStatusService(stores, events, notifications),
     oauth: new OAuthService(stores),
     sessions: new SessionService(stores),
     instance: new InstanceService(stores, config),
     notifications,
-    statuses: new StatusService(stores, config, events, notifications),
-    relationships: new RelationshipService(stores, notifications),
+    statuses: new StatusService(stores, config, events, notifications, outbox),
+    relationships: new RelationshipService(stores, notifications, outbox, config),
     timelines: new TimelineService(stores),
-    statusViews: (rows, viewerId) => loadStatusViews(stores, rows, viewerId),
+    lists: new ListService(stores),
+    markers: new MarkerService(stores),
+    tags: new TagService(stores),
+    conversations: new ConversationService(stores, events),
+    notificationGroups: new NotificationGroupService(stores),
+    filters,
+    polls: new PollService(stores, events),
+    discovery: new DiscoveryService(stores),
+    statusViews: async (rows, viewerId, filterContext) =>
+      rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };
 }

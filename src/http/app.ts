@@ -1,6 +1,6 @@
 // The HTTP application: middleware and the route groups, each in its own module. Handlers stay
 // thin: they read parameters, call a service, and convert the result to an API entity.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { bodyLimit } from "hono/body-limit";
 import { getLogger } from "@logtape/logtape";
@@ -16,7 +16,19 @@ import { statusesRoutes } from "./api/v1/statuses.ts";
 import { timelinesRoutes } from "./api/v1/timelines.ts";
 import { notificationsRoutes } from "./api/v1/notifications.ts";
 import { followRequestsRoutes, ownListsRoutes } from "./api/v1/saved.ts";
+import { listsRoutes, listTimelineRoutes } from "./api/v1/lists.ts";
+import { markersRoutes } from "./api/v1/markers.ts";
+import { followedTagsRoutes, tagsRoutes } from "./api/v1/tags.ts";
+import { conversationsRoutes } from "./api/v1/conversations.ts";
+import { notificationsV2Routes } from "./api/v2/notifications.ts";
+import { filtersV1Routes } from "./api/v1/filters.ts";
+import { filtersV2Routes } from "./api/v2/filters.ts";
+import { pollsRoutes } from "./api/v1/polls.ts";
+import { trendsRoutes } from "./api/v1/trends.ts";
+import { directoryRoutes, suggestionsV1Routes, suggestionsV2Routes } from "./api/v1/discovery.ts";
+import { announcementsRoutes } from "./api/v1/announcements.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
+import { searchRoutes } from "./api/v2/search.ts";
 import { signInRoutes } from "./web/sign-in.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
@@ -28,7 +40,13 @@ const accessLog = getLogger(["skein", "http", "access"]);
 /** Bodies larger than this are refused before they are read (media uploads set their own limit). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createApp(services: Services, options: { streaming?: StreamingHub } = {}): Hono<AppEnv> {
+export interface AppOptions {
+  streaming?: StreamingHub;
+  /** Answers ActivityPub requests (actors, objects, inboxes, WebFinger) before the web routes. */
+  federation?: MiddlewareHandler;
+}
+
+export function createApp(services: Services, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -63,6 +81,7 @@ export function createApp(services: Services, options: { streaming?: StreamingHu
   );
 
   app.get("/health", (c) => c.text("OK"));
+  if (options.federation) app.use(options.federation);
 
   app.use("/api/*", authenticate);
   app.use("/oauth/userinfo", authenticate);
@@ -74,9 +93,25 @@ export function createApp(services: Services, options: { streaming?: StreamingHu
   app.route("/api/v1/timelines", timelinesRoutes);
   app.route("/api/v1/notifications", notificationsRoutes);
   app.route("/api/v1/follow_requests", followRequestsRoutes);
+  app.route("/api/v1/lists", listsRoutes);
+  app.route("/api/v1/timelines/list", listTimelineRoutes);
+  app.route("/api/v1/markers", markersRoutes);
+  app.route("/api/v1/tags", tagsRoutes);
+  app.route("/api/v1/followed_tags", followedTagsRoutes);
+  app.route("/api/v1/conversations", conversationsRoutes);
+  app.route("/api/v2/notifications", notificationsV2Routes);
+  app.route("/api/v1/filters", filtersV1Routes);
+  app.route("/api/v2/filters", filtersV2Routes);
+  app.route("/api/v1/polls", pollsRoutes);
+  app.route("/api/v1/trends", trendsRoutes);
+  app.route("/api/v1/suggestions", suggestionsV1Routes);
+  app.route("/api/v2/suggestions", suggestionsV2Routes);
+  app.route("/api/v1/directory", directoryRoutes);
+  app.route("/api/v1/announcements", announcementsRoutes);
   app.route("/api/v1", ownListsRoutes);
   app.route("/api/v1/instance", instanceV1Routes);
   app.route("/api/v2/instance", instanceV2Routes);
+  app.route("/api/v2/search", searchRoutes);
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);

@@ -5,14 +5,20 @@ import type { StatusRow } from "../store/statuses.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import { toStatus } from "../convert/mastodon/status.ts";
 import { toAccount } from "../convert/mastodon/account.ts";
+import { filterContextOf } from "./filter-context.ts";
 
 export function viewerId(c: Context<AppEnv>): string | null {
   return c.get("auth")?.account?.id ?? null;
 }
 
+/**
+ * Renders statuses for the reader, with their filters applied in the context of the endpoint
+ * (filter-context.ts): matching `hide` filters leave statuses out, others are reported in
+ * `filtered`.
+ */
 export async function renderStatuses(c: Context<AppEnv>, rows: readonly StatusRow[]) {
   const services = c.get("services");
-  const views = await services.statusViews(rows, viewerId(c));
+  const views = await services.statusViews(rows, viewerId(c), filterContextOf(c.req.path));
   return views.map((v) => toStatus(v, { origin: services.config.origin }));
 }
 

@@ -33,6 +33,23 @@ export class AccountStore {
     await this.db.updateTable("accounts").set(changes).where("id", "=", id).execute();
   }
 
+  async byUri(uri: string): Promise<AccountRow | undefined> {
+    return this.db.selectFrom("accounts").selectAll().where("uri", "=", uri).executeTakeFirst();
+  }
+
+  /** Distinct inboxes of the remote followers of an account: one per server where they share one. */
+  async followerInboxes(accountId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("follows")
+      .innerJoin("accounts", "accounts.id", "follows.account_id")
+      .select(sql<string>`coalesce(accounts.shared_inbox_url, accounts.inbox_url)`.as("inbox"))
+      .distinct()
+      .where("follows.target_account_id", "=", accountId)
+      .where("accounts.domain", "is not", null)
+      .execute();
+    return rows.map((r) => r.inbox).filter((i): i is string => Boolean(i));
+  }
+
   async byIds(ids: readonly string[]): Promise<AccountRow[]> {
     if (ids.length === 0) return [];
     return this.db.selectFrom("accounts").selectAll().where("id", "in", [...new Set(ids)]).execute();

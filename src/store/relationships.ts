@@ -114,6 +114,11 @@ export class RelationshipStore {
     return rows.map((r) => r.account_id);
   }
 
+  /** Pending follow requests to an account (with their activity URIs). */
+  async requestsTo(targetId: string): Promise<FollowRow[]> {
+    return this.db.selectFrom("follow_requests").selectAll().where("target_account_id", "=", targetId).execute();
+  }
+
   async countPending(targetId: string): Promise<number> {
     const row = await this.db.selectFrom("follow_requests").select((eb) => eb.fn.countAll().as("n")).where("target_account_id", "=", targetId).executeTakeFirstOrThrow();
     return Number(row.n);

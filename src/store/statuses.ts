@@ -3,6 +3,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { DB, StatusesTable, StatusEditsTable, TagsTable } from "../db/schema.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
 import { notMutedBy, readableBy, readableWithBoostBy } from "./visibility-sql.ts";
+import { notInExclusiveListOf } from "./lists.ts";
 
 export type StatusRow = Selectable<StatusesTable>;
 export type StatusEditRow = Selectable<StatusEditsTable>;
@@ -52,6 +53,23 @@ export class StatusStore {
       .limit(limit)
       .execute();
     return rows.map((r) => r.id);
+  }
+
+  async tagsByPrefix(prefix: string, limit: number, offset: number): Promise<TagRow[]> {
+    const escaped = prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    return this.db
+      .selectFrom("tags")
+      .selectAll()
+      .where("name", "like", sql<string>`${escaped + "%"} escape '\\'`)
+      .orderBy(sql`length(name)`)
+      .orderBy("name")
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  }
+
+  async byUri(uri: string): Promise<StatusRow | undefined> {
+    return this.db.selectFrom("statuses").selectAll().where("uri", "=", uri).executeTakeFirst();
   }
 
   async byIds(ids: readonly string[]): Promise<StatusRow[]> {
@@ -148,7 +166,8 @@ export class StatusStore {
       .selectAll("statuses")
       .where("home_feed.account_id", "=", viewerId)
       .where(readableWithBoostBy(viewerId))
-      .where(notMutedBy(viewerId));
+      .where(notMutedBy(viewerId))
+      .where(notInExclusiveListOf(viewerId));
     return paginate(q, "home_feed.status_id", page);
   }
 

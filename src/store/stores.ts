@@ -7,10 +7,20 @@ import { OAuthStore } from "./oauth.ts";
 import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
 import { StatusStore } from "./statuses.ts";
+import { ActorKeyStore } from "./actor-keys.ts";
+import { ReportStore } from "./reports.ts";
 import { RelationshipStore } from "./relationships.ts";
 import { StatusRelationStore } from "./status-relations.ts";
 import { FeedStore } from "./feeds.ts";
 import { NotificationStore } from "./notifications.ts";
+import { ListStore } from "./lists.ts";
+import { MarkerStore } from "./markers.ts";
+import { TagFollowStore } from "./tag-follows.ts";
+import { ConversationStore } from "./conversations.ts";
+import { NotificationGroupStore } from "./notification-groups.ts";
+import { FilterStore } from "./filters.ts";
+import { PollStore } from "./polls.ts";
+import { DiscoveryStore } from "./discovery.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -19,10 +29,20 @@ export interface Stores {
   sessions: SessionStore;
   settings: SettingsStore;
   statuses: StatusStore;
+  actorKeys: ActorKeyStore;
+  reports: ReportStore;
   relationships: RelationshipStore;
   statusRelations: StatusRelationStore;
   feeds: FeedStore;
   notifications: NotificationStore;
+  lists: ListStore;
+  markers: MarkerStore;
+  tagFollows: TagFollowStore;
+  conversations: ConversationStore;
+  notificationGroups: NotificationGroupStore;
+  filters: FilterStore;
+  polls: PollStore;
+  discovery: DiscoveryStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -35,10 +55,20 @@ export function createStores(db: Kysely<DB>): Stores {
     sessions: new SessionStore(db),
     settings: new SettingsStore(db),
     statuses: new StatusStore(db),
+    actorKeys: new ActorKeyStore(db),
+    reports: new ReportStore(db),
     relationships: new RelationshipStore(db),
     statusRelations: new StatusRelationStore(db),
     feeds: new FeedStore(db),
     notifications: new NotificationStore(db),
+    lists: new ListStore(db),
+    markers: new MarkerStore(db),
+    tagFollows: new TagFollowStore(db),
+    conversations: new ConversationStore(db),
+    notificationGroups: new NotificationGroupStore(db),
+    filters: new FilterStore(db),
+    polls: new PollStore(db),
+    discovery: new DiscoveryStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

@@ -78,7 +78,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
  * `sameDatabaseAs`: another process of that server (PostgreSQL only: same database and
  * LOCAL_DOMAIN, its own port); stopping it leaves the database to the first one.
  */
-export async function startServer(options: { env?: Record<string, string>; sameDatabaseAs?: TestServer } = {}): Promise<TestServer> {
+export async function startServer(options: { env?: Record<string, string>; sameDatabaseAs?: TestServer; url?: string } = {}): Promise<TestServer> {
   const shared = options.sameDatabaseAs?.env;
   const database = shared
     ? { env: { DATA_DIR: shared.DATA_DIR, ...(shared.DATABASE_URL ? { DATABASE_URL: shared.DATABASE_URL } : {}) }, drop: async () => {} }
@@ -101,7 +101,8 @@ export async function startServer(options: { env?: Record<string, string>; sameD
     stderr += d;
     process.stderr.write(d);
   });
-  const url = `http://127.0.0.1:${port}`;
+  // Servers of a test federation are reached by name over HTTPS (see federation-fleet.ts).
+  const url = options.url ?? `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}: ${stderr}`);

@@ -7,7 +7,10 @@ import { openRuntime } from "../../server/context.ts";
 import { createApp } from "../../http/app.ts";
 import { listen } from "../../server/http-server.ts";
 import { createStreaming } from "../../server/streaming.ts";
+import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { SKEIN_VERSION } from "../../version.ts";
+import { startFederation } from "../../federation/index.ts";
+import { installTestHosts } from "../../federation/test-hosts.ts";
 
 const logger = getLogger(["skein", "server"]);
 
@@ -24,8 +27,10 @@ async function serve(role: "all" | "web"): Promise<number> {
     releaseLock();
     throw error;
   }
+  if (Object.keys(config.testHosts).length) installTestHosts(config.testHosts);
+  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database);
   const streaming = createStreaming(runtime);
-  const app = createApp(runtime.services, { streaming: streaming.hub });
+  const app = createApp(runtime.services, { streaming: streaming.hub, federation: federation.middleware });
   let listening;
   try {
     listening = await listen(app, config);
@@ -37,6 +42,11 @@ async function serve(role: "all" | "web"): Promise<number> {
     releaseLock();
     throw error;
   }
+  // Periodic sweeps (poll endings…) run in full servers, not in web-only processes.
+  const scheduler = role === "all" ? startScheduler(backgroundTasks(runtime.services)) : null;
+  // Deliveries and inbox jobs run in full servers; web-only processes just queue them.
+  const stopQueue = new AbortController();
+  const queueDone = role === "all" ? federation.runQueue(stopQueue.signal) : Promise.resolve();
   const where = config.database.kind === "sqlite" ? `SQLite ${config.database.file}` : "PostgreSQL";
   logger.info("Skein {version} ({role}) serving {origin} on {bind}:{port} with {where}, ready in {ms} ms", {
     version: SKEIN_VERSION,
@@ -61,6 +71,11 @@ async function serve(role: "all" | "web"): Promise<number> {
       process.stdin.on("end", () => stop("stdin closed")).resume();
     }
   });
+  // A stdin still being read would keep the process alive after shutdown.
+  if (process.env.SKEIN_STOP_ON_STDIN_CLOSE === "1") process.stdin.destroy();
+  await scheduler?.stop();
+  stopQueue.abort();
+  await queueDone.catch(() => {});
   // Stop taking requests, let running ones finish (bounded), then close the database. Streaming
   // connections never finish by themselves: they are closed first.
   await streaming.close();

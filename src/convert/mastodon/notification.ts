@@ -27,7 +27,8 @@ export async function renderNotifications(services: Services, recipientId: strin
     const row = await services.statuses.readable(id, recipientId).catch(() => null);
     if (row) statusRows.push(row);
   }
-  const views = new Map((await services.statusViews(statusRows, recipientId)).map((v) => [v.status.id, v]));
+  // Statuses a `hide` filter for notifications matches take their notifications with them.
+  const views = new Map((await services.statusViews(statusRows, recipientId, "notifications")).map((v) => [v.status.id, v]));
   const accounts = new Map<string, AccountRow>();
   for (const id of new Set(rows.map((r) => r.from_account_id))) {
     const account = await services.accounts.visible(id).catch(() => null);

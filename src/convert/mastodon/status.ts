@@ -4,6 +4,8 @@ import type { StatusView } from "../../domain/statuses/status-views.ts";
 import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
+import { toPoll } from "./poll.ts";
+import { toFilterResult } from "./filter.ts";
 
 export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, unknown> {
   const { status, account } = view;
@@ -30,7 +32,7 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
     tags: view.tags.map((t) => ({ name: t.name, url: `${ctx.origin}/tags/${encodeURIComponent(t.name)}` })),
     emojis: [],
     card: null,
-    poll: null,
+    poll: view.poll ? toPoll(view.poll) : null,
     replies_count: status.replies_count,
     reblogs_count: status.reblogs_count,
     favourites_count: status.favourites_count,
@@ -45,7 +47,7 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
           ...(status.account_id === account.id && !status.reblog_of_id ? { pinned: flags.pinned } : {}),
         }
       : {}),
-    filtered: [],
+    filtered: view.filtered.map(toFilterResult),
   };
 }
 
@@ -64,7 +66,7 @@ export function toStatusSource(status: StatusRow) {
 
 /** Edit history, oldest first; a never-edited status has one version: itself. */
 export function toStatusEdits(status: StatusRow, edits: StatusEditRow[], author: AccountRow, ctx: ConvertContext) {
-  const versions = edits.length ? edits : [{ content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at }];
+  const versions = edits.length ? edits : [{ content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, poll_options: null }];
   return versions.map((e) => ({
     content: e.content,
     spoiler_text: e.spoiler_text,
@@ -73,5 +75,6 @@ export function toStatusEdits(status: StatusRow, edits: StatusEditRow[], author:
     account: toAccount(author, ctx),
     media_attachments: [],
     emojis: [],
+    ...(e.poll_options ? { poll: { options: (JSON.parse(e.poll_options) as string[]).map((title) => ({ title })) } } : {}),
   }));
 }

@@ -80,6 +80,14 @@ export class AccountService {
       suspended_at: null,
       created_at: now,
       updated_at: now,
+      inbox_url: `${origin}/users/${username}/inbox`,
+      shared_inbox_url: `${origin}/inbox`,
+      followers_url: `${origin}/users/${username}/followers`,
+      featured_url: `${origin}/users/${username}/collections/featured`,
+      also_known_as: null,
+      fetched_at: null,
+      actor_type: "Person",
+      moved_to_account_id: null,
     };
     const user: UserRow = {
       id: newId(),

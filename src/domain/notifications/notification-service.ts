@@ -8,6 +8,7 @@ import type { EventBus } from "../events.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { notFound } from "../errors.ts";
+import { droppedByPolicy } from "./notification-policy.ts";
 
 export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
 
@@ -28,13 +29,15 @@ export class NotificationService {
   }
 
   async notify(recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null = null): Promise<NotificationRow | null> {
-    if (recipientId === fromAccountId) return null;
+    // Nobody is told about their own actions, except that their poll has ended.
+    if (recipientId === fromAccountId && type !== "poll") return null;
     const recipient = await this.stores.accounts.byId(recipientId);
     if (!recipient || recipient.domain !== null) return null;
     const r = this.stores.relationships;
     if (await r.find("blocks", recipientId, fromAccountId)) return null;
     const mute = await r.find("mutes", recipientId, fromAccountId);
     if (mute && mute.hide_notifications && (!mute.expires_at || mute.expires_at > nowIso())) return null;
+    if (await droppedByPolicy(this.stores, recipientId, fromAccountId, type, statusId)) return null;
     if (statusId && type !== "update") {
       const status = await this.stores.statuses.byId(statusId);
       if (status && (await this.stores.statusRelations.mutedConversations(recipientId, [status.conversation_id])).size) return null;

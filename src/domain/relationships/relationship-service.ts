@@ -4,6 +4,8 @@ import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { PageRequest } from "../../store/pagination.ts";
 import type { NotificationService } from "../notifications/notification-service.ts";
+import type { Outbox } from "../outbox.ts";
+import type { Config } from "../../config/config.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
@@ -33,9 +35,19 @@ export class RelationshipService {
   private readonly stores: Stores;
   private readonly notifications: NotificationService;
 
-  constructor(stores: Stores, notifications: NotificationService) {
+  private readonly outbox: Outbox;
+  private readonly config: Config;
+
+  constructor(stores: Stores, notifications: NotificationService, outbox: Outbox, config: Config) {
     this.stores = stores;
     this.notifications = notifications;
+    this.outbox = outbox;
+    this.config = config;
+  }
+
+  /** The id of a local account's Follow (or Block) activity: names the relation on the wire. */
+  private activityUri(kind: "follows" | "blocks", id: string): string {
+    return `${this.config.origin}/${kind}/${id}`;
   }
 
   async account(id: string): Promise<AccountRow> {
@@ -63,6 +75,15 @@ export class RelationshipService {
     };
     if (existing) {
       await r.follow(row); // only updates the options
+    } else if (target.domain !== null) {
+      // A remote account answers with Accept (or Reject); until then the follow is a request.
+      if (!pending) {
+        const uri = this.activityUri("follows", row.id);
+        await r.request({ ...row, uri });
+        await this.outbox.followRequested(actor, target, uri);
+      } else {
+        await r.request({ ...row, uri: (pending as { uri?: string | null }).uri ?? null });
+      }
     } else if (target.locked) {
       await r.request(row);
       if (!pending) await this.notifications.notify(target.id, actor.id, "follow_request");
@@ -88,8 +109,11 @@ export class RelationshipService {
 
   async unfollow(actor: AccountRow, targetId: string): Promise<Relationship> {
     const target = await this.account(targetId);
-    await this.stores.relationships.remove("follow_requests", actor.id, target.id);
+    const r = this.stores.relationships;
+    const relation = ((await r.find("follows", actor.id, target.id)) ?? (await r.find("follow_requests", actor.id, target.id))) as { uri: string | null } | undefined;
+    await r.remove("follow_requests", actor.id, target.id);
     await this.removeFollow(actor.id, target.id);
+    if (relation && target.domain !== null) await this.outbox.followUndone(actor, target, relation.uri);
     return (await this.relationships(actor.id, [target.id]))[0];
   }
 
@@ -102,7 +126,11 @@ export class RelationshipService {
       }
       return gone;
     });
-    if (removed) await this.stores.feeds.removeAuthor(followerId, targetId);
+    if (removed) {
+      await this.stores.feeds.removeAuthor(followerId, targetId);
+      // Lists hold only accounts one follows (as on Mastodon).
+      await this.stores.lists.removeFromListsOf(followerId, targetId);
+    }
   }
 
   async authorizeRequest(actor: AccountRow, requesterId: string): Promise<Relationship> {
@@ -114,18 +142,25 @@ export class RelationshipService {
       id: newId(), account_id: requesterId, target_account_id: actor.id, uri: request.uri, created_at: nowIso(), show_reblogs: request.show_reblogs, notify: request.notify,
     });
     await this.stores.notifications.removeFrom(actor.id, requesterId, ["follow_request"]);
+    const requester = await this.stores.accounts.byId(requesterId);
+    if (requester && requester.domain !== null) await this.outbox.followAccepted(actor, requester, request.uri);
     return (await this.relationships(actor.id, [requesterId]))[0];
   }
 
   async rejectRequest(actor: AccountRow, requesterId: string): Promise<Relationship> {
-    if (!(await this.stores.relationships.remove("follow_requests", requesterId, actor.id))) throw notFound("No follow request from this account");
+    const request = (await this.stores.relationships.find("follow_requests", requesterId, actor.id)) as { uri: string | null } | undefined;
+    if (!request || !(await this.stores.relationships.remove("follow_requests", requesterId, actor.id))) throw notFound("No follow request from this account");
     await this.stores.notifications.removeFrom(actor.id, requesterId, ["follow_request"]);
+    const requester = await this.stores.accounts.byId(requesterId);
+    if (requester && requester.domain !== null) await this.outbox.followRejected(actor, requester, request.uri);
     return (await this.relationships(actor.id, [requesterId]))[0];
   }
 
   async removeFromFollowers(actor: AccountRow, followerId: string): Promise<Relationship> {
-    await this.account(followerId);
+    const follower = await this.account(followerId);
+    const follow = (await this.stores.relationships.find("follows", followerId, actor.id)) as { uri: string | null } | undefined;
     await this.removeFollow(followerId, actor.id);
+    if (follow && follower.domain !== null) await this.outbox.followRejected(actor, follower, follow.uri);
     return (await this.relationships(actor.id, [followerId]))[0];
   }
 
@@ -137,14 +172,19 @@ export class RelationshipService {
     await this.removeFollow(target.id, actor.id);
     await this.stores.relationships.remove("follow_requests", actor.id, target.id);
     await this.stores.relationships.remove("follow_requests", target.id, actor.id);
-    await this.stores.relationships.block({ id: newId(), account_id: actor.id, target_account_id: target.id, uri: null, created_at: nowIso() });
+    const blockId = newId();
+    const uri = this.activityUri("blocks", blockId);
+    await this.stores.relationships.block({ id: blockId, account_id: actor.id, target_account_id: target.id, uri, created_at: nowIso() });
     await this.stores.notifications.removeFrom(actor.id, target.id);
+    if (target.domain !== null) await this.outbox.blocked(actor, target, uri, false);
     return (await this.relationships(actor.id, [target.id]))[0];
   }
 
   async unblock(actor: AccountRow, targetId: string): Promise<Relationship> {
     const target = await this.account(targetId);
+    const block = (await this.stores.relationships.find("blocks", actor.id, target.id)) as { uri: string | null } | undefined;
     await this.stores.relationships.remove("blocks", actor.id, target.id);
+    if (block && target.domain !== null) await this.outbox.blocked(actor, target, block.uri ?? this.activityUri("blocks", newId()), true);
     return (await this.relationships(actor.id, [target.id]))[0];
   }
 
@@ -166,6 +206,60 @@ export class RelationshipService {
     const target = await this.account(targetId);
     await this.stores.relationships.remove("mutes", actor.id, target.id);
     return (await this.relationships(actor.id, [target.id]))[0];
+  }
+
+  // --- what remote accounts do (called by the federation inbox) -----------------------------
+
+  /** A remote Follow of a local account: accepted at once unless the account is locked. */
+  async receiveFollow(follower: AccountRow, target: AccountRow, uri: string | null): Promise<"accepted" | "pending" | "rejected"> {
+    const r = this.stores.relationships;
+    if (await r.find("blocks", target.id, follower.id)) {
+      await this.outbox.followRejected(target, follower, uri);
+      return "rejected";
+    }
+    const row = { id: newId(), account_id: follower.id, target_account_id: target.id, uri, created_at: nowIso(), show_reblogs: 1 as const, notify: 0 as const };
+    if (await r.find("follows", follower.id, target.id)) {
+      // Already following (a repeated Follow, e.g. after their server lost state): confirm again.
+      await this.outbox.followAccepted(target, follower, uri);
+      return "accepted";
+    }
+    if (target.locked) {
+      const pending = await r.find("follow_requests", follower.id, target.id);
+      await r.request(row);
+      if (!pending) await this.notifications.notify(target.id, follower.id, "follow_request");
+      return "pending";
+    }
+    await this.createFollow(follower.id, target.id, row);
+    await this.outbox.followAccepted(target, follower, uri);
+    return "accepted";
+  }
+
+  /** The remote account accepted a local account's follow request. */
+  async receiveAccept(follower: AccountRow, target: AccountRow): Promise<void> {
+    const request = (await this.stores.relationships.find("follow_requests", follower.id, target.id)) as
+      | { id: string; uri: string | null; show_reblogs: 0 | 1; notify: 0 | 1 }
+      | undefined;
+    if (!request) return;
+    await this.createFollow(follower.id, target.id, { ...request, account_id: follower.id, target_account_id: target.id, created_at: nowIso() });
+  }
+
+  /** A Reject, or an Undo of their Follow: whatever relation existed from follower to target ends. */
+  async receiveFollowEnded(follower: AccountRow, target: AccountRow): Promise<void> {
+    await this.stores.relationships.remove("follow_requests", follower.id, target.id);
+    await this.removeFollow(follower.id, target.id);
+    await this.stores.notifications.removeFrom(target.id, follower.id, ["follow_request"]);
+  }
+
+  async receiveBlock(actor: AccountRow, target: AccountRow, uri: string | null, undo: boolean): Promise<void> {
+    if (undo) {
+      await this.stores.relationships.remove("blocks", actor.id, target.id);
+      return;
+    }
+    await this.removeFollow(actor.id, target.id);
+    await this.removeFollow(target.id, actor.id);
+    await this.stores.relationships.remove("follow_requests", actor.id, target.id);
+    await this.stores.relationships.remove("follow_requests", target.id, actor.id);
+    await this.stores.relationships.block({ id: newId(), account_id: actor.id, target_account_id: target.id, uri, created_at: nowIso() });
   }
 
   async relationships(viewerId: string, targetIds: readonly string[]): Promise<Relationship[]> {

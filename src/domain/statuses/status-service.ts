@@ -10,12 +10,14 @@ import type { PageRequest } from "../../store/pagination.ts";
 import type { Visibility } from "../../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { NotificationService } from "../notifications/notification-service.ts";
+import type { Outbox } from "../outbox.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
 import { mentionHandles, renderPlainText } from "../text/plain-to-html.ts";
 import { LIMITS } from "../instance/instance-service.ts";
 import { fanOut } from "../timelines/fan-out.ts";
+import { attachPoll, changePoll, checkPoll, type NewPoll } from "../polls/poll-drafts.ts";
 
 export const VISIBILITIES: readonly Visibility[] = ["public", "unlisted", "private", "direct"];
 const MAX_THREAD_DEPTH = 40;
@@ -29,6 +31,7 @@ export interface NewStatus {
   language?: string | null;
   inReplyToId?: string | null;
   idempotencyKey?: string | null;
+  poll?: NewPoll | null;
 }
 
 export interface StatusChanges {
@@ -36,6 +39,8 @@ export interface StatusChanges {
   spoilerText?: string;
   sensitive?: boolean;
   language?: string | null;
+  /** The poll the status has after the edit: null removes it, undefined leaves it as it is. */
+  poll?: NewPoll | null;
 }
 
 export class StatusService {
@@ -44,11 +49,14 @@ export class StatusService {
   private readonly events: EventBus;
   private readonly notifications: NotificationService;
 
-  constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService) {
+  private readonly outbox: Outbox;
+
+  constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService, outbox: Outbox) {
     this.stores = stores;
     this.config = config;
     this.events = events;
     this.notifications = notifications;
+    this.outbox = outbox;
   }
 
   // --- reading --------------------------------------------------------------------------
@@ -127,6 +135,7 @@ export class StatusService {
     const visibility = input.visibility ?? defaults.visibility;
     if (!VISIBILITIES.includes(visibility)) throw validationFailed("Validation failed: Visibility is not included in the list");
     const language = checkLanguage(input.language === undefined ? defaults.language : input.language);
+    const poll = input.poll ? checkPoll(input.poll, this.config.polls.minExpirationSeconds) : null;
 
     let parent: StatusRow | undefined;
     if (input.inReplyToId) {
@@ -165,6 +174,7 @@ export class StatusService {
     const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
     await this.stores.transaction(async (tx) => {
       await tx.statuses.insert(status);
+      if (poll) await attachPoll(tx, id, author.id, poll, now);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
@@ -184,6 +194,7 @@ export class StatusService {
       }
     }
     this.events.publish({ type: "status.created", statusId: id, homeReaderIds: readers });
+    await this.outbox.statusCreated(status);
     return status;
   }
 
@@ -197,6 +208,10 @@ export class StatusService {
       throw validationFailed(`Validation failed: Text character limit of ${LIMITS.statusCharacters} exceeded`);
     }
     const language = changes.language === undefined ? status.language : checkLanguage(changes.language);
+    const pollDraft = changes.poll ? checkPoll(changes.poll, this.config.polls.minExpirationSeconds) : changes.poll;
+    const [oldPoll] = await this.stores.polls.byStatusIds([id]);
+    const oldPollTitles = oldPoll ? ((await this.stores.polls.optionsOf([oldPoll.id])).get(oldPoll.id) ?? []).map((o) => o.title) : null;
+    const newPollTitles = pollDraft === undefined ? oldPollTitles : (pollDraft?.titles ?? null);
     const rendered = await this.render(text);
     const now = nowIso();
     const sensitive = (changes.sensitive ?? (changes.spoilerText !== undefined ? spoilerText !== "" : status.sensitive === 1)) ? 1 : 0;
@@ -206,9 +221,10 @@ export class StatusService {
       const edits = await tx.statuses.editsOf(id);
       // The first edit also records the original, so history starts with what readers first saw.
       if (edits.length === 0) {
-        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: id, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at });
+        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: id, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, poll_options: oldPollTitles && JSON.stringify(oldPollTitles) });
       }
-      await tx.statuses.insertEdit({ id: newId(), status_id: id, text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, created_at: now });
+      await tx.statuses.insertEdit({ id: newId(), status_id: id, text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, created_at: now, poll_options: newPollTitles && JSON.stringify(newPollTitles) });
+      if (pollDraft !== undefined) await changePoll(tx, id, author.id, oldPoll ? { poll: oldPoll, titles: oldPollTitles! } : null, pollDraft, now);
       await tx.statuses.update(id, { text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, language, edited_at: now, updated_at: now });
       await tx.statuses.deleteMentions(id);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
@@ -219,6 +235,8 @@ export class StatusService {
     // People who boosted it hear that what they shared changed.
     for (const reblog of await this.stores.statuses.reblogsOf(id)) await this.notifications.notify(reblog.account_id, author.id, "update", id);
     this.events.publish({ type: "status.updated", statusId: id });
+    const updated = (await this.stores.statuses.byId(id))!;
+    await this.outbox.statusUpdated(updated);
     return (await this.stores.statuses.byId(id))!;
   }
 
@@ -231,6 +249,7 @@ export class StatusService {
   }
 
   private async remove(status: StatusRow): Promise<void> {
+    const mentionedIds = (await this.stores.statuses.mentionsOf([status.id])).get(status.id) ?? [];
     const readers = await this.stores.statuses.feedReaders(status.id);
     const reblogs = await this.stores.statuses.reblogsOf(status.id);
     const reblogReaders = new Map(await Promise.all(reblogs.map(async (r) => [r.id, await this.stores.statuses.feedReaders(r.id)] as const)));
@@ -243,6 +262,7 @@ export class StatusService {
     });
     for (const reblog of reblogs) this.events.publish({ type: "status.deleted", statusId: reblog.id, authorId: reblog.account_id, readerIds: reblogReaders.get(reblog.id) ?? [], visibility: reblog.visibility });
     this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers, visibility: status.visibility });
+    if (status.local) await this.outbox.statusDeleted(status, mentionedIds);
   }
 
   // --- acting on statuses ---------------------------------------------------------------
@@ -292,6 +312,7 @@ export class StatusService {
     const readers = await fanOut(this.stores, reblog, []);
     await this.notifications.notify(target.account_id, actor.id, "reblog", target.id);
     this.events.publish({ type: "status.created", statusId: rid, homeReaderIds: readers });
+    await this.outbox.statusCreated(reblog);
     return reblog;
   }
 
@@ -310,6 +331,7 @@ export class StatusService {
     if (added) {
       await this.stores.statuses.bumpCounter(status.id, "favourites_count", 1);
       await this.notifications.notify(status.account_id, actor.id, "favourite", status.id);
+      await this.outbox.favourited(actor, status, likeUri(actor, status), false);
     }
     return (await this.stores.statuses.byId(status.id))!;
   }
@@ -318,6 +340,7 @@ export class StatusService {
     const status = await this.readableOriginal(id, actor.id);
     if (await this.stores.statusRelations.remove("favourites", actor.id, status.id)) {
       await this.stores.statuses.bumpCounter(status.id, "favourites_count", -1);
+      await this.outbox.favourited(actor, status, likeUri(actor, status), true);
     }
     return (await this.stores.statuses.byId(status.id))!;
   }
@@ -380,6 +403,11 @@ export class StatusService {
     });
     return { html: rendered.html, mentions: rendered.mentions.map((m) => byUrl.get(m.url)!), tags: rendered.tags };
   }
+}
+
+/** A like's id: one per (account, status), so Undo can name it without storing it. */
+export function likeUri(actor: AccountRow, status: StatusRow): string {
+  return `${actor.uri}#likes/${status.id}`;
 }
 
 function checkLanguage(language: string | null | undefined): string | null {

@@ -5,6 +5,9 @@ import type { Stores } from "../../store/stores.ts";
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { ApplicationRow } from "../../store/oauth.ts";
+import type { FilterContext } from "../../db/schema.ts";
+import { loadPollViews, type PollView } from "../polls/poll-views.ts";
+import { applyInContext, FilterMatcher, type FilterMatch } from "../filters/matching.ts";
 
 export interface ViewerFlags {
   favourited: boolean;
@@ -24,9 +27,24 @@ export interface StatusView {
   reblog: StatusView | null;
   /** null for anonymous readers. */
   viewer: ViewerFlags | null;
+  poll: PollView | null;
+  /** The reader's filters that matched, to be reported (FilterResult); empty for anonymous readers. */
+  filtered: FilterMatch[];
 }
 
-export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[], viewerId: string | null): Promise<StatusView[]> {
+export interface StatusViewOptions {
+  /**
+   * Where the statuses are shown (home, public, thread…): the reader's filters for that
+   * context apply, and statuses a `hide` filter matches are left out. Without a context, every
+   * matching filter is reported and nothing is left out (Mastodon's behaviour for single
+   * statuses, favourites…).
+   */
+  filterContext?: FilterContext;
+  /** The reader's active filters (FilterService.matcherFor); none if absent. */
+  filters?: FilterMatcher;
+}
+
+export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[], viewerId: string | null, options: StatusViewOptions = {}): Promise<StatusView[]> {
   if (rows.length === 0) return [];
   const byId = new Map(rows.map((s) => [s.id, s]));
   const missing = rows.map((s) => s.reblog_of_id).filter((id): id is string => id !== null && !byId.has(id));
@@ -39,11 +57,14 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
   for (const list of mentionIds.values()) for (const id of list) accountIds.add(id);
   const appIds = [...new Set(all.map((s) => s.application_id).filter((id): id is string => id !== null))];
 
-  const [accounts, apps, flags] = await Promise.all([
+  const [accounts, apps, flags, polls] = await Promise.all([
     stores.accounts.byIds([...accountIds]),
     Promise.all(appIds.map((id) => stores.oauth.applicationById(id))),
     viewerId ? viewerFlags(stores, viewerId, all) : Promise.resolve(null),
+    loadPollViews(stores, ids, viewerId),
   ]);
+  const filters = options.filters ?? FilterMatcher.none;
+  const pollTitles = (s: StatusRow) => polls.get(s.id)?.options.map((o) => o.title) ?? [];
   const accountById = new Map(accounts.map((a) => [a.id, a]));
   const appById = new Map(apps.filter((a): a is ApplicationRow => a !== undefined).map((a) => [a.id, a]));
 
@@ -52,6 +73,10 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
     if (!account) return null;
     const reblog = status.reblog_of_id ? build(byId.get(status.reblog_of_id)!) : null;
     if (status.reblog_of_id && !reblog) return null;
+    const proper = reblog ? reblog.status : status;
+    const filtered = filters.empty ? [] : filters.match(status, proper, pollTitles(proper));
+    // A boost carries the matches of what it boosts, on itself and on the boosted status.
+    if (reblog) reblog.filtered = filtered;
     return {
       status,
       account,
@@ -60,9 +85,20 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
       application: status.application_id ? (appById.get(status.application_id) ?? null) : null,
       reblog,
       viewer: flags ? flags(status) : null,
+      poll: polls.get(status.id) ?? null,
+      filtered,
     };
   };
-  return rows.map(build).filter((v): v is StatusView => v !== null);
+  const views: StatusView[] = [];
+  for (const view of rows.map(build)) {
+    if (!view) continue;
+    const { hidden, shown } = applyInContext(view.filtered, options.filterContext);
+    if (hidden) continue;
+    view.filtered = shown;
+    if (view.reblog) view.reblog.filtered = shown;
+    views.push(view);
+  }
+  return views;
 }
 
 async function viewerFlags(stores: Stores, viewerId: string, statuses: StatusRow[]): Promise<(s: StatusRow) => ViewerFlags> {

@@ -1,21 +1,24 @@
 // Who hears what on the streaming API. For each signal, this decides which listening viewers get
 // which event, re-checking privacy for every one of them against the database at that moment:
 //
-// - `user`: statuses that entered the viewer's home feed, if the viewer may still read them and
-//   has not muted the author (or, for a boost, the boosted author); the viewer's notifications.
+// - `user`: statuses that entered the viewer's home feed, if the viewer may still read them, has
+//   not muted the author (or, for a boost, the boosted author), and has not put the author in an
+//   exclusive list; the viewer's notifications.
+// - `list`: statuses the list admits (timelines/list-fan-out.ts), for its owner, read-checked.
 // - `public*`, `hashtag*`: public statuses that are not boosts, except from authors the viewer
 //   blocks, is blocked by, or mutes.
 // - `direct`: direct statuses the viewer wrote or is mentioned in (as a `conversation`).
 // - `user:notification`: the viewer's notifications.
-// - deletes: to the home readers the status had, and to every public/hashtag listener for a
-//   public status (the status is gone; its id reveals nothing).
+// - deletes: to the home readers the status had (on `user`, `list` and `direct`), and to every
+//   public/hashtag listener for a public status (the status is gone; its id reveals nothing).
 //
 // The caller renders each delivery for its viewer and sends it (http/streaming/hub.ts).
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { NotificationRow } from "../../store/notifications.ts";
 import type { StreamSignal } from "./signals.ts";
-import { streamKey } from "./streams.ts";
+import { StreamError, streamKey, type StreamSubscription, type Viewer } from "./streams.ts";
+import { listAdmission } from "../timelines/list-fan-out.ts";
 
 /** The routing index of the process: who listens to which stream (by key, see streams.ts). */
 export interface Listeners {
@@ -36,6 +39,13 @@ export class StreamRouter {
 
   constructor(stores: Stores) {
     this.stores = stores;
+  }
+
+  /** What parseSubscription cannot check alone: a list must be the viewer's. */
+  async authorize(subscription: StreamSubscription, viewer: Viewer | null): Promise<void> {
+    if (subscription.name !== "list") return;
+    const list = await this.stores.lists.byId(subscription.label[1]);
+    if (!list || list.account_id !== viewer?.accountId) throw new StreamError(404, "List not found");
   }
 
   async route(signal: StreamSignal, listeners: Listeners): Promise<Delivery[]> {
@@ -59,8 +69,20 @@ export class StreamRouter {
     const homeListeners = accountsOf(listeners.viewersOf(streamKey(["user"])));
     if (homeListeners.size) {
       const readers = (await this.stores.statuses.feedReaders(status.id)).filter((id) => homeListeners.has(id));
-      const allowed = await this.readersAmong(status, readers);
+      const allowed = await this.readersAmong(status, readers, { home: true });
       if (allowed.length) deliveries.push({ event, stream: ["user"], viewers: allowed, status });
+    }
+
+    const listened = listKeys(listeners);
+    if (listened.size && status.visibility !== "direct") {
+      const lists = (await this.stores.lists.containing(status.account_id)).filter((l) => listened.has(l.id));
+      const admits = lists.length ? await listAdmission(this.stores, lists, [status]) : () => false;
+      for (const list of lists) {
+        const label = ["list", list.id];
+        if (!admits(list, status) || !new Set(listeners.viewersOf(streamKey(label))).has(list.account_id)) continue;
+        const allowed = await this.readersAmong(status, [list.account_id]);
+        if (allowed.length) deliveries.push({ event, stream: label, viewers: allowed, status });
+      }
     }
 
     if (status.visibility === "public" && status.reblog_of_id === null) {
@@ -100,7 +122,8 @@ export class StreamRouter {
     const deliveries: Delivery[] = [];
     // The author's own feed holds the status, so the author is among the readers.
     const readers = new Set(signal.readerIds);
-    for (const label of [["user"], ["direct"]]) {
+    const labels = [["user"], ["direct"], ...[...listKeys(listeners)].map((id) => ["list", id])];
+    for (const label of labels) {
       const viewers = [...accountsOf(listeners.viewersOf(streamKey(label)))].filter((id) => readers.has(id));
       if (viewers.length) deliveries.push({ event: "delete", stream: label, viewers, statusId: signal.statusId });
     }
@@ -123,8 +146,11 @@ export class StreamRouter {
     return labels.map((stream) => ({ event: "notification" as const, stream, viewers: [accountId], notification }));
   }
 
-  /** Of `viewerIds`, those who may read `status` now and have not muted its author(s). */
-  private async readersAmong(status: StatusRow, viewerIds: readonly string[]): Promise<string[]> {
+  /**
+   * Of `viewerIds`, those who may read `status` now and have not muted its author(s); for the
+   * home timeline, also not those who put the author in an exclusive list.
+   */
+  private async readersAmong(status: StatusRow, viewerIds: readonly string[], options: { home?: boolean } = {}): Promise<string[]> {
     if (viewerIds.length === 0) return [];
     const boosted = status.reblog_of_id ? await this.stores.statuses.byId(status.reblog_of_id) : null;
     if (status.reblog_of_id && !boosted) return [];
@@ -133,6 +159,7 @@ export class StreamRouter {
     for (const viewerId of viewerIds) {
       if (!(await this.stores.statuses.readableById(status.id, viewerId))) continue;
       if (viewerId !== status.account_id && (await this.mutes(viewerId, authors))) continue;
+      if (options.home && viewerId !== status.account_id && (await this.stores.lists.ofOwnerContaining(viewerId, status.account_id)).some((l) => l.exclusive === 1)) continue;
       allowed.push(viewerId);
     }
     return allowed;
@@ -158,6 +185,16 @@ export class StreamRouter {
     const now = new Date().toISOString();
     return (await this.stores.relationships.mutesAmong(viewerId, accountIds)).some((m) => !m.expires_at || m.expires_at > now);
   }
+}
+
+/** Ids of the lists someone listens to. */
+function listKeys(listeners: Listeners): Set<string> {
+  const ids = new Set<string>();
+  for (const key of listeners.keys()) {
+    const [name, id] = key.split("\u0000");
+    if (name === "list" && id) ids.add(id);
+  }
+  return ids;
 }
 
 function accountsOf(viewers: Iterable<string | null>): Set<string> {

@@ -66,7 +66,8 @@ const needsAccount = (viewer: Viewer | null): string => {
 
 /**
  * Checks a subscription request (the stream name and its `tag` or `list` parameter) for `viewer`.
- * Public and hashtag streams may be read without a token when `anonymousPublic` allows it.
+ * Public and hashtag streams may be read without a token when `anonymousPublic` allows it. What
+ * needs the database (that a list is the viewer's) is checked by StreamRouter.authorize.
  */
 export function parseSubscription(
   name: unknown,
@@ -101,9 +102,9 @@ export function parseSubscription(
     case "list": {
       needsScope(viewer, ["read:lists"]);
       if (typeof params.list !== "string" || params.list === "") throw new StreamError(400, "Missing list name parameter");
-      // Skein has no lists yet, so no list belongs to the viewer: refused as Mastodon refuses
-      // someone else's list.
-      throw new StreamError(404, "List not found");
+      // Whether the list is the viewer's is checked against the database (StreamRouter.authorize).
+      if (!/^\d{1,20}$/.test(params.list)) throw new StreamError(404, "List not found");
+      return plain([name, params.list]);
     }
   }
   throw new StreamError(400, "Unknown stream type");

@@ -4,6 +4,9 @@
 // docs/PERFORMANCE.md. Privacy, blocks and mutes are checked again when the feed is read.
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
+import { fanOutToLists } from "./list-fan-out.ts";
+import { tagFollowerReaders } from "../tags/tag-fan-out.ts";
+import { addToConversations } from "../conversations/conversation-fan-out.ts";
 
 /**
  * Who gets `status` in their home feed. The author always; followers for public, unlisted and
@@ -31,7 +34,10 @@ export async function homeReaders(stores: Stores, status: StatusRow, mentionedId
 }
 
 export async function fanOut(stores: Stores, status: StatusRow, mentionedIds: readonly string[]): Promise<string[]> {
-  const readers = await homeReaders(stores, status, mentionedIds);
+  // Followers (homeReaders), and followers of its hashtags; then lists and DM conversations.
+  const readers = [...new Set([...(await homeReaders(stores, status, mentionedIds)), ...(await tagFollowerReaders(stores, status))])];
   await stores.feeds.add(status.id, readers);
+  await fanOutToLists(stores, status);
+  await addToConversations(stores, status, mentionedIds);
   return readers;
 }

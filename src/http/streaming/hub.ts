@@ -4,15 +4,17 @@
 // and each delivery is rendered once per viewer and queued on that viewer's connections.
 //
 // Memory stays bounded: a fixed backlog of signals waiting to be routed, a byte limit on every
-// connection's unsent output (a client that cannot keep up is dropped), and a limit on
-// subscriptions per connection.
+// connection's unsent output (a client that cannot keep up is dropped), and limits on
+// connections per process and subscriptions per connection.
 import { getLogger } from "@logtape/logtape";
 import type { Services } from "../../domain/services.ts";
 import type { StreamSignal } from "../../domain/streaming/signals.ts";
 import type { Delivery, Listeners, StreamRouter } from "../../domain/streaming/stream-router.ts";
 import type { StreamSubscription, Viewer } from "../../domain/streaming/streams.ts";
+import type { FilterContext } from "../../db/schema.ts";
+import type { StatusRow } from "../../store/statuses.ts";
 import { toStatus } from "../../convert/mastodon/status.ts";
-import { toConversation } from "../../convert/mastodon/conversation.ts";
+import { toAccountConversation } from "../../convert/mastodon/account-conversation.ts";
 import { renderNotifications } from "../../convert/mastodon/notification.ts";
 
 const logger = getLogger(["skein", "streaming"]);
@@ -45,6 +47,8 @@ export const HEARTBEAT_MS = 30_000;
 /** Revoked tokens stop streaming within this time. */
 const TOKEN_RECHECK_MS = 5 * 60_000;
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 100;
+/** Connections one process holds at most; more are refused with 503 (add processes instead). */
+export const MAX_CLIENTS = 20_000;
 /** Signals waiting to be routed; beyond this the oldest are dropped (and a warning logged). */
 const MAX_BACKLOG = 10_000;
 
@@ -81,6 +85,11 @@ export class StreamingHub implements Listeners {
     return this.clients.size;
   }
 
+  /** Whether a new connection must be refused. */
+  get full(): boolean {
+    return this.closed || this.clients.size >= MAX_CLIENTS;
+  }
+
   add(client: StreamClient): void {
     if (this.closed) {
       client.close("shutdown");
@@ -94,6 +103,11 @@ export class StreamingHub implements Listeners {
     if (!state) return;
     for (const subscription of state.subscriptions.values()) this.unindex(client, subscription.key);
     this.clients.delete(client);
+  }
+
+  /** Checks what needs the database before subscribing (a list must be the viewer's); throws StreamError. */
+  authorize(subscription: StreamSubscription, viewer: Viewer | null): Promise<void> {
+    return this.router.authorize(subscription, viewer);
   }
 
   /** Returns false when the client already has as many subscriptions as allowed. */
@@ -178,7 +192,8 @@ export class StreamingHub implements Listeners {
     for (const viewer of delivery.viewers) {
       const clients = byViewer.get(viewer);
       if (!clients?.size) continue;
-      const cacheKey = `${delivery.event === "status.update" ? "update" : delivery.event}\u0000${viewer}`;
+      const kind = delivery.event === "update" || delivery.event === "status.update" ? `status:${filterContextOf(delivery.stream)}` : delivery.event;
+      const cacheKey = `${kind}\u0000${viewer}`;
       let payload = rendered.get(cacheKey);
       if (payload === undefined) rendered.set(cacheKey, (payload = await this.render(delivery, viewer)));
       if (payload === null) continue;
@@ -189,7 +204,6 @@ export class StreamingHub implements Listeners {
   }
 
   private async render(delivery: Delivery, viewer: string | null): Promise<string | null> {
-    const ctx = { origin: this.services.config.origin };
     switch (delivery.event) {
       case "delete":
         return delivery.statusId;
@@ -198,14 +212,26 @@ export class StreamingHub implements Listeners {
         return rendered ? JSON.stringify(rendered) : null;
       }
       case "update":
-      case "status.update":
-      case "conversation": {
-        const [view] = await this.services.statusViews([delivery.status], viewer);
-        if (!view) return null;
-        if (delivery.event === "conversation") return viewer ? JSON.stringify(toConversation(view, viewer, ctx)) : null;
-        return JSON.stringify(toStatus(view, ctx));
+      case "status.update": {
+        // The viewer's filters apply as on the matching timeline: `hide` leaves the status out.
+        const [view] = await this.services.statusViews([delivery.status], viewer, filterContextOf(delivery.stream));
+        return view ? JSON.stringify(toStatus(view, { origin: this.services.config.origin })) : null;
       }
+      case "conversation":
+        return viewer ? this.renderConversation(delivery.status, viewer) : null;
     }
+  }
+
+  /** The viewer's conversation (as /api/v1/conversations lists it) whose latest status this is. */
+  private async renderConversation(status: StatusRow, viewer: string): Promise<string | null> {
+    // The conversation was updated before the signal was sent, so it is among the latest.
+    const rows = await this.services.conversations.list(viewer, { sinceId: (BigInt(status.id) - 1n).toString(), limit: 40 });
+    const row = rows.find((r) => r.last_status_id === status.id);
+    if (!row) return null;
+    const [[conversation], [view]] = await Promise.all([this.services.conversations.views(viewer, [row]), this.services.statusViews([status], viewer, "thread")]);
+    if (!conversation || !view) return null;
+    const ctx = { origin: this.services.config.origin };
+    return JSON.stringify(toAccountConversation(conversation, new Map([[status.id, toStatus(view, ctx)]]), ctx));
   }
 
   // --- upkeep ---------------------------------------------------------------------------
@@ -238,4 +264,11 @@ export class StreamingHub implements Listeners {
       this.remove(client);
     }
   }
+}
+
+/** The filter context of a stream, as on the matching REST timeline. */
+function filterContextOf(stream: readonly string[]): FilterContext {
+  if (stream[0] === "user" || stream[0] === "list") return "home";
+  if (stream[0] === "direct") return "thread";
+  return "public";
 }

@@ -14,7 +14,7 @@ import { MAX_BUFFERED_BYTES, STREAMING_PATH } from "./websocket.ts";
 
 const encoder = new TextEncoder();
 
-class EventStreamClient implements StreamClient {
+export class EventStreamClient implements StreamClient {
   readonly viewer: ConnectedViewer | null;
   private readonly controller: ReadableStreamDefaultController<Uint8Array>;
   private readonly onClose: () => void;
@@ -72,7 +72,7 @@ export function streamingRoutes(hub: StreamingHub): Hono<AppEnv> {
     throw new ApiError(400, `Expected a WebSocket upgrade; for server-sent events, use ${STREAMING_PATH}/<stream>`);
   });
 
-  routes.get("/*", (c) => {
+  routes.get("/*", async (c) => {
     const name = c.req.path.slice(STREAMING_PATH.length + 1).replace(/\/+$/, "").replaceAll("/", ":");
     const onlyMedia = c.req.query("only_media") === "true" || c.req.query("only_media") === "1";
     const auth = c.get("auth");
@@ -80,11 +80,13 @@ export function streamingRoutes(hub: StreamingHub): Hono<AppEnv> {
     let subscription: StreamSubscription;
     try {
       subscription = parseSubscription(onlyMedia && name.startsWith("public") ? `${name}:media` : name, { tag: c.req.query("tag"), list: c.req.query("list") }, viewer, hub);
+      await hub.authorize(subscription, viewer);
     } catch (error) {
       if (error instanceof StreamError) throw new ApiError(error.status, error.message);
       throw error;
     }
 
+    if (hub.full) throw new ApiError(503, "Too many streaming connections; try again later");
     let client: EventStreamClient | null = null;
     const body = new ReadableStream<Uint8Array>(
       {

@@ -1,8 +1,8 @@
 // `GET /api/v1/streaming` upgraded to a WebSocket, as Mastodon's streaming server does it:
 //
-// - the token comes in `Sec-WebSocket-Protocol` (browsers cannot set headers on a WebSocket;
-//   the protocol is echoed back, or Chromium drops the connection), `Authorization: Bearer`, or
-//   the `access_token` query parameter;
+// - the token comes in `Authorization: Bearer`, the `access_token` query parameter, or (what
+//   browser clients do, as they cannot set headers on a WebSocket) `Sec-WebSocket-Protocol`,
+//   which is echoed back: Chromium drops the connection otherwise;
 // - a bad token, an unknown stream or a missing permission is refused before the upgrade, with
 //   a JSON error and the HTTP status;
 // - `stream` (with `tag` or `list`) in the query subscribes at once; after that the client
@@ -21,10 +21,12 @@ const logger = getLogger(["skein", "streaming"]);
 export const STREAMING_PATH = "/api/v1/streaming";
 /** Client messages are small JSON objects. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+/** Client messages waiting to be handled, per connection. */
+const MAX_PENDING_CLIENT_MESSAGES = 32;
 /** Unsent bytes a client may fall behind by before it is dropped. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-class WebSocketClient implements StreamClient {
+export class WebSocketClient implements StreamClient {
   readonly viewer: ConnectedViewer | null;
   private readonly ws: WebSocket;
   private alive = true;
@@ -121,10 +123,12 @@ export function attachWebSocketStreaming(server: Server, hub: StreamingHub, serv
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname.replace(/\/+$/, "") !== STREAMING_PATH) return refuse(socket, 404, "Record not found");
     if (request.headers.upgrade?.toLowerCase() !== "websocket") return refuse(socket, 400, "Expected a WebSocket upgrade");
+    if (hub.full) return refuse(socket, 503, "Too many streaming connections; try again later");
 
     const fromHeader = bearer(request.headers.authorization);
     if (fromHeader === null) return refuse(socket, 401, "Invalid access token");
-    const token = protocolToken(request) ?? fromHeader ?? url.searchParams.get("access_token") ?? undefined;
+    // Mastodon's order: the header, then the query, then the protocol.
+    const token = fromHeader ?? url.searchParams.get("access_token") ?? protocolToken(request);
     let viewer: ConnectedViewer | null = null;
     if (token !== undefined) {
       const auth = await services.oauth.authenticate(token);
@@ -137,6 +141,7 @@ export function attachWebSocketStreaming(server: Server, hub: StreamingHub, serv
     if (stream !== null) {
       try {
         initial = parseSubscription(stream, { tag: url.searchParams.get("tag") ?? undefined, list: url.searchParams.get("list") ?? undefined }, viewer, hub);
+        await hub.authorize(initial, viewer);
       } catch (error) {
         if (error instanceof StreamError) return refuse(socket, error.status, error.message);
         throw error;
@@ -148,13 +153,24 @@ export function attachWebSocketStreaming(server: Server, hub: StreamingHub, serv
       const client = new WebSocketClient(ws, viewer);
       hub.add(client);
       if (initial) hub.subscribe(client, initial);
-      ws.on("message", (data, isBinary) => onMessage(client, data, isBinary));
+      // One message at a time, so that answers come in the order of the requests; a client
+      // sending faster than they are handled is told so, not queued without end.
+      let previous = Promise.resolve();
+      let pending = 0;
+      ws.on("message", (data, isBinary) => {
+        if (pending >= MAX_PENDING_CLIENT_MESSAGES) return client.error(429, "Too many messages; wait for the answers");
+        pending++;
+        previous = previous
+          .then(() => onMessage(client, data, isBinary))
+          .catch((error) => logger.error("Could not handle a streaming message: {error}", { error }))
+          .finally(() => pending--);
+      });
       ws.on("error", () => ws.terminate());
       ws.on("close", () => hub.remove(client));
     });
   };
 
-  const onMessage = (client: WebSocketClient, data: RawData, isBinary: boolean) => {
+  const onMessage = async (client: WebSocketClient, data: RawData, isBinary: boolean): Promise<void> => {
     if (isBinary) return client.error(400, "Messages must be text");
     let message: unknown;
     try {
@@ -168,6 +184,7 @@ export function attachWebSocketStreaming(server: Server, hub: StreamingHub, serv
     let subscription: StreamSubscription;
     try {
       subscription = parseSubscription(stream, { tag, list }, client.viewer, hub);
+      if (type === "subscribe") await hub.authorize(subscription, client.viewer);
     } catch (error) {
       if (error instanceof StreamError) return client.error(error.status, error.message);
       logger.error("Could not handle a streaming message: {error}", { error });

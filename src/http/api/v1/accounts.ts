@@ -8,6 +8,7 @@ import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
 import { renderAccounts, renderStatuses, viewerId } from "../../render.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
+import { toList } from "../../../convert/mastodon/list.ts";
 
 export const accountsRoutes = new Hono<AppEnv>();
 
@@ -49,7 +50,8 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
 accountsRoutes.get("/lookup", async (c) => {
   const acct = c.req.query("acct");
   if (!acct) throw new ApiError(422, "acct is required");
-  const account = await c.get("services").accounts.lookup(acct);
+  // Signed-in readers may look up accounts of other servers, fetched on demand.
+  const account = await c.get("services").search.lookupAccount(acct, c.get("auth")?.account != null);
   return c.json(toAccount(account, { origin: c.get("services").config.origin }));
 });
 
@@ -102,7 +104,10 @@ for (const kind of ["followers", "following"] as const) {
 }
 
 accountsRoutes.get("/:id/featured_tags", (c) => c.json([]));
-accountsRoutes.get("/:id/lists", requireScope("read:lists"), (c) => c.json([]));
+accountsRoutes.get("/:id/lists", requireScope("read:lists"), async (c) => {
+  const lists = await c.get("services").lists.containing(currentUser(c).account.id, accountId(c));
+  return c.json(lists.map(toList));
+});
 accountsRoutes.get("/:id/identity_proofs", (c) => c.json([]));
 
 accountsRoutes.post("/:id/follow", requireScope("write:follows"), async (c) => {

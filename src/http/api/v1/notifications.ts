@@ -7,6 +7,7 @@ import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { NOTIFICATION_TYPES } from "../../../domain/notifications/notification-service.ts";
 import type { NotificationType } from "../../../db/schema.ts";
+import { unreadCountV1 } from "../v2/notifications.ts";
 import type { NotificationRow } from "../../../store/notifications.ts";
 import { renderNotifications as renderNotificationsFor } from "../../../convert/mastodon/notification.ts";
 
@@ -34,9 +35,8 @@ notificationsRoutes.get("/", requireScope("read:notifications"), async (c) => {
   return c.json(await renderNotifications(c, rows));
 });
 
-notificationsRoutes.get("/unread_count", requireScope("read:notifications"), async (c) => {
-  return c.json({ count: await c.get("services").notifications.unreadCount(currentUser(c).account.id, null) });
-});
+// Counts what is newer than the notifications marker (POST /api/v1/markers).
+notificationsRoutes.get("/unread_count", requireScope("read:notifications"), unreadCountV1);
 
 notificationsRoutes.post("/clear", requireScope("write:notifications"), async (c) => {
   await c.get("services").notifications.clear(currentUser(c).account.id);

@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { bool, readParams, str } from "../../params.ts";
+import { bool, readParams, str, type Params } from "../../params.ts";
 import { renderAccounts, renderStatus, renderStatuses, viewerId } from "../../render.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
 import { parseId } from "../../../util/ids.ts";
@@ -10,6 +10,7 @@ import { ApiError } from "../../errors.ts";
 import { userSettings } from "../../../domain/accounts/account-service.ts";
 import { VISIBILITIES } from "../../../domain/statuses/status-service.ts";
 import type { Visibility } from "../../../db/schema.ts";
+import type { NewPoll } from "../../../domain/polls/poll-drafts.ts";
 import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
 
 export const statusesRoutes = new Hono<AppEnv>();
@@ -26,12 +27,24 @@ function visibilityParam(value: string | undefined): Visibility | undefined {
   return value as Visibility;
 }
 
+/** `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` (or a JSON object); undefined when absent. */
+function pollParam(params: Params): NewPoll | undefined {
+  const poll = params.poll;
+  if (poll === undefined || poll === null || poll === "") return undefined;
+  if (typeof poll !== "object" || Array.isArray(poll)) throw new ApiError(422, "poll must be an object");
+  const p = poll as Params;
+  const options = p.options ?? p["options[]"];
+  if (!Array.isArray(options) || !options.every((o) => typeof o === "string")) throw new ApiError(422, "Validation failed: Poll options must be a list of strings");
+  if (options.length > 100) throw new ApiError(422, "Validation failed: Poll options can't contain that many items");
+  const expiresIn = p.expires_in === undefined || p.expires_in === null || p.expires_in === "" ? null : Number(p.expires_in);
+  return { options: options as string[], expiresIn: Number.isFinite(expiresIn) ? expiresIn : null, multiple: bool(p, "multiple"), hideTotals: bool(p, "hide_totals") };
+}
+
 statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
   const { user, account, auth } = currentUser(c);
   const params = await readParams(c);
   const mediaIds = params.media_ids ?? params["media_ids[]"];
   if (Array.isArray(mediaIds) && mediaIds.length > 0) throw new ApiError(422, "Media attachments are not supported yet");
-  if (params.poll !== undefined && params.poll !== null) throw new ApiError(422, "Polls are not supported yet");
   if (params.scheduled_at) throw new ApiError(422, "Scheduled statuses are not supported yet");
   const settings = userSettings(user);
   const inReplyTo = str(params, "in_reply_to_id", 30);
@@ -46,6 +59,7 @@ statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
       language: str(params, "language", 10),
       inReplyToId: inReplyTo ? (parseId(inReplyTo) ?? "0") : null,
       idempotencyKey: key ? key.slice(0, 200) : null,
+      poll: pollParam(params) ?? null,
     },
     auth.application,
     { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language },
@@ -87,6 +101,8 @@ statusesRoutes.put("/:id", requireScope("write:statuses"), async (c) => {
     spoilerText: str(params, "spoiler_text", 10_000),
     sensitive: bool(params, "sensitive"),
     language: str(params, "language", 10),
+    // As on Mastodon, an edit carries the whole status: without a poll, the poll is removed.
+    poll: pollParam(params) ?? null,
   });
   return c.json(await renderStatus(c, status));
 });

@@ -1,0 +1,32 @@
+// /api/v1/polls: a poll (visible when its status is) and voting in it.
+import { Hono } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { currentUser, requireScope } from "../../auth.ts";
+import { readParams } from "../../params.ts";
+import { viewerId } from "../../render.ts";
+import { parseId } from "../../../util/ids.ts";
+import { ApiError } from "../../errors.ts";
+import { toPoll } from "../../../convert/mastodon/poll.ts";
+
+export const pollsRoutes = new Hono<AppEnv>();
+
+function pollId(id: string): string {
+  const parsed = parseId(id);
+  if (!parsed) throw new ApiError(404, "Record not found");
+  return parsed;
+}
+
+pollsRoutes.get("/:id", async (c) => c.json(toPoll(await c.get("services").polls.view(pollId(c.req.param("id")), viewerId(c)))));
+
+pollsRoutes.post("/:id/votes", requireScope("write:statuses"), async (c) => {
+  const { account } = currentUser(c);
+  const params = await readParams(c);
+  const raw = params.choices ?? params["choices[]"];
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0) || raw === "") {
+    throw new ApiError(400, "param is missing or the value is empty: choices");
+  }
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length > 100) throw new ApiError(422, "Validation failed: The chosen vote option does not exist");
+  const choices = list.map((v) => (typeof v === "number" ? v : typeof v === "string" && /^\d{1,3}$/.test(v.trim()) ? Number(v) : -1));
+  return c.json(toPoll(await c.get("services").polls.vote(account, pollId(c.req.param("id")), choices)));
+});

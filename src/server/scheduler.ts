@@ -1,0 +1,68 @@
+// Periodic background work inside a server process. Each task is a sweep over the database
+// (what is due is found there, not remembered in memory), so a restart or a crash loses
+// nothing, and several processes may sweep at once: the tasks claim their rows themselves.
+import { getLogger } from "@logtape/logtape";
+import type { Services } from "../domain/services.ts";
+
+const logger = getLogger(["skein", "scheduler"]);
+
+export interface PeriodicTask {
+  name: string;
+  intervalMs: number;
+  /** Does one sweep; returns how many things it handled (for the log). */
+  run(): Promise<number>;
+}
+
+export interface Scheduler {
+  /** Stops the timers and waits for sweeps in progress. */
+  stop(): Promise<void>;
+}
+
+/** The sweeps a full server runs. */
+export function backgroundTasks(services: Services): PeriodicTask[] {
+  return [
+    {
+      name: "poll-endings",
+      intervalMs: services.config.polls.sweepIntervalSeconds * 1000,
+      run: () => services.polls.announceEnded(),
+    },
+  ];
+}
+
+/** Runs every task now (catching up on what came due while stopped), then at its interval; never two sweeps of one task at once. */
+export function startScheduler(tasks: readonly PeriodicTask[]): Scheduler {
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const running = new Set<Promise<void>>();
+
+  const schedule = (task: PeriodicTask, delay: number) => {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const sweep = (async () => {
+        try {
+          const handled = await task.run();
+          if (handled > 0) logger.debug("{task} handled {count}", { task: task.name, count: handled });
+        } catch (error) {
+          logger.error("{task} failed: {error}", { task: task.name, error });
+        }
+      })();
+      running.add(sweep);
+      sweep.finally(() => {
+        running.delete(sweep);
+        schedule(task, task.intervalMs);
+      });
+    }, delay);
+    timers.add(timer);
+  };
+  for (const task of tasks) schedule(task, 0);
+
+  return {
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
