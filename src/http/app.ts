@@ -29,6 +29,7 @@ import { directoryRoutes, suggestionsV1Routes, suggestionsV2Routes } from "./api
 import { announcementsRoutes } from "./api/v1/announcements.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
+import { profileRoutes } from "./web/profiles.ts";
 import { signInRoutes } from "./web/sign-in.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
@@ -118,6 +119,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/", pageRoutes);
+  app.route("/", profileRoutes);
 
   app.notFound((c) => c.json({ error: "Record not found" }, 404));
   app.onError(handleError);
