@@ -72,7 +72,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     outbox,
     resolver,
     search: new SearchService(stores, config, resolver),
-    accounts: new AccountService(stores, config),
+    accounts: new AccountService(stores, config, outbox),
     remoteAccounts: new RemoteAccountService(stores),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
     oauth: new OAuthService(stores),

@@ -10,6 +10,7 @@ import { generatePassword, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGT
 import { DomainError, notFound, validationFailed } from "../errors.ts";
 import { plainTextToHtml } from "../text/plain-to-html.ts";
 import { LIMITS } from "../instance/instance-service.ts";
+import { SilentOutbox, type Outbox } from "../outbox.ts";
 
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,30}$/i;
 const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
@@ -38,9 +39,12 @@ export class AccountService {
   private readonly stores: Stores;
   private readonly config: Config;
 
-  constructor(stores: Stores, config: Config) {
+  private readonly outbox: Outbox;
+
+  constructor(stores: Stores, config: Config, outbox: Outbox = new SilentOutbox()) {
     this.stores = stores;
     this.config = config;
+    this.outbox = outbox;
   }
 
   /** Creates a local account and its user. Without a password, one is generated and returned. */
@@ -201,6 +205,8 @@ export class AccountService {
       if (Object.keys(userChanges).length) await tx.users.update(user.id, { ...userChanges, updated_at: now });
     });
     const account = (await this.stores.accounts.byId(user.account_id))!;
+    // Followers' servers keep a copy of the profile; tell them it changed.
+    await this.outbox.profileUpdated(account);
     return { account, user: (await this.stores.users.byId(user.id))! };
   }
 }
