@@ -133,3 +133,13 @@ test("a remote block ends the follow and hides the blocker's posts", async () =>
   assert.equal(block.body.blocking, true);
   await eventually(async () => (await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${bobOnA}`)).body[0]?.following === false, 20_000, "the block on a.test");
 });
+
+test("profile changes reach the servers of followers", async () => {
+  const carolOnA = await remoteId(alice, "a.test", "carol@c.test");
+  await api(carol, "c.test", "/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ display_name: "Carol C.", note: "I moved to a <b>new</b> town" }) });
+  const updated = await eventually(async () => {
+    const account = (await api(alice, "a.test", `/api/v1/accounts/${carolOnA}`)).body;
+    return account.display_name === "Carol C." ? account : null;
+  }, 20_000, "the profile update on a.test");
+  assert.match(updated.note, /I moved to a &lt;b&gt;new&lt;\/b&gt; town/);
+});
