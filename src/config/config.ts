@@ -26,6 +26,8 @@ export interface Config {
     sourceUrl: string;
   };
   log: { level: "debug" | "info" | "warning" | "error"; format: "pretty" | "json" };
+  /** Secure mode: other servers must sign their fetches of our objects and collections. */
+  authorizedFetch: boolean;
   /** Test-only host → loopback address map (SKEIN_TEST_HOSTS); empty outside tests. */
   testHosts: Record<string, string>;
   /** Whether X-Forwarded-For / X-Forwarded-Proto come from a reverse proxy we trust. */
@@ -207,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     environment,
     trustProxy: trustProxy ?? false,
     testHosts,
+    authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
   };
 }

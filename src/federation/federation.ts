@@ -1,15 +1,15 @@
 // Fedify, wired to Skein: the actor, key, object and collection dispatchers other servers fetch,
 // and the inbox listeners that hand what they send to the domain. The queue and key–value store
 // are Skein's own (src/queue), in the same database as everything else.
-import { createFederation, type Context } from "@fedify/fedify";
+import { createFederation, type Context, type RequestContext } from "@fedify/fedify";
 import type { AccountRow } from "../store/accounts.ts";
-import { Note, type Recipient } from "@fedify/vocab";
+import { Create, Endpoints, Note, Service, type Recipient } from "@fedify/vocab";
 import { SKEIN_VERSION } from "../version.ts";
 import { DatabaseKvStore } from "../queue/kv-store.ts";
 import { DatabaseMessageQueue } from "../queue/fedify-queue.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
-import { keyPairsOf } from "./keys.ts";
+import { instanceKeyPairs, keyPairsOf } from "./keys.ts";
 import { toActor } from "../convert/activitypub/actor.ts";
 import { toNote } from "../convert/activitypub/note.ts";
 import { Resolver } from "./resolver.ts";
@@ -23,6 +23,10 @@ export interface BuiltFederation {
 }
 
 const FOLLOWERS_PAGE = 100;
+const OUTBOX_PAGE = 20;
+
+/** The server's own actor (a Service): it signs fetches for servers in secure mode (resolver.ts names it too). */
+export const INSTANCE_ACTOR = "instance.actor";
 
 export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue): BuiltFederation {
   const { config, stores, services } = deps;
@@ -44,17 +48,28 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
 
   federation
     .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) return instanceActorOf(ctx, config.localDomain);
       const account = await localAccount(identifier);
       return account ? actorOf(ctx, account) : null;
     })
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) {
+        const keys = await instanceKeyPairs(stores);
+        return [keys.rsa, keys.ed25519];
+      }
       const account = await localAccount(identifier);
       if (!account) return [];
       const keys = await keyPairsOf(stores, account.id);
       return [keys.rsa, keys.ed25519];
     })
     // WebFinger names accounts case-insensitively; the actor URI uses the stored spelling.
-    .mapHandle(async (_ctx, username) => (await localAccount(username))?.username ?? null);
+    // acct:DOMAIN@DOMAIN is the instance actor, as on Mastodon.
+    .mapHandle(async (_ctx, username) =>
+      username.toLowerCase() === new URL(config.origin).hostname ? INSTANCE_ACTOR : ((await localAccount(username))?.username ?? null),
+    );
+
+  // Secure mode: objects and collections only for requests signed by a server's actor.
+  const signed = async (ctx: RequestContext<void>) => !config.authorizedFetch || (await ctx.getSignedKeyOwner()) !== null;
 
   federation
     .setFollowersDispatcher("/users/{identifier}/followers", async (_ctx, identifier, cursor) => {
@@ -69,7 +84,51 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
       return { items, nextCursor: page.length === FOLLOWERS_PAGE ? page[page.length - 1].relationId : null };
     })
     .setFirstCursor(() => "")
-    .setCounter(async (_ctx, identifier) => (await localAccount(identifier))?.followers_count ?? 0);
+    .setCounter(async (_ctx, identifier) => (await localAccount(identifier))?.followers_count ?? 0)
+    .authorize((ctx) => signed(ctx));
+
+  federation
+    .setFollowingDispatcher("/users/{identifier}/following", async (_ctx, identifier, cursor) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const page = await stores.relationships.listAccounts("follows", "targets_of", account.id, { maxId: cursor || null, limit: FOLLOWERS_PAGE });
+      return { items: page.map(({ account: a }) => new URL(a.uri)), nextCursor: page.length === FOLLOWERS_PAGE ? page[page.length - 1].relationId : null };
+    })
+    .setFirstCursor(() => "")
+    .setCounter(async (_ctx, identifier) => (await localAccount(identifier))?.following_count ?? 0)
+    .authorize((ctx) => signed(ctx));
+
+  // The outbox lists public posts (newest first, 20 a page) as Create activities.
+  federation
+    .setOutboxDispatcher("/users/{identifier}/outbox", async (_ctx, identifier, cursor) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const rows = await stores.statuses.accountStatuses(account.id, null, { excludeReblogs: true }, { maxId: cursor || null, limit: OUTBOX_PAGE });
+      const items = [];
+      for (const row of rows.filter((r) => r.visibility === "public")) {
+        const note = await noteOf(deps, row.id);
+        if (note) items.push(new Create({ id: new URL(`${row.uri}/activity`), actor: new URL(account.uri), object: note, published: note.published, tos: note.toIds, ccs: note.ccIds }));
+      }
+      return { items, nextCursor: rows.length === OUTBOX_PAGE ? rows[rows.length - 1].id : null };
+    })
+    .setFirstCursor(() => "")
+    .setCounter(async (_ctx, identifier) => (await localAccount(identifier))?.statuses_count ?? 0)
+    .authorize((ctx) => signed(ctx));
+
+  // Pinned posts (public and unlisted ones).
+  federation
+    .setFeaturedDispatcher("/users/{identifier}/collections/featured", async (_ctx, identifier) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const rows = await stores.statuses.accountStatuses(account.id, null, { pinnedOnly: true }, { limit: 20 });
+      const notes = [];
+      for (const row of rows) {
+        const note = await noteOf(deps, row.id);
+        if (note) notes.push(note);
+      }
+      return { items: notes };
+    })
+    .authorize((ctx) => signed(ctx));
 
   // Statuses are served at their URIs (/users/NAME/statuses/ID) — public and unlisted ones only:
   // private and direct posts are delivered to their audience, never fetched anonymously.
@@ -80,10 +139,24 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
     if (!status || status.account_id !== account.id || status.reblog_of_id) return null;
     if (status.visibility !== "public" && status.visibility !== "unlisted") return null;
     return noteOf(deps, status.id);
-  });
+  }).authorize((ctx) => signed(ctx));
 
   registerInboxListeners(federation, deps, resolver);
   return { federation, resolver };
+}
+
+async function instanceActorOf(ctx: Context<void>, domain: string) {
+  const keys = await ctx.getActorKeyPairs(INSTANCE_ACTOR);
+  return new Service({
+    id: ctx.getActorUri(INSTANCE_ACTOR),
+    preferredUsername: domain,
+    name: domain,
+    inbox: ctx.getInboxUri(INSTANCE_ACTOR),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    manuallyApprovesFollowers: true,
+    publicKey: keys[0]?.cryptographicKey ?? null,
+    assertionMethods: keys.map((k) => k.multikey),
+  });
 }
 
 /** A local account's actor document, with its public keys. */

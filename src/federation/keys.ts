@@ -25,20 +25,44 @@ export function keyPairsOf(stores: Stores, accountId: string): Promise<ActorKeyP
   return pending;
 }
 
-async function load(stores: Stores, accountId: string): Promise<ActorKeyPairs> {
-  let row = await stores.actorKeys.get(accountId);
-  if (!row) {
-    const rsa = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-    const ed = await generateCryptoKeyPair("Ed25519");
-    row = await stores.actorKeys.insertOrGet({
-      account_id: accountId,
-      rsa_private: JSON.stringify(await exportJwk(rsa.privateKey)),
-      rsa_public: JSON.stringify(await exportJwk(rsa.publicKey)),
-      ed25519_private: JSON.stringify(await exportJwk(ed.privateKey)),
-      ed25519_public: JSON.stringify(await exportJwk(ed.publicKey)),
-      created_at: new Date().toISOString(),
+async function newKeys(accountId: string) {
+  const rsa = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+  const ed = await generateCryptoKeyPair("Ed25519");
+  return {
+    account_id: accountId,
+    rsa_private: JSON.stringify(await exportJwk(rsa.privateKey)),
+    rsa_public: JSON.stringify(await exportJwk(rsa.publicKey)),
+    ed25519_private: JSON.stringify(await exportJwk(ed.privateKey)),
+    ed25519_public: JSON.stringify(await exportJwk(ed.publicKey)),
+    created_at: new Date().toISOString(),
+  };
+}
+
+/** The instance actor's keys: it signs our fetches from servers that require signatures. */
+export function instanceKeyPairs(stores: Stores): Promise<ActorKeyPairs> {
+  let pending = cache.get(INSTANCE_KEYS);
+  if (!pending) {
+    pending = (async () => {
+      // Made once; if two processes race, the first stored pair is the one everyone uses.
+      const stored = (await stores.settings.get(INSTANCE_KEYS)) ?? (await stores.settings.setIfAbsent(INSTANCE_KEYS, JSON.stringify(await newKeys("instance"))));
+      return parse(JSON.parse(stored));
+    })().catch((error) => {
+      cache.delete(INSTANCE_KEYS);
+      throw error;
     });
+    cache.set(INSTANCE_KEYS, pending);
   }
+  return pending;
+}
+
+const INSTANCE_KEYS = "instance_actor_keys";
+
+async function load(stores: Stores, accountId: string): Promise<ActorKeyPairs> {
+  const row = (await stores.actorKeys.get(accountId)) ?? (await stores.actorKeys.insertOrGet(await newKeys(accountId)));
+  return parse(row);
+}
+
+async function parse(row: { rsa_private: string; rsa_public: string; ed25519_private: string; ed25519_public: string }): Promise<ActorKeyPairs> {
   return {
     rsa: { privateKey: await importJwk(JSON.parse(row.rsa_private), "private"), publicKey: await importJwk(JSON.parse(row.rsa_public), "public") },
     ed25519: { privateKey: await importJwk(JSON.parse(row.ed25519_private), "private"), publicKey: await importJwk(JSON.parse(row.ed25519_public), "public") },

@@ -12,6 +12,9 @@ import { fromActor } from "../convert/activitypub/actor.ts";
 import { fromNote, isPostObject, visibilityOf } from "../convert/activitypub/note.ts";
 import type { RemoteLookup } from "../domain/remote-lookup.ts";
 
+/** Kept here (not imported from federation.ts) to avoid an import cycle. */
+const INSTANCE_ACTOR = "instance.actor";
+
 const logger = getLogger(["skein", "federation", "resolver"]);
 
 export const MAX_THREAD_FETCH_DEPTH = 5;
@@ -24,6 +27,11 @@ export class Resolver implements RemoteLookup {
   constructor(deps: FederationDeps, context: () => Context<void>) {
     this.deps = deps;
     this.context = context;
+  }
+
+  /** Fetches signed by the instance actor, so servers in secure mode answer them. */
+  private async signedLoader(ctx: Context<void>) {
+    return { documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }) };
   }
 
   // --- the domain's RemoteLookup port ---------------------------------------------------
@@ -47,7 +55,7 @@ export class Resolver implements RemoteLookup {
     if (this.isLocal(parsed)) return null;
     const ctx = this.context();
     try {
-      const object = await ctx.lookupObject(parsed.href);
+      const object = await ctx.lookupObject(parsed.href, await this.signedLoader(ctx));
       if (isActor(object)) {
         const saved = await this.saveActor(object);
         return saved ? { account: saved } : null;
@@ -90,7 +98,7 @@ export class Resolver implements RemoteLookup {
     const stale = !known?.fetched_at || Date.parse(known.fetched_at) < Date.now() - REFRESH_AFTER_MS;
     if (known && !stale && !options.refresh) return known;
     try {
-      const object = await ctx.lookupObject(href);
+      const object = await ctx.lookupObject(href, await this.signedLoader(ctx));
       if (isActor(object)) return (await this.saveActor(object)) ?? known ?? null;
     } catch (error) {
       logger.info("Could not fetch actor {uri}: {error}", { uri: href, error });
@@ -106,7 +114,7 @@ export class Resolver implements RemoteLookup {
     const known = await this.deps.stores.accounts.byUsername(username, domain.toLowerCase());
     if (known && known.fetched_at && Date.parse(known.fetched_at) > Date.now() - REFRESH_AFTER_MS) return known;
     try {
-      const object = await ctx.lookupObject(`acct:${username}@${domain}`);
+      const object = await ctx.lookupObject(`acct:${username}@${domain}`, await this.signedLoader(ctx));
       if (isActor(object)) return await this.saveActor(object);
     } catch (error) {
       logger.info("Could not look up {handle}: {error}", { handle, error });
@@ -121,7 +129,7 @@ export class Resolver implements RemoteLookup {
     if (known) return known;
     if (this.isLocal(href) || depth <= 0) return null;
     try {
-      const object = await ctx.lookupObject(href);
+      const object = await ctx.lookupObject(href, await this.signedLoader(ctx));
       if (isPostObject(object)) return await this.post(ctx, object, null, depth - 1);
     } catch (error) {
       logger.info("Could not fetch {uri}: {error}", { uri: href, error });

@@ -14,6 +14,12 @@ export class SettingsStore {
     return row?.value;
   }
 
+  /** Stores `value` unless the key has one; returns the value that counts. */
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    await this.db.insertInto("settings").values({ key, value }).onConflict((oc) => oc.column("key").doNothing()).execute();
+    return (await this.get(key))!;
+  }
+
   /** Returns the stored value, or stores and returns `create()` if there is none yet. */
   async getOrCreate(key: string, create: () => string): Promise<string> {
     const existing = await this.get(key);

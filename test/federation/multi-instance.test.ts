@@ -29,7 +29,8 @@ async function remoteId(user: TestUser, server: string, handle: string): Promise
 }
 
 before(async () => {
-  fleet = await startFleet(["a.test", "b.test", "c.test"]);
+  // c.test runs in secure mode (authorized fetch): everything it serves must be fetched signed.
+  fleet = await startFleet(["a.test", "b.test", "c.test"], { env: { "c.test": { AUTHORIZED_FETCH: "true" } } });
   for (const name of ["a.test", "b.test", "c.test"]) contracts.push(installContractCheck(fleet.servers[name].url));
   alice = await signUp(fleet.servers["a.test"], "alice");
   bob = await signUp(fleet.servers["b.test"], "bob");
@@ -142,4 +143,16 @@ test("profile changes reach the servers of followers", async () => {
     return account.display_name === "Carol C." ? account : null;
   }, 20_000, "the profile update on a.test");
   assert.match(updated.note, /I moved to a &lt;b&gt;new&lt;\/b&gt; town/);
+});
+
+test("secure mode: anonymous fetches are refused, signed ones from other servers work", async () => {
+  const post = await api(carol, "c.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "only for signed fetches" }) });
+  const anonymous = await fetch(post.body.uri, { headers: { Accept: "application/activity+json" } });
+  assert.equal(anonymous.status, 401);
+  const actor = await fetch("https://c.test/users/carol", { headers: { Accept: "application/activity+json" } });
+  assert.equal(actor.status, 200, "actors stay public, so their keys can be fetched");
+  // b.test has never seen this post: it fetches it, signed by its instance actor.
+  const found = await api(bob, "b.test", `/api/v2/search?resolve=true&q=${encodeURIComponent(post.body.uri)}`);
+  assert.equal(found.body.statuses[0]?.uri, post.body.uri);
+  assert.equal(found.body.statuses[0]?.account.acct, "carol@c.test");
 });

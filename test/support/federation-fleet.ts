@@ -12,19 +12,29 @@ import { runCli, startServer, type TestServer } from "./server.ts";
 
 export interface Fleet {
   servers: Record<string, TestServer>;
+  /** The fleet's certificate (valid for every name, extra hosts included), its key and the test CA. */
+  tls: { cert: string; key: string; ca: string };
   stop(): Promise<void>;
 }
 
-export async function startFleet(names: string[]): Promise<Fleet> {
+export interface FleetOptions {
+  /** Other servers of the test federation (not Skein), name → loopback address: in the certificate and every resolver. */
+  extraHosts?: Record<string, string>;
+  /** The Skein servers listen on 127.0.0.N, 127.0.0.N+1…; test files that run at the same time need different ranges. */
+  firstAddress?: number;
+}
+
+export async function startFleet(names: string[], options: FleetOptions = {}): Promise<Fleet> {
+  const extraHosts = options.extraHosts ?? {};
   if (process.getuid?.() !== 0) throw new Error("the federation tests serve HTTPS on port 443 of loopback addresses, which needs root");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-fleet-"));
-  const cert = await runCli(["dev-cert", "--domain", names.join(",")], { DATA_DIR: dir, LOCAL_DOMAIN: names[0] });
+  const cert = await runCli(["dev-cert", "--domain", [...names, ...Object.keys(extraHosts)].join(",")], { DATA_DIR: dir, LOCAL_DOMAIN: names[0] });
   if (cert.code !== 0) throw new Error(`dev-cert failed: ${cert.stderr}`);
   const setting = (name: string) => new RegExp(`^${name}=(.+)$`, "m").exec(cert.stdout)![1];
   const tlsEnv = { TLS_CERT: setting("TLS_CERT"), TLS_KEY: setting("TLS_KEY"), NODE_EXTRA_CA_CERTS: setting("NODE_EXTRA_CA_CERTS") };
 
-  const hosts: Record<string, string> = {};
-  names.forEach((name, i) => (hosts[name] = `127.0.0.${20 + i}`));
+  const hosts: Record<string, string> = { ...extraHosts };
+  names.forEach((name, i) => (hosts[name] = `127.0.0.${(options.firstAddress ?? 20) + i}`));
   const hostList = Object.entries(hosts).map(([n, a]) => `${n}=${a}`).join(",");
 
   // This process reaches the servers by name too, trusting the test CA.
@@ -48,12 +58,13 @@ export async function startFleet(names: string[]): Promise<Fleet> {
     names.map(async (name) => {
       servers[name] = await startServer({
         url: `https://${name}`,
-        env: { ...tlsEnv, PORT: "443", BIND: hosts[name], LOCAL_DOMAIN: name, SKEIN_TEST_HOSTS: hostList, LOG_LEVEL: "warning" },
+        env: { ...tlsEnv, PORT: "443", BIND: hosts[name], LOCAL_DOMAIN: name, SKEIN_TEST_HOSTS: hostList, LOG_LEVEL: "warning", ...options.env?.[name] },
       });
     }),
   );
   return {
     servers,
+    tls: { cert: tlsEnv.TLS_CERT, key: tlsEnv.TLS_KEY, ca: tlsEnv.NODE_EXTRA_CA_CERTS },
     async stop() {
       await Promise.all(Object.values(servers).map((s) => s.stop()));
       fs.rmSync(dir, { recursive: true, force: true });
