@@ -16,6 +16,8 @@ export interface Outbox {
   favourited(actor: AccountRow, status: StatusRow, likeUri: string, undo: boolean): Promise<void>;
   blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void>;
   profileUpdated(account: AccountRow): Promise<void>;
+  /** The account moved to `target`; its followers' servers should follow the new account. */
+  moved(account: AccountRow, target: AccountRow): Promise<void>;
 }
 
 /** Sends nothing: for processes and tests that do not federate. */
@@ -30,6 +32,7 @@ export class SilentOutbox implements Outbox {
   async favourited(): Promise<void> {}
   async blocked(): Promise<void> {}
   async profileUpdated(): Promise<void> {}
+  async moved(): Promise<void> {}
 }
 
 /** Lets the federation layer, built after the services, plug itself in. */
@@ -45,4 +48,5 @@ export class OutboxSlot implements Outbox {
   favourited(a: AccountRow, s: StatusRow, uri: string, undo: boolean) { return this.target.favourited(a, s, uri, undo); }
   blocked(a: AccountRow, b: AccountRow, uri: string, undo: boolean) { return this.target.blocked(a, b, uri, undo); }
   profileUpdated(a: AccountRow) { return this.target.profileUpdated(a); }
+  moved(a: AccountRow, b: AccountRow) { return this.target.moved(a, b); }
 }

@@ -8,6 +8,8 @@ export interface RemoteLookup {
   accountByHandle(handle: string): Promise<AccountRow | null>;
   /** An account or a post by URL (an actor URI, a profile URL, a status URI). */
   byUrl(url: string): Promise<{ account?: AccountRow; status?: StatusRow } | null>;
+  /** The account at this actor URI, fetched again now (its aliases may just have changed). */
+  refreshAccount(uri: string): Promise<AccountRow | null>;
 }
 
 export class RemoteLookupSlot implements RemoteLookup {
@@ -17,5 +19,8 @@ export class RemoteLookupSlot implements RemoteLookup {
   }
   async byUrl(url: string): Promise<{ account?: AccountRow; status?: StatusRow } | null> {
     return this.target ? this.target.byUrl(url) : null;
+  }
+  async refreshAccount(uri: string): Promise<AccountRow | null> {
+    return this.target ? this.target.refreshAccount(uri) : null;
   }
 }

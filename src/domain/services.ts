@@ -25,6 +25,7 @@ import { DiscoveryService } from "./discovery/discovery-service.ts";
 import { OutboxSlot } from "./outbox.ts";
 import { RemoteLookupSlot } from "./remote-lookup.ts";
 import { SearchService } from "./search/search-service.ts";
+import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 
@@ -36,6 +37,7 @@ export interface Services {
   /** Finds accounts and posts on other servers; the federation layer plugs in at start. */
   resolver: RemoteLookupSlot;
   search: SearchService;
+  moves: MoveService;
   accounts: AccountService;
   remoteAccounts: RemoteAccountService;
   remoteStatuses: RemoteStatusService;
@@ -66,12 +68,13 @@ export function createServices(stores: Stores, config: Config, events = new Even
   const filters = new FilterService(stores);
   const outbox = new OutboxSlot();
   const resolver = new RemoteLookupSlot();
-  return {
+  const services: Services = {
     config,
     events,
     outbox,
     resolver,
     search: new SearchService(stores, config, resolver),
+    moves: null as unknown as MoveService, // set below: it needs the other services
     accounts: new AccountService(stores, config, outbox),
     remoteAccounts: new RemoteAccountService(stores),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
@@ -93,4 +96,6 @@ export function createServices(stores: Stores, config: Config, events = new Even
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };
+  services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
+  return services;
 }

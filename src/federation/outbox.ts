@@ -2,7 +2,7 @@
 // actor and queued (in the database) for exactly its audience — remote followers through their
 // servers' shared inboxes, mentioned accounts, the author replied to or liked.
 import {
-  Accept, Announce, Block, Create, Delete, Follow, Like, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity, type Recipient,
+  Accept, Announce, Block, Create, Delete, Follow, Like, Move, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity, type Recipient,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Outbox } from "../domain/outbox.ts";
@@ -161,6 +161,12 @@ export class FedifyOutbox implements Outbox {
   async blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void> {
     const block = new Block({ id: new URL(blockUri), actor: new URL(actor.uri), object: new URL(target.uri) });
     await this.send(actor, [target], undo ? new Undo({ id: new URL(`${blockUri}/undo`), actor: new URL(actor.uri), object: block }) : block);
+  }
+
+  async moved(account: AccountRow, target: AccountRow): Promise<void> {
+    const followers = (await this.deps.stores.relationships.listAccounts("follows", "sources_of", account.id, { limit: 1_000_000 })).map((r) => r.account);
+    const move = new Move({ id: new URL(`${account.uri}#moves/${Date.now()}`), actor: new URL(account.uri), object: new URL(account.uri), target: new URL(target.uri), tos: [new URL(account.followers_url ?? `${account.uri}/followers`)] });
+    await this.send(account, followers, move);
   }
 
   async profileUpdated(account: AccountRow): Promise<void> {

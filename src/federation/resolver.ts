@@ -40,6 +40,10 @@ export class Resolver implements RemoteLookup {
     return this.byHandle(this.context(), handle);
   }
 
+  refreshAccount(uri: string): Promise<AccountRow | null> {
+    return this.account(this.context(), uri, { refresh: true });
+  }
+
   async byUrl(url: string): Promise<{ account?: AccountRow; status?: StatusRow } | null> {
     let parsed: URL;
     try {

@@ -156,3 +156,28 @@ test("secure mode: anonymous fetches are refused, signed ones from other servers
   assert.equal(found.body.statuses[0]?.uri, post.body.uri);
   assert.equal(found.body.statuses[0]?.account.acct, "carol@c.test");
 });
+
+test("an account moves to another server and its followers follow the new account", async () => {
+  // alice (a.test) follows carol (c.test) since the locked-account test.
+  const carolOnA = await remoteId(alice, "a.test", "carol@c.test");
+  assert.equal((await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${carolOnA}`)).body[0]?.following, true);
+  const carol2 = await signUp(fleet.servers["b.test"], "carol2");
+  const alias = await api(carol2, "b.test", "/api/v1/accounts/alias", { method: "POST", body: JSON.stringify({ also_known_as_uris: ["https://c.test/users/carol"] }) });
+  assert.equal(alias.status, 200, JSON.stringify(alias.body));
+
+  const wrong = await api(carol, "c.test", "/api/v1/accounts/move", { method: "POST", body: JSON.stringify({ moved_to_uri: "https://b.test/users/carol2", password: "not the password" }) });
+  assert.equal(wrong.status, 401);
+  const unaliased = await api(carol, "c.test", "/api/v1/accounts/move", { method: "POST", body: JSON.stringify({ moved_to_uri: "https://b.test/users/bob", password: carol.password }) });
+  assert.equal(unaliased.status, 422, "a move needs the new account to name the old one");
+  const moved = await api(carol, "c.test", "/api/v1/accounts/move", { method: "POST", body: JSON.stringify({ moved_to_uri: "https://b.test/users/carol2", password: carol.password }) });
+  assert.equal(moved.status, 202, JSON.stringify(moved.body));
+
+  const carol2OnA = await eventually(async () => {
+    const found = await api(alice, "a.test", `/api/v1/accounts/lookup?acct=carol2@b.test`);
+    if (found.status !== 200) return null;
+    const [rel] = (await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${found.body.id}`)).body;
+    return rel?.following ? found.body.id : null;
+  }, 30_000, "alice following carol2 on b.test");
+  assert.ok(carol2OnA);
+  assert.equal((await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${carolOnA}`)).body[0]?.following, false, "the old follow ended");
+});

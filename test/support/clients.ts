@@ -5,6 +5,8 @@ import type { TestServer } from "./server.ts";
 
 export interface TestUser {
   username: string;
+  /** The generated password (for flows that ask for it again, such as moving an account). */
+  password: string;
   id: string;
   token: string;
   client: mastodon.rest.Client;
@@ -24,7 +26,7 @@ export async function signUp(server: TestServer, username: string, options: { ad
   });
   const client = createRestAPIClient({ url: server.url, accessToken: token.accessToken });
   const me = await client.v1.accounts.verifyCredentials();
-  return { username, id: me.id, token: token.accessToken, client };
+  return { username, password, id: me.id, token: token.accessToken, client };
 }
 
 /** A client without a token: what a logged-out visitor's app sees. */

@@ -6,7 +6,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { Config } from "../../config/config.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
-import { generatePassword, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
+import { generatePassword, hashPassword, verifyPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
 import { DomainError, notFound, validationFailed } from "../errors.ts";
 import { plainTextToHtml } from "../text/plain-to-html.ts";
 import { LIMITS } from "../instance/instance-service.ts";
@@ -147,6 +147,40 @@ export class AccountService {
 
   followRequestCount(accountId: string): Promise<number> {
     return this.stores.relationships.countPending(accountId);
+  }
+
+  /** Names other accounts as this one's aliases (alsoKnownAs): a move *to* this account needs it. */
+  async setAliases(user: UserRow, uris: string[]): Promise<AccountRow> {
+    const clean = [...new Set(uris.map((u) => u.trim()).filter(Boolean))];
+    if (clean.length > 10) throw validationFailed("Validation failed: at most 10 aliases");
+    for (const uri of clean) {
+      if (!/^https:\/\/[^\s]+$/.test(uri) && !/^http:\/\/[^\s]+$/.test(uri)) throw validationFailed(`Validation failed: "${uri}" is not an account URI`);
+    }
+    await this.stores.accounts.update(user.account_id, { also_known_as: JSON.stringify(clean), updated_at: nowIso() });
+    const account = (await this.stores.accounts.byId(user.account_id))!;
+    await this.outbox.profileUpdated(account);
+    return account;
+  }
+
+  /**
+   * Moves this account to `target`, which must already name this account as an alias. The
+   * account is marked as moved, local followers follow the target, and remote followers' servers
+   * are told (Move), as Mastodon does.
+   */
+  async moveTo(user: UserRow, password: string, target: AccountRow, follow: (follower: AccountRow, target: AccountRow) => Promise<void>): Promise<AccountRow> {
+    if (!(await verifyPassword(password, user.password_hash))) throw new DomainError("unauthorized", "The password is wrong");
+    const account = (await this.stores.accounts.byId(user.account_id))!;
+    if (target.id === account.id) throw validationFailed("Validation failed: an account cannot move to itself");
+    const aliases = JSON.parse(target.also_known_as ?? "[]") as string[];
+    if (!aliases.includes(account.uri)) throw validationFailed("Validation failed: the new account must list this one as an alias first");
+    await this.stores.accounts.update(account.id, { moved_to_account_id: target.id, updated_at: nowIso() });
+    const moved = (await this.stores.accounts.byId(account.id))!;
+    for (const { account_id } of await this.stores.relationships.localFollowersOf(account.id)) {
+      const follower = await this.stores.accounts.byId(account_id);
+      if (follower && follower.id !== target.id) await follow(follower, target);
+    }
+    await this.outbox.moved(moved, target);
+    return moved;
   }
 
   async list() {

@@ -37,6 +37,15 @@ export class ConversationService {
     return row;
   }
 
+  /**
+   * The viewer's conversation that `statusId` just updated, as GET /api/v1/conversations lists it;
+   * what the streaming `conversation` event should carry, so that clients can match ids.
+   */
+  async ofStatus(viewerId: string, statusId: string): Promise<ConversationView | null> {
+    const row = await this.stores.conversations.byLastStatus(viewerId, statusId);
+    return row ? ((await this.views(viewerId, [row]))[0] ?? null) : null;
+  }
+
   async markRead(viewerId: string, id: string, read = true): Promise<ConversationRow> {
     const row = await this.get(viewerId, id);
     const now = nowIso();

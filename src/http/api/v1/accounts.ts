@@ -47,6 +47,25 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
   return c.json(toCredentialAccount(updated.account, updated.user, { origin: services.config.origin }, await services.accounts.followRequestCount(updated.account.id)));
 });
 
+// Moving accounts, with GoToSocial's API (Mastodon offers it only in its web settings).
+accountsRoutes.post("/alias", requireScope("write:accounts"), async (c) => {
+  const params = await readParams(c);
+  const uris = params.also_known_as_uris ?? params["also_known_as_uris[]"] ?? [];
+  if (!Array.isArray(uris) || !uris.every((u) => typeof u === "string")) throw new ApiError(422, "also_known_as_uris must be a list of account URIs");
+  const services = c.get("services");
+  const account = await services.moves.setAliases(currentUser(c).user, uris as string[]);
+  return c.json(toCredentialAccount(account, currentUser(c).user, { origin: services.config.origin }));
+});
+
+accountsRoutes.post("/move", requireScope("write:accounts"), async (c) => {
+  const params = await readParams(c);
+  const target = str(params, "moved_to_uri", 2000);
+  const password = str(params, "password", 1000);
+  if (!target || !password) throw new ApiError(422, "moved_to_uri and password are required");
+  await c.get("services").moves.move(currentUser(c).user, password, target);
+  return c.body(null, 202);
+});
+
 accountsRoutes.get("/lookup", async (c) => {
   const acct = c.req.query("acct");
   if (!acct) throw new ApiError(422, "acct is required");
