@@ -8,6 +8,7 @@ import { JobQueue } from "../queue/job-queue.ts";
 import { buildFederation } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
 import type { Resolver } from "./resolver.ts";
+import { uncoveredBodyRefusal } from "./signature-policy.ts";
 
 export interface FederationRuntime {
   federation: SkeinFederation;
@@ -30,6 +31,8 @@ export function startFederation(deps: FederationDeps, database: Database): Feder
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!FEDERATION_PATHS.test(c.req.path)) return next();
+    const refused = uncoveredBodyRefusal(c.req.raw);
+    if (refused) return refused;
     let passOn = false;
     const response = await federation.fetch(c.req.raw, {
       contextData: undefined,

@@ -76,6 +76,11 @@ export class ConversationStore {
     return this.db.selectFrom("account_conversations").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
   }
 
+  /** The account's conversation whose latest status this is (for the streaming `conversation` event). */
+  async byLastStatus(accountId: string, statusId: string): Promise<ConversationRow | undefined> {
+    return this.db.selectFrom("account_conversations").selectAll().where("account_id", "=", accountId).where("last_status_id", "=", statusId).executeTakeFirst();
+  }
+
   async setUnread(accountId: string, id: string, unread: boolean, now: string): Promise<void> {
     await this.db.updateTable("account_conversations").set({ unread: unread ? 1 : 0, updated_at: now }).where("account_id", "=", accountId).where("id", "=", id).execute();
   }

@@ -2,11 +2,11 @@
 // (/inbox) and an account's inbox (/users/alice/inbox), signed with the keys of a Fedify test
 // peer (test/support/fedify-peer.ts) through Fedify's own `signRequest`, in both HTTP signature
 // dialects (draft-cavage and RFC 9421). Unsigned, forged (a key that is not the actor's, a body
-// changed after signing, a signature made for another inbox) and replayed (outside Fedify's
-// default window of one hour either side of now) requests are refused with 401 and leave no
-// trace: the post never shows through the client API, and the same activity, signed properly
-// afterwards, is still processed (no "already seen" mark was left). A valid activity delivered
-// several times is accepted each time and makes exactly one status.
+// changed after signing or not covered by the signature, a signature made for another inbox)
+// and replayed (outside Fedify's default window of one hour either side of now) requests are
+// refused with 401 and leave no trace: the post never shows through the client API, and the
+// same activity, signed properly afterwards, is still processed (no "already seen" mark was
+// left). A valid activity delivered several times is accepted each time and makes one status.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Temporal as Polyfill } from "@js-temporal/polyfill";
@@ -73,6 +73,19 @@ function unsignedRequest(path: string, body: string): Request {
 
 function signed(path: string, body: string, key: SigningKey, spec: Spec, currentTime?: Polyfill.Instant): Promise<Request> {
   return signRequest(unsignedRequest(path, body), key.privateKey, key.keyId, { spec, currentTime: currentTime as unknown as Temporal.Instant | undefined });
+}
+
+/** An RFC 9421 signature over "@method", "@target-uri" and "@authority" only: the body is not covered. */
+async function signedWithoutContentDigest(path: string, body: string, key: SigningKey): Promise<Request> {
+  const url = `https://${SKEIN}${path}`;
+  const params = `("@method" "@target-uri" "@authority");alg="rsa-v1_5-sha256";keyid="${key.keyId.href}";created=${Math.floor(Date.now() / 1000)}`;
+  const base = `"@method": POST\n"@target-uri": ${url}\n"@authority": ${SKEIN}\n"@signature-params": ${params}`;
+  const signature = Buffer.from(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key.privateKey, new TextEncoder().encode(base))).toString("base64");
+  return new Request(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/activity+json", "Signature-Input": `sig1=${params}`, Signature: `sig1=:${signature}:` },
+    body,
+  });
 }
 
 /** A signed request's headers (signature included) sent again with `body`, to `path` or the same URL. */
@@ -170,6 +183,12 @@ test("a forged signature is refused with 401 and leaves no trace", async () => {
       const otherPath = INBOXES.find((p) => p !== path)!;
       await expect401(`a signature made for ${otherPath}, sent to ${path} (${spec})`, replayed(await signed(otherPath, d.body, peerKey, spec), d.body, path), d);
     }
+
+    // RFC 9421 made by hand, as another implementation might: a valid signature over the method,
+    // target and authority but not content-digest says nothing about the body, so a body swapped
+    // in later would pass Fedify's check; Skein refuses such signatures (signature-policy.ts).
+    const uncovered = await createActivity(`a body no signature covers (${path})`);
+    await expect401(`an RFC 9421 signature without content-digest (${path})`, await signedWithoutContentDigest(path, uncovered.body, peerKey), uncovered);
 
     // draft-cavage: a forger who also recomputes the Digest header breaks the signature over it.
     const original = await createActivity(`the body that was signed, digest recomputed (${path})`);

@@ -49,7 +49,8 @@ listsRoutes.get("/:id", requireScope("read:lists"), async (c) => {
   return c.json(toList(await c.get("services").lists.get(currentUser(c).account.id, listId(c))));
 });
 
-listsRoutes.put("/:id", requireScope("write:lists"), async (c) => {
+// PUT as documented; PATCH too, as Rails routes `update`.
+listsRoutes.on(["PUT", "PATCH"], "/:id", requireScope("write:lists"), async (c) => {
   const list = await c.get("services").lists.update(currentUser(c).account.id, listId(c), listInput(await readParams(c)));
   return c.json(toList(list));
 });

@@ -2,9 +2,9 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { readParams, str, type Params } from "../../params.ts";
+import { readParams, type Params } from "../../params.ts";
+import { validationError } from "../../validation-error.ts";
 import { parseId } from "../../../util/ids.ts";
-import { ApiError } from "../../errors.ts";
 import { toMarkers } from "../../../convert/mastodon/marker.ts";
 import { MARKER_TIMELINES } from "../../../domain/markers/marker-service.ts";
 import type { MarkerTimeline } from "../../../store/markers.ts";
@@ -27,11 +27,11 @@ markersRoutes.post("/", requireScope("write:statuses"), async (c) => {
   for (const timeline of MARKER_TIMELINES) {
     const value = params[timeline];
     if (value === undefined || value === null) continue;
-    if (typeof value !== "object" || Array.isArray(value)) throw new ApiError(422, `${timeline} must be an object with last_read_id`);
-    const raw = str(value as Params, "last_read_id", 40);
-    if (raw === undefined) continue;
-    const id = parseId(raw);
-    if (!id) throw new ApiError(422, "Validation failed: Last read id is not a valid id");
+    if (typeof value !== "object" || Array.isArray(value)) return validationError(c, timeline, "ERR_INVALID", `${timeline} must be an object with last_read_id`);
+    const raw = (value as Params).last_read_id;
+    if (raw === undefined || raw === null) continue;
+    const id = parseId(typeof raw === "number" ? String(raw) : raw);
+    if (!id) return validationError(c, "last_read_id", "ERR_INVALID", "Last read id is not a valid id");
     positions[timeline] = id;
   }
   return c.json(toMarkers(await c.get("services").markers.save(currentUser(c).account.id, positions)));

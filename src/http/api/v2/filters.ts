@@ -1,10 +1,11 @@
 // /api/v2/filters: the signed-in user's filters, their keywords and their statuses.
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type Handler } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { bool, readParams, str, type Params } from "../../params.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
+import { DomainError } from "../../../domain/errors.ts";
 import type { FilterInput, KeywordChange } from "../../../domain/filters/filter-service.ts";
 import { toFilter, toFilterKeyword, toFilterStatus } from "../../../convert/mastodon/filter.ts";
 
@@ -68,6 +69,26 @@ function filterInput(params: Params): FilterInput {
   };
 }
 
+/**
+ * Validation failures with Mastodon's per-field `details` (ValidationError), which the API
+ * contract expects from several filter endpoints: {"error": …, "details": {"title": [{"error":
+ * "ERR_BLANK", "description": …}]}}.
+ */
+function withDetails(handler: Handler<AppEnv>): Handler<AppEnv> {
+  return async (c, next) => {
+    try {
+      return await handler(c, next);
+    } catch (error) {
+      if (!(error instanceof DomainError && error.kind === "validation")) throw error;
+      const text = error.message.replace(/^Validation failed: /, "");
+      const field = /^Title/.test(text) ? "title" : /^Context/.test(text) ? "context" : /^Filter action/.test(text) ? "filter_action"
+        : /^Keywords/.test(text) ? "keywords" : /^Status/.test(text) ? "status_id" : "base";
+      const code = /blank/.test(text) ? "ERR_BLANK" : /taken/.test(text) ? "ERR_TAKEN" : /too long/.test(text) ? "ERR_TOO_LONG" : "ERR_INVALID";
+      return c.json({ error: error.message, details: { [field]: [{ error: code, description: text }] } }, 422);
+    }
+  };
+}
+
 const read = requireScope("read:filters");
 const write = requireScope("write:filters");
 
@@ -76,18 +97,18 @@ filtersV2Routes.get("/", read, async (c) => {
   return c.json(filters.map(toFilter));
 });
 
-filtersV2Routes.post("/", write, async (c) => {
+filtersV2Routes.post("/", write, withDetails(async (c) => {
   const params = await readParams(c);
   return c.json(toFilter(await c.get("services").filters.create(currentUser(c).account.id, filterInput(params))));
-});
+}));
 
 // Keywords and statuses by their own ids, before /:id takes the path.
 filtersV2Routes.get("/keywords/:id", read, async (c) => c.json(toFilterKeyword(await c.get("services").filters.keyword(currentUser(c).account.id, pathId(c)))));
-filtersV2Routes.put("/keywords/:id", write, async (c) => {
+filtersV2Routes.put("/keywords/:id", write, withDetails(async (c) => {
   const params = await readParams(c);
   const row = await c.get("services").filters.updateKeyword(currentUser(c).account.id, pathId(c), { keyword: str(params, "keyword", 10_000), wholeWord: bool(params, "whole_word") });
   return c.json(toFilterKeyword(row));
-});
+}));
 filtersV2Routes.delete("/keywords/:id", write, async (c) => {
   await c.get("services").filters.deleteKeyword(currentUser(c).account.id, pathId(c));
   return c.json({});
@@ -96,10 +117,10 @@ filtersV2Routes.get("/statuses/:id", read, async (c) => c.json(toFilterStatus(aw
 filtersV2Routes.delete("/statuses/:id", write, async (c) => c.json(toFilterStatus(await c.get("services").filters.removeStatus(currentUser(c).account.id, pathId(c)))));
 
 filtersV2Routes.get("/:id", read, async (c) => c.json(toFilter(await c.get("services").filters.get(currentUser(c).account.id, pathId(c)))));
-filtersV2Routes.put("/:id", write, async (c) => {
+filtersV2Routes.put("/:id", write, withDetails(async (c) => {
   const params = await readParams(c);
   return c.json(toFilter(await c.get("services").filters.update(currentUser(c).account.id, pathId(c), filterInput(params))));
-});
+}));
 filtersV2Routes.delete("/:id", write, async (c) => {
   await c.get("services").filters.delete(currentUser(c).account.id, pathId(c));
   return c.json({});
@@ -109,19 +130,19 @@ filtersV2Routes.get("/:id/keywords", read, async (c) => {
   const rows = await c.get("services").filters.keywords(currentUser(c).account.id, pathId(c));
   return c.json(rows.map(toFilterKeyword));
 });
-filtersV2Routes.post("/:id/keywords", write, async (c) => {
+filtersV2Routes.post("/:id/keywords", write, withDetails(async (c) => {
   const params = await readParams(c);
   const row = await c.get("services").filters.addKeyword(currentUser(c).account.id, pathId(c), { keyword: str(params, "keyword", 10_000), wholeWord: bool(params, "whole_word") });
   return c.json(toFilterKeyword(row));
-});
+}));
 
 filtersV2Routes.get("/:id/statuses", read, async (c) => {
   const rows = await c.get("services").filters.statuses(currentUser(c).account.id, pathId(c));
   return c.json(rows.map(toFilterStatus));
 });
-filtersV2Routes.post("/:id/statuses", write, async (c) => {
+filtersV2Routes.post("/:id/statuses", write, withDetails(async (c) => {
   const params = await readParams(c);
   const raw = str(params, "status_id", 30);
   const row = await c.get("services").filters.addStatus(currentUser(c).account.id, pathId(c), raw ? parseId(raw) : null);
   return c.json(toFilterStatus(row));
-});
+}));

@@ -3,16 +3,17 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
-import { readParams, str } from "../../params.ts";
+import { readParams } from "../../params.ts";
 import { renderAccounts, renderStatuses } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { NOTIFICATION_TYPES } from "../../../domain/notifications/notification-service.ts";
 import { GROUPABLE_TYPES, type GroupedNotifications } from "../../../domain/notifications/notification-groups.ts";
-import { POLICY_FIELDS, type PolicyField } from "../../../domain/notifications/notification-policy.ts";
+import { POLICY_FIELDS, POLICY_VALUES, type PolicyField } from "../../../domain/notifications/notification-policy.ts";
+import { validationError } from "../../validation-error.ts";
 import type { NotificationPolicyRow } from "../../../store/notification-groups.ts";
 import type { NotificationFilter } from "../../../store/notifications.ts";
-import type { NotificationType } from "../../../db/schema.ts";
+import type { NotificationPolicyValue, NotificationType } from "../../../db/schema.ts";
 import { toGroupedNotificationsResults } from "../../../convert/mastodon/notification-group.ts";
 
 export const notificationsV2Routes = new Hono<AppEnv>();
@@ -59,7 +60,10 @@ function countLimit(c: Context<AppEnv>): number {
 
 async function render(c: Context<AppEnv>, result: GroupedNotifications, partialAvatars = false) {
   const statuses = await renderStatuses(c, result.statuses);
-  return toGroupedNotificationsResults(result, statuses, { origin: c.get("services").config.origin }, { partialAvatars });
+  // A status the reader's filters hide takes its notification groups with it.
+  const shown = new Set(statuses.map((s) => s.id as string));
+  const groups = result.groups.filter((g) => g.statusId === null || shown.has(g.statusId));
+  return toGroupedNotificationsResults({ ...result, groups }, statuses, { origin: c.get("services").config.origin }, { partialAvatars });
 }
 
 function toPolicy(policy: NotificationPolicyRow) {
@@ -96,12 +100,17 @@ notificationsV2Routes.get("/policy", requireScope("read:notifications"), async (
   return c.json(toPolicy(await c.get("services").notificationGroups.policy(currentUser(c).account.id)));
 });
 
-notificationsV2Routes.patch("/policy", requireScope("write:notifications"), async (c) => {
+// PATCH as documented; PUT too, as Rails routes `update` (masto.js sends PUT).
+notificationsV2Routes.on(["PATCH", "PUT"], "/policy", requireScope("write:notifications"), async (c) => {
   const params = await readParams(c);
   const changes: Partial<Record<PolicyField, string>> = {};
   for (const field of POLICY_FIELDS) {
-    const value = str(params, field, 20);
-    if (value !== undefined) changes[field] = value;
+    const value = params[field];
+    if (value === undefined || value === null || value === "") continue;
+    if (typeof value !== "string" || !POLICY_VALUES.includes(value as NotificationPolicyValue)) {
+      return validationError(c, field, "ERR_INCLUSION", `${field} must be one of ${POLICY_VALUES.join(", ")}`);
+    }
+    changes[field] = value;
   }
   return c.json(toPolicy(await c.get("services").notificationGroups.updatePolicy(currentUser(c).account.id, changes)));
 });
