@@ -12,10 +12,12 @@ type Command = (args: string[]) => Promise<number | void>;
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   start: { summary: "run the server (web + background work) in one process", load: async () => (await import("./commands/start.ts")).start },
   web: { summary: "run the web process only", load: async () => (await import("./commands/start.ts")).web },
+  worker: { summary: "run background work only (deliveries, inbox jobs, sweeps); PostgreSQL", load: async () => (await import("./commands/worker.ts")).worker },
   migrate: { summary: "apply database migrations", load: async () => (await import("./commands/migrate.ts")).migrate },
   accounts: { summary: "create, list and reset local accounts", load: async () => (await import("./commands/accounts.ts")).accounts },
   "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },
   bench: { summary: "run a benchmark (timeline) and print its figures", load: async () => (await import("./commands/bench.ts")).bench },
+  queue: { summary: "show the job queue (deliveries, inbox jobs)", load: async () => (await import("./commands/queue.ts")).queue },
   test: { summary: "run the test suite on SQLite and PostgreSQL", load: async () => (await import("./commands/test.ts")).test },
 };
 

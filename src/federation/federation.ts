@@ -28,11 +28,11 @@ const OUTBOX_PAGE = 20;
 /** The server's own actor (a Service): it signs fetches for servers in secure mode (resolver.ts names it too). */
 export const INSTANCE_ACTOR = "instance.actor";
 
-export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue): BuiltFederation {
+export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue, concurrency = 16): BuiltFederation {
   const { config, stores, services } = deps;
   const federation: SkeinFederation = createFederation<void>({
     kv: new DatabaseKvStore(db),
-    queue: new DatabaseMessageQueue(jobs),
+    queue: new DatabaseMessageQueue(jobs, concurrency),
     manuallyStartQueue: true,
     origin: config.origin,
     // Production never fetches private or loopback addresses; tests federate on loopback.

@@ -23,9 +23,9 @@ export interface FederationRuntime {
 // Paths Fedify answers; other requests never reach it.
 const FEDERATION_PATHS = /^\/(users\/[^/]+(\/.*)?|inbox|\.well-known\/webfinger)$/;
 
-export function startFederation(deps: FederationDeps, database: Database): FederationRuntime {
+export function startFederation(deps: FederationDeps, database: Database, options: { concurrency?: number } = {}): FederationRuntime {
   const jobs = new JobQueue(database.db, database.kind);
-  const { federation, resolver } = buildFederation(deps, database.db, jobs);
+  const { federation, resolver } = buildFederation(deps, database.db, jobs, options.concurrency);
   deps.services.outbox.target = new FedifyOutbox(federation, deps);
   deps.services.resolver.target = resolver;
 

@@ -30,6 +30,7 @@ import { announcementsRoutes } from "./api/v1/announcements.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
 import { profileRoutes } from "./web/profiles.ts";
+import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { signInRoutes } from "./web/sign-in.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
@@ -43,6 +44,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   streaming?: StreamingHub;
+  /** Figures for GET /metrics. */
+  metrics?: MetricsSource;
   /** Answers ActivityPub requests (actors, objects, inboxes, WebFinger) before the web routes. */
   federation?: MiddlewareHandler;
 }
@@ -82,6 +85,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   );
 
   app.get("/health", (c) => c.text("OK"));
+  if (options.metrics) app.route("/metrics", metricsRoutes(options.metrics));
   if (options.federation) app.use(options.federation);
 
   app.use("/api/*", authenticate);

@@ -158,6 +158,37 @@ export class JobQueue {
     return { ready: Number(rows.n), delayed: Number(delayed.n), oldestReadyAt: (rows.oldest as string | null) ?? null };
   }
 
+  /** Every queue with its depth, oldest ready job and parked (dead) jobs: for admins and /metrics. */
+  async stats(): Promise<{ queue: string; ready: number; delayed: number; running: number; oldestReadyAgeSeconds: number | null }[]> {
+    const now = new Date().toISOString();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select((eb) => [
+        "queue",
+        eb.fn.countAll().as("total"),
+        eb.fn.sum<number>(eb.case().when("run_at", ">", now).then(1).else(0).end()).as("delayed"),
+        eb.fn.sum<number>(eb.case().when("locked_until", ">", now).then(1).else(0).end()).as("running"),
+        eb.fn
+          .min(eb.case().when(eb.and([eb("run_at", "<=", now), eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)])])).then(eb.ref("run_at")).end())
+          .as("oldest"),
+      ])
+      .groupBy("queue")
+      .orderBy("queue")
+      .execute();
+    return rows.map((r) => {
+      const delayed = Number(r.delayed ?? 0);
+      const running = Number(r.running ?? 0);
+      const oldest = r.oldest as string | null;
+      return {
+        queue: r.queue,
+        ready: Number(r.total) - delayed - running,
+        delayed,
+        running,
+        oldestReadyAgeSeconds: oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : null,
+      };
+    });
+  }
+
   private wake(queue: string): void {
     for (const waker of this.wakers.get(queue) ?? []) waker();
   }

@@ -22,6 +22,8 @@ export interface FleetOptions {
   extraHosts?: Record<string, string>;
   /** The Skein servers listen on 127.0.0.N, 127.0.0.N+1…; test files that run at the same time need different ranges. */
   firstAddress?: number;
+  /** Extra environment per server name (e.g. AUTHORIZED_FETCH for one of them). */
+  env?: Record<string, Record<string, string>>;
 }
 
 export async function startFleet(names: string[], options: FleetOptions = {}): Promise<Fleet> {

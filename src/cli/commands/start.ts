@@ -30,7 +30,11 @@ async function serve(role: "all" | "web"): Promise<number> {
   if (Object.keys(config.testHosts).length) installTestHosts(config.testHosts);
   const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database);
   const streaming = createStreaming(runtime);
-  const app = createApp(runtime.services, { streaming: streaming.hub, federation: federation.middleware });
+  const app = createApp(runtime.services, {
+    streaming: streaming.hub,
+    federation: federation.middleware,
+    metrics: { queueStats: () => federation.jobs.stats() },
+  });
   let listening;
   try {
     listening = await listen(app, config);

@@ -1,0 +1,41 @@
+// `./skein worker [--concurrency N]`: background work without a web server — federation
+// deliveries, inbox jobs and periodic sweeps — for scaled deployments on PostgreSQL, where any
+// number of workers on any number of machines share the queue (FOR UPDATE SKIP LOCKED).
+import { getLogger } from "@logtape/logtape";
+import { loadConfig, loadDotEnv } from "../../config/config.ts";
+import { setUpLogging } from "../../server/logging.ts";
+import { openRuntime } from "../../server/context.ts";
+import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
+import { startFederation } from "../../federation/index.ts";
+import { installTestHosts } from "../../federation/test-hosts.ts";
+import { parseArgs, UsageError } from "../usage.ts";
+
+const logger = getLogger(["skein", "worker"]);
+
+export async function worker(args: string[]): Promise<number> {
+  const { options } = parseArgs(args);
+  const concurrency = options.concurrency === undefined ? 16 : Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError("--concurrency must be a whole number from 1 to 10000");
+  loadDotEnv();
+  const config = loadConfig();
+  if (config.database.kind === "sqlite") {
+    throw new UsageError("on SQLite, ./skein start does the background work itself; separate workers need PostgreSQL (DATABASE_URL)");
+  }
+  await setUpLogging(config.log);
+  if (Object.keys(config.testHosts).length) installTestHosts(config.testHosts);
+  const runtime = await openRuntime(config);
+  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { concurrency });
+  const scheduler = startScheduler(backgroundTasks(runtime.services));
+  const stop = new AbortController();
+  const queueDone = federation.runQueue(stop.signal);
+  logger.info("Skein worker running with {concurrency} concurrent jobs", { concurrency });
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  stop.abort();
+  await scheduler.stop();
+  await queueDone.catch(() => {});
+  await runtime.close();
+  return 0;
+}

@@ -1,0 +1,58 @@
+// What an operator sees: /metrics in Prometheus format, `./skein queue status`, and the worker
+// role's refusal on SQLite.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { startServer, databaseKind, type TestServer } from "../support/server.ts";
+
+let server: TestServer;
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+test("GET /metrics speaks Prometheus' text format", async () => {
+  const response = await fetch(`${server.url}/metrics`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+  const body = await response.text();
+  assert.match(body, /^# TYPE skein_queue_ready_jobs gauge$/m);
+  const rss = /^skein_process_resident_memory_bytes (\d+)$/m.exec(body);
+  assert.ok(rss && Number(rss[1]) > 10_000_000, "the resident memory is reported in bytes");
+});
+
+test("./skein queue status reads the queue beside the running server", async () => {
+  const result = await server.cli(["queue", "status"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /The queue is empty|QUEUE\s+READY/);
+  const usage = await server.cli(["queue", "purge"]);
+  assert.equal(usage.code, 2);
+});
+
+test("./skein worker: refused on SQLite; on PostgreSQL it runs beside the server and stops on SIGTERM", async () => {
+  if (databaseKind === "sqlite") {
+    const result = await server.cli(["worker"]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /separate workers need PostgreSQL/);
+    return;
+  }
+  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, "../../src/cli/main.ts"), "worker", "--concurrency", "4"], {
+    env: { ...process.env, ...server.env, LOG_LEVEL: "info" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const deadline = Date.now() + 30_000;
+  while (!/worker running with 4 concurrent jobs/.test(stderr)) {
+    assert.ok(child.exitCode === null && Date.now() < deadline, `the worker did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGTERM");
+  const code = await new Promise((r) => child.once("exit", r));
+  assert.equal(code, 0);
+});
