@@ -8,6 +8,6 @@ const runtime = await openRuntime(loadConfig({ DATA_DIR: dir, LOCAL_DOMAIN: "ske
 const corpus = loadCorpus();
 const h = new CorpusHarness(runtime, corpus);
 const db = runtime.database.db;
-const dump = async () => ({ statuses: (await db.selectFrom("statuses").select(["uri","visibility","reblog_of_id","account_id"]).execute()), fav: await db.selectFrom("favourites").selectAll().execute(), acc: (await db.selectFrom("accounts").select(["uri","suspended_at"]).execute()) });
+const dump = async () => ({ statuses: (await db.selectFrom("statuses").select(["uri","visibility","reblog_of_id","account_id"]).execute()), fav: await db.selectFrom("favourites").selectAll().execute(), acc: (await db.selectFrom("accounts").select(["uri","actor_type","bot","locked","discoverable","indexable"]).execute()) });
 for (const f of process.argv.slice(2)) { console.log("BEFORE", JSON.stringify(await dump())); const o = await h.process(corpus.byFile(f)); console.log(o.result, o.file, o.type, o.reason); console.log("AFTER", JSON.stringify(await dump())); }
 await runtime.close(); fs.rmSync(dir, { recursive: true });

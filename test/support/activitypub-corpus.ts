@@ -103,10 +103,13 @@ const JSON_LD_CATEGORIES = (category: string) => category !== "nodeinfo" && cate
  * Some sources keep payloads without the `@context` their server sends (test suites add it when
  * serializing), or with only their extension context. Lemmy's get the context Lemmy 0.19 sends
  * (as its create-chatmessage-0.19 fixture shows); the others get the normative ActivityStreams
- * context, which AS2 Core §2.1 says applies to a document that does not name it. Fedify itself
- * does not assume it: such a payload, really sent, parses to an empty object and is ignored.
+ * context, which AS2 Core §2.1 says applies to a document that does not name it, and, when they
+ * had none at all, the two extension terms every Mastodon-compatible server declares (Hashtag,
+ * sensitive). Fedify itself assumes nothing: such a payload, really sent, parses to an empty
+ * object and is ignored.
  */
 const AS_CONTEXTS = ["https://www.w3.org/ns/activitystreams", "http://www.w3.org/ns/activitystreams"];
+const COMMON_TERMS = { Hashtag: "as:Hashtag", sensitive: "as:sensitive" };
 function withContext(json: Record<string, unknown>, fixture: { implementation: string; category: string }): { json: Record<string, unknown>; repaired: string | null } {
   if (!JSON_LD_CATEGORIES(fixture.category)) return { json, repaired: null };
   const context = json["@context"];
@@ -117,6 +120,7 @@ function withContext(json: Record<string, unknown>, fixture: { implementation: s
   if (fixture.implementation === "lemmy" && contexts.length === 0) {
     return { json: { ...json, "@context": ["https://join-lemmy.org/context.json", "https://www.w3.org/ns/activitystreams"] }, repaired: "Lemmy's @context added" };
   }
+  if (contexts.length === 0) return { json: { ...json, "@context": [AS_CONTEXTS[0], COMMON_TERMS] }, repaired: "ActivityStreams @context assumed (AS2 Core §2.1), with Hashtag and sensitive" };
   return { json: { ...json, "@context": [AS_CONTEXTS[0], ...contexts] }, repaired: "ActivityStreams @context assumed (AS2 Core §2.1)" };
 }
 
@@ -334,7 +338,8 @@ export class CorpusHarness {
     const known = await this.runtime.stores.accounts.byUri(uri);
     if (known) return known;
     const url = new URL(uri);
-    let username = (url.pathname + url.hash).replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "").slice(-60) || "root";
+    const segments = (url.pathname + url.hash).split(/[/#]/).filter(Boolean);
+    let username = (segments.pop() ?? "").replace(/^@/, "").replace(/[^A-Za-z0-9_]+/g, "_").slice(0, 60) || "root";
     for (let n = 2; await this.runtime.stores.accounts.byUsername(username, url.host); n++) username = `${username}_${n}`;
     return this.runtime.services.remoteAccounts.save({
       uri, username, domain: url.host, url: uri, displayName: "", note: "", fields: [], locked: false, bot: false, group: false,
@@ -485,6 +490,8 @@ function typeName(object: APObject): string {
 }
 
 function firstLine(error: unknown): string {
+  const details = (error as { details?: { code?: string; url?: string } }).details;
+  if (details?.code === "loading remote context failed") return `its @context ${details.url} is not available offline`;
   return String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0].slice(0, 200);
 }
 

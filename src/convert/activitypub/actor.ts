@@ -51,7 +51,9 @@ export async function fromActor(actor: Actor, domain: string): Promise<RemoteAct
   if (!actor.id || !actor.preferredUsername) return null;
   const username = String(actor.preferredUsername).slice(0, 100);
   const fields: { name: string; value: string }[] = [];
-  for await (const attachment of actor.getAttachments()) {
+  // Fields are read where they are embedded, as on Mastodon: a reference is not fetched (nor
+  // does one that cannot be fetched lose the whole actor).
+  for await (const attachment of actor.getAttachments({ suppressError: true, documentLoader: () => Promise.reject(new Error("not fetched")) })) {
     if (attachment instanceof PropertyValue && attachment.name && attachment.value) {
       fields.push({ name: stripHtml(String(attachment.name)).slice(0, 255), value: sanitizeRemoteHtml(String(attachment.value)) });
     }

@@ -3,7 +3,7 @@
 //   unlisted: to followers, cc Public + mentioned
 //   private:  to followers, cc mentioned
 //   direct:   to mentioned
-import { Article, Hashtag, LanguageString, Mention, Note, Page, PUBLIC_COLLECTION, Question, type Object as APObject } from "@fedify/vocab";
+import { Article, Audio, Event, Hashtag, Image, LanguageString, Link, Mention, Note, Page, PUBLIC_COLLECTION, Question, Video, type Object as APObject } from "@fedify/vocab";
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { Visibility } from "../../db/schema.ts";
@@ -83,12 +83,35 @@ export interface ParsedNote {
   updated: Date | null;
 }
 
-export function isPostObject(object: unknown): object is Note | Article | Page | Question {
-  return object instanceof Note || object instanceof Article || object instanceof Page || object instanceof Question;
+/**
+ * Objects Mastodon shows as statuses although they are not notes (its CONVERTED_TYPES: PeerTube
+ * videos, Funkwhale tracks, Mobilizon events…): their title, summary and a link to them.
+ */
+type ConvertedObject = Video | Audio | Image | Event;
+const isConverted = (object: unknown): object is ConvertedObject => object instanceof Video || object instanceof Audio || object instanceof Image || object instanceof Event;
+
+export type PostObject = Note | Article | Page | Question | ConvertedObject;
+
+export function isPostObject(object: unknown): object is PostObject {
+  return object instanceof Note || object instanceof Article || object instanceof Page || object instanceof Question || isConverted(object);
 }
 
-/** The parts of a remote Note (or Article, Page, Question) Skein keeps, sanitized. */
-export async function fromNote(note: Note | Article | Page | Question): Promise<ParsedNote | null> {
+/** Refuses every fetch: tags and links are read only where they are embedded, as on Mastodon. */
+const embeddedOnly = { suppressError: true, documentLoader: () => Promise.reject(new Error("not fetched")) };
+
+/** The page a remote object is read at: its `url`, or the text/html one among several links. */
+function htmlUrlOf(object: APObject): string | null {
+  for (const u of object.urls) {
+    if (u instanceof URL) return u.href;
+    if (u instanceof Link && u.href && (!u.mediaType || u.mediaType === "text/html")) return u.href.href;
+  }
+  return null;
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** The parts of a remote Note (or Article, Page, Question, converted object) Skein keeps, sanitized. */
+export async function fromNote(note: PostObject): Promise<ParsedNote | null> {
   if (!note.id) return null;
   let language: string | null = null;
   let content = note.content ? String(note.content) : "";
@@ -101,21 +124,35 @@ export async function fromNote(note: Note | Article | Page | Question): Promise<
   }
   // Articles and Pages carry a title Mastodon shows above the text.
   if ((note instanceof Article || note instanceof Page) && note.name) content = `<p><strong>${stripHtml(String(note.name))}</strong></p>${content}`;
+  const htmlUrl = htmlUrlOf(note);
+  // Converted objects read as Mastodon shows them: title, summary, link (their content is often
+  // Markdown, e.g. PeerTube's descriptions, or long, e.g. Mobilizon's).
+  if (isConverted(note)) {
+    const link = escapeHtml(htmlUrl ?? note.id.href);
+    content = [note.name && `<p><strong>${stripHtml(String(note.name))}</strong></p>`, note.summary && `<p>${stripHtml(String(note.summary))}</p>`, `<p><a href="${link}">${link}</a></p>`].filter(Boolean).join("");
+  }
+  // A quote (Misskey's _misskey_quote, Fedibird's quoteUri, quoteUrl, FEP-044f quote) stays a
+  // link: "RE: URL" below the text, unless the text already links the quoted post.
+  const quote = "quoteUrl" in note ? (note.quoteId ?? note.quoteUrl) : null;
+  if (quote && /^https?:$/.test(quote.protocol) && !content.includes(`href="${escapeHtml(quote.href)}"`) && !content.includes(`href="${quote.href}"`)) {
+    content += `<p>RE: <a href="${escapeHtml(quote.href)}">${escapeHtml(quote.href)}</a></p>`;
+  }
   const mentionUris: string[] = [];
   const tags: string[] = [];
-  for await (const tag of note.getTags()) {
+  for await (const tag of note.getTags(embeddedOnly)) {
     if (tag instanceof Mention && tag.href) mentionUris.push(tag.href.href);
     else if (tag instanceof Hashtag && tag.name) {
       const name = String(tag.name).replace(/^#/, "");
-      if (/^[\p{L}\p{N}_]+$/u.test(name)) tags.push(name);
+      // Once each, whatever the case: some servers repeat a tag (Owncast does), and a status
+      // has each tag once.
+      if (/^[\p{L}\p{N}_]+$/u.test(name) && !tags.some((t) => t.toLowerCase() === name.toLowerCase())) tags.push(name);
     }
   }
-  const url = note.url instanceof URL ? note.url.href : null;
   return {
     uri: note.id.href,
-    url: url && /^https?:/.test(url) ? url : null,
+    url: htmlUrl && /^https?:/.test(htmlUrl) ? htmlUrl : null,
     content: sanitizeRemoteHtml(content),
-    spoilerText: note.summary ? stripHtml(String(note.summary)).slice(0, 1000) : "",
+    spoilerText: note.summary && !isConverted(note) ? stripHtml(String(note.summary)).slice(0, 1000) : "",
     sensitive: (note as { sensitive?: boolean }).sensitive === true,
     language: language && /^[a-z]{2}$/.test(language) ? language : null,
     inReplyToUri: note.replyTargetId?.href ?? null,

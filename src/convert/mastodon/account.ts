@@ -44,7 +44,8 @@ export function toAccount(account: AccountRow, ctx: ConvertContext) {
     header_static: header,
     locked: account.locked === 1,
     bot: account.bot === 1,
-    group: false,
+    // Remote groups (Lemmy communities, Guppe, Friendica forums…), as Mastodon flags them.
+    group: account.actor_type === "Group",
     discoverable: account.discoverable === 1,
     indexable: account.indexable === 1,
     hide_collections: false,

@@ -77,7 +77,7 @@ export class RemoteStatusService {
       updated_at: now,
     };
     const mentionedIds = [...new Set(incoming.mentioned.map((a) => a.id))].filter((m) => m !== incoming.author.id);
-    const inserted = await this.stores.transaction(async (tx) => {
+    const store = async () => this.stores.transaction(async (tx) => {
       if (await tx.statuses.byUri(incoming.uri)) return false;
       await tx.statuses.insert(status);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
@@ -87,6 +87,11 @@ export class RemoteStatusService {
       await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
       await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
       return true;
+    });
+    // Two copies of one delivery arriving at once race to insert; the loser finds the winner's row.
+    const inserted = await store().catch(async (error) => {
+      if (await this.stores.statuses.byUri(incoming.uri)) return false;
+      throw error;
     });
     if (!inserted) return (await this.stores.statuses.byUri(incoming.uri))!;
     const readers = await fanOut(this.stores, status, mentionedIds);
