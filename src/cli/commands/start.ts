@@ -10,7 +10,7 @@ import { createStreaming } from "../../server/streaming.ts";
 import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 import { startFederation } from "../../federation/index.ts";
-import { installTestHosts } from "../../federation/test-hosts.ts";
+import { installFederationHttpClient } from "../../federation/http-client.ts";
 
 const logger = getLogger(["skein", "server"]);
 
@@ -27,7 +27,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     releaseLock();
     throw error;
   }
-  if (Object.keys(config.testHosts).length) installTestHosts(config.testHosts);
+  installFederationHttpClient(config.testHosts);
   const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database);
   const streaming = createStreaming(runtime);
   const app = createApp(runtime.services, {

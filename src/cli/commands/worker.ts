@@ -7,7 +7,7 @@ import { setUpLogging } from "../../server/logging.ts";
 import { openRuntime } from "../../server/context.ts";
 import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { startFederation } from "../../federation/index.ts";
-import { installTestHosts } from "../../federation/test-hosts.ts";
+import { installFederationHttpClient } from "../../federation/http-client.ts";
 import { parseArgs, UsageError } from "../usage.ts";
 
 const logger = getLogger(["skein", "worker"]);
@@ -22,7 +22,7 @@ export async function worker(args: string[]): Promise<number> {
     throw new UsageError("on SQLite, ./skein start does the background work itself; separate workers need PostgreSQL (DATABASE_URL)");
   }
   await setUpLogging(config.log);
-  if (Object.keys(config.testHosts).length) installTestHosts(config.testHosts);
+  installFederationHttpClient(config.testHosts);
   const runtime = await openRuntime(config);
   const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { concurrency });
   const scheduler = startScheduler(backgroundTasks(runtime.services));
