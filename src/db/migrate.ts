@@ -8,6 +8,7 @@ import * as m0003 from "./migrations/0003_lists_and_more.ts";
 import * as m0004 from "./migrations/0004_filters_polls.ts";
 import * as m0005 from "./migrations/0005_queue_and_kv.ts";
 import * as m0006 from "./migrations/0006_federation.ts";
+import * as m0007 from "./migrations/0007_media_attachments.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0004_filters_polls": m0004,
   "0005_queue_and_kv": m0005,
   "0006_federation": m0006,
+  "0007_media_attachments": m0007,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -416,6 +416,29 @@ export interface JobsTable {
   created_at: string;
 }
 
+export type MediaType = "image" | "gifv" | "video" | "audio" | "unknown";
+
+export interface MediaAttachmentsTable {
+  id: string;
+  status_id: string | null;
+  account_id: string;
+  type: MediaType;
+  /** Where the file lives on its origin server (remote media). */
+  remote_url: string | null;
+  /** Our copy, once media are stored or cached locally. */
+  url: string | null;
+  preview_url: string | null;
+  media_type: string | null;
+  description: string | null;
+  blurhash: string | null;
+  focus_x: number | null;
+  focus_y: number | null;
+  width: number | null;
+  height: number | null;
+  position: number;
+  created_at: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -458,5 +481,6 @@ export interface DB {
   kv: KvTable;
   jobs: JobsTable;
   actor_keys: ActorKeysTable;
+  media_attachments: MediaAttachmentsTable;
   reports: ReportsTable;
 }

@@ -180,6 +180,7 @@ export class Resolver implements RemoteLookup {
       tags: parsed.tags,
       published: parsed.published,
       updated: parsed.updated,
+      attachments: parsed.attachments,
     });
   }
 }

@@ -17,6 +17,11 @@ export interface AccountStatusesFilter {
   taggedTagId?: string | null;
 }
 
+/** The status has at least one media attachment. */
+function hasMedia() {
+  return sql<boolean>`exists (select 1 from media_attachments ma where ma.status_id = statuses.id)`;
+}
+
 export class StatusStore {
   private readonly db: Kysely<DB>;
   constructor(db: Kysely<DB>) {
@@ -125,7 +130,7 @@ export class StatusStore {
       q = q.where((eb) => eb.or([eb("statuses.in_reply_to_id", "is", null), eb("statuses.in_reply_to_account_id", "=", accountId)]));
     }
     if (filter.excludeReblogs) q = q.where("statuses.reblog_of_id", "is", null);
-    if (filter.onlyMedia) q = q.where(sql<boolean>`1 = 0`); // no media attachments exist yet
+    if (filter.onlyMedia) q = q.where(hasMedia());
     if (filter.pinnedOnly) q = q.where((eb) => eb.exists(eb.selectFrom("status_pins").select("status_pins.id").whereRef("status_pins.status_id", "=", "statuses.id").where("status_pins.account_id", "=", accountId)));
     if (filter.taggedTagId) q = q.where((eb) => eb.exists(eb.selectFrom("status_tags").select("status_tags.tag_id").whereRef("status_tags.status_id", "=", "statuses.id").where("status_tags.tag_id", "=", filter.taggedTagId!)));
     return paginate(q, "statuses.id", page);
@@ -141,7 +146,7 @@ export class StatusStore {
       .where(notMutedBy(viewerId));
     if (scope.local) q = q.where("statuses.local", "=", 1);
     if (scope.remote) q = q.where("statuses.local", "=", 0);
-    if (scope.onlyMedia) q = q.where(sql<boolean>`1 = 0`);
+    if (scope.onlyMedia) q = q.where(hasMedia());
     return paginate(q, "statuses.id", page);
   }
 

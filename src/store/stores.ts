@@ -9,6 +9,7 @@ import { SettingsStore } from "./settings.ts";
 import { StatusStore } from "./statuses.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./reports.ts";
+import { MediaStore } from "./media.ts";
 import { RelationshipStore } from "./relationships.ts";
 import { StatusRelationStore } from "./status-relations.ts";
 import { FeedStore } from "./feeds.ts";
@@ -31,6 +32,7 @@ export interface Stores {
   statuses: StatusStore;
   actorKeys: ActorKeyStore;
   reports: ReportStore;
+  media: MediaStore;
   relationships: RelationshipStore;
   statusRelations: StatusRelationStore;
   feeds: FeedStore;
@@ -57,6 +59,7 @@ export function createStores(db: Kysely<DB>): Stores {
     statuses: new StatusStore(db),
     actorKeys: new ActorKeyStore(db),
     reports: new ReportStore(db),
+    media: new MediaStore(db),
     relationships: new RelationshipStore(db),
     statusRelations: new StatusRelationStore(db),
     feeds: new FeedStore(db),

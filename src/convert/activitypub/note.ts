@@ -69,6 +69,66 @@ export function visibilityOf(object: APObject, followersUri: string | null): Vis
   return "direct";
 }
 
+export interface ParsedAttachment {
+  type: "image" | "gifv" | "video" | "audio" | "unknown";
+  url: string;
+  mediaType: string | null;
+  description: string | null;
+  blurhash: string | null;
+  focus: { x: number; y: number } | null;
+  width: number | null;
+  height: number | null;
+}
+
+const MAX_ATTACHMENTS = 16;
+const BLURHASH = /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{6,100}$/;
+
+function mediaKind(type: string, mediaType: string | null): ParsedAttachment["type"] {
+  const major = mediaType?.split("/")[0];
+  if (major === "image" || type === "Image") return "image";
+  if (major === "video" || type === "Video") return "video";
+  if (major === "audio" || type === "Audio") return "audio";
+  return "unknown";
+}
+
+function httpUrl(value: unknown): string | null {
+  const candidate = Array.isArray(value) ? value[0] : value;
+  const href = typeof candidate === "string" ? candidate : (candidate as { href?: unknown } | null)?.href;
+  return typeof href === "string" && /^https?:\/\/[^\s]+$/.test(href) ? href : null;
+}
+
+/**
+ * A post's attachments, read from the document as received: Fedify's typed vocabulary has no
+ * place for Mastodon's `blurhash` and `focalPoint`, which clients need to show media well.
+ */
+export async function attachmentsOf(note: APObject): Promise<ParsedAttachment[]> {
+  const raw = (await note.toJsonLd().catch(() => null)) as { attachment?: unknown } | null;
+  const list = Array.isArray(raw?.attachment) ? raw.attachment : raw?.attachment ? [raw.attachment] : [];
+  const out: ParsedAttachment[] = [];
+  for (const item of list.slice(0, MAX_ATTACHMENTS)) {
+    if (typeof item !== "object" || item === null) continue;
+    const a = item as Record<string, unknown>;
+    const type = String(a.type ?? "");
+    if (type === "PropertyValue" || type === "Link" || type === "Hashtag" || type === "Emoji") continue;
+    const url = httpUrl(a.url ?? a.href);
+    if (!url) continue;
+    const mediaType = typeof a.mediaType === "string" ? a.mediaType.slice(0, 100) : null;
+    const focal = Array.isArray(a.focalPoint) ? a.focalPoint.map(Number) : null;
+    const int = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 && (v as number) < 100_000 ? (v as number) : null);
+    out.push({
+      type: mediaKind(type, mediaType),
+      url,
+      mediaType,
+      description: typeof a.name === "string" && a.name.trim() ? stripHtml(a.name).slice(0, 1500) : null,
+      blurhash: typeof a.blurhash === "string" && BLURHASH.test(a.blurhash) ? a.blurhash : null,
+      focus: focal && focal.length === 2 && focal.every((n) => Number.isFinite(n) && n >= -1 && n <= 1) ? { x: focal[0], y: focal[1] } : null,
+      width: int(a.width),
+      height: int(a.height),
+    });
+  }
+  return out;
+}
+
 export interface ParsedNote {
   uri: string;
   url: string | null;
@@ -81,6 +141,7 @@ export interface ParsedNote {
   tags: string[];
   published: Date;
   updated: Date | null;
+  attachments: ParsedAttachment[];
 }
 
 /**
@@ -113,11 +174,16 @@ const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "
 /** The parts of a remote Note (or Article, Page, Question, converted object) Skein keeps, sanitized. */
 export async function fromNote(note: PostObject): Promise<ParsedNote | null> {
   if (!note.id) return null;
+  // A vote in a poll is a Note with the option as its name, no content, in reply to the poll
+  // (Mastodon, GoToSocial, Misskey): not a post to show.
+  if (note instanceof Note && note.name && note.contents.length === 0 && note.replyTargetId) return null;
   let language: string | null = null;
   let content = note.content ? String(note.content) : "";
   for (const value of note.contents) {
     if (value instanceof LanguageString) {
-      language = value.locale?.language?.slice(0, 2) ?? null;
+      // The primary language subtag: "zh" of "zh-Hant"; a 3-letter code or "und" is not kept
+      // (cutting "ast" would make it "as", another language).
+      language = value.locale?.language ?? null;
       if (!content) content = String(value);
       break;
     }
@@ -160,5 +226,6 @@ export async function fromNote(note: PostObject): Promise<ParsedNote | null> {
     tags,
     published: toDate(note.published) ?? new Date(),
     updated: toDate(note.updated),
+    attachments: await attachmentsOf(note),
   };
 }

@@ -3,6 +3,7 @@
 import type { StatusView } from "../../domain/statuses/status-views.ts";
 import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
+import { toMediaAttachment } from "./media.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
 import { toPoll } from "./poll.ts";
 import { toFilterResult } from "./filter.ts";
@@ -27,7 +28,7 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
     in_reply_to_account_id: status.in_reply_to_account_id,
     reblog: view.reblog ? toStatus(view.reblog, ctx) : null,
     application: view.application ? { name: view.application.name, website: view.application.website } : undefined,
-    media_attachments: [],
+    media_attachments: view.media.map(toMediaAttachment),
     mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, acct: acct(m), url: m.url ?? m.uri })),
     tags: view.tags.map((t) => ({ name: t.name, url: `${ctx.origin}/tags/${encodeURIComponent(t.name)}` })),
     emojis: [],

@@ -26,6 +26,19 @@ export interface IncomingStatus {
   tags: string[];
   published: Date;
   updated: Date | null;
+  /** Media kept as references to their origin server. */
+  attachments?: IncomingAttachment[];
+}
+
+export interface IncomingAttachment {
+  type: "image" | "gifv" | "video" | "audio" | "unknown";
+  url: string;
+  mediaType: string | null;
+  description: string | null;
+  blurhash: string | null;
+  focus: { x: number; y: number } | null;
+  width: number | null;
+  height: number | null;
 }
 
 export class RemoteStatusService {
@@ -84,6 +97,13 @@ export class RemoteStatusService {
       const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
+      await tx.media.insertMany(
+        (incoming.attachments ?? []).map((a, position) => ({
+          id: newId(), status_id: id, account_id: incoming.author.id, type: a.type, remote_url: a.url, url: null, preview_url: null,
+          media_type: a.mediaType, description: a.description, blurhash: a.blurhash, focus_x: a.focus?.x ?? null, focus_y: a.focus?.y ?? null,
+          width: a.width, height: a.height, position, created_at: now,
+        })),
+      );
       await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
       await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
       return true;

@@ -7,6 +7,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { ApplicationRow } from "../../store/oauth.ts";
 import type { FilterContext } from "../../db/schema.ts";
 import { loadPollViews, type PollView } from "../polls/poll-views.ts";
+import type { MediaRow } from "../../store/media.ts";
 import { applyInContext, FilterMatcher, type FilterMatch } from "../filters/matching.ts";
 
 export interface ViewerFlags {
@@ -28,6 +29,7 @@ export interface StatusView {
   /** null for anonymous readers. */
   viewer: ViewerFlags | null;
   poll: PollView | null;
+  media: MediaRow[];
   /** The reader's filters that matched, to be reported (FilterResult); empty for anonymous readers. */
   filtered: FilterMatch[];
 }
@@ -52,7 +54,7 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
   const all = [...byId.values()];
   const ids = all.map((s) => s.id);
 
-  const [mentionIds, tags] = await Promise.all([stores.statuses.mentionsOf(ids), stores.statuses.tagsOf(ids)]);
+  const [mentionIds, tags, media] = await Promise.all([stores.statuses.mentionsOf(ids), stores.statuses.tagsOf(ids), stores.media.ofStatuses(ids)]);
   const accountIds = new Set(all.map((s) => s.account_id));
   for (const list of mentionIds.values()) for (const id of list) accountIds.add(id);
   const appIds = [...new Set(all.map((s) => s.application_id).filter((id): id is string => id !== null))];
@@ -86,6 +88,7 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
       reblog,
       viewer: flags ? flags(status) : null,
       poll: polls.get(status.id) ?? null,
+      media: media.get(status.id) ?? [],
       filtered,
     };
   };
