@@ -10,6 +10,9 @@
 //     activities through the inbox listeners registered by src/federation/inbox.ts, called
 //     directly (signatures are bypassed here only, by not going through HTTP).
 //   - NodeInfo and WebFinger documents are only parsed (Skein stores neither).
+//   - What a payload presumes was exchanged before (its sender, the post a Like or Delete names,
+//     the Like an Undo takes back) is stored first as a minimal stand-in, through the same
+//     services, so that the activity itself has something to act on.
 //
 // Each fixture ends as mapped (rows changed), parsed (read, nothing to store by design), ignored
 // (with the reason) or crashed (an exception escaped Skein's code).
@@ -20,7 +23,7 @@ import { createHash } from "node:crypto";
 import { syncBuiltinESMExports } from "node:module";
 import type { LogRecord } from "@logtape/logtape";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, parseNodeInfo, preloadedContexts, type Context, type InboxContext } from "@fedify/fedify";
-import { Activity, Announce, Collection, CollectionPage, Create, Delete, EmojiReact, Follow, Like, Object as APObject, Service, Undo, Update, isActor, type Actor } from "@fedify/vocab";
+import { Activity, Announce, Collection, CollectionPage, Create, Delete, EmojiReact, Follow, Like, Note, Object as APObject, Service, Undo, Update, isActor, type Actor } from "@fedify/vocab";
 import type { Runtime } from "../../src/server/context.ts";
 import type { FederationDeps, SkeinFederation } from "../../src/federation/context.ts";
 import { Resolver } from "../../src/federation/resolver.ts";
@@ -341,11 +344,13 @@ export class CorpusHarness {
     const segments = (url.pathname + url.hash).split(/[/#]/).filter(Boolean);
     let username = (segments.pop() ?? "").replace(/^@/, "").replace(/[^A-Za-z0-9_]+/g, "_").slice(0, 60) || "root";
     for (let n = 2; await this.runtime.stores.accounts.byUsername(username, url.host); n++) username = `${username}_${n}`;
-    return this.runtime.services.remoteAccounts.save({
+    const saved = await this.runtime.services.remoteAccounts.save({
       uri, username, domain: url.host, url: uri, displayName: "", note: "", fields: [], locked: false, bot: false, group: false,
       discoverable: false, indexable: false, avatarUrl: null, headerUrl: null, inboxUrl: `${url.origin}/inbox`, sharedInboxUrl: null,
       followersUrl: null, featuredUrl: null, alsoKnownAs: [], actorType: "Person", published: null,
     });
+    if (!saved) throw new Error(`could not store a stand-in for ${uri}`);
+    return saved;
   }
 
   /** A stored public status at `uri` by `author` (what a Like, Announce or Delete refers to). */
@@ -377,7 +382,7 @@ export class CorpusHarness {
     if (!sender || !objectId) return;
     const embedded = await (activity as Create).getObject({ documentLoader: this.loader, contextLoader: this.loader }).catch(() => null);
     const isReference = !embedded || isPostObject(embedded);
-    if (activity instanceof Like || activity instanceof EmojiReact || (activity as { constructor: { name: string } }).constructor.name === "Dislike") {
+    if (activity instanceof Like || activity instanceof EmojiReact) {
       if (!this.corpus.byId.has(objectId)) await this.stubStatus(objectId, await this.stubAccount(new URL("/stand-in-author", objectId).href));
     } else if (activity instanceof Announce) {
       if (isReference && !this.corpus.byId.has(objectId)) await this.stubStatus(objectId, await this.stubAccount(new URL("/stand-in-author", objectId).href));
@@ -436,7 +441,8 @@ export class CorpusHarness {
     try {
       if (isActor(object)) {
         const row = await this.resolver.saveActor(object as Actor);
-        return row ? outcome("mapped", `account @${row.username}@${row.domain}`) : outcome("ignored", "actor without preferredUsername");
+        if (row) return outcome("mapped", `account @${row.username}@${row.domain}`);
+        return outcome("ignored", (object as Actor).preferredUsername ? "its handle is stored under another actor URI" : "actor without preferredUsername");
       }
       if (isPostObject(object)) {
         await this.forgetStatus(object.id!.href);
@@ -472,6 +478,7 @@ export class CorpusHarness {
 async function unchangedReason(activity: Activity, harness: CorpusHarness): Promise<string> {
   const local = (id: URL | null) => !!id && id.origin === new URL(harness.runtime.config.origin).origin;
   const inner = await (activity as Create).getObject({ documentLoader: harness.loader, contextLoader: harness.loader }).catch(() => null);
+  if (inner instanceof Note && inner.name && inner.contents.length === 0 && inner.replyTargetId) return "a vote in a poll (a Note with only a name), not a post";
   if (activity instanceof Create || activity instanceof Update || activity instanceof Announce) {
     if (inner && !isPostObject(inner) && !isActor(inner)) return `${activity.constructor.name} of ${typeName(inner)}, which is not a post Skein stores`;
     if (activity instanceof Update && inner && isActor(inner)) return "Update of an actor by another actor (only an actor may update itself)";

@@ -42,11 +42,13 @@ export async function startPostgresCluster(bin: string): Promise<PostgresCluster
   const dataDir = path.join(dir, "data");
   fs.mkdirSync(dataDir);
   if (asRoot) spawnSync("chown", ["-R", "postgres:postgres", dir]);
-  const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args]);
+  // initdb refuses to run as root: as root, run the server as the postgres user.
+  const runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].find((p) => fs.existsSync(p)) ?? "runuser";
+  const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? [runuser, ["-u", "postgres", "--", cmd, ...args]] : [cmd, args]);
 
   const [initCmd, initArgs] = wrap(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]);
   const init = spawnSync(initCmd, initArgs, { encoding: "utf8" });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.error?.message ?? (init.stderr || init.stdout)}`);
 
   const port = await freePort();
   const [pgCmd, pgArgs] = wrap(path.join(bin, "postgres"), [

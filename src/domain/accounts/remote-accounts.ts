@@ -40,8 +40,8 @@ export class RemoteAccountService {
     return this.stores.accounts.byUri(uri);
   }
 
-  /** Creates or refreshes the account an actor document describes. */
-  async save(actor: RemoteActor): Promise<AccountRow> {
+  /** Creates or refreshes the account an actor document describes (null: refused, see below). */
+  async save(actor: RemoteActor): Promise<AccountRow | null> {
     const now = nowIso();
     const fields = {
       username: actor.username,
@@ -70,6 +70,11 @@ export class RemoteAccountService {
       await this.stores.accounts.update(existing.id, fields);
       return (await this.stores.accounts.byId(existing.id))!;
     }
+    // The same handle on the same server under another URI (the server changed its actor URIs,
+    // or re-created the account) cannot be stored beside the first (handles are unique). Mastodon
+    // moves the account to the new URI once WebFinger confirms the handle points there; Skein does
+    // not check that yet, so the new actor is refused rather than trusted.
+    if (await this.stores.accounts.byUsername(actor.username, actor.domain)) return null;
     const created = actor.published && actor.published.getTime() < Date.now() ? actor.published.toISOString() : now;
     const row: AccountRow = {
       id: newId(),
