@@ -181,8 +181,9 @@ export function loadConfig(env: Env = process.env): Config {
     if (environment !== "test") problems.push("SKEIN_TEST_HOSTS is a test-only setting; it needs SKEIN_ENV=test");
     for (const pair of env.SKEIN_TEST_HOSTS.split(",").map((p) => p.trim()).filter(Boolean)) {
       const [name, address] = pair.split("=");
-      if (!name || !address || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) {
-        problems.push(`SKEIN_TEST_HOSTS entries must be name=127.x.y.z (got "${pair}")`);
+      // "*.fleet.test=127.0.0.1" maps every name one label below fleet.test (the fan-out benchmark's fleet).
+      if (!name || !address || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || (name.includes("*") && !/^\*\.[^*]+\.[^*]+$/.test(name))) {
+        problems.push(`SKEIN_TEST_HOSTS entries must be name=127.x.y.z or *.domain=127.x.y.z (got "${pair}")`);
       } else testHosts[name.toLowerCase()] = address;
     }
   }
@@ -212,6 +213,12 @@ export function loadConfig(env: Env = process.env): Config {
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
   };
+}
+
+/** The loopback address a test host map gives `hostname`: its own entry, else a `*.parent` entry one label up. */
+export function testHostAddress(testHosts: Record<string, string>, hostname: string): string | undefined {
+  const name = hostname.toLowerCase();
+  return testHosts[name] ?? (name.includes(".") ? testHosts[`*${name.slice(name.indexOf("."))}`] : undefined);
 }
 
 /** Hides the password of a database URL before it goes into a message. */

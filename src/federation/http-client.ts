@@ -3,12 +3,13 @@
 // and a cap on response bodies (actors, posts and collections are small; a server that sends
 // megabytes is either broken or hostile).
 //
-// Test-only seam (SKEIN_ENV=test with SKEIN_TEST_HOSTS="a.test=127.0.0.2,b.test=127.0.0.3"):
+// Test-only seam (SKEIN_ENV=test with SKEIN_TEST_HOSTS="a.test=127.0.0.2,b.test=127.0.0.3,*.fleet.test=127.0.0.1"):
 // the named test hosts resolve to loopback addresses, so several Skein instances can federate
 // over real HTTPS on one machine. config.ts refuses the variable outside the test environment;
 // other names resolve through DNS as usual.
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { Agent, setGlobalDispatcher } from "undici";
+import { testHostAddress } from "../config/config.ts";
 
 export const FETCH_LIMITS = {
   connectTimeoutMs: 10_000,
@@ -19,7 +20,7 @@ export const FETCH_LIMITS = {
 
 export function installFederationHttpClient(testHosts: Record<string, string> = {}): void {
   const lookup = (hostname: string, options: { all?: boolean }, callback: (...args: any[]) => void) => {
-    const address = testHosts[hostname.toLowerCase()];
+    const address = testHostAddress(testHosts, hostname);
     if (!address) return dnsLookup(hostname, options as never, callback as never);
     const family = address.includes(":") ? 6 : 4;
     if (options?.all) callback(null, [{ address, family } satisfies LookupAddress]);

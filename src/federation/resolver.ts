@@ -181,6 +181,7 @@ export class Resolver implements RemoteLookup {
       published: parsed.published,
       updated: parsed.updated,
       attachments: parsed.attachments,
+      poll: parsed.poll,
     });
   }
 }

@@ -38,6 +38,18 @@ export class PollStore {
     await this.db.updateTable("polls").set({ votes_count: 0, voters_count: 0 }).where("id", "=", pollId).execute();
   }
 
+  /** Counts reported by a remote poll's own server (it counts the votes, not us). */
+  async setRemoteCounts(pollId: string, optionVotes: readonly number[], votersCount: number): Promise<void> {
+    for (const [position, votes] of optionVotes.entries()) {
+      await this.db.updateTable("poll_options").set({ votes_count: votes }).where("poll_id", "=", pollId).where("position", "=", position).execute();
+    }
+    await this.db
+      .updateTable("polls")
+      .set({ votes_count: optionVotes.reduce((a, b) => a + b, 0), voters_count: votersCount })
+      .where("id", "=", pollId)
+      .execute();
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom("polls").where("id", "=", id).execute();
   }

@@ -247,7 +247,7 @@ describe("what common payloads map to", { skip }, () => {
     assert.deepEqual(older.media_attachments.map((m: { type: string }) => m.type), ["image"]);
   });
 
-  test("an attachment's summary (GoToSocial's alt text) is its description", { todo: "attachmentsOf reads only `name`; Mastodon takes `summary` first" }, async () => {
+  test("an attachment's summary (GoToSocial's alt text) is its description", async () => {
     const [media] = (await apiStatus(objectOf("gotosocial__object__note-attachments.json").id)).media_attachments;
     assert.equal(media?.description, "Black and white image of some 50's style text saying: Welcome On Board");
   });
@@ -260,9 +260,10 @@ describe("what common payloads map to", { skip }, () => {
     assert.match((await apiStatus(objectOf("misskey__object__question-no-endtime.json").id)).content, /How are your notifications now\?/);
   });
 
-  test("remote polls keep their options", { todo: "RemoteStatusService stores no poll for a Question" }, async () => {
+  test("remote polls keep their options and their server's counts", async () => {
     const status = await apiStatus(objectOf("pleroma__object__question-poll.json").id);
     assert.deepEqual(status.poll?.options.map((o: { title: string }) => o.title), ["yes", "no"]);
+    assert.equal(status.poll?.multiple, false);
   });
 
   test("quote posts keep the quoted post as a link", async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig, redact } from "../../src/config/config.ts";
+import { ConfigError, loadConfig, redact, testHostAddress } from "../../src/config/config.ts";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -144,4 +144,18 @@ test("booleans, registrations and logging accept their documented values", () =>
   assert.equal(config.bind, "0.0.0.0");
   assert.equal(config.instance.title, "Home");
   assert.equal(config.instance.sourceUrl, "https://git.example/skein");
+});
+
+test("SKEIN_TEST_HOSTS (test only) maps names, and *.domain maps every name one label below it", () => {
+  const config = loadConfig({ SKEIN_ENV: "test", SKEIN_TEST_HOSTS: "a.test=127.0.0.2, *.fleet.test=127.0.0.1" });
+  assert.deepEqual(config.testHosts, { "a.test": "127.0.0.2", "*.fleet.test": "127.0.0.1" });
+  assert.equal(testHostAddress(config.testHosts, "a.test"), "127.0.0.2");
+  assert.equal(testHostAddress(config.testHosts, "D17.fleet.test"), "127.0.0.1");
+  assert.equal(testHostAddress(config.testHosts, "fleet.test"), undefined);
+  assert.equal(testHostAddress(config.testHosts, "x.d17.fleet.test"), undefined);
+  assert.equal(testHostAddress(config.testHosts, "example.com"), undefined);
+  for (const bad of ["*=127.0.0.1", "*.test=127.0.0.1", "a.*.test=127.0.0.1", "*.fleet.test=10.0.0.1"]) {
+    assert.match(problemsOf({ SKEIN_ENV: "test", SKEIN_TEST_HOSTS: bad }).join("\n"), /SKEIN_TEST_HOSTS entries must be/, bad);
+  }
+  assert.match(problemsOf({ SKEIN_TEST_HOSTS: "*.fleet.test=127.0.0.1" }).join("\n"), /test-only setting/);
 });

@@ -97,6 +97,38 @@ function httpUrl(value: unknown): string | null {
   return typeof href === "string" && /^https?:\/\/[^\s]+$/.test(href) ? href : null;
 }
 
+function describe(value: unknown): string | null {
+  return typeof value === "string" && value.trim() ? stripHtml(value).slice(0, 1500) : null;
+}
+
+export interface ParsedPoll {
+  options: { title: string; votes: number }[];
+  multiple: boolean;
+  expiresAt: Date | null;
+  votersCount: number | null;
+}
+
+const MAX_POLL_OPTIONS = 20;
+
+/** A Question's options and counts (oneOf: one choice; anyOf: several), from the document as received. */
+export async function pollOf(question: APObject): Promise<ParsedPoll | null> {
+  const raw = (await question.toJsonLd().catch(() => null)) as Record<string, unknown> | null;
+  if (!raw) return null;
+  const multiple = Array.isArray(raw.anyOf) && raw.anyOf.length > 0;
+  const list = (multiple ? raw.anyOf : raw.oneOf) as unknown;
+  if (!Array.isArray(list) || list.length === 0) return null;
+  const options = list.slice(0, MAX_POLL_OPTIONS).map((item) => {
+    const o = (item ?? {}) as { name?: unknown; replies?: { totalItems?: unknown } };
+    const votes = Number(o.replies?.totalItems ?? 0);
+    return { title: typeof o.name === "string" ? stripHtml(o.name).slice(0, 200) : "", votes: Number.isInteger(votes) && votes >= 0 ? votes : 0 };
+  });
+  if (options.some((o) => o.title === "")) return null;
+  const end = typeof raw.endTime === "string" ? raw.endTime : typeof raw.closed === "string" ? raw.closed : null;
+  const expiresAt = end && !Number.isNaN(Date.parse(end)) ? new Date(end) : null;
+  const voters = Number(raw.votersCount);
+  return { options, multiple, expiresAt, votersCount: Number.isInteger(voters) && voters >= 0 ? voters : null };
+}
+
 /**
  * A post's attachments, read from the document as received: Fedify's typed vocabulary has no
  * place for Mastodon's `blurhash` and `focalPoint`, which clients need to show media well.
@@ -119,7 +151,8 @@ export async function attachmentsOf(note: APObject): Promise<ParsedAttachment[]>
       type: mediaKind(type, mediaType),
       url,
       mediaType,
-      description: typeof a.name === "string" && a.name.trim() ? stripHtml(a.name).slice(0, 1500) : null,
+      // Alt text: GoToSocial sends it as `summary`, Mastodon as `name`; Mastodon reads summary first.
+      description: describe(a.summary) ?? describe(a.name),
       blurhash: typeof a.blurhash === "string" && BLURHASH.test(a.blurhash) ? a.blurhash : null,
       focus: focal && focal.length === 2 && focal.every((n) => Number.isFinite(n) && n >= -1 && n <= 1) ? { x: focal[0], y: focal[1] } : null,
       width: int(a.width),
@@ -142,6 +175,7 @@ export interface ParsedNote {
   published: Date;
   updated: Date | null;
   attachments: ParsedAttachment[];
+  poll: ParsedPoll | null;
 }
 
 /**
@@ -227,5 +261,6 @@ export async function fromNote(note: PostObject): Promise<ParsedNote | null> {
     published: toDate(note.published) ?? new Date(),
     updated: toDate(note.updated),
     attachments: await attachmentsOf(note),
+    poll: note instanceof Question ? await pollOf(note) : null,
   };
 }

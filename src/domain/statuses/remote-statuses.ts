@@ -28,6 +28,15 @@ export interface IncomingStatus {
   updated: Date | null;
   /** Media kept as references to their origin server. */
   attachments?: IncomingAttachment[];
+  /** For a Question: its options and the counts its server reports. */
+  poll?: IncomingPoll | null;
+}
+
+export interface IncomingPoll {
+  options: { title: string; votes: number }[];
+  multiple: boolean;
+  expiresAt: Date | null;
+  votersCount: number | null;
 }
 
 export interface IncomingAttachment {
@@ -39,6 +48,22 @@ export interface IncomingAttachment {
   focus: { x: number; y: number } | null;
   width: number | null;
   height: number | null;
+}
+
+async function storeRemotePoll(tx: Stores, statusId: string, accountId: string, poll: IncomingPoll, now: string): Promise<void> {
+  const pollId = newId();
+  const voters = poll.votersCount ?? poll.options.reduce((a, o) => a + o.votes, 0);
+  await tx.polls.insert(
+    {
+      id: pollId, status_id: statusId, account_id: accountId, multiple: poll.multiple ? 1 : 0, hide_totals: 0, votes_count: 0, voters_count: 0,
+      expires_at: poll.expiresAt?.toISOString() ?? null,
+      // The author's server tells its voters when the poll ends; we do not announce remote polls.
+      expiry_notified_at: now,
+      created_at: now, updated_at: now,
+    },
+    poll.options.map((o) => o.title),
+  );
+  await tx.polls.setRemoteCounts(pollId, poll.options.map((o) => o.votes), voters);
 }
 
 export class RemoteStatusService {
@@ -104,6 +129,7 @@ export class RemoteStatusService {
           width: a.width, height: a.height, position, created_at: now,
         })),
       );
+      if (incoming.poll) await storeRemotePoll(tx, id, incoming.author.id, incoming.poll, now);
       await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
       await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
       return true;
@@ -120,8 +146,15 @@ export class RemoteStatusService {
     return status;
   }
 
-  /** An Update of a remote status by its author. */
-  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated">): Promise<void> {
+  /** An Update of a remote status by its author (for a poll, often just new vote counts). */
+  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated" | "poll">): Promise<void> {
+    const [poll] = await this.stores.polls.byStatusIds([status.id]);
+    if (poll && incoming.poll && incoming.poll.options.length === (await this.stores.polls.optionsOf([poll.id])).get(poll.id)?.length) {
+      const voters = incoming.poll.votersCount ?? incoming.poll.options.reduce((a, o) => a + o.votes, 0);
+      await this.stores.polls.setRemoteCounts(poll.id, incoming.poll.options.map((o) => o.votes), voters);
+      // Only the counts changed: not an edit.
+      if (incoming.content === status.content && incoming.spoilerText === status.spoiler_text) return;
+    }
     const now = nowIso();
     await this.stores.transaction(async (tx) => {
       const edits = await tx.statuses.editsOf(status.id);
