@@ -18,6 +18,8 @@ export interface Outbox {
   profileUpdated(account: AccountRow): Promise<void>;
   /** The account moved to `target`; its followers' servers should follow the new account. */
   moved(account: AccountRow, target: AccountRow): Promise<void>;
+  /** A local account voted in a poll of another server. */
+  pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void>;
 }
 
 /** Sends nothing: for processes and tests that do not federate. */
@@ -33,6 +35,7 @@ export class SilentOutbox implements Outbox {
   async blocked(): Promise<void> {}
   async profileUpdated(): Promise<void> {}
   async moved(): Promise<void> {}
+  async pollVoted(): Promise<void> {}
 }
 
 /** Lets the federation layer, built after the services, plug itself in. */
@@ -49,4 +52,5 @@ export class OutboxSlot implements Outbox {
   blocked(a: AccountRow, b: AccountRow, uri: string, undo: boolean) { return this.target.blocked(a, b, uri, undo); }
   profileUpdated(a: AccountRow) { return this.target.profileUpdated(a); }
   moved(a: AccountRow, b: AccountRow) { return this.target.moved(a, b); }
+  pollVoted(a: AccountRow, s: StatusRow, p: string, t: string[]) { return this.target.pollVoted(a, s, p, t); }
 }

@@ -91,7 +91,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     conversations: new ConversationService(stores, events),
     notificationGroups: new NotificationGroupService(stores),
     filters,
-    polls: new PollService(stores, events),
+    polls: new PollService(stores, events, outbox),
     discovery: new DiscoveryService(stores),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),

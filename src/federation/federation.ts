@@ -3,7 +3,7 @@
 // are Skein's own (src/queue), in the same database as everything else.
 import { createFederation, type Context, type RequestContext } from "@fedify/fedify";
 import type { AccountRow } from "../store/accounts.ts";
-import { Create, Endpoints, Note, Service, type Recipient } from "@fedify/vocab";
+import { Create, Endpoints, Note, Question, Service, type Recipient } from "@fedify/vocab";
 import { SKEIN_VERSION } from "../version.ts";
 import { DatabaseKvStore } from "../queue/kv-store.ts";
 import { DatabaseMessageQueue } from "../queue/fedify-queue.ts";
@@ -180,12 +180,20 @@ export async function actorOf(ctx: Context<void>, account: AccountRow) {
 }
 
 /** The Note for a stored status, with its mentions, tags and parent. */
-export async function noteOf(deps: FederationDeps, statusId: string): Promise<Note | null> {
+export async function noteOf(deps: FederationDeps, statusId: string): Promise<Note | Question | null> {
   const status = await deps.stores.statuses.byId(statusId);
   if (!status) return null;
   const [view] = await deps.services.statusViews([status], null);
   const author = view?.account ?? (await deps.stores.accounts.byId(status.account_id));
   if (!author) return null;
   const parent = status.in_reply_to_id ? await deps.stores.statuses.byId(status.in_reply_to_id) : null;
-  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin });
+  const poll = view?.poll
+    ? {
+        options: view.poll.options.map((o) => ({ title: o.title, votes: o.votes_count })),
+        multiple: view.poll.poll.multiple === 1,
+        expiresAt: view.poll.poll.expires_at,
+        votersCount: view.poll.poll.voters_count,
+      }
+    : null;
+  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll });
 }

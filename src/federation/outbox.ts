@@ -2,7 +2,7 @@
 // actor and queued (in the database) for exactly its audience — remote followers through their
 // servers' shared inboxes, mentioned accounts, the author replied to or liked.
 import {
-  Accept, Announce, Block, Create, Delete, Follow, Like, Move, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity, type Recipient,
+  Accept, Announce, Block, Create, Delete, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity, type Recipient,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Outbox } from "../domain/outbox.ts";
@@ -161,6 +161,16 @@ export class FedifyOutbox implements Outbox {
   async blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void> {
     const block = new Block({ id: new URL(blockUri), actor: new URL(actor.uri), object: new URL(target.uri) });
     await this.send(actor, [target], undo ? new Undo({ id: new URL(`${blockUri}/undo`), actor: new URL(actor.uri), object: block }) : block);
+  }
+
+  async pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void> {
+    const author = await this.deps.stores.accounts.byId(status.account_id);
+    if (!author || author.domain === null) return;
+    for (const [i, title] of titles.entries()) {
+      // Votes are Notes naming the option, in reply to the poll, addressed to its author only.
+      const vote = new Note({ id: new URL(`${voter.uri}#votes/${pollId}/${i}`), attribution: new URL(voter.uri), name: title, replyTarget: new URL(status.uri), tos: [new URL(author.uri)] });
+      await this.send(voter, [author], new Create({ id: new URL(`${voter.uri}#votes/${pollId}/${i}/activity`), actor: new URL(voter.uri), object: vote, tos: [new URL(author.uri)] }));
+    }
   }
 
   async moved(account: AccountRow, target: AccountRow): Promise<void> {

@@ -3,7 +3,8 @@
 // Threads are followed upwards only a few levels, so a hostile chain of replies cannot make us
 // fetch without end.
 import type { Context } from "@fedify/fedify";
-import { isActor, type Actor, type Object as APObject } from "@fedify/vocab";
+import { isActor, Note, type Actor, type Object as APObject } from "@fedify/vocab";
+import { stripHtml } from "../convert/activitypub/sanitize.ts";
 import { getLogger } from "@logtape/logtape";
 import type { FederationDeps } from "./context.ts";
 import type { AccountRow } from "../store/accounts.ts";
@@ -147,6 +148,12 @@ export class Resolver implements RemoteLookup {
    */
   async post(ctx: Context<void>, object: APObject, sender: AccountRow | null, depth = MAX_THREAD_FETCH_DEPTH): Promise<StatusRow | null> {
     if (!isPostObject(object) || !object.id) return null;
+    // A vote in one of our polls: counted, not stored as a post.
+    if (sender && object instanceof Note && object.name && object.contents.length === 0 && object.replyTargetId) {
+      const target = await this.deps.stores.statuses.byUri(object.replyTargetId.href);
+      if (target?.local) await this.deps.services.polls.receiveRemoteVote(sender, target.id, stripHtml(String(object.name)), object.id.href);
+      return null;
+    }
     const parsed = await fromNote(object);
     const authorUri = object.attributionId;
     if (!parsed || !authorUri) return null;

@@ -11,6 +11,7 @@ let fleet: Fleet;
 let alice: TestUser; // a.test
 let bob: TestUser; // b.test
 let carol: TestUser; // c.test
+let carol2: TestUser; // b.test, where carol moves
 const contracts: ContractLog[] = [];
 
 async function api(user: TestUser, server: string, path: string, init: RequestInit = {}) {
@@ -161,7 +162,7 @@ test("an account moves to another server and its followers follow the new accoun
   // alice (a.test) follows carol (c.test) since the locked-account test.
   const carolOnA = await remoteId(alice, "a.test", "carol@c.test");
   assert.equal((await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${carolOnA}`)).body[0]?.following, true);
-  const carol2 = await signUp(fleet.servers["b.test"], "carol2");
+  carol2 = await signUp(fleet.servers["b.test"], "carol2");
   const alias = await api(carol2, "b.test", "/api/v1/accounts/alias", { method: "POST", body: JSON.stringify({ also_known_as_uris: ["https://c.test/users/carol"] }) });
   assert.equal(alias.status, 200, JSON.stringify(alias.body));
 
@@ -180,4 +181,23 @@ test("an account moves to another server and its followers follow the new accoun
   }, 30_000, "alice following carol2 on b.test");
   assert.ok(carol2OnA);
   assert.equal((await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${carolOnA}`)).body[0]?.following, false, "the old follow ended");
+});
+
+test("polls federate: the follower sees the options, and its vote counts on the author's server", async () => {
+  // alice (a.test) follows carol2 (b.test) since the move.
+  const post = await api(carol2, "b.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "Tea or coffee?", poll: { options: ["tea", "coffee"], expires_in: 3600 } }) });
+  assert.equal(post.status, 200, JSON.stringify(post.body));
+  const onA = await eventually(async () => (await api(alice, "a.test", "/api/v1/timelines/home")).body.find((s: { uri: string }) => s.uri === post.body.uri), 20_000, "the poll on a.test");
+  assert.deepEqual(onA.poll?.options.map((o: { title: string }) => o.title), ["tea", "coffee"]);
+  const voted = await api(alice, "a.test", `/api/v1/polls/${onA.poll.id}/votes`, { method: "POST", body: JSON.stringify({ choices: [1] }) });
+  assert.equal(voted.status, 200, JSON.stringify(voted.body));
+  assert.deepEqual(voted.body.own_votes, [1]);
+  const counted = await eventually(async () => {
+    const poll = (await api(carol2, "b.test", `/api/v1/polls/${post.body.poll.id}`)).body;
+    return poll.votes_count === 1 ? poll : null;
+  }, 20_000, "the vote counted on b.test");
+  assert.equal(counted.options[1].votes_count, 1);
+  // The vote is not shown as a post on the author's server.
+  const context = await api(carol2, "b.test", `/api/v1/statuses/${post.body.id}/context`);
+  assert.deepEqual(context.body.descendants, []);
 });

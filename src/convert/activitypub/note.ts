@@ -3,7 +3,7 @@
 //   unlisted: to followers, cc Public + mentioned
 //   private:  to followers, cc mentioned
 //   direct:   to mentioned
-import { Article, Audio, Event, Hashtag, Image, LanguageString, Link, Mention, Note, Page, PUBLIC_COLLECTION, Question, Video, type Object as APObject } from "@fedify/vocab";
+import { Article, Audio, Collection, Event, Hashtag, Image, LanguageString, Link, Mention, Note, Page, PUBLIC_COLLECTION, Question, Video, type Object as APObject } from "@fedify/vocab";
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { Visibility } from "../../db/schema.ts";
@@ -24,6 +24,8 @@ export function addressing(visibility: Visibility, followersUri: URL, mentioned:
 }
 
 export interface NoteParts {
+  /** For a status with a poll: sent as a Question. */
+  poll?: { options: { title: string; votes: number }[]; multiple: boolean; expiresAt: string | null; votersCount: number } | null;
   status: StatusRow;
   author: AccountRow;
   mentioned: AccountRow[];
@@ -32,10 +34,21 @@ export interface NoteParts {
   origin: string;
 }
 
-export function toNote({ status, author, mentioned, tags, inReplyToUri, origin }: NoteParts): Note {
+export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll }: NoteParts): Note | Question {
   const followers = new URL(author.followers_url ?? `${author.uri}/followers`);
   const { tos, ccs } = addressing(status.visibility, followers, mentioned.map((a) => new URL(a.uri)));
-  return new Note({
+  // A post with a poll is a Question: its options are Notes named by the option, with counts.
+  const pollValues = poll
+    ? {
+        [poll.multiple ? "inclusiveOptions" : "exclusiveOptions"]: poll.options.map(
+          (o) => new Note({ name: o.title, replies: new Collection({ totalItems: o.votes }) }),
+        ),
+        endTime: poll.expiresAt ? instant(poll.expiresAt) : null,
+        voters: poll.votersCount,
+      }
+    : {};
+  return new (poll ? Question : Note)({
+    ...pollValues,
     id: new URL(status.uri),
     attribution: new URL(author.uri),
     url: status.url ? new URL(status.url) : null,

@@ -3,6 +3,7 @@
 // announced by a periodic sweep over the database (server/scheduler.ts), so nothing scheduled
 // lives in memory: a restart, or several processes sweeping at once, neither loses nor repeats
 // a notice.
+import { SilentOutbox, type Outbox } from "../outbox.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { PollRow } from "../../store/polls.ts";
 import type { AccountRow } from "../../store/accounts.ts";
@@ -21,9 +22,12 @@ export class PollService {
   private readonly stores: Stores;
   private readonly events: EventBus;
 
-  constructor(stores: Stores, events: EventBus) {
+  private readonly outbox: Outbox;
+
+  constructor(stores: Stores, events: EventBus, outbox: Outbox = new SilentOutbox()) {
     this.stores = stores;
     this.events = events;
+    this.outbox = outbox;
   }
 
   /** The poll if `viewerId` may read its status; otherwise "not found". */
@@ -65,7 +69,32 @@ export class PollService {
       await tx.polls.insertVotes(choices.map((choice) => ({ id: newId(), poll_id: poll.id, account_id: actor.id, choice, uri: null, created_at: now })));
       if (earlier.length === 0) await tx.polls.countVoter(poll.id);
     });
+    // A poll of another server counts there: send the vote to its author.
+    const status = await this.stores.statuses.byId(poll.status_id);
+    if (status && !status.local) await this.outbox.pollVoted(actor, status, poll.id, choices.map((c) => options[c].title));
     return loadPollView(this.stores, (await this.stores.polls.byId(poll.id))!, actor.id);
+  }
+
+  /**
+   * A vote from another server in one of our polls (a Note naming the option, in reply to the
+   * poll). Invalid votes — unknown option, ended poll, the author's own, a second choice in a
+   * single-choice poll — are ignored, as Mastodon does.
+   */
+  async receiveRemoteVote(voter: AccountRow, statusId: string, title: string, uri: string | null): Promise<boolean> {
+    const [poll] = await this.stores.polls.byStatusIds([statusId]);
+    if (!poll || poll.account_id === voter.id || pollExpired(poll)) return false;
+    const options = (await this.stores.polls.optionsOf([poll.id])).get(poll.id) ?? [];
+    const choice = options.findIndex((o) => o.title === title);
+    if (choice < 0) return false;
+    const now = nowIso();
+    return this.stores.transaction(async (tx) => {
+      if (!(await tx.polls.countVotesIfOpen(poll.id, 1, now))) return false;
+      const earlier = (await tx.polls.choicesOf(voter.id, [poll.id])).get(poll.id) ?? [];
+      if (earlier.includes(choice) || (earlier.length && !poll.multiple)) throw new Error("duplicate vote");
+      await tx.polls.insertVotes([{ id: newId(), poll_id: poll.id, account_id: voter.id, choice, uri, created_at: now }]);
+      if (earlier.length === 0) await tx.polls.countVoter(poll.id);
+      return true;
+    }).catch(() => false);
   }
 
   /**
