@@ -10,7 +10,9 @@ export type DomainEvent =
   | { type: "status.updated"; statusId: string }
   /** `visibility` (what the status had) decides whether public streams hear of the delete. */
   | { type: "status.deleted"; statusId: string; authorId: string; readerIds: string[]; visibility?: Visibility }
-  | { type: "notification.created"; notification: NotificationRow };
+  | { type: "notification.created"; notification: NotificationRow }
+  /** The account's filters changed (created, edited, removed). */
+  | { type: "filters.changed"; accountId: string };
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;
 

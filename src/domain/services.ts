@@ -65,7 +65,7 @@ export interface Services {
 
 export function createServices(stores: Stores, config: Config, events = new EventBus()): Services {
   const notifications = new NotificationService(stores, events);
-  const filters = new FilterService(stores);
+  const filters = new FilterService(stores, events);
   const outbox = new OutboxSlot();
   const resolver = new RemoteLookupSlot();
   const services: Services = {

@@ -217,6 +217,24 @@ test("the viewer's filters apply: `hide` leaves a status out of the stream", asy
   }
 });
 
+test("changing filters sends `filters_changed` on the user stream, to that user only", async () => {
+  const mine = await openStream(server.url, { protocolToken: alice.token, query: { stream: "user" } });
+  const theirs = await openStream(server.url, { protocolToken: bob.token, query: { stream: "user" } });
+  try {
+    const filter = await alice.client.v2.filters.create({ title: "mute words", context: ["home"], filterAction: "warn", keywordsAttributes: [{ keyword: "quux" }] });
+    await mine.next((m) => m.event === "filters_changed");
+    await alice.client.v2.filters.$select(filter.id).remove();
+    await mine.next((m) => m.event === "filters_changed");
+    // bob's own activity arrives on his stream; alice's filter changes never do.
+    const marker = await bob.client.v1.statuses.create({ status: "marker for bob" });
+    await theirs.next(isUpdate(marker.id));
+    assert.equal(theirs.messages.some((m) => m.event === "filters_changed"), false);
+  } finally {
+    await mine.close();
+    await theirs.close();
+  }
+});
+
 test("refusals happen before the upgrade, with Mastodon's error shape", async () => {
   let refused = await refusedUpgrade(server.url, { protocolToken: "not-a-token" });
   assert.equal(refused.status, 401);

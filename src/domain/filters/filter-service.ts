@@ -1,6 +1,7 @@
 // An account's filters (Mastodon's v2 filters: a title, contexts, an action, an expiry, keywords
 // and statuses), the v1 view of them (one entry per keyword), and the matcher that applies the
 // active ones when statuses are shown (see matching.ts and statuses/status-views.ts).
+import type { EventBus } from "../events.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { FilterKeywordRow, FilterRow, FilterStatusRow, FilterWithRules } from "../../store/filters.ts";
 import type { FilterAction, FilterContext } from "../../db/schema.ts";
@@ -50,9 +51,16 @@ export interface V1FilterInput {
 
 export class FilterService {
   private readonly stores: Stores;
+  private readonly events: EventBus | null;
 
-  constructor(stores: Stores) {
+  constructor(stores: Stores, events: EventBus | null = null) {
     this.stores = stores;
+    this.events = events;
+  }
+
+  /** Streaming clients refetch their filters when told (`filters_changed`). */
+  private changed(accountId: string): void {
+    this.events?.publish({ type: "filters.changed", accountId });
   }
 
   /** The reader's filters that are active now, ready to match statuses. */
@@ -89,6 +97,7 @@ export class FilterService {
         await tx.filters.insertKeyword({ id: newId(), filter_id: id, keyword: checkKeyword(k.keyword ?? ""), whole_word: k.wholeWord === false ? 0 : 1, created_at: now, updated_at: now });
       }
     });
+    this.changed(accountId);
     return this.get(accountId, id);
   }
 
@@ -122,6 +131,7 @@ export class FilterService {
         throw validationFailed(`Validation failed: A filter can have at most ${MAX_KEYWORDS_PER_FILTER} keywords`);
       }
     });
+    this.changed(accountId);
     return this.get(accountId, id);
   }
 
@@ -129,6 +139,7 @@ export class FilterService {
     const filter = await this.stores.filters.owned(accountId, id);
     if (!filter) throw notFound();
     await this.stores.filters.delete(filter.id);
+    this.changed(accountId);
   }
 
   // --- keywords --------------------------------------------------------------------------
@@ -143,6 +154,7 @@ export class FilterService {
     const now = nowIso();
     const row: FilterKeywordRow = { id: newId(), filter_id: filterId, keyword: checkKeyword(input.keyword ?? ""), whole_word: input.wholeWord === false ? 0 : 1, created_at: now, updated_at: now };
     await this.stores.filters.insertKeyword(row);
+    this.changed(accountId);
     return row;
   }
 
@@ -159,12 +171,14 @@ export class FilterService {
       ...(input.wholeWord !== undefined ? { whole_word: input.wholeWord ? 1 : 0 } : {}),
       updated_at: nowIso(),
     });
+    this.changed(accountId);
     return this.keyword(accountId, id);
   }
 
   async deleteKeyword(accountId: string, id: string): Promise<void> {
     const row = await this.keyword(accountId, id);
     await this.stores.filters.deleteKeyword(row.id);
+    this.changed(accountId);
   }
 
   // --- statuses --------------------------------------------------------------------------
@@ -181,6 +195,7 @@ export class FilterService {
     if (filter.statuses.length >= MAX_STATUSES_PER_FILTER) throw validationFailed(`Validation failed: A filter can have at most ${MAX_STATUSES_PER_FILTER} statuses`);
     const row: FilterStatusRow = { id: newId(), filter_id: filterId, status_id: status.id, created_at: nowIso() };
     if (!(await this.stores.filters.insertStatus(row))) throw validationFailed("Validation failed: Status has already been taken");
+    this.changed(accountId);
     return row;
   }
 
@@ -194,6 +209,7 @@ export class FilterService {
   async removeStatus(accountId: string, id: string): Promise<FilterStatusRow> {
     const row = await this.filteredStatus(accountId, id);
     await this.stores.filters.deleteStatus(row.id);
+    this.changed(accountId);
     return row;
   }
 
@@ -250,6 +266,7 @@ export class FilterService {
     const filter = await this.get(accountId, keyword.filter_id);
     if (filter.keywords.length <= 1 && filter.statuses.length === 0) await this.stores.filters.delete(filter.filter.id);
     else await this.stores.filters.deleteKeyword(keyword.id);
+    this.changed(accountId);
   }
 }
 

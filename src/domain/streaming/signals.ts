@@ -12,7 +12,8 @@ export type StreamSignal =
    * over several signals; only the first has `toPublic` set.
    */
   | { type: "status.deleted"; statusId: string; authorId: string; toPublic: boolean; readerIds: string[] }
-  | { type: "notification.created"; notificationId: string; accountId: string };
+  | { type: "notification.created"; notificationId: string; accountId: string }
+  | { type: "filters.changed"; accountId: string };
 
 /** Reader ids per delete signal: 250 × 21 bytes stays far below the NOTIFY limit. */
 export const READERS_PER_SIGNAL = 250;
@@ -27,6 +28,8 @@ export function signalsOf(event: DomainEvent): StreamSignal[] {
       return [{ type: "status.updated", statusId: event.statusId }];
     case "notification.created":
       return [{ type: "notification.created", notificationId: event.notification.id, accountId: event.notification.account_id }];
+    case "filters.changed":
+      return [{ type: "filters.changed", accountId: event.accountId }];
     case "status.deleted": {
       // Without a known visibility, public streams hear of the delete: an id reveals nothing.
       const toPublic = event.visibility === undefined || event.visibility === "public";
@@ -64,6 +67,8 @@ export function decodeSignal(text: string): StreamSignal | null {
       return { type: "status.deleted", statusId: v.statusId, authorId: v.authorId, toPublic: v.toPublic, readerIds: v.readerIds };
     case "notification.created":
       return id(v.notificationId) && id(v.accountId) ? { type: "notification.created", notificationId: v.notificationId, accountId: v.accountId } : null;
+    case "filters.changed":
+      return id(v.accountId) ? { type: "filters.changed", accountId: v.accountId } : null;
     default:
       return null;
   }

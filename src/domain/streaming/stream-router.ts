@@ -32,7 +32,8 @@ export interface Listeners {
 export type Delivery =
   | { event: "update" | "status.update" | "conversation"; stream: string[]; viewers: (string | null)[]; status: StatusRow }
   | { event: "delete"; stream: string[]; viewers: (string | null)[]; statusId: string }
-  | { event: "notification"; stream: string[]; viewers: string[]; notification: NotificationRow };
+  | { event: "notification"; stream: string[]; viewers: string[]; notification: NotificationRow }
+  | { event: "filters_changed"; stream: string[]; viewers: string[] };
 
 export class StreamRouter {
   private readonly stores: Stores;
@@ -58,6 +59,11 @@ export class StreamRouter {
         return this.routeDelete(signal, listeners);
       case "notification.created":
         return this.routeNotification(signal.notificationId, signal.accountId, listeners);
+      case "filters.changed": {
+        // Told on the user stream, as Mastodon does; the client refetches its filters.
+        const listening = accountsOf(listeners.viewersOf(streamKey(["user"])));
+        return listening.has(signal.accountId) ? [{ event: "filters_changed", stream: ["user"], viewers: [signal.accountId] }] : [];
+      }
     }
   }
 

@@ -207,6 +207,9 @@ export class StreamingHub implements Listeners {
     switch (delivery.event) {
       case "delete":
         return delivery.statusId;
+      case "filters_changed":
+        // Mastodon sends this event without a payload.
+        return "";
       case "notification": {
         const [rendered] = await renderNotifications(this.services, delivery.notification.account_id, [delivery.notification]);
         return rendered ? JSON.stringify(rendered) : null;
