@@ -16,7 +16,7 @@ export interface FleetStats {
   awaiting: number;
   otherRequests: number;
   keyFetches: number;
-  crossCheck: { checked: number; disagreements: number; examples: string[] };
+  crossCheck: { checked: number; pending: number; disagreements: number; examples: string[] };
 }
 
 export interface FleetProcess {
@@ -30,8 +30,10 @@ export interface FleetProcess {
   stop(): Promise<void>;
 }
 
-export async function startFleetProcess(tls: FleetTls): Promise<FleetProcess> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, "server.ts")], {
+export async function startFleetProcess(tls: FleetTls, cpuProfDir: string | null = null): Promise<FleetProcess> {
+  // A larger young generation: the fleet allocates per request and would otherwise scavenge often.
+  const nodeArgs = ["--max-semi-space-size=32", ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [])];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(import.meta.dirname, "server.ts")], {
     env: { ...process.env, FLEET_TLS_CERT: tls.cert, FLEET_TLS_KEY: tls.key, FLEET_PORT: "0", FLEET_CONTROL_PORT: "0" },
     stdio: ["pipe", "pipe", "inherit"],
   });

@@ -16,7 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   migrate: { summary: "apply database migrations", load: async () => (await import("./commands/migrate.ts")).migrate },
   accounts: { summary: "create, list and reset local accounts", load: async () => (await import("./commands/accounts.ts")).accounts },
   "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },
-  bench: { summary: "run a benchmark (timeline) and print its figures", load: async () => (await import("./commands/bench.ts")).bench },
+  bench: { summary: "run a benchmark (timeline, fanout) and print its figures", load: async () => (await import("./commands/bench.ts")).bench },
   queue: { summary: "show the job queue (deliveries, inbox jobs)", load: async () => (await import("./commands/queue.ts")).queue },
   test: { summary: "run the test suite on SQLite and PostgreSQL", load: async () => (await import("./commands/test.ts")).test },
 };

@@ -49,7 +49,8 @@ export class JobQueue {
     const now = new Date();
     const runAt = new Date(now.getTime() + Math.max(0, options.delayMs ?? 0)).toISOString();
     const rows = payloads.map((payload) => ({
-      id: newId(now),
+      // One id each from the clock: a batch larger than one millisecond's 65,536 ids stays unique.
+      id: newId(),
       queue,
       payload: JSON.stringify(payload),
       ordering_key: options.orderingKey ?? null,

@@ -51,8 +51,13 @@ export class AccountStore {
   }
 
   async byIds(ids: readonly string[]): Promise<AccountRow[]> {
-    if (ids.length === 0) return [];
-    return this.db.selectFrom("accounts").selectAll().where("id", "in", [...new Set(ids)]).execute();
+    const unique = [...new Set(ids)];
+    const rows: AccountRow[] = [];
+    // Batches stay under SQLite's and PostgreSQL's limits on bound parameters.
+    for (let i = 0; i < unique.length; i += 1000) {
+      rows.push(...(await this.db.selectFrom("accounts").selectAll().where("id", "in", unique.slice(i, i + 1000)).execute()));
+    }
+    return rows;
   }
 
   /** Adds `by` to a counter column, never below zero. */

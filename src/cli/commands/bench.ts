@@ -1,9 +1,16 @@
 // `./skein bench <name> [options]`: benchmarks that print their figures and write JSON.
+// timeline: bench/timeline.ts; fanout (delivery to a simulated fleet of instances): bench/fanout.ts.
+import path from "node:path";
 import { parseArgs, UsageError } from "../usage.ts";
 
 const USAGE = `Usage:
   ./skein bench timeline [--db sqlite|postgres] [--accounts N] [--statuses N] [--following N]
-                         [--concurrency N] [--seconds N] [--json FILE]`;
+                         [--concurrency N] [--seconds N] [--json FILE]
+  ./skein bench fanout   [--db sqlite|postgres] [--workload celebrity,poisoned,crash,sustained]
+                         [--followers N] [--domains N] [--zipf S] [--poisoned-share F]
+                         [--latency-p50 MS] [--latency-p99 MS] [--crash-deliveries N] [--crash-kill-at F]
+                         [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]
+                         [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -12,12 +19,20 @@ function positiveInt(value: string | true | undefined, fallback: number, name: s
   return n;
 }
 
+function fraction(value: string | true | undefined, fallback: number, name: string, max = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value === true || !Number.isFinite(n) || n < 0 || n > max) throw new UsageError(`--${name} must be a number from 0 to ${max}\n${USAGE}`);
+  return n;
+}
+
 export async function bench(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const { options } = parseArgs(rest);
-  if (name !== "timeline") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);
+  if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);
   const database = (options.db ?? "sqlite") as string;
   if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+  if (name === "fanout") return fanout(database, options);
   const { timelineBench } = await import("../../../bench/timeline.ts");
   await timelineBench({
     database,
@@ -27,6 +42,37 @@ export async function bench(args: string[]): Promise<number> {
     concurrency: positiveInt(options.concurrency, 16, "concurrency"),
     seconds: positiveInt(options.seconds, 15, "seconds"),
     json: typeof options.json === "string" ? options.json : null,
+  });
+  return 0;
+}
+
+async function fanout(database: "sqlite" | "postgres", options: Record<string, string | true>): Promise<number> {
+  const { fanoutBench, WORKLOADS } = await import("../../../bench/fanout.ts");
+  const workloads = typeof options.workload === "string" ? options.workload.split(",").map((w) => w.trim()) : [...WORKLOADS];
+  for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`--workload must be one or more of ${WORKLOADS.join(", ")}\n${USAGE}`);
+  const followers = positiveInt(options.followers, 50_000, "followers");
+  await fanoutBench({
+    database,
+    workloads: workloads as (typeof WORKLOADS)[number][],
+    followers,
+    domains: Math.min(followers, positiveInt(options.domains, 5_000, "domains")),
+    zipf: fraction(options.zipf, 1, "zipf", 4),
+    poisonedShare: fraction(options["poisoned-share"], 0.2, "poisoned-share"),
+    latencyP50Ms: fraction(options["latency-p50"], 50, "latency-p50", 60_000),
+    latencyP99Ms: fraction(options["latency-p99"], 2_000, "latency-p99", 60_000),
+    crashDeliveries: positiveInt(options["crash-deliveries"], 100_000, "crash-deliveries"),
+    crashKillAt: fraction(options["crash-kill-at"], 0.3, "crash-kill-at"),
+    sustainedRate: positiveInt(options["sustained-rate"], 50, "sustained-rate"),
+    sustainedSeconds: positiveInt(options["sustained-seconds"], 60, "sustained-seconds"),
+    sustainedAccounts: positiveInt(options["sustained-accounts"], 50, "sustained-accounts"),
+    sustainedFollowers: positiveInt(options["sustained-followers"], 200, "sustained-followers"),
+    sustainedDomains: positiveInt(options["sustained-domains"], 100, "sustained-domains"),
+    sustainedDrainSeconds: positiveInt(options["sustained-drain"], 60, "sustained-drain"),
+    crossCheckEvery: options["crosscheck-every"] === "0" ? 0 : positiveInt(options["crosscheck-every"], 50, "crosscheck-every"),
+    timeoutSeconds: positiveInt(options.timeout, 600, "timeout"),
+    dataDir: path.resolve(typeof options["data-dir"] === "string" ? options["data-dir"] : "bench-data"),
+    json: typeof options.json === "string" ? options.json : null,
+    cpuProf: typeof options["cpu-prof"] === "string" ? options["cpu-prof"] : null,
   });
   return 0;
 }

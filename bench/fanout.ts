@@ -1,0 +1,765 @@
+// `./skein bench fanout`: how fast and how safely a post reaches its remote followers' servers.
+// A real server process (`./skein start`, SKEIN_ENV=test) delivers to a simulated fleet of remote
+// instances (bench/fleet/: a separate process serving d1.fleet.test … dN.fleet.test over HTTPS on
+// loopback, verifying every delivery's HTTP signature). Every workload gets a fresh database,
+// seeded in bulk (bench/fanout-seed.ts), and is measured from the fleet's records: what arrived
+// where and when, valid or not, once or more. Nothing here depends on how the server delivers,
+// so the same benchmark compares delivery engines.
+//
+// Workloads:
+//   celebrity  one post by an account with F followers over D domains (Zipf); time from the API's
+//              response to the last delivery, deliveries/s, per-delivery latency
+//   poisoned   the same with a share of the domains bad (hang / 500 / 429 + Retry-After); how
+//              long the healthy ones take, against the clean run
+//   crash      posts making a backlog of ≥ N deliveries; the server is killed with SIGKILL
+//              mid-drain and restarted; deliveries lost and duplicated
+//   sustained  R posts/s for S seconds by many accounts (200 followers over 100 domains each);
+//              the age of the oldest pending delivery over time
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { loadConfig } from "../src/config/config.ts";
+import { openRuntime } from "../src/server/context.ts";
+import { findPostgresBin, freePort, startPostgresCluster, type PostgresCluster } from "../test/support/postgres-cluster.ts";
+import { percentile, processUsage, round } from "./measure.ts";
+import { seedFanout, type Sender } from "./fanout-seed.ts";
+import { startFleetProcess, type FleetProcess, type FleetStats } from "./fleet/client.ts";
+import type { Behaviour, DeliveryRecord } from "./fleet/server.ts";
+import { ensureFleetTls, FLEET_DOMAIN } from "./fleet/tls.ts";
+import { summarizeCpuProfile } from "./cpuprofile.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export const WORKLOADS = ["celebrity", "poisoned", "crash", "sustained"] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export interface FanoutBenchOptions {
+  database: "sqlite" | "postgres";
+  workloads: Workload[];
+  followers: number;
+  domains: number;
+  /** Zipf exponent of followers per domain. */
+  zipf: number;
+  poisonedShare: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** crash: at least this many deliveries queued, and the share delivered when the server is killed. */
+  crashDeliveries: number;
+  crashKillAt: number;
+  /** sustained: posts per second, for how long, by how many accounts (each 200 followers over 100 domains). */
+  sustainedRate: number;
+  sustainedSeconds: number;
+  sustainedAccounts: number;
+  sustainedFollowers: number;
+  sustainedDomains: number;
+  /** The fleet checks every Nth delivery's signature with Fedify's verifyRequest too (0: never). */
+  crossCheckEvery: number;
+  /** sustained: how long to keep watching the backlog drain after the posting stops. */
+  sustainedDrainSeconds: number;
+  /** The longest any workload waits for its deliveries (after the posting). */
+  timeoutSeconds: number;
+  /** Where databases, logs and the fleet's certificates go (default bench-data/). */
+  dataDir: string;
+  json: string | null;
+  /** Run the server with --cpu-prof, profiles in this directory, and print where its time went. */
+  cpuProf: string | null;
+}
+
+export type WorkloadResult = Record<string, unknown> & { workload: Workload; database: string; lost: number | null; duplicated: number };
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** RSA-2048 PKCS#1 v1.5 SHA-256 signatures one core makes per second, with a parsed KeyObject. */
+export function rsaSignsPerSecond(seconds = 1.5): number {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const data = randomBytes(400);
+  for (let i = 0; i < 50; i++) sign("sha256", data, privateKey);
+  let n = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    for (let i = 0; i < 20; i++) sign("sha256", data, privateKey);
+    n += 20;
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+/** CPU seconds of a PostgreSQL cluster (postmaster, its children, and the children it reaped), found by port. */
+function postgresCpuSeconds(port: number): number | null {
+  const stats: { pid: number; ppid: number; ticks: number; childTicks: number }[] = [];
+  let postmaster: number | null = null;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      stats.push({ pid: Number(entry), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) });
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (path.basename(cmd[0]) === "postgres" && cmd.includes("-p") && cmd[cmd.indexOf("-p") + 1] === String(port)) postmaster = Number(entry);
+    } catch {
+      /* gone */
+    }
+  }
+  if (postmaster === null) return null;
+  let ticks = 0;
+  for (const s of stats) {
+    if (s.pid === postmaster) ticks += s.ticks + s.childTicks;
+    else if (s.ppid === postmaster) ticks += s.ticks;
+  }
+  return ticks / 100;
+}
+
+/** What the server's /metrics says about its queues (all but parked `dead:` ones). */
+async function queueMetrics(url: string): Promise<{ pending: number; oldestReadySeconds: number } | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    let pending = 0;
+    let oldest = 0;
+    for (const m of text.matchAll(/^skein_queue_(ready|running|delayed)_jobs\{queue="([^"]*)"\} (\S+)$/gm)) if (!m[2].startsWith("dead:")) pending += Number(m[3]);
+    for (const m of text.matchAll(/^skein_queue_oldest_ready_seconds\{queue="([^"]*)"\} (\S+)$/gm)) if (!m[1].startsWith("dead:")) oldest = Math.max(oldest, Number(m[2]));
+    return { pending, oldestReadySeconds: oldest };
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server under test.
+
+interface Skein {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startSkein(env: Record<string, string>, logFile: string, cpuProfDir: string | null): Promise<Skein> {
+  const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const out = fs.openSync(logFile, "a");
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "src/cli/main.ts"), "start"], {
+    cwd: root,
+    env: { ...process.env, ...env, SKEIN_STOP_ON_STDIN_CLOSE: "1" },
+    stdio: ["pipe", out, out],
+  });
+  fs.closeSync(out);
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`the server did not start within 60 s; see ${logFile}`);
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    await sleep(100);
+  }
+  const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      // A graceful stop waits for running deliveries (a hung host holds one until its timeout);
+      // the database is thrown away, so only a CPU profile (written on exit) is worth waiting for.
+      child.kill("SIGTERM");
+      await Promise.race([exited, sleep(cpuProfDir ? 30_000 : 3_000)]);
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the fleet saw.
+
+class Deliveries {
+  /** First accepted delivery time per `objectId domain`, and how many were accepted. */
+  readonly first = new Map<string, number>();
+  readonly accepted = new Map<string, number>();
+  private readonly expected = new Map<string, number>();
+  private readonly remaining = new Set<string>();
+  records = 0;
+  invalidSignatures = 0;
+  hung = 0;
+  byStatus: Record<string, number> = {};
+  readonly requestsByDomain = new Map<string, number>();
+  lastAcceptedAt = 0;
+  private cursor = 0;
+  private readonly fleet: FleetProcess;
+
+  constructor(fleet: FleetProcess) {
+    this.fleet = fleet;
+  }
+
+  /** Expect `objectId` at each of `domains`, posted (API response) at `postedAt`. */
+  expect(objectId: string, domains: string[], postedAt: number): void {
+    for (const domain of domains) {
+      const key = `${objectId} ${domain}`;
+      this.expected.set(key, postedAt);
+      if (!this.first.has(key)) this.remaining.add(key);
+    }
+  }
+
+  async poll(): Promise<number> {
+    const records: DeliveryRecord[] = await this.fleet.records(this.cursor);
+    this.cursor += records.length;
+    for (const r of records) {
+      this.records++;
+      this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+      this.requestsByDomain.set(r.domain, (this.requestsByDomain.get(r.domain) ?? 0) + 1);
+      if (r.signature === 0) this.invalidSignatures++;
+      if (r.status === 0) this.hung++;
+      if (r.status < 200 || r.status >= 300 || r.answeredAt === null) continue;
+      const key = `${r.objectId} ${r.domain}`;
+      this.accepted.set(key, (this.accepted.get(key) ?? 0) + 1);
+      if (!this.first.has(key)) {
+        this.first.set(key, r.answeredAt);
+        this.remaining.delete(key);
+      }
+      this.lastAcceptedAt = Math.max(this.lastAcceptedAt, r.answeredAt);
+    }
+    return records.length;
+  }
+
+  get expectedCount(): number {
+    return this.expected.size;
+  }
+
+  get undelivered(): number {
+    return this.remaining.size;
+  }
+
+  /** Over expected deliveries: how many arrived, when the last did, latencies since the post, duplicates. */
+  summary() {
+    const latencies: number[] = [];
+    let last = 0;
+    let duplicated = 0;
+    for (const [key, postedAt] of this.expected) {
+      const at = this.first.get(key);
+      if (at === undefined) continue;
+      latencies.push(at - postedAt);
+      last = Math.max(last, at);
+      duplicated += (this.accepted.get(key) ?? 1) - 1;
+    }
+    latencies.sort((a, b) => a - b);
+    return { delivered: latencies.length, last, latencies, duplicated };
+  }
+
+  /** Age (s) of the oldest expected delivery not yet made, at each of `times`. */
+  oldestPendingAt(times: number[]): number[] {
+    const pairs: [number, number][] = [];
+    for (const [key, postedAt] of this.expected) pairs.push([postedAt, this.first.get(key) ?? Infinity]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    return times.map((t) => {
+      for (const [postedAt, at] of pairs) {
+        if (postedAt > t) return 0;
+        if (at > t) return (t - postedAt) / 1000;
+      }
+      return 0;
+    });
+  }
+}
+
+/** Polls the fleet until `done`, the deadline, or (with `stallMs`) no accepted delivery for that long. */
+async function waitFor(deliveries: Deliveries, done: () => boolean, options: { timeoutMs: number; stallMs?: number; every?: () => Promise<void> }): Promise<"done" | "timeout" | "stalled"> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastProgress = Date.now();
+  let lastReport = Date.now();
+  for (;;) {
+    const before = deliveries.first.size;
+    await deliveries.poll();
+    if (deliveries.first.size > before) lastProgress = Date.now();
+    if (done()) return "done";
+    if (Date.now() > deadline) return "timeout";
+    if (options.stallMs !== undefined && Date.now() - lastProgress > options.stallMs) return "stalled";
+    if (Date.now() - lastReport > 10_000) {
+      lastReport = Date.now();
+      log(`  ${deliveries.expectedCount - deliveries.undelivered}/${deliveries.expectedCount} delivered, ${deliveries.records} requests seen`);
+    }
+    await options.every?.();
+    await sleep(250);
+  }
+}
+
+async function post(url: string, token: string, text: string): Promise<{ uri: string; respondedAt: number; ms: number }> {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/v1/statuses`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ status: text, visibility: "public" }),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const body = (await response.json()) as { uri?: string };
+  const respondedAt = Date.now();
+  if (!response.ok || !body.uri) throw new Error(`POST /api/v1/statuses: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+  return { uri: body.uri, respondedAt, ms: performance.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Context {
+  options: FanoutBenchOptions;
+  fleet: FleetProcess;
+  rsa: number;
+  adminUrl: string | null;
+  results: WorkloadResult[];
+}
+
+/** A fresh database, seeded; the server's environment; and a way to clean up. */
+async function prepare(ctx: Context, workload: Workload, seedPlan: Parameters<typeof seedFanout>[1]) {
+  const { options } = ctx;
+  const dataDir = path.join(options.dataDir, `fanout-${options.database}-${workload}`);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    BIND: "127.0.0.1",
+    LOCAL_DOMAIN: `127.0.0.1:${port}`,
+    LOG_LEVEL: "error",
+    SKEIN_ENV: "test",
+    SKEIN_TEST_HOSTS: `*.${FLEET_DOMAIN}=127.0.0.1`,
+    NODE_EXTRA_CA_CERTS: path.join(options.dataDir, "fleet-tls", "ca.crt"),
+  };
+  let dropDatabase = async () => {};
+  if (options.database === "postgres") {
+    const name = `bench_fanout_${workload}_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: ctx.adminUrl! });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(ctx.adminUrl!);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    dropDatabase = async () => {
+      const client = new pg.Client({ connectionString: ctx.adminUrl! });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    };
+  }
+  const started = performance.now();
+  const runtime = await openRuntime(loadConfig(env));
+  let seeded;
+  try {
+    seeded = await seedFanout(runtime, seedPlan, (line) => log(`  ${line}`));
+  } finally {
+    await runtime.close();
+  }
+  log(`  seeded in ${round((performance.now() - started) / 1000)} s`);
+  const cpuProfDir = options.cpuProf ? path.resolve(options.cpuProf, `${options.database}-${workload}`) : null;
+  if (cpuProfDir) fs.rmSync(cpuProfDir, { recursive: true, force: true });
+  return {
+    env,
+    seeded,
+    logFile: path.join(dataDir, "server.log"),
+    cpuProfDir,
+    start: () => startSkein(env, path.join(dataDir, "server.log"), cpuProfDir),
+    /** Drops the database; the server's log is kept beside it as fanout-DB-WORKLOAD.server.log. */
+    cleanUp: async () => {
+      await dropDatabase();
+      const logFile = path.join(dataDir, "server.log");
+      if (fs.existsSync(logFile)) fs.renameSync(logFile, `${dataDir}.server.log`);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetStats: FleetStats, figures: {
+  domains: number;
+  startedAt: number;
+  serverCpu: number;
+  serverRss: number;
+  databaseCpu: number | null;
+  fleetCpu: number;
+  complete: boolean;
+  lost: number | null;
+}): WorkloadResult {
+  const s = deliveries.summary();
+  const seconds = s.delivered ? (s.last - figures.startedAt) / 1000 : null;
+  const perDeliveryCpu = s.delivered ? figures.serverCpu / s.delivered : null;
+  return {
+    workload,
+    database: ctx.options.database,
+    domains: figures.domains,
+    expected_deliveries: deliveries.expectedCount,
+    deliveries: s.delivered,
+    complete: figures.complete,
+    seconds_to_last_delivery: seconds === null ? null : round(seconds, 2),
+    healthy_seconds_to_last_delivery: seconds === null ? null : round(seconds, 2),
+    deliveries_per_second: seconds ? round(s.delivered / seconds) : null,
+    healthy_p50_ms: s.delivered ? round(percentile(s.latencies, 50)) : null,
+    healthy_p99_ms: s.delivered ? round(percentile(s.latencies, 99)) : null,
+    requests_seen_by_fleet: deliveries.records,
+    responses_by_status: deliveries.byStatus,
+    invalid_signatures: deliveries.invalidSignatures,
+    signature_crosscheck_with_fedify: { checked: fleetStats.crossCheck.checked, disagreements: fleetStats.crossCheck.disagreements, examples: fleetStats.crossCheck.examples },
+    server_cpu_seconds: round(figures.serverCpu, 2),
+    server_cpu_seconds_per_1000_deliveries: perDeliveryCpu === null ? null : round(perDeliveryCpu * 1000, 2),
+    server_peak_rss_mb: round(figures.serverRss),
+    database_cpu_seconds: figures.databaseCpu === null ? null : round(figures.databaseCpu, 2),
+    fleet_cpu_seconds: round(figures.fleetCpu, 2),
+    rsa_signs_per_second_one_core: round(ctx.rsa),
+    server_cpu_per_delivery_in_rsa_signs: perDeliveryCpu === null ? null : round(perDeliveryCpu * ctx.rsa, 2),
+    deliveries_per_second_vs_one_core_rsa_limit: seconds ? round(s.delivered / seconds / ctx.rsa, 4) : null,
+    lost: figures.lost,
+    duplicated: s.duplicated,
+  };
+}
+
+function usageOf(ctx: Context, server: Skein, env: Record<string, string>) {
+  const dbPort = env.DATABASE_URL ? Number(new URL(env.DATABASE_URL).port) : null;
+  const server0 = processUsage(server.pid);
+  const fleet0 = processUsage(ctx.fleet.pid);
+  const db0 = dbPort ? postgresCpuSeconds(dbPort) : null;
+  return () => {
+    const s = processUsage(server.pid);
+    const db1 = dbPort ? postgresCpuSeconds(dbPort) : null;
+    return {
+      serverCpu: s.cpuSeconds - server0.cpuSeconds,
+      serverRss: s.peakRssMb,
+      databaseCpu: db0 !== null && db1 !== null ? db1 - db0 : null,
+      fleetCpu: processUsage(ctx.fleet.pid).cpuSeconds - fleet0.cpuSeconds,
+    };
+  };
+}
+
+function fleetSettings(options: FanoutBenchOptions) {
+  return { latencyP50Ms: options.latencyP50Ms, latencyP99Ms: options.latencyP99Ms, crossCheckEvery: options.crossCheckEvery };
+}
+
+/** The fleet's figures once its sampled Fedify checks have finished (a few seconds at most). */
+async function settledStats(fleet: FleetProcess): Promise<FleetStats> {
+  for (let i = 0; ; i++) {
+    const stats = await fleet.stats();
+    if (stats.crossCheck.pending === 0 || i >= 40) return stats;
+    await sleep(250);
+  }
+}
+
+/** Fetches each sender's actor once, as any server would before trusting its posts: keys made on first use are made now. */
+async function warmUp(url: string, senders: Sender[]): Promise<void> {
+  for (const sender of senders) {
+    await fetch(`${url}/users/${sender.username}`, { headers: { Accept: "application/activity+json" }, signal: AbortSignal.timeout(30_000) }).then((r) => r.arrayBuffer());
+  }
+}
+
+function poisonedDomains(domains: string[], share: number): Record<string, Behaviour> {
+  const kinds: Behaviour[] = ["hang", "error", "throttle"];
+  const count = Math.round(domains.length * share);
+  // Every k-th domain from a fixed offset: big and small instances alike, the same in every run.
+  const behaviours: Record<string, Behaviour> = {};
+  const step = domains.length / Math.max(1, count);
+  for (let i = 0; i < count; i++) behaviours[domains[Math.floor(i * step + step / 2) % domains.length]] = kinds[i % kinds.length];
+  return behaviours;
+}
+
+async function onePost(ctx: Context, workload: "celebrity" | "poisoned"): Promise<WorkloadResult> {
+  const { options, fleet } = ctx;
+  const domains = Math.min(options.domains, options.followers);
+  const run = await prepare(ctx, workload, { fleetPort: fleet.port, celebrity: { followers: options.followers, domains, zipf: options.zipf } });
+  const celebrity = run.seeded.celebrity!;
+  const behaviours = workload === "poisoned" ? poisonedDomains(celebrity.domains, options.poisonedShare) : {};
+  const healthy = celebrity.domains.filter((d) => !behaviours[d]);
+  await fleet.reset({ behaviours, ...fleetSettings(options) });
+  const server = await run.start();
+  try {
+    await warmUp(server.url, [celebrity]);
+    const deliveries = new Deliveries(fleet);
+    const usage = usageOf(ctx, server, run.env);
+    const { uri, respondedAt, ms } = await post(server.url, celebrity.token, `Hello, ${domains} instances`);
+    log(`  posted (API ${round(ms)} ms); waiting for ${healthy.length} healthy domains${workload === "poisoned" ? ` (${Object.keys(behaviours).length} poisoned)` : ""}`);
+    deliveries.expect(uri, healthy, respondedAt);
+    const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: options.timeoutSeconds * 1000 });
+    const used = usage();
+    const stats = await settledStats(fleet);
+    const result = common(ctx, workload, deliveries, stats, {
+      domains,
+      startedAt: respondedAt,
+      ...used,
+      complete: outcome === "done",
+      lost: outcome === "done" ? 0 : null,
+    });
+    result.followers = options.followers;
+    result.api_ms = round(ms);
+    if (workload === "poisoned") {
+      result.poisoned_domains = Object.keys(behaviours).length;
+      result.poisoned_share = options.poisonedShare;
+      const clean = ctx.results.find((r) => r.workload === "celebrity" && r.database === options.database);
+      const cleanSeconds = clean?.healthy_seconds_to_last_delivery as number | null | undefined;
+      result.clean_healthy_seconds_to_last_delivery = cleanSeconds ?? null;
+      result.healthy_vs_clean = cleanSeconds && result.healthy_seconds_to_last_delivery ? round((result.healthy_seconds_to_last_delivery as number) / cleanSeconds, 2) : null;
+      // Requests the poisoned instances received: one post, so anything past one each is a retry or a second knock.
+      result.requests_to_poisoned_domains = Object.keys(behaviours).reduce((n, d) => n + (deliveries.requestsByDomain.get(d) ?? 0), 0);
+    }
+    if (outcome !== "done") result.undelivered = deliveries.undelivered;
+    return result;
+  } finally {
+    await server.stop();
+    await run.cleanUp();
+  }
+}
+
+async function crash(ctx: Context): Promise<WorkloadResult> {
+  const { options, fleet } = ctx;
+  const domains = Math.min(options.domains, options.followers);
+  const posts = Math.max(1, Math.ceil(options.crashDeliveries / domains));
+  const run = await prepare(ctx, "crash", { fleetPort: fleet.port, celebrity: { followers: options.followers, domains, zipf: options.zipf } });
+  const celebrity = run.seeded.celebrity!;
+  await fleet.reset(fleetSettings(options));
+  let server = await run.start();
+  try {
+    await warmUp(server.url, [celebrity]);
+    const deliveries = new Deliveries(fleet);
+    const usage = usageOf(ctx, server, run.env);
+    let firstResponse = 0;
+    const apiMs: number[] = [];
+    for (let i = 0; i < posts; i++) {
+      const { uri, respondedAt, ms } = await post(server.url, celebrity.token, `Backlog post ${i + 1} of ${posts}`);
+      firstResponse ||= respondedAt;
+      apiMs.push(ms);
+      deliveries.expect(uri, celebrity.domains, respondedAt);
+    }
+    const expected = deliveries.expectedCount;
+    log(`  ${posts} posts queued ${expected} deliveries; killing the server (SIGKILL) once ${Math.round(options.crashKillAt * 100)} % are delivered`);
+    const killAfter = Math.floor(expected * options.crashKillAt);
+    await waitFor(deliveries, () => expected - deliveries.undelivered >= killAfter, { timeoutMs: options.timeoutSeconds * 1000 });
+    const queueAtKill = await queueMetrics(server.url);
+    const beforeKill = usage();
+    const deliveredAtKill = expected - deliveries.undelivered;
+    const killedAt = Date.now();
+    await server.kill();
+    log(`  killed at ${deliveredAtKill}/${expected} delivered (queue: ${queueAtKill?.pending ?? "?"} jobs); restarting`);
+    server = await run.start();
+    const restartSeconds = (Date.now() - killedAt) / 1000;
+    const usage2 = usageOf(ctx, server, run.env);
+    // A killed worker's claimed jobs come back when their lease runs out: wait well past that.
+    const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: options.timeoutSeconds * 1000, stallMs: 150_000 });
+    const used = usage2();
+    const queueAtEnd = await queueMetrics(server.url);
+    const stats = await settledStats(fleet);
+    const settled = outcome === "done" || queueAtEnd?.pending === 0;
+    const result = common(ctx, "crash", deliveries, stats, {
+      domains,
+      startedAt: firstResponse,
+      serverCpu: beforeKill.serverCpu + used.serverCpu,
+      serverRss: Math.max(beforeKill.serverRss, used.serverRss),
+      databaseCpu: beforeKill.databaseCpu !== null && used.databaseCpu !== null ? beforeKill.databaseCpu + used.databaseCpu : null,
+      fleetCpu: beforeKill.fleetCpu + used.fleetCpu,
+      complete: outcome === "done",
+      lost: settled ? deliveries.undelivered : null,
+    });
+    Object.assign(result, {
+      followers: options.followers,
+      posts,
+      api_p50_ms: round(percentile([...apiMs].sort((a, b) => a - b), 50)),
+      delivered_when_killed: deliveredAtKill,
+      queue_jobs_when_killed: queueAtKill?.pending ?? null,
+      restart_seconds: round(restartSeconds, 1),
+      end: outcome,
+      undelivered: deliveries.undelivered,
+      queue_jobs_at_end: queueAtEnd?.pending ?? null,
+    });
+    return result;
+  } finally {
+    await server.stop();
+    await run.cleanUp();
+  }
+}
+
+async function sustained(ctx: Context): Promise<WorkloadResult> {
+  const { options, fleet } = ctx;
+  const run = await prepare(ctx, "sustained", {
+    fleetPort: fleet.port,
+    posters: { count: options.sustainedAccounts, followers: options.sustainedFollowers, domains: options.sustainedDomains, fleetDomains: options.domains, zipf: options.zipf },
+  });
+  const posters: Sender[] = run.seeded.posters;
+  await fleet.reset(fleetSettings(options));
+  const server = await run.start();
+  try {
+    await warmUp(server.url, posters);
+    const deliveries = new Deliveries(fleet);
+    const usage = usageOf(ctx, server, run.env);
+    const total = Math.round(options.sustainedRate * options.sustainedSeconds);
+    const apiMs: number[] = [];
+    let apiErrors = 0;
+    let inFlight = 0;
+    let lastResponse = 0;
+    const samples: { t: number; queueOldestReadySeconds: number | null; queuePending: number | null }[] = [];
+    const startedAt = Date.now();
+    let nextSample = startedAt;
+    const sample = async () => {
+      if (Date.now() < nextSample) return;
+      nextSample += 2000;
+      const m = await queueMetrics(server.url);
+      samples.push({ t: Date.now(), queueOldestReadySeconds: m?.oldestReadySeconds ?? null, queuePending: m?.pending ?? null });
+    };
+    log(`  posting ${options.sustainedRate}/s for ${options.sustainedSeconds} s by ${posters.length} accounts (${options.sustainedDomains} domains each)`);
+    const posting = (async () => {
+      const pendingPosts: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const due = startedAt + (i * 1000) / options.sustainedRate;
+        if (due > Date.now()) await sleep(due - Date.now());
+        // Open loop, but never more than 500 requests waiting on the server.
+        while (inFlight >= 500) await sleep(5);
+        const poster = posters[i % posters.length];
+        inFlight++;
+        pendingPosts.push(
+          post(server.url, poster.token, `Sustained post ${i}`)
+            .then(({ uri, respondedAt, ms }) => {
+              apiMs.push(ms);
+              lastResponse = Math.max(lastResponse, respondedAt);
+              deliveries.expect(uri, poster.domains, respondedAt);
+            })
+            .catch(() => void apiErrors++)
+            .finally(() => void inFlight--),
+        );
+      }
+      await Promise.all(pendingPosts);
+    })();
+    let postingDone = false;
+    void posting.then(() => (postingDone = true));
+    await waitFor(deliveries, () => postingDone, { timeoutMs: (options.sustainedSeconds + 120) * 1000, every: sample });
+    const postingEndedAt = Date.now();
+    const drainSeconds = Math.min(options.sustainedDrainSeconds, options.timeoutSeconds);
+    log(`  posting done (${apiMs.length} posts, ${apiErrors} errors); watching the backlog for up to ${drainSeconds} s`);
+    const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: drainSeconds * 1000, every: sample });
+    const used = usage();
+    const stats = await settledStats(fleet);
+    const result = common(ctx, "sustained", deliveries, stats, {
+      domains: options.domains,
+      startedAt,
+      ...used,
+      complete: outcome === "done",
+      lost: outcome === "done" ? 0 : null,
+    });
+    // The oldest pending delivery over time, from what the fleet received: once a second.
+    const times: number[] = [];
+    for (let t = startedAt + 1000; t <= Date.now(); t += 1000) times.push(t);
+    const ages = deliveries.oldestPendingAt(times);
+    const during = ages.slice(0, Math.max(1, Math.round((postingEndedAt - startedAt) / 1000)));
+    apiMs.sort((a, b) => a - b);
+    Object.assign(result, {
+      posts: apiMs.length,
+      post_errors: apiErrors,
+      posts_per_second_target: options.sustainedRate,
+      posts_per_second_achieved: round(apiMs.length / ((postingEndedAt - startedAt) / 1000), 1),
+      accounts: posters.length,
+      followers_per_account: options.sustainedFollowers,
+      domains_per_account: options.sustainedDomains,
+      api_p50_ms: round(percentile(apiMs, 50)),
+      api_p99_ms: round(percentile(apiMs, 99)),
+      oldest_pending_max_seconds_while_posting: round(Math.max(0, ...during), 1),
+      oldest_pending_max_seconds: round(Math.max(0, ...ages), 1),
+      oldest_pending_seconds_every_10s: ages.filter((_, i) => i % 10 === 9).map((a) => round(a, 1)),
+      queue_oldest_ready_seconds_max_from_metrics: round(Math.max(0, ...samples.map((s) => s.queueOldestReadySeconds ?? 0)), 1),
+      queue_pending_max_from_metrics: Math.max(0, ...samples.map((s) => s.queuePending ?? 0)),
+      undelivered: deliveries.undelivered,
+    });
+    // Throughput over the whole run (posting and draining), not since one post.
+    const summary = deliveries.summary();
+    if (summary.delivered) {
+      const seconds = (summary.last - startedAt) / 1000;
+      result.deliveries_per_second = round(summary.delivered / seconds);
+      result.seconds_to_last_delivery = result.healthy_seconds_to_last_delivery = outcome === "done" ? round((summary.last - lastResponse) / 1000, 2) : null;
+    }
+    return result;
+  } finally {
+    await server.stop();
+    await run.cleanUp();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const COLUMNS: [string, string][] = [
+  ["workload", "workload"],
+  ["database", "db"],
+  ["domains", "domains"],
+  ["deliveries", "delivered"],
+  ["expected_deliveries", "expected"],
+  ["seconds_to_last_delivery", "s to last"],
+  ["healthy_seconds_to_last_delivery", "healthy s"],
+  ["deliveries_per_second", "deliv/s"],
+  ["healthy_p50_ms", "p50 ms"],
+  ["healthy_p99_ms", "p99 ms"],
+  ["server_cpu_seconds", "cpu s"],
+  ["server_cpu_seconds_per_1000_deliveries", "cpu s/1k"],
+  ["server_peak_rss_mb", "rss MB"],
+  ["lost", "lost"],
+  ["duplicated", "dup"],
+];
+
+function printTable(results: WorkloadResult[], rsa: number): void {
+  const rows = [COLUMNS.map(([, h]) => h), ...results.map((r) => COLUMNS.map(([k]) => String(r[k] ?? "-")))];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const row of rows) process.stdout.write(row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ") + "\n");
+  process.stdout.write(`RSA-2048 signatures per second, one core: ${round(rsa)}\n`);
+  for (const r of results) {
+    const extra = Object.entries(r).filter(([k]) => !COLUMNS.some(([c]) => c === k) && k !== "rsa_signs_per_second_one_core");
+    process.stdout.write(`\n${r.workload} (${r.database}):\n`);
+    for (const [k, v] of extra) process.stdout.write(`  ${k}: ${typeof v === "object" ? JSON.stringify(v) : v}\n`);
+  }
+}
+
+export async function fanoutBench(options: FanoutBenchOptions): Promise<WorkloadResult[]> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const rsa = rsaSignsPerSecond();
+  log(`RSA-2048 signatures per second on one core: ${round(rsa)}`);
+  const tls = ensureFleetTls(path.join(options.dataDir, "fleet-tls"));
+  let cluster: PostgresCluster | null = null;
+  let adminUrl: string | null = null;
+  if (options.database === "postgres") {
+    if (process.env.DATABASE_URL?.startsWith("postgres")) adminUrl = process.env.DATABASE_URL;
+    else {
+      const bin = findPostgresBin();
+      if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
+      cluster = await startPostgresCluster(bin);
+      adminUrl = cluster.url;
+    }
+  }
+  const fleetProfile = options.cpuProf ? path.resolve(options.cpuProf, `${options.database}-fleet`) : null;
+  if (fleetProfile) fs.rmSync(fleetProfile, { recursive: true, force: true });
+  const fleet = await startFleetProcess(tls, fleetProfile);
+  const ctx: Context = { options, fleet, rsa, adminUrl, results: [] };
+  try {
+    for (const workload of options.workloads) {
+      log(`${workload} on ${options.database}`);
+      const started = performance.now();
+      let result: WorkloadResult;
+      try {
+        result = workload === "crash" ? await crash(ctx) : workload === "sustained" ? await sustained(ctx) : await onePost(ctx, workload);
+      } catch (error) {
+        // One workload failing (the server refusing the post, say) is a result; the others still run.
+        log(`${workload} failed: ${(error as Error).message} (server log: ${path.join(options.dataDir, `fanout-${options.database}-${workload}.server.log`)})`);
+        result = { workload, database: options.database, error: (error as Error).message, lost: null, duplicated: 0 };
+      }
+      result.wall_seconds = round((performance.now() - started) / 1000);
+      ctx.results.push(result);
+      log(`${workload}: ${result.deliveries}/${result.expected_deliveries} delivered, last after ${result.seconds_to_last_delivery ?? "-"} s, lost ${result.lost ?? "?"}, duplicated ${result.duplicated}`);
+    }
+  } finally {
+    await fleet.stop();
+    await cluster?.stop();
+  }
+  printTable(ctx.results, rsa);
+  if (options.cpuProf) {
+    for (const part of [...options.workloads, "fleet"]) {
+      const dir = path.resolve(options.cpuProf, `${options.database}-${part}`);
+      for (const file of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")) : []) {
+        const what = part === "fleet" ? "the fleet, all workloads" : `the server, ${part}`;
+        process.stdout.write(`\nCPU profile of ${what} (${path.join(dir, file)}):\n${summarizeCpuProfile(path.join(dir, file))}\n`);
+      }
+    }
+  }
+  if (options.json) fs.writeFileSync(options.json, JSON.stringify(ctx.results, null, 2) + "\n");
+  return ctx.results;
+}
