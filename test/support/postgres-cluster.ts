@@ -57,7 +57,16 @@ export async function startPostgresCluster(bin: string): Promise<PostgresCluster
     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
     "-c", "max_connections=300", "-c", "shared_buffers=128MB",
   ]);
-  const child: ChildProcess = spawn(pgCmd, pgArgs, { stdio: ["ignore", "ignore", "pipe"] });
+  // Its own process group, so signals reach postgres itself and not only runuser (which does not
+  // pass them on): the server then shuts down at once instead of outliving the suite.
+  const child: ChildProcess = spawn(pgCmd, pgArgs, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      child.kill(name);
+    }
+  };
   let log = "";
   child.stderr!.on("data", (d) => (log = (log + d).slice(-4000)));
 
@@ -65,7 +74,7 @@ export async function startPostgresCluster(bin: string): Promise<PostgresCluster
   const deadline = Date.now() + 30_000;
   while (!(await accepting(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
+      signal("SIGKILL");
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(`PostgreSQL did not start: ${log}`);
     }
@@ -79,9 +88,9 @@ export async function startPostgresCluster(bin: string): Promise<PostgresCluster
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGINT");
+        signal("SIGINT");
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
+        if (child.exitCode === null) signal("SIGKILL");
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
