@@ -51,11 +51,14 @@ export class FedifyOutbox implements Outbox {
     const mentionedIds = (await this.deps.stores.statuses.mentionsOf([status.id])).get(status.id) ?? [];
     const ids = new Set(mentionedIds);
     if (status.visibility !== "direct") {
-      for (const follower of await this.deps.stores.relationships.listAccounts("follows", "sources_of", author.id, { limit: 1_000_000 })) {
-        ids.add(follower.account.id);
-      }
+      for (const follower of await this.followersOf(author)) ids.add(follower.id);
     }
     return (await this.deps.stores.accounts.byIds([...ids])).filter((a) => a.domain !== null);
+  }
+
+  /** Every follower of a local account (the send keeps the remote ones). */
+  private async followersOf(account: AccountRow): Promise<AccountRow[]> {
+    return (await this.deps.stores.relationships.listAccounts("follows", "sources_of", account.id, { limit: 1_000_000 })).map((r) => r.account);
   }
 
   private async author(status: StatusRow): Promise<AccountRow | null> {
@@ -110,7 +113,7 @@ export class FedifyOutbox implements Outbox {
     if (!author) return;
     // The status is gone; its audience is whoever follows the author now, and those it mentioned.
     const mentioned = await this.deps.stores.accounts.byIds(mentionedIds);
-    const followers = status.visibility === "direct" ? [] : (await this.deps.stores.relationships.listAccounts("follows", "sources_of", author.id, { limit: 1_000_000 })).map((r) => r.account);
+    const followers = status.visibility === "direct" ? [] : await this.followersOf(author);
     const audience = [...mentioned, ...followers].filter((a) => a.domain !== null);
     if (status.reblog_of_id) {
       const target = await this.deps.stores.statuses.byId(status.reblog_of_id);
@@ -174,7 +177,7 @@ export class FedifyOutbox implements Outbox {
   }
 
   async moved(account: AccountRow, target: AccountRow): Promise<void> {
-    const followers = (await this.deps.stores.relationships.listAccounts("follows", "sources_of", account.id, { limit: 1_000_000 })).map((r) => r.account);
+    const followers = await this.followersOf(account);
     const move = new Move({ id: new URL(`${account.uri}#moves/${Date.now()}`), actor: new URL(account.uri), object: new URL(account.uri), target: new URL(target.uri), tos: [new URL(account.followers_url ?? `${account.uri}/followers`)] });
     await this.send(account, followers, move);
   }
@@ -183,7 +186,7 @@ export class FedifyOutbox implements Outbox {
     if (account.domain !== null) return;
     const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
     const actor = await actorOf(ctx, account);
-    const followers = (await this.deps.stores.relationships.listAccounts("follows", "sources_of", account.id, { limit: 1_000_000 })).map((r) => r.account);
+    const followers = await this.followersOf(account);
     await this.send(account, followers, new Update({ id: new URL(`${account.uri}#updates/${Date.now()}`), actor: new URL(account.uri), object: actor, tos: [PUBLIC_COLLECTION] }));
   }
 }

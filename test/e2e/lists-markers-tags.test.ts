@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../support/server.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
 import { anonymous, signUp, type TestUser } from "../support/clients.ts";
+import { apiCaller } from "../support/api.ts";
 
 let server: TestServer;
 let contract: ContractLog;
@@ -27,22 +28,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** A raw API call as `user`; JSON bodies unless a URLSearchParams is given. */
-async function api(user: TestUser | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
-  const headers: Record<string, string> = {};
-  if (user) headers.Authorization = `Bearer ${user.token}`;
-  let payload: string | undefined;
-  if (body instanceof URLSearchParams) {
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-    payload = body.toString();
-  } else if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    payload = JSON.stringify(body);
-  }
-  const res = await fetch(`${server.url}${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
+const api = apiCaller(() => server.url);
 
 const ids = (statuses: { id: string }[]) => statuses.map((s) => s.id);
 const rejectsWith = (status: number) => (e: { statusCode?: number }) => e.statusCode === status;
