@@ -41,6 +41,12 @@ export interface Config {
    * looks for ended polls to notify voters and authors about.
    */
   polls: { minExpirationSeconds: number; sweepIntervalSeconds: number };
+  /**
+   * Outgoing deliveries per process: DELIVERY_CONCURRENCY (default 1000) held at once,
+   * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host.
+   * `./skein worker --concurrency N` overrides the first.
+   */
+  delivery: { concurrency: number; perHost: number };
 }
 
 export class ConfigError extends Error {
@@ -176,6 +182,19 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const pollSweepInterval = seconds("POLL_SWEEP_INTERVAL", 30, false);
 
+  const count = (name: string, fallback: number, max: number): number => {
+    const text = env[name]?.trim();
+    if (text === undefined || text === "") return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      problems.push(`${name} must be a whole number from 1 to ${max} (got "${env[name]}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const deliveryConcurrency = count("DELIVERY_CONCURRENCY", 1000, 20_000);
+  const deliveryPerHost = count("DELIVERY_PER_HOST", 4, 64);
+
   const testHosts: Record<string, string> = {};
   if (env.SKEIN_TEST_HOSTS?.trim()) {
     if (environment !== "test") problems.push("SKEIN_TEST_HOSTS is a test-only setting; it needs SKEIN_ENV=test");
@@ -212,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     testHosts,
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
+    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost },
   };
 }
 

@@ -416,6 +416,53 @@ export interface JobsTable {
   created_at: string;
 }
 
+/** An outgoing activity, signed once, shared by all its deliveries. */
+export interface OutboxActivitiesTable {
+  id: string;
+  account_id: string;
+  uri: string;
+  /** The JSON body as sent. */
+  body: string;
+  created_at: string;
+}
+
+/** One activity to one remote inbox (a shared inbox when the server has one). */
+export interface DeliveriesTable {
+  id: string;
+  activity_id: string;
+  inbox_url: string;
+  /** host[:port] of the inbox: the unit of connection pooling, limits and circuit breaking. */
+  host: string;
+  /** 0: first attempt, 1: retry. */
+  lane: number;
+  run_at: string;
+  attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  gave_up_at: string | null;
+  created_at: string;
+}
+
+/** Remote servers that have been failing: when to try again, and on how many days they failed. */
+export interface DeliveryHostsTable {
+  host: string;
+  consecutive_failures: number;
+  failure_days: number;
+  last_failure_day: string | null;
+  last_failure_at: string | null;
+  last_error: string | null;
+  paused_until: string | null;
+  unavailable_since: string | null;
+}
+
+export interface DeliveryCountsTable {
+  /** UTC minute, "2026-11-21T10:15". */
+  minute: string;
+  outcome: string;
+  count: number;
+}
+
 export type MediaType = "image" | "gifv" | "video" | "audio" | "unknown";
 
 export interface MediaAttachmentsTable {
@@ -480,6 +527,10 @@ export interface DB {
   suggestion_dismissals: SuggestionDismissalsTable;
   kv: KvTable;
   jobs: JobsTable;
+  outbox_activities: OutboxActivitiesTable;
+  deliveries: DeliveriesTable;
+  delivery_hosts: DeliveryHostsTable;
+  delivery_counts: DeliveryCountsTable;
   actor_keys: ActorKeysTable;
   media_attachments: MediaAttachmentsTable;
   reports: ReportsTable;

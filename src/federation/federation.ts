@@ -1,6 +1,7 @@
 // Fedify, wired to Skein: the actor, key, object and collection dispatchers other servers fetch,
-// and the inbox listeners that hand what they send to the domain. The queue and key–value store
-// are Skein's own (src/queue), in the same database as everything else.
+// and the inbox listeners that hand what they send to the domain. The queue (for inbox jobs) and
+// key–value store are Skein's own (src/queue), in the same database as everything else;
+// outgoing activities go through Skein's delivery engine (delivery/), not Fedify's sender.
 import { createFederation, type Context, type RequestContext } from "@fedify/fedify";
 import type { AccountRow } from "../store/accounts.ts";
 import { Create, Endpoints, Note, Question, Service, type Recipient } from "@fedify/vocab";
@@ -28,7 +29,7 @@ const OUTBOX_PAGE = 20;
 /** The server's own actor (a Service): it signs fetches for servers in secure mode (resolver.ts names it too). */
 export const INSTANCE_ACTOR = "instance.actor";
 
-export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue, concurrency = 16): BuiltFederation {
+export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue, heardFrom: (host: string) => void, concurrency = 16): BuiltFederation {
   const { config, stores, services } = deps;
   const federation: SkeinFederation = createFederation<void>({
     kv: new DatabaseKvStore(db),
@@ -141,7 +142,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
     return noteOf(deps, status.id);
   }).authorize((ctx) => signed(ctx));
 
-  registerInboxListeners(federation, deps, resolver);
+  registerInboxListeners(federation, deps, resolver, heardFrom);
   return { federation, resolver };
 }
 

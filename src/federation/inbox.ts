@@ -15,15 +15,19 @@ import { nowIso } from "../util/time.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
 
-export function registerInboxListeners(federation: SkeinFederation, deps: FederationDeps, resolver: Resolver): void {
+/**
+ * `heardFrom` is told the host of every verified sender: any activity from a server shows it is
+ * alive (delivery/fanout.ts revives hosts marked unavailable).
+ */
+export function registerInboxListeners(federation: SkeinFederation, deps: FederationDeps, resolver: Resolver, heardFrom: (host: string) => void): void {
   const { services, stores } = deps;
 
   /** The sender of an activity, stored; null when it cannot be known. */
   const senderOf = async (ctx: InboxContext<void>, activity: Activity): Promise<AccountRow | null> => {
     if (!activity.actorId) return null;
+    heardFrom(activity.actorId.host);
     const known = await stores.accounts.byUri(activity.actorId.href);
     if (known && known.fetched_at) {
-      // Any activity from a server shows it is alive; refresh the actor now and then.
       return known.suspended_at ? null : known;
     }
     const actor = await activity.getActor({ documentLoader: ctx.documentLoader }).catch(() => null);

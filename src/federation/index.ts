@@ -1,32 +1,60 @@
-// Starts federation for a server process: Fedify over Skein's queue and key–value store, the
-// outbox plugged into the domain, the HTTP entry point for ActivityPub requests, and (in
-// processes that do background work) the queue of deliveries and inbox jobs.
+// Starts federation for a server process: Fedify over Skein's queue and key–value store for what
+// arrives, the delivery engine for what leaves, the outbox plugged into the domain, the HTTP
+// entry point for ActivityPub requests, and (in processes that do background work) the inbox
+// jobs and deliveries themselves.
 import type { MiddlewareHandler } from "hono";
+import { getLogger } from "@logtape/logtape";
 import type { Database } from "../db/database.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
 import { JobQueue } from "../queue/job-queue.ts";
+import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
 import type { Resolver } from "./resolver.ts";
 import { uncoveredBodyRefusal } from "./signature-policy.ts";
+import { Fanout } from "./delivery/fanout.ts";
+import { DeliveryEngine } from "./delivery/engine.ts";
+import { deliveryUserAgent, HttpSender } from "./delivery/http-sender.ts";
+import { signingKeyOf } from "./keys.ts";
+
+const logger = getLogger(["skein", "federation"]);
 
 export interface FederationRuntime {
   federation: SkeinFederation;
   resolver: Resolver;
   jobs: JobQueue;
+  deliveries: DeliveryStore;
+  engine: DeliveryEngine;
   /** Serves WebFinger, actors, objects, collections and inboxes; everything else passes on. */
   middleware: MiddlewareHandler;
-  /** Runs queued deliveries and inbox jobs until `signal` aborts. */
+  /** Runs inbox jobs and deliveries until `signal` aborts. */
   runQueue(signal: AbortSignal): Promise<void>;
 }
 
 // Paths Fedify answers; other requests never reach it.
 const FEDERATION_PATHS = /^\/(users\/[^/]+(\/.*)?|inbox|\.well-known\/webfinger)$/;
+const SWEEP_MS = 5 * 60_000;
+const KEEP_GAVE_UP_MS = 7 * 24 * 3600_000;
 
-export function startFederation(deps: FederationDeps, database: Database, options: { concurrency?: number } = {}): FederationRuntime {
+export function startFederation(deps: FederationDeps, database: Database, options: { deliveryConcurrency?: number } = {}): FederationRuntime {
+  const { config } = deps;
   const jobs = new JobQueue(database.db, database.kind);
-  const { federation, resolver } = buildFederation(deps, database.db, jobs, options.concurrency);
-  deps.services.outbox.target = new FedifyOutbox(federation, deps);
+  const deliveries = new DeliveryStore(database.db, database.kind);
+  const testing = config.environment === "test";
+  const sender = new HttpSender({
+    perHost: config.delivery.perHost,
+    testHosts: config.testHosts,
+    allowPrivateAddresses: testing,
+    userAgent: deliveryUserAgent(config.origin),
+  });
+  const engine = new DeliveryEngine(deliveries, sender, (accountId) => signingKeyOf(deps.stores, accountId), {
+    concurrency: options.deliveryConcurrency ?? config.delivery.concurrency,
+    perHost: config.delivery.perHost,
+  });
+  const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.wake() });
+  const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
+  const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
+  deps.services.outbox.target = new FedifyOutbox(federation, deps, fanout);
   deps.services.resolver.target = resolver;
 
   const middleware: MiddlewareHandler = async (c, next) => {
@@ -50,11 +78,17 @@ export function startFederation(deps: FederationDeps, database: Database, option
     return response;
   };
 
-  return {
-    federation,
-    resolver,
-    jobs,
-    middleware,
-    runQueue: (signal) => federation.startQueue(undefined, { signal }),
+  const runQueue = async (signal: AbortSignal) => {
+    const sweep = setInterval(() => {
+      deliveries.sweep(KEEP_GAVE_UP_MS).catch((error) => logger.warn("Could not sweep deliveries: {error}", { error }));
+    }, SWEEP_MS);
+    try {
+      await Promise.all([federation.startQueue(undefined, { signal }), engine.run(signal)]);
+    } finally {
+      clearInterval(sweep);
+      await sender.close().catch(() => undefined);
+    }
   };
+
+  return { federation, resolver, jobs, deliveries, engine, middleware, runQueue };
 }

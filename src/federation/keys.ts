@@ -3,6 +3,7 @@
 // kept parsed in memory afterwards, since parsing is slower than signing.
 import { exportJwk, generateCryptoKeyPair, importJwk } from "@fedify/fedify";
 import type { Stores } from "../store/stores.ts";
+import { parsePrivateJwk, type SigningKey } from "./delivery/http-signature.ts";
 
 export interface ActorKeyPairs {
   rsa: CryptoKeyPair;
@@ -67,4 +68,25 @@ async function parse(row: { rsa_private: string; rsa_public: string; ed25519_pri
     rsa: { privateKey: await importJwk(JSON.parse(row.rsa_private), "private"), publicKey: await importJwk(JSON.parse(row.rsa_public), "public") },
     ed25519: { privateKey: await importJwk(JSON.parse(row.ed25519_private), "private"), publicKey: await importJwk(JSON.parse(row.ed25519_public), "public") },
   };
+}
+
+const signingKeys = new Map<string, Promise<SigningKey>>();
+
+/** A local account's RSA key as a parsed KeyObject with its key id, for signing deliveries. */
+export function signingKeyOf(stores: Stores, accountId: string): Promise<SigningKey> {
+  let pending = signingKeys.get(accountId);
+  if (!pending) {
+    if (signingKeys.size >= MAX_CACHED) signingKeys.delete(signingKeys.keys().next().value!);
+    pending = (async () => {
+      const [row, account] = await Promise.all([stores.actorKeys.get(accountId), stores.accounts.byId(accountId)]);
+      if (!row || !account) throw new Error(`no signing key for account ${accountId}`);
+      // Fedify publishes an actor's first key as #main-key (the RSA one).
+      return { keyId: `${account.uri}#main-key`, privateKey: parsePrivateJwk(row.rsa_private) };
+    })().catch((error) => {
+      signingKeys.delete(accountId);
+      throw error;
+    });
+    signingKeys.set(accountId, pending);
+  }
+  return pending;
 }

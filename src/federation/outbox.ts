@@ -1,8 +1,9 @@
 // The domain's Outbox, spoken in ActivityPub: each local action becomes an activity signed by its
 // actor and queued (in the database) for exactly its audience — remote followers through their
-// servers' shared inboxes, mentioned accounts, the author replied to or liked.
+// servers' shared inboxes, mentioned accounts, the author replied to or liked. The delivery
+// engine (delivery/) sends it.
 import {
-  Accept, Announce, Block, Create, Delete, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity, type Recipient,
+  Accept, Announce, Block, Create, Delete, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Outbox } from "../domain/outbox.ts";
@@ -12,53 +13,53 @@ import type { FederationDeps, SkeinFederation } from "./context.ts";
 import { actorOf, noteOf } from "./federation.ts";
 import { addressing } from "../convert/activitypub/note.ts";
 import { instant } from "../convert/activitypub/time.ts";
+import { signedActivityBody } from "./delivery/activity-body.ts";
+import type { Fanout } from "./delivery/fanout.ts";
 
 const logger = getLogger(["skein", "federation", "outbox"]);
 
-function recipientOf(account: AccountRow): Recipient | null {
-  if (account.domain === null || !account.inbox_url) return null;
-  return {
-    id: new URL(account.uri),
-    inboxId: new URL(account.inbox_url),
-    endpoints: account.shared_inbox_url ? { sharedInbox: new URL(account.shared_inbox_url) } : null,
-  };
+/** Where a remote account takes deliveries: its server's shared inbox if it has one. */
+function inboxOf(account: AccountRow): string | null {
+  return account.domain === null ? null : (account.shared_inbox_url ?? account.inbox_url);
+}
+
+/** Who an activity goes to: named accounts, and perhaps every remote follower of one local account. */
+interface Recipients {
+  accounts: AccountRow[];
+  followersOf?: AccountRow;
 }
 
 export class FedifyOutbox implements Outbox {
   private readonly federation: SkeinFederation;
   private readonly deps: FederationDeps;
+  private readonly fanout: Fanout;
 
-  constructor(federation: SkeinFederation, deps: FederationDeps) {
+  constructor(federation: SkeinFederation, deps: FederationDeps, fanout: Fanout) {
     this.federation = federation;
     this.deps = deps;
+    this.fanout = fanout;
   }
 
-  private async send(actor: AccountRow, recipients: AccountRow[], activity: Activity): Promise<void> {
+  private async send(actor: AccountRow, recipients: Recipients | AccountRow[], activity: Activity): Promise<void> {
     if (actor.domain !== null) return;
-    const list = recipients.map(recipientOf).filter((r): r is Recipient => r !== null);
-    if (list.length === 0) return;
+    const { accounts, followersOf } = Array.isArray(recipients) ? { accounts: recipients, followersOf: undefined } : recipients;
+    const inboxes = accounts.map(inboxOf).filter((inbox): inbox is string => inbox !== null);
+    if (inboxes.length === 0 && !followersOf) return;
     const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
     try {
-      await ctx.sendActivity({ identifier: actor.username }, list, activity, { preferSharedInbox: true });
+      const body = await signedActivityBody(ctx, actor.username, activity);
+      await this.fanout.enqueue({ accountId: actor.id, uri: activity.id?.href ?? "", body }, { inboxes, followersOf: followersOf?.id });
     } catch (error) {
       // Queuing failed (the database is unwell): the action stands locally; say so loudly.
       logger.error("Could not queue {type} {id} for delivery: {error}", { type: activity.constructor.name, id: activity.id?.href, error });
     }
   }
 
-  /** Remote followers, mentioned accounts and the author replied to, as visibility allows. */
-  private async audience(status: StatusRow, author: AccountRow): Promise<AccountRow[]> {
+  /** Mentioned accounts and, unless the status is direct, every remote follower of the author. */
+  private async audience(status: StatusRow, author: AccountRow): Promise<Recipients> {
     const mentionedIds = (await this.deps.stores.statuses.mentionsOf([status.id])).get(status.id) ?? [];
-    const ids = new Set(mentionedIds);
-    if (status.visibility !== "direct") {
-      for (const follower of await this.followersOf(author)) ids.add(follower.id);
-    }
-    return (await this.deps.stores.accounts.byIds([...ids])).filter((a) => a.domain !== null);
-  }
-
-  /** Every follower of a local account (the send keeps the remote ones). */
-  private async followersOf(account: AccountRow): Promise<AccountRow[]> {
-    return (await this.deps.stores.relationships.listAccounts("follows", "sources_of", account.id, { limit: 1_000_000 })).map((r) => r.account);
+    const mentioned = (await this.deps.stores.accounts.byIds(mentionedIds)).filter((a) => a.domain !== null);
+    return status.visibility === "direct" ? { accounts: mentioned } : { accounts: mentioned, followersOf: author };
   }
 
   private async author(status: StatusRow): Promise<AccountRow | null> {
@@ -77,7 +78,7 @@ export class FedifyOutbox implements Outbox {
       const { tos, ccs } = addressing(status.visibility, followers, original ? [new URL(original.uri)] : []);
       const announce = new Announce({ id: new URL(status.uri), actor: new URL(author.uri), object: new URL(target.uri), published: instant(status.created_at), tos, ccs });
       const audience = await this.audience(status, author);
-      await this.send(author, original ? [...audience, original] : audience, announce);
+      await this.send(author, { ...audience, accounts: original ? [...audience.accounts, original] : audience.accounts }, announce);
       return;
     }
     const note = await noteOf(this.deps, status.id);
@@ -112,9 +113,8 @@ export class FedifyOutbox implements Outbox {
     const author = await this.author(status);
     if (!author) return;
     // The status is gone; its audience is whoever follows the author now, and those it mentioned.
-    const mentioned = await this.deps.stores.accounts.byIds(mentionedIds);
-    const followers = status.visibility === "direct" ? [] : await this.followersOf(author);
-    const audience = [...mentioned, ...followers].filter((a) => a.domain !== null);
+    const mentioned = (await this.deps.stores.accounts.byIds(mentionedIds)).filter((a) => a.domain !== null);
+    const audience: Recipients = status.visibility === "direct" ? { accounts: mentioned } : { accounts: mentioned, followersOf: author };
     if (status.reblog_of_id) {
       const target = await this.deps.stores.statuses.byId(status.reblog_of_id);
       const undo = new Undo({
@@ -177,16 +177,14 @@ export class FedifyOutbox implements Outbox {
   }
 
   async moved(account: AccountRow, target: AccountRow): Promise<void> {
-    const followers = await this.followersOf(account);
     const move = new Move({ id: new URL(`${account.uri}#moves/${Date.now()}`), actor: new URL(account.uri), object: new URL(account.uri), target: new URL(target.uri), tos: [new URL(account.followers_url ?? `${account.uri}/followers`)] });
-    await this.send(account, followers, move);
+    await this.send(account, { accounts: [], followersOf: account }, move);
   }
 
   async profileUpdated(account: AccountRow): Promise<void> {
     if (account.domain !== null) return;
     const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
     const actor = await actorOf(ctx, account);
-    const followers = await this.followersOf(account);
-    await this.send(account, followers, new Update({ id: new URL(`${account.uri}#updates/${Date.now()}`), actor: new URL(account.uri), object: actor, tos: [PUBLIC_COLLECTION] }));
+    await this.send(account, { accounts: [], followersOf: account }, new Update({ id: new URL(`${account.uri}#updates/${Date.now()}`), actor: new URL(account.uri), object: actor, tos: [PUBLIC_COLLECTION] }));
   }
 }

@@ -1,9 +1,19 @@
 // GET /metrics: Prometheus text format. Counts only — nothing about any person.
 import { Hono } from "hono";
 import type { AppEnv } from "./env.ts";
+import type { DeliveryStats } from "../store/deliveries.ts";
+
+export interface DeliveryFigures {
+  stats: DeliveryStats;
+  /** Outcomes summed over every worker in the last minute (delivery_counts). */
+  lastMinute: Record<string, number>;
+  /** Outcomes in this process since it started. */
+  process: Record<string, number>;
+}
 
 export interface MetricsSource {
   queueStats(): Promise<{ queue: string; ready: number; delayed: number; running: number; oldestReadyAgeSeconds: number | null }[]>;
+  deliveries?(): Promise<DeliveryFigures>;
 }
 
 export function metricsRoutes(source: MetricsSource) {
@@ -18,10 +28,26 @@ export function metricsRoutes(source: MetricsSource) {
       }
     };
     const stats = await source.queueStats();
+    const deliveries = await source.deliveries?.();
+    if (deliveries) {
+      // Deliveries are a queue too (their own table): listed beside the job queues.
+      const d = deliveries.stats;
+      stats.push({ queue: "deliveries", ready: d.ready, delayed: d.delayed, running: d.running, oldestReadyAgeSeconds: d.oldestReadyAgeSeconds });
+    }
     metric("skein_queue_ready_jobs", "Jobs ready to run now.", "gauge", stats.map((s) => [{ queue: s.queue }, s.ready]));
     metric("skein_queue_running_jobs", "Jobs claimed by a worker.", "gauge", stats.map((s) => [{ queue: s.queue }, s.running]));
     metric("skein_queue_delayed_jobs", "Jobs waiting for a retry or a scheduled time.", "gauge", stats.map((s) => [{ queue: s.queue }, s.delayed]));
     metric("skein_queue_oldest_ready_seconds", "Age of the oldest job ready to run.", "gauge", stats.map((s) => [{ queue: s.queue }, s.oldestReadyAgeSeconds ?? 0]));
+    if (deliveries) {
+      const d = deliveries.stats;
+      metric("skein_deliveries_ready_retries", "Retries ready to run now (also counted in the ready deliveries).", "gauge", [[{}, d.readyRetries]]);
+      metric("skein_deliveries_given_up", "Deliveries Skein stopped trying (kept a week for inspection).", "gauge", [[{}, d.gaveUp]]);
+      metric("skein_deliveries_per_second", "Successful deliveries per second over the last minute, all workers.", "gauge", [[{}, Math.round(((deliveries.lastMinute.delivered ?? 0) / 60) * 100) / 100]]);
+      metric("skein_deliveries_total", "Delivery outcomes in this process since it started.", "counter", Object.entries(deliveries.process).map(([outcome, n]) => [{ outcome }, n]));
+      metric("skein_delivery_failing_hosts", "Remote hosts with failures and no success since.", "gauge", [[{}, d.failingHosts]]);
+      metric("skein_delivery_paused_hosts", "Remote hosts paused by the circuit breaker or Retry-After.", "gauge", [[{}, d.pausedHosts]]);
+      metric("skein_delivery_unavailable_hosts", "Remote hosts that failed on too many days; revived when they contact us.", "gauge", [[{}, d.unavailableHosts]]);
+    }
     const memory = process.memoryUsage();
     metric("skein_process_resident_memory_bytes", "Resident memory of this process.", "gauge", [[{}, memory.rss]]);
     metric("skein_process_heap_used_bytes", "V8 heap in use.", "gauge", [[{}, memory.heapUsed]]);

@@ -285,7 +285,7 @@ function captureInboxListeners(deps: FederationDeps, resolver: Resolver): (activ
       },
     },
   ) as SkeinFederation;
-  registerInboxListeners(federation, deps, resolver);
+  registerInboxListeners(federation, deps, resolver, () => {});
   // The listener for the activity's class or its nearest superclass, as Fedify dispatches.
   return (activity) => {
     for (let cls: unknown = activity.constructor; cls && cls !== Activity; cls = Object.getPrototypeOf(cls)) {

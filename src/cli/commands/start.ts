@@ -33,7 +33,10 @@ async function serve(role: "all" | "web"): Promise<number> {
   const app = createApp(runtime.services, {
     streaming: streaming.hub,
     federation: federation.middleware,
-    metrics: { queueStats: () => federation.jobs.stats() },
+    metrics: {
+      queueStats: () => federation.jobs.stats(),
+      deliveries: async () => ({ stats: await federation.deliveries.stats(), lastMinute: await federation.deliveries.recentCounts(1), process: { ...federation.engine.counters } }),
+    },
   });
   let listening;
   try {

@@ -1,6 +1,7 @@
 // `./skein worker [--concurrency N]`: background work without a web server — federation
-// deliveries, inbox jobs and periodic sweeps — for scaled deployments on PostgreSQL, where any
-// number of workers on any number of machines share the queue (FOR UPDATE SKIP LOCKED).
+// deliveries (N held at once; DELIVERY_CONCURRENCY by default), inbox jobs and periodic sweeps —
+// for scaled deployments on PostgreSQL, where any number of workers on any number of machines
+// share the queues (FOR UPDATE SKIP LOCKED).
 import { getLogger } from "@logtape/logtape";
 import { loadConfig, loadDotEnv } from "../../config/config.ts";
 import { setUpLogging } from "../../server/logging.ts";
@@ -14,21 +15,24 @@ const logger = getLogger(["skein", "worker"]);
 
 export async function worker(args: string[]): Promise<number> {
   const { options } = parseArgs(args);
-  const concurrency = options.concurrency === undefined ? 16 : Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError("--concurrency must be a whole number from 1 to 10000");
+  const concurrencyOption = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrencyOption !== undefined && (!Number.isInteger(concurrencyOption) || concurrencyOption < 1 || concurrencyOption > 20_000)) {
+    throw new UsageError("--concurrency must be a whole number from 1 to 20000");
+  }
   loadDotEnv();
   const config = loadConfig();
+  const concurrency = concurrencyOption ?? config.delivery.concurrency;
   if (config.database.kind === "sqlite") {
     throw new UsageError("on SQLite, ./skein start does the background work itself; separate workers need PostgreSQL (DATABASE_URL)");
   }
   await setUpLogging(config.log);
   installFederationHttpClient(config.testHosts);
   const runtime = await openRuntime(config);
-  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { concurrency });
+  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { deliveryConcurrency: concurrency });
   const scheduler = startScheduler(backgroundTasks(runtime.services));
   const stop = new AbortController();
   const queueDone = federation.runQueue(stop.signal);
-  logger.info("Skein worker running with {concurrency} concurrent jobs", { concurrency });
+  logger.info("Skein worker running: up to {concurrency} deliveries at once, {perHost} per host", { concurrency, perHost: config.delivery.perHost });
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());

@@ -1,0 +1,47 @@
+// The body of an outgoing activity, made once however many inboxes it goes to: compact JSON-LD
+// with an Object Integrity Proof (Ed25519, FEP-8b32) and — for public activities only — a Linked
+// Data Signature (RSA), which lets relays and servers that receive it second-hand trust it.
+// Private activities carry no LD signature, as on Mastodon: a signed copy could be passed on
+// beyond its audience and still look authentic.
+import { signJsonLd, signObject, type Context } from "@fedify/fedify";
+import type { Activity } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+
+const logger = getLogger(["skein", "federation", "delivery"]);
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const AUDIENCE_FIELDS = ["to", "cc", "bto", "bcc", "audience"];
+
+/** Spells the public collection out in full (Fedify compacts it to "as:Public", which some servers do not read). */
+function spellOutPublic(node: Record<string, unknown>): boolean {
+  let isPublic = false;
+  for (const field of AUDIENCE_FIELDS) {
+    const value = node[field];
+    if (value === "as:Public" || value === "Public" || value === PUBLIC) {
+      node[field] = PUBLIC;
+      isPublic = true;
+    } else if (Array.isArray(value)) {
+      node[field] = value.map((v) => (v === "as:Public" || v === "Public" ? PUBLIC : v));
+      if ((node[field] as unknown[]).includes(PUBLIC)) isPublic = true;
+    }
+  }
+  return isPublic;
+}
+
+export async function signedActivityBody(ctx: Context<void>, identifier: string, activity: Activity): Promise<string> {
+  const keys = await ctx.getActorKeyPairs(identifier);
+  const rsa = keys.find((k) => k.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
+  const ed25519 = keys.find((k) => k.privateKey.algorithm.name === "Ed25519");
+  const contextLoader = ctx.contextLoader;
+  const proved = ed25519 ? await signObject(activity, ed25519.privateKey, ed25519.keyId, { contextLoader }) : activity;
+  let json = (await proved.toJsonLd({ format: "compact", contextLoader })) as Record<string, unknown>;
+  let isPublic = spellOutPublic(json);
+  if (json.object && typeof json.object === "object" && !Array.isArray(json.object)) isPublic = spellOutPublic(json.object as Record<string, unknown>) || isPublic;
+  if (rsa && isPublic) {
+    try {
+      json = (await signJsonLd(json, rsa.privateKey, rsa.keyId, { contextLoader })) as Record<string, unknown>;
+    } catch (error) {
+      logger.warn("No Linked Data signature for {id}: {error}", { id: activity.id?.href, error });
+    }
+  }
+  return JSON.stringify(json);
+}

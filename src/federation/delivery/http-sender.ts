@@ -1,0 +1,91 @@
+// Sends one signed delivery and says what the answer means. One undici agent for all
+// deliveries: a connection pool per host with keep-alive (a busy host's deliveries reuse a few
+// warm TLS connections), at most `perHost` connections to any one host, and timeouts short
+// enough that a host which accepts and then hangs holds a slot for seconds, not minutes.
+import { Agent } from "undici";
+import { SKEIN_VERSION } from "../../version.ts";
+import { federationLookup } from "../http-client.ts";
+
+export const DELIVERY_TIMEOUTS = { connectMs: 5_000, headersMs: 10_000, bodyMs: 5_000 };
+
+export type Outcome =
+  /** 2xx: done. */
+  | { kind: "delivered"; status: number }
+  /** The server will never take it (404, 410, 400, 403, 422, 501 …): do not retry. */
+  | { kind: "refused"; status: number; error: string }
+  /** 429, or 503 with Retry-After: alive but asking us to wait. */
+  | { kind: "throttled"; status: number; retryAfterMs: number | null; error: string }
+  /** Network error, timeout, 5xx, 401 (keys being fetched), 408: try again later. */
+  | { kind: "failed"; status: number | null; error: string };
+
+/** Mastodon's reading of statuses: 4xx are final except 401, 408 and 429; 501 is final too. */
+export function classify(status: number, retryAfter: string | null, now = Date.now()): Outcome {
+  if (status >= 200 && status < 300) return { kind: "delivered", status };
+  if (status === 429 || (status === 503 && retryAfter !== null)) {
+    return { kind: "throttled", status, retryAfterMs: parseRetryAfter(retryAfter, now), error: `HTTP ${status}` };
+  }
+  if (status === 501 || (status >= 400 && status < 500 && status !== 401 && status !== 408)) return { kind: "refused", status, error: `HTTP ${status}` };
+  return { kind: "failed", status, error: `HTTP ${status}` };
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds from now; null if absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export interface SenderOptions {
+  perHost: number;
+  testHosts: Record<string, string>;
+  allowPrivateAddresses: boolean;
+  userAgent: string;
+}
+
+export class HttpSender {
+  private readonly agent: Agent;
+  private readonly userAgent: string;
+
+  constructor(options: SenderOptions) {
+    this.userAgent = options.userAgent;
+    this.agent = new Agent({
+      connections: options.perHost,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connect: { timeout: DELIVERY_TIMEOUTS.connectMs, lookup: federationLookup(options.testHosts, options.allowPrivateAddresses) as never },
+      headersTimeout: DELIVERY_TIMEOUTS.headersMs,
+      bodyTimeout: DELIVERY_TIMEOUTS.bodyMs,
+      // Inboxes answer with nothing worth reading.
+      maxResponseSize: 64 * 1024,
+    });
+  }
+
+  async post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Outcome> {
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: "POST",
+        headers: { ...headers, "user-agent": this.userAgent, accept: "application/activity+json" },
+        body,
+      });
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      const retryAfter = response.headers["retry-after"];
+      return classify(response.statusCode, typeof retryAfter === "string" ? retryAfter : null);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      return { kind: "failed", status: null, error: `${e.code ?? e.name}: ${e.message}`.slice(0, 500) };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.destroy();
+  }
+}
+
+export function deliveryUserAgent(origin: string): string {
+  return `Skein/${SKEIN_VERSION} (+${origin}/)`;
+}
