@@ -43,12 +43,14 @@ export class FedifyOutbox implements Outbox {
   private async send(actor: AccountRow, recipients: Recipients | AccountRow[], activity: Activity): Promise<void> {
     if (actor.domain !== null) return;
     const { accounts, followersOf } = Array.isArray(recipients) ? { accounts: recipients, followersOf: undefined } : recipients;
-    const inboxes = accounts.map(inboxOf).filter((inbox): inbox is string => inbox !== null);
-    if (inboxes.length === 0 && !followersOf) return;
-    const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+    const named = accounts.map(inboxOf).filter((inbox): inbox is string => inbox !== null);
     try {
+      const inboxes = await this.fanout.inboxesFor({ inboxes: named, followersOf: followersOf?.id });
+      // No remote audience: nothing to sign.
+      if (inboxes.length === 0) return;
+      const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
       const body = await signedActivityBody(ctx, actor.username, activity);
-      await this.fanout.enqueue({ accountId: actor.id, uri: activity.id?.href ?? "", body }, { inboxes, followersOf: followersOf?.id });
+      await this.fanout.enqueue({ accountId: actor.id, uri: activity.id?.href ?? "", body }, inboxes);
     } catch (error) {
       // Queuing failed (the database is unwell): the action stands locally; say so loudly.
       logger.error("Could not queue {type} {id} for delivery: {error}", { type: activity.constructor.name, id: activity.id?.href, error });

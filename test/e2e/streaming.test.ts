@@ -297,9 +297,12 @@ test("masto.js's streaming client (Node's WebSocket, strict about the echoed pro
         await new Promise((r) => setTimeout(r, 300));
       }
     })();
+    // An update may arrive before the API has answered the post it is about: match either way round.
+    const seen = new Map<string, { account: { username: string } }>();
     const received = (async () => {
       for (let r = await first; !r.done; r = await events.next()) {
-        if (r.value.event === "update" && posted.has(r.value.payload.id)) return r.value.payload;
+        if (r.value.event === "update") seen.set(r.value.payload.id, r.value.payload);
+        for (const id of posted) if (seen.has(id)) return seen.get(id)!;
       }
       throw new Error("the stream ended");
     })();

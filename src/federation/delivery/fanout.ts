@@ -26,10 +26,11 @@ export class Fanout {
     this.queued = options.queued ?? (() => {});
   }
 
-  /** Stores the activity and its deliveries; returns how many deliveries were queued. */
-  async enqueue(activity: { accountId: string; uri: string; body: string }, audience: Audience): Promise<number> {
+  /** The inboxes an audience comes to: distinct, http(s) only, unavailable hosts left out. */
+  async inboxesFor(audience: Audience): Promise<Inbox[]> {
     const urls = new Set(audience.inboxes);
     if (audience.followersOf !== undefined) for (const url of await this.store.followerInboxes(audience.followersOf)) urls.add(url);
+    if (urls.size === 0) return [];
     const blocked = await this.blockedHosts();
     const inboxes: Inbox[] = [];
     for (const text of urls) {
@@ -38,7 +39,13 @@ export class Fanout {
       if (blocked.unavailable.has(url.host)) continue;
       inboxes.push({ url: url.href, host: url.host });
     }
+    return inboxes;
+  }
+
+  /** Stores the activity and one delivery per inbox; paused hosts' deliveries wait for the pause to end. */
+  async enqueue(activity: { accountId: string; uri: string; body: string }, inboxes: Inbox[]): Promise<number> {
     if (inboxes.length === 0) return 0;
+    const blocked = await this.blockedHosts();
     const now = new Date().toISOString();
     await this.store.enqueue(activity, inboxes, (host) => {
       const until = blocked.paused.get(host);

@@ -1,0 +1,62 @@
+// The delivery engine's rules, one by one: what an answer means, how long to wait before trying
+// again, and which addresses a delivery may never go to.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
+import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
+import { federationLookup, isPrivateAddress } from "../../src/federation/http-client.ts";
+
+test("answers are read as Mastodon reads them: 2xx done, most 4xx final, 401/408/429/5xx retried", () => {
+  for (const status of [200, 201, 202, 204]) assert.equal(classify(status, null).kind, "delivered", String(status));
+  for (const status of [400, 403, 404, 405, 410, 413, 422, 501]) assert.equal(classify(status, null).kind, "refused", String(status));
+  for (const status of [401, 408, 500, 502, 503, 504]) assert.equal(classify(status, null).kind, "failed", String(status));
+  assert.equal(classify(429, null).kind, "throttled");
+  assert.deepEqual(classify(503, "30"), { kind: "throttled", status: 503, retryAfterMs: 30_000, error: "HTTP 503" });
+});
+
+test("Retry-After is read as seconds or as an HTTP date, and ignored when unreadable", () => {
+  const now = Date.parse("2026-11-21T10:00:00Z");
+  assert.equal(parseRetryAfter("120", now), 120_000);
+  assert.equal(parseRetryAfter("Sat, 21 Nov 2026 10:05:00 GMT", now), 300_000);
+  assert.equal(parseRetryAfter("Sat, 21 Nov 2026 09:00:00 GMT", now), 0);
+  assert.equal(parseRetryAfter("soon", now), null);
+  assert.equal(parseRetryAfter(null, now), null);
+});
+
+test("retries back off exponentially with jitter, up to a day, for about four days in all", () => {
+  const low = () => 0;
+  const high = () => 0.999999;
+  assert.equal(retryDelayMs(1, low), 12_000);
+  assert.ok(retryDelayMs(1, high) <= 18_000);
+  for (let n = 1; n < 8; n++) assert.ok(retryDelayMs(n + 1, low) > retryDelayMs(n, high) * 1.5, `attempt ${n + 1} waits longer than attempt ${n}`);
+  assert.ok(retryDelayMs(30, high) <= 24 * 3600_000 * 1.2, "never much more than a day");
+  let total = 0;
+  for (let n = 1; n < MAX_ATTEMPTS; n++) total += retryDelayMs(n, () => 0.5);
+  const days = total / 86400_000;
+  assert.ok(days > 2.5 && days < 6, `gives up after ${days.toFixed(1)} days`);
+});
+
+test("the circuit breaker's pause doubles with each further failure, within half an hour", () => {
+  assert.equal(pauseMs(CIRCUIT_THRESHOLD), 15_000);
+  assert.equal(pauseMs(CIRCUIT_THRESHOLD + 1), 30_000);
+  assert.equal(pauseMs(CIRCUIT_THRESHOLD + 50), 30 * 60_000);
+});
+
+test("private, loopback and link-local addresses are recognised; public ones are not", () => {
+  for (const address of ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"]) {
+    assert.ok(isPrivateAddress(address), address);
+  }
+  for (const address of ["1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) assert.ok(!isPrivateAddress(address), address);
+});
+
+test("deliveries refuse names that resolve to private addresses, unless private addresses are allowed", async () => {
+  const resolve = (allow: boolean) =>
+    new Promise<{ error: NodeJS.ErrnoException | null; address: unknown }>((done) => federationLookup({}, allow)("localhost", {}, (error, address) => done({ error, address })));
+  const refused = await resolve(false);
+  assert.equal(refused.error?.code, "ERR_PRIVATE_ADDRESS");
+  const allowed = await resolve(true);
+  assert.equal(allowed.error, null);
+  assert.ok(isPrivateAddress(String(allowed.address)));
+  const mapped = await new Promise<unknown>((done) => federationLookup({ "*.fleet.test": "127.0.0.9" }, false)("d1.fleet.test", {}, (_e, address) => done(address)));
+  assert.equal(mapped, "127.0.0.9", "test hosts map to their loopback address");
+});
