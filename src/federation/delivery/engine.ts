@@ -49,6 +49,7 @@ interface Prepared {
 const CLAIM_BATCH = 500;
 const FLUSH_MS = 100;
 const BODY_CACHE = 256;
+const START_PER_TURN = 16;
 
 export class DeliveryEngine {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -75,6 +76,7 @@ export class DeliveryEngine {
   private clearedHosts = new Set<string>();
   private wakeUp: (() => void) | null = null;
   private readonly idle = new Set<() => void>();
+  private readonly starting: (() => void)[] = [];
 
   constructor(store: DeliveryStore, sender: HttpSender, keyOf: (accountId: string) => Promise<SigningKey>, options: EngineOptions) {
     this.store = store;
@@ -185,7 +187,7 @@ export class DeliveryEngine {
       const row = list.shift()!;
       if (list.length === 0) this.waiting.delete(host);
       this.inFlightByHost.set(host, inFlight + 1);
-      void this.deliver(row).finally(() => {
+      this.start(() => this.deliver(row)).finally(() => {
         const left = (this.inFlightByHost.get(host) ?? 1) - 1;
         if (left > 0) this.inFlightByHost.set(host, left);
         else this.inFlightByHost.delete(host);
@@ -195,6 +197,23 @@ export class DeliveryEngine {
         if (this.held.size === 0) for (const resolve of this.idle) resolve();
       });
     }
+  }
+
+  /**
+   * Starts deliveries a few at a time, one batch per turn of the event loop: a claimed batch of
+   * hundreds would otherwise open hundreds of TLS connections in one go and keep API requests in
+   * the same process waiting behind them.
+   */
+  private start(work: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.starting.push(() => void work().finally(resolve));
+      if (this.starting.length === 1) setImmediate(() => this.startSome());
+    });
+  }
+
+  private startSome(): void {
+    for (const begin of this.starting.splice(0, START_PER_TURN)) begin();
+    if (this.starting.length > 0) setImmediate(() => this.startSome());
   }
 
   private release(row: DeliveryRow): void {
