@@ -69,10 +69,9 @@ export class HostHealth {
 
   /** Learned from other processes (the pause in the database) when deliveries were claimed. */
   notePaused(host: string, until: number): void {
-    const breaker = this.breakers.get(host) ?? { failures: CIRCUIT_THRESHOLD, pausedUntil: 0, probing: false };
+    const breaker = this.breakerOf(host);
     breaker.failures = Math.max(breaker.failures, CIRCUIT_THRESHOLD);
     breaker.pausedUntil = Math.max(breaker.pausedUntil, until);
-    this.breakers.set(host, breaker);
   }
 
   succeeded(host: string): boolean {
@@ -86,41 +85,49 @@ export class HostHealth {
    * deliveries if the breaker opened now, and whether the host has just become unavailable.
    */
   async failed(host: string, error: string, now = new Date()): Promise<{ pausedUntil: number | null; unavailable: boolean }> {
-    const breaker = this.breakers.get(host) ?? { failures: 0, pausedUntil: 0, probing: false };
+    const breaker = this.breakerOf(host);
     breaker.failures++;
     breaker.probing = false;
-    this.breakers.set(host, breaker);
     let pausedUntil: number | null = null;
     if (breaker.failures >= CIRCUIT_THRESHOLD) {
       pausedUntil = now.getTime() + pauseMs(breaker.failures);
       breaker.pausedUntil = pausedUntil;
     }
-    const row = await this.record(host, (r) => {
+    let unavailable = false;
+    await this.record(host, (r) => {
       r.consecutive_failures++;
       if (r.last_failure_day !== day(now)) r.failure_days++;
       r.last_failure_day = day(now);
       r.last_failure_at = now.toISOString();
       r.last_error = error.slice(0, 500);
       if (pausedUntil !== null) r.paused_until = new Date(pausedUntil).toISOString();
+      unavailable = r.failure_days >= UNAVAILABLE_AFTER_DAYS && r.unavailable_since === null;
+      if (unavailable) r.unavailable_since = now.toISOString();
     });
-    const unavailable = row.failure_days >= UNAVAILABLE_AFTER_DAYS && row.unavailable_since === null;
-    if (unavailable) await this.record(host, (r) => (r.unavailable_since = now.toISOString()));
     return { pausedUntil, unavailable };
   }
 
   /** 429 / 503 with Retry-After: the host is alive and asks for a pause (at most a day). */
   async throttled(host: string, retryAfterMs: number | null, now = new Date()): Promise<number> {
     const until = now.getTime() + Math.min(LONGEST_RETRY_AFTER_MS, Math.max(1000, retryAfterMs ?? 60_000));
-    const breaker = this.breakers.get(host) ?? { failures: 0, pausedUntil: 0, probing: false };
+    const breaker = this.breakerOf(host);
     breaker.failures = Math.max(breaker.failures, CIRCUIT_THRESHOLD);
     breaker.pausedUntil = Math.max(breaker.pausedUntil, until);
     breaker.probing = false;
-    this.breakers.set(host, breaker);
     await this.record(host, (r) => {
       r.paused_until = new Date(until).toISOString();
       r.last_error = "throttled (Retry-After)";
     });
     return until;
+  }
+
+  private breakerOf(host: string): Breaker {
+    let breaker = this.breakers.get(host);
+    if (!breaker) {
+      breaker = { failures: 0, pausedUntil: 0, probing: false };
+      this.breakers.set(host, breaker);
+    }
+    return breaker;
   }
 
   private async record(host: string, change: (row: DeliveryHostRow) => void): Promise<DeliveryHostRow> {
