@@ -2,6 +2,7 @@
 // an operator can fix them all at once; nothing else in Skein reads process.env.
 import path from "node:path";
 import fs from "node:fs";
+import { availableParallelism } from "node:os";
 
 export type RegistrationMode = "open" | "approval" | "closed";
 
@@ -43,10 +44,11 @@ export interface Config {
   polls: { minExpirationSeconds: number; sweepIntervalSeconds: number };
   /**
    * Outgoing deliveries per process: DELIVERY_CONCURRENCY (default 1000) held at once,
-   * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host.
+   * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host, DELIVERY_THREADS
+   * (default: one per core, at most 4; 0 for none) threads that sign and send them.
    * `./skein worker --concurrency N` overrides the first.
    */
-  delivery: { concurrency: number; perHost: number };
+  delivery: { concurrency: number; perHost: number; threads: number };
 }
 
 export class ConfigError extends Error {
@@ -194,6 +196,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const deliveryConcurrency = count("DELIVERY_CONCURRENCY", 1000, 20_000);
   const deliveryPerHost = count("DELIVERY_PER_HOST", 4, 64);
+  // One sender thread per core (at most 4): signing and TLS are most of a delivery's cost.
+  // 0 sends on the main thread.
+  const deliveryThreads = env.DELIVERY_THREADS?.trim() === "0" ? 0 : count("DELIVERY_THREADS", Math.min(4, availableParallelism()), 16);
 
   const testHosts: Record<string, string> = {};
   if (env.SKEIN_TEST_HOSTS?.trim()) {
@@ -231,7 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     testHosts,
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
-    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost },
+    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, threads: deliveryThreads },
   };
 }
 

@@ -14,7 +14,9 @@ import type { Resolver } from "./resolver.ts";
 import { uncoveredBodyRefusal } from "./signature-policy.ts";
 import { Fanout } from "./delivery/fanout.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
-import { deliveryUserAgent, HttpSender } from "./delivery/http-sender.ts";
+import { deliveryUserAgent } from "./delivery/http-sender.ts";
+import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
+import { SenderPool } from "./delivery/sender-pool.ts";
 import { signingKeyOf } from "./keys.ts";
 
 const logger = getLogger(["skein", "federation"]);
@@ -41,12 +43,13 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const jobs = new JobQueue(database.db, database.kind);
   const deliveries = new DeliveryStore(database.db, database.kind);
   const testing = config.environment === "test";
-  const sender = new HttpSender({
+  const senderOptions = {
     perHost: config.delivery.perHost,
     testHosts: config.testHosts,
     allowPrivateAddresses: testing,
     userAgent: deliveryUserAgent(config.origin),
-  });
+  };
+  const sender: DeliverySender = config.delivery.threads > 0 ? new SenderPool(senderOptions, config.delivery.threads) : new InlineSender(senderOptions);
   const engine = new DeliveryEngine(deliveries, sender, (accountId) => signingKeyOf(deps.stores, accountId), {
     concurrency: options.deliveryConcurrency ?? config.delivery.concurrency,
     perHost: config.delivery.perHost,

@@ -12,8 +12,10 @@ import { openRuntime, type Runtime } from "../../src/server/context.ts";
 import { DeliveryStore } from "../../src/store/deliveries.ts";
 import { Fanout, type Audience } from "../../src/federation/delivery/fanout.ts";
 import { DeliveryEngine, type EngineOptions } from "../../src/federation/delivery/engine.ts";
-import { HttpSender } from "../../src/federation/delivery/http-sender.ts";
+import { InlineSender, POOL_REMEMBERS, type DeliverySender } from "../../src/federation/delivery/sender.ts";
+import { SenderPool } from "../../src/federation/delivery/sender-pool.ts";
 import { CIRCUIT_THRESHOLD, UNAVAILABLE_AFTER_DAYS } from "../../src/federation/delivery/host-health.ts";
+import { digestOf } from "../../src/federation/delivery/http-signature.ts";
 import { keyPairsOf, signingKeyOf } from "../../src/federation/keys.ts";
 import { verifyDelivery } from "../../bench/fleet/verify.ts";
 import { newId } from "../../src/util/ids.ts";
@@ -98,8 +100,11 @@ const activity = (n: string) => ({ accountId: alice.id, uri: `${alice.uri}#test/
 const send = async (f: Fanout, a: ReturnType<typeof activity>, audience: Audience) => f.enqueue(a, await f.inboxesFor(audience));
 
 /** Runs an engine until `done()` (or 15 s), then stops it; returns it for its counters. */
-async function runEngine(done: () => boolean | Promise<boolean>, options: Partial<EngineOptions> = {}): Promise<DeliveryEngine> {
-  const sender = new HttpSender({ perHost: options.perHost ?? 4, testHosts: { "*.test": "127.0.0.1" }, allowPrivateAddresses: true, userAgent: "Skein test" });
+async function runEngine(done: () => boolean | Promise<boolean>, options: Partial<EngineOptions> & { threads?: number } = {}): Promise<DeliveryEngine> {
+  const senderOptions = { perHost: options.perHost ?? 4, testHosts: { "*.test": "127.0.0.1" }, allowPrivateAddresses: true, userAgent: "Skein test" };
+  // Two sender threads, as on a two-core server; 0 signs and sends on this thread.
+  const threads = options.threads ?? 2;
+  const sender: DeliverySender = threads > 0 ? new SenderPool(senderOptions, threads) : new InlineSender(senderOptions);
   const engine = new DeliveryEngine(store(), sender, (id) => signingKeyOf(runtime.stores, id), { concurrency: 50, perHost: 4, pollMs: 20, leaseMs: 5000, ...options });
   const controller = new AbortController();
   const running = engine.run(controller.signal);
@@ -142,6 +147,41 @@ test("an activity to many followers goes once to each shared inbox, signed so th
   assert.ok(received.every((r) => r.verified), "every delivery carries a valid HTTP signature");
   assert.equal(JSON.parse(to("accept1.test")[0].body).id, `${alice.uri}#test/followers`);
   assert.equal((await runtime.database.db.selectFrom("deliveries").select("id").execute()).length, 0, "delivered rows are deleted");
+});
+
+test("sent from the main thread (DELIVERY_THREADS=0), deliveries are signed and delivered the same way", async () => {
+  await send(fanout(), activity("inline"), { inboxes: [url("accept10.test"), url("accept11.test")] });
+  await runEngine(() => to("accept10.test").length + to("accept11.test").length >= 2, { threads: 0 });
+  const got = [...to("accept10.test"), ...to("accept11.test")];
+  assert.equal(got.length, 2);
+  assert.ok(got.every((r) => r.verified && JSON.parse(r.body).id === `${alice.uri}#test/inline`));
+});
+
+test("a sender thread is sent each body and key once and still has them when they are needed again", async () => {
+  // One thread: every host shares it. Each activity goes to one host, then — after all the
+  // others — to another, so the thread must still hold bodies sent long before.
+  const pool = new SenderPool({ perHost: 4, testHosts: { "*.test": "127.0.0.1" }, allowPrivateAddresses: true, userAgent: "Skein test" }, 1);
+  const key = await signingKeyOf(runtime.stores, alice.id);
+  const count = POOL_REMEMBERS.bodies + 10;
+  const parcel = (host: string, i: number) => {
+    const body = Buffer.from(JSON.stringify({ id: `${alice.uri}#test/many-${i}`, type: "Create", actor: alice.uri }));
+    return { inbox: url(host), activityId: `many-${i}`, body, digest: digestOf(body), accountId: alice.id, key };
+  };
+  try {
+    const order = Array.from({ length: count }, (_, i) => i);
+    // The second host takes them newest first: the oldest the pool still remembers sending come last.
+    for (const [host, indexes] of [["accept12.test", order], ["accept13.test", order.toReversed()]] as const) {
+      const outcomes = await Promise.all(indexes.map((i) => pool.send(parcel(host, i))));
+      assert.deepEqual(new Set(outcomes.map((o) => o.kind)), new Set(["delivered"]));
+    }
+  } finally {
+    await pool.close();
+  }
+  for (const host of ["accept12.test", "accept13.test"]) {
+    const ids = to(host).map((r) => JSON.parse(r.body).id as string);
+    assert.equal(new Set(ids).size, count, `${host}: every activity, once`);
+    assert.ok(to(host).every((r) => r.verified));
+  }
 });
 
 test("a host that keeps failing trips its breaker: its other deliveries wait without requests, healthy hosts are not slowed", async () => {

@@ -3,7 +3,7 @@
 //
 //   claim (lease) ──▶ per-host waiting lists ──▶ at most `perHost` in flight per host,
 //                                               `concurrency` in flight (and held) in all
-//        ▲                                                  │ sign (thread pool), POST
+//        ▲                                                  │ sign + POST (sender threads)
 //        └── retry lane (a share of the slots) ◀── failed ──┤
 //                                                 delivered ─▶ deleted in batches
 //
@@ -15,8 +15,9 @@
 import { getLogger } from "@logtape/logtape";
 import { randomUUID } from "node:crypto";
 import type { DeliveryRow, DeliveryStore } from "../../store/deliveries.ts";
-import { digestOf, signedPostHeaders, type SigningKey } from "./http-signature.ts";
-import type { HttpSender, Outcome } from "./http-sender.ts";
+import { digestOf, type SigningKey } from "./http-signature.ts";
+import type { Outcome } from "./http-sender.ts";
+import type { DeliverySender } from "./sender.ts";
 import { HostHealth, MAX_ATTEMPTS, retryDelayMs } from "./host-health.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
@@ -49,13 +50,13 @@ interface Prepared {
 const CLAIM_BATCH = 500;
 const FLUSH_MS = 100;
 const BODY_CACHE = 256;
-const START_PER_TURN = 16;
+const START_PER_TURN = 64;
 
 export class DeliveryEngine {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   readonly counters: DeliveryCounters = { delivered: 0, refused: 0, failed: 0, throttled: 0, gaveUp: 0 };
   private readonly store: DeliveryStore;
-  private readonly sender: HttpSender;
+  private readonly sender: DeliverySender;
   private readonly keyOf: (accountId: string) => Promise<SigningKey>;
   private readonly health: HostHealth;
   private readonly concurrency: number;
@@ -78,7 +79,7 @@ export class DeliveryEngine {
   private readonly idle = new Set<() => void>();
   private readonly starting: (() => void)[] = [];
 
-  constructor(store: DeliveryStore, sender: HttpSender, keyOf: (accountId: string) => Promise<SigningKey>, options: EngineOptions) {
+  constructor(store: DeliveryStore, sender: DeliverySender, keyOf: (accountId: string) => Promise<SigningKey>, options: EngineOptions) {
     this.store = store;
     this.sender = sender;
     this.keyOf = keyOf;
@@ -238,9 +239,8 @@ export class DeliveryEngine {
         this.completed.push(row.id);
         return;
       }
-      const url = new URL(row.inbox_url);
-      const headers = await signedPostHeaders(url, prepared.digest, await this.keyOf(prepared.accountId));
-      const outcome = await this.sender.post(url, headers, prepared.body);
+      const key = await this.keyOf(prepared.accountId);
+      const outcome = await this.sender.send({ inbox: row.inbox_url, activityId: row.activity_id, body: prepared.body, digest: prepared.digest, accountId: prepared.accountId, key });
       await this.settle(row, outcome);
     } catch (error) {
       // Our own failure (keys, database): retry later like a network error.

@@ -73,7 +73,7 @@ export class HttpSender {
     });
   }
 
-  async post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Outcome> {
+  async post(url: URL, headers: Record<string, string>, body: Uint8Array): Promise<Outcome> {
     try {
       const response = await this.agent.request({
         origin: url.origin,

@@ -1,0 +1,102 @@
+// Sends deliveries on a few worker threads (DELIVERY_THREADS), each with its own connection
+// pools: TLS handshakes and RSA signatures were most of a delivery's CPU, and on one thread they
+// capped a process at one core and kept the API waiting. Each host always goes to the same
+// thread, so its keep-alive connections are reused and the per-host connection limit holds.
+// A thread is sent an activity's body and an account's key once, not with every delivery.
+import { Worker } from "node:worker_threads";
+import { getLogger } from "@logtape/logtape";
+import type { Outcome, SenderOptions } from "./http-sender.ts";
+import { FifoMap, POOL_REMEMBERS, type DeliverySender, type Parcel, type ThreadReply, type ThreadRequest } from "./sender.ts";
+
+const logger = getLogger(["skein", "federation", "delivery"]);
+
+class SenderThread {
+  readonly worker: Worker;
+  readonly pending = new Map<number, (outcome: Outcome) => void>();
+  readonly bodiesSent = new FifoMap<string, true>(POOL_REMEMBERS.bodies);
+  readonly keysSent = new FifoMap<string, true>(POOL_REMEMBERS.keys);
+  exited = false;
+
+  constructor(options: SenderOptions, onExit: () => void) {
+    this.worker = new Worker(new URL("./sender-thread.ts", import.meta.url), { workerData: options, name: "skein-sender" });
+    // Threads never keep the process alive; close() ends them.
+    this.worker.unref();
+    this.worker.on("message", (reply: ThreadReply) => {
+      const resolve = this.pending.get(reply.seq);
+      this.pending.delete(reply.seq);
+      resolve?.(reply.outcome);
+    });
+    this.worker.on("error", (error) => logger.error("A sender thread failed: {error}", { error }));
+    this.worker.on("exit", () => {
+      this.exited = true;
+      // What it had in flight is retried like any network failure.
+      for (const resolve of this.pending.values()) resolve({ kind: "failed", status: null, error: "sender thread exited" });
+      this.pending.clear();
+      onExit();
+    });
+  }
+}
+
+export class SenderPool implements DeliverySender {
+  private readonly options: SenderOptions;
+  private readonly threads: (SenderThread | null)[];
+  private seq = 0;
+  private closing = false;
+
+  constructor(options: SenderOptions, threads: number) {
+    this.options = options;
+    this.threads = Array.from({ length: Math.max(1, threads) }, () => null);
+  }
+
+  send(parcel: Parcel): Promise<Outcome> {
+    if (this.closing) return Promise.resolve({ kind: "failed", status: null, error: "shutting down" });
+    const thread = this.threadFor(parcel.inbox);
+    const seq = ++this.seq;
+    const request: ThreadRequest = { seq, inbox: parcel.inbox, activityId: parcel.activityId, accountId: parcel.accountId };
+    if (!thread.bodiesSent.has(parcel.activityId)) {
+      request.body = parcel.body;
+      request.digest = parcel.digest;
+      thread.bodiesSent.set(parcel.activityId, true);
+    }
+    if (!thread.keysSent.has(parcel.accountId)) {
+      request.key = { keyId: parcel.key.keyId, privateKey: parcel.key.privateKey };
+      thread.keysSent.set(parcel.accountId, true);
+    }
+    return new Promise<Outcome>((resolve) => {
+      thread.pending.set(seq, resolve);
+      thread.worker.postMessage(request);
+    });
+  }
+
+  /** The thread for an inbox's host, started when first needed (and again if it died). */
+  private threadFor(inbox: string): SenderThread {
+    const index = hostHash(hostOf(inbox)) % this.threads.length;
+    let thread = this.threads[index];
+    if (!thread || thread.exited) {
+      const started: SenderThread = new SenderThread(this.options, () => {
+        if (this.threads[index] === started) this.threads[index] = null;
+      });
+      thread = started;
+      this.threads[index] = thread;
+    }
+    return thread;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
+  }
+}
+
+function hostOf(inbox: string): string {
+  const start = inbox.indexOf("//") + 2;
+  const end = inbox.indexOf("/", start);
+  return inbox.slice(start, end === -1 ? undefined : end);
+}
+
+/** FNV-1a: cheap, and spreads host names evenly. */
+function hostHash(host: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < host.length; i++) hash = Math.imul(hash ^ host.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}

@@ -1,0 +1,29 @@
+// The body of a sender thread (sender-pool.ts starts them): signs and posts the deliveries it is
+// given, keeping the bodies and parsed keys it has been sent, and its own connection pools.
+import { parentPort, workerData } from "node:worker_threads";
+import type { SenderOptions } from "./http-sender.ts";
+import { HttpSender } from "./http-sender.ts";
+import type { SigningKey } from "./http-signature.ts";
+import { FifoMap, POOL_REMEMBERS, signAndPost, type ThreadReply, type ThreadRequest } from "./sender.ts";
+
+const http = new HttpSender(workerData as SenderOptions);
+const bodies = new FifoMap<string, { body: Uint8Array; digest: string }>(POOL_REMEMBERS.bodies * 2);
+const keys = new FifoMap<string, SigningKey>(POOL_REMEMBERS.keys * 2);
+const port = parentPort!;
+
+async function handle(request: ThreadRequest): Promise<ThreadReply["outcome"]> {
+  if (request.body && request.digest) bodies.set(request.activityId, { body: request.body, digest: request.digest });
+  if (request.key) keys.set(request.accountId, request.key);
+  const activity = bodies.get(request.activityId);
+  const key = keys.get(request.accountId);
+  // Cannot happen while the pool and this thread agree on what was sent; a retry would resend both.
+  if (!activity || !key) return { kind: "failed", status: null, error: "sender thread lost the body or key" };
+  return signAndPost(http, request.inbox, activity.body, activity.digest, key);
+}
+
+port.on("message", (request: ThreadRequest) => {
+  handle(request).then(
+    (outcome) => port.postMessage({ seq: request.seq, outcome } satisfies ThreadReply),
+    (error) => port.postMessage({ seq: request.seq, outcome: { kind: "failed", status: null, error: String(error).slice(0, 500) } } satisfies ThreadReply),
+  );
+});
