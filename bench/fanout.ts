@@ -183,6 +183,8 @@ class Deliveries {
   /** First accepted delivery time per `objectId domain`, and how many were accepted. */
   readonly first = new Map<string, number>();
   readonly accepted = new Map<string, number>();
+  /** When the fleet first received each `objectId domain`, accepted or not: how fast the server sends. */
+  readonly firstReceived = new Map<string, number>();
   private readonly expected = new Map<string, number>();
   private readonly remaining = new Set<string>();
   records = 0;
@@ -216,8 +218,9 @@ class Deliveries {
       this.requestsByDomain.set(r.domain, (this.requestsByDomain.get(r.domain) ?? 0) + 1);
       if (r.signature === 0) this.invalidSignatures++;
       if (r.status === 0) this.hung++;
-      if (r.status < 200 || r.status >= 300 || r.answeredAt === null) continue;
       const key = `${r.objectId} ${r.domain}`;
+      if (!this.firstReceived.has(key)) this.firstReceived.set(key, r.receivedAt);
+      if (r.status < 200 || r.status >= 300 || r.answeredAt === null) continue;
       this.accepted.set(key, (this.accepted.get(key) ?? 0) + 1);
       if (!this.first.has(key)) {
         this.first.set(key, r.answeredAt);
@@ -239,17 +242,20 @@ class Deliveries {
   /** Over expected deliveries: how many arrived, when the last did, latencies since the post, duplicates. */
   summary() {
     const latencies: number[] = [];
+    const sent: number[] = [];
     let last = 0;
     let duplicated = 0;
     for (const [key, postedAt] of this.expected) {
       const at = this.first.get(key);
       if (at === undefined) continue;
+      sent.push(this.firstReceived.get(key)! - postedAt);
       latencies.push(at - postedAt);
       last = Math.max(last, at);
       duplicated += (this.accepted.get(key) ?? 1) - 1;
     }
     latencies.sort((a, b) => a - b);
-    return { delivered: latencies.length, last, latencies, duplicated };
+    sent.sort((a, b) => a - b);
+    return { delivered: latencies.length, last, latencies, sent, duplicated };
   }
 
   /** Age (s) of the oldest expected delivery not yet made, at each of `times`. */
@@ -398,6 +404,10 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
     deliveries_per_second: seconds ? round(s.delivered / seconds) : null,
     healthy_p50_ms: s.delivered ? round(percentile(s.latencies, 50)) : null,
     healthy_p99_ms: s.delivered ? round(percentile(s.latencies, 99)) : null,
+    // When the fleet first got each delivered one (before its simulated latency): how fast the server sends.
+    healthy_sent_p50_ms: s.delivered ? round(percentile(s.sent, 50)) : null,
+    healthy_sent_p99_ms: s.delivered ? round(percentile(s.sent, 99)) : null,
+    healthy_last_sent_ms: s.delivered ? round(s.sent[s.sent.length - 1]) : null,
     requests_seen_by_fleet: deliveries.records,
     responses_by_status: deliveries.byStatus,
     invalid_signatures: deliveries.invalidSignatures,

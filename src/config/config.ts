@@ -44,11 +44,12 @@ export interface Config {
   polls: { minExpirationSeconds: number; sweepIntervalSeconds: number };
   /**
    * Outgoing deliveries per process: DELIVERY_CONCURRENCY (default 1000) held at once,
-   * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host, DELIVERY_THREADS
+   * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host at first, rising to
+   * DELIVERY_PER_HOST_MAX (default 16) while a healthy host has more waiting, DELIVERY_THREADS
    * (default: one per core, at most 4; 0 for none) threads that sign and send them.
    * `./skein worker --concurrency N` overrides the first.
    */
-  delivery: { concurrency: number; perHost: number; threads: number };
+  delivery: { concurrency: number; perHost: number; perHostMax: number; threads: number };
 }
 
 export class ConfigError extends Error {
@@ -196,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const deliveryConcurrency = count("DELIVERY_CONCURRENCY", 1000, 20_000);
   const deliveryPerHost = count("DELIVERY_PER_HOST", 4, 64);
+  const deliveryPerHostMax = count("DELIVERY_PER_HOST_MAX", 16, 256);
   // One sender thread per core (at most 4): signing and TLS are most of a delivery's cost.
   // 0 sends on the main thread.
   const deliveryThreads = env.DELIVERY_THREADS?.trim() === "0" ? 0 : count("DELIVERY_THREADS", Math.min(4, availableParallelism()), 16);
@@ -236,7 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     testHosts,
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
-    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, threads: deliveryThreads },
+    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
   };
 }
 

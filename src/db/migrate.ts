@@ -10,6 +10,7 @@ import * as m0005 from "./migrations/0005_queue_and_kv.ts";
 import * as m0006 from "./migrations/0006_federation.ts";
 import * as m0007 from "./migrations/0007_media_attachments.ts";
 import * as m0008 from "./migrations/0008_delivery.ts";
+import * as m0009 from "./migrations/0009_delivery_claim_indexes.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "0006_federation": m0006,
   "0007_media_attachments": m0007,
   "0008_delivery": m0008,
+  "0009_delivery_claim_indexes": m0009,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -44,7 +44,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const deliveries = new DeliveryStore(database.db, database.kind);
   const testing = config.environment === "test";
   const senderOptions = {
-    perHost: config.delivery.perHost,
+    perHost: config.delivery.perHostMax,
     testHosts: config.testHosts,
     allowPrivateAddresses: testing,
     userAgent: deliveryUserAgent(config.origin),
@@ -53,6 +53,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const engine = new DeliveryEngine(deliveries, sender, (accountId) => signingKeyOf(deps.stores, accountId), {
     concurrency: options.deliveryConcurrency ?? config.delivery.concurrency,
     perHost: config.delivery.perHost,
+    perHostMax: config.delivery.perHostMax,
   });
   const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.wake() });
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));

@@ -26,8 +26,15 @@ export function keyPairsOf(stores: Stores, accountId: string): Promise<ActorKeyP
   return pending;
 }
 
+/** RSA key size: what Mastodon and GoToSocial use; a 4096-bit key (Fedify's default) costs ~6× as much per signature, and every delivery is one. */
+export const RSA_MODULUS_BITS = 2048;
+
 async function newKeys(accountId: string) {
-  const rsa = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+  const rsa = (await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: RSA_MODULUS_BITS, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
   const ed = await generateCryptoKeyPair("Ed25519");
   return {
     account_id: accountId,

@@ -36,6 +36,9 @@ let server: http.Server;
 let port: number;
 const received: Received[] = [];
 const hanging = new Set<http.ServerResponse>();
+/** Requests being answered per host now, and the most at once. */
+const open = new Map<string, number>();
+const mostOpen = new Map<string, number>();
 let alice: { id: string; uri: string };
 let publicKey: ReturnType<typeof createPublicKey>;
 
@@ -73,8 +76,14 @@ before(async () => {
           return res.writeHead(410).end();
         case "throttle":
           return res.writeHead(429, { "Retry-After": "120" }).end();
-        case "slow":
-          return setTimeout(() => res.writeHead(202).end(), 200);
+        case "slow": {
+          open.set(host, (open.get(host) ?? 0) + 1);
+          mostOpen.set(host, Math.max(mostOpen.get(host) ?? 0, open.get(host)!));
+          return setTimeout(() => {
+            open.set(host, open.get(host)! - 1);
+            res.writeHead(202).end();
+          }, 200);
+        }
         case "hang":
           hanging.add(res);
           return;
@@ -101,7 +110,7 @@ const send = async (f: Fanout, a: ReturnType<typeof activity>, audience: Audienc
 
 /** Runs an engine until `done()` (or 15 s), then stops it; returns it for its counters. */
 async function runEngine(done: () => boolean | Promise<boolean>, options: Partial<EngineOptions> & { threads?: number } = {}): Promise<DeliveryEngine> {
-  const senderOptions = { perHost: options.perHost ?? 4, testHosts: { "*.test": "127.0.0.1" }, allowPrivateAddresses: true, userAgent: "Skein test" };
+  const senderOptions = { perHost: options.perHostMax ?? options.perHost ?? 4, testHosts: { "*.test": "127.0.0.1" }, allowPrivateAddresses: true, userAgent: "Skein test" };
   // Two sender threads, as on a two-core server; 0 signs and sends on this thread.
   const threads = options.threads ?? 2;
   const sender: DeliverySender = threads > 0 ? new SenderPool(senderOptions, threads) : new InlineSender(senderOptions);
@@ -145,6 +154,7 @@ test("an activity to many followers goes once to each shared inbox, signed so th
   assert.deepEqual(to("accept2.test").map((r) => r.path).sort(), ["/users/small0/inbox", "/users/small1/inbox", "/users/small2/inbox"]);
   assert.equal(to("accept3.test").length, 1);
   assert.ok(received.every((r) => r.verified), "every delivery carries a valid HTTP signature");
+  assert.equal(publicKey.asymmetricKeyDetails?.modulusLength, 2048, "RSA-2048, as Mastodon: a bigger key costs several times as much on every delivery");
   assert.equal(JSON.parse(to("accept1.test")[0].body).id, `${alice.uri}#test/followers`);
   assert.equal((await runtime.database.db.selectFrom("deliveries").select("id").execute()).length, 0, "delivered rows are deleted");
 });
@@ -229,6 +239,14 @@ test("a host that accepts and then hangs holds only its own slots", async () => 
   assert.ok(Date.now() - started < 5000, "the healthy host was served while the other hung");
   assert.equal(to("hang.test").length, 4, "at most the per-host limit of requests hang at once");
   await runtime.database.db.deleteFrom("deliveries").where("host", "=", hostOf("hang.test")).execute();
+});
+
+test("a healthy host with a backlog gets more requests at once, up to the maximum", async () => {
+  const f = fanout();
+  for (let i = 0; i < 60; i++) await send(f, activity(`busy-${i}`), { inboxes: [url("slow1.test")] });
+  await runEngine(() => to("slow1.test").length >= 60, { concurrency: 100, perHost: 2, perHostMax: 6 });
+  assert.ok((mostOpen.get("slow1.test") ?? 0) > 2, `more than the starting 2 at once (saw ${mostOpen.get("slow1.test")})`);
+  assert.ok((mostOpen.get("slow1.test") ?? 0) <= 6, `never more than the maximum (saw ${mostOpen.get("slow1.test")})`);
 });
 
 test("first attempts are not queued behind retries", async () => {

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
+import { HostLimits } from "../../src/federation/delivery/host-limits.ts";
 import { federationLookup, isPrivateAddress } from "../../src/federation/http-client.ts";
 
 test("answers are read as Mastodon reads them: 2xx done, most 4xx final, 401/408/429/5xx retried", () => {
@@ -59,4 +60,20 @@ test("deliveries refuse names that resolve to private addresses, unless private 
   assert.ok(isPrivateAddress(String(allowed.address)));
   const mapped = await new Promise<unknown>((done) => federationLookup({ "*.fleet.test": "127.0.0.9" }, false)("d1.fleet.test", {}, (_e, address) => done(address)));
   assert.equal(mapped, "127.0.0.9", "test hosts map to their loopback address");
+});
+
+test("a host's limit of requests in flight grows while it keeps up with a backlog, halves when it fails, and resets when idle", () => {
+  const limits = new HostLimits(4, 16);
+  assert.equal(limits.of("a.example"), 4);
+  limits.succeeded("a.example", false);
+  assert.equal(limits.of("a.example"), 4, "no backlog: no reason to open more connections");
+  for (let i = 0; i < 30; i++) limits.succeeded("a.example", true);
+  assert.equal(limits.of("a.example"), 16, "grows one per success, up to the maximum");
+  assert.equal(limits.of("b.example"), 4, "other hosts are untouched");
+  limits.failed("a.example");
+  assert.equal(limits.of("a.example"), 8);
+  for (let i = 0; i < 5; i++) limits.failed("a.example");
+  assert.equal(limits.of("a.example"), 1, "never below one");
+  limits.forget("a.example");
+  assert.equal(limits.of("a.example"), 4);
 });

@@ -32,7 +32,7 @@ export async function worker(args: string[]): Promise<number> {
   const scheduler = startScheduler(backgroundTasks(runtime.services));
   const stop = new AbortController();
   const queueDone = federation.runQueue(stop.signal);
-  logger.info("Skein worker running: up to {concurrency} deliveries at once, {perHost} per host", { concurrency, perHost: config.delivery.perHost });
+  logger.info("Skein worker running: up to {concurrency} deliveries at once, {perHost} to {perHostMax} per host", { concurrency, perHost: config.delivery.perHost, perHostMax: config.delivery.perHostMax });
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());

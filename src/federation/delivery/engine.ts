@@ -1,7 +1,7 @@
 // The delivery engine: takes deliveries from the database in batches and sends them with
 // thousands in flight, without letting any one host slow the others.
 //
-//   claim (lease) ──▶ per-host waiting lists ──▶ at most `perHost` in flight per host,
+//   claim (lease) ──▶ per-host waiting lists ──▶ in flight per host: adaptive (host-limits.ts),
 //                                               `concurrency` in flight (and held) in all
 //        ▲                                                  │ sign + POST (sender threads)
 //        └── retry lane (a share of the slots) ◀── failed ──┤
@@ -19,14 +19,16 @@ import { digestOf, type SigningKey } from "./http-signature.ts";
 import type { Outcome } from "./http-sender.ts";
 import type { DeliverySender } from "./sender.ts";
 import { HostHealth, MAX_ATTEMPTS, retryDelayMs } from "./host-health.ts";
+import { HostLimits } from "./host-limits.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
 export interface EngineOptions {
   /** Deliveries held at once (waiting for their host or in flight). */
   concurrency: number;
-  /** Requests in flight to one host. */
+  /** Requests in flight to one host at first, and at most (see host-limits.ts). */
   perHost: number;
+  perHostMax?: number;
   leaseMs?: number;
   pollMs?: number;
   /** The share of `concurrency` retries may hold. */
@@ -60,7 +62,7 @@ export class DeliveryEngine {
   private readonly keyOf: (accountId: string) => Promise<SigningKey>;
   private readonly health: HostHealth;
   private readonly concurrency: number;
-  private readonly perHost: number;
+  private readonly limits: HostLimits;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly retryCap: number;
@@ -85,7 +87,7 @@ export class DeliveryEngine {
     this.keyOf = keyOf;
     this.health = new HostHealth(store);
     this.concurrency = options.concurrency;
-    this.perHost = options.perHost;
+    this.limits = new HostLimits(options.perHost, options.perHostMax ?? options.perHost);
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 250;
     this.retryCap = Math.max(1, Math.floor(options.concurrency * (options.retryShare ?? 0.25)));
@@ -138,7 +140,7 @@ export class DeliveryEngine {
 
   private async claim(room: number): Promise<number> {
     // Hosts with a full waiting list are left to other workers (or to later).
-    const skipHosts = [...this.waiting].filter(([, list]) => list.length >= this.perHost * 4).map(([host]) => host);
+    const skipHosts = [...this.waiting].filter(([host, list]) => list.length >= this.limits.of(host) * 4).map(([host]) => host);
     const base = { worker: this.workerId, leaseMs: this.leaseMs, skipHosts };
     const retryRoom = Math.max(0, Math.min(room, this.retryCap - this.retriesHeld));
     const rows = await this.store.claim({ ...base, lane: 0, limit: Math.min(CLAIM_BATCH, room - Math.min(retryRoom, Math.floor(room / 4))) });
@@ -178,7 +180,7 @@ export class DeliveryEngine {
     const list = this.waiting.get(host);
     while (list && list.length > 0) {
       const inFlight = this.inFlightByHost.get(host) ?? 0;
-      if (inFlight >= this.perHost) return;
+      if (inFlight >= this.limits.of(host)) return;
       const admission = this.health.admit(host, inFlight);
       if (admission.kind === "wait") return;
       if (admission.kind === "paused") {
@@ -191,7 +193,10 @@ export class DeliveryEngine {
       this.start(() => this.deliver(row)).finally(() => {
         const left = (this.inFlightByHost.get(host) ?? 1) - 1;
         if (left > 0) this.inFlightByHost.set(host, left);
-        else this.inFlightByHost.delete(host);
+        else {
+          this.inFlightByHost.delete(host);
+          if (!this.waiting.has(host)) this.limits.forget(host);
+        }
         this.release(row);
         this.pump(host);
         if (this.held.size <= this.concurrency / 2) this.wake();
@@ -259,6 +264,7 @@ export class DeliveryEngine {
       case "delivered":
         this.tally("delivered");
         this.completed.push(row.id);
+        this.limits.succeeded(row.host, this.waiting.has(row.host));
         if (this.health.succeeded(row.host)) this.clearedHosts.add(row.host);
         return;
       case "refused":
@@ -270,6 +276,7 @@ export class DeliveryEngine {
         return;
       case "throttled": {
         this.tally("throttled");
+        this.limits.failed(row.host);
         const until = await this.health.throttled(row.host, outcome.retryAfterMs);
         await this.retry(row, outcome.error, until);
         await this.store.postponeHost(row.host, new Date(until).toISOString());
@@ -278,6 +285,7 @@ export class DeliveryEngine {
       }
       case "failed": {
         this.tally("failed");
+        this.limits.failed(row.host);
         await this.retry(row, outcome.error);
         const { pausedUntil, unavailable } = await this.health.failed(row.host, outcome.error);
         if (unavailable) {

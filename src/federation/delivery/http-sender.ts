@@ -39,6 +39,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 export interface SenderOptions {
+  /** Connections to one host at most (the engine's highest per-host limit). */
   perHost: number;
   testHosts: Record<string, string>;
   allowPrivateAddresses: boolean;
