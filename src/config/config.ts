@@ -185,12 +185,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const pollSweepInterval = seconds("POLL_SWEEP_INTERVAL", 30, false);
 
-  const count = (name: string, fallback: number, max: number): number => {
+  const count = (name: string, fallback: number, max: number, min = 1): number => {
     const text = env[name]?.trim();
     if (text === undefined || text === "") return fallback;
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      problems.push(`${name} must be a whole number from 1 to ${max} (got "${env[name]}")`);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${env[name]}")`);
       return fallback;
     }
     return value;
@@ -200,7 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
   const deliveryPerHostMax = count("DELIVERY_PER_HOST_MAX", 16, 256);
   // One sender thread per core (at most 4): signing and TLS are most of a delivery's cost.
   // 0 sends on the main thread.
-  const deliveryThreads = env.DELIVERY_THREADS?.trim() === "0" ? 0 : count("DELIVERY_THREADS", Math.min(4, availableParallelism()), 16);
+  const deliveryThreads = count("DELIVERY_THREADS", Math.min(4, availableParallelism()), 16, 0);
 
   const testHosts: Record<string, string> = {};
   if (env.SKEIN_TEST_HOSTS?.trim()) {

@@ -159,3 +159,15 @@ test("SKEIN_TEST_HOSTS (test only) maps names, and *.domain maps every name one 
   }
   assert.match(problemsOf({ SKEIN_TEST_HOSTS: "*.fleet.test=127.0.0.1" }).join("\n"), /test-only setting/);
 });
+
+test("delivery settings: a thread per core by default (0 sends from the main thread), and a per-host maximum never below the start", () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.delivery.threads, Math.min(4, os.availableParallelism()));
+  assert.deepEqual([defaults.delivery.perHost, defaults.delivery.perHostMax], [4, 16]);
+  assert.equal(loadConfig({ DELIVERY_THREADS: "0" }).delivery.threads, 0);
+  assert.equal(loadConfig({ DELIVERY_PER_HOST: "20", DELIVERY_PER_HOST_MAX: "8" }).delivery.perHostMax, 20);
+  assert.deepEqual(problemsOf({ DELIVERY_THREADS: "-1", DELIVERY_PER_HOST_MAX: "lots" }), [
+    'DELIVERY_PER_HOST_MAX must be a whole number from 1 to 256 (got "lots")',
+    'DELIVERY_THREADS must be a whole number from 0 to 16 (got "-1")',
+  ]);
+});
