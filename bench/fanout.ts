@@ -63,6 +63,8 @@ export interface FanoutBenchOptions {
   /** Where databases, logs and the fleet's certificates go (default bench-data/). */
   dataDir: string;
   json: string | null;
+  /** 0: one `./skein start`; N: `./skein web` and N `./skein worker` processes (PostgreSQL only). */
+  workers: number;
   /** Run the server with --cpu-prof, profiles in this directory, and print where its time went. */
   cpuProf: string | null;
 }
@@ -130,49 +132,69 @@ async function queueMetrics(url: string): Promise<{ pending: number; oldestReady
 
 interface Skein {
   url: string;
-  pid: number;
-  child: ChildProcess;
+  /** Every process of the server: one `start`, or one `web` and the `worker`s. */
+  pids: number[];
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function startSkein(env: Record<string, string>, logFile: string, cpuProfDir: string | null): Promise<Skein> {
+interface Started {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+function spawnRole(role: "start" | "web" | "worker", env: Record<string, string>, logFile: string, cpuProfDir: string | null): Started {
   const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
   const out = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "src/cli/main.ts"), "start"], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "src/cli/main.ts"), role], {
     cwd: root,
     env: { ...process.env, ...env, SKEIN_STOP_ON_STDIN_CLOSE: "1" },
     stdio: ["pipe", out, out],
   });
   fs.closeSync(out);
-  const url = `http://127.0.0.1:${env.PORT}`;
+  const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
+  return { child, exited };
+}
+
+async function waitUntil(ready: () => Promise<boolean> | boolean, child: ChildProcess, what: string, logFile: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}; see ${logFile}`);
-    if (Date.now() > deadline) throw new Error(`the server did not start within 60 s; see ${logFile}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not start within 60 s; see ${logFile}`);
+    if (await ready()) return;
     await sleep(100);
   }
-  const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
+}
+
+/**
+ * The server: `./skein start` (all in one process), or with `workers` > 0 the scaled layout —
+ * `./skein web` for the API and that many `./skein worker` processes for the deliveries.
+ */
+async function startSkein(env: Record<string, string>, logFile: string, cpuProfDir: string | null, workers: number): Promise<Skein> {
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const processes: Started[] = [];
+  const web = spawnRole(workers > 0 ? "web" : "start", env, logFile, cpuProfDir);
+  processes.push(web);
+  await waitUntil(() => fetch(`${url}/health`).then((r) => r.ok, () => false), web.child, "the server", logFile);
+  for (let i = 0; i < workers; i++) {
+    const workerLog = `${logFile}.worker-${i + 1}`;
+    const worker = spawnRole("worker", { ...env, LOG_LEVEL: "info" }, workerLog, cpuProfDir);
+    processes.push(worker);
+    await waitUntil(() => fs.existsSync(workerLog) && fs.readFileSync(workerLog, "utf8").includes("worker running"), worker.child, `worker ${i + 1}`, workerLog);
+  }
+  const end = async (graceMs: number) => {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
+    await Promise.race([Promise.all(processes.map((p) => p.exited)), sleep(graceMs)]);
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    await Promise.all(processes.map((p) => p.exited));
+  };
   return {
     url,
-    pid: child.pid!,
-    child,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      // A graceful stop waits for running deliveries (a hung host holds one until its timeout);
-      // the database is thrown away, so only a CPU profile (written on exit) is worth waiting for.
-      child.kill("SIGTERM");
-      await Promise.race([exited, sleep(cpuProfDir ? 30_000 : 3_000)]);
-      if (child.exitCode === null) {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    },
+    pids: processes.map((p) => p.child.pid!),
+    kill: () => end(0),
+    // A graceful stop waits for running deliveries (a hung host holds one until its timeout);
+    // the database is thrown away, so only a CPU profile (written on exit) is worth waiting for.
+    stop: () => end(cpuProfDir ? 30_000 : 3_000),
   };
 }
 
@@ -368,12 +390,13 @@ async function prepare(ctx: Context, workload: Workload, seedPlan: Parameters<ty
     seeded,
     logFile: path.join(dataDir, "server.log"),
     cpuProfDir,
-    start: () => startSkein(env, path.join(dataDir, "server.log"), cpuProfDir),
-    /** Drops the database; the server's log is kept beside it as fanout-DB-WORKLOAD.server.log. */
+    start: () => startSkein(env, path.join(dataDir, "server.log"), cpuProfDir, options.workers),
+    /** Drops the database; the server's logs are kept beside it as fanout-DB-WORKLOAD.server.log(.worker-N). */
     cleanUp: async () => {
       await dropDatabase();
-      const logFile = path.join(dataDir, "server.log");
-      if (fs.existsSync(logFile)) fs.renameSync(logFile, `${dataDir}.server.log`);
+      for (const name of fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : []) {
+        if (name.startsWith("server.log")) fs.renameSync(path.join(dataDir, name), `${dataDir}.${name}`);
+      }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -395,6 +418,7 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
   return {
     workload,
     database: ctx.options.database,
+    layout: ctx.options.workers > 0 ? `web + ${ctx.options.workers} worker${ctx.options.workers > 1 ? "s" : ""}` : "start",
     domains: figures.domains,
     expected_deliveries: deliveries.expectedCount,
     deliveries: s.delivered,
@@ -427,11 +451,14 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
 
 function usageOf(ctx: Context, server: Skein, env: Record<string, string>) {
   const dbPort = env.DATABASE_URL ? Number(new URL(env.DATABASE_URL).port) : null;
-  const server0 = processUsage(server.pid);
+  // Over all the server's processes: CPU summed, peak memory as the sum of each one's peak.
+  const serverUsage = () =>
+    server.pids.map((pid) => processUsage(pid)).reduce((a, b) => ({ cpuSeconds: a.cpuSeconds + b.cpuSeconds, peakRssMb: a.peakRssMb + b.peakRssMb }), { cpuSeconds: 0, peakRssMb: 0 });
+  const server0 = serverUsage();
   const fleet0 = processUsage(ctx.fleet.pid);
   const db0 = dbPort ? postgresCpuSeconds(dbPort) : null;
   return () => {
-    const s = processUsage(server.pid);
+    const s = serverUsage();
     const db1 = dbPort ? postgresCpuSeconds(dbPort) : null;
     return {
       serverCpu: s.cpuSeconds - server0.cpuSeconds,

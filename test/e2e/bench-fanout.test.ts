@@ -51,3 +51,29 @@ test("./skein bench fanout measures celebrity, poisoned and sustained delivery a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("./skein bench fanout --workers N runs the server as ./skein web plus N workers (PostgreSQL only)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-bench-fanout-"));
+  try {
+    const json = path.join(dir, "fanout.json");
+    const env: Record<string, string> = { DATABASE_URL: databaseKind === "postgres" ? process.env.SKEIN_TEST_POSTGRES_URL! : "" };
+    const result = await runCli([
+      "bench", "fanout", "--db", databaseKind, "--workload", "celebrity", "--workers", "2",
+      "--followers", "40", "--domains", "8", "--latency-p50", "5", "--latency-p99", "20", "--timeout", "30", "--data-dir", dir, "--json", json,
+    ], env);
+    if (databaseKind === "sqlite") {
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--workers needs --db postgres/);
+      return;
+    }
+    assert.equal(result.code, 0, result.stderr);
+    const [celebrity] = JSON.parse(fs.readFileSync(json, "utf8")) as Record<string, any>[];
+    assert.equal(celebrity.layout, "web + 2 workers");
+    assert.equal(celebrity.deliveries, 8, "the workers delivered to every domain, once each");
+    assert.equal(celebrity.duplicated, 0);
+    assert.equal(celebrity.invalid_signatures, 0);
+    assert.ok(fs.readdirSync(dir).some((name) => name.endsWith(".server.log.worker-2")), "each worker keeps its own log");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

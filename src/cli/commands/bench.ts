@@ -10,7 +10,8 @@ const USAGE = `Usage:
                          [--followers N] [--domains N] [--zipf S] [--poisoned-share F]
                          [--latency-p50 MS] [--latency-p99 MS] [--crash-deliveries N] [--crash-kill-at F]
                          [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]
-                         [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]`;
+                         [--workers N] [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]
+    --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -51,6 +52,8 @@ async function fanout(database: "sqlite" | "postgres", options: Record<string, s
   const workloads = typeof options.workload === "string" ? options.workload.split(",").map((w) => w.trim()) : [...WORKLOADS];
   for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`--workload must be one or more of ${WORKLOADS.join(", ")}\n${USAGE}`);
   const followers = positiveInt(options.followers, 50_000, "followers");
+  const workers = options.workers === undefined || options.workers === "0" ? 0 : positiveInt(options.workers, 0, "workers");
+  if (workers > 0 && database !== "postgres") throw new UsageError(`--workers needs --db postgres: separate worker processes share the queue through PostgreSQL\n${USAGE}`);
   await fanoutBench({
     database,
     workloads: workloads as (typeof WORKLOADS)[number][],
@@ -73,6 +76,7 @@ async function fanout(database: "sqlite" | "postgres", options: Record<string, s
     dataDir: path.resolve(typeof options["data-dir"] === "string" ? options["data-dir"] : "bench-data"),
     json: typeof options.json === "string" ? options.json : null,
     cpuProf: typeof options["cpu-prof"] === "string" ? options["cpu-prof"] : null,
+    workers,
   });
   return 0;
 }
