@@ -206,9 +206,9 @@ export class DeliveryEngine {
   }
 
   /**
-   * Starts deliveries a few at a time, one batch per turn of the event loop: a claimed batch of
-   * hundreds would otherwise open hundreds of TLS connections in one go and keep API requests in
-   * the same process waiting behind them.
+   * Starts deliveries a few dozen at a time, one batch per turn of the event loop, so API
+   * requests in the same process interleave with a claimed batch of hundreds (which, with
+   * DELIVERY_THREADS=0, also means hundreds of TLS handshakes on this thread).
    */
   private start(work: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve) => {
