@@ -175,7 +175,7 @@ test("a sender thread is sent each body and key once and still has them when the
   const count = POOL_REMEMBERS.bodies + 10;
   const parcel = (host: string, i: number) => {
     const body = Buffer.from(JSON.stringify({ id: `${alice.uri}#test/many-${i}`, type: "Create", actor: alice.uri }));
-    return { inbox: url(host), activityId: `many-${i}`, body, digest: digestOf(body), accountId: alice.id, key };
+    return { inbox: url(host), host: hostOf(host), activityId: `many-${i}`, body, digest: digestOf(body), accountId: alice.id, key };
   };
   try {
     const order = Array.from({ length: count }, (_, i) => i);

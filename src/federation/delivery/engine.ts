@@ -26,8 +26,9 @@ const logger = getLogger(["skein", "federation", "delivery"]);
 export interface EngineOptions {
   /** Deliveries held at once (waiting for their host or in flight). */
   concurrency: number;
-  /** Requests in flight to one host at first, and at most (see host-limits.ts). */
+  /** Requests in flight to one host at first (see host-limits.ts)… */
   perHost: number;
+  /** …and at most, while a healthy host has a backlog (default: perHost). */
   perHostMax?: number;
   leaseMs?: number;
   pollMs?: number;
@@ -245,7 +246,7 @@ export class DeliveryEngine {
         return;
       }
       const key = await this.keyOf(prepared.accountId);
-      const outcome = await this.sender.send({ inbox: row.inbox_url, activityId: row.activity_id, body: prepared.body, digest: prepared.digest, accountId: prepared.accountId, key });
+      const outcome = await this.sender.send({ inbox: row.inbox_url, host: row.host, activityId: row.activity_id, body: prepared.body, digest: prepared.digest, accountId: prepared.accountId, key });
       await this.settle(row, outcome);
     } catch (error) {
       // Our own failure (keys, database): retry later like a network error.

@@ -50,7 +50,7 @@ export class SenderPool implements DeliverySender {
 
   send(parcel: Parcel): Promise<Outcome> {
     if (this.closing) return Promise.resolve({ kind: "failed", status: null, error: "shutting down" });
-    const thread = this.threadFor(parcel.inbox);
+    const thread = this.threadFor(parcel.host);
     const seq = ++this.seq;
     const request: ThreadRequest = { seq, inbox: parcel.inbox, activityId: parcel.activityId, accountId: parcel.accountId };
     if (!thread.bodiesSent.has(parcel.activityId)) {
@@ -68,9 +68,9 @@ export class SenderPool implements DeliverySender {
     });
   }
 
-  /** The thread for an inbox's host, started when first needed (and again if it died). */
-  private threadFor(inbox: string): SenderThread {
-    const index = hostHash(hostOf(inbox)) % this.threads.length;
+  /** The thread for a host, started when first needed (and again if it died). */
+  private threadFor(host: string): SenderThread {
+    const index = hostHash(host) % this.threads.length;
     let thread = this.threads[index];
     if (!thread || thread.exited) {
       const started: SenderThread = new SenderThread(this.options, () => {
@@ -86,12 +86,6 @@ export class SenderPool implements DeliverySender {
     this.closing = true;
     await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
   }
-}
-
-function hostOf(inbox: string): string {
-  const start = inbox.indexOf("//") + 2;
-  const end = inbox.indexOf("/", start);
-  return inbox.slice(start, end === -1 ? undefined : end);
 }
 
 /** FNV-1a: cheap, and spreads host names evenly. */

@@ -8,6 +8,8 @@ import { signedPostHeaders, type SigningKey } from "./http-signature.ts";
 
 export interface Parcel {
   inbox: string;
+  /** The inbox's host (as stored with the delivery): a pool sends each host to one thread. */
+  host: string;
   /** The activity: its id (bodies are cached by it), its JSON body and that body's Digest header. */
   activityId: string;
   body: Uint8Array;
@@ -30,7 +32,7 @@ export class InlineSender implements DeliverySender {
     this.http = new HttpSender(options);
   }
 
-  async send(parcel: Pick<Parcel, "inbox" | "body" | "digest" | "key">): Promise<Outcome> {
+  async send(parcel: Parcel): Promise<Outcome> {
     return signAndPost(this.http, parcel.inbox, parcel.body, parcel.digest, parcel.key);
   }
 
