@@ -1,36 +1,24 @@
 // Direct-message conversations and grouped notifications (API v2), with unread counts that follow
 // the notifications marker and the notification policy; every response checked against the contract.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import type { TestServer } from "../support/server.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer, rejectsWith } from "../support/e2e.ts";
 import { apiCaller } from "../support/api.ts";
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 let dave: TestUser;
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-  carol = await signUp(server, "carol");
-  dave = await signUp(server, "dave");
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
+contractCheckedServer(["alice", "bob", "carol", "dave"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob, carol, dave } = ready.users);
 });
 
 const api = apiCaller(() => server.url);
-
-const rejectsWith = (status: number) => (e: { statusCode?: number }) => e.statusCode === status;
 
 async function eventually<T>(read: () => PromiseLike<T>, ok: (value: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 5000;

@@ -1,14 +1,13 @@
 // Discovery through masto.js: trending hashtags, statuses and links, the profile directory,
 // follow suggestions, and announcements. Only public statuses and accounts that opted in to
 // discovery may appear, and a reader's blocks and mutes are respected.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
-import { anonymous, signUp, type TestUser } from "../support/clients.ts";
+import type { TestServer } from "../support/server.ts";
+import { anonymous, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer } from "../support/e2e.ts";
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -16,26 +15,15 @@ let dave: TestUser;
 let erin: TestUser;
 let frank: TestUser;
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-  carol = await signUp(server, "carol");
-  dave = await signUp(server, "dave");
-  erin = await signUp(server, "erin");
-  frank = await signUp(server, "frank");
+contractCheckedServer(["alice", "bob", "carol", "dave", "erin", "frank"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob, carol, dave, erin, frank } = ready.users);
   // alice, bob, erin and frank opt in to discovery; carol and dave do not.
   for (const user of [alice, bob, erin, frank]) await user.client.v1.accounts.updateCredentials({ discoverable: true });
   // dave blocks erin and mutes frank; alice follows bob (bob becomes the most followed).
   await dave.client.v1.accounts.$select(erin.id).block();
   await dave.client.v1.accounts.$select(frank.id).mute();
   await alice.client.v1.accounts.$select(bob.id).follow();
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
 });
 
 const names = (accounts: { username: string }[]) => accounts.map((a) => a.username);

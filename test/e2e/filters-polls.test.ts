@@ -1,10 +1,11 @@
 // Filters (v2 API, and the v1 view) applied where statuses are shown, and polls: posting,
 // voting, privacy, edits, and the notice voters and authors get when a poll ends.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, validateResponse, type ContractLog } from "../support/openapi.ts";
-import { anonymous, signUp, type TestUser } from "../support/clients.ts";
+import type { TestServer } from "../support/server.ts";
+import { validateResponse } from "../support/openapi.ts";
+import { anonymous, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer, rejectsWith } from "../support/e2e.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { openRuntime } from "../../src/server/context.ts";
 
@@ -12,7 +13,6 @@ import { openRuntime } from "../../src/server/context.ts";
 const POLL_ENV = { POLL_MIN_EXPIRATION: "1", POLL_SWEEP_INTERVAL: "0.2" };
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -20,25 +20,15 @@ let dave: TestUser;
 /** The fetch the contract check does not wrap (see the v1 filters test). */
 const rawFetch = globalThis.fetch;
 
-const httpStatus = (code: number) => (e: { statusCode?: number }) => e.statusCode === code;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-before(async () => {
-  server = await startServer({ env: POLL_ENV });
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-  carol = await signUp(server, "carol");
-  dave = await signUp(server, "dave");
+contractCheckedServer(["alice", "bob", "carol", "dave"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob, carol, dave } = ready.users);
   // bob reads alice and carol at home; dave follows nobody.
   await bob.client.v1.accounts.$select(alice.id).follow();
   await bob.client.v1.accounts.$select(carol.id).follow();
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
-});
+}, { env: POLL_ENV });
 
 async function api(user: TestUser | null, method: string, path: string, body?: unknown) {
   const response = await fetch(`${server.url}${path}`, {
@@ -67,7 +57,7 @@ test("filters: create, read, update keywords (add, change, _destroy), delete", a
   const listed = await bob.client.v2.filters.list();
   assert.deepEqual(listed.map((f) => f.id), [created.id]);
   assert.equal((await bob.client.v2.filters.$select(created.id).fetch()).title, "Sports");
-  await assert.rejects(alice.client.v2.filters.$select(created.id).fetch(), httpStatus(404), "another user's filter is not found");
+  await assert.rejects(alice.client.v2.filters.$select(created.id).fetch(), rejectsWith(404), "another user's filter is not found");
 
   const football = created.keywords!.find((k) => k.keyword === "football")!;
   const tennis = created.keywords!.find((k) => k.keyword === "tennis")!;
@@ -93,11 +83,11 @@ test("filters: create, read, update keywords (add, change, _destroy), delete", a
   const changed = await bob.client.v2.filters.keywords.$select(added.id).update({ keyword: "croquet", wholeWord: false });
   assert.deepEqual([changed.keyword, changed.wholeWord], ["croquet", false]);
   await bob.client.v2.filters.keywords.$select(added.id).remove();
-  await assert.rejects(bob.client.v2.filters.keywords.$select(added.id).fetch(), httpStatus(404));
-  await assert.rejects(alice.client.v2.filters.keywords.$select(football.id).fetch(), httpStatus(404));
+  await assert.rejects(bob.client.v2.filters.keywords.$select(added.id).fetch(), rejectsWith(404));
+  await assert.rejects(alice.client.v2.filters.keywords.$select(football.id).fetch(), rejectsWith(404));
 
   await bob.client.v2.filters.$select(created.id).remove();
-  await assert.rejects(bob.client.v2.filters.$select(created.id).fetch(), httpStatus(404));
+  await assert.rejects(bob.client.v2.filters.$select(created.id).fetch(), rejectsWith(404));
   assert.deepEqual(await bob.client.v2.filters.list(), []);
 });
 
@@ -374,9 +364,9 @@ test("a poll on a private post is visible only to those who may read the post", 
   const status = await alice.client.v1.statuses.create({ status: "Followers: pizza tonight?", visibility: "private", poll: { options: ["Yes", "No"], expiresIn: 3600 } });
   const pollId = status.poll!.id;
   assert.equal((await bob.client.v1.polls.$select(pollId).fetch()).id, pollId, "a follower sees it");
-  await assert.rejects(dave.client.v1.polls.$select(pollId).fetch(), httpStatus(404));
-  await assert.rejects(dave.client.v1.polls.$select(pollId).votes.create({ choices: [0] }), httpStatus(404));
-  await assert.rejects(anonymous(server).v1.polls.$select(pollId).fetch(), httpStatus(404));
+  await assert.rejects(dave.client.v1.polls.$select(pollId).fetch(), rejectsWith(404));
+  await assert.rejects(dave.client.v1.polls.$select(pollId).votes.create({ choices: [0] }), rejectsWith(404));
+  await assert.rejects(anonymous(server).v1.polls.$select(pollId).fetch(), rejectsWith(404));
   assert.equal((await bob.client.v1.polls.$select(pollId).votes.create({ choices: [0] })).votesCount, 1);
 });
 
@@ -398,7 +388,7 @@ test("editing a poll: same options keep votes, new options reset them, no poll r
 
   const removed = await alice.client.v1.statuses.$select(status.id).update({ status: "No more poll" });
   assert.equal(removed.poll, null);
-  await assert.rejects(bob.client.v1.polls.$select(reset.poll!.id).fetch(), httpStatus(404));
+  await assert.rejects(bob.client.v1.polls.$select(reset.poll!.id).fetch(), rejectsWith(404));
 });
 
 test("when a poll ends, voters and the author get a poll notification, and voting stops", async () => {

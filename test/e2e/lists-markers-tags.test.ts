@@ -1,38 +1,26 @@
 // Lists (members, timelines, replies policies, exclusive lists), timeline markers and followed
 // hashtags, through masto.js and raw requests, every response checked against the contract.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import type { TestServer } from "../support/server.ts";
 import { anonymous, signUp, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer, rejectsWith } from "../support/e2e.ts";
 import { apiCaller } from "../support/api.ts";
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 let dave: TestUser;
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-  carol = await signUp(server, "carol");
-  dave = await signUp(server, "dave");
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
+contractCheckedServer(["alice", "bob", "carol", "dave"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob, carol, dave } = ready.users);
 });
 
 const api = apiCaller(() => server.url);
 
 const ids = (statuses: { id: string }[]) => statuses.map((s) => s.id);
-const rejectsWith = (status: number) => (e: { statusCode?: number }) => e.statusCode === status;
-
 test("lists: create, read, update, delete — and to anyone but the owner they do not exist", async () => {
   const created = await alice.client.v1.lists.create({ title: "Friends" });
   assert.equal(created.title, "Friends");

@@ -4,11 +4,11 @@
 //   private → the author, mentioned accounts, accepted followers;
 //   direct → the author and mentioned accounts;
 //   and nobody sees the statuses of someone who blocked them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
-import { signUp, type TestUser } from "../support/clients.ts";
+import type { TestServer } from "../support/server.ts";
+import type { TestUser } from "../support/clients.ts";
+import { contractCheckedServer } from "../support/e2e.ts";
 
 type Visibility = "public" | "unlisted" | "private" | "direct";
 type Reader = "author" | "follower" | "mentioned" | "stranger" | "blocked" | "anonymous";
@@ -25,7 +25,6 @@ function allowed(visibility: Visibility, reader: Reader): boolean {
 }
 
 let server: TestServer;
-let contract: ContractLog;
 const users = {} as Record<Exclude<Reader, "anonymous">, TestUser>;
 const posts = {} as Record<Visibility, string>;
 const replies = {} as Record<Visibility, string>;
@@ -48,10 +47,9 @@ async function post(reader: Exclude<Reader, "anonymous">, path: string, body: un
 
 const ids = (body: { id: string }[]) => new Set(body.map((s) => s.id));
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  for (const reader of READERS) if (reader !== "anonymous") users[reader] = await signUp(server, reader);
+contractCheckedServer(["author", "follower", "mentioned", "stranger", "blocked"], async (ready) => {
+  server = ready.server;
+  Object.assign(users, ready.users);
   await users.follower.client.v1.accounts.$select(users.author.id).follow();
   await users.author.client.v1.accounts.$select(users.blocked.id).block();
   for (const visibility of VISIBILITIES) {
@@ -61,11 +59,6 @@ before(async () => {
   for (const visibility of VISIBILITIES) {
     replies[visibility] = (await users.author.client.v1.statuses.create({ status: `@mentioned @stranger a ${visibility} reply`, visibility, inReplyToId: root })).id;
   }
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
 });
 
 test("GET /api/v1/statuses/:id and /context of the status itself", async () => {

@@ -1,27 +1,18 @@
 // Follows, follow requests, blocks and mutes, and what they do to timelines and notifications.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import type { TestServer } from "../support/server.ts";
 import { anonymous, signUp, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer } from "../support/e2e.ts";
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-  carol = await signUp(server, "carol");
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
+contractCheckedServer(["alice", "bob", "carol"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob, carol } = ready.users);
 });
 
 test("following fills the home timeline, counts, and notifies", async () => {

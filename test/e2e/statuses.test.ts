@@ -1,26 +1,18 @@
 // Posting and acting on statuses through masto.js: create, read, thread, edit with history,
 // delete-and-redraft, boosts, favourites, bookmarks, pins, idempotency, and the errors for bad input.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
-import { anonymous, signUp, type TestUser } from "../support/clients.ts";
+import type { TestServer } from "../support/server.ts";
+import { anonymous, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer } from "../support/e2e.ts";
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
+contractCheckedServer(["alice", "bob"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob } = ready.users);
 });
 
 test("posting renders mentions, hashtags and links, and the status can be read back", async () => {

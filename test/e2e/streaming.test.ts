@@ -2,33 +2,25 @@
 // Phanpy and Elk do), multiplexed subscriptions, privacy of what is delivered, notifications,
 // deletes, server-sent events, masto.js's streaming client, and — on PostgreSQL — delivery
 // across two server processes on one database, including after the LISTEN connection drops.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import { createRestAPIClient, createStreamingAPIClient } from "masto";
 import { databaseKind, startServer, type TestServer } from "../support/server.ts";
-import { installContractCheck, validateResponse, type ContractLog } from "../support/openapi.ts";
+import { validateResponse } from "../support/openapi.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
+import { contractCheckedServer } from "../support/e2e.ts";
 import { openEventStream, openStream, refusedUpgrade, wsUrl, type StreamMessage } from "../support/streaming.ts";
 
 let server: TestServer;
-let contract: ContractLog;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 
-before(async () => {
-  server = await startServer();
-  contract = installContractCheck(server.url);
-  alice = await signUp(server, "alice");
-  bob = await signUp(server, "bob");
-  carol = await signUp(server, "carol");
+contractCheckedServer(["alice", "bob", "carol"], async (ready) => {
+  server = ready.server;
+  ({ alice, bob, carol } = ready.users);
   await alice.client.v1.accounts.$select(bob.id).follow();
-});
-
-after(async () => {
-  assert.deepEqual(contract.violations, []);
-  await server?.stop();
 });
 
 const isUpdate = (id: string) => (m: StreamMessage) => m.event === "update" && JSON.parse(m.payload!).id === id;
