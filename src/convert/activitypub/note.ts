@@ -7,6 +7,7 @@ import { Article, Audio, Collection, Event, Hashtag, Image, LanguageString, Link
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { Visibility } from "../../db/schema.ts";
+import type { IncomingAttachment } from "../../domain/statuses/remote-statuses.ts";
 import { instant, toDate } from "./time.ts";
 import { sanitizeRemoteHtml, stripHtml } from "./sanitize.ts";
 
@@ -82,21 +83,11 @@ export function visibilityOf(object: APObject, followersUri: string | null): Vis
   return "direct";
 }
 
-export interface ParsedAttachment {
-  type: "image" | "gifv" | "video" | "audio" | "unknown";
-  url: string;
-  mediaType: string | null;
-  description: string | null;
-  blurhash: string | null;
-  focus: { x: number; y: number } | null;
-  width: number | null;
-  height: number | null;
-}
 
 const MAX_ATTACHMENTS = 16;
 const BLURHASH = /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{6,100}$/;
 
-function mediaKind(type: string, mediaType: string | null): ParsedAttachment["type"] {
+function mediaKind(type: string, mediaType: string | null): IncomingAttachment["type"] {
   const major = mediaType?.split("/")[0];
   if (major === "image" || type === "Image") return "image";
   if (major === "video" || type === "Video") return "video";
@@ -146,10 +137,10 @@ export async function pollOf(question: APObject): Promise<ParsedPoll | null> {
  * A post's attachments, read from the document as received: Fedify's typed vocabulary has no
  * place for Mastodon's `blurhash` and `focalPoint`, which clients need to show media well.
  */
-export async function attachmentsOf(note: APObject): Promise<ParsedAttachment[]> {
+export async function attachmentsOf(note: APObject): Promise<IncomingAttachment[]> {
   const raw = (await note.toJsonLd().catch(() => null)) as { attachment?: unknown } | null;
   const list = Array.isArray(raw?.attachment) ? raw.attachment : raw?.attachment ? [raw.attachment] : [];
-  const out: ParsedAttachment[] = [];
+  const out: IncomingAttachment[] = [];
   for (const item of list.slice(0, MAX_ATTACHMENTS)) {
     if (typeof item !== "object" || item === null) continue;
     const a = item as Record<string, unknown>;
@@ -187,7 +178,7 @@ export interface ParsedNote {
   tags: string[];
   published: Date;
   updated: Date | null;
-  attachments: ParsedAttachment[];
+  attachments: IncomingAttachment[];
   poll: ParsedPoll | null;
 }
 
