@@ -49,19 +49,12 @@ export class DiscoveryStore {
    * accounts used them, then by uses.
    */
   async trendingTags(sinceId: string, limit: number, offset: number): Promise<TagUse[]> {
-    const rows = await this.db
-      .selectFrom("status_tags")
-      .innerJoin("statuses", "statuses.id", "status_tags.status_id")
-      .innerJoin("accounts", "accounts.id", "statuses.account_id")
+    const rows = await this.publicTagUses(sinceId)
       .select((eb) => [
         "status_tags.tag_id",
         eb.fn.countAll().as("use_count"),
         eb.fn.count("statuses.account_id").distinct().as("account_count"),
       ])
-      .where("statuses.id", ">=", sinceId)
-      .where("statuses.visibility", "=", "public")
-      .where("statuses.reblog_of_id", "is", null)
-      .where(listable())
       .groupBy("status_tags.tag_id")
       .orderBy("account_count", "desc")
       .orderBy("use_count", "desc")
@@ -70,6 +63,18 @@ export class DiscoveryStore {
       .offset(offset)
       .execute();
     return rows.map((r) => ({ tagId: r.tag_id, uses: Number(r.use_count), accounts: Number(r.account_count) }));
+  }
+
+  /** Hashtag uses in public statuses (not boosts) by listable accounts since `sinceId`: what tag trends count. */
+  private publicTagUses(sinceId: string) {
+    return this.db
+      .selectFrom("status_tags")
+      .innerJoin("statuses", "statuses.id", "status_tags.status_id")
+      .innerJoin("accounts", "accounts.id", "statuses.account_id")
+      .where("statuses.id", ">=", sinceId)
+      .where("statuses.visibility", "=", "public")
+      .where("statuses.reblog_of_id", "is", null)
+      .where(listable());
   }
 
   async tagsByIds(ids: readonly string[]): Promise<TagRow[]> {
@@ -81,10 +86,7 @@ export class DiscoveryStore {
   async tagHistory(tagIds: readonly string[], sinceId: string): Promise<TagDayUse[]> {
     if (tagIds.length === 0) return [];
     const day = sql<string>`substr(statuses.created_at, 1, 10)`;
-    const rows = await this.db
-      .selectFrom("status_tags")
-      .innerJoin("statuses", "statuses.id", "status_tags.status_id")
-      .innerJoin("accounts", "accounts.id", "statuses.account_id")
+    const rows = await this.publicTagUses(sinceId)
       .select((eb) => [
         "status_tags.tag_id",
         day.as("day"),
@@ -92,10 +94,6 @@ export class DiscoveryStore {
         eb.fn.count("statuses.account_id").distinct().as("account_count"),
       ])
       .where("status_tags.tag_id", "in", tagIds)
-      .where("statuses.id", ">=", sinceId)
-      .where("statuses.visibility", "=", "public")
-      .where("statuses.reblog_of_id", "is", null)
-      .where(listable())
       .groupBy(["status_tags.tag_id", day])
       .execute();
     return rows.map((r) => ({ tagId: r.tag_id, day: String(r.day), uses: Number(r.use_count), accounts: Number(r.account_count) }));
