@@ -41,38 +41,51 @@ function streamingUrl(baseUrl: string, query: Record<string, string> = {}): stri
   return url.toString();
 }
 
+/**
+ * What arrives over a connection, and a way to wait for the first item that matches. With
+ * `consume`, an item handed out once is not handed out again.
+ */
+function arrivals<T>(what: string, consume: boolean) {
+  const items: T[] = [];
+  const taken = new Set<T>();
+  const waiters = new Set<() => boolean>();
+  return {
+    items,
+    push(item: T): void {
+      items.push(item);
+      for (const wake of waiters) wake();
+    },
+    next(match: (item: T) => boolean, timeoutMs = 10_000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          const found = items.find((item) => !taken.has(item) && match(item));
+          if (found === undefined) return false;
+          if (consume) taken.add(found);
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`No matching ${what} within ${timeoutMs} ms; received: ${JSON.stringify(items).slice(0, 2000)}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+  };
+}
+
 export async function openStream(baseUrl: string, options: OpenOptions = {}): Promise<StreamSocket> {
   const ws = new WebSocket(streamingUrl(baseUrl, options.query), options.protocolToken ? [options.protocolToken] : [], { headers: options.headers });
-  const messages: StreamMessage[] = [];
-  const taken = new Set<StreamMessage>();
-  const waiters = new Set<() => void>();
-  ws.on("message", (data) => {
-    messages.push(JSON.parse(data.toString()));
-    for (const wake of waiters) wake();
-  });
+  const received = arrivals<StreamMessage>("streaming message", true);
+  const { items: messages, next } = received;
+  ws.on("message", (data) => received.push(JSON.parse(data.toString())));
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
     ws.once("unexpected-response", (_req, res) => reject(new Error(`Upgrade refused with ${res.statusCode}`)));
   });
-
-  const next = (match: (m: StreamMessage) => boolean, timeoutMs = 10_000) =>
-    new Promise<StreamMessage>((resolve, reject) => {
-      const check = () => {
-        const found = messages.find((m) => !taken.has(m) && match(m));
-        if (!found) return false;
-        taken.add(found);
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`No matching streaming message within ${timeoutMs} ms; received: ${JSON.stringify(messages).slice(0, 2000)}`));
-      }, timeoutMs);
-      if (!check()) waiters.add(check);
-    });
 
   let syncs = 0;
   return {
@@ -131,9 +144,9 @@ export interface ServerSentEvent {
 export async function openEventStream(url: string, token?: string) {
   const controller = new AbortController();
   const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: controller.signal });
-  const events: ServerSentEvent[] = [];
+  const received = arrivals<ServerSentEvent>("server-sent event", false);
+  const events = received.items;
   const comments: string[] = [];
-  const waiters = new Set<() => void>();
   let opened!: () => void;
   const firstChunk = new Promise<void>((resolve) => (opened = resolve));
   if (response.body) {
@@ -155,8 +168,7 @@ export async function openEventStream(url: string, token?: string) {
               else if (line.startsWith("event:")) event = line.slice(6).trim();
               else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
             }
-            if (data.length) events.push({ event, data: data.join("\n") });
-            for (const wake of waiters) wake();
+            if (data.length) received.push({ event, data: data.join("\n") });
           }
         }
       } catch {
@@ -170,23 +182,7 @@ export async function openEventStream(url: string, token?: string) {
     comments,
     /** Resolves once the first bytes arrived: the server registered the stream. */
     opened: () => firstChunk,
-    next(match: (e: ServerSentEvent) => boolean, timeoutMs = 10_000): Promise<ServerSentEvent> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find(match);
-          if (!found) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`No matching server-sent event within ${timeoutMs} ms; received: ${JSON.stringify(events).slice(0, 2000)}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
-    },
+    next: received.next,
     close: () => controller.abort(),
   };
 }
