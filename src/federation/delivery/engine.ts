@@ -287,8 +287,10 @@ export class DeliveryEngine {
       case "failed": {
         this.tally("failed");
         this.limits.failed(row.host);
-        await this.retry(row, outcome.error);
         const { pausedUntil, unavailable } = await this.health.failed(row.host, outcome.error);
+        // Not due before the host's pause ends — read after the await, so a pause that a
+        // concurrent failure to the same host has just lengthened counts too.
+        await this.retry(row, outcome.error, this.health.pausedUntil(row.host));
         if (unavailable) {
           logger.warn("{host} failed on too many days; marked unavailable until it contacts us", { host: row.host });
           await this.store.giveUpHost(row.host, "host unavailable");

@@ -67,6 +67,11 @@ export class HostHealth {
     return { kind: "go" };
   }
 
+  /** When the host's pause ends (0 if it is not paused) as this process knows it. */
+  pausedUntil(host: string): number {
+    return this.breakers.get(host)?.pausedUntil ?? 0;
+  }
+
   /** Learned from other processes (the pause in the database) when deliveries were claimed. */
   notePaused(host: string, until: number): void {
     const breaker = this.breakerOf(host);
