@@ -14,6 +14,7 @@ import { instanceKeyPairs, keyPairsOf } from "./keys.ts";
 import { toActor } from "../convert/activitypub/actor.ts";
 import { toNote } from "../convert/activitypub/note.ts";
 import { Resolver } from "./resolver.ts";
+import { boundedLoaderFactories } from "./document-loaders.ts";
 import { registerInboxListeners } from "./inbox.ts";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
@@ -31,15 +32,21 @@ export const INSTANCE_ACTOR = "instance.actor";
 
 export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQueue, heardFrom: (host: string) => void, concurrency = 16): BuiltFederation {
   const { config, stores, services } = deps;
+  const kv = new DatabaseKvStore(db);
+  // Production never fetches private or loopback addresses; tests federate on loopback.
+  const allowPrivateAddress = config.environment === "test";
+  const userAgent = { software: `Skein/${SKEIN_VERSION}`, url: new URL(config.origin) };
   const federation: SkeinFederation = createFederation<void>({
-    kv: new DatabaseKvStore(db),
+    kv,
     queue: new DatabaseMessageQueue(jobs, concurrency),
     manuallyStartQueue: true,
     origin: config.origin,
-    // Production never fetches private or loopback addresses; tests federate on loopback.
-    allowPrivateAddress: config.environment === "test",
-    userAgent: { software: `Skein/${SKEIN_VERSION}`, url: new URL(config.origin) },
+    ...boundedLoaderFactories(kv, { allowPrivateAddress, userAgent }),
   });
+  // Fedify refuses its allowPrivateAddress and userAgent options beside custom loaders (so that
+  // a loader cannot silently drop the address check); ours apply both themselves, and its
+  // WebFinger and object lookups read these two fields when they run.
+  Object.assign(federation, { allowPrivateAddress, userAgent });
   const resolver = new Resolver(deps, () => federation.createContext(new URL(config.origin), undefined));
 
   const localAccount = async (identifier: string) => {

@@ -11,7 +11,7 @@ import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
 import type { Resolver } from "./resolver.ts";
-import { uncoveredBodyRefusal } from "./signature-policy.ts";
+import { isInboxPost, passInboxGate } from "./inbox-gate.ts";
 import { Fanout } from "./delivery/fanout.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { deliveryUserAgent } from "./delivery/http-sender.ts";
@@ -63,10 +63,17 @@ export function startFederation(deps: FederationDeps, database: Database, option
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!FEDERATION_PATHS.test(c.req.path)) return next();
-    const refused = uncoveredBodyRefusal(c.req.raw);
-    if (refused) return refused;
+    let request = c.req.raw;
+    if (isInboxPost(request, c.req.path)) {
+      const gate = await passInboxGate(request, () => {
+        const ctx = federation.createContext(request, undefined);
+        return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+      });
+      if ("refusal" in gate) return gate.refusal;
+      request = gate.request;
+    }
     let passOn = false;
-    const response = await federation.fetch(c.req.raw, {
+    const response = await federation.fetch(request, {
       contextData: undefined,
       // Not ours, or a browser asking for HTML: the web routes answer.
       onNotFound: () => {

@@ -1,0 +1,56 @@
+// The loaders through which Fedify fetches every remote document — actors, keys, posts,
+// collections, JSON-LD contexts — plain, cached or signed with the instance actor's key. They are
+// Fedify's own loaders, with one addition: a document outside REMOTE_JSON_LIMITS (too deep, too
+// many values or objects, a NUL character) is refused before anything reads it, as an inbox body
+// is. The HTTP client under them (http-client.ts) bounds time and bytes and the addresses
+// connected to.
+import {
+  FetchError,
+  getAuthenticatedDocumentLoader,
+  getDocumentLoader,
+  kvCache,
+  type DocumentLoader,
+  type FederationOptions,
+  type GetUserAgentOptions,
+  type HttpMessageSignaturesSpec,
+  type KvStore,
+} from "@fedify/fedify";
+import { checkJsonValue } from "./remote-json.ts";
+
+type LoaderFactories = Pick<FederationOptions<void>, "documentLoaderFactory" | "contextLoaderFactory" | "authenticatedDocumentLoaderFactory">;
+
+// Fedify's own key prefixes, so caches written before these loaders existed stay valid.
+const REMOTE_DOCUMENTS = ["_fedify", "remoteDocument"] as const;
+const SIGNATURE_SPECS = ["_fedify", "httpMessageSignaturesSpec"] as const;
+
+/** A loader that refuses documents outside the bounds (with a FetchError, as for a failed fetch). */
+export function boundedLoader(load: DocumentLoader): DocumentLoader {
+  return async (url, options) => {
+    const remote = await load(url, options);
+    const refusal = checkJsonValue(remote.document);
+    if (refusal) throw new FetchError(url, `Refused the document at ${url}: ${refusal}`);
+    return remote;
+  };
+}
+
+/**
+ * The three loader factories for createFederation. `allowPrivateAddress` is Fedify's pre-fetch
+ * address check (tests federate on loopback); it is only a first line — the connection itself is
+ * checked by the HTTP client.
+ */
+export function boundedLoaderFactories(kv: KvStore, options: { allowPrivateAddress: boolean; userAgent: GetUserAgentOptions }): LoaderFactories {
+  const { allowPrivateAddress, userAgent } = options;
+  const cached = (kind: "object" | "context") =>
+    kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind });
+  // Which signature spec each server answered to, remembered so later fetches knock once.
+  const specDeterminer = {
+    determineSpec: async (origin: string) => (await kv.get<HttpMessageSignaturesSpec>([...SIGNATURE_SPECS, origin])) ?? "rfc9421",
+    rememberSpec: (origin: string, spec: HttpMessageSignaturesSpec) => kv.set([...SIGNATURE_SPECS, origin], spec),
+  };
+  return {
+    documentLoaderFactory: () => cached("object"),
+    contextLoaderFactory: () => cached("context"),
+    authenticatedDocumentLoaderFactory: (identity) =>
+      boundedLoader(getAuthenticatedDocumentLoader(identity, { allowPrivateAddress, userAgent, specDeterminer })),
+  };
+}
