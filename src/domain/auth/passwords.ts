@@ -1,6 +1,7 @@
 // Password hashing with scrypt (memory-hard, built into Node). Stored as
 // `scrypt$N$r$p$salt$hash` so the cost can be raised later without breaking old hashes.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, scrypt as scryptCallback, type ScryptOptions } from "node:crypto";
+import { secretsEqual } from "./secrets.ts";
 
 const COST = { N: 16384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
@@ -24,7 +25,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== "scrypt" || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64url");
   const key = await scrypt(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return secretsEqual(key, expected);
 }
 
 /** A password for the admin CLI to print: 24 characters from a 58-letter alphabet (~140 bits). */

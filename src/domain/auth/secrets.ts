@@ -13,7 +13,17 @@ export function hashSecret(secret: string): string {
 }
 
 export function sameSecret(secret: string, hash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), "hex");
-  const b = Buffer.from(hash, "hex");
-  return a.length === b.length && timingSafeEqual(a, b);
+  return secretsEqual(hashSecret(secret), hash);
+}
+
+/**
+ * Whether two secrets are equal, in a time that does not tell how much of them matched. The one
+ * place Skein compares secrets: both sides are hashed first, so timingSafeEqual always gets
+ * buffers of the same byte length (equal string lengths are not equal byte lengths: "é" is one
+ * character and two bytes, and timingSafeEqual throws on a mismatch), and the length of the
+ * secret is not given away either.
+ */
+export function secretsEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const digest = (value: string | Uint8Array) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

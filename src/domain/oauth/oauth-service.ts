@@ -10,13 +10,19 @@ import { isoAfter, nowIso } from "../../util/time.ts";
 import { hashSecret, newSecret, sameSecret } from "../auth/secrets.ts";
 import { verifyPassword } from "../auth/passwords.ts";
 import { validationFailed } from "../errors.ts";
-import { DEFAULT_SCOPES, parseScopes, scopesWithin } from "./scopes.ts";
+import { ALL_SCOPES, DEFAULT_SCOPES, parseScopes, scopesWithin } from "./scopes.ts";
 
 export const OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob";
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
-const MAX_NAME_LENGTH = 100;
+// Mastodon's bounds on an app (client_name 60 characters; redirect URIs, newline-joined, and
+// website 2,000 each); Skein also caps the number of redirect URIs. Registration needs no
+// account, so every field a stranger can store has a bound.
+const MAX_NAME_LENGTH = 60;
+const MAX_REDIRECT_URIS_LENGTH = 2000;
 const MAX_REDIRECT_URIS = 10;
-const MAX_URI_LENGTH = 2000;
+const MAX_WEBSITE_LENGTH = 2000;
+/** Mastodon: the scopes of an app cannot be longer than every known scope named once. */
+const MAX_SCOPES_LENGTH = ALL_SCOPES.join(" ").length;
 
 /** An error of the OAuth protocol itself (RFC 6749 §5.2), with its own wire shape. */
 export class OAuthError extends Error {
@@ -75,22 +81,26 @@ export class OAuthService {
   }): Promise<RegisteredApp> {
     const name = input.name?.trim();
     if (!name) throw validationFailed("Validation failed: Application name can't be blank");
-    if (name.length > MAX_NAME_LENGTH) throw validationFailed(`Validation failed: Application name is too long (maximum is ${MAX_NAME_LENGTH} characters)`);
+    if (characters(name) > MAX_NAME_LENGTH) throw tooLong("Application name", MAX_NAME_LENGTH);
 
     const uris = (Array.isArray(input.redirectUris) ? input.redirectUris : (input.redirectUris ?? "").split(/\s+/))
       .map((u) => u.trim())
       .filter(Boolean);
     if (uris.length === 0) throw validationFailed("Validation failed: Redirect URI can't be blank");
-    if (uris.length > MAX_REDIRECT_URIS) throw validationFailed(`Validation failed: at most ${MAX_REDIRECT_URIS} redirect URIs`);
+    // Stored and shown newline-joined, so that is the text that is bounded (as Mastodon does).
+    if (characters(uris.join("\n")) > MAX_REDIRECT_URIS_LENGTH) throw tooLong("Redirect URI", MAX_REDIRECT_URIS_LENGTH);
+    if (uris.length > MAX_REDIRECT_URIS) throw validationFailed(`Validation failed: Redirect URI has too many entries (maximum is ${MAX_REDIRECT_URIS})`);
     for (const uri of uris) {
       if (!isValidRedirectUri(uri)) throw validationFailed("Validation failed: Redirect URI must be an absolute URI.");
     }
 
+    if (input.scopes !== undefined && characters(input.scopes) > MAX_SCOPES_LENGTH) throw tooLong("Scopes", MAX_SCOPES_LENGTH);
     const { scopes, unknown } = parseScopes(input.scopes ?? DEFAULT_SCOPES.join(" "));
     if (unknown.length > 0) throw validationFailed(`Validation failed: Scopes ${unknown.join(", ")} are not known`);
     if (scopes.length === 0) scopes.push(...DEFAULT_SCOPES);
 
     let website: string | null = input.website?.trim() || null;
+    if (website !== null && characters(website) > MAX_WEBSITE_LENGTH) throw tooLong("Website", MAX_WEBSITE_LENGTH);
     if (website !== null && !isHttpUrl(website)) throw validationFailed("Validation failed: Website is not a valid URL");
 
     const clientSecret = newSecret();
@@ -295,9 +305,19 @@ export class OAuthService {
   }
 }
 
+/** Length as Mastodon (Rails) counts it: in characters, not UTF-16 code units. */
+function characters(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function tooLong(field: string, maximum: number) {
+  return validationFailed(`Validation failed: ${field} is too long (maximum is ${maximum} characters)`);
+}
+
 function isValidRedirectUri(uri: string): boolean {
   if (uri === OOB_REDIRECT_URI) return true;
-  if (uri.length > MAX_URI_LENGTH) return false;
   try {
     const u = new URL(uri);
     // Native apps use private schemes (elk://, tusky://); fragments are not allowed (RFC 6749 §3.1.2).

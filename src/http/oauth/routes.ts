@@ -6,15 +6,12 @@ import { page } from "../web/layout.ts";
 import { checkCsrf, csrfToken, sessionToken } from "../web/cookies.ts";
 import { flatStrings, readParams } from "../params.ts";
 import { OAuthError, OOB_REDIRECT_URI, type AuthorizationRequest } from "../../domain/oauth/oauth-service.ts";
-import { RateLimiter } from "../../domain/auth/rate-limiter.ts";
 import type { UserRow } from "../../store/users.ts";
-import { clientIp } from "../client-ip.ts";
+import { clientCredentialGrants, passwordGrants, throttle } from "./rate-limits.ts";
 import { requireScope, currentUser } from "../auth.ts";
 import { toAccount } from "../../convert/mastodon/account.ts";
 
 export const oauthRoutes = new Hono<AppEnv>();
-
-const passwordGrants = new RateLimiter({ limit: 25, windowMs: 5 * 60 * 1000 });
 
 const AUTHORIZE_FIELDS = ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method"] as const;
 
@@ -108,28 +105,27 @@ oauthRoutes.post("/authorize", async (c) => {
 
 oauthRoutes.post("/token", async (c) => {
   const params = flatStrings(await readParams(c));
+  const limiter = params.grant_type === "password" ? passwordGrants : params.grant_type === "client_credentials" ? clientCredentialGrants : null;
+  const throttled = limiter && throttle(c, limiter);
+  if (throttled) return throttled;
   // Clients may authenticate with HTTP Basic instead of body parameters (RFC 6749 §2.3.1).
-  const basic = /^Basic\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-  if (basic && !params.client_id) {
-    const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
-    params.client_id = decodeURIComponent(id ?? "");
-    params.client_secret = decodeURIComponent(secret ?? "");
+  const authorization = c.req.header("authorization") ?? "";
+  const usesBasic = /^Basic(\s|$)/i.test(authorization);
+  try {
+    if (usesBasic && !params.client_id) Object.assign(params, basicClientCredentials(authorization));
+    const { accessToken, row } = await c.get("services").oauth.grant(params);
+    c.header("Cache-Control", "no-store");
+    return c.json({
+      access_token: accessToken,
+      token_type: "Bearer",
+      scope: row.scopes,
+      created_at: Math.floor(Date.parse(row.created_at) / 1000),
+    });
+  } catch (error) {
+    // RFC 6749 §5.2: a client that tried HTTP authentication is told which scheme to use.
+    if (usesBasic && error instanceof OAuthError && error.code === "invalid_client") c.header("WWW-Authenticate", 'Basic realm="OAuth"');
+    throw error;
   }
-  if (params.grant_type === "password") {
-    const limited = passwordGrants.hit(clientIp(c));
-    if (limited.retryAfterMs > 0) {
-      c.header("Retry-After", String(Math.ceil(limited.retryAfterMs / 1000)));
-      return c.json({ error: "Too many requests" }, 429);
-    }
-  }
-  const { accessToken, row } = await c.get("services").oauth.grant(params);
-  c.header("Cache-Control", "no-store");
-  return c.json({
-    access_token: accessToken,
-    token_type: "Bearer",
-    scope: row.scopes,
-    created_at: Math.floor(Date.parse(row.created_at) / 1000),
-  });
 });
 
 async function revoke(c: Context<AppEnv>) {
@@ -153,6 +149,30 @@ oauthRoutes.get("/userinfo", requireScope("profile", "read:accounts"), (c) => {
     picture: entity.avatar,
   });
 });
+
+/**
+ * The client id and secret of an `Authorization: Basic` header: base64 of "id:secret", each
+ * form-encoded first (RFC 6749 §2.3.1). A header that is not that is a failed client
+ * authentication (401 invalid_client), never an exception.
+ */
+function basicClientCredentials(header: string): { client_id: string; client_secret: string } {
+  const invalid = new OAuthError("invalid_client", "Client authentication failed: the Basic credentials are malformed.", 401);
+  const encoded = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header)?.[1];
+  if (!encoded) throw invalid;
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw invalid;
+  const formDecode = (text: string) => {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, " "));
+    } catch {
+      throw invalid;
+    }
+  };
+  const credentials = { client_id: formDecode(decoded.slice(0, colon)), client_secret: formDecode(decoded.slice(colon + 1)) };
+  if (!credentials.client_id) throw invalid;
+  return credentials;
+}
 
 function withQuery(uri: string, values: Record<string, string | undefined>): string {
   const url = new URL(uri);

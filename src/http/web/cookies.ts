@@ -1,12 +1,15 @@
 // The web pages' cookies: the session, and the CSRF token its forms must echo (double submit).
 import type { Context } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { secretsEqual } from "../../domain/auth/secrets.ts";
 
 export const SESSION_COOKIE = "skein_session";
 const CSRF_COOKIE = "skein_csrf";
+/** What csrfToken issues; a cookie of any other shape (an empty one included) vouches for nothing. */
+const CSRF_TOKEN = /^[A-Za-z0-9_-]{32,64}$/;
 
 function secure(c: Context<AppEnv>): boolean {
   return c.get("services").config.scheme === "https";
@@ -27,7 +30,7 @@ export function sessionToken(c: Context<AppEnv>): string | undefined {
 /** The token to embed in a form; sets the cookie on first use. */
 export function csrfToken(c: Context<AppEnv>): string {
   let token = getCookie(c, CSRF_COOKIE);
-  if (!token || !/^[A-Za-z0-9_-]{32,64}$/.test(token)) {
+  if (!token || !CSRF_TOKEN.test(token)) {
     token = randomBytes(24).toString("base64url");
     setCookie(c, CSRF_COOKIE, token, { httpOnly: true, sameSite: "Lax", secure: secure(c), path: "/" });
   }
@@ -37,10 +40,6 @@ export function csrfToken(c: Context<AppEnv>): string {
 /** Refuses a form post whose token does not match its cookie. */
 export function checkCsrf(c: Context<AppEnv>, submitted: unknown): void {
   const cookie = getCookie(c, CSRF_COOKIE);
-  const ok =
-    typeof submitted === "string" &&
-    cookie !== undefined &&
-    submitted.length === cookie.length &&
-    timingSafeEqual(Buffer.from(submitted), Buffer.from(cookie));
+  const ok = typeof submitted === "string" && cookie !== undefined && CSRF_TOKEN.test(cookie) && secretsEqual(submitted, cookie);
   if (!ok) throw new ApiError(403, "The form has expired or did not come from this site. Go back, reload the page and try again.");
 }

@@ -7,16 +7,37 @@ import { checkCsrf, clearSessionCookie, csrfToken, sessionToken, setSessionCooki
 import { readParams, str } from "../params.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { RateLimiter } from "../../domain/auth/rate-limiter.ts";
-import { clientIp } from "../client-ip.ts";
+import { clientKey } from "../oauth/rate-limits.ts";
 
 export const signInRoutes = new Hono<AppEnv>();
 
 // Mastodon allows 25 sign-in attempts per IP in 5 minutes.
 const attempts = new RateLimiter({ limit: 25, windowMs: 5 * 60 * 1000 });
 
-/** Only local paths, so the form cannot be used to send people elsewhere. */
-export function safeReturnTo(value: unknown): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\") ? value : "/";
+const HOME = "/";
+const MAX_RETURN_TO_LENGTH = 4000;
+
+/**
+ * Where to send a browser after it signs in: a path on this server, or HOME. Anything else
+ * would make the form an open redirect. The check is made on what the browser will do with the
+ * value, not on how it looks: URL parsers drop tabs and newlines ("/\t/evil.example" is
+ * "//evil.example", another host), treat "\\" as "/", and resolve dot segments ("/..//evil.example"
+ * normalises to "//evil.example"); and control characters cannot go in a Location header at all.
+ */
+export function safeReturnTo(value: unknown, origin: string): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.length > MAX_RETURN_TO_LENGTH) return HOME;
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return HOME;
+  let url: URL;
+  let base: URL;
+  try {
+    base = new URL(origin);
+    url = new URL(value, base);
+  } catch {
+    return HOME;
+  }
+  // The parsed URL's own serialisation: normalised, percent-encoded, always ASCII.
+  const path = url.pathname + url.search;
+  return url.origin === base.origin && !path.startsWith("//") ? path : HOME;
 }
 
 function signInForm(c: Context<AppEnv>, returnTo: string, error: string | null, login = "") {
@@ -38,14 +59,14 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
   );
 }
 
-signInRoutes.get("/sign_in", (c) => c.html(signInForm(c, safeReturnTo(c.req.query("return_to")), null)));
+signInRoutes.get("/sign_in", (c) => c.html(signInForm(c, safeReturnTo(c.req.query("return_to"), c.get("services").config.origin), null)));
 
 signInRoutes.post("/sign_in", async (c) => {
   const params = await readParams(c);
   checkCsrf(c, params.authenticity_token);
-  const returnTo = safeReturnTo(params.return_to);
+  const returnTo = safeReturnTo(params.return_to, c.get("services").config.origin);
   const login = str(params, "login", 320) ?? "";
-  const limited = attempts.hit(clientIp(c));
+  const limited = attempts.hit(clientKey(c));
   if (limited.retryAfterMs > 0) {
     c.header("Retry-After", String(Math.ceil(limited.retryAfterMs / 1000)));
     return c.html(signInForm(c, returnTo, "Too many sign-in attempts. Wait a few minutes and try again.", login), 429);

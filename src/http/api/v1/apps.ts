@@ -4,18 +4,22 @@ import type { AppEnv } from "../../env.ts";
 import { readParams, str, strOrList } from "../../params.ts";
 import { toApplication, toCredentialApplication } from "../../../convert/mastodon/application.ts";
 import { ApiError } from "../../errors.ts";
+import { appRegistrations, throttle } from "../../oauth/rate-limits.ts";
 
 export const appsRoutes = new Hono<AppEnv>();
 
 appsRoutes.post("/", async (c) => {
+  const throttled = throttle(c, appRegistrations);
+  if (throttled) return throttled;
   const params = await readParams(c);
   const services = c.get("services");
   const scopes = strOrList(params, "scopes");
   const { app, clientSecret } = await services.oauth.registerApp({
-    name: str(params, "client_name", 1000),
+    // The lengths are the service's to check, with Mastodon's messages.
+    name: str(params, "client_name"),
     redirectUris: strOrList(params, "redirect_uris"),
     scopes: Array.isArray(scopes) ? scopes.join(" ") : scopes,
-    website: str(params, "website", 2000),
+    website: str(params, "website"),
   });
   return c.json(toCredentialApplication(app, clientSecret, await services.instance.vapidPublicKey()));
 });
