@@ -2,7 +2,9 @@
 // Data Signatures / Object Integrity Proofs for forwarded activities) and deduplicated the
 // activity by id before these run; each listener checks that the signer may do what it asks
 // (only an author deletes or edits a post, only the follower undoes a follow) and hands the
-// change to the domain.
+// change to the domain. Whether the sender may see the post it likes, boosts, votes in or
+// replies to is the domain's rule (domain/statuses/visibility.ts), checked where the change is
+// made, so every way in gets it.
 import { Accept, Announce, Block, Create, Delete, EmojiReact, Flag, Follow, Like, Move, Reject, Undo, Update, isActor, type Activity, type Actor } from "@fedify/vocab";
 import type { InboxContext } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
@@ -96,8 +98,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       const sender = await senderOf(ctx, announce);
       if (!sender || !announce.id || !announce.objectId) return;
       const target = await resolver.status(ctx, announce.objectId);
-      if (!target || target.reblog_of_id) return;
-      if (target.visibility !== "public" && target.visibility !== "unlisted") return;
+      if (!target) return;
       const published = announce.published ? new Date(announce.published.epochMilliseconds) : new Date();
       await services.remoteStatuses.receiveBoost(sender, target, announce.id.href, published, "public");
     })

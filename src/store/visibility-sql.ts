@@ -1,6 +1,7 @@
-// The privacy rules of domain/statuses/visibility.ts, written as SQL conditions so that lists of
-// statuses are filtered in the database, never after loading. Both must say the same thing; the
-// privacy matrix test checks every endpoint against the rules.
+// The one definition of who may read a status, written as SQL conditions so that lists of
+// statuses are filtered in the database, never after loading; domain/statuses/visibility.ts asks
+// the same rule about one status (what other servers' actors may interact with). The privacy
+// matrix test checks every endpoint against the rules.
 import { sql, type Expression, type SqlBool } from "kysely";
 
 /**

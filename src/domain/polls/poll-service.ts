@@ -14,6 +14,7 @@ import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { notFound, validationFailed } from "../errors.ts";
 import { loadPollView, pollExpired, type PollView } from "./poll-views.ts";
+import { canSee } from "../statuses/visibility.ts";
 
 /** How many ended polls one sweep announces; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
@@ -78,11 +79,13 @@ export class PollService {
   /**
    * A vote from another server in one of our polls (a Note naming the option, in reply to the
    * poll). Invalid votes — unknown option, ended poll, the author's own, a second choice in a
-   * single-choice poll — are ignored, as Mastodon does.
+   * single-choice poll — are ignored, as Mastodon does; so is a vote from an account that may not
+   * see the poll's status.
    */
   async receiveRemoteVote(voter: AccountRow, statusId: string, title: string, uri: string | null): Promise<boolean> {
     const [poll] = await this.stores.polls.byStatusIds([statusId]);
     if (!poll || poll.account_id === voter.id || pollExpired(poll)) return false;
+    if (!(await canSee(this.stores, voter.id, { id: statusId }))) return false;
     const options = (await this.stores.polls.optionsOf([poll.id])).get(poll.id) ?? [];
     const choice = options.findIndex((o) => o.title === title);
     if (choice < 0) return false;

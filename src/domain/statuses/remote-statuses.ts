@@ -9,6 +9,7 @@ import type { NotificationService } from "../notifications/notification-service.
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { fanOut } from "../timelines/fan-out.ts";
+import { canBoost, canSee } from "./visibility.ts";
 
 /** A remote status, already converted from ActivityStreams and sanitized. */
 export interface IncomingStatus {
@@ -89,7 +90,7 @@ export class RemoteStatusService {
     const published = incoming.published.getTime() > Date.now() ? new Date() : incoming.published;
     const id = newId(published);
     const now = nowIso();
-    const parent = incoming.inReplyTo;
+    const parent = await this.threadParent(incoming);
     const status: StatusRow = {
       id,
       uri: incoming.uri,
@@ -146,6 +147,18 @@ export class RemoteStatusService {
     return status;
   }
 
+  /**
+   * The post a reply is threaded under. Under one of our posts, only if the reply's author may
+   * see it: otherwise the reply stays its author's own post, outside the thread (no reply
+   * count, not in the post's context or conversation). Under another server's post, that
+   * server decides who sees it; we do not know its followers, so its threads are kept as sent.
+   */
+  private async threadParent(incoming: IncomingStatus): Promise<StatusRow | null> {
+    const parent = incoming.inReplyTo;
+    if (!parent || !parent.local || (await canSee(this.stores, incoming.author.id, parent))) return parent;
+    return null;
+  }
+
   /** An Update of a remote status by its author (for a poll, often just new vote counts). */
   async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated" | "poll">): Promise<void> {
     const [poll] = await this.stores.polls.byStatusIds([status.id]);
@@ -183,10 +196,11 @@ export class RemoteStatusService {
     this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers, visibility: status.visibility });
   }
 
-  /** A remote Announce of a status we have. */
-  async receiveBoost(actor: AccountRow, target: StatusRow, uri: string, published: Date, visibility: Visibility): Promise<StatusRow> {
+  /** A remote Announce of a status we have; null when the actor may not boost it (see canBoost). */
+  async receiveBoost(actor: AccountRow, target: StatusRow, uri: string, published: Date, visibility: Visibility): Promise<StatusRow | null> {
     const existing = (await this.stores.statuses.byUri(uri)) ?? (await this.stores.statuses.reblogOf(actor.id, target.id));
     if (existing) return existing;
+    if (!(await canBoost(this.stores, actor.id, target))) return null;
     const id = newId(published.getTime() > Date.now() ? new Date() : published);
     const now = nowIso();
     const boost: StatusRow = {
@@ -205,11 +219,16 @@ export class RemoteStatusService {
     return boost;
   }
 
+  /**
+   * A remote Like (or emoji reaction), or its Undo. Counted and notified only when the actor may
+   * see the status; an Undo only removes what is there.
+   */
   async receiveLike(actor: AccountRow, status: StatusRow, uri: string | null, undo: boolean): Promise<void> {
     if (undo) {
       if (await this.stores.statusRelations.remove("favourites", actor.id, status.id)) await this.stores.statuses.bumpCounter(status.id, "favourites_count", -1);
       return;
     }
+    if (!(await canSee(this.stores, actor.id, status))) return;
     const added = await this.stores.statusRelations.add("favourites", { id: newId(), account_id: actor.id, status_id: status.id, uri, created_at: nowIso() });
     if (added) {
       await this.stores.statuses.bumpCounter(status.id, "favourites_count", 1);
