@@ -11,7 +11,7 @@
 //      Fedify then checks the author's Linked Data Signature or proof itself.
 //
 // Only then does the request reach Fedify, which verifies again (the key is cached) and parses.
-import { verifyRequestDetailed, type DocumentLoader } from "@fedify/fedify";
+import { FetchError, UrlError, verifyRequestDetailed, type DocumentLoader } from "@fedify/fedify";
 import { REMOTE_JSON_LIMITS, scanJsonText } from "./remote-json.ts";
 import { uncoveredBodyRefusal } from "./signature-policy.ts";
 
@@ -30,11 +30,12 @@ export function isInboxPost(request: Request, path: string): boolean {
 }
 
 export async function passInboxGate(request: Request, loaders: () => InboxLoaders): Promise<GateResult> {
+  // Read whole even when refused on its headers, so the sender gets its answer instead of a
+  // connection closed under it (the HTTP layer caps its size and the time it may take).
+  const body = new Uint8Array(await request.arrayBuffer());
   const uncovered = uncoveredBodyRefusal(request);
   if (uncovered) return { refusal: uncovered };
   if (!request.headers.has("Signature")) return refuse(401, "Inbox requests must carry an HTTP signature");
-
-  const body = new Uint8Array(await request.arrayBuffer());
   if (body.length > REMOTE_JSON_LIMITS.maxBytes) return refuse(413, "The activity is too large");
   const shape = scanJsonText(body);
   if (shape) return refuse(400, `The activity was refused: ${shape}`);
@@ -55,6 +56,21 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
     return refuse(401, `The request's signature was refused: ${reason}`);
   }
   return { request: again() };
+}
+
+/**
+ * The answer for an error Fedify threw while reading a signed activity, when the sender's
+ * document is at fault — a JSON-LD context or linked document that cannot be loaded or is
+ * refused, malformed JSON-LD: 400, as Fedify answers other unreadable activities. Null for
+ * anything else (our database, a bug), which stays a server error so the sender retries.
+ */
+export function unreadableActivity(error: unknown): Response | null {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = (cause as { details?: { cause?: unknown }; cause?: unknown }).details?.cause ?? cause.cause, depth++) {
+    if (cause instanceof FetchError || cause instanceof UrlError || cause.name.startsWith("jsonld.")) {
+      return refuse(400, `The activity could not be read: ${cause.message.slice(0, 200)}`).refusal;
+    }
+  }
+  return null;
 }
 
 function refuse(status: number, error: string): { refusal: Response } {

@@ -11,7 +11,7 @@ import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
 import type { Resolver } from "./resolver.ts";
-import { isInboxPost, passInboxGate } from "./inbox-gate.ts";
+import { isInboxPost, passInboxGate, unreadableActivity } from "./inbox-gate.ts";
 import { Fanout } from "./delivery/fanout.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { deliveryUserAgent } from "./delivery/http-sender.ts";
@@ -71,7 +71,19 @@ export function startFederation(deps: FederationDeps, database: Database, option
       });
       if ("refusal" in gate) return gate.refusal;
       request = gate.request;
+      try {
+        return await answer(request, next);
+      } catch (error) {
+        const refusal = unreadableActivity(error);
+        if (refusal) return refusal;
+        throw error;
+      }
     }
+    return answer(request, next);
+  };
+
+  /** Fedify's answer, or the next handler's for paths and formats Fedify does not serve. */
+  const answer = async (request: Request, next: () => Promise<void>) => {
     let passOn = false;
     const response = await federation.fetch(request, {
       contextData: undefined,

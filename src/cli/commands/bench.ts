@@ -1,5 +1,6 @@
 // `./skein bench <name> [options]`: benchmarks that print their figures and write JSON.
-// timeline: bench/timeline.ts; fanout (delivery to a simulated fleet of instances): bench/fanout.ts.
+// timeline: bench/timeline.ts; fanout (delivery to a simulated fleet of instances): bench/fanout.ts;
+// hostile-inbox (what a hostile inbox POST costs): bench/hostile-inbox.ts.
 import path from "node:path";
 import { parseArgs, UsageError } from "../usage.ts";
 
@@ -11,7 +12,8 @@ const USAGE = `Usage:
                          [--latency-p50 MS] [--latency-p99 MS] [--crash-deliveries N] [--crash-kill-at F]
                          [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]
                          [--workers N] [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]
-    --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start`;
+    --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start
+  ./skein bench hostile-inbox [--requests N] [--json FILE]`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -30,6 +32,11 @@ function fraction(value: string | true | undefined, fallback: number, name: stri
 export async function bench(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const { options } = parseArgs(rest);
+  if (name === "hostile-inbox") {
+    const { hostileInboxBench } = await import("../../../bench/hostile-inbox.ts");
+    await hostileInboxBench({ requests: positiveInt(options.requests, 50, "requests"), json: typeof options.json === "string" ? options.json : null });
+    return 0;
+  }
   if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);
   const database = (options.db ?? "sqlite") as string;
   if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
