@@ -1,20 +1,22 @@
-// The HTTP clients federation uses. Fedify fetches (actors, objects, keys) through Node's fetch
-// on one undici agent whose limits bound what another server can cost us — connect and response
-// timeouts, and a cap on response bodies (actors, posts and collections are small; a server that
-// sends megabytes is either broken or hostile). Deliveries have their own agent
-// (delivery/http-sender.ts) sharing the name resolution below.
+// The HTTP clients federation uses. Fedify fetches (actors, objects, keys, collections,
+// WebFinger, JSON-LD contexts) through Node's fetch on one undici agent whose limits bound what
+// another server can cost us — connect and response timeouts, and a cap on response bodies
+// (actors, posts and collections are small; a server that sends megabytes is either broken or
+// hostile). Deliveries have their own agent (delivery/http-sender.ts) under the same policy.
 //
-// Name resolution refuses private, loopback and link-local addresses in production, so a remote
-// actor cannot point us at the machine's own network.
+// Every connection either makes goes through src/net/connection-guard.ts: in production only
+// public addresses, judged on the socket actually connected (redirects included), so a remote
+// actor cannot point us at the machine's own network. Fedify's own URL check stays in front of
+// it, but it looks at URLs, not at the connections made for them.
 //
 // Test-only seam (SKEIN_ENV=test with SKEIN_TEST_HOSTS="a.test=127.0.0.2,b.test=127.0.0.3,*.fleet.test=127.0.0.1"):
 // the named test hosts resolve to loopback addresses, so several Skein instances can federate
 // over real HTTPS on one machine. config.ts refuses the variable outside the test environment;
-// other names resolve through DNS as usual.
-import { BlockList, isIP } from "node:net";
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+// other names resolve through DNS as usual. The test environment also allows private addresses.
 import { Agent, setGlobalDispatcher } from "undici";
-import { testHostAddress } from "../config/config.ts";
+import { testHostAddress, type Config } from "../config/config.ts";
+import { isPublicAddress } from "../net/address-policy.ts";
+import { guardedConnector, guardedLookup, type GuardedLookup, type OutboundPolicy } from "../net/connection-guard.ts";
 
 export const FETCH_LIMITS = {
   connectTimeoutMs: 10_000,
@@ -23,52 +25,27 @@ export const FETCH_LIMITS = {
   maxResponseBytes: 4 * 1024 * 1024,
 };
 
-const privateRanges = new BlockList();
-for (const [network, prefix] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 3]] as const) {
-  privateRanges.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) {
-  privateRanges.addSubnet(network, prefix, "ipv6");
+/** Federation's outbound policy: test host names pinned to loopback; private addresses only when allowed (tests). */
+export function federationPolicy(testHosts: Record<string, string>, allowPrivate: boolean): OutboundPolicy {
+  return { allowPrivate, pinned: Object.keys(testHosts).length ? (hostname) => testHostAddress(testHosts, hostname) : undefined };
 }
 
+/** Private, loopback, link-local or otherwise not public (see net/address-policy.ts). */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (family === 6 && address.toLowerCase().startsWith("::ffff:") && isIP(address.slice(7)) === 4) return privateRanges.check(address.slice(7), "ipv4");
-  return privateRanges.check(address, family === 4 ? "ipv4" : "ipv6");
+  return !isPublicAddress(address);
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/** A `lookup` for sockets: test hosts from the map, others through DNS, private addresses refused unless allowed. */
-export function federationLookup(testHosts: Record<string, string>, allowPrivate: boolean) {
-  return (hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
-    const address = testHostAddress(testHosts, hostname);
-    if (address) {
-      const family = address.includes(":") ? 6 : 4;
-      if (options?.all) callback(null, [{ address, family }]);
-      else callback(null, address, family);
-      return;
-    }
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, "");
-      const usable = allowPrivate ? addresses : addresses.filter((a) => !isPrivateAddress(a.address));
-      if (usable.length === 0) {
-        const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves only to private addresses; refused`);
-        refused.code = "ERR_PRIVATE_ADDRESS";
-        return callback(refused, "");
-      }
-      if (options?.all) callback(null, usable);
-      else callback(null, usable[0].address, usable[0].family);
-    });
-  };
+/** Name resolution alone, as the connector does it for names. */
+export function federationLookup(testHosts: Record<string, string>, allowPrivate: boolean): GuardedLookup {
+  return guardedLookup(federationPolicy(testHosts, allowPrivate));
 }
 
-export function installFederationHttpClient(testHosts: Record<string, string> = {}): void {
+/** Makes every fetch of this process (Fedify's included) go through the guarded, bounded agent. */
+export function installFederationHttpClient(config: Pick<Config, "testHosts" | "environment">): void {
+  const policy = federationPolicy(config.testHosts, config.environment === "test");
   setGlobalDispatcher(
     new Agent({
-      // Fedify checks addresses itself before it fetches; tests need loopback here.
-      connect: { timeout: FETCH_LIMITS.connectTimeoutMs, ...(Object.keys(testHosts).length ? { lookup: federationLookup(testHosts, true) as never } : {}) },
+      connect: guardedConnector(policy, { timeout: FETCH_LIMITS.connectTimeoutMs }),
       headersTimeout: FETCH_LIMITS.headersTimeoutMs,
       bodyTimeout: FETCH_LIMITS.bodyTimeoutMs,
       maxResponseSize: FETCH_LIMITS.maxResponseBytes,

@@ -12,6 +12,9 @@ import type { StatusRow } from "../store/statuses.ts";
 import { fromActor } from "../convert/activitypub/actor.ts";
 import { fromNote, isPostObject, visibilityOf } from "../convert/activitypub/note.ts";
 import type { RemoteLookup } from "../domain/remote-lookup.ts";
+import { destinationRefusal, type OutboundPolicy } from "../net/connection-guard.ts";
+import { ipLiteralOf } from "../net/address-policy.ts";
+import { federationPolicy } from "./http-client.ts";
 
 /** Kept here (not imported from federation.ts) to avoid an import cycle. */
 const INSTANCE_ACTOR = "instance.actor";
@@ -25,9 +28,11 @@ const REFRESH_AFTER_MS = 24 * 3600 * 1000;
 export class Resolver implements RemoteLookup {
   private readonly deps: FederationDeps;
   private readonly context: () => Context<void>;
+  private readonly outbound: OutboundPolicy;
   constructor(deps: FederationDeps, context: () => Context<void>) {
     this.deps = deps;
     this.context = context;
+    this.outbound = federationPolicy(deps.config.testHosts, deps.config.environment === "test");
   }
 
   /** Fetches signed by the instance actor, so servers in secure mode answer them. */
@@ -92,7 +97,32 @@ export class Resolver implements RemoteLookup {
     if (this.isLocal(actor.id)) return this.localAccount(actor.id);
     const parsed = await fromActor(actor, actor.id.host);
     if (!parsed) return null;
-    return this.deps.services.remoteAccounts.save(parsed);
+    const inboxUrl = await this.acceptableInbox(parsed.inboxUrl, actor.id);
+    const sharedInboxUrl = await this.acceptableInbox(parsed.sharedInboxUrl, actor.id);
+    return this.deps.services.remoteAccounts.save({ ...parsed, inboxUrl, sharedInboxUrl });
+  }
+
+  /**
+   * An actor's inbox (or shared inbox) as it may be stored, or null. Every delivery to it is
+   * checked again when it connects (net/connection-guard.ts); this keeps an actor from parking
+   * a private address in our database to begin with. Refused: anything but https (http in
+   * tests), an IP literal that is not public, and — when the inbox is on another host than the
+   * actor, which its own server's answer does not vouch for — a host that does not resolve to
+   * public addresses only. Cross-host inboxes on public hosts stay: bridges and relays use them.
+   *
+   * A refused inbox is dropped and the actor kept: its posts can still be read and shown, and
+   * nothing is delivered to it (a shared inbox dropped falls back to the personal one).
+   */
+  private async acceptableInbox(inbox: string | null, actorId: URL): Promise<string | null> {
+    if (inbox === null) return null;
+    const url = URL.canParse(inbox) ? new URL(inbox) : null;
+    const testing = this.deps.config.environment === "test";
+    let reason: string | null = null;
+    if (!url || !(url.protocol === "https:" || (testing && url.protocol === "http:"))) reason = "not an https URL";
+    else if (url.hostname !== actorId.hostname || ipLiteralOf(url.hostname) !== null) reason = await destinationRefusal(url, this.outbound);
+    if (reason === null) return inbox;
+    logger.warn("Dropped the inbox {inbox} of {actor}: {reason}", { inbox: inbox.slice(0, 200), actor: actorId.href, reason });
+    return null;
   }
 
   /** The account for an actor URI: known, or fetched now (and refreshed when stale). */

@@ -1,15 +1,29 @@
-// Fetches made for federation are bounded: a server that sends too much, or nothing, cannot hold
-// or fill our memory.
+// Fetches made for federation are bounded (a server that sends too much, or nothing, cannot hold
+// or fill our memory) and guarded: every connection, redirects included, is judged on the
+// address it actually reaches, and a refused one never carries a byte.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
+import { Agent } from "undici";
 import { FETCH_LIMITS, installFederationHttpClient } from "../../src/federation/http-client.ts";
+import { guardedConnector, type OutboundPolicy } from "../../src/net/connection-guard.ts";
 
 let server: http.Server;
-let base: string;
+let port: number;
+/** A plain TCP listener on another loopback address: what a redirect must not reach. */
+let target: net.Server;
+let targetPort: number;
+let targetConnections = 0;
 
 before(async () => {
+  target = net.createServer((socket) => {
+    targetConnections++;
+    socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+  });
+  await new Promise<void>((r) => target.listen(0, "127.0.0.66", r));
+  targetPort = (target.address() as AddressInfo).port;
   server = http.createServer((req, res) => {
     if (req.url === "/huge") {
       res.writeHead(200, { "Content-Type": "application/activity+json" });
@@ -23,24 +37,87 @@ before(async () => {
         res.end();
       };
       pump();
+    } else if (req.url === "/redirect") {
+      res.writeHead(302, { location: `http://127.0.0.66:${targetPort}/` }).end();
     } else {
       res.end('{"ok":true}');
     }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://small.test:${(server.address() as AddressInfo).port}`;
-  installFederationHttpClient({ "small.test": "127.0.0.1" });
+  port = (server.address() as AddressInfo).port;
 });
 
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await new Promise<void>((r) => target.close(() => r()));
+});
 
 test("test host names resolve to loopback, and small documents come through", async () => {
-  assert.deepEqual(await (await fetch(`${base}/ok`)).json(), { ok: true });
+  installFederationHttpClient({ testHosts: { "small.test": "127.0.0.1" }, environment: "test" });
+  assert.deepEqual(await (await fetch(`http://small.test:${port}/ok`)).json(), { ok: true });
 });
 
 test("a response body over the cap is cut off with an error", async () => {
+  installFederationHttpClient({ testHosts: { "small.test": "127.0.0.1" }, environment: "test" });
   await assert.rejects(async () => {
-    const response = await fetch(`${base}/huge`);
+    const response = await fetch(`http://small.test:${port}/huge`);
     await response.arrayBuffer();
   });
+});
+
+test("a redirect to a private address is refused before connecting when private addresses are not allowed", async () => {
+  // The test environment allows loopback: the redirect is followed (so the listener can see it).
+  installFederationHttpClient({ testHosts: { "small.test": "127.0.0.1" }, environment: "test" });
+  const before = targetConnections;
+  assert.equal(await (await fetch(`http://small.test:${port}/redirect`)).text(), "ok");
+  assert.equal(targetConnections, before + 1);
+
+  // Production: the pinned test host is still reached, the address it redirects to is not.
+  installFederationHttpClient({ testHosts: { "small.test": "127.0.0.1" }, environment: "production" });
+  const error = await fetch(`http://small.test:${port}/redirect`).then(
+    () => assert.fail("the redirect was followed"),
+    (e: Error & { cause?: NodeJS.ErrnoException }) => e,
+  );
+  assert.equal(error.cause?.code, "ERR_PRIVATE_ADDRESS", String(error.cause));
+  assert.match(String(error.cause?.message), /127\.0\.0\.66.*loopback/);
+  assert.equal(targetConnections, before + 1, "no connection reached 127.0.0.66");
+  // And IP literals in production are refused outright, in any spelling.
+  for (const host of ["127.0.0.66", "2130706498", "0x7f000042", "[::ffff:127.0.0.66]"]) {
+    await assert.rejects(fetch(`http://${host}:${targetPort}/`), (e: Error & { cause?: NodeJS.ErrnoException }) => e.cause?.code === "ERR_PRIVATE_ADDRESS");
+  }
+  assert.equal(targetConnections, before + 1);
+});
+
+test("the address actually connected to is judged: a refused one is closed before TLS sends a byte", async () => {
+  // A name that resolved to an allowed address and is refused once connected — as when DNS
+  // answers differently between the check and the connection. Here the pinned answer changes.
+  let asked = 0;
+  const policy: OutboundPolicy = { allowPrivate: false, pinned: () => (asked++ === 0 ? "127.0.0.1" : undefined) };
+  let bytes = 0;
+  let closed!: Promise<void>;
+  const listener = net.createServer();
+  const accepted = new Promise<void>((resolve) => {
+    closed = new Promise<void>((whenClosed) =>
+      listener.once("connection", (socket) => {
+        resolve();
+        socket.on("data", (d) => (bytes += d.length));
+        socket.on("close", () => whenClosed());
+      }),
+    );
+  });
+  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+  const agent = new Agent({ connect: guardedConnector(policy, { timeout: 5_000 }) });
+  try {
+    const error = await agent
+      .request({ origin: `https://rebound.test:${(listener.address() as AddressInfo).port}`, path: "/", method: "GET" })
+      .then(() => null, (e: NodeJS.ErrnoException) => e);
+    assert.equal(error?.code, "ERR_PRIVATE_ADDRESS", String(error));
+    await accepted;
+    await closed;
+  } finally {
+    await agent.close();
+    listener.close();
+  }
+  assert.ok(asked >= 2, "judged at lookup and again once connected");
+  assert.equal(bytes, 0, "no ClientHello reached the refused address");
 });

@@ -27,7 +27,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     releaseLock();
     throw error;
   }
-  installFederationHttpClient(config.testHosts);
+  installFederationHttpClient(config);
   const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database);
   const streaming = createStreaming(runtime);
   const app = createApp(runtime.services, {

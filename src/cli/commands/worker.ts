@@ -26,7 +26,7 @@ export async function worker(args: string[]): Promise<number> {
     throw new UsageError("on SQLite, ./skein start does the background work itself; separate workers need PostgreSQL (DATABASE_URL)");
   }
   await setUpLogging(config.log);
-  installFederationHttpClient(config.testHosts);
+  installFederationHttpClient(config);
   const runtime = await openRuntime(config);
   const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { deliveryConcurrency: concurrency });
   const scheduler = startScheduler(backgroundTasks(runtime.services));

@@ -2,10 +2,13 @@
 // deliveries: a connection pool per host with keep-alive (a busy host's deliveries reuse a few
 // warm TLS connections), at most `perHost` connections to any one host, and timeouts short
 // enough that a host which accepts and then hangs holds a slot for seconds, not minutes.
+// Every connection is opened by src/net/connection-guard.ts: an inbox on a refused address
+// (loopback, private … in any spelling, or a name resolving there) is never connected to.
 import { createSecureContext } from "node:tls";
 import { Agent } from "undici";
 import { SKEIN_VERSION } from "../../version.ts";
-import { federationLookup } from "../http-client.ts";
+import { guardedConnector } from "../../net/connection-guard.ts";
+import { federationPolicy } from "../http-client.ts";
 
 export const DELIVERY_TIMEOUTS = { connectMs: 5_000, headersMs: 10_000, bodyMs: 5_000 };
 
@@ -42,6 +45,7 @@ export interface SenderOptions {
   /** Connections to one host at most (the engine's highest per-host limit). */
   perHost: number;
   testHosts: Record<string, string>;
+  /** Private and loopback inboxes too (the test environment only). */
   allowPrivateAddresses: boolean;
   userAgent: string;
 }
@@ -59,14 +63,13 @@ export class HttpSender {
       // a row), short enough that thousands of idle TLS connections (~75 KB each) do not linger.
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
-      connect: {
+      connect: guardedConnector(federationPolicy(options.testHosts, options.allowPrivateAddresses), {
         timeout: DELIVERY_TIMEOUTS.connectMs,
-        lookup: federationLookup(options.testHosts, options.allowPrivateAddresses) as never,
         // One TLS context (with its parsed root certificates) for every connection: building one
         // per connection was the largest single cost of delivering to thousands of hosts, in CPU
         // and in memory.
         secureContext: createSecureContext({ ecdhCurve: "X25519:P-256" }),
-      },
+      }),
       headersTimeout: DELIVERY_TIMEOUTS.headersMs,
       bodyTimeout: DELIVERY_TIMEOUTS.bodyMs,
       // Inboxes answer with nothing worth reading.
@@ -88,7 +91,10 @@ export class HttpSender {
       return classify(response.statusCode, typeof retryAfter === "string" ? retryAfter : null);
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
-      return { kind: "failed", status: null, error: `${e.code ?? e.name}: ${e.message}`.slice(0, 500) };
+      const message = `${e.code ?? e.name}: ${e.message}`.slice(0, 500);
+      // An inbox on a refused address stays refused: retrying would only knock again.
+      if (e.code === "ERR_PRIVATE_ADDRESS") return { kind: "refused", status: 0, error: message };
+      return { kind: "failed", status: null, error: message };
     }
   }
 
