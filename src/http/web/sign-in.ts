@@ -15,7 +15,9 @@ export const signInRoutes = new Hono<AppEnv>();
 const attempts = new RateLimiter({ limit: 25, windowMs: 5 * 60 * 1000 });
 
 const HOME = "/";
-const MAX_RETURN_TO_LENGTH = 4000;
+// The consent page's own URL comes back through return_to, with the app's redirect URI and state
+// in it; nothing longer could be requested anyway (Node refuses request heads over 16 KiB).
+const MAX_RETURN_TO_LENGTH = 16 * 1024;
 
 /**
  * Where to send a browser after it signs in: a path on this server, or HOME. Anything else
