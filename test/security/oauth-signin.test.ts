@@ -96,6 +96,12 @@ test("return_to keeps a local path, query included, and encodes what a header ca
   assert.equal(local.status, 303);
   assert.equal(local.headers.get("location"), back);
 
+  // The consent page's URL, with a long redirect URI and state, survives the trip.
+  const long = `/oauth/authorize?client_id=abc&redirect_uri=${encodeURIComponent(`https://client.example/${"c".repeat(1900)}`)}&state=${"s".repeat(3000)}`;
+  const longBack = await signInReturningTo(long);
+  assert.equal(longBack.status, 303);
+  assert.equal(longBack.headers.get("location"), long);
+
   const unicode = await signInReturningTo("/tags/日本");
   assert.equal(unicode.status, 303, `got ${unicode.status}`);
   const location = unicode.headers.get("location") ?? "";

@@ -21,9 +21,9 @@ export const passwordGrants = new RateLimiter({ limit: 25, windowMs: FIVE_MINUTE
  * never deleted, and no account is needed, so an unthrottled client could fill the database
  * (1,000 apps in under 4 s were measured). A person registers an app once per client they
  * install; 30 in five minutes lets a household or an office behind one address try several
- * apps and reinstall a few, and holds one address to ~8,600 rows a day. (Mastodon throttles the
- * same endpoint per address, more strictly; its reviewers loosened the first proposal for
- * people trying out several apps, and our test suites register a dozen apps from one address.)
+ * apps and reinstall a few, and holds one address to ~8,600 rows a day. (Mastodon has throttled
+ * this endpoint per address since 2024, its reviewers keeping room for people who try out
+ * several apps; our own test suites register a dozen apps from one address.)
  */
 export const appRegistrations = new RateLimiter({ limit: 30, windowMs: FIVE_MINUTES });
 
