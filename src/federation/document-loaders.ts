@@ -2,8 +2,8 @@
 // collections, JSON-LD contexts — plain, cached or signed with the instance actor's key. They are
 // Fedify's own loaders, with one addition: a document outside REMOTE_JSON_LIMITS (too deep, too
 // many values or objects, a NUL character) is refused before anything reads it, as an inbox body
-// is. The HTTP client under them (http-client.ts) bounds time and bytes and the addresses
-// connected to.
+// is — and a document must arrive whole within FETCH_LIMITS.totalTimeoutMs. The HTTP client under
+// them (http-client.ts) bounds bytes and the addresses connected to.
 import {
   FetchError,
   getAuthenticatedDocumentLoader,
@@ -16,6 +16,7 @@ import {
   type KvStore,
 } from "@fedify/fedify";
 import { checkJsonValue } from "./remote-json.ts";
+import { FETCH_LIMITS } from "./http-client.ts";
 
 type LoaderFactories = Pick<FederationOptions<void>, "documentLoaderFactory" | "contextLoaderFactory" | "authenticatedDocumentLoaderFactory">;
 
@@ -23,10 +24,15 @@ type LoaderFactories = Pick<FederationOptions<void>, "documentLoaderFactory" | "
 const REMOTE_DOCUMENTS = ["_fedify", "remoteDocument"] as const;
 const SIGNATURE_SPECS = ["_fedify", "httpMessageSignaturesSpec"] as const;
 
-/** A loader that refuses documents outside the bounds (with a FetchError, as for a failed fetch). */
-export function boundedLoader(load: DocumentLoader): DocumentLoader {
+/**
+ * A loader that gives up after `timeoutMs` however slowly the document arrives, and refuses
+ * documents outside the bounds (with a FetchError, as for a failed fetch).
+ */
+export function boundedLoader(load: DocumentLoader, timeoutMs: number = FETCH_LIMITS.totalTimeoutMs): DocumentLoader {
   return async (url, options) => {
-    const remote = await load(url, options);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = options?.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const remote = await load(url, { ...options, signal });
     const refusal = checkJsonValue(remote.document);
     if (refusal) throw new FetchError(url, `Refused the document at ${url}: ${refusal}`);
     return remote;

@@ -21,8 +21,12 @@ import { guardedConnector, guardedLookup, type GuardedLookup, type OutboundPolic
 export const FETCH_LIMITS = {
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 15_000,
+  /** Between two chunks of a body; the whole document has `totalTimeoutMs` (document-loaders.ts). */
   bodyTimeoutMs: 15_000,
-  maxResponseBytes: 4 * 1024 * 1024,
+  /** A document from start to end, however it trickles in. */
+  totalTimeoutMs: 30_000,
+  /** As for inbox bodies (remote-json.ts) and Mastodon's own fetches: 1 MiB. */
+  maxResponseBytes: 1024 * 1024,
 };
 
 /** Federation's outbound policy: test host names pinned to loopback; private addresses only when allowed (tests). */
