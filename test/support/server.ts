@@ -23,6 +23,8 @@ export interface CliResult {
 export interface TestServer {
   /** Base URL clients use, e.g. http://127.0.0.1:43121 */
   url: string;
+  /** The server process's id (for watching its memory in /proc). */
+  pid: number;
   env: Record<string, string>;
   /** Runs `./skein ARGS` against this server's configuration. */
   cli(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
@@ -118,6 +120,7 @@ export async function startServer(options: { env?: Record<string, string>; sameD
   const cliWithEnv = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...env, ...extraEnv });
   return {
     url,
+    pid: child.pid!,
     env,
     cli: cliWithEnv,
     async createAccount(username, opts = {}) {
