@@ -77,6 +77,15 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     app.use(path, apiCors);
   }
 
+  // A NUL character is never accepted from a client (PostgreSQL cannot store one in text; the
+  // rule is the same on both databases). In the URL, path or query, it is refused here, before
+  // any route or the federation middleware (WebFinger, actors) sees it; body parameters are
+  // checked where they are read (params.ts).
+  app.use(async (c, next) => {
+    if (/%00|\u0000/.test(c.req.url)) return c.json({ error: "The URL must not contain NUL characters" }, 400);
+    await next();
+  });
+
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -9,14 +9,19 @@ import { OAuthError } from "../domain/oauth/oauth-service.ts";
 
 const logger = getLogger(["skein", "http"]);
 
+/** Per-parameter problems, the `details` of Mastodon's ValidationError: `{"limit": [{"error": "ERR_INVALID", "description": …}]}`. */
+export type ErrorDetails = Record<string, { error: string; description: string }[]>;
+
 /** An error raised by a handler with the status and message the client should get. */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly headers: Record<string, string>;
-  constructor(status: ContentfulStatusCode, message: string, headers: Record<string, string> = {}) {
+  readonly details: ErrorDetails | undefined;
+  constructor(status: ContentfulStatusCode, message: string, headers: Record<string, string> = {}, details?: ErrorDetails) {
     super(message);
     this.status = status;
     this.headers = headers;
+    this.details = details;
   }
 }
 
@@ -32,7 +37,7 @@ const STATUS_OF: Record<DomainError["kind"], ContentfulStatusCode> = {
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof ApiError) {
     for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
-    return c.json({ error: error.message }, error.status);
+    return c.json(error.details ? { error: error.message, details: error.details } : { error: error.message }, error.status);
   }
   if (error instanceof DomainError) return c.json({ error: error.message }, STATUS_OF[error.kind]);
   if (error instanceof OAuthError) {

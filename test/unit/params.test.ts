@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { readParams, strOrList, bool } from "../../src/http/params.ts";
+import { readParams, strOrList, bool, int, wholeNumber } from "../../src/http/params.ts";
+import { ApiError } from "../../src/http/errors.ts";
 import { handleError } from "../../src/http/errors.ts";
 
 const app = new Hono();
@@ -81,7 +82,10 @@ test("Elk's JSON list and Phanpy's form list reach a handler as the same list", 
   assert.deepEqual(await fromForm.json(), expected);
   const single = await app.request("/apps", form("redirect_uris=urn:ietf:wg:oauth:2.0:oob&locked=maybe"));
   assert.equal(single.status, 422);
-  assert.deepEqual(await single.json(), { error: "locked must be true or false" });
+  assert.deepEqual(await single.json(), {
+    error: "Validation failed: locked must be true or false",
+    details: { locked: [{ error: "ERR_INVALID", description: "locked must be true or false" }] },
+  });
 });
 
 test("keys that name Object.prototype are ignored instead of polluting every object in the process", async () => {
@@ -98,4 +102,68 @@ test("keys that name Object.prototype are ignored instead of polluting every obj
 test("keys that are not bracket paths are kept literally", async () => {
   const { body } = await echo("/echo", form("a]b=1&c[d=2&e[f]g=3&[h]=4"));
   assert.deepEqual(body, { "a]b": "1", "c[d": "2", "e[f]g": "3", "[h]": "4" });
+});
+
+test("a NUL character is refused in any parameter, at any depth, in values and in names, however it was sent", async () => {
+  const refused = async (init: RequestInit, name: string) => {
+    const { status, body } = await echo("/echo", init);
+    assert.equal(status, 422, JSON.stringify(body));
+    assert.equal(body.error, `Validation failed: ${name} must not contain NUL characters`);
+    assert.deepEqual(Object.keys(body.details), [name]);
+  };
+  await refused(json(JSON.stringify({ status: "a\u0000b" })), "status");
+  await refused(json(JSON.stringify({ source: { note: "ok", privacy: "\u0000" } })), "source[privacy]");
+  await refused(json(JSON.stringify({ poll: { options: ["a", "b\u0000"] } })), "poll[options][1]");
+  await refused(json(JSON.stringify({ fields_attributes: [{ name: "x", "va\u0000lue": "y" }] })), "parameter names");
+  await refused(form("title=a%00b"), "title");
+  await refused(form("fields_attributes[0][value]=%00"), "fields_attributes[0][value]");
+  await refused(form("ok=1&a%00=1"), "parameter names");
+  const multipart = new FormData();
+  multipart.append("source[note]", "x\u0000");
+  await refused({ method: "POST", body: multipart }, "source[note]");
+  const file = new FormData();
+  file.append("file", new File(["\u0000 content may hold anything"], "a\u0000.png"));
+  await refused({ method: "POST", body: file }, "file");
+  // In-process there is no URL check in front, so readParams refuses a NUL in the query too.
+  assert.equal((await echo("/echo?q=a%00b")).status, 422);
+  // Everything else passes, control characters other than NUL included.
+  assert.deepEqual((await echo("/echo", json(JSON.stringify({ status: "tab\there\u0001" })))).body, { status: "tab\there\u0001" });
+});
+
+test("parameters nested deeper than any real one are refused without recursing (a deep JSON body cannot overflow the stack)", async () => {
+  const deep = "[".repeat(200_000) + "]".repeat(200_000);
+  const { status, body } = await echo("/echo", json(`{"a":${deep}}`));
+  assert.equal(status, 422);
+  assert.match(body.error, /^Validation failed: a(\[0\])+ must not be nested more than 32 levels deep$/);
+  assert.equal((await echo("/echo", json(JSON.stringify({ a: { b: { c: { d: [1] } } } })))).status, 200);
+});
+
+test("whole numbers: JSON integers or decimal digits only; beyond 2^53 they are infinite so range checks catch them", () => {
+  for (const [value, expected] of [
+    [5, 5], ["5", 5], ["-5", -5], ["007", 7], ["-0", 0], [0, 0],
+    ["9007199254740993", Infinity], ["-99999999999999999999", -Infinity], [1e300, Infinity],
+    [1.5, null], ["1.5", null], ["1e3", null], ["0x10", null], [" 5", null], ["5 ", null], ["", null], ["Infinity", null],
+    [Infinity, null], [NaN, null], [true, null], [null, null], [[5], null], [{}, null],
+  ] as [unknown, number | null][]) {
+    assert.equal(wholeNumber(value), expected, JSON.stringify(value));
+  }
+});
+
+test("int(): a default when absent, 422 for anything but a whole number, clamped or refused out of range", () => {
+  const limit = { min: 1, max: 40, default: 20, clamp: true };
+  assert.equal(int({}, "limit", limit), 20);
+  assert.equal(int({ limit: "" }, "limit", limit), 20);
+  assert.equal(int({ limit: null }, "limit", limit), 20);
+  assert.equal(int({ limit: "30" }, "limit", limit), 30);
+  assert.equal(int({ limit: "0" }, "limit", limit), 1);
+  assert.equal(int({ limit: 1000 }, "limit", limit), 40);
+  assert.equal(int({ limit: "9223372036854775808" }, "limit", limit), 40);
+  assert.equal(int({ limit: "-9223372036854775809" }, "limit", limit), 1);
+  assert.equal(int({}, "duration", { min: 0, max: 10 }), undefined);
+  const refusal = (params: Record<string, unknown>, options: Parameters<typeof int>[2], message: string) =>
+    assert.throws(() => int(params, "n", options), (e: unknown) => e instanceof ApiError && e.status === 422 && e.message === message && e.details?.n?.[0]?.error === "ERR_INVALID");
+  for (const bad of ["1.5", "1e309", "Infinity", "abc", true, [1], 2.5]) refusal({ n: bad }, limit, "Validation failed: n must be a whole number");
+  refusal({ n: "11" }, { min: 0, max: 10 }, "Validation failed: n must be a whole number from 0 to 10");
+  refusal({ n: -1 }, { min: 0, max: 10 }, "Validation failed: n must be a whole number from 0 to 10");
+  refusal({ n: "99999999999999999999" }, { min: 0, max: 10 }, "Validation failed: n must be a whole number from 0 to 10");
 });

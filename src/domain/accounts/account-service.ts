@@ -162,13 +162,17 @@ export class AccountService {
     return account;
   }
 
+  /** For actions that ask for the password again (moving the account): throws unless it is right. */
+  async confirmPassword(user: UserRow, password: string): Promise<void> {
+    if (!(await verifyPassword(password, user.password_hash))) throw new DomainError("unauthorized", "The password is wrong");
+  }
+
   /**
    * Moves this account to `target`, which must already name this account as an alias. The
    * account is marked as moved, local followers follow the target, and remote followers' servers
-   * are told (Move), as Mastodon does.
+   * are told (Move), as Mastodon does. The caller has confirmed the password.
    */
-  async moveTo(user: UserRow, password: string, target: AccountRow, follow: (follower: AccountRow, target: AccountRow) => Promise<void>): Promise<AccountRow> {
-    if (!(await verifyPassword(password, user.password_hash))) throw new DomainError("unauthorized", "The password is wrong");
+  async moveTo(user: UserRow, target: AccountRow, follow: (follower: AccountRow, target: AccountRow) => Promise<void>): Promise<AccountRow> {
     const account = (await this.stores.accounts.byId(user.account_id))!;
     if (target.id === account.id) throw validationFailed("Validation failed: an account cannot move to itself");
     const aliases = JSON.parse(target.also_known_as ?? "[]") as string[];

@@ -8,6 +8,15 @@ import type { RelationshipService } from "../relationships/relationship-service.
 import type { RemoteLookup } from "../remote-lookup.ts";
 import { validationFailed } from "../errors.ts";
 
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
 export class MoveService {
   private readonly stores: Stores;
   private readonly accounts: AccountService;
@@ -23,6 +32,7 @@ export class MoveService {
 
   /** The account at an actor URI: ours, or fetched fresh from its server. */
   private async accountAt(uri: string): Promise<AccountRow> {
+    if (!isHttpUrl(uri)) throw validationFailed(`Validation failed: ${JSON.stringify(uri)} is not an account URI (an http or https URL)`);
     const known = await this.stores.accounts.byUri(uri);
     const account = known?.domain === null ? known : ((await this.remote.refreshAccount(uri)) ?? known);
     if (!account || account.suspended_at) throw validationFailed(`Validation failed: no account at ${uri}`);
@@ -36,8 +46,10 @@ export class MoveService {
   }
 
   async move(user: UserRow, password: string, targetUri: string): Promise<AccountRow> {
+    // The password first: without it, nothing is looked up, here or on another server.
+    await this.accounts.confirmPassword(user, password);
     const target = await this.accountAt(targetUri);
-    return this.accounts.moveTo(user, password, target, async (follower, newAccount) => {
+    return this.accounts.moveTo(user, target, async (follower, newAccount) => {
       await this.relationships.follow(follower, newAccount.id);
       await this.relationships.unfollow(follower, user.account_id);
     });

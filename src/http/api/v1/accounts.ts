@@ -3,11 +3,11 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { toAccount, toCredentialAccount } from "../../../convert/mastodon/account.ts";
-import { bool, readParams, str, type Params } from "../../params.ts";
+import { bool, int, readParams, str, type Params } from "../../params.ts";
 import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
 import { renderAccounts, renderStatuses, viewerId } from "../../render.ts";
-import { pageRequest, setLinkHeader } from "../../pagination.ts";
+import { offsetPage, pageRequest, setLinkHeader } from "../../pagination.ts";
 import { toList } from "../../../convert/mastodon/list.ts";
 
 export const accountsRoutes = new Hono<AppEnv>();
@@ -17,6 +17,9 @@ function accountId(c: Context<AppEnv>): string {
   if (!id) throw new ApiError(404, "Record not found");
   return id;
 }
+
+/** The longest timed mute: ten years (the relationship service refuses longer ones too). */
+const MAX_MUTE_SECONDS = 10 * 365 * 86_400;
 
 const flag = (value: string | undefined) => value === "true" || value === "1";
 
@@ -77,8 +80,7 @@ accountsRoutes.get("/lookup", async (c) => {
 accountsRoutes.get("/search", requireScope("read:accounts"), async (c) => {
   const q = (c.req.query("q") ?? "").trim();
   if (!q) return c.json([]);
-  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 40) || 40, 1), 80);
-  const offset = Math.max(Number(c.req.query("offset") ?? 0) || 0, 0);
+  const { limit, offset } = offsetPage(c, 40, 80);
   return c.json(renderAccounts(c, await c.get("services").accounts.search(q.slice(0, 100), limit, offset)));
 });
 
@@ -141,7 +143,8 @@ accountsRoutes.post("/:id/block", requireScope("write:blocks"), async (c) => c.j
 accountsRoutes.post("/:id/unblock", requireScope("write:blocks"), async (c) => c.json(await c.get("services").relationships.unblock(currentUser(c).account, accountId(c))));
 accountsRoutes.post("/:id/mute", requireScope("write:mutes"), async (c) => {
   const params = await readParams(c);
-  const duration = params.duration === undefined || params.duration === "" ? 0 : Number(params.duration);
+  // Seconds; 0 (or none) mutes until unmuted.
+  const duration = int(params, "duration", { min: 0, max: MAX_MUTE_SECONDS, default: 0 });
   return c.json(await c.get("services").relationships.mute(currentUser(c).account, accountId(c), { notifications: bool(params, "notifications"), durationSeconds: duration }));
 });
 accountsRoutes.post("/:id/unmute", requireScope("write:mutes"), async (c) => c.json(await c.get("services").relationships.unmute(currentUser(c).account, accountId(c))));

@@ -7,7 +7,7 @@ import { renderAccounts, viewerId } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { toAccount } from "../../../convert/mastodon/account.ts";
-import { offsetPage, setOffsetLinks } from "./trends.ts";
+import { offsetPage, setOffsetLinks } from "../../pagination.ts";
 
 export const suggestionsV1Routes = new Hono<AppEnv>();
 export const suggestionsV2Routes = new Hono<AppEnv>();

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { readParams } from "../../params.ts";
+import { readParams, wholeNumber } from "../../params.ts";
 import { viewerId } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
@@ -27,6 +27,7 @@ pollsRoutes.post("/:id/votes", requireScope("write:statuses"), async (c) => {
   }
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length > 100) throw new ApiError(422, "Validation failed: The chosen vote option does not exist");
-  const choices = list.map((v) => (typeof v === "number" ? v : typeof v === "string" && /^\d{1,3}$/.test(v.trim()) ? Number(v) : -1));
+  // Option indexes; anything else is an option that does not exist, in the poll rules' words.
+  const choices = list.map((v) => wholeNumber(v) ?? -1);
   return c.json(toPoll(await c.get("services").polls.vote(account, pollId(c.req.param("id")), choices)));
 });

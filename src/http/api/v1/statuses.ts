@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { bool, readParams, str, type Params } from "../../params.ts";
+import { bool, int, readParams, str, type Params } from "../../params.ts";
 import { renderAccounts, renderStatus, renderStatuses, viewerId } from "../../render.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
 import { parseId } from "../../../util/ids.ts";
@@ -11,6 +11,7 @@ import { userSettings } from "../../../domain/accounts/account-service.ts";
 import { VISIBILITIES } from "../../../domain/statuses/status-service.ts";
 import type { Visibility } from "../../../db/schema.ts";
 import type { NewPoll } from "../../../domain/polls/poll-drafts.ts";
+import { LIMITS } from "../../../domain/instance/instance-service.ts";
 import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
 
 export const statusesRoutes = new Hono<AppEnv>();
@@ -36,8 +37,9 @@ function pollParam(params: Params): NewPoll | undefined {
   const options = p.options ?? p["options[]"];
   if (!Array.isArray(options) || !options.every((o) => typeof o === "string")) throw new ApiError(422, "Validation failed: Poll options must be a list of strings");
   if (options.length > 100) throw new ApiError(422, "Validation failed: Poll options can't contain that many items");
-  const expiresIn = p.expires_in === undefined || p.expires_in === null || p.expires_in === "" ? null : Number(p.expires_in);
-  return { options: options as string[], expiresIn: Number.isFinite(expiresIn) ? expiresIn : null, multiple: bool(p, "multiple"), hideTotals: bool(p, "hide_totals") };
+  // Seconds; the poll rules refuse one that is too short (or absent).
+  const expiresIn = int(p, "expires_in", { min: 0, max: LIMITS.pollMaxExpiration }) ?? null;
+  return { options: options as string[], expiresIn, multiple: bool(p, "multiple"), hideTotals: bool(p, "hide_totals") };
 }
 
 statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {

@@ -2,7 +2,7 @@
 import { Hono, type Context, type Handler } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { bool, readParams, str, type Params } from "../../params.ts";
+import { bool, int, readParams, str, type Params } from "../../params.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { DomainError } from "../../../domain/errors.ts";
@@ -31,11 +31,7 @@ export function expiresInParam(params: Params): number | null | undefined {
   if (!("expires_in" in params)) return undefined;
   const raw = params.expires_in;
   if (raw === null || raw === "") return null;
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds <= 0 || seconds > 10 * 365 * 86_400) {
-    throw new ApiError(422, "Validation failed: expires_in must be a positive whole number of seconds");
-  }
-  return seconds;
+  return int(params, "expires_in", { min: 1, max: 10 * 365 * 86_400 });
 }
 
 /** `keywords_attributes`: a JSON array, or a form's indexed object (`[0][keyword]`) or list. */

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
-import { readParams } from "../../params.ts";
+import { int, readParams } from "../../params.ts";
 import { renderAccounts, renderStatuses } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
@@ -52,10 +52,7 @@ function groupKey(c: Context<AppEnv>): string {
 
 /** The count limit of unread_count: 100 unless asked, at most 1000. */
 function countLimit(c: Context<AppEnv>): number {
-  const raw = c.req.query("limit");
-  const n = raw === undefined || raw === "" ? 100 : Number(raw);
-  if (!Number.isInteger(n)) throw new ApiError(422, "limit must be a whole number");
-  return Math.min(Math.max(n, 1), 1000);
+  return int(c.req.query(), "limit", { min: 1, max: 1000, default: 100, clamp: true });
 }
 
 async function render(c: Context<AppEnv>, result: GroupedNotifications, partialAvatars = false) {

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { renderAccounts, renderStatuses, viewerId } from "../../render.ts";
 import { ApiError } from "../../errors.ts";
+import { offsetPage } from "../../pagination.ts";
 
 export const searchRoutes = new Hono<AppEnv>();
 
@@ -10,8 +11,7 @@ async function search(c: Context<AppEnv>) {
   const q = c.req.query("q") ?? "";
   const type = c.req.query("type");
   if (type && !["accounts", "statuses", "hashtags"].includes(type)) throw new ApiError(422, "type must be accounts, statuses or hashtags");
-  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 20) || 20, 1), 40);
-  const offset = Math.max(Number(c.req.query("offset") ?? 0) || 0, 0);
+  const { limit, offset } = offsetPage(c, 20, 40);
   const resolve = ["true", "1"].includes(c.req.query("resolve") ?? "");
   const services = c.get("services");
   const results = await services.search.search(q, { type: type as "accounts" | undefined, resolve, viewerId: viewerId(c), limit, offset });
