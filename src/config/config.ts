@@ -50,6 +50,12 @@ export interface Config {
    * `./skein worker --concurrency N` overrides the first.
    */
   delivery: { concurrency: number; perHost: number; perHostMax: number; threads: number };
+  /**
+   * Test-only (REQUEST_TIMEOUT, seconds, fractions allowed; needs SKEIN_ENV=test): how long a
+   * client may take to send a whole request, instead of http-server.ts's 30 s, so that a test
+   * of slow clients runs in seconds. null everywhere else.
+   */
+  requestTimeoutSeconds: number | null;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("POLL_MIN_EXPIRATION may only be set when SKEIN_ENV is test or development");
   }
   const pollSweepInterval = seconds("POLL_SWEEP_INTERVAL", 30, false);
+  const requestTimeout = env.REQUEST_TIMEOUT?.trim() ? seconds("REQUEST_TIMEOUT", 30, false) : null;
+  if (requestTimeout !== null && environment !== "test") problems.push("REQUEST_TIMEOUT is a test-only setting; it needs SKEIN_ENV=test");
 
   const count = (name: string, fallback: number, max: number, min = 1): number => {
     const text = env[name]?.trim();
@@ -239,6 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
     delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
+    requestTimeoutSeconds: requestTimeout,
   };
 }
 

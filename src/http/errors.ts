@@ -48,8 +48,19 @@ export function handleError(error: Error, c: Context): Response {
     const status = error.status as ContentfulStatusCode;
     return c.json({ error: error.message || defaultMessage(status) }, status);
   }
+  if (clientWentAway(error, c)) {
+    // The body stopped arriving: the client hung up, or the server cut it off for being too slow
+    // (http-server.ts). Nobody reads this answer, and it is no fault of the server's.
+    logger.debug("{method} {path}: the request was not received in full", { method: c.req.method, path: c.req.path });
+    return c.json({ error: "The request was not received in full" }, 400);
+  }
   logger.error("Unhandled error in {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
   return c.json({ error: "Internal server error" }, 500);
+}
+
+/** Node's error for a request body cut short (`aborted`, ECONNRESET), or a request whose connection closed. */
+function clientWentAway(error: Error, c: Context): boolean {
+  return ((error as NodeJS.ErrnoException).code === "ECONNRESET" && error.message === "aborted") || c.req.raw.signal?.aborted === true;
 }
 
 export function defaultMessage(status: number): string {

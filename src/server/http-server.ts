@@ -8,11 +8,37 @@ import type { Config } from "../config/config.ts";
 
 export class ListenError extends Error {}
 
+/**
+ * How long a client may take to send one whole request, headers and body. Bodies are at most
+ * 1 MiB (app.ts), so 30 s asks for about 35 KB/s; without this bound, a client that declares a
+ * large body and trickles it holds its socket (and the handler waiting for the body) for as long
+ * as it likes. Only receiving counts: a long answer (a streaming connection) is not cut.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How long a client may take to send the headers of a request. */
+const HEADERS_TIMEOUT_MS = 20_000;
+/** An idle kept-alive connection is closed after this (above the usual 60 s of proxies and load balancers). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** The timeouts for a server; `requestTimeoutMs` is only ever shortened by tests. */
+export function serverTimeouts(requestTimeoutMs: number = REQUEST_TIMEOUT_MS) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node looks for connections past those bounds every 30 s by default, which would let a
+    // slow client stay up to twice the bound; every 5 s (or a quarter of a shorter bound) keeps
+    // the overrun small for the cost of a walk over the open connections.
+    connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
+  };
+}
+
 export function listen(app: Hono<any>, config: Config): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
+    const timeouts = serverTimeouts(config.requestTimeoutSeconds === null ? undefined : Math.ceil(config.requestTimeoutSeconds * 1000));
     const options = config.tls
-      ? { createServer: https.createServer, serverOptions: { cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) } }
-      : {};
+      ? { createServer: https.createServer, serverOptions: { ...timeouts, cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) } }
+      : { serverOptions: timeouts };
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.bind, ...options }) as unknown as Server;
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE") {
@@ -29,9 +55,5 @@ export function listen(app: Hono<any>, config: Config): Promise<{ server: Server
       const address = server.address();
       resolve({ server, port: typeof address === "object" && address ? address.port : config.port });
     });
-    // Slow or idle clients must not hold sockets for long.
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 120_000;
-    server.keepAliveTimeout = 65_000;
   });
 }
