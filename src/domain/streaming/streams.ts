@@ -1,6 +1,7 @@
 // The streams a client can subscribe to (Mastodon's names), who may subscribe to each, and the
 // label every message of a subscription carries (`"stream": ["hashtag", "foo"]`).
 import { scopeAllows } from "../oauth/scopes.ts";
+import { parseId } from "../../util/ids.ts";
 
 export const STREAM_NAMES = [
   "user",
@@ -103,8 +104,10 @@ export function parseSubscription(
       needsScope(viewer, ["read:lists"]);
       if (typeof params.list !== "string" || params.list === "") throw new StreamError(400, "Missing list name parameter");
       // Whether the list is the viewer's is checked against the database (StreamRouter.authorize).
-      if (!/^\d{1,20}$/.test(params.list)) throw new StreamError(404, "List not found");
-      return plain([name, params.list]);
+      // An id the database can hold (a 20-digit one is past 64 bits: PostgreSQL would refuse it).
+      const list = parseId(params.list);
+      if (list === null) throw new StreamError(404, "List not found");
+      return plain([name, list]);
     }
   }
   throw new StreamError(400, "Unknown stream type");
