@@ -24,13 +24,13 @@ function testFiles(filters: string[]): string[] {
   return chosen;
 }
 
-async function runSuite(database: "sqlite" | "postgres", files: string[], env: Record<string, string>): Promise<RunResult> {
+async function runSuite(database: "sqlite" | "postgres", files: string[], env: Record<string, string>, timeoutMs = 180_000): Promise<RunResult> {
   process.stdout.write(`\n=== ${database}: ${files.length} test files ===\n`);
   const tap = path.join(os.tmpdir(), `skein-test-${database}-${process.pid}.tap`);
   const args = [
     "--test",
     "--test-concurrency=2",
-    "--test-timeout=180000",
+    `--test-timeout=${timeoutMs}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=tap",
@@ -52,22 +52,57 @@ async function runSuite(database: "sqlite" | "postgres", files: string[], env: R
   return { database, passed: count("pass"), failed: failed === 0 && exitCode !== 0 ? 1 : failed, exitCode };
 }
 
+/**
+ * `--fuzz N [--fuzz-seed S]`: only the fuzz files (test/security/fuzz-*), N cases each, with a new
+ * seed unless one is given to replay a run; the seed is printed first. Time limits grow with N.
+ */
+function fuzzOptions(runs: string | null, seed: string | null): { env: Record<string, string>; timeoutMs: number } | null {
+  if (runs === null) return null;
+  if (!/^[1-9]\d*$/.test(runs)) throw new Error(`--fuzz needs a number of cases (got "${runs}")`);
+  if (seed !== null && !/^-?\d+$/.test(seed)) throw new Error(`--fuzz-seed needs an integer (got "${seed}")`);
+  const chosenSeed = seed ?? String(Math.floor(Math.random() * 2 ** 31));
+  process.stdout.write(`fuzz: ${runs} cases per file, seed ${chosenSeed} (replay with --fuzz ${runs} --fuzz-seed ${chosenSeed})\n`);
+  // A case takes milliseconds when all is well; a failing run may wait 10 s per case and shrink.
+  const timeLimitMs = 150_000 + Number(runs) * 1_000;
+  return { env: { FUZZ_RUNS: runs, FUZZ_SEED: chosenSeed, FUZZ_TIME_LIMIT_MS: String(timeLimitMs) }, timeoutMs: timeLimitMs + 120_000 };
+}
+
 export async function runTests(args: string[]): Promise<number> {
   let only: string | null = null;
+  let fuzzRuns: string | null = null;
+  let fuzzSeed: string | null = null;
   const filters: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--db") only = args[++i];
     else if (args[i].startsWith("--db=")) only = args[i].slice(5);
+    else if (args[i] === "--fuzz") fuzzRuns = args[++i] ?? "";
+    else if (args[i].startsWith("--fuzz=")) fuzzRuns = args[i].slice(7);
+    else if (args[i] === "--fuzz-seed") fuzzSeed = args[++i] ?? "";
+    else if (args[i].startsWith("--fuzz-seed=")) fuzzSeed = args[i].slice(12);
     else filters.push(args[i]);
   }
-  const files = testFiles(filters);
+  let fuzz: ReturnType<typeof fuzzOptions>;
+  try {
+    fuzz = fuzzOptions(fuzzRuns, fuzzSeed);
+  } catch (error) {
+    process.stderr.write(`skein test: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (fuzzSeed !== null && !fuzz) {
+    process.stderr.write("skein test: --fuzz-seed goes with --fuzz N\n");
+    return 1;
+  }
+  // With --fuzz, the filters (if any) choose among the fuzz files.
+  const files = testFiles(filters).filter((f) => !fuzz || f.startsWith("test/security/fuzz-"));
   if (files.length === 0) {
     process.stderr.write("skein test: no test files match\n");
     return 1;
   }
 
   const results: RunResult[] = [];
-  if (only === null || only === "sqlite") results.push(await runSuite("sqlite", files, {}));
+  const extraEnv = fuzz?.env ?? {};
+  const timeoutMs = fuzz?.timeoutMs;
+  if (only === null || only === "sqlite") results.push(await runSuite("sqlite", files, extraEnv, timeoutMs));
 
   if (only === null || only === "postgres") {
     let cluster: PostgresCluster | null = null;
@@ -88,7 +123,7 @@ export async function runTests(args: string[]): Promise<number> {
       const stopCluster = () => cluster?.stop();
       process.once("SIGINT", () => void stopCluster()?.finally(() => process.exit(130)));
       try {
-        results.push(await runSuite("postgres", files, { SKEIN_TEST_POSTGRES_URL: url }));
+        results.push(await runSuite("postgres", files, { ...extraEnv, SKEIN_TEST_POSTGRES_URL: url }, timeoutMs));
       } finally {
         await stopCluster();
       }

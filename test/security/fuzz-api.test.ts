@@ -11,7 +11,7 @@ import { startFuzzTarget } from "../support/fuzz/target.ts";
 import { contractOperations, skeinOperations } from "../support/fuzz/operations.ts";
 import { apiRequests } from "../support/fuzz/api-requests.ts";
 import { oauthRequests, signInRequests } from "../support/fuzz/web-requests.ts";
-import { FuzzRun, HEALTH_BOUND_MS, RSS_GROWTH_BOUND_MB, summary, type FuzzResult } from "../support/fuzz/harness.ts";
+import { brokenRules, FuzzRun, summary } from "../support/fuzz/harness.ts";
 import type { FuzzTarget } from "../support/fuzz/values.ts";
 
 /** About a minute per database on two cores, with the other test files running beside it. */
@@ -36,13 +36,7 @@ test("the client API answers malformed requests with 4xx, quickly, and stays up"
     { weight: 1, arbitrary: oauthRequests(target) },
   );
   const run = new FuzzRun(server);
-  const result: FuzzResult = await run.run("client API fuzz", requests, CI_CASES, (req) => ({ streams: req.path.startsWith("/api/v1/streaming/") }));
-  const report = summary(result);
-  t.diagnostic(report);
-  console.log(report);
-
-  assert.equal(run.serverErrorCount, 0, `server errors:\n${[...run.serverErrors.keys()].join("\n")}`);
-  assert.ok(!result.details.failed, `the property failed:\n${String((result.details.errorInstance as Error | null)?.message)}`);
-  assert.deepEqual(result.watch.healthFailures, [], `/health stopped answering within ${HEALTH_BOUND_MS} ms`);
-  assert.ok(result.watch.peakRssMb - result.watch.baselineRssMb < RSS_GROWTH_BOUND_MB, `server RSS grew by ${Math.round(result.watch.peakRssMb - result.watch.baselineRssMb)} MB`);
+  const result = await run.run("client API fuzz", requests, CI_CASES, (req) => ({ streams: req.path.startsWith("/api/v1/streaming/") }));
+  t.diagnostic(summary(result));
+  assert.deepEqual(brokenRules(result), [], summary(result));
 });

@@ -30,9 +30,15 @@ export function excerpt(body: string | Buffer | undefined, max = 300): string {
 export function describeRequest(request: FuzzRequest): string {
   const path = request.path.length > 300 ? `${request.path.slice(0, 300)}…(${request.path.length} chars)` : request.path;
   const headers = Object.entries(request.headers)
-    .map(([k, v]) => `${k}: ${v.length > 120 ? `${v.slice(0, 120)}…(${v.length})` : v}`)
+    .map(([k, v]) => `${k}: ${v.length > 120 ? `${v.slice(0, 120)}…(${v.length})` : v}${basicCredentials(v)}`)
     .join(" | ");
   return `${request.method} ${path}\n    headers: ${headers || "(none)"}\n    body: ${request.bodyNote}`;
+}
+
+/** What a Basic authorization header decodes to, to show beside it. */
+function basicCredentials(value: string): string {
+  const encoded = /^Basic\s+(\S{1,200})$/i.exec(value)?.[1];
+  return encoded ? ` (decodes to ${JSON.stringify(Buffer.from(encoded, "base64").toString("utf8"))})` : "";
 }
 
 /** A query-string or form pair; `raw` values go out unencoded (invalid escapes such as %zz). */
@@ -53,18 +59,31 @@ function isPaired(s: string, i: number): boolean {
   return i > 0 && s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff;
 }
 
-export function urlEncoded(pairs: Pair[]): string {
-  return pairs.map((p) => `${encode(p.key)}=${p.raw ? p.value : encode(p.value)}`).join("&");
+/** Bodies stop a little over the 1 MiB the server reads, query strings a little over the 16 KiB head Node reads. */
+export const MAX_BODY_CHARS = 1_200_000;
+export const MAX_QUERY_CHARS = 20_000;
+
+/** Pairs as `a=b&c=d`, the pairs that would go past `maxChars` left off (and a long value cut to fit). */
+export function urlEncoded(pairs: Pair[], maxChars = MAX_BODY_CHARS): string {
+  const out: string[] = [];
+  let length = 0;
+  for (const p of pairs) {
+    const pair = `${encode(p.key.slice(0, maxChars))}=${p.raw ? p.value : encode(p.value.slice(0, maxChars))}`.slice(0, maxChars - length);
+    out.push(pair);
+    length += pair.length + 1;
+    if (length >= maxChars) break;
+  }
+  return out.join("&");
 }
 
 export function withQuery(path: string, pairs: Pair[]): string {
-  return pairs.length ? `${path}?${urlEncoded(pairs)}` : path;
+  return pairs.length ? `${path}?${urlEncoded(pairs, MAX_QUERY_CHARS)}` : path;
 }
 
 /** multipart/form-data by hand, so it can also be wrong: another boundary, no end, a file part. */
 export function multipart(pairs: Pair[], flaw: "none" | "wrong-boundary" | "unterminated" | "no-boundary" | "file-part"): { contentType: string; body: string } {
   const boundary = "fuzzboundary7MA4YWxkTrZu0gW";
-  const parts = pairs.map((p, i) =>
+  const parts = limitPairs(pairs).map((p, i) =>
     flaw === "file-part" && i === 0
       ? `--${boundary}\r\nContent-Disposition: form-data; name="${p.key}"; filename="../../${p.value.slice(0, 50)}"\r\nContent-Type: image/png\r\n\r\n\u0089PNG\r\n\u001a\n${p.value}\r\n`
       : `--${boundary}\r\nContent-Disposition: form-data; name="${p.key.replace(/"/g, "%22")}"\r\n\r\n${p.value}\r\n`,
@@ -72,6 +91,18 @@ export function multipart(pairs: Pair[], flaw: "none" | "wrong-boundary" | "unte
   const body = parts.join("") + (flaw === "unterminated" ? `--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\nunfinished` : `--${boundary}--\r\n`);
   const contentType = flaw === "no-boundary" ? "multipart/form-data" : `multipart/form-data; boundary=${flaw === "wrong-boundary" ? "other" : boundary}`;
   return { contentType, body };
+}
+
+/** As many pairs as fit in a body. */
+function limitPairs(pairs: Pair[]): Pair[] {
+  const kept: Pair[] = [];
+  let length = 0;
+  for (const p of pairs) {
+    length += p.key.length + p.value.length + 80;
+    if (length > MAX_BODY_CHARS) break;
+    kept.push(p);
+  }
+  return kept;
 }
 
 /** Text that is not JSON, or is JSON of a shape no endpoint takes. */

@@ -12,8 +12,8 @@ export type JsonNode =
   | { t: "arr"; items: JsonNode[] }
   /** Entries, not a record: keys may repeat and may be `__proto__`. */
   | { t: "obj"; entries: [string, JsonNode][] }
-  /** `depth` levels of arrays, objects (under `key`) or both, around `leaf`. */
-  | { t: "deep"; depth: number; shape: "array" | "object" | "mixed"; key: string; leaf: JsonNode }
+  /** `depth` levels of arrays, objects (under `key`; typed: each also a Note) or both, around `leaf`. */
+  | { t: "deep"; depth: number; shape: "array" | "object" | "typed" | "mixed"; key: string; leaf: JsonNode }
   /** An array of `count` copies of `item`. */
   | { t: "many"; count: number; item: JsonNode };
 
@@ -59,8 +59,8 @@ function write(node: JsonNode, out: string[]): void {
       const key = JSON.stringify(node.key);
       const closers: string[] = [];
       for (let level = 0; level < node.depth; level++) {
-        const asObject = node.shape === "object" || (node.shape === "mixed" && level % 2 === 1);
-        out.push(asObject ? `{${key}:` : "[");
+        const asObject = node.shape === "object" || node.shape === "typed" || (node.shape === "mixed" && level % 2 === 1);
+        out.push(node.shape === "typed" ? `{"type":"Note",${key}:` : asObject ? `{${key}:` : "[");
         closers.push(asObject ? "}" : "]");
       }
       write(node.leaf, out);
@@ -87,7 +87,7 @@ export function describeJson(node: JsonNode): string {
     case "arr":
       return `[${node.items.slice(0, 4).map(describeJson).join(",")}${node.items.length > 4 ? ",…" : ""}]`;
     case "obj":
-      return `{${node.entries.slice(0, 6).map(([k, v]) => `${JSON.stringify(k)}:${describeJson(v)}`).join(",")}${node.entries.length > 6 ? ",…" : ""}}`;
+      return `{${node.entries.slice(0, 6).map(([k, v]) => `${describeJson(str(k))}:${describeJson(v)}`).join(",")}${node.entries.length > 6 ? ",…" : ""}}`;
     case "deep":
       return `<${node.depth} levels of ${node.shape}${node.shape === "array" ? "" : ` under ${JSON.stringify(node.key)}`} around ${describeJson(node.leaf)}>`;
     case "many":
@@ -102,13 +102,16 @@ export const awkwardNumberLiterals = [
   "0.1e1", "1E2", "123456789012345678901234567890", "1e21", "5e-324",
 ] as const;
 
-/** Deep nesting: the depths that stalled the inbox (≈1,000 levels) and beyond. */
-export function deepNode(leaf: fc.Arbitrary<JsonNode>, maxDepth = 5000): fc.Arbitrary<JsonNode> {
+/**
+ * Deep nesting: the depths that stalled the inbox (a chain of a few hundred to a thousand typed
+ * objects: JSON-LD's work grows faster than the depth) and beyond, where recursion overflows.
+ */
+export function deepNode(leaf: fc.Arbitrary<JsonNode>, maxDepth = 5000, keys = ["a", "object", "inReplyTo", "@context", "__proto__", "tag"]): fc.Arbitrary<JsonNode> {
   return fc.record({
     t: fc.constant("deep" as const),
-    depth: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: maxDepth })),
-    shape: fc.constantFrom("array" as const, "object" as const, "mixed" as const),
-    key: fc.constantFrom("a", "object", "inReplyTo", "@context", "__proto__", "tag"),
+    depth: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: 1500 }), fc.integer({ min: 1500, max: maxDepth })),
+    shape: fc.constantFrom("array" as const, "object" as const, "typed" as const, "typed" as const, "mixed" as const),
+    key: fc.constantFrom(...keys),
     leaf,
   });
 }

@@ -176,3 +176,8 @@ export const headerText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 200 }).map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "").trim()),
   fc.constantFrom("", "é", "\u00ff\u00fe", "a".repeat(8000), "Bearer", "Bearer ", "null", "undefined", "__proto__"),
 );
+
+/** Text as a header can carry it: what HTTP forbids there (controls, beyond Latin-1) percent-encoded, as a client would. */
+export function headerSafe(text: string): string {
+  return text.replace(/[^\t\x20-\x7e\x80-\xff]/gu, (c) => (c.length === 1 && c >= "\ud800" && c <= "\udfff" ? "%EF%BF%BD" : encodeURIComponent(c)));
+}

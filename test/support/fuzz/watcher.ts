@@ -24,7 +24,7 @@ export class ServerWatch {
   private sampler: NodeJS.Timeout | undefined;
   /** Set by the fuzzer around each request, for the report. */
   inFlight = "(between requests)";
-  private readonly report: WatchReport;
+  readonly report: WatchReport;
   private readonly url: string;
   private readonly pid: number;
   private readonly healthBoundMs: number;
@@ -86,8 +86,11 @@ export class ServerWatch {
   async stop(): Promise<WatchReport> {
     this.running = false;
     clearInterval(this.sampler);
-    await this.loop;
-    await this.agent.close();
+    // The poll in flight ends within the bound; never wait for it longer than that.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, this.healthBoundMs + 1_000)))]);
+    clearTimeout(timer);
+    await this.agent.destroy();
     return this.report;
   }
 }

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { fuzzRequest, multipart, urlEncoded, withQuery, type FuzzRequest, type Pair } from "./http-request.ts";
 import { jsonText, obj, str } from "./json-text.ts";
 import { freeText, hostileString, urlText, type FuzzTarget } from "./values.ts";
+import { forwardedFor } from "./api-requests.ts";
 
 /** The CSRF cookie the fuzzer presents (any well-formed value is taken as the form's token). */
 const CSRF = "fuzzcsrf".repeat(4);
@@ -40,9 +41,23 @@ function formRequest(method: string, path: string, pairs: Pair[], encoding: Enco
 
 const encoding = fc.constantFrom<Encoding>("form", "form", "json", "multipart");
 
+/** The request as it reaches the server through the trusted proxy, from a client address of its own. */
+function viaProxy(requests: fc.Arbitrary<FuzzRequest>): fc.Arbitrary<FuzzRequest> {
+  return fc.tuple(requests, forwardedFor).map(([req, address]) => fuzzRequest({ ...req, headers: { ...req.headers, "X-Forwarded-For": address } }));
+}
+
 export function signInRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
-  const login = fc.oneof(fc.constant(target.username), fc.constant(`${target.username}@example.com`), hostileString(target));
-  const password = fc.oneof(fc.constant(target.password), hostileString(target));
+  return viaProxy(signInForms(target));
+}
+
+export function oauthRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
+  return viaProxy(oauthForms(target));
+}
+
+function signInForms(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
+  // The right login and password often, so the redirect after signing in is reached too.
+  const login = fc.oneof({ weight: 3, arbitrary: fc.constant(target.username) }, { weight: 1, arbitrary: fc.constant(`${target.username}@example.com`) }, { weight: 2, arbitrary: hostileString(target) });
+  const password = fc.oneof({ weight: 2, arbitrary: fc.constant(target.password) }, { weight: 2, arbitrary: hostileString(target) });
   const cookie = fc.constantFrom(`skein_csrf=${CSRF}`, `skein_csrf=${CSRF}; skein_session=${target.session}`, "", `skein_csrf=${"é".repeat(32)}`, `skein_csrf=${CSRF}; skein_csrf=other`);
   const signIn = fc.record({ token: csrfToken(target), returnTo: returnTo(target), login, password, cookie, encoding }).map((g) =>
     formRequest("POST", "/auth/sign_in", [
@@ -75,7 +90,7 @@ function authorizationParams(target: FuzzTarget): fc.Arbitrary<Pair[]> {
     .map((pairs) => pairs.filter((p): p is Pair => p !== null));
 }
 
-export function oauthRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
+function oauthForms(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   const consentPage = fc.record({ params: authorizationParams(target), signedIn: fc.boolean() }).map((g) =>
     fuzzRequest({ method: "GET", path: withQuery("/oauth/authorize", g.params), headers: g.signedIn ? { Cookie: `skein_session=${target.session}` } : {} }),
   );
