@@ -13,8 +13,8 @@ import { federationReads, inboxRequests } from "../support/fuzz/inbox-requests.t
 import { brokenRules, FuzzRun, summary } from "../support/fuzz/harness.ts";
 import type { FuzzTarget } from "../support/fuzz/values.ts";
 
-/** About a minute per database on two cores, with the other test files running beside it. */
-const CI_CASES = 2500;
+/** 20–40 s per database on two cores alone; about a minute with the other test files running beside it. */
+const CI_CASES = 8000;
 
 let server: TestServer;
 let target: FuzzTarget;

@@ -30,7 +30,7 @@ export function excerpt(body: string | Buffer | undefined, max = 300): string {
 export function describeRequest(request: FuzzRequest): string {
   const path = request.path.length > 300 ? `${request.path.slice(0, 300)}…(${request.path.length} chars)` : request.path;
   const headers = Object.entries(request.headers)
-    .map(([k, v]) => `${k}: ${v.length > 120 ? `${v.slice(0, 120)}…(${v.length})` : v}${basicCredentials(v)}`)
+    .map(([k, v]) => `${k}: ${v.length > 400 ? `${v.slice(0, 400)}…(${v.length})` : v}${basicCredentials(v)}`)
     .join(" | ");
   return `${request.method} ${path}\n    headers: ${headers || "(none)"}\n    body: ${request.bodyNote}`;
 }
