@@ -8,7 +8,8 @@ import { FUZZ_TEST_HOSTS, type FuzzTarget } from "./values.ts";
 export async function startFuzzTarget(): Promise<{ server: TestServer; target: FuzzTarget }> {
   // Names the fuzzer puts in URLs and accounts resolve to loopback (see values.ts). Behind a
   // trusted proxy, each case can come from a client address of its own (see forwardedFor).
-  const server = await startServer({ env: { SKEIN_TEST_HOSTS: FUZZ_TEST_HOSTS, TRUST_PROXY: "true" } });
+  // Errors only in its log: the warnings thousands of malformed activities earn would bury them.
+  const server = await startServer({ env: { SKEIN_TEST_HOSTS: FUZZ_TEST_HOSTS, TRUST_PROXY: "true", LOG_LEVEL: "error" } });
   const user = await signUp(server, "fuzzer");
   const friend = await signUp(server, "friend");
 

@@ -75,12 +75,13 @@ const awkwardDates = [
 ] as const;
 
 /**
- * Loopback, in every spelling an address parser might miss ("localhost" is in /etc/hosts; other
- * names under it, and the IPv4-compatible [::127.0.0.1], would leave the machine, so they are not here).
+ * Loopback, in every spelling an address parser might miss. No names (even "localhost" may be
+ * asked of DNS for its IPv6 address) and not the IPv4-compatible [::127.0.0.1], which is routed off
+ * the machine.
  */
 export const loopbackHosts = [
   "127.0.0.1", "127.0.0.65", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "0x7f.0.0.1", "127.000.000.001",
-  "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "localhost",
+  "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
 ] as const;
 
 /**
