@@ -6,6 +6,7 @@ import { createFederation, type Context, type RequestContext } from "@fedify/fed
 import type { AccountRow } from "../store/accounts.ts";
 import { Create, Endpoints, Note, Question, Service, type Recipient } from "@fedify/vocab";
 import { SKEIN_VERSION } from "../version.ts";
+import { parseId } from "../util/ids.ts";
 import { DatabaseKvStore } from "../queue/kv-store.ts";
 import { DatabaseMessageQueue } from "../queue/fedify-queue.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
@@ -82,7 +83,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
   federation
     .setFollowersDispatcher("/users/{identifier}/followers", async (_ctx, identifier, cursor) => {
       const account = await localAccount(identifier);
-      if (!account) return null;
+      if (!account || !validCursor(cursor)) return null;
       const page = await stores.relationships.listAccounts("follows", "sources_of", account.id, { maxId: cursor || null, limit: FOLLOWERS_PAGE });
       const items: Recipient[] = page.map(({ account: a }) => ({
         id: new URL(a.uri),
@@ -98,7 +99,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
   federation
     .setFollowingDispatcher("/users/{identifier}/following", async (_ctx, identifier, cursor) => {
       const account = await localAccount(identifier);
-      if (!account) return null;
+      if (!account || !validCursor(cursor)) return null;
       const page = await stores.relationships.listAccounts("follows", "targets_of", account.id, { maxId: cursor || null, limit: FOLLOWERS_PAGE });
       return { items: page.map(({ account: a }) => new URL(a.uri)), nextCursor: page.length === FOLLOWERS_PAGE ? page[page.length - 1].relationId : null };
     })
@@ -110,7 +111,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
   federation
     .setOutboxDispatcher("/users/{identifier}/outbox", async (_ctx, identifier, cursor) => {
       const account = await localAccount(identifier);
-      if (!account) return null;
+      if (!account || !validCursor(cursor)) return null;
       const rows = await stores.statuses.accountStatuses(account.id, null, { excludeReblogs: true }, { maxId: cursor || null, limit: OUTBOX_PAGE });
       const items = [];
       for (const row of rows.filter((r) => r.visibility === "public")) {
@@ -151,6 +152,11 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
 
   registerInboxListeners(federation, deps, resolver, heardFrom);
   return { federation, resolver };
+}
+
+/** Collection pages are named by the id they continue after; anything else names no page. */
+function validCursor(cursor: string | null): boolean {
+  return !cursor || parseId(cursor) !== null;
 }
 
 async function instanceActorOf(ctx: Context<void>, domain: string) {

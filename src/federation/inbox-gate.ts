@@ -12,7 +12,7 @@
 //
 // Only then does the request reach Fedify, which verifies again (the key is cached) and parses.
 import { FetchError, UrlError, verifyRequestDetailed, type DocumentLoader } from "@fedify/fedify";
-import { REMOTE_JSON_LIMITS, scanJsonText } from "./remote-json.ts";
+import { REMOTE_JSON_LIMITS, contextRefusal, scanJsonText } from "./remote-json.ts";
 import { uncoveredBodyRefusal } from "./signature-policy.ts";
 
 export interface InboxLoaders {
@@ -46,11 +46,16 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
     return refuse(400, "The activity is not valid JSON");
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) return refuse(400, "The activity must be a JSON object");
+  const contexts = contextRefusal(json);
+  if (contexts) return refuse(400, `The activity was refused: ${contexts}`);
 
   // The body is read; each consumer below gets its own copy of the request.
   const again = () => new Request(request.url, { method: "POST", headers: request.headers, body });
   const { documentLoader, contextLoader } = loaders();
-  const verification = await verifyRequestDetailed(again(), { documentLoader, contextLoader });
+  // Fedify throws, rather than answering "not verified", on some malformed signatures (a
+  // signature value that is not base64, for one): the sender's fault all the same.
+  const verification = await verifyRequestDetailed(again(), { documentLoader, contextLoader }).catch(() => null);
+  if (!verification) return refuse(401, "The request's signature was refused: it cannot be read");
   if (!verification.verified) {
     const reason = verification.reason.type === "keyFetchError" ? "its key could not be fetched" : "it does not verify";
     return refuse(401, `The request's signature was refused: ${reason}`);

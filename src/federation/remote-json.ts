@@ -20,6 +20,11 @@ export const REMOTE_JSON_LIMITS = {
   maxValues: 20_000,
   /** Objects: each is a node JSON-LD expands, and possibly an embedded activity or post. */
   maxObjects: 500,
+  /**
+   * Entries of one `@context` array. Each is a context JSON-LD resolves and merges (thousands of
+   * copies of the ActivityStreams URL once held the process for seconds); real documents name 1–6.
+   */
+  maxContexts: 32,
 } as const;
 
 export type JsonLimits = { readonly maxDepth: number; readonly maxValues: number; readonly maxObjects: number };
@@ -69,6 +74,26 @@ export function scanJsonText(bytes: Uint8Array, limits: JsonLimits = REMOTE_JSON
       if (byte === OPEN_OBJECT && ++objects > limits.maxObjects) return `the document has more than ${limits.maxObjects} objects`;
     } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) depth--;
     else if (byte === COMMA && ++separators + containers + 1 > limits.maxValues) return `the document has more than ${limits.maxValues} values`;
+  }
+  return null;
+}
+
+/**
+ * Too many contexts in an `@context` array, anywhere in a parsed document (embedded objects may
+ * carry their own); null when there are none. The walk is cheap: the shape is bounded already.
+ */
+export function contextRefusal(value: unknown, maxContexts: number = REMOTE_JSON_LIMITS.maxContexts): ShapeRefusal {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    const context = (node as Record<string, unknown>)["@context"];
+    if (Array.isArray(context) && context.length > maxContexts) return `an @context names more than ${maxContexts} contexts`;
+    stack.push(...Object.values(node));
   }
   return null;
 }

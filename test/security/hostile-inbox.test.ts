@@ -143,6 +143,16 @@ test("bodies that are not an activity are 400, an unloadable context or proof ke
   // The same, HTTP-signed by the actor: the signature stands; the bad proof changes nothing.
   const both = await send(signed(proof));
   assert.ok(both.status >= 200 && both.status < 300, `signed, with an unverifiable proof: ${both.status} ${both.text}`);
+  // A signature value that is not base64, naming a real key: Fedify throws on it (it was a 500).
+  const junkValue = await signRequest(post(nestedCreate(1)), peerKey.privateKey, peerKey.keyId, { spec: "draft-cavage-http-signatures-12" });
+  const headers = new Headers(junkValue.headers);
+  headers.set("Signature", (headers.get("Signature") ?? "").replace(/signature="[^"]*"/, 'signature="!!!"'));
+  const notBase64 = await send(new Request(junkValue.url, { method: "POST", headers, body: await junkValue.text() }));
+  assert.equal(notBase64.status, 401, notBase64.text);
+  // Thousands of contexts, each resolved and merged by JSON-LD: refused before any of that.
+  const contexts = await send(signed(nestedCreate(1).replace(`"@context":"${AS}"`, `"@context":${JSON.stringify(Array(5_000).fill(AS))}`)));
+  assert.equal(contexts.status, 400, contexts.text);
+  assert.match(JSON.parse(contexts.text).error, /more than 32 contexts/);
   // A signature whose key cannot be fetched.
   const missingKey = await send(signRequest(post(nestedCreate(1)), peerKey.privateKey, new URL(`https://${HOSTILE}/missing-key#key`)));
   assert.equal(missingKey.status, 401, missingKey.text);

@@ -170,7 +170,8 @@ function basicClientCredentials(header: string): { client_id: string; client_sec
     }
   };
   const credentials = { client_id: formDecode(decoded.slice(0, colon)), client_secret: formDecode(decoded.slice(colon + 1)) };
-  if (!credentials.client_id) throw invalid;
+  // NUL is refused everywhere clients send text (http/params.ts); credentials are text too.
+  if (!credentials.client_id || `${credentials.client_id}${credentials.client_secret}`.includes("\u0000")) throw invalid;
   return credentials;
 }
 
