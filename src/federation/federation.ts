@@ -143,8 +143,9 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
   // private and direct posts are delivered to their audience, never fetched anonymously.
   federation.setObjectDispatcher(Note, "/users/{identifier}/statuses/{id}", async (_ctx, values) => {
     const account = await localAccount(values.identifier);
-    if (!account || !/^\d{1,19}$/.test(values.id)) return null;
-    const status = await stores.statuses.byId(values.id);
+    const id = parseId(values.id);
+    if (!account || id === null) return null;
+    const status = await stores.statuses.byId(id);
     if (!status || status.account_id !== account.id || status.reblog_of_id) return null;
     if (status.visibility !== "public" && status.visibility !== "unlisted") return null;
     return noteOf(deps, status.id);

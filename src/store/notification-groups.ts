@@ -6,6 +6,7 @@ import type { DB, NotificationPoliciesTable, NotificationType } from "../db/sche
 import type { NotificationFilter, NotificationRow } from "./notifications.ts";
 import type { StatusRow } from "./statuses.ts";
 import { readableWithBoostBy } from "./visibility-sql.ts";
+import { parseId } from "../util/ids.ts";
 
 export type NotificationPolicyRow = Selectable<NotificationPoliciesTable>;
 
@@ -83,6 +84,6 @@ export class NotificationGroupStore {
   private singleId(groupKey: string): string | null {
     if (!groupKey.startsWith(UNGROUPED_PREFIX)) return null;
     const id = groupKey.slice(UNGROUPED_PREFIX.length);
-    return /^\d{1,19}$/.test(id) ? id : "0";
+    return parseId(id) ?? "0";
   }
 }

@@ -180,6 +180,7 @@ test("cursors that are not ids (max_id=abc, 1.5, beyond 64 bits) find nothing ra
     "/api/v1/lists/99999999999999999999",
     "/api/v1/streaming/list?list=99999999999999999999",
     "/api/v1/streaming/list?list=9223372036854775808",
+    "/api/v2/notifications/ungrouped-9223372036854775808",
   ]) {
     const res = await api(alice, "GET", path);
     assert.equal(res.status, 404, `${path}: ${JSON.stringify(res.body)}`);

@@ -120,7 +120,8 @@ export class FuzzRun {
           signal: abort.signal,
         });
         // A stream stays open by design: its head is the answer.
-        if (options.streams && String(response.headers["content-type"] ?? "").startsWith("text/event-stream")) response.body.destroy();
+        // (Destroying it emits an AbortError on the body, which is ours, not the server's.)
+        if (options.streams && String(response.headers["content-type"] ?? "").startsWith("text/event-stream")) response.body.on("error", () => undefined).destroy();
         else await response.body.dump({ limit: 8 * 1024 * 1024 });
         return { status: response.statusCode, ms: performance.now() - started };
       } catch (error) {
