@@ -7,15 +7,7 @@ import type { AccountService } from "./account-service.ts";
 import type { RelationshipService } from "../relationships/relationship-service.ts";
 import type { RemoteLookup } from "../remote-lookup.ts";
 import { validationFailed } from "../errors.ts";
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
-}
+import { isHttpUrl } from "../../util/urls.ts";
 
 export class MoveService {
   private readonly stores: Stores;

@@ -7,6 +7,7 @@ import type { AccountStore, AccountRow } from "../../store/accounts.ts";
 import type { Stores } from "../../store/stores.ts";
 import { newId } from "../../util/ids.ts";
 import { isoAfter, nowIso } from "../../util/time.ts";
+import { isHttpUrl } from "../../util/urls.ts";
 import { hashSecret, newSecret, sameSecret } from "../auth/secrets.ts";
 import { verifyPassword } from "../auth/passwords.ts";
 import { validationFailed } from "../errors.ts";
@@ -322,15 +323,6 @@ function isValidRedirectUri(uri: string): boolean {
     const u = new URL(uri);
     // Native apps use private schemes (elk://, tusky://); fragments are not allowed (RFC 6749 §3.1.2).
     return /^[a-z][a-z0-9+.-]*:$/i.test(u.protocol) && u.hash === "" && !/^(javascript|data|vbscript):$/i.test(u.protocol);
-  } catch {
-    return false;
-  }
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === "https:" || u.protocol === "http:";
   } catch {
     return false;
   }
