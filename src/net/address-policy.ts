@@ -121,7 +121,7 @@ function ipv4Value(address: string): number {
 }
 
 /** A valid IPv6 address (isIP said so) as a 128-bit number; a trailing dotted quad is two words. */
-function ipv6Value(address: string): bigint {
+export function ipv6Value(address: string): bigint {
   const words = (part: string): number[] =>
     part === ""
       ? []

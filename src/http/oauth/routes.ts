@@ -7,7 +7,7 @@ import { checkCsrf, csrfToken, sessionToken } from "../web/cookies.ts";
 import { flatStrings, readParams } from "../params.ts";
 import { OAuthError, OOB_REDIRECT_URI, type AuthorizationRequest } from "../../domain/oauth/oauth-service.ts";
 import type { UserRow } from "../../store/users.ts";
-import { clientCredentialGrants, passwordGrants, throttle } from "./rate-limits.ts";
+import { clientCredentialGrants, passwordGrants, throttle } from "../rate-limits.ts";
 import { requireScope, currentUser } from "../auth.ts";
 import { toAccount } from "../../convert/mastodon/account.ts";
 

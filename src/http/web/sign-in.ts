@@ -6,13 +6,9 @@ import { page } from "./layout.ts";
 import { checkCsrf, clearSessionCookie, csrfToken, sessionToken, setSessionCookie } from "./cookies.ts";
 import { readParams, str } from "../params.ts";
 import { DomainError } from "../../domain/errors.ts";
-import { RateLimiter } from "../../domain/auth/rate-limiter.ts";
-import { clientKey } from "../oauth/rate-limits.ts";
+import { clientKey, signInAttempts } from "../rate-limits.ts";
 
 export const signInRoutes = new Hono<AppEnv>();
-
-// Mastodon allows 25 sign-in attempts per IP in 5 minutes.
-const attempts = new RateLimiter({ limit: 25, windowMs: 5 * 60 * 1000 });
 
 const HOME = "/";
 // The consent page's own URL comes back through return_to, with the app's redirect URI and state
@@ -68,7 +64,7 @@ signInRoutes.post("/sign_in", async (c) => {
   checkCsrf(c, params.authenticity_token);
   const returnTo = safeReturnTo(params.return_to, c.get("services").config.origin);
   const login = str(params, "login", 320) ?? "";
-  const limited = attempts.hit(clientKey(c));
+  const limited = signInAttempts.hit(clientKey(c));
   if (limited.retryAfterMs > 0) {
     c.header("Retry-After", String(Math.ceil(limited.retryAfterMs / 1000)));
     return c.html(signInForm(c, returnTo, "Too many sign-in attempts. Wait a few minutes and try again.", login), 429);

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../env.ts";
 import { readParams, str, strOrList } from "../../params.ts";
 import { toApplication, toCredentialApplication } from "../../../convert/mastodon/application.ts";
 import { ApiError } from "../../errors.ts";
-import { appRegistrations, throttle } from "../../oauth/rate-limits.ts";
+import { appRegistrations, throttle } from "../../rate-limits.ts";
 
 export const appsRoutes = new Hono<AppEnv>();
 

@@ -7,13 +7,17 @@
 // not to meter anyone exactly.
 import type { Context } from "hono";
 import { isIPv6 } from "node:net";
-import type { AppEnv } from "../env.ts";
-import { RateLimiter } from "../../domain/auth/rate-limiter.ts";
-import { clientIp } from "../client-ip.ts";
+import type { AppEnv } from "./env.ts";
+import { RateLimiter } from "../domain/auth/rate-limiter.ts";
+import { ipv6Value } from "../net/address-policy.ts";
+import { clientIp } from "./client-ip.ts";
 
 const FIVE_MINUTES = 5 * 60 * 1000;
 
-/** Mastodon allows 25 sign-in attempts per address in 5 minutes; a password grant is one. */
+/** Mastodon allows 25 sign-in attempts per address in 5 minutes: through the sign-in page… */
+export const signInAttempts = new RateLimiter({ limit: 25, windowMs: FIVE_MINUTES });
+
+/** …and as password grants of POST /oauth/token, counted apart (the pages answer in HTML). */
 export const passwordGrants = new RateLimiter({ limit: 25, windowMs: FIVE_MINUTES });
 
 /**
@@ -63,10 +67,6 @@ export function addressKey(ip: string): string {
   if (!isIPv6(address)) return address;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   if (mapped) return mapped[1];
-  const groups = (text: string) => (text === "" ? [] : text.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])));
-  const [head, tail] = address.includes("::") ? address.split("::") : [address, ""];
-  const before = groups(head);
-  const after = groups(tail);
-  const words = [...before, ...Array<string>(Math.max(0, 8 - before.length - after.length)).fill("0"), ...after];
-  return `${words.slice(0, 4).map((w) => parseInt(w, 16).toString(16)).join(":")}::/64`;
+  // The first four of the address's eight 16-bit words name its network.
+  return `${(ipv6Value(address) >> 64n).toString(16)}/64`;
 }
