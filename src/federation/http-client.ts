@@ -15,8 +15,7 @@
 // other names resolve through DNS as usual. The test environment also allows private addresses.
 import { Agent, setGlobalDispatcher } from "undici";
 import { testHostAddress, type Config } from "../config/config.ts";
-import { isPublicAddress } from "../net/address-policy.ts";
-import { guardedConnector, guardedLookup, type GuardedLookup, type OutboundPolicy } from "../net/connection-guard.ts";
+import { guardedConnector, type OutboundPolicy } from "../net/connection-guard.ts";
 
 export const FETCH_LIMITS = {
   connectTimeoutMs: 10_000,
@@ -32,16 +31,6 @@ export const FETCH_LIMITS = {
 /** Federation's outbound policy: test host names pinned to loopback; private addresses only when allowed (tests). */
 export function federationPolicy(testHosts: Record<string, string>, allowPrivate: boolean): OutboundPolicy {
   return { allowPrivate, pinned: Object.keys(testHosts).length ? (hostname) => testHostAddress(testHosts, hostname) : undefined };
-}
-
-/** Private, loopback, link-local or otherwise not public (see net/address-policy.ts). */
-export function isPrivateAddress(address: string): boolean {
-  return !isPublicAddress(address);
-}
-
-/** Name resolution alone, as the connector does it for names. */
-export function federationLookup(testHosts: Record<string, string>, allowPrivate: boolean): GuardedLookup {
-  return guardedLookup(federationPolicy(testHosts, allowPrivate));
 }
 
 /** Makes every fetch of this process (Fedify's included) go through the guarded, bounded agent. */

@@ -5,7 +5,13 @@ import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
 import { HostLimits } from "../../src/federation/delivery/host-limits.ts";
-import { federationLookup, isPrivateAddress } from "../../src/federation/http-client.ts";
+import { federationPolicy } from "../../src/federation/http-client.ts";
+import { isPublicAddress } from "../../src/net/address-policy.ts";
+import { guardedLookup } from "../../src/net/connection-guard.ts";
+
+const isPrivateAddress = (address: string) => !isPublicAddress(address);
+/** Name resolution as the deliveries' connector does it. */
+const federationLookup = (testHosts: Record<string, string>, allowPrivate: boolean) => guardedLookup(federationPolicy(testHosts, allowPrivate));
 
 test("answers are read as Mastodon reads them: 2xx done, most 4xx final, 401/408/429/5xx retried", () => {
   for (const status of [200, 201, 202, 204]) assert.equal(classify(status, null).kind, "delivered", String(status));
