@@ -15,7 +15,7 @@ import {
   type HttpMessageSignaturesSpec,
   type KvStore,
 } from "@fedify/fedify";
-import { checkJsonValue, contextRefusal } from "./remote-json.ts";
+import { checkJsonValue } from "./remote-json.ts";
 import { FETCH_LIMITS } from "./http-client.ts";
 
 type LoaderFactories = Pick<FederationOptions<void>, "documentLoaderFactory" | "contextLoaderFactory" | "authenticatedDocumentLoaderFactory">;
@@ -33,7 +33,7 @@ export function boundedLoader(load: DocumentLoader, timeoutMs: number = FETCH_LI
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options?.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const remote = await load(url, { ...options, signal });
-    const refusal = checkJsonValue(remote.document) ?? contextRefusal(remote.document);
+    const refusal = checkJsonValue(remote.document);
     if (refusal) throw new FetchError(url, `Refused the document at ${url}: ${refusal}`);
     return remote;
   };

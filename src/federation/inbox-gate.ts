@@ -4,7 +4,8 @@
 // seconds. Here, in order, each step cheaper than the next:
 //
 //   1. the body's text within REMOTE_JSON_LIMITS (one pass over the bytes, before JSON.parse);
-//   2. a JSON object (not an array, a string or malformed JSON);
+//   2. a JSON object (not an array, a string or malformed JSON) whose `@context` arrays name at
+//      most 32 contexts (a walk of the parsed object, cheap now that its size is known);
 //   3. an HTTP signature (draft-cavage or RFC 9421) that covers the body and verifies against its
 //      key, as Mastodon and GoToSocial require of every inbox POST. Activities forwarded by a
 //      third server (relays, replies to threads) carry the forwarder's HTTP signature as well;
@@ -12,7 +13,7 @@
 //
 // Only then does the request reach Fedify, which verifies again (the key is cached) and parses.
 import { FetchError, UrlError, verifyRequestDetailed, type DocumentLoader } from "@fedify/fedify";
-import { REMOTE_JSON_LIMITS, contextRefusal, scanJsonText } from "./remote-json.ts";
+import { REMOTE_JSON_LIMITS, checkJsonValue, scanJsonText } from "./remote-json.ts";
 import { uncoveredBodyRefusal } from "./signature-policy.ts";
 
 export interface InboxLoaders {
@@ -46,8 +47,8 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
     return refuse(400, "The activity is not valid JSON");
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) return refuse(400, "The activity must be a JSON object");
-  const contexts = contextRefusal(json);
-  if (contexts) return refuse(400, `The activity was refused: ${contexts}`);
+  const parsed = checkJsonValue(json);
+  if (parsed) return refuse(400, `The activity was refused: ${parsed}`);
 
   // The body is read; each consumer below gets its own copy of the request.
   const again = () => new Request(request.url, { method: "POST", headers: request.headers, body });

@@ -27,7 +27,7 @@ export const REMOTE_JSON_LIMITS = {
   maxContexts: 32,
 } as const;
 
-export type JsonLimits = { readonly maxDepth: number; readonly maxValues: number; readonly maxObjects: number };
+export type JsonLimits = { readonly maxDepth: number; readonly maxValues: number; readonly maxObjects: number; readonly maxContexts: number };
 
 /** Why a document was refused; null when it is within the bounds. */
 export type ShapeRefusal = string | null;
@@ -79,29 +79,10 @@ export function scanJsonText(bytes: Uint8Array, limits: JsonLimits = REMOTE_JSON
 }
 
 /**
- * Too many contexts in an `@context` array, anywhere in a parsed document (embedded objects may
- * carry their own); null when there are none. The walk is cheap: the shape is bounded already.
- */
-export function contextRefusal(value: unknown, maxContexts: number = REMOTE_JSON_LIMITS.maxContexts): ShapeRefusal {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== "object") continue;
-    if (Array.isArray(node)) {
-      stack.push(...node);
-      continue;
-    }
-    const context = (node as Record<string, unknown>)["@context"];
-    if (Array.isArray(context) && context.length > maxContexts) return `an @context names more than ${maxContexts} contexts`;
-    stack.push(...Object.values(node));
-  }
-  return null;
-}
-
-/**
- * The same bounds on a document that is already parsed (what Fedify's loaders hand back).
- * Iterative, depth-first, so that an over-deep document is refused after at most `maxDepth`
- * steps down its first deep branch.
+ * The same bounds on a document that is already parsed (what Fedify's loaders hand back, and an
+ * inbox body once its text passed scanJsonText), and the one rule only a parsed document shows:
+ * no `@context` array, at any level, longer than `maxContexts`. Iterative, depth-first, so that
+ * an over-deep document is refused after at most `maxDepth` steps down its first deep branch.
  */
 export function checkJsonValue(value: unknown, limits: JsonLimits = REMOTE_JSON_LIMITS): ShapeRefusal {
   const stack: Array<[unknown, number]> = [[value, 1]];
@@ -121,6 +102,8 @@ export function checkJsonValue(value: unknown, limits: JsonLimits = REMOTE_JSON_
       continue;
     }
     if (++objects > limits.maxObjects) return `the document has more than ${limits.maxObjects} objects`;
+    const context = (node as Record<string, unknown>)["@context"];
+    if (Array.isArray(context) && context.length > limits.maxContexts) return `an @context names more than ${limits.maxContexts} contexts`;
     for (const key of Object.keys(node)) {
       if (key.includes("\u0000")) return "the document contains a NUL character";
       stack.push([(node as Record<string, unknown>)[key], depth + 1]);

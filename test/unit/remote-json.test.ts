@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkJsonValue, scanJsonText } from "../../src/federation/remote-json.ts";
 
-const limits = { maxDepth: 4, maxValues: 12, maxObjects: 5 };
+const limits = { maxDepth: 4, maxValues: 12, maxObjects: 5, maxContexts: 32 };
 const both = (text: string) => [scanJsonText(new TextEncoder().encode(text), limits), checkJsonValue(JSON.parse(text), limits)];
 
 test("documents within the bounds pass, on text and parsed alike", () => {
