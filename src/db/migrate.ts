@@ -11,6 +11,7 @@ import * as m0006 from "./migrations/0006_federation.ts";
 import * as m0007 from "./migrations/0007_media_attachments.ts";
 import * as m0008 from "./migrations/0008_delivery.ts";
 import * as m0009 from "./migrations/0009_delivery_claim_indexes.ts";
+import * as m0010 from "./migrations/0010_moderation.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0007_media_attachments": m0007,
   "0008_delivery": m0008,
   "0009_delivery_claim_indexes": m0009,
+  "0010_moderation": m0010,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

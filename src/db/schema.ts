@@ -43,6 +43,12 @@ export interface AccountsTable {
   fetched_at: string | null;
   actor_type: string;
   moved_to_account_id: string | null;
+  /** Limited by a moderator (or its whole server silenced): see domain/moderation. */
+  silenced_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its media are always shown as sensitive. */
+  sensitized_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "local" when a moderator here suspended the account, "remote" when its own server did. */
+  suspension_origin: ColumnType<"local" | "remote" | null, "local" | "remote" | null | undefined, "local" | "remote" | null>;
 }
 
 export interface ActorKeysTable {
@@ -64,14 +70,24 @@ export interface ReportsTable {
   comment: string;
   uri: string | null;
   created_at: string;
+  category: ColumnType<ReportCategory, ReportCategory | undefined, ReportCategory>;
+  /** JSON array of rule ids. */
+  rule_ids: ColumnType<string, string | undefined, string>;
+  forwarded: ColumnType<Flag, Flag | undefined, Flag>;
+  assigned_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  action_taken_at: ColumnType<string | null, string | null | undefined, string | null>;
+  action_taken_by_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string, string | undefined, string>;
 }
+
+export type ReportCategory = "spam" | "legal" | "violation" | "other";
 
 export interface UsersTable {
   id: string;
   account_id: string;
   email: string;
   password_hash: string;
-  role: "user" | "moderator" | "admin";
+  role: UserRole;
   /** Profile text as the user typed it (the note is rendered from it). */
   note_source: string;
   /** Posting defaults as JSON: {privacy, sensitive, language}. */
@@ -81,7 +97,17 @@ export interface UsersTable {
   last_sign_in_at: string | null;
   created_at: string;
   updated_at: string;
+  /** When the e-mail address was confirmed; null until then. */
+  confirmed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  sign_up_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  sign_up_ip: ColumnType<string | null, string | null | undefined, string | null>;
+  last_sign_in_ip: ColumnType<string | null, string | null | undefined, string | null>;
+  invited_by_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+/** Mastodon's built-in roles, from least to most powerful (see domain/moderation/roles.ts). */
+export type UserRole = "user" | "moderator" | "admin" | "owner";
 
 export interface OAuthApplicationsTable {
   id: string;
@@ -237,7 +263,9 @@ export interface HomeFeedTable {
   status_id: string;
 }
 
-export type NotificationType = "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update";
+export type NotificationType =
+  | "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update"
+  | "admin.sign_up" | "admin.report" | "severed_relationships" | "moderation_warning";
 
 export interface NotificationsTable {
   id: string;
@@ -247,6 +275,9 @@ export interface NotificationsTable {
   status_id: string | null;
   group_key: string;
   created_at: string;
+  report_id: ColumnType<string | null, string | null | undefined, string | null>;
+  relationship_severance_event_id: ColumnType<string | null, string | null | undefined, string | null>;
+  account_warning_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdempotencyKeysTable {
@@ -486,6 +517,110 @@ export interface MediaAttachmentsTable {
   created_at: string;
 }
 
+export type DomainBlockSeverity = "noop" | "silence" | "suspend";
+
+export interface DomainBlocksTable {
+  id: string;
+  /** Lower case, punycode; covers its subdomains. */
+  domain: string;
+  severity: DomainBlockSeverity;
+  reject_media: Flag;
+  reject_reports: Flag;
+  private_comment: string;
+  public_comment: string;
+  obfuscate: Flag;
+  /** The blocklist subscription that created it; null when a moderator did. */
+  subscription_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DomainAllowsTable {
+  id: string;
+  domain: string;
+  created_at: string;
+}
+
+export interface AccountDomainBlocksTable {
+  id: string;
+  account_id: string;
+  domain: string;
+  created_at: string;
+}
+
+export interface EmailDomainBlocksTable {
+  id: string;
+  domain: string;
+  allow_with_approval: Flag;
+  parent_id: string | null;
+  created_at: string;
+}
+
+export interface CanonicalEmailBlocksTable {
+  id: string;
+  /** SHA-256 (hex) of the canonical address. */
+  canonical_email_hash: string;
+  reference_account_id: string | null;
+  created_at: string;
+}
+
+export type IpBlockSeverity = "sign_up_requires_approval" | "sign_up_block" | "no_access";
+
+export interface IpBlocksTable {
+  id: string;
+  /** CIDR, normalised. */
+  ip: string;
+  severity: IpBlockSeverity;
+  comment: string;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AdminActionLogsTable {
+  id: string;
+  /** The moderator; null for the command line and automatic changes. */
+  account_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  human_identifier: string;
+  text: string;
+  created_at: string;
+}
+
+export interface AccountWarningsTable {
+  id: string;
+  account_id: string | null;
+  target_account_id: string;
+  action: string;
+  text: string;
+  report_id: string | null;
+  /** JSON array of status ids. */
+  status_ids: string;
+  created_at: string;
+}
+
+export interface RelationshipSeveranceEventsTable {
+  id: string;
+  type: "domain_block" | "user_domain_block" | "account_suspension";
+  target_name: string;
+  purged: Flag;
+  created_at: string;
+}
+
+export interface SeveredRelationshipsTable {
+  id: string;
+  relationship_severance_event_id: string;
+  local_account_id: string;
+  remote_account_acct: string;
+  /** "active": the local account followed the remote one; "passive": the other way round. */
+  direction: "active" | "passive";
+  show_reblogs: Flag;
+  notify: Flag;
+  created_at: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -534,4 +669,14 @@ export interface DB {
   actor_keys: ActorKeysTable;
   media_attachments: MediaAttachmentsTable;
   reports: ReportsTable;
+  domain_blocks: DomainBlocksTable;
+  domain_allows: DomainAllowsTable;
+  account_domain_blocks: AccountDomainBlocksTable;
+  email_domain_blocks: EmailDomainBlocksTable;
+  canonical_email_blocks: CanonicalEmailBlocksTable;
+  ip_blocks: IpBlocksTable;
+  admin_action_logs: AdminActionLogsTable;
+  account_warnings: AccountWarningsTable;
+  relationship_severance_events: RelationshipSeveranceEventsTable;
+  severed_relationships: SeveredRelationshipsTable;
 }

@@ -28,7 +28,7 @@ test("a delete with many readers is split into signals that fit a NOTIFY payload
 });
 
 test("signals carry ids only, and malformed ones are refused", () => {
-  const row = { id: id(5), account_id: id(6), from_account_id: id(7), type: "mention" as const, status_id: id(8), group_key: "g", created_at: "2026-01-01T00:00:00.000Z" };
+  const row = { id: id(5), account_id: id(6), from_account_id: id(7), type: "mention" as const, status_id: id(8), group_key: "g", created_at: "2026-01-01T00:00:00.000Z", report_id: null, relationship_severance_event_id: null, account_warning_id: null };
   const [signal] = signalsOf({ type: "notification.created", notification: row });
   assert.deepEqual(signal, { type: "notification.created", notificationId: id(5), accountId: id(6) });
   assert.deepEqual(decodeSignal(encodeSignal(signal)), signal);

@@ -92,6 +92,9 @@ export class AccountService {
       fetched_at: null,
       actor_type: "Person",
       moved_to_account_id: null,
+      silenced_at: null,
+      sensitized_at: null,
+      suspension_origin: null,
     };
     const user: UserRow = {
       id: newId(),
@@ -106,6 +109,12 @@ export class AccountService {
       last_sign_in_at: null,
       created_at: now,
       updated_at: now,
+      confirmed_at: now,
+      sign_up_reason: null,
+      sign_up_ip: null,
+      last_sign_in_ip: null,
+      invited_by_account_id: null,
+      locale: null,
     };
     await this.stores.transaction(async (tx) => {
       await tx.accounts.insert(account);

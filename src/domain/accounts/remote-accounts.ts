@@ -86,6 +86,9 @@ export class RemoteAccountService {
       last_status_at: null,
       suspended_at: null,
       moved_to_account_id: null,
+      silenced_at: null,
+      sensitized_at: null,
+      suspension_origin: null,
       created_at: created,
     };
     try {

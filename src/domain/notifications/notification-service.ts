@@ -43,7 +43,7 @@ export class NotificationService {
       if (status && (await this.stores.statusRelations.mutedConversations(recipientId, [status.conversation_id])).size) return null;
     }
     const id = newId();
-    const row: NotificationRow = { id, account_id: recipientId, from_account_id: fromAccountId, type, status_id: statusId, group_key: groupKey(type, statusId, id), created_at: nowIso() };
+    const row: NotificationRow = { id, account_id: recipientId, from_account_id: fromAccountId, type, status_id: statusId, group_key: groupKey(type, statusId, id), created_at: nowIso(), report_id: null, relationship_severance_event_id: null, account_warning_id: null };
     await this.stores.notifications.insert(row);
     this.events.publish({ type: "notification.created", notification: row });
     return row;
