@@ -56,6 +56,11 @@ export interface Config {
    * of slow clients runs in seconds. null everywhere else.
    */
   requestTimeoutSeconds: number | null;
+  /**
+   * FEDERATION_MODE: "blocklist" (default: every server federates unless blocked) or
+   * "allowlist" (only servers on the allow list federate; a block still beats an allow).
+   */
+  federationMode: "blocklist" | "allowlist";
 }
 
 export class ConfigError extends Error {
@@ -156,6 +161,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`REGISTRATIONS must be open, approval or closed (got "${registrations}")`);
   }
 
+  const federationMode = str("FEDERATION_MODE", "blocklist") as Config["federationMode"];
+  if (!["blocklist", "allowlist"].includes(federationMode)) {
+    problems.push(`FEDERATION_MODE must be blocklist or allowlist (got "${federationMode}")`);
+  }
+
   const level = str("LOG_LEVEL", "info") as Config["log"]["level"];
   if (!["debug", "info", "warning", "error"].includes(level)) {
     problems.push(`LOG_LEVEL must be debug, info, warning or error (got "${level}")`);
@@ -248,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
     delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
     requestTimeoutSeconds: requestTimeout,
+    federationMode,
   };
 }
 

@@ -28,6 +28,7 @@ import { SearchService } from "./search/search-service.ts";
 import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
+import { createModeration, type Moderation } from "./moderation/moderation.ts";
 
 export interface Services {
   config: Config;
@@ -56,6 +57,8 @@ export interface Services {
   filters: FilterService;
   polls: PollService;
   discovery: DiscoveryService;
+  /** Moderators' decisions and the policies they set (domain/moderation). */
+  moderation: Moderation;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -93,6 +96,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     filters,
     polls: new PollService(stores, events, outbox),
     discovery: new DiscoveryService(stores),
+    moderation: createModeration(stores, config),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };

@@ -29,6 +29,7 @@ import { directoryRoutes, suggestionsV1Routes, suggestionsV2Routes } from "./api
 import { announcementsRoutes } from "./api/v1/announcements.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
+import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
 import { profileRoutes } from "./web/profiles.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { signInRoutes } from "./web/sign-in.ts";
@@ -126,6 +127,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/instance", instanceV1Routes);
   app.route("/api/v2/instance", instanceV2Routes);
   app.route("/api/v2/search", searchRoutes);
+  app.route("/api/v1/admin", adminV1Routes);
+  app.route("/api/v2/admin", adminV2Routes);
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);

@@ -14,6 +14,15 @@ export class SettingsStore {
     return row?.value;
   }
 
+  /** Stores `value` under `key`, replacing what was there. */
+  async put(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto("settings")
+      .values({ key, value })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+      .execute();
+  }
+
   /** Stores `value` unless the key has one; returns the value that counts. */
   async setIfAbsent(key: string, value: string): Promise<string> {
     await this.db.insertInto("settings").values({ key, value }).onConflict((oc) => oc.column("key").doNothing()).execute();

@@ -22,6 +22,8 @@ import { NotificationGroupStore } from "./notification-groups.ts";
 import { FilterStore } from "./filters.ts";
 import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
+import { DomainBlockStore } from "./moderation/domain-blocks.ts";
+import { AuditLogStore } from "./moderation/audit-log.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -45,6 +47,8 @@ export interface Stores {
   filters: FilterStore;
   polls: PollStore;
   discovery: DiscoveryStore;
+  domainBlocks: DomainBlockStore;
+  auditLog: AuditLogStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -72,6 +76,8 @@ export function createStores(db: Kysely<DB>): Stores {
     filters: new FilterStore(db),
     polls: new PollStore(db),
     discovery: new DiscoveryStore(db),
+    domainBlocks: new DomainBlockStore(db),
+    auditLog: new AuditLogStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

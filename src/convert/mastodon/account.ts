@@ -1,4 +1,5 @@
 // Stored accounts → Mastodon's Account and CredentialAccount entities.
+import { roleInfo } from "../../domain/moderation/roles.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { UserRow } from "../../store/users.ts";
 import { userSettings } from "../../domain/accounts/account-service.ts";
@@ -82,17 +83,10 @@ export function toCredentialAccount(account: AccountRow, user: UserRow, ctx: Con
   };
 }
 
-// Mastodon's built-in roles, with its permission bitmasks (admin: everything; moderator: reports,
-// users, federation views).
-function roleOf(user: UserRow) {
-  switch (user.role) {
-    case "admin":
-      return { id: "3", name: "Admin", color: "", permissions: "1", highlighted: true };
-    case "moderator":
-      return { id: "2", name: "Moderator", color: "", permissions: "1308", highlighted: true };
-    default:
-      return { id: "-99", name: "", color: "", permissions: "0", highlighted: false };
-  }
+/** The Role entity of a user's role (domain/moderation/roles.ts holds the permission bits). */
+export function roleOf(user: Pick<UserRow, "role">) {
+  const role = roleInfo(user.role);
+  return { id: role.id, name: role.name, color: "", permissions: String(role.permissions), highlighted: role.highlighted };
 }
 
 /** Mastodon reports account creation at day precision (midnight UTC). */
