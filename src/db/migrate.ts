@@ -12,6 +12,7 @@ import * as m0007 from "./migrations/0007_media_attachments.ts";
 import * as m0008 from "./migrations/0008_delivery.ts";
 import * as m0009 from "./migrations/0009_delivery_claim_indexes.ts";
 import * as m0010 from "./migrations/0010_moderation.ts";
+import * as m0011 from "./migrations/0011_blocklist_subscriptions.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "0008_delivery": m0008,
   "0009_delivery_claim_indexes": m0009,
   "0010_moderation": m0010,
+  "0011_blocklist_subscriptions": m0011,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

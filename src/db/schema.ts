@@ -621,6 +621,65 @@ export interface SeveredRelationshipsTable {
   created_at: string;
 }
 
+export type BlocklistFormat = "csv" | "json" | "rapidblock" | "text";
+
+export interface BlocklistSubscriptionsTable {
+  id: string;
+  url: string;
+  format: BlocklistFormat;
+  /** 0–255: the higher wins when lists disagree. */
+  priority: number;
+  create_as_drafts: Flag;
+  adopt_existing: Flag;
+  remove_retracted: Flag;
+  apply_silence: Flag;
+  max_severity: DomainBlockSeverity;
+  /** Normalised domains, newline-separated: never blocked by this list (subdomains included). */
+  excludes: string;
+  enabled: Flag;
+  etag: string | null;
+  last_modified: string | null;
+  last_fetched_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  entries_count: number;
+  changes_applied: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What a list said at its last successful fetch. */
+export interface BlocklistEntriesTable {
+  subscription_id: string;
+  domain: string;
+  severity: DomainBlockSeverity;
+  reject_media: Flag;
+  reject_reports: Flag;
+  public_comment: string;
+  obfuscate: Flag;
+}
+
+export interface BlocklistDraftsTable {
+  id: string;
+  subscription_id: string;
+  domain: string;
+  action: "create" | "update" | "remove";
+  severity: DomainBlockSeverity;
+  reject_media: Flag;
+  reject_reports: Flag;
+  public_comment: string;
+  obfuscate: Flag;
+  status: "pending" | "rejected";
+  created_at: string;
+}
+
+/** A moderator's block that a list took over (adopt existing). */
+export interface BlocklistAdoptionsTable {
+  domain_block_id: string;
+  subscription_id: string;
+  created_at: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -679,4 +738,8 @@ export interface DB {
   account_warnings: AccountWarningsTable;
   relationship_severance_events: RelationshipSeveranceEventsTable;
   severed_relationships: SeveredRelationshipsTable;
+  blocklist_subscriptions: BlocklistSubscriptionsTable;
+  blocklist_entries: BlocklistEntriesTable;
+  blocklist_drafts: BlocklistDraftsTable;
+  blocklist_adoptions: BlocklistAdoptionsTable;
 }
