@@ -24,6 +24,7 @@ import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
+import { AccountPurgeStore } from "./moderation/account-purge.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -49,6 +50,8 @@ export interface Stores {
   discovery: DiscoveryStore;
   domainBlocks: DomainBlockStore;
   auditLog: AuditLogStore;
+  /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
+  accountPurge: AccountPurgeStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -78,6 +81,7 @@ export function createStores(db: Kysely<DB>): Stores {
     discovery: new DiscoveryStore(db),
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
+    accountPurge: new AccountPurgeStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };
