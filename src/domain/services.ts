@@ -96,7 +96,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     filters,
     polls: new PollService(stores, events, outbox),
     discovery: new DiscoveryService(stores),
-    moderation: createModeration(stores, config),
+    moderation: createModeration(stores, config, { outbox, events }),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };

@@ -8,7 +8,7 @@ import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
 import { StatusStore } from "./statuses.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
-import { ReportStore } from "./reports.ts";
+import { ReportStore } from "./moderation/reports.ts";
 import { MediaStore } from "./media.ts";
 import { RelationshipStore } from "./relationships.ts";
 import { StatusRelationStore } from "./status-relations.ts";

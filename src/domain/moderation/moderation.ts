@@ -6,20 +6,27 @@ import type { Stores } from "../../store/stores.ts";
 import { AuditLog } from "./audit-log.ts";
 import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
+import { ReportService } from "./report-service.ts";
+import type { Outbox } from "../outbox.ts";
+import type { EventBus } from "../events.ts";
 
 export interface Moderation {
   /** The domain policy in memory: what a host may do (consulted on every inbox POST and delivery). */
   policy: DomainPolicy;
   domainBlocks: DomainBlockService;
   audit: AuditLog;
+  /** Reports from users and other servers, and their triage. */
+  reports: ReportService;
 }
 
-export function createModeration(stores: Stores, config: Config): Moderation {
+/** `ports`: where reports are forwarded and notifications announced (absent: nowhere). */
+export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus } = {}): Moderation {
   const policy = new DomainPolicy(stores, config.federationMode, config.localDomain);
   const audit = new AuditLog(stores);
   return {
     policy,
     audit,
     domainBlocks: new DomainBlockService(stores, policy, audit),
+    reports: new ReportService(stores, audit, policy, ports.outbox ?? null, ports.events ?? null),
   };
 }

@@ -1,8 +1,18 @@
-// Data access for reports (from local users, and Flag activities from other servers).
-import type { Insertable, Kysely, Selectable } from "kysely";
-import type { DB, ReportsTable } from "../db/schema.ts";
+// Data access for reports: from local users (POST /api/v1/reports) and from other servers (Flag
+// activities). Rows only; who may file, see or change a report is domain/moderation/report-service.ts.
+import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
+import type { DB, ReportsTable } from "../../db/schema.ts";
+import { paginate, type PageRequest } from "../pagination.ts";
 
 export type ReportRow = Selectable<ReportsTable>;
+
+export interface ReportFilter {
+  /** true: only resolved reports (action taken); false: only open ones. */
+  resolved?: boolean;
+  /** The reporter. */
+  accountId?: string;
+  targetAccountId?: string;
+}
 
 export class ReportStore {
   private readonly db: Kysely<DB>;
@@ -14,7 +24,36 @@ export class ReportStore {
     await this.db.insertInto("reports").values(row).execute();
   }
 
-  async list(limit = 100): Promise<ReportRow[]> {
-    return this.db.selectFrom("reports").selectAll().orderBy("id", "desc").limit(limit).execute();
+  byId(id: string): Promise<ReportRow | undefined> {
+    return this.db.selectFrom("reports").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  byUri(uri: string): Promise<ReportRow | undefined> {
+    return this.db.selectFrom("reports").selectAll().where("uri", "=", uri).executeTakeFirst();
+  }
+
+  async update(id: string, patch: Updateable<ReportsTable>): Promise<void> {
+    await this.db.updateTable("reports").set(patch).where("id", "=", id).execute();
+  }
+
+  page(filter: ReportFilter, page: PageRequest): Promise<ReportRow[]> {
+    let query = this.db.selectFrom("reports").selectAll();
+    if (filter.resolved === true) query = query.where("action_taken_at", "is not", null);
+    if (filter.resolved === false) query = query.where("action_taken_at", "is", null);
+    if (filter.accountId) query = query.where("account_id", "=", filter.accountId);
+    if (filter.targetAccountId) query = query.where("target_account_id", "=", filter.targetAccountId);
+    return paginate(query, "id", page);
+  }
+
+  /** Open reports about an account (an action on the account resolves them). */
+  openAbout(targetAccountId: string): Promise<ReportRow[]> {
+    return this.db
+      .selectFrom("reports")
+      .selectAll()
+      .where("target_account_id", "=", targetAccountId)
+      .where("action_taken_at", "is", null)
+      .orderBy("id", "desc")
+      .limit(1000)
+      .execute();
   }
 }
