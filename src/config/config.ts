@@ -61,6 +61,14 @@ export interface Config {
    * "allowlist" (only servers on the allow list federate; a block still beats an allow).
    */
   federationMode: "blocklist" | "allowlist";
+  /**
+   * Blocklist subscriptions: BLOCKLIST_REFRESH_INTERVAL (seconds, default 86400: daily) between
+   * fetches of each list; BLOCKLIST_TIES ("milder", the default, or "stricter") which severity
+   * wins when lists of the same priority disagree. Test-only: BLOCKLIST_FETCH_TIMEOUT (seconds,
+   * fractions allowed, needs SKEIN_ENV=test) instead of the 30 s a fetch may take, so that a test
+   * of a list that never finishes runs in seconds.
+   */
+  blocklists: { refreshIntervalSeconds: number; fetchTimeoutSeconds: number; ties: "milder" | "stricter" };
 }
 
 export class ConfigError extends Error {
@@ -202,6 +210,11 @@ export function loadConfig(env: Env = process.env): Config {
   const pollSweepInterval = seconds("POLL_SWEEP_INTERVAL", 30, false);
   const requestTimeout = env.REQUEST_TIMEOUT?.trim() ? seconds("REQUEST_TIMEOUT", 30, false) : null;
   if (requestTimeout !== null && environment !== "test") problems.push("REQUEST_TIMEOUT is a test-only setting; it needs SKEIN_ENV=test");
+  const blocklistRefresh = seconds("BLOCKLIST_REFRESH_INTERVAL", 86_400, false);
+  const blocklistFetchTimeout = seconds("BLOCKLIST_FETCH_TIMEOUT", 30, false);
+  if (env.BLOCKLIST_FETCH_TIMEOUT?.trim() && environment !== "test") problems.push("BLOCKLIST_FETCH_TIMEOUT is a test-only setting; it needs SKEIN_ENV=test");
+  const blocklistTies = str("BLOCKLIST_TIES", "milder") as Config["blocklists"]["ties"];
+  if (!["milder", "stricter"].includes(blocklistTies)) problems.push(`BLOCKLIST_TIES must be milder or stricter (got "${blocklistTies}")`);
 
   const count = (name: string, fallback: number, max: number, min = 1): number => {
     const text = env[name]?.trim();
@@ -259,6 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
     delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
     requestTimeoutSeconds: requestTimeout,
     federationMode,
+    blocklists: { refreshIntervalSeconds: blocklistRefresh, fetchTimeoutSeconds: blocklistFetchTimeout, ties: blocklistTies },
   };
 }
 
