@@ -39,6 +39,21 @@ export class AuditLog {
     });
   }
 
+  /** Records many actions in one go (a blocklist applied), inside the caller's transaction. */
+  async recordMany(entries: readonly AuditEntry[], stores: Stores = this.stores): Promise<void> {
+    const now = nowIso();
+    await stores.auditLog.insertMany(entries.map((entry) => ({
+      id: newId(),
+      account_id: entry.actorId,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      human_identifier: entry.humanIdentifier,
+      text: entry.text ?? "",
+      created_at: now,
+    })));
+  }
+
   list(filter: AuditLogFilter, page: PageRequest): Promise<AuditLogRow[]> {
     return this.stores.auditLog.list(filter, page);
   }

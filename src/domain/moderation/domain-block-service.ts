@@ -11,7 +11,7 @@ import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { normalizeDomain } from "./domain-names.ts";
 import { SEVERITY_RANK, type DomainPolicy } from "./domain-policy.ts";
-import type { AuditLog } from "./audit-log.ts";
+import type { AuditEntry, AuditLog } from "./audit-log.ts";
 
 export const SEVERITIES: readonly DomainBlockSeverity[] = ["noop", "silence", "suspend"];
 const MAX_COMMENT = 1000;
@@ -42,6 +42,19 @@ export interface DomainPolicyChange {
 }
 
 export type DomainPolicyListener = (change: DomainPolicyChange) => void | Promise<void>;
+
+/** One change of a batch (applyBatch); `note` says where it came from, for the audit log. */
+export type DomainBlockOperation =
+  | { kind: "create"; input: DomainBlockInput; subscriptionId: string | null; note?: string }
+  /** `subscriptionId` moves the block to a subscription, or to the moderators (null); undefined keeps it. */
+  | { kind: "update"; id: string; input: DomainBlockInput; subscriptionId?: string | null; note?: string }
+  | { kind: "remove"; id: string; note?: string };
+
+export interface DomainBlockBatchResult {
+  created: DomainBlockRow[];
+  updated: DomainBlockRow[];
+  removed: DomainBlockRow[];
+}
 
 /** A new block that adds nothing to an existing one; Mastodon answers it with 422 and the existing block. */
 export class ExistingDomainBlockError extends DomainError {
@@ -124,6 +137,70 @@ export class DomainBlockService {
     return before;
   }
 
+  /**
+   * Many changes in one transaction, with one policy reload (a blocklist of 10,000 entries
+   * applied by an import or a subscription): the same fields and audit entries as create,
+   * update and remove, the listeners told of each change after the commit. The caller has
+   * planned the batch (blocklists/import.ts, merge.ts): a create names a domain without a block
+   * whose parents' blocks, if any, are milder. `alsoInTransaction` writes the caller's own rows
+   * (a subscription's entries and status) so that they commit or fail with the blocks.
+   */
+  async applyBatch(
+    actor: PolicyActor,
+    operations: readonly DomainBlockOperation[],
+    alsoInTransaction?: (tx: Stores, result: DomainBlockBatchResult) => Promise<void>,
+  ): Promise<DomainBlockBatchResult> {
+    const existing = new Map((await this.stores.domainBlocks.all()).map((row) => [row.id, row]));
+    const now = nowIso();
+    const result: DomainBlockBatchResult = { created: [], updated: [], removed: [] };
+    const changes: DomainPolicyChange[] = [];
+    const audits: AuditEntry[] = [];
+    const updates = new Map<string, { ids: string[]; changes: BlockFields & { subscription_id: string | null } }>();
+    const noted = (note: string | undefined): PolicyActor => (note ? { ...actor, note } : actor);
+    for (const op of operations) {
+      if (op.kind === "create") {
+        if (op.input.domain === undefined) throw validationFailed("Domain can't be blank");
+        const domain = normalizeDomain(op.input.domain);
+        const fields = blockFields(op.input, { severity: "silence", reject_media: 0, reject_reports: 0, private_comment: "", public_comment: "", obfuscate: 0 });
+        const row: DomainBlockRow = { id: newId(), domain, ...fields, subscription_id: op.subscriptionId, created_at: now, updated_at: now };
+        result.created.push(row);
+        changes.push({ domain, before: null, after: row });
+        audits.push(entryFor(noted(op.note), "create", "DomainBlock", row));
+      } else if (op.kind === "update") {
+        const before = existing.get(op.id);
+        if (!before) throw notFound();
+        const fields = blockFields(op.input, before);
+        const after: DomainBlockRow = { ...before, ...fields, subscription_id: op.subscriptionId === undefined ? before.subscription_id : op.subscriptionId, updated_at: now };
+        if (sameBlock(before, after) && before.subscription_id === after.subscription_id) continue;
+        const changed = { ...fields, subscription_id: after.subscription_id };
+        const key = JSON.stringify(changed);
+        (updates.get(key) ?? updates.set(key, { ids: [], changes: changed }).get(key)!).ids.push(op.id);
+        result.updated.push(after);
+        changes.push({ domain: before.domain, before, after });
+        audits.push(entryFor(noted(op.note), "update", "DomainBlock", after));
+      } else {
+        const before = existing.get(op.id);
+        if (!before) throw notFound();
+        result.removed.push(before);
+        changes.push({ domain: before.domain, before, after: null });
+        audits.push(entryFor(noted(op.note), "destroy", "DomainBlock", before));
+      }
+    }
+    if (changes.length === 0 && !alsoInTransaction) return result;
+    await this.stores.transaction(async (tx) => {
+      await tx.domainBlocks.deleteMany(result.removed.map((row) => row.id));
+      await tx.domainBlocks.insertMany(result.created);
+      // Updates grouped by what they set: a list usually sets the same few severities.
+      for (const { ids, changes: set } of updates.values()) await tx.domainBlocks.updateMany(ids, { ...set, updated_at: now });
+      await this.audit.recordMany(audits, tx);
+      await alsoInTransaction?.(tx, result);
+    });
+    if (changes.length === 0) return result;
+    await this.policy.changed();
+    for (const change of changes) await this.notify(change);
+    return result;
+  }
+
   allows(page: PageRequest): Promise<DomainAllowRow[]> {
     return this.stores.domainBlocks.allowsPage(page);
   }
@@ -162,6 +239,10 @@ export class DomainBlockService {
   private async published(change: DomainPolicyChange | null): Promise<void> {
     await this.policy.changed();
     if (!change) return;
+    await this.notify(change);
+  }
+
+  private async notify(change: DomainPolicyChange): Promise<void> {
     for (const listener of this.listeners) {
       // Enforcement runs in durable jobs the listeners enqueue; a failing listener must not
       // undo a change that is already stored and announced.
