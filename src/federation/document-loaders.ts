@@ -3,7 +3,9 @@
 // Fedify's own loaders, with one addition: a document outside REMOTE_JSON_LIMITS (too deep, too
 // many values or objects, a NUL character) is refused before anything reads it, as an inbox body
 // is — and a document must arrive whole within FETCH_LIMITS.totalTimeoutMs. The HTTP client under
-// them (http-client.ts) bounds bytes and the addresses connected to.
+// them (http-client.ts) bounds bytes and the addresses connected to. Nothing is fetched from a
+// server the domain policy does not federate with (suspended, or not allowed in allowlist mode):
+// that check wraps the cache too, so a document cached before the block is not served either.
 import {
   FetchError,
   getAuthenticatedDocumentLoader,
@@ -39,15 +41,29 @@ export function boundedLoader(load: DocumentLoader, timeoutMs: number = FETCH_LI
   };
 }
 
+/** Why documents at a host may not be fetched (the domain policy), or null. */
+export type FetchPolicy = (host: string) => Promise<string | null>;
+
+/** A loader that refuses URLs on hosts `policy` refuses, before any cache or connection. */
+export function policyLoader(load: DocumentLoader, policy: FetchPolicy | undefined): DocumentLoader {
+  if (!policy) return load;
+  return async (url, options) => {
+    const host = URL.canParse(url) ? new URL(url).hostname : "";
+    const refusal = host ? await policy(host) : null;
+    if (refusal) throw new FetchError(url, `Refused to fetch ${url}: ${refusal}`);
+    return load(url, options);
+  };
+}
+
 /**
  * The three loader factories for createFederation. `allowPrivateAddress` is Fedify's pre-fetch
  * address check (tests federate on loopback); it is only a first line — the connection itself is
  * checked by the HTTP client.
  */
-export function boundedLoaderFactories(kv: KvStore, options: { allowPrivateAddress: boolean; userAgent: GetUserAgentOptions }): LoaderFactories {
-  const { allowPrivateAddress, userAgent } = options;
+export function boundedLoaderFactories(kv: KvStore, options: { allowPrivateAddress: boolean; userAgent: GetUserAgentOptions; policy?: FetchPolicy }): LoaderFactories {
+  const { allowPrivateAddress, userAgent, policy } = options;
   const cached = (kind: "object" | "context") =>
-    kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind });
+    policyLoader(kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind }), policy);
   // Which signature spec each server answered to, remembered so later fetches knock once.
   const specDeterminer = {
     determineSpec: async (origin: string) => (await kv.get<HttpMessageSignaturesSpec>([...SIGNATURE_SPECS, origin])) ?? "rfc9421",
@@ -57,6 +73,6 @@ export function boundedLoaderFactories(kv: KvStore, options: { allowPrivateAddre
     documentLoaderFactory: () => cached("object"),
     contextLoaderFactory: () => cached("context"),
     authenticatedDocumentLoaderFactory: (identity) =>
-      boundedLoader(getAuthenticatedDocumentLoader(identity, { allowPrivateAddress, userAgent, specDeterminer })),
+      policyLoader(boundedLoader(getAuthenticatedDocumentLoader(identity, { allowPrivateAddress, userAgent, specDeterminer })), policy),
   };
 }

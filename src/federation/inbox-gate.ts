@@ -12,9 +12,23 @@
 //      Fedify then checks the author's Linked Data Signature or proof itself.
 //
 // Only then does the request reach Fedify, which verifies again (the key is cached) and parses.
+//
+// The server's domain policy comes first of all: a POST whose signing key or actor is on a
+// server that does not federate with us (suspended, or not allowed in allowlist mode) is refused
+// with 403 as soon as its headers and body are read — a map lookup per host name, before any
+// parsing, key fetch or signature check. An account a moderator here suspended is refused once
+// its signature is known to be its own (one indexed lookup).
 import { FetchError, UrlError, verifyRequestDetailed, type DocumentLoader } from "@fedify/fedify";
 import { REMOTE_JSON_LIMITS, checkJsonValue, scanJsonText } from "./remote-json.ts";
 import { uncoveredBodyRefusal } from "./signature-policy.ts";
+
+/** What the moderation policy says about a sender; both answer with a refusal, or null. */
+export interface InboxPolicy {
+  /** By host name alone, from memory (the domain policy's maps). */
+  refuseHost(host: string): Promise<string | null>;
+  /** By actor URI: an account suspended here (looked up once the signature verified). */
+  refuseActor(uri: string): Promise<string | null>;
+}
 
 export interface InboxLoaders {
   documentLoader: DocumentLoader;
@@ -30,10 +44,16 @@ export function isInboxPost(request: Request, path: string): boolean {
   return request.method === "POST" && INBOX_PATH.test(path);
 }
 
-export async function passInboxGate(request: Request, loaders: () => InboxLoaders): Promise<GateResult> {
+export async function passInboxGate(request: Request, loaders: () => InboxLoaders, policy?: InboxPolicy): Promise<GateResult> {
   // Read whole even when refused on its headers, so the sender gets its answer instead of a
   // connection closed under it (the HTTP layer caps its size and the time it may take).
   const body = new Uint8Array(await request.arrayBuffer());
+  if (policy) {
+    for (const host of signingKeyHosts(request.headers)) {
+      const refusal = await policy.refuseHost(host);
+      if (refusal) return refuse(403, refusal);
+    }
+  }
   const uncovered = uncoveredBodyRefusal(request);
   if (uncovered) return { refusal: uncovered };
   if (!request.headers.has("Signature")) return refuse(401, "Inbox requests must carry an HTTP signature");
@@ -49,6 +69,11 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
   if (json === null || typeof json !== "object" || Array.isArray(json)) return refuse(400, "The activity must be a JSON object");
   const parsed = checkJsonValue(json);
   if (parsed) return refuse(400, `The activity was refused: ${parsed}`);
+  const actor = actorUriOf(json);
+  if (policy && actor) {
+    const refusal = await policy.refuseHost(actor.hostname);
+    if (refusal) return refuse(403, refusal);
+  }
 
   // The body is read; each consumer below gets its own copy of the request.
   const again = () => new Request(request.url, { method: "POST", headers: request.headers, body });
@@ -61,7 +86,34 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
     const reason = verification.reason.type === "keyFetchError" ? "its key could not be fetched" : "it does not verify";
     return refuse(401, `The request's signature was refused: ${reason}`);
   }
+  if (policy) {
+    for (const uri of new Set([verification.key.ownerId?.href, actor?.href])) {
+      const refusal = uri ? await policy.refuseActor(uri) : null;
+      if (refusal) return refuse(403, refusal);
+    }
+  }
   return { request: again() };
+}
+
+/** The hosts of the keys an inbox POST says it is signed with (draft-cavage `keyId`, RFC 9421 `keyid`). */
+export function signingKeyHosts(headers: Headers): string[] {
+  const hosts = new Set<string>();
+  for (const name of ["Signature", "Signature-Input"]) {
+    const value = headers.get(name);
+    if (!value) continue;
+    for (const match of value.slice(0, 8192).matchAll(/keyid="([^"]{1,2048})"/gi)) {
+      const url = URL.canParse(match[1]) ? new URL(match[1]) : null;
+      if (url?.hostname) hosts.add(url.hostname);
+    }
+  }
+  return [...hosts];
+}
+
+/** The activity's `actor`, when it names one URL (a string or an object with an `id`). */
+function actorUriOf(json: object): URL | null {
+  const actor = (json as { actor?: unknown }).actor;
+  const id = typeof actor === "string" ? actor : actor && typeof actor === "object" && !Array.isArray(actor) ? (actor as { id?: unknown }).id : null;
+  return typeof id === "string" && URL.canParse(id) ? new URL(id) : null;
 }
 
 /**

@@ -18,6 +18,7 @@ import { deliveryUserAgent } from "./delivery/http-sender.ts";
 import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
 import { SenderPool } from "./delivery/sender-pool.ts";
 import { signingKeyOf } from "./keys.ts";
+import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 
 const logger = getLogger(["skein", "federation"]);
 
@@ -50,17 +51,20 @@ export function startFederation(deps: FederationDeps, database: Database, option
     userAgent: deliveryUserAgent(config.origin),
   };
   const sender: DeliverySender = config.delivery.threads > 0 ? new SenderPool(senderOptions, config.delivery.threads) : new InlineSender(senderOptions);
+  const policy = deliveryPolicy(deps);
   const engine = new DeliveryEngine(deliveries, sender, (accountId) => signingKeyOf(deps.stores, accountId), {
+    policy,
     concurrency: options.deliveryConcurrency ?? config.delivery.concurrency,
     perHost: config.delivery.perHost,
     perHostMax: config.delivery.perHostMax,
   });
-  const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.wake() });
+  const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.wake(), policy });
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
   const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
   deps.services.outbox.target = new FedifyOutbox(federation, deps, fanout);
   deps.services.resolver.target = resolver;
 
+  const inboxPolicy = moderationInboxPolicy(deps);
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!FEDERATION_PATHS.test(c.req.path)) return next();
     let request = c.req.raw;
@@ -68,7 +72,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
       const gate = await passInboxGate(request, () => {
         const ctx = federation.createContext(request, undefined);
         return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
-      });
+      }, inboxPolicy);
       if ("refusal" in gate) return gate.refusal;
       request = gate.request;
       try {

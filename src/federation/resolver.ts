@@ -1,7 +1,9 @@
 // Turns actor and object references from other servers into local rows: fetched (through
 // Fedify's document loader, with its cache), converted, sanitized and stored through the domain.
 // Threads are followed upwards only a few levels, so a hostile chain of replies cannot make us
-// fetch without end.
+// fetch without end. A server the domain policy does not federate with resolves to nothing —
+// handles, actor and post URLs alike, even ones stored before the block (until the purge job
+// removes them) — and is never asked: the document loaders refuse its URLs as well.
 import type { Context } from "@fedify/fedify";
 import { isActor, Note, type Actor, type Object as APObject } from "@fedify/vocab";
 import { stripHtml } from "../convert/activitypub/sanitize.ts";
@@ -15,6 +17,8 @@ import type { RemoteLookup } from "../domain/remote-lookup.ts";
 import { destinationRefusal, type OutboundPolicy } from "../net/connection-guard.ts";
 import { ipLiteralOf } from "../net/address-policy.ts";
 import { federationPolicy } from "./http-client.ts";
+import { fetchPolicy } from "./moderation-policy.ts";
+import type { FetchPolicy } from "./document-loaders.ts";
 
 /** Kept here (not imported from federation.ts) to avoid an import cycle. */
 const INSTANCE_ACTOR = "instance.actor";
@@ -29,10 +33,18 @@ export class Resolver implements RemoteLookup {
   private readonly deps: FederationDeps;
   private readonly context: () => Context<void>;
   private readonly outbound: OutboundPolicy;
+  private readonly policy: FetchPolicy;
   constructor(deps: FederationDeps, context: () => Context<void>) {
     this.deps = deps;
     this.context = context;
     this.outbound = federationPolicy(deps.config.testHosts, deps.config.environment === "test");
+    this.policy = fetchPolicy(deps.services.moderation.policy);
+  }
+
+  /** Whether the domain policy refuses the host of `uri` (a URL or a bare host name). */
+  private async refused(uri: string | URL): Promise<boolean> {
+    const host = uri instanceof URL ? uri.hostname : URL.canParse(uri) ? new URL(uri).hostname : uri;
+    return (await this.policy(host)) !== null;
   }
 
   /** Fetches signed by the instance actor, so servers in secure mode answer them. */
@@ -58,6 +70,7 @@ export class Resolver implements RemoteLookup {
       return null;
     }
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
+    if (await this.refused(parsed)) return null;
     const status = await this.deps.stores.statuses.byUri(parsed.href);
     if (status) return { status };
     const account = await this.deps.stores.accounts.byUri(parsed.href);
@@ -95,6 +108,7 @@ export class Resolver implements RemoteLookup {
   async saveActor(actor: Actor): Promise<AccountRow | null> {
     if (!actor.id) return null;
     if (this.isLocal(actor.id)) return this.localAccount(actor.id);
+    if (await this.refused(actor.id)) return null;
     const parsed = await fromActor(actor, actor.id.host);
     if (!parsed) return null;
     const inboxUrl = await this.acceptableInbox(parsed.inboxUrl, actor.id);
@@ -129,6 +143,7 @@ export class Resolver implements RemoteLookup {
   async account(ctx: Context<void>, uri: string | URL, options: { refresh?: boolean } = {}): Promise<AccountRow | null> {
     const href = new URL(uri).href;
     if (this.isLocal(href)) return this.localAccount(href);
+    if (await this.refused(href)) return null;
     const known = await this.deps.stores.accounts.byUri(href);
     const stale = !known?.fetched_at || Date.parse(known.fetched_at) < Date.now() - REFRESH_AFTER_MS;
     if (known && !stale && !options.refresh) return known;
@@ -146,6 +161,7 @@ export class Resolver implements RemoteLookup {
     const [username, domain] = handle.replace(/^acct:/, "").replace(/^@/, "").split("@");
     if (!username || !domain) return null;
     if (domain.toLowerCase() === this.deps.config.localDomain) return (await this.deps.stores.accounts.byUsername(username, null)) ?? null;
+    if (await this.refused(domain.toLowerCase())) return null;
     const known = await this.deps.stores.accounts.byUsername(username, domain.toLowerCase());
     if (known && known.fetched_at && Date.parse(known.fetched_at) > Date.now() - REFRESH_AFTER_MS) return known;
     try {
@@ -160,6 +176,7 @@ export class Resolver implements RemoteLookup {
   /** A status by URI: ours, already stored, or fetched (up to `depth` parents up the thread). */
   async status(ctx: Context<void>, uri: string | URL, depth = MAX_THREAD_FETCH_DEPTH): Promise<StatusRow | null> {
     const href = new URL(uri).href;
+    if (!this.isLocal(href) && (await this.refused(href))) return null;
     const known = await this.deps.stores.statuses.byUri(href);
     if (known) return known;
     if (this.isLocal(href) || depth <= 0) return null;
@@ -191,6 +208,7 @@ export class Resolver implements RemoteLookup {
       logger.warn("Refused {uri}: sent by {sender} but attributed to {author}", { uri: parsed.uri, sender: sender.uri, author: authorUri.href });
       return null;
     }
+    if (await this.refused(authorUri)) return null;
     if (new URL(parsed.uri).origin !== authorUri.origin) {
       logger.warn("Refused {uri}: not on its author's server {author}", { uri: parsed.uri, author: authorUri.href });
       return null;

@@ -11,7 +11,8 @@
 // loses its leases and another takes the deliveries again. First attempts and retries are
 // claimed separately, and retries get at most a share of the slots, so a backlog of retries to
 // dead hosts never delays a new post. Host health (breaker, Retry-After, unavailable hosts):
-// host-health.ts.
+// host-health.ts. Deliveries to a host the domain policy no longer federates with (a block
+// created after they were queued) are given up when claimed, with the reason as their last error.
 import { getLogger } from "@logtape/logtape";
 import { randomUUID } from "node:crypto";
 import type { DeliveryRow, DeliveryStore } from "../../store/deliveries.ts";
@@ -20,6 +21,7 @@ import type { Outcome } from "./http-sender.ts";
 import type { DeliverySender } from "./sender.ts";
 import { HostHealth, MAX_ATTEMPTS, retryDelayMs } from "./host-health.ts";
 import { HostLimits } from "./host-limits.ts";
+import type { DeliveryPolicy } from "./fanout.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
@@ -34,6 +36,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** The share of `concurrency` retries may hold. */
   retryShare?: number;
+  /** Why a host gets nothing (the domain policy), checked once per host of each claimed batch. */
+  policy?: DeliveryPolicy;
 }
 
 export interface DeliveryCounters {
@@ -67,6 +71,7 @@ export class DeliveryEngine {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly retryCap: number;
+  private readonly policy: DeliveryPolicy | null;
 
   private readonly waiting = new Map<string, DeliveryRow[]>();
   private readonly inFlightByHost = new Map<string, number>();
@@ -92,6 +97,7 @@ export class DeliveryEngine {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 250;
     this.retryCap = Math.max(1, Math.floor(options.concurrency * (options.retryShare ?? 0.25)));
+    this.policy = options.policy ?? null;
   }
 
   /** New deliveries were queued in this process: look now rather than at the next poll. */
@@ -144,10 +150,13 @@ export class DeliveryEngine {
     const skipHosts = [...this.waiting].filter(([host, list]) => list.length >= this.limits.of(host) * 4).map(([host]) => host);
     const base = { worker: this.workerId, leaseMs: this.leaseMs, skipHosts };
     const retryRoom = Math.max(0, Math.min(room, this.retryCap - this.retriesHeld));
-    const rows = await this.store.claim({ ...base, lane: 0, limit: Math.min(CLAIM_BATCH, room - Math.min(retryRoom, Math.floor(room / 4))) });
+    let rows = await this.store.claim({ ...base, lane: 0, limit: Math.min(CLAIM_BATCH, room - Math.min(retryRoom, Math.floor(room / 4))) });
     if (retryRoom > 0 && rows.length < room) rows.push(...(await this.store.claim({ ...base, lane: 1, limit: Math.min(CLAIM_BATCH, retryRoom, room - rows.length) })));
     if (rows.length < room && rows.length > 0) rows.push(...(await this.store.claim({ ...base, lane: 0, limit: Math.min(CLAIM_BATCH, room - rows.length) })));
     if (rows.length === 0) return 0;
+    const claimed = rows.length;
+    rows = await this.refuseBlocked(rows);
+    if (rows.length === 0) return claimed;
     await this.prepare(rows);
     const hosts = new Set<string>();
     for (const row of rows) {
@@ -164,6 +173,31 @@ export class DeliveryEngine {
     }
     for (const host of hosts) this.pump(host);
     return rows.length;
+  }
+
+  /** Gives up the deliveries whose host the domain policy refuses; returns the others. */
+  private async refuseBlocked(rows: DeliveryRow[]): Promise<DeliveryRow[]> {
+    if (!this.policy) return rows;
+    const refusal = await this.policy();
+    const reasons = new Map<string, string | null>();
+    const refused = new Map<string, string[]>();
+    const kept: DeliveryRow[] = [];
+    for (const row of rows) {
+      if (!reasons.has(row.host)) reasons.set(row.host, refusal(row.host));
+      const reason = reasons.get(row.host);
+      if (reason === null || reason === undefined) kept.push(row);
+      else {
+        const ids = refused.get(reason) ?? [];
+        ids.push(row.id);
+        refused.set(reason, ids);
+      }
+    }
+    for (const [reason, ids] of refused) {
+      this.counters.gaveUp += ids.length;
+      this.unsaved.gaveUp = (this.unsaved.gaveUp ?? 0) + ids.length;
+      await this.store.giveUp(ids, `not delivered: ${reason}`);
+    }
+    return kept;
   }
 
   /** Loads (once) the bodies of the activities these deliveries carry. */

@@ -2,6 +2,8 @@
 // when a server has one — computed in the database from the follower set (only inbox strings
 // come back, however many followers), plus the inboxes of named recipients. Hosts that are
 // unavailable get nothing; paused ones get their deliveries scheduled for the end of the pause.
+// Hosts the domain policy does not federate with (suspended, or not allowed in allowlist mode)
+// get nothing either: decided from the policy in memory, one map lookup per distinct host.
 import type { DeliveryStore, Inbox } from "../../store/deliveries.ts";
 
 export interface Audience {
@@ -13,17 +15,27 @@ export interface Audience {
 
 const BLOCKED_CACHE_MS = 5_000;
 
+/**
+ * The domain policy as delivery asks it: a function (current within seconds) answering why a
+ * host gets nothing — it is suspended, or not allowed in allowlist mode — or null when it may.
+ */
+export type DeliveryPolicy = () => Promise<(host: string) => string | null>;
+
+const EVERY_HOST: DeliveryPolicy = async () => () => null;
+
 export class Fanout {
   private readonly store: DeliveryStore;
   private readonly allowPlainHttp: boolean;
   private readonly queued: () => void;
+  private readonly refusal: DeliveryPolicy;
   private blocked: { at: number; paused: Map<string, string>; unavailable: Set<string> } | null = null;
 
   /** `queued` is told when deliveries were added (the engine in this process wakes up). */
-  constructor(store: DeliveryStore, options: { allowPlainHttp: boolean; queued?: () => void }) {
+  constructor(store: DeliveryStore, options: { allowPlainHttp: boolean; queued?: () => void; policy?: DeliveryPolicy }) {
     this.store = store;
     this.allowPlainHttp = options.allowPlainHttp;
     this.queued = options.queued ?? (() => {});
+    this.refusal = options.policy ?? EVERY_HOST;
   }
 
   /** The inboxes an audience comes to: distinct, http(s) only, unavailable hosts left out. */
@@ -32,18 +44,21 @@ export class Fanout {
     if (audience.followersOf !== undefined) for (const url of await this.store.followerInboxes(audience.followersOf)) urls.add(url);
     if (urls.size === 0) return [];
     const blocked = await this.blockedHosts();
+    const refusal = await this.refusal();
     const inboxes: Inbox[] = [];
     for (const text of urls) {
       const url = URL.canParse(text) ? new URL(text) : null;
       if (!url || !(url.protocol === "https:" || (this.allowPlainHttp && url.protocol === "http:"))) continue;
-      if (blocked.unavailable.has(url.host)) continue;
+      if (blocked.unavailable.has(url.host) || refusal(url.hostname) !== null) continue;
       inboxes.push({ url: url.href, host: url.host });
     }
     return inboxes;
   }
 
   /** Stores the activity and one delivery per inbox; paused hosts' deliveries wait for the pause to end. */
-  async enqueue(activity: { accountId: string; uri: string; body: string }, inboxes: Inbox[]): Promise<number> {
+  async enqueue(activity: { accountId: string; uri: string; body: string }, audience: Inbox[]): Promise<number> {
+    const refusal = await this.refusal();
+    const inboxes = audience.filter((inbox) => refusal(inbox.host) === null);
     if (inboxes.length === 0) return 0;
     const blocked = await this.blockedHosts();
     const now = new Date().toISOString();
