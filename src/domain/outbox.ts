@@ -3,6 +3,7 @@
 // unit tests) nothing is sent. The domain calls it after its own changes are stored.
 import type { AccountRow } from "../store/accounts.ts";
 import type { StatusRow } from "../store/statuses.ts";
+import type { ReportRow } from "../store/moderation/reports.ts";
 
 export interface Outbox {
   statusCreated(status: StatusRow): Promise<void>;
@@ -20,6 +21,8 @@ export interface Outbox {
   moved(account: AccountRow, target: AccountRow): Promise<void>;
   /** A local account voted in a poll of another server. */
   pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void>;
+  /** A report forwarded to other servers: a Flag from this server's instance actor, to each inbox. */
+  reportForwarded(report: ReportRow, target: AccountRow, statuses: StatusRow[], inboxes: string[]): Promise<void>;
 }
 
 /** Sends nothing: for processes and tests that do not federate. */
@@ -36,6 +39,7 @@ export class SilentOutbox implements Outbox {
   async profileUpdated(): Promise<void> {}
   async moved(): Promise<void> {}
   async pollVoted(): Promise<void> {}
+  async reportForwarded(): Promise<void> {}
 }
 
 /** Lets the federation layer, built after the services, plug itself in. */
@@ -53,4 +57,5 @@ export class OutboxSlot implements Outbox {
   profileUpdated(a: AccountRow) { return this.target.profileUpdated(a); }
   moved(a: AccountRow, b: AccountRow) { return this.target.moved(a, b); }
   pollVoted(a: AccountRow, s: StatusRow, p: string, t: string[]) { return this.target.pollVoted(a, s, p, t); }
+  reportForwarded(r: ReportRow, a: AccountRow, s: StatusRow[], i: string[]) { return this.target.reportForwarded(r, a, s, i); }
 }

@@ -11,11 +11,12 @@ import { getLogger } from "@logtape/logtape";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
 import type { Resolver } from "./resolver.ts";
 import type { AccountRow } from "../store/accounts.ts";
+import type { StatusRow } from "../store/statuses.ts";
 import { fromNote, isPostObject } from "../convert/activitypub/note.ts";
-import { newId } from "../util/ids.ts";
-import { nowIso } from "../util/time.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
+/** Mastodon names one account and its reported posts; more than this is not a report anyone reads. */
+const MAX_FLAG_OBJECTS = 200;
 
 /**
  * `heardFrom` is told the host of every verified sender: any activity from a server shows it is
@@ -137,25 +138,25 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
         if (target) await services.relationships.receiveBlock(sender, target, null, true);
       }
     })
+    // A report from another server (domain/moderation/report-service.ts decides what it may
+    // name, and drops it when that server's reports are rejected). Only what we already store is
+    // looked up: a Flag never makes us fetch anything.
     .on(Flag, async (ctx, flag) => {
       const sender = await senderOf(ctx, flag);
       if (!sender) return;
-      let target: AccountRow | null = null;
-      const statusIds: string[] = [];
-      for (const id of flag.objectIds) {
-        target ??= await resolver.localAccount(id);
+      const accounts: AccountRow[] = [];
+      const statuses: StatusRow[] = [];
+      for (const id of flag.objectIds.slice(0, MAX_FLAG_OBJECTS)) {
+        const account = await stores.accounts.byUri(id.href);
+        if (account) {
+          accounts.push(account);
+          continue;
+        }
         const status = await stores.statuses.byUri(id.href);
-        if (status && status.local) statusIds.push(status.id);
+        if (status) statuses.push(status);
       }
-      if (!target && statusIds.length) {
-        const first = await stores.statuses.byId(statusIds[0]);
-        target = first ? ((await stores.accounts.byId(first.account_id)) ?? null) : null;
-      }
-      if (!target) return;
-      await stores.reports.insert({
-        id: newId(), account_id: sender.id, target_account_id: target.id, status_ids: JSON.stringify(statusIds),
-        comment: String(flag.content ?? "").slice(0, 1000), uri: flag.id?.href ?? null, created_at: nowIso(),
-      });
+      const content = flag.content === null ? "" : String(flag.content);
+      await services.moderation.reports.receiveFlag(sender, { uri: flag.id?.href ?? null, accounts, statuses, content });
     })
     .on(Move, async (ctx, move) => {
       const sender = await senderOf(ctx, move);

@@ -97,3 +97,32 @@ export function signingKeyOf(stores: Stores, accountId: string): Promise<Signing
   }
   return pending;
 }
+
+/**
+ * Deliveries made in the instance actor's name (forwarded reports) are queued with this account
+ * id: the instance actor has no account row, and ids are never 0.
+ */
+export const INSTANCE_ACCOUNT_ID = "0";
+
+/** The instance actor's RSA key as a parsed KeyObject, named by its key id on this origin. */
+function instanceSigningKey(stores: Stores, origin: string): Promise<SigningKey> {
+  let pending = signingKeys.get(INSTANCE_ACCOUNT_ID);
+  if (!pending) {
+    pending = (async () => {
+      await instanceKeyPairs(stores);
+      const stored = await stores.settings.get(INSTANCE_KEYS);
+      if (!stored) throw new Error("no instance actor key");
+      return { keyId: `${new URL(origin).origin}/users/instance.actor#main-key`, privateKey: parsePrivateJwk((JSON.parse(stored) as { rsa_private: string }).rsa_private) };
+    })().catch((error) => {
+      signingKeys.delete(INSTANCE_ACCOUNT_ID);
+      throw error;
+    });
+    signingKeys.set(INSTANCE_ACCOUNT_ID, pending);
+  }
+  return pending;
+}
+
+/** The delivery engine's key lookup: local accounts' keys, and the instance actor's. */
+export function deliveryKeyOf(stores: Stores, origin: string): (accountId: string) => Promise<SigningKey> {
+  return (accountId) => (accountId === INSTANCE_ACCOUNT_ID ? instanceSigningKey(stores, origin) : signingKeyOf(stores, accountId));
+}

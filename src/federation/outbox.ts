@@ -3,14 +3,16 @@
 // servers' shared inboxes, mentioned accounts, the author replied to or liked. The delivery
 // engine (delivery/) sends it.
 import {
-  Accept, Announce, Block, Create, Delete, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity,
+  Accept, Announce, Block, Create, Delete, Flag, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Outbox } from "../domain/outbox.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import type { StatusRow } from "../store/statuses.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
-import { actorOf, noteOf } from "./federation.ts";
+import { actorOf, INSTANCE_ACTOR, noteOf } from "./federation.ts";
+import { INSTANCE_ACCOUNT_ID } from "./keys.ts";
+import type { ReportRow } from "../store/moderation/reports.ts";
 import { addressing } from "../convert/activitypub/note.ts";
 import { instant } from "../convert/activitypub/time.ts";
 import { signedActivityBody } from "./delivery/activity-body.ts";
@@ -188,5 +190,29 @@ export class FedifyOutbox implements Outbox {
     const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
     const actor = await actorOf(ctx, account);
     await this.send(account, { accounts: [], followersOf: account }, new Update({ id: new URL(`${account.uri}#updates/${Date.now()}`), actor: new URL(account.uri), object: actor, tos: [PUBLIC_COLLECTION] }));
+  }
+
+  /**
+   * A report forwarded to the reported account's server (and those of accounts it replied to):
+   * a Flag naming the account and the reported posts, with the reporter's comment, sent by the
+   * instance actor so that the reporter stays anonymous — as Mastodon does. Queued like any
+   * delivery, so it is retried and survives restarts.
+   */
+  async reportForwarded(report: ReportRow, target: AccountRow, statuses: StatusRow[], inboxes: string[]): Promise<void> {
+    const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+    const flag = new Flag({
+      id: report.uri ? new URL(report.uri) : null,
+      actor: ctx.getActorUri(INSTANCE_ACTOR),
+      objects: [new URL(target.uri), ...statuses.map((s) => new URL(s.uri))],
+      content: report.comment,
+    });
+    try {
+      const recipients = await this.fanout.inboxesFor({ inboxes });
+      if (recipients.length === 0) return;
+      const body = await signedActivityBody(ctx, INSTANCE_ACTOR, flag);
+      await this.fanout.enqueue({ accountId: INSTANCE_ACCOUNT_ID, uri: flag.id?.href ?? "", body }, recipients);
+    } catch (error) {
+      logger.error("Could not queue the Flag of report {id}: {error}", { id: report.id, error });
+    }
   }
 }

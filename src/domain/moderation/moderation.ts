@@ -27,6 +27,6 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     policy,
     audit,
     domainBlocks: new DomainBlockService(stores, policy, audit),
-    reports: new ReportService(stores, audit, policy, ports.outbox ?? null, ports.events ?? null),
+    reports: new ReportService(stores, audit, policy, config.origin, ports),
   };
 }

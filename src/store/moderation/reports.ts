@@ -1,7 +1,8 @@
 // Data access for reports: from local users (POST /api/v1/reports) and from other servers (Flag
 // activities). Rows only; who may file, see or change a report is domain/moderation/report-service.ts.
 import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
-import type { DB, ReportsTable } from "../../db/schema.ts";
+import type { DB, ReportsTable, UserRole } from "../../db/schema.ts";
+import type { UserRow } from "../users.ts";
 import { paginate, type PageRequest } from "../pagination.ts";
 
 export type ReportRow = Selectable<ReportsTable>;
@@ -55,5 +56,26 @@ export class ReportStore {
       .orderBy("id", "desc")
       .limit(1000)
       .execute();
+  }
+
+  /** Local accounts that handle reports (by role), able to sign in: they are told of new reports. */
+  async handlerAccountIds(roles: readonly UserRole[], limit = 1000): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("users")
+      .innerJoin("accounts", "accounts.id", "users.account_id")
+      .select("users.account_id")
+      .where("users.role", "in", [...roles])
+      .where("users.disabled", "=", 0)
+      .where("accounts.suspended_at", "is", null)
+      .orderBy("users.account_id")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.account_id);
+  }
+
+  /** The users behind these accounts (remote accounts have none), for the admin view of a report. */
+  usersOfAccounts(accountIds: readonly string[]): Promise<UserRow[]> {
+    if (accountIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom("users").selectAll().where("account_id", "in", [...accountIds]).execute();
   }
 }
