@@ -19,6 +19,7 @@ import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
 import { SenderPool } from "./delivery/sender-pool.ts";
 import { signingKeyOf } from "./keys.ts";
 import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
+import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 
 const logger = getLogger(["skein", "federation"]);
 
@@ -110,7 +111,12 @@ export function startFederation(deps: FederationDeps, database: Database, option
       deliveries.sweep(KEEP_GAVE_UP_MS).catch((error) => logger.warn("Could not sweep deliveries: {error}", { error }));
     }, SWEEP_MS);
     try {
-      await Promise.all([federation.startQueue(undefined, { signal }), engine.run(signal)]);
+      await Promise.all([
+        federation.startQueue(undefined, { signal }),
+        engine.run(signal),
+        // Moderation's jobs (a suspended server's purge): one at a time per process, long leases renewed.
+        jobs.listen(MODERATION_QUEUE, (payload) => deps.services.moderation.enforcement.handle(payload).then(() => undefined), { signal, concurrency: 1 }),
+      ]);
     } finally {
       clearInterval(sweep);
       await sender.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import { createStores, type Stores } from "../store/stores.ts";
 import { createServices, type Services } from "../domain/services.ts";
 import { openNotifier, type Notifier } from "../db/notify.ts";
 import { forwardEvents } from "./event-transport.ts";
+import { JobQueue } from "../queue/job-queue.ts";
 
 export interface Runtime {
   config: Config;
@@ -27,6 +28,8 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   }
   const stores = createStores(database.db);
   const services = createServices(stores, config);
+  // Moderation queues durable jobs (a suspended server's purge) from every process, the CLI's too.
+  services.moderation.enforcement.jobs = new JobQueue(database.db, database.kind);
   const notifier = openNotifier(config.database, database.db);
   // Every process's events reach the streaming clients of every process.
   const stopForwarding = forwardEvents(services.events, notifier);

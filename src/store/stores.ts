@@ -25,6 +25,7 @@ import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
 import { AccountPurgeStore } from "./moderation/account-purge.ts";
+import { SeveredRelationshipStore } from "./moderation/severed-relationships.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -52,6 +53,7 @@ export interface Stores {
   auditLog: AuditLogStore;
   /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
   accountPurge: AccountPurgeStore;
+  severedRelationships: SeveredRelationshipStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -82,6 +84,7 @@ export function createStores(db: Kysely<DB>): Stores {
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
     accountPurge: new AccountPurgeStore(db),
+    severedRelationships: new SeveredRelationshipStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

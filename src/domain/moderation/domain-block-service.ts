@@ -70,6 +70,7 @@ export class DomainBlockService {
   private readonly policy: DomainPolicy;
   private readonly audit: AuditLog;
   private readonly listeners = new Set<DomainPolicyListener>();
+  private readonly allowRemovedListeners = new Set<(domain: string) => void | Promise<void>>();
 
   constructor(stores: Stores, policy: DomainPolicy, audit: AuditLog) {
     this.stores = stores;
@@ -81,6 +82,12 @@ export class DomainBlockService {
   onChange(listener: DomainPolicyListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called after an allow is removed (in allowlist mode, enforcement purges that server's data). */
+  onAllowRemoved(listener: (domain: string) => void | Promise<void>): () => void {
+    this.allowRemovedListeners.add(listener);
+    return () => this.allowRemovedListeners.delete(listener);
   }
 
   list(page: PageRequest): Promise<DomainBlockRow[]> {
@@ -233,6 +240,13 @@ export class DomainBlockService {
       await this.audit.record({ ...actorFields(actor), action: "destroy", targetType: "DomainAllow", targetId: row.id, humanIdentifier: row.domain }, tx);
     });
     await this.published(null);
+    for (const listener of this.allowRemovedListeners) {
+      try {
+        await listener(row.domain);
+      } catch {
+        /* logged by the listener */
+      }
+    }
     return row;
   }
 

@@ -6,6 +6,8 @@ import type { Stores } from "../../store/stores.ts";
 import { AuditLog } from "./audit-log.ts";
 import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
+import { withEnforcement, type DomainEnforcement } from "./domain-enforcement.ts";
+import type { SeveredRelationships } from "./severed-relationships.ts";
 import { ReportService } from "./report-service.ts";
 import type { Outbox } from "../outbox.ts";
 import type { EventBus } from "../events.ts";
@@ -15,6 +17,10 @@ export interface Moderation {
   policy: DomainPolicy;
   domainBlocks: DomainBlockService;
   audit: AuditLog;
+  /** Carries out suspensions: severs follows and purges a suspended server's data (durable jobs). */
+  enforcement: DomainEnforcement;
+  /** What suspensions cut, per local user (notifications, CSV lists). */
+  severedRelationships: SeveredRelationships;
   /** Reports from users and other servers, and their triage. */
   reports: ReportService;
 }
@@ -23,10 +29,10 @@ export interface Moderation {
 export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus } = {}): Moderation {
   const policy = new DomainPolicy(stores, config.federationMode, config.localDomain);
   const audit = new AuditLog(stores);
-  return {
+  return withEnforcement(stores, ports.events ?? null, {
     policy,
     audit,
     domainBlocks: new DomainBlockService(stores, policy, audit),
     reports: new ReportService(stores, audit, policy, config.origin, ports),
-  };
+  });
 }
