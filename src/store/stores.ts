@@ -24,6 +24,8 @@ import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
+import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
+import { MeasureStore } from "./moderation/measures.ts";
 import { AccountPurgeStore } from "./moderation/account-purge.ts";
 import { SeveredRelationshipStore } from "./moderation/severed-relationships.ts";
 
@@ -51,6 +53,8 @@ export interface Stores {
   discovery: DiscoveryStore;
   domainBlocks: DomainBlockStore;
   auditLog: AuditLogStore;
+  signUpBlocks: SignUpBlockStore;
+  measures: MeasureStore;
   /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
   accountPurge: AccountPurgeStore;
   severedRelationships: SeveredRelationshipStore;
@@ -83,6 +87,8 @@ export function createStores(db: Kysely<DB>): Stores {
     discovery: new DiscoveryStore(db),
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
+    signUpBlocks: new SignUpBlockStore(db),
+    measures: new MeasureStore(db),
     accountPurge: new AccountPurgeStore(db),
     severedRelationships: new SeveredRelationshipStore(db),
     transaction: (work) =>

@@ -68,7 +68,8 @@ export function toInstanceV2(facts: InstanceFacts) {
       media_attachments: mediaLimits,
       polls: pollLimits,
       translation: { enabled: false },
-      limited_federation: false,
+      // Allowlist mode: only allowed servers federate (Mastodon announces its LIMITED_FEDERATION_MODE the same way).
+      limited_federation: config.federationMode === "allowlist",
     },
     registrations: {
       enabled: config.instance.registrations !== "closed",

@@ -6,6 +6,8 @@ import type { Stores } from "../../store/stores.ts";
 import { AuditLog } from "./audit-log.ts";
 import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
+import { SignUpBlockService } from "./sign-up-blocks.ts";
+import { Measures } from "./measures.ts";
 import { withEnforcement, type DomainEnforcement } from "./domain-enforcement.ts";
 import type { SeveredRelationships } from "./severed-relationships.ts";
 import { ReportService } from "./report-service.ts";
@@ -17,6 +19,10 @@ export interface Moderation {
   policy: DomainPolicy;
   domainBlocks: DomainBlockService;
   audit: AuditLog;
+  /** E-mail domain, canonical e-mail and IP blocks, and the verdict on a sign-up (`check`). */
+  signUpBlocks: SignUpBlockService;
+  /** The dashboard figures (measures, dimensions) and the known servers. */
+  measures: Measures;
   /** Carries out suspensions: severs follows and purges a suspended server's data (durable jobs). */
   enforcement: DomainEnforcement;
   /** What suspensions cut, per local user (notifications, CSV lists). */
@@ -33,6 +39,8 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     policy,
     audit,
     domainBlocks: new DomainBlockService(stores, policy, audit),
+    signUpBlocks: new SignUpBlockService(stores, audit),
+    measures: new Measures(stores, policy),
     reports: new ReportService(stores, audit, policy, config.origin, ports),
   });
 }

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
 import { toInstanceV1, toInstanceV2 } from "../../convert/mastodon/instance.ts";
+import { toPublicDomainBlock } from "../../convert/mastodon/admin/domain-policy.ts";
 import { escapeHtml } from "../../domain/text/plain-to-html.ts";
 
 export const instanceV1Routes = new Hono<AppEnv>();
@@ -9,7 +10,17 @@ export const instanceV2Routes = new Hono<AppEnv>();
 
 instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await c.get("services").instance.facts())));
 instanceV1Routes.get("/rules", (c) => c.json([]));
-instanceV1Routes.get("/peers", (c) => c.json([]));
+// The servers this one knows accounts from, less those it suspended.
+instanceV1Routes.get("/peers", async (c) => c.json(await c.get("services").moderation.measures.peers()));
+// The moderated servers, for everyone (Mastodon makes this an admin's choice; Skein publishes it,
+// as a transparent server does): suspensions first, then silences, by name; `noop` entries limit
+// nothing and are not listed. Obfuscated names are partly starred; the digest is of the real name.
+instanceV1Routes.get("/domain_blocks", async (c) => {
+  const blocks = (await c.get("services").moderation.domainBlocks.all()).filter((row) => row.severity !== "noop");
+  const rank = { suspend: 0, silence: 1, noop: 2 } as const;
+  blocks.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+  return c.json(blocks.map(toPublicDomainBlock));
+});
 instanceV1Routes.get("/activity", (c) => c.json([]));
 instanceV1Routes.get("/extended_description", async (c) => {
   const { config } = c.get("services");

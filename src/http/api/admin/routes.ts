@@ -2,6 +2,17 @@
 // Each resource is its own module; this file only mounts them.
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
+import { adminDomainBlocks } from "./domain-blocks.ts";
+import { adminDomainAllows } from "./domain-allows.ts";
+import { adminCanonicalEmailBlocks, adminEmailDomainBlocks, adminIpBlocks } from "./sign-up-blocks.ts";
+import { adminDashboard } from "./dashboard.ts";
 
 export const adminV1Routes = new Hono<AppEnv>();
 export const adminV2Routes = new Hono<AppEnv>();
+
+adminV1Routes.route("/domain_blocks", adminDomainBlocks);
+adminV1Routes.route("/domain_allows", adminDomainAllows);
+adminV1Routes.route("/email_domain_blocks", adminEmailDomainBlocks);
+adminV1Routes.route("/canonical_email_blocks", adminCanonicalEmailBlocks);
+adminV1Routes.route("/ip_blocks", adminIpBlocks);
+adminV1Routes.route("/", adminDashboard);
