@@ -33,6 +33,7 @@ import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
 import { profileRoutes } from "./web/profiles.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { signInRoutes } from "./web/sign-in.ts";
+import { severedRelationshipsRoutes } from "./web/severed-relationships.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
@@ -132,6 +133,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);
+  app.route("/severed_relationships", severedRelationshipsRoutes);
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/", pageRoutes);

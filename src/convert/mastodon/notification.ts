@@ -5,6 +5,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusView } from "../../domain/statuses/status-views.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
 import { toStatus } from "./status.ts";
+import { withSeveranceEvents } from "./severance-event.ts";
 
 export function toNotification(row: NotificationRow, from: AccountRow, status: StatusView | null, ctx: ConvertContext) {
   return {
@@ -22,6 +23,10 @@ export function toNotification(row: NotificationRow, from: AccountRow, status: S
  * longer read, or whose author is gone, are dropped.
  */
 export async function renderNotifications(services: Services, recipientId: string, rows: readonly NotificationRow[]) {
+  return withSeveranceEvents(services, recipientId, rows, await renderEach(services, recipientId, rows));
+}
+
+async function renderEach(services: Services, recipientId: string, rows: readonly NotificationRow[]) {
   const statusRows = [];
   for (const id of new Set(rows.map((r) => r.status_id).filter((id): id is string => id !== null))) {
     const row = await services.statuses.readable(id, recipientId).catch(() => null);
