@@ -26,6 +26,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       intervalMs: services.config.polls.sweepIntervalSeconds * 1000,
       run: () => services.polls.announceEnded(),
     },
+    {
+      // Lists are due after BLOCKLIST_REFRESH_INTERVAL (daily); looking for due ones is one query.
+      name: "blocklist-subscriptions",
+      intervalMs: Math.min(300_000, services.config.blocklists.refreshIntervalSeconds * 1000),
+      run: () => services.moderation.blocklists.refreshDue(),
+    },
   ];
 }
 

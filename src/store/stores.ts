@@ -24,6 +24,7 @@ import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
+import { BlocklistStore } from "./moderation/blocklists.ts";
 import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
 import { MeasureStore } from "./moderation/measures.ts";
 import { AccountPurgeStore } from "./moderation/account-purge.ts";
@@ -53,6 +54,7 @@ export interface Stores {
   discovery: DiscoveryStore;
   domainBlocks: DomainBlockStore;
   auditLog: AuditLogStore;
+  blocklists: BlocklistStore;
   signUpBlocks: SignUpBlockStore;
   measures: MeasureStore;
   /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
@@ -87,6 +89,7 @@ export function createStores(db: Kysely<DB>): Stores {
     discovery: new DiscoveryStore(db),
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
+    blocklists: new BlocklistStore(db),
     signUpBlocks: new SignUpBlockStore(db),
     measures: new MeasureStore(db),
     accountPurge: new AccountPurgeStore(db),

@@ -6,6 +6,8 @@ import type { Stores } from "../../store/stores.ts";
 import { AuditLog } from "./audit-log.ts";
 import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
+import { BlocklistService } from "./blocklists/subscriptions.ts";
+import { HttpBlocklistSource } from "./blocklists/fetch.ts";
 import { SignUpBlockService } from "./sign-up-blocks.ts";
 import { Measures } from "./measures.ts";
 import { withEnforcement, type DomainEnforcement } from "./domain-enforcement.ts";
@@ -19,6 +21,8 @@ export interface Moderation {
   policy: DomainPolicy;
   domainBlocks: DomainBlockService;
   audit: AuditLog;
+  /** Blocklist import/export and subscriptions (merged into the domain blocks, through domainBlocks). */
+  blocklists: BlocklistService;
   /** E-mail domain, canonical e-mail and IP blocks, and the verdict on a sign-up (`check`). */
   signUpBlocks: SignUpBlockService;
   /** The dashboard figures (measures, dimensions) and the known servers. */
@@ -35,10 +39,12 @@ export interface Moderation {
 export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus } = {}): Moderation {
   const policy = new DomainPolicy(stores, config.federationMode, config.localDomain);
   const audit = new AuditLog(stores);
+  const domainBlocks = new DomainBlockService(stores, policy, audit);
   return withEnforcement(stores, ports.events ?? null, {
     policy,
     audit,
-    domainBlocks: new DomainBlockService(stores, policy, audit),
+    domainBlocks,
+    blocklists: new BlocklistService(stores, config, domainBlocks, new HttpBlocklistSource(config)),
     signUpBlocks: new SignUpBlockService(stores, audit),
     measures: new Measures(stores, policy),
     reports: new ReportService(stores, audit, policy, config.origin, ports),
