@@ -13,6 +13,7 @@ import * as m0008 from "./migrations/0008_delivery.ts";
 import * as m0009 from "./migrations/0009_delivery_claim_indexes.ts";
 import * as m0010 from "./migrations/0010_moderation.ts";
 import * as m0011 from "./migrations/0011_blocklist_subscriptions.ts";
+import * as m0012 from "./migrations/0012_notification_requests.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "0009_delivery_claim_indexes": m0009,
   "0010_moderation": m0010,
   "0011_blocklist_subscriptions": m0011,
+  "0012_notification_requests": m0012,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

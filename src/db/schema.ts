@@ -278,6 +278,15 @@ export interface NotificationsTable {
   report_id: ColumnType<string | null, string | null | undefined, string | null>;
   relationship_severance_event_id: ColumnType<string | null, string | null | undefined, string | null>;
   account_warning_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: the recipient's notification policy filed it away (a notification request), not in the main list. */
+  filtered: ColumnType<Flag, Flag | undefined, Flag>;
+}
+
+export interface NotificationPermissionsTable {
+  id: string;
+  account_id: string;
+  from_account_id: string;
+  created_at: string;
 }
 
 export interface IdempotencyKeysTable {
@@ -712,6 +721,7 @@ export interface DB {
   account_conversations: AccountConversationsTable;
   account_conversation_statuses: AccountConversationStatusesTable;
   notification_policies: NotificationPoliciesTable;
+  notification_permissions: NotificationPermissionsTable;
   filters: FiltersTable;
   filter_keywords: FilterKeywordsTable;
   filter_statuses: FilterStatusesTable;

@@ -29,6 +29,8 @@ import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 import { createModeration, type Moderation } from "./moderation/moderation.ts";
+import { NotificationRequestService } from "./notifications/notification-requests.ts";
+import type { LimitCheck } from "./moderation/limited-accounts.ts";
 
 export interface Services {
   config: Config;
@@ -59,6 +61,8 @@ export interface Services {
   discovery: DiscoveryService;
   /** Moderators' decisions and the policies they set (domain/moderation). */
   moderation: Moderation;
+  /** Filtered notifications, one request per sender (Mastodon 4.3). */
+  notificationRequests: NotificationRequestService;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -67,7 +71,9 @@ export interface Services {
 }
 
 export function createServices(stores: Stores, config: Config, events = new EventBus()): Services {
-  const notifications = new NotificationService(stores, events);
+  // Limits are moderation's (services.moderation.limits); these services consult them late.
+  const limits: LimitCheck = { isLimited: (a) => services.moderation.limits.isLimited(a), silencedAtFor: (d) => services.moderation.limits.silencedAtFor(d) };
+  const notifications = new NotificationService(stores, events, limits);
   const filters = new FilterService(stores, events);
   const outbox = new OutboxSlot();
   const resolver = new RemoteLookupSlot();
@@ -79,24 +85,25 @@ export function createServices(stores: Stores, config: Config, events = new Even
     search: new SearchService(stores, config, resolver),
     moves: null as unknown as MoveService, // set below: it needs the other services
     accounts: new AccountService(stores, config, outbox),
-    remoteAccounts: new RemoteAccountService(stores),
+    remoteAccounts: new RemoteAccountService(stores, limits),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
     oauth: new OAuthService(stores),
     sessions: new SessionService(stores),
     instance: new InstanceService(stores, config),
     notifications,
     statuses: new StatusService(stores, config, events, notifications, outbox),
-    relationships: new RelationshipService(stores, notifications, outbox, config),
+    relationships: new RelationshipService(stores, notifications, outbox, config, limits),
     timelines: new TimelineService(stores),
     lists: new ListService(stores),
     markers: new MarkerService(stores),
     tags: new TagService(stores),
     conversations: new ConversationService(stores, events),
     notificationGroups: new NotificationGroupService(stores),
+    notificationRequests: new NotificationRequestService(stores),
     filters,
     polls: new PollService(stores, events, outbox),
     discovery: new DiscoveryService(stores),
-    moderation: createModeration(stores, config, { outbox, events }),
+    moderation: createModeration(stores, config, { outbox, events, relationships: () => services.relationships }),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };

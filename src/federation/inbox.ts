@@ -184,10 +184,12 @@ async function followerNamedIn(ctx: InboxContext<void>, activity: Accept | Rejec
   return follow instanceof Follow && follow.actorId ? resolver.localAccount(follow.actorId) : null;
 }
 
-/** The local follower named by one of our own Follow ids (https://us/follows/ID), as the target sees it. */
+/** The local follower named by one of our own Follow ids (https://us/follows/ID), as the target sees it (requested or following). */
 async function followerOfOwnFollow(deps: FederationDeps, objectId: URL | null, target: AccountRow): Promise<AccountRow | null> {
   if (!objectId || objectId.origin !== new URL(deps.config.origin).origin) return null;
   const requests = await deps.stores.relationships.requestsTo(target.id);
-  const match = requests.find((r) => r.uri === objectId.href);
+  // A pending request (Accept, Reject), or an accepted follow the target now ends (Reject: it
+  // removed the follower, or blocked our server as a user's domain block does).
+  const match = requests.find((r) => r.uri === objectId.href) ?? (await deps.stores.relationships.followToByUri(target.id, objectId.href));
   return match ? ((await deps.stores.accounts.byId(match.account_id)) ?? null) : null;
 }

@@ -16,6 +16,7 @@ import { statusesRoutes } from "./api/v1/statuses.ts";
 import { timelinesRoutes } from "./api/v1/timelines.ts";
 import { notificationsRoutes } from "./api/v1/notifications.ts";
 import { followRequestsRoutes, ownListsRoutes } from "./api/v1/saved.ts";
+import { domainBlocksRoutes } from "./api/v1/domain-blocks.ts";
 import { listsRoutes, listTimelineRoutes } from "./api/v1/lists.ts";
 import { markersRoutes } from "./api/v1/markers.ts";
 import { followedTagsRoutes, tagsRoutes } from "./api/v1/tags.ts";
@@ -100,6 +101,11 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   if (options.federation) app.use(options.federation);
 
   app.use("/api/*", authenticate);
+  // The domain policy (reject_media in entities, limits) as of at most 2 s ago, for every API request.
+  app.use("/api/*", async (c, next) => {
+    await c.get("services").moderation.policy.fresh();
+    await next();
+  });
   app.use("/oauth/userinfo", authenticate);
 
   app.route("/api/v1/apps", appsRoutes);
@@ -124,6 +130,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v2/suggestions", suggestionsV2Routes);
   app.route("/api/v1/directory", directoryRoutes);
   app.route("/api/v1/announcements", announcementsRoutes);
+  app.route("/api/v1/domain_blocks", domainBlocksRoutes);
   app.route("/api/v1", ownListsRoutes);
   app.route("/api/v1/instance", instanceV1Routes);
   app.route("/api/v2/instance", instanceV2Routes);

@@ -4,7 +4,8 @@ import type { AppEnv } from "./env.ts";
 import type { StatusRow } from "../store/statuses.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import { toStatus } from "../convert/mastodon/status.ts";
-import { toAccount } from "../convert/mastodon/account.ts";
+import { toAccount, type ConvertContext } from "../convert/mastodon/account.ts";
+import { mediaRejectedFor } from "../domain/moderation/media-policy.ts";
 import { filterContextOf } from "./filter-context.ts";
 
 export function viewerId(c: Context<AppEnv>): string | null {
@@ -19,7 +20,8 @@ export function viewerId(c: Context<AppEnv>): string | null {
 export async function renderStatuses(c: Context<AppEnv>, rows: readonly StatusRow[]) {
   const services = c.get("services");
   const views = await services.statusViews(rows, viewerId(c), filterContextOf(c.req.path));
-  return views.map((v) => toStatus(v, { origin: services.config.origin }));
+  const ctx = convertContext(c);
+  return views.map((v) => toStatus(v, ctx));
 }
 
 export async function renderStatus(c: Context<AppEnv>, row: StatusRow) {
@@ -27,6 +29,15 @@ export async function renderStatus(c: Context<AppEnv>, row: StatusRow) {
 }
 
 export function renderAccounts(c: Context<AppEnv>, rows: readonly AccountRow[]) {
-  const { origin } = c.get("services").config;
-  return rows.map((a) => toAccount(a, { origin }));
+  const ctx = convertContext(c);
+  return rows.map((a) => toAccount(a, ctx));
+}
+
+/**
+ * What converters need for this request: the origin, and the domain policy's reject_media (the
+ * policy is brought up to date for every API request, see app.ts).
+ */
+export function convertContext(c: Context<AppEnv>): ConvertContext {
+  const services = c.get("services");
+  return { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy) };
 }

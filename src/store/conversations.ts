@@ -4,7 +4,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { AccountConversationsTable, DB } from "../db/schema.ts";
 import type { StatusRow } from "./statuses.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
-import { readableBy } from "./visibility-sql.ts";
+import { notDomainBlockedBy, readableBy } from "./visibility-sql.ts";
 
 export type ConversationRow = Selectable<AccountConversationsTable>;
 
@@ -62,7 +62,8 @@ export class ConversationStore {
       .innerJoin("statuses", "statuses.id", "account_conversations.last_status_id")
       .selectAll("account_conversations")
       .where("account_conversations.account_id", "=", accountId)
-      .where(readableBy(accountId));
+      .where(readableBy(accountId))
+      .where(notDomainBlockedBy(accountId));
     return paginate(q, "account_conversations.last_status_id", page);
   }
 

@@ -5,7 +5,7 @@ import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { DB } from "../db/schema.ts";
 import type { AccountRow } from "./accounts.ts";
 import type { StatusRow, TagRow } from "./statuses.ts";
-import { notMutedBy, readableBy } from "./visibility-sql.ts";
+import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "./visibility-sql.ts";
 
 export interface TagUse {
   tagId: string;
@@ -74,7 +74,9 @@ export class DiscoveryStore {
       .where("statuses.id", ">=", sinceId)
       .where("statuses.visibility", "=", "public")
       .where("statuses.reblog_of_id", "is", null)
-      .where(listable());
+      .where(listable())
+      // Limited accounts do not make hashtags trend (Mastodon keeps them out of explore).
+      .where("accounts.silenced_at", "is", null);
   }
 
   async tagsByIds(ids: readonly string[]): Promise<TagRow[]> {
@@ -123,7 +125,9 @@ export class DiscoveryStore {
       .where("accounts.discoverable", "=", 1)
       .where(listable())
       .where(readableBy(viewerId))
-      .where(notMutedBy(viewerId));
+      .where(notMutedBy(viewerId))
+      .where(notDomainBlockedBy(viewerId))
+      .where(notLimitedFor(viewerId));
     const rows = await this.db
       .selectFrom(inner.as("t"))
       .selectAll("t")
@@ -143,6 +147,8 @@ export class DiscoveryStore {
       .selectAll()
       .where("discoverable", "=", 1)
       .where(listable())
+      // Limited accounts are not listed in the directory, as in Mastodon.
+      .where("silenced_at", "is", null)
       .where(notExcludedBy(viewerId));
     if (options.localOnly) q = q.where("domain", "is", null);
     q = options.order === "new"
@@ -163,6 +169,7 @@ export class DiscoveryStore {
       .where("domain", "is", null)
       .where("id", "!=", viewerId)
       .where(listable())
+      .where("silenced_at", "is", null)
       .where(notExcludedBy(viewerId))
       .where(sql<SqlBool>`not exists (select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = accounts.id)`)
       .where(sql<SqlBool>`not exists (select 1 from follow_requests fr where fr.account_id = ${viewerId} and fr.target_account_id = accounts.id)`)

@@ -5,7 +5,7 @@ import type { AccountRow } from "./accounts.ts";
 import type { StatusRow } from "./statuses.ts";
 import type { RelatedAccount } from "./relationships.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
-import { notMutedBy, readableWithBoostBy } from "./visibility-sql.ts";
+import { notDomainBlockedBy, notMutedBy, readableWithBoostBy } from "./visibility-sql.ts";
 
 export type ListRow = Selectable<ListsTable>;
 
@@ -215,7 +215,8 @@ export class ListStore {
       .selectAll("statuses")
       .where("list_feed.list_id", "=", listId)
       .where(readableWithBoostBy(viewerId))
-      .where(notMutedBy(viewerId));
+      .where(notMutedBy(viewerId))
+      .where(notDomainBlockedBy(viewerId));
     return paginate(q, "list_feed.status_id", page);
   }
 }

@@ -5,7 +5,7 @@ import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from
 import type { DB, NotificationPoliciesTable, NotificationType } from "../db/schema.ts";
 import type { NotificationFilter, NotificationRow } from "./notifications.ts";
 import type { StatusRow } from "./statuses.ts";
-import { readableWithBoostBy } from "./visibility-sql.ts";
+import { accountNotDomainBlockedBy, readableWithBoostBy } from "./visibility-sql.ts";
 import { parseId } from "../util/ids.ts";
 
 export type NotificationPolicyRow = Selectable<NotificationPoliciesTable>;
@@ -13,13 +13,14 @@ export type NotificationPolicyRow = Selectable<NotificationPoliciesTable>;
 /** Prefix of the group key of a notification that is shown on its own. */
 export const UNGROUPED_PREFIX = "ungrouped-";
 
-/** Notifications from accounts the recipient blocks, or mutes with notifications hidden, are not shown. */
+/** Notifications from accounts the recipient blocks, or mutes with notifications hidden, or on a domain the recipient blocked, are not shown. */
 function fromVisibleSender(accountId: string): Expression<SqlBool> {
   return sql<SqlBool>`not exists (
       select 1 from blocks b where b.account_id = ${accountId} and b.target_account_id = notifications.from_account_id)
     and not exists (
       select 1 from mutes mu where mu.account_id = ${accountId} and mu.target_account_id = notifications.from_account_id
-        and mu.hide_notifications = 1)`;
+        and mu.hide_notifications = 1)
+    and ${accountNotDomainBlockedBy(accountId, "notifications.from_account_id")}`;
 }
 
 export class NotificationGroupStore {
@@ -34,7 +35,7 @@ export class NotificationGroupStore {
    */
   async group(accountId: string, groupKey: string, limit: number): Promise<NotificationRow[]> {
     const single = this.singleId(groupKey);
-    let q = this.db.selectFrom("notifications").selectAll().where("account_id", "=", accountId).where(fromVisibleSender(accountId));
+    let q = this.db.selectFrom("notifications").selectAll().where("account_id", "=", accountId).where(fromVisibleSender(accountId)).where("filtered", "=", 0);
     q = single ? q.where("id", "=", single) : q.where("group_key", "=", groupKey);
     return q.orderBy("id", "desc").limit(limit).execute();
   }
@@ -52,6 +53,7 @@ export class NotificationGroupStore {
    */
   async countUnread(accountId: string, sinceId: string | null, filter: NotificationFilter, limit: number, groupedTypes?: readonly NotificationType[]): Promise<number> {
     let q = this.db.selectFrom("notifications").where("account_id", "=", accountId).where(fromVisibleSender(accountId));
+    if (!filter.includeFiltered) q = q.where("filtered", "=", 0);
     if (sinceId) q = q.where("id", ">", sinceId);
     if (filter.types?.length) q = q.where("type", "in", filter.types);
     if (filter.excludeTypes?.length) q = q.where("type", "not in", filter.excludeTypes);

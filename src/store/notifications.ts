@@ -1,14 +1,18 @@
 // Data access for notifications.
 import type { Insertable, Kysely, Selectable } from "kysely";
-import type { DB, NotificationsTable, NotificationType } from "../db/schema.ts";
+import type { DB, Flag, NotificationsTable, NotificationType } from "../db/schema.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
+import { accountNotDomainBlockedBy } from "./visibility-sql.ts";
 
-export type NotificationRow = Selectable<NotificationsTable>;
+/** `filtered` may be left out of rows built for insertion (it defaults to 0: shown). */
+export type NotificationRow = Omit<Selectable<NotificationsTable>, "filtered"> & { filtered?: Flag };
 
 export interface NotificationFilter {
   types?: NotificationType[];
   excludeTypes?: NotificationType[];
   fromAccountId?: string | null;
+  /** Filtered notifications (notification requests) too; by default only the main list. */
+  includeFiltered?: boolean;
 }
 
 export class NotificationStore {
@@ -38,10 +42,13 @@ export class NotificationStore {
             eb.selectFrom("mutes").select("mutes.id").where("mutes.account_id", "=", accountId).whereRef("mutes.target_account_id", "=", "notifications.from_account_id").where("mutes.hide_notifications", "=", 1),
           ),
         ),
-      );
+      )
+      // …and from servers the reader blocked.
+      .where(accountNotDomainBlockedBy(accountId, "notifications.from_account_id"));
     if (filter.types?.length) q = q.where("type", "in", filter.types);
     if (filter.excludeTypes?.length) q = q.where("type", "not in", filter.excludeTypes);
     if (filter.fromAccountId) q = q.where("from_account_id", "=", filter.fromAccountId);
+    if (!filter.includeFiltered) q = q.where("filtered", "=", 0);
     return paginate(q, "notifications.id", page);
   }
 
@@ -61,7 +68,7 @@ export class NotificationStore {
   }
 
   async countSince(accountId: string, sinceId: string | null): Promise<number> {
-    let q = this.db.selectFrom("notifications").select((eb) => eb.fn.countAll().as("n")).where("account_id", "=", accountId);
+    let q = this.db.selectFrom("notifications").select((eb) => eb.fn.countAll().as("n")).where("account_id", "=", accountId).where("filtered", "=", 0);
     if (sinceId) q = q.where("id", ">", sinceId);
     return Number((await q.executeTakeFirstOrThrow()).n);
   }

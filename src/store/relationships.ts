@@ -119,6 +119,11 @@ export class RelationshipStore {
     return this.db.selectFrom("follow_requests").selectAll().where("target_account_id", "=", targetId).execute();
   }
 
+  /** The follow (established) of `targetId` whose Follow activity had this id. */
+  async followToByUri(targetId: string, uri: string): Promise<FollowRow | undefined> {
+    return this.db.selectFrom("follows").selectAll().where("target_account_id", "=", targetId).where("uri", "=", uri).executeTakeFirst();
+  }
+
   async countPending(targetId: string): Promise<number> {
     const row = await this.db.selectFrom("follow_requests").select((eb) => eb.fn.countAll().as("n")).where("target_account_id", "=", targetId).executeTakeFirstOrThrow();
     return Number(row.n);

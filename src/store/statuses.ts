@@ -2,7 +2,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from "kysely";
 import type { DB, StatusesTable, StatusEditsTable, TagsTable } from "../db/schema.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
-import { notMutedBy, readableBy, readableWithBoostBy } from "./visibility-sql.ts";
+import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy, readableWithBoostBy } from "./visibility-sql.ts";
 import { notInExclusiveListOf } from "./lists.ts";
 
 export type StatusRow = Selectable<StatusesTable>;
@@ -143,7 +143,9 @@ export class StatusStore {
       .where("statuses.visibility", "=", "public")
       .where("statuses.reblog_of_id", "is", null)
       .where(readableBy(viewerId))
-      .where(notMutedBy(viewerId));
+      .where(notMutedBy(viewerId))
+      .where(notDomainBlockedBy(viewerId))
+      .where(notLimitedFor(viewerId));
     if (scope.local) q = q.where("statuses.local", "=", 1);
     if (scope.remote) q = q.where("statuses.local", "=", 0);
     if (scope.onlyMedia) q = q.where(hasMedia());
@@ -158,7 +160,9 @@ export class StatusStore {
       .where("status_tags.tag_id", "=", tagId)
       .where("statuses.visibility", "=", "public")
       .where(readableBy(viewerId))
-      .where(notMutedBy(viewerId));
+      .where(notMutedBy(viewerId))
+      .where(notDomainBlockedBy(viewerId))
+      .where(notLimitedFor(viewerId));
     if (localOnly) q = q.where("statuses.local", "=", 1);
     return paginate(q, "statuses.id", page);
   }
@@ -172,6 +176,7 @@ export class StatusStore {
       .where("home_feed.account_id", "=", viewerId)
       .where(readableWithBoostBy(viewerId))
       .where(notMutedBy(viewerId))
+      .where(notDomainBlockedBy(viewerId))
       .where(notInExclusiveListOf(viewerId));
     return paginate(q, "home_feed.status_id", page);
   }

@@ -24,6 +24,9 @@ import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
+import { AccountDomainBlockStore } from "./moderation/account-domain-blocks.ts";
+import { AccountLimitStore } from "./moderation/account-limits.ts";
+import { NotificationRequestStore } from "./notification-requests.ts";
 import { BlocklistStore } from "./moderation/blocklists.ts";
 import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
 import { MeasureStore } from "./moderation/measures.ts";
@@ -54,6 +57,9 @@ export interface Stores {
   discovery: DiscoveryStore;
   domainBlocks: DomainBlockStore;
   auditLog: AuditLogStore;
+  accountDomainBlocks: AccountDomainBlockStore;
+  accountLimits: AccountLimitStore;
+  notificationRequests: NotificationRequestStore;
   blocklists: BlocklistStore;
   signUpBlocks: SignUpBlockStore;
   measures: MeasureStore;
@@ -89,6 +95,9 @@ export function createStores(db: Kysely<DB>): Stores {
     discovery: new DiscoveryStore(db),
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
+    accountDomainBlocks: new AccountDomainBlockStore(db),
+    accountLimits: new AccountLimitStore(db),
+    notificationRequests: new NotificationRequestStore(db),
     blocklists: new BlocklistStore(db),
     signUpBlocks: new SignUpBlockStore(db),
     measures: new MeasureStore(db),

@@ -11,6 +11,12 @@ export const MISSING_HEADER_PATH = "/headers/original/missing.png";
 export interface ConvertContext {
   /** This server's base URL, for links to local resources. */
   origin: string;
+  /**
+   * Whether the media of accounts of this domain are rejected (a domain block with reject_media,
+   * domain/moderation/media-policy.ts): their avatars become the placeholder, their attachments
+   * type "unknown" without a URL. Absent: none are.
+   */
+  mediaRejected?: (domain: string | null) => boolean;
 }
 
 interface Field {
@@ -29,8 +35,9 @@ function fieldsOf(account: AccountRow): Field[] {
 }
 
 export function toAccount(account: AccountRow, ctx: ConvertContext) {
-  const avatar = account.avatar_url ?? `${ctx.origin}${MISSING_AVATAR_PATH}`;
-  const header = account.header_url ?? `${ctx.origin}${MISSING_HEADER_PATH}`;
+  const rejected = ctx.mediaRejected?.(account.domain) ?? false;
+  const avatar = (rejected ? null : account.avatar_url) ?? `${ctx.origin}${MISSING_AVATAR_PATH}`;
+  const header = (rejected ? null : account.header_url) ?? `${ctx.origin}${MISSING_HEADER_PATH}`;
   return {
     id: account.id,
     username: account.username,

@@ -5,6 +5,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusView } from "../../domain/statuses/status-views.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
 import { toStatus } from "./status.ts";
+import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
 import { withSeveranceEvents } from "./severance-event.ts";
 
 export function toNotification(row: NotificationRow, from: AccountRow, status: StatusView | null, ctx: ConvertContext) {
@@ -39,7 +40,7 @@ async function renderEach(services: Services, recipientId: string, rows: readonl
     const account = await services.accounts.visible(id).catch(() => null);
     if (account) accounts.set(account.id, account);
   }
-  const ctx = { origin: services.config.origin };
+  const ctx = { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy) };
   return rows
     .filter((r) => accounts.has(r.from_account_id) && (r.status_id === null || views.has(r.status_id)))
     .map((r) => toNotification(r, accounts.get(r.from_account_id)!, r.status_id ? views.get(r.status_id)! : null, ctx));

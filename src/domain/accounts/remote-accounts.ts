@@ -4,6 +4,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
+import type { LimitCheck } from "../moderation/limited-accounts.ts";
 
 /** What an actor document says, converted and sanitized (convert/activitypub/actor.ts). */
 export interface RemoteActor {
@@ -32,8 +33,11 @@ export interface RemoteActor {
 
 export class RemoteAccountService {
   private readonly stores: Stores;
-  constructor(stores: Stores) {
+  private readonly limits: Pick<LimitCheck, "silencedAtFor"> | null;
+  /** `limits`: an account of a silenced domain is stored limited (domain/moderation/limited-accounts.ts). */
+  constructor(stores: Stores, limits: Pick<LimitCheck, "silencedAtFor"> | null = null) {
     this.stores = stores;
+    this.limits = limits;
   }
 
   byUri(uri: string): Promise<AccountRow | undefined> {
@@ -86,7 +90,7 @@ export class RemoteAccountService {
       last_status_at: null,
       suspended_at: null,
       moved_to_account_id: null,
-      silenced_at: null,
+      silenced_at: this.limits ? await this.limits.silencedAtFor(actor.domain) : null,
       sensitized_at: null,
       suspension_origin: null,
       created_at: created,

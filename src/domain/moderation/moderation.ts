@@ -13,6 +13,8 @@ import { Measures } from "./measures.ts";
 import { withEnforcement, type DomainEnforcement } from "./domain-enforcement.ts";
 import type { SeveredRelationships } from "./severed-relationships.ts";
 import { ReportService } from "./report-service.ts";
+import { LimitedAccounts } from "./limited-accounts.ts";
+import { UserDomainBlockService, type FollowSevering } from "./user-domain-blocks.ts";
 import type { Outbox } from "../outbox.ts";
 import type { EventBus } from "../events.ts";
 
@@ -33,14 +35,24 @@ export interface Moderation {
   severedRelationships: SeveredRelationships;
   /** Reports from users and other servers, and their triage. */
   reports: ReportService;
+  /** Limited (silenced) accounts and domains: who is limited, domain silences kept on the accounts. */
+  limits: LimitedAccounts;
+  /** Users' own domain blocks (/api/v1/domain_blocks). */
+  userDomainBlocks: UserDomainBlockService;
 }
 
 /** `ports`: where reports are forwarded and notifications announced (absent: nowhere). */
-export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus } = {}): Moderation {
+export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus; relationships?: () => FollowSevering } = {}): Moderation {
   const policy = new DomainPolicy(stores, config.federationMode, config.localDomain);
   const audit = new AuditLog(stores);
   const domainBlocks = new DomainBlockService(stores, policy, audit);
+  const limits = new LimitedAccounts(stores, policy);
+  domainBlocks.onChange((change) => limits.domainPolicyChanged(change));
+  const noSevering: FollowSevering = { unfollow: async () => undefined, removeFromFollowers: async () => undefined };
+  const relationships = ports.relationships ?? (() => noSevering);
   return withEnforcement(stores, ports.events ?? null, {
+    limits,
+    userDomainBlocks: new UserDomainBlockService(stores, config.localDomain, relationships),
     policy,
     audit,
     domainBlocks,

@@ -1,6 +1,6 @@
 // The notification policy (Mastodon's /api/v2/notifications/policy): per kind of sender, accept,
-// filter or drop. Skein stores all three; `drop` is applied when notifying, `filter` is treated
-// as `accept` until notification requests exist.
+// filter or drop, applied when notifying (policyVerdict); filtered notifications become
+// notification requests (notification-requests.ts).
 import type { Stores } from "../../store/stores.ts";
 import type { NotificationPolicyRow } from "../../store/notification-groups.ts";
 import type { NotificationPolicyValue, NotificationType } from "../../db/schema.ts";
@@ -26,23 +26,47 @@ export function defaultPolicy(accountId: string): NotificationPolicyRow {
 const FILTERABLE: readonly NotificationType[] = ["mention", "reblog", "follow", "follow_request", "favourite"];
 const NEW_ACCOUNT_MS = 30 * 86_400_000;
 
-/** Whether the recipient's policy drops this notification. Notifications from accounts one follows are never dropped. */
-export async function droppedByPolicy(stores: Stores, recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null): Promise<boolean> {
-  if (!FILTERABLE.includes(type)) return false;
-  const policy = await stores.notificationGroups.policy(recipientId);
-  if (!policy || !POLICY_FIELDS.some((f) => policy[f] === "drop")) return false;
+export type PolicyVerdict = "accept" | "filter" | "drop";
+
+/**
+ * What the recipient's policy does with a notification from `fromAccountId`: shown (`accept`),
+ * filed away as a notification request (`filter`: stored with filtered = 1, see
+ * notification-requests.ts), or not made at all (`drop`). Notifications from accounts one
+ * follows, and from senders whose request one accepted, are always shown. Of several matching
+ * rules the strictest wins. `limited`: the sender is limited by moderators
+ * (domain/moderation/limited-accounts.ts), for `for_limited_accounts`.
+ *
+ * `for_private_mentions: filter` (Mastodon's default) still shows private mentions: applying it
+ * would hide existing users' direct messages from strangers, which needs its own change.
+ */
+export async function policyVerdict(stores: Stores, recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null, limited: boolean): Promise<PolicyVerdict> {
+  if (!FILTERABLE.includes(type)) return "accept";
+  const policy = (await stores.notificationGroups.policy(recipientId)) ?? defaultPolicy(recipientId);
+  const asks = (field: PolicyField, value: NotificationPolicyValue) => policy[field] === value;
+  const possible = (value: NotificationPolicyValue) =>
+    (limited && asks("for_limited_accounts", value)) ||
+    POLICY_FIELDS.some((f) => f !== "for_limited_accounts" && f !== "for_private_mentions" && asks(f, value)) ||
+    (value === "drop" && asks("for_private_mentions", "drop"));
+  if (!possible("drop") && !possible("filter")) return "accept";
   const r = stores.relationships;
-  if (await r.find("follows", recipientId, fromAccountId)) return false;
-  if (policy.for_not_following === "drop") return true;
-  if (policy.for_not_followers === "drop" && !(await r.find("follows", fromAccountId, recipientId))) return true;
-  if (policy.for_new_accounts === "drop") {
+  if (await r.find("follows", recipientId, fromAccountId)) return "accept";
+  if (await stores.notificationRequests.permitted(recipientId, fromAccountId)) return "accept";
+  let verdict: PolicyVerdict = "accept";
+  const apply = (value: NotificationPolicyValue) => {
+    if (value === "drop") verdict = "drop";
+    else if (value === "filter" && verdict === "accept") verdict = "filter";
+  };
+  if (limited) apply(policy.for_limited_accounts);
+  apply(policy.for_not_following);
+  if (policy.for_not_followers !== "accept" && !(await r.find("follows", fromAccountId, recipientId))) apply(policy.for_not_followers);
+  if (policy.for_new_accounts !== "accept") {
     const sender = await stores.accounts.byId(fromAccountId);
-    if (sender && Date.now() - Date.parse(sender.created_at) < NEW_ACCOUNT_MS) return true;
+    if (sender && Date.now() - Date.parse(sender.created_at) < NEW_ACCOUNT_MS) apply(policy.for_new_accounts);
   }
   if (policy.for_private_mentions === "drop" && type === "mention" && statusId) {
     const status = await stores.statuses.byId(statusId);
     // Replies to one's own posts are answers, not unsolicited private mentions.
-    if (status && status.visibility === "direct" && status.in_reply_to_account_id !== recipientId) return true;
+    if (status && status.visibility === "direct" && status.in_reply_to_account_id !== recipientId) apply("drop");
   }
-  return false;
+  return verdict;
 }

@@ -8,7 +8,8 @@ import type { EventBus } from "../events.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { notFound } from "../errors.ts";
-import { droppedByPolicy } from "./notification-policy.ts";
+import { policyVerdict } from "./notification-policy.ts";
+import type { LimitCheck } from "../moderation/limited-accounts.ts";
 
 export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
 
@@ -23,9 +24,13 @@ export class NotificationService {
   private readonly stores: Stores;
   private readonly events: EventBus;
 
-  constructor(stores: Stores, events: EventBus) {
+  private readonly limits: Pick<LimitCheck, "isLimited"> | null;
+
+  /** `limits`: which senders moderators limited (for the policy's `for_limited_accounts`). */
+  constructor(stores: Stores, events: EventBus, limits: Pick<LimitCheck, "isLimited"> | null = null) {
     this.stores = stores;
     this.events = events;
+    this.limits = limits;
   }
 
   async notify(recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null = null): Promise<NotificationRow | null> {
@@ -37,15 +42,21 @@ export class NotificationService {
     if (await r.find("blocks", recipientId, fromAccountId)) return null;
     const mute = await r.find("mutes", recipientId, fromAccountId);
     if (mute && mute.hide_notifications && (!mute.expires_at || mute.expires_at > nowIso())) return null;
-    if (await droppedByPolicy(this.stores, recipientId, fromAccountId, type, statusId)) return null;
+    const sender = await this.stores.accounts.byId(fromAccountId);
+    // A server the recipient blocked (their own domain block) is not heard from.
+    if (sender?.domain && (await this.stores.accountDomainBlocks.blockedAmong(recipientId, [sender.domain])).size) return null;
+    const limited = sender && this.limits ? await this.limits.isLimited(sender) : false;
+    const verdict = await policyVerdict(this.stores, recipientId, fromAccountId, type, statusId, limited);
+    if (verdict === "drop") return null;
     if (statusId && type !== "update") {
       const status = await this.stores.statuses.byId(statusId);
       if (status && (await this.stores.statusRelations.mutedConversations(recipientId, [status.conversation_id])).size) return null;
     }
     const id = newId();
-    const row: NotificationRow = { id, account_id: recipientId, from_account_id: fromAccountId, type, status_id: statusId, group_key: groupKey(type, statusId, id), created_at: nowIso(), report_id: null, relationship_severance_event_id: null, account_warning_id: null };
+    const row: NotificationRow = { id, account_id: recipientId, from_account_id: fromAccountId, type, status_id: statusId, group_key: groupKey(type, statusId, id), created_at: nowIso(), report_id: null, relationship_severance_event_id: null, account_warning_id: null, filtered: verdict === "filter" ? 1 : 0 };
     await this.stores.notifications.insert(row);
-    this.events.publish({ type: "notification.created", notification: row });
+    // A filtered notification waits in its request; nothing is pushed to the streams.
+    if (verdict === "accept") this.events.publish({ type: "notification.created", notification: row });
     return row;
   }
 

@@ -9,6 +9,7 @@ import type { Config } from "../../config/config.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
+import type { LimitCheck } from "../moderation/limited-accounts.ts";
 
 /** How many of a newly followed account's posts are copied into the follower's home feed. */
 const BACKFILL = 40;
@@ -38,11 +39,24 @@ export class RelationshipService {
   private readonly outbox: Outbox;
   private readonly config: Config;
 
-  constructor(stores: Stores, notifications: NotificationService, outbox: Outbox, config: Config) {
+  private readonly limits: Pick<LimitCheck, "isLimited"> | null;
+
+  constructor(stores: Stores, notifications: NotificationService, outbox: Outbox, config: Config, limits: Pick<LimitCheck, "isLimited"> | null = null) {
     this.stores = stores;
     this.notifications = notifications;
     this.outbox = outbox;
     this.config = config;
+    this.limits = limits;
+  }
+
+  /**
+   * A follow of local `target` waits for approval: the account is locked, or the follower is
+   * limited by moderators (Mastodon's rule) — unless `target` already follows the follower.
+   */
+  private async needsApproval(follower: AccountRow, target: AccountRow): Promise<boolean> {
+    if (target.locked) return true;
+    if (!this.limits || !(await this.limits.isLimited(follower))) return false;
+    return !(await this.stores.relationships.find("follows", target.id, follower.id));
   }
 
   /** The id of a local account's Follow (or Block) activity: names the relation on the wire. */
@@ -84,7 +98,7 @@ export class RelationshipService {
       } else {
         await r.request({ ...row, uri: (pending as { uri?: string | null }).uri ?? null });
       }
-    } else if (target.locked) {
+    } else if (await this.needsApproval(actor, target)) {
       await r.request(row);
       if (!pending) await this.notifications.notify(target.id, actor.id, "follow_request");
     } else {
@@ -213,7 +227,8 @@ export class RelationshipService {
   /** A remote Follow of a local account: accepted at once unless the account is locked. */
   async receiveFollow(follower: AccountRow, target: AccountRow, uri: string | null): Promise<"accepted" | "pending" | "rejected"> {
     const r = this.stores.relationships;
-    if (await r.find("blocks", target.id, follower.id)) {
+    const domainBlocked = follower.domain !== null && (await this.stores.accountDomainBlocks.blockedAmong(target.id, [follower.domain])).size > 0;
+    if (domainBlocked || (await r.find("blocks", target.id, follower.id))) {
       await this.outbox.followRejected(target, follower, uri);
       return "rejected";
     }
@@ -223,7 +238,7 @@ export class RelationshipService {
       await this.outbox.followAccepted(target, follower, uri);
       return "accepted";
     }
-    if (target.locked) {
+    if (await this.needsApproval(follower, target)) {
       const pending = await r.find("follow_requests", follower.id, target.id);
       await r.request(row);
       if (!pending) await this.notifications.notify(target.id, follower.id, "follow_request");
@@ -265,7 +280,7 @@ export class RelationshipService {
   async relationships(viewerId: string, targetIds: readonly string[]): Promise<Relationship[]> {
     const ids = [...new Set(targetIds)];
     const r = this.stores.relationships;
-    const [follows, followedBy, blocking, blockedBy, mutes, requested, requestedBy] = await Promise.all([
+    const [follows, followedBy, blocking, blockedBy, mutes, requested, requestedBy, domainBlocked] = await Promise.all([
       r.followsAmong(viewerId, ids),
       r.sourcesAmong("follows", viewerId, ids),
       r.targetsAmong("blocks", viewerId, ids),
@@ -273,6 +288,7 @@ export class RelationshipService {
       r.mutesAmong(viewerId, ids),
       r.targetsAmong("follow_requests", viewerId, ids),
       r.sourcesAmong("follow_requests", viewerId, ids),
+      this.domainBlockedAmong(viewerId, ids),
     ]);
     const followById = new Map(follows.map((f) => [f.target_account_id, f]));
     const now = nowIso();
@@ -293,11 +309,19 @@ export class RelationshipService {
         muting_expires_at: mute?.expires_at ?? null,
         requested: requested.has(id),
         requested_by: requestedBy.has(id),
-        domain_blocking: false,
+        domain_blocking: domainBlocked.has(id),
         endorsed: false,
         note: "",
       };
     });
+  }
+
+  /** Of `ids`, the accounts on a domain the viewer blocked (domain/moderation/user-domain-blocks.ts). */
+  private async domainBlockedAmong(viewerId: string, ids: readonly string[]): Promise<Set<string>> {
+    const remote = (await this.stores.accounts.byIds(ids)).filter((a) => a.domain !== null);
+    if (remote.length === 0) return new Set();
+    const blocked = await this.stores.accountDomainBlocks.blockedAmong(viewerId, remote.map((a) => a.domain!));
+    return new Set(remote.filter((a) => blocked.has(a.domain!)).map((a) => a.id));
   }
 
   /** Followers or followings of an account, newest first. Hidden from nobody yet (hide_collections is off). */

@@ -6,7 +6,8 @@
 //   exclusive list; the viewer's notifications.
 // - `list`: statuses the list admits (timelines/list-fan-out.ts), for its owner, read-checked.
 // - `public*`, `hashtag*`: public statuses that are not boosts, except from authors the viewer
-//   blocks, is blocked by, or mutes.
+//   blocks, is blocked by, or mutes, or whose domain the viewer blocked; a limited author's only
+//   to the author and their followers (never to anonymous listeners).
 // - `direct`: direct statuses the viewer wrote or is mentioned in (as a `conversation`).
 // - `user:notification`: the viewer's notifications.
 // - deletes: to the home readers the status had (on `user`, `list` and `direct`), and to every
@@ -104,8 +105,8 @@ export class StreamRouter {
         if (viewers.length === 0) continue;
         const unknown = viewers.filter((v) => !audience.has(v));
         if (unknown.length) {
-          const excluded = await this.excludedFromPublic(status.account_id, unknown.filter((v): v is string => v !== null));
-          for (const v of unknown) audience.set(v, v === null || !excluded.has(v));
+          const { excluded, anonymous } = await this.excludedFromPublic(status.account_id, unknown.filter((v): v is string => v !== null));
+          for (const v of unknown) audience.set(v, v === null ? anonymous : !excluded.has(v));
         }
         const allowed = viewers.filter((v) => audience.get(v));
         if (allowed.length) deliveries.push({ event, stream: label, viewers: allowed, status });
@@ -161,29 +162,41 @@ export class StreamRouter {
     const boosted = status.reblog_of_id ? await this.stores.statuses.byId(status.reblog_of_id) : null;
     if (status.reblog_of_id && !boosted) return [];
     const authors = [...new Set([status.account_id, boosted?.account_id].filter((id): id is string => !!id))];
+    // The authors' domains, for the viewers' own domain blocks (as the timelines apply them).
+    const domains = [...new Set((await this.stores.accounts.byIds(authors)).map((a) => a.domain).filter((d): d is string => d !== null))];
     const allowed: string[] = [];
     for (const viewerId of viewerIds) {
       if (!(await this.stores.statuses.readableById(status.id, viewerId))) continue;
       if (viewerId !== status.account_id && (await this.mutes(viewerId, authors))) continue;
+      if (domains.length && (await this.stores.accountDomainBlocks.blockedAmong(viewerId, domains)).size) continue;
       if (options.home && viewerId !== status.account_id && (await this.stores.lists.ofOwnerContaining(viewerId, status.account_id)).some((l) => l.exclusive === 1)) continue;
       allowed.push(viewerId);
     }
     return allowed;
   }
 
-  /** Of `viewerIds`, those who block `authorId`, are blocked by it, or mute it: a few queries for all. */
-  private async excludedFromPublic(authorId: string, viewerIds: readonly string[]): Promise<Set<string>> {
+  /**
+   * Of `viewerIds`, those who block `authorId`, are blocked by it, mute it or blocked its domain,
+   * and if it is limited, those who are not it and do not follow it (store/visibility-sql.ts,
+   * notLimitedFor): a few queries for all. `anonymous`: whether anonymous listeners hear it.
+   */
+  private async excludedFromPublic(authorId: string, viewerIds: readonly string[]): Promise<{ excluded: Set<string>; anonymous: boolean }> {
     const r = this.stores.relationships;
-    const [blocking, blockedBy, muting] = await Promise.all([
+    const author = await this.stores.accounts.byId(authorId);
+    const limited = !author || author.silenced_at !== null;
+    const [blocking, blockedBy, muting, domainBlocking, following] = await Promise.all([
       r.sourcesAmong("blocks", authorId, viewerIds),
       r.targetsAmong("blocks", authorId, viewerIds),
       r.sourcesAmong("mutes", authorId, viewerIds),
+      author?.domain ? this.stores.accountDomainBlocks.blockersAmong(author.domain, viewerIds) : Promise.resolve(new Set<string>()),
+      limited ? r.sourcesAmong("follows", authorId, viewerIds) : Promise.resolve(new Set<string>()),
     ]);
-    const excluded = new Set([...blocking, ...blockedBy]);
+    const excluded = new Set([...blocking, ...blockedBy, ...domainBlocking]);
+    if (limited) for (const viewerId of viewerIds) if (viewerId !== authorId && !following.has(viewerId)) excluded.add(viewerId);
     for (const viewerId of muting) {
       if (!excluded.has(viewerId) && (await this.mutes(viewerId, [authorId]))) excluded.add(viewerId);
     }
-    return excluded;
+    return { excluded, anonymous: !limited };
   }
 
   /** Whether the viewer has an unexpired mute of any of these accounts. */

@@ -16,6 +16,7 @@ import type { StatusRow } from "../../store/statuses.ts";
 import { toStatus } from "../../convert/mastodon/status.ts";
 import { toAccountConversation } from "../../convert/mastodon/account-conversation.ts";
 import { renderNotifications } from "../../convert/mastodon/notification.ts";
+import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
 
 const logger = getLogger(["skein", "streaming"]);
 
@@ -218,11 +219,16 @@ export class StreamingHub implements Listeners {
       case "status.update": {
         // The viewer's filters apply as on the matching timeline: `hide` leaves the status out.
         const [view] = await this.services.statusViews([delivery.status], viewer, filterContextOf(delivery.stream));
-        return view ? JSON.stringify(toStatus(view, { origin: this.services.config.origin })) : null;
+        return view ? JSON.stringify(toStatus(view, this.convertContext())) : null;
       }
       case "conversation":
         return viewer ? this.renderConversation(delivery.status, viewer) : null;
     }
+  }
+
+  /** The origin, and the domain policy's reject_media (as loaded: the policy is refreshed by API requests and inboxes). */
+  private convertContext() {
+    return { origin: this.services.config.origin, mediaRejected: mediaRejectedFor(this.services.moderation.policy) };
   }
 
   /** The viewer's conversation (as /api/v1/conversations lists it) whose latest status this is. */
@@ -233,7 +239,7 @@ export class StreamingHub implements Listeners {
     if (!row) return null;
     const [[conversation], [view]] = await Promise.all([this.services.conversations.views(viewer, [row]), this.services.statusViews([status], viewer, "thread")]);
     if (!conversation || !view) return null;
-    const ctx = { origin: this.services.config.origin };
+    const ctx = this.convertContext();
     return JSON.stringify(toAccountConversation(conversation, new Map([[status.id, toStatus(view, ctx)]]), ctx));
   }
 

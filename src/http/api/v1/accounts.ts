@@ -6,7 +6,7 @@ import { toAccount, toCredentialAccount } from "../../../convert/mastodon/accoun
 import { bool, int, readParams, str, type Params } from "../../params.ts";
 import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
-import { renderAccounts, renderStatuses, viewerId } from "../../render.ts";
+import { convertContext, renderAccounts, renderStatuses, viewerId } from "../../render.ts";
 import { offsetPage, pageRequest, setLinkHeader } from "../../pagination.ts";
 import { toList } from "../../../convert/mastodon/list.ts";
 
@@ -74,7 +74,7 @@ accountsRoutes.get("/lookup", async (c) => {
   if (!acct) throw new ApiError(422, "acct is required");
   // Signed-in readers may look up accounts of other servers, fetched on demand.
   const account = await c.get("services").search.lookupAccount(acct, c.get("auth")?.account != null);
-  return c.json(toAccount(account, { origin: c.get("services").config.origin }));
+  return c.json(toAccount(account, convertContext(c)));
 });
 
 accountsRoutes.get("/search", requireScope("read:accounts"), async (c) => {
@@ -96,7 +96,7 @@ accountsRoutes.get("/familiar_followers", requireScope("read:follows"), async (c
 
 accountsRoutes.get("/:id", async (c) => {
   const account = await c.get("services").accounts.visible(accountId(c));
-  return c.json(toAccount(account, { origin: c.get("services").config.origin }));
+  return c.json(toAccount(account, convertContext(c)));
 });
 
 accountsRoutes.get("/:id/statuses", async (c) => {

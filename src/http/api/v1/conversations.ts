@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
-import { renderStatuses } from "../../render.ts";
+import { convertContext, renderStatuses } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { toAccountConversation } from "../../../convert/mastodon/account-conversation.ts";
@@ -23,7 +23,7 @@ async function render(c: Context<AppEnv>, rows: readonly ConversationRow[]) {
   const statuses = views.map((v) => v.lastStatus).filter((s) => s !== null);
   const rendered = await renderStatuses(c, statuses);
   const byId = new Map(rendered.map((s) => [s.id as string, s]));
-  return views.map((v) => toAccountConversation(v, byId, { origin: services.config.origin }));
+  return views.map((v) => toAccountConversation(v, byId, convertContext(c)));
 }
 
 conversationsRoutes.get("/", requireScope("read:statuses"), async (c) => {

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
-import { renderAccounts, viewerId } from "../../render.ts";
+import { convertContext, renderAccounts, viewerId } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { toAccount } from "../../../convert/mastodon/account.ts";
@@ -30,7 +30,7 @@ suggestionsV2Routes.get("/", requireScope("read:accounts"), async (c) => {
   const { limit } = offsetPage(c, 40, 80);
   const services = c.get("services");
   const suggestions = await services.discovery.suggestions(currentUser(c).account.id, limit);
-  const ctx = { origin: services.config.origin };
+  const ctx = convertContext(c);
   return c.json(suggestions.map((s) => ({ source: "global", sources: s.sources, account: toAccount(s.account, ctx) })));
 });
 

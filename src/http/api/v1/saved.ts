@@ -1,5 +1,5 @@
 // The signed-in user's own lists: follow requests, blocks, mutes, favourites, bookmarks, and the
-// lists Skein keeps empty for now (endorsements, domain blocks, custom emojis).
+// lists Skein keeps empty for now (endorsements, custom emojis). Domain blocks: domain-blocks.ts.
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
@@ -46,5 +46,4 @@ for (const kind of ["favourites", "bookmarks"] as const) {
 }
 
 ownListsRoutes.get("/endorsements", requireScope("read:accounts"), (c) => c.json([]));
-ownListsRoutes.get("/domain_blocks", requireScope("read:blocks"), (c) => c.json([]));
 ownListsRoutes.get("/custom_emojis", (c) => c.json([]));

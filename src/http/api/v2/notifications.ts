@@ -4,7 +4,7 @@ import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
 import { int, readParams } from "../../params.ts";
-import { renderAccounts, renderStatuses } from "../../render.ts";
+import { convertContext, renderAccounts, renderStatuses } from "../../render.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
 import { NOTIFICATION_TYPES } from "../../../domain/notifications/notification-service.ts";
@@ -60,18 +60,17 @@ async function render(c: Context<AppEnv>, result: GroupedNotifications, partialA
   // A status the reader's filters hide takes its notification groups with it.
   const shown = new Set(statuses.map((s) => s.id as string));
   const groups = result.groups.filter((g) => g.statusId === null || shown.has(g.statusId));
-  return toGroupedNotificationsResults({ ...result, groups }, statuses, { origin: c.get("services").config.origin }, { partialAvatars });
+  return toGroupedNotificationsResults({ ...result, groups }, statuses, convertContext(c), { partialAvatars });
 }
 
-function toPolicy(policy: NotificationPolicyRow) {
+function toPolicy(policy: NotificationPolicyRow, summary: { requests: number; notifications: number }) {
   return {
     for_not_following: policy.for_not_following,
     for_not_followers: policy.for_not_followers,
     for_new_accounts: policy.for_new_accounts,
     for_private_mentions: policy.for_private_mentions,
     for_limited_accounts: policy.for_limited_accounts,
-    // Filtered notifications are not kept apart yet, so nothing is ever pending.
-    summary: { pending_requests_count: 0, pending_notifications_count: 0 },
+    summary: { pending_requests_count: summary.requests, pending_notifications_count: summary.notifications },
   };
 }
 
@@ -94,7 +93,8 @@ notificationsV2Routes.get("/unread_count", requireScope("read:notifications"), a
 });
 
 notificationsV2Routes.get("/policy", requireScope("read:notifications"), async (c) => {
-  return c.json(toPolicy(await c.get("services").notificationGroups.policy(currentUser(c).account.id)));
+  const me = currentUser(c).account.id;
+  return c.json(toPolicy(await c.get("services").notificationGroups.policy(me), await c.get("services").notificationRequests.summary(me)));
 });
 
 // PATCH as documented; PUT too, as Rails routes `update` (masto.js sends PUT).
@@ -109,7 +109,8 @@ notificationsV2Routes.on(["PATCH", "PUT"], "/policy", requireScope("write:notifi
     }
     changes[field] = value;
   }
-  return c.json(toPolicy(await c.get("services").notificationGroups.updatePolicy(currentUser(c).account.id, changes)));
+  const me = currentUser(c).account.id;
+  return c.json(toPolicy(await c.get("services").notificationGroups.updatePolicy(me, changes), await c.get("services").notificationRequests.summary(me)));
 });
 
 notificationsV2Routes.get("/:group_key", requireScope("read:notifications"), async (c) => {
