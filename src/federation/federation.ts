@@ -4,7 +4,7 @@
 // outgoing activities go through Skein's delivery engine (delivery/), not Fedify's sender.
 import { createFederation, type Context, type RequestContext } from "@fedify/fedify";
 import type { AccountRow } from "../store/accounts.ts";
-import { Create, Endpoints, Note, Question, Service, type Recipient } from "@fedify/vocab";
+import { Create, Endpoints, Note, Question, Service, Tombstone, type Recipient } from "@fedify/vocab";
 import { SKEIN_VERSION } from "../version.ts";
 import { parseId } from "../util/ids.ts";
 import { DatabaseKvStore } from "../queue/kv-store.ts";
@@ -59,15 +59,19 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
   federation
     .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) return instanceActorOf(ctx, config.localDomain);
-      const account = await localAccount(identifier);
-      return account ? actorOf(ctx, account) : null;
+      const account = await stores.accounts.byUsername(identifier, null);
+      if (!account) return null;
+      // A suspended account is gone for other servers: Fedify answers a Tombstone with 410.
+      if (account.suspended_at) return new Tombstone({ id: ctx.getActorUri(identifier) });
+      return actorOf(ctx, account);
     })
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) {
         const keys = await instanceKeyPairs(stores);
         return [keys.rsa, keys.ed25519];
       }
-      const account = await localAccount(identifier);
+      // A suspended account still signs one thing: the Delete of itself when it is purged.
+      const account = await stores.accounts.byUsername(identifier, null);
       if (!account) return [];
       const keys = await keyPairsOf(stores, account.id);
       return [keys.rsa, keys.ed25519];
@@ -154,6 +158,23 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
 
   registerInboxListeners(federation, deps, resolver, heardFrom);
   return { federation, resolver };
+}
+
+/**
+ * Whether `path` is a document of a suspended local account below its actor (its posts, its
+ * collections): gone, as Mastodon answers them, 410. (The actor itself is a Tombstone, above.)
+ */
+export async function isGoneLocalDocument(stores: FederationDeps["stores"], path: string): Promise<boolean> {
+  const match = /^\/users\/([^/]+)\/./.exec(path);
+  if (!match) return false;
+  let username: string;
+  try {
+    username = decodeURIComponent(match[1]);
+  } catch {
+    return false;
+  }
+  if (username.length > 100) return false;
+  return Boolean((await stores.accounts.byUsername(username, null))?.suspended_at);
 }
 
 /** Collection pages are named by the id they continue after; anything else names no page. */

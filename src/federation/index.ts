@@ -8,7 +8,7 @@ import type { Database } from "../db/database.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
 import { JobQueue } from "../queue/job-queue.ts";
 import { DeliveryStore } from "../store/deliveries.ts";
-import { buildFederation } from "./federation.ts";
+import { buildFederation, isGoneLocalDocument } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
 import type { Resolver } from "./resolver.ts";
 import { isInboxPost, passInboxGate, unreadableActivity } from "./inbox-gate.ts";
@@ -84,6 +84,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
         throw error;
       }
     }
+    if (request.method === "GET" && (await isGoneLocalDocument(deps.stores, c.req.path))) return c.body(null, 410);
     return answer(request, next);
   };
 

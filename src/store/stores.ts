@@ -24,6 +24,7 @@ import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
+import { AdminAccountStore } from "./moderation/admin-accounts.ts";
 import { AccountDomainBlockStore } from "./moderation/account-domain-blocks.ts";
 import { AccountLimitStore } from "./moderation/account-limits.ts";
 import { NotificationRequestStore } from "./notification-requests.ts";
@@ -57,6 +58,7 @@ export interface Stores {
   discovery: DiscoveryStore;
   domainBlocks: DomainBlockStore;
   auditLog: AuditLogStore;
+  adminAccounts: AdminAccountStore;
   accountDomainBlocks: AccountDomainBlockStore;
   accountLimits: AccountLimitStore;
   notificationRequests: NotificationRequestStore;
@@ -95,6 +97,7 @@ export function createStores(db: Kysely<DB>): Stores {
     discovery: new DiscoveryStore(db),
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
+    adminAccounts: new AdminAccountStore(db),
     accountDomainBlocks: new AccountDomainBlockStore(db),
     accountLimits: new AccountLimitStore(db),
     notificationRequests: new NotificationRequestStore(db),

@@ -1,16 +1,21 @@
-// `./skein accounts create|list|reset-password`: admin work that runs beside a live server,
-// against the same configuration (environment and DATA_DIR).
+// `./skein accounts create|list|reset-password`, and the moderation subcommands
+// (account-moderation.ts): admin work that runs beside a live server, against the same
+// configuration (environment and DATA_DIR).
 import { loadConfig, loadDotEnv } from "../../config/config.ts";
 import { openRuntime } from "../../server/context.ts";
 import { parseArgs, UsageError } from "../usage.ts";
+import { MODERATION_COMMANDS, MODERATION_USAGE, moderateAccount } from "./account-moderation.ts";
 
 const USAGE = `Usage:
   ./skein accounts create USERNAME --email EMAIL [--admin | --moderator]
   ./skein accounts list
-  ./skein accounts reset-password USERNAME`;
+  ./skein accounts reset-password USERNAME
+${MODERATION_USAGE}`;
 
 export async function accounts(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  const moderation = MODERATION_COMMANDS.find((c) => c === sub);
+  if (moderation) return moderateAccount(moderation, rest, USAGE);
   const { positional, options } = parseArgs(rest, ["admin", "moderator"], USAGE);
   if (!sub || !["create", "list", "reset-password"].includes(sub)) throw new UsageError(`unknown accounts command "${sub ?? ""}"\n${USAGE}`);
   if (sub !== "list" && positional.length !== 1) throw new UsageError(`a USERNAME is needed\n${USAGE}`);

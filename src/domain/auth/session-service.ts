@@ -24,6 +24,7 @@ export class SessionService {
     if (!user || !ok) throw unauthorized("Invalid username, email or password.");
     if (user.disabled) throw unauthorized("This account is disabled.");
     if (!user.approved) throw unauthorized("This account is waiting for approval.");
+    if ((await this.stores.accounts.byId(user.account_id))?.suspended_at) throw unauthorized("This account is suspended.");
     const token = newSecret();
     const now = nowIso();
     await this.stores.sessions.insert({
@@ -42,7 +43,9 @@ export class SessionService {
     const session = await this.stores.sessions.byTokenHash(hashSecret(token), nowIso());
     if (!session) return null;
     const user = await this.stores.users.byId(session.user_id);
-    return user && !user.disabled && user.approved ? user : null;
+    if (!user || user.disabled || !user.approved) return null;
+    // A suspension ends the sessions it finds open.
+    return (await this.stores.accounts.byId(user.account_id))?.suspended_at ? null : user;
   }
 
   async signOut(token: string): Promise<void> {

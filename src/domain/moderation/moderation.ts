@@ -6,6 +6,7 @@ import type { Stores } from "../../store/stores.ts";
 import { AuditLog } from "./audit-log.ts";
 import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
+import { AccountModeration } from "./account-moderation.ts";
 import { BlocklistService } from "./blocklists/subscriptions.ts";
 import { HttpBlocklistSource } from "./blocklists/fetch.ts";
 import { SignUpBlockService } from "./sign-up-blocks.ts";
@@ -35,6 +36,8 @@ export interface Moderation {
   severedRelationships: SeveredRelationships;
   /** Reports from users and other servers, and their triage. */
   reports: ReportService;
+  /** Moderators' actions on accounts (admin accounts API, `./skein accounts`). */
+  accounts: AccountModeration;
   /** Limited (silenced) accounts and domains: who is limited, domain silences kept on the accounts. */
   limits: LimitedAccounts;
   /** Users' own domain blocks (/api/v1/domain_blocks). */
@@ -45,6 +48,7 @@ export interface Moderation {
 export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus; relationships?: () => FollowSevering } = {}): Moderation {
   const policy = new DomainPolicy(stores, config.federationMode, config.localDomain);
   const audit = new AuditLog(stores);
+  const reports = new ReportService(stores, audit, policy, config.origin, ports);
   const domainBlocks = new DomainBlockService(stores, policy, audit);
   const limits = new LimitedAccounts(stores, policy);
   domainBlocks.onChange((change) => limits.domainPolicyChanged(change));
@@ -59,6 +63,7 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     blocklists: new BlocklistService(stores, config, domainBlocks, new HttpBlocklistSource(config)),
     signUpBlocks: new SignUpBlockService(stores, audit),
     measures: new Measures(stores, policy),
-    reports: new ReportService(stores, audit, policy, config.origin, ports),
+    reports,
+    accounts: new AccountModeration(stores, audit, reports, ports.events ?? null, config.localDomain),
   });
 }

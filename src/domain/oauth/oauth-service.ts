@@ -229,7 +229,9 @@ export class OAuthService {
     const login = params.username ?? "";
     const user = login.includes("@") ? await this.users.byEmail(login) : await this.users.byUsername(login);
     const valid = user ? await verifyPassword(params.password ?? "", user.password_hash) : false;
-    if (!user || !valid || user.disabled || !user.approved) {
+    // A suspended account signs in nowhere (domain/moderation/account-moderation.ts).
+    const suspended = user && valid ? Boolean((await this.accounts.byId(user.account_id))?.suspended_at) : false;
+    if (!user || !valid || user.disabled || !user.approved || suspended) {
       throw new OAuthError("invalid_grant", "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.");
     }
     return this.issueToken(app, user.id, this.requestedScopes(params.scope, app));

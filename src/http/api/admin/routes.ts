@@ -2,6 +2,7 @@
 // Each resource is its own module; this file only mounts them.
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
+import { adminAccountsV1, adminAccountsV2, adminActionLogs } from "./accounts.ts";
 import { adminDomainBlocks } from "./domain-blocks.ts";
 import { adminDomainAllows } from "./domain-allows.ts";
 import { adminCanonicalEmailBlocks, adminEmailDomainBlocks, adminIpBlocks } from "./sign-up-blocks.ts";
@@ -9,6 +10,10 @@ import { adminDashboard } from "./dashboard.ts";
 
 export const adminV1Routes = new Hono<AppEnv>();
 export const adminV2Routes = new Hono<AppEnv>();
+
+adminV1Routes.route("/accounts", adminAccountsV1);
+adminV2Routes.route("/accounts", adminAccountsV2);
+adminV1Routes.route("/action_logs", adminActionLogs);
 
 adminV1Routes.route("/domain_blocks", adminDomainBlocks);
 adminV1Routes.route("/domain_allows", adminDomainAllows);
