@@ -34,14 +34,6 @@ function authorNotSuspended(alias: string): Expression<SqlBool> {
   return sql<SqlBool>`not exists (select 1 from accounts sus where sus.id = ${sql.ref(alias)}.account_id and sus.suspended_at is not null)`;
 }
 
-/**
- * A suspended author's statuses are nobody's to read: a moderator here suspended the account (or
- * its server), or the actor deleted itself. Unsuspending brings them back until they are purged.
- */
-function authorNotSuspended(alias: string): Expression<SqlBool> {
-  return sql<SqlBool>`not exists (select 1 from accounts sus where sus.id = ${sql.ref(alias)}.account_id and sus.suspended_at is not null)`;
-}
-
 /** Hides authors the viewer muted (timelines and notifications; not profiles or threads). */
 export function notMutedBy(viewerId: string | null, alias = "statuses"): Expression<SqlBool> {
   if (viewerId === null) return sql<SqlBool>`1 = 1`;
