@@ -411,11 +411,20 @@ test("permissions: a plain user, a moderator without manage_federation/manage_bl
   assert.equal((await as(admin)("GET", `/api/v1/admin/domain_blocks/${id}`)).status, 200, "nothing refused was changed");
 });
 
-test("allowlist mode is announced as limited_federation", async () => {
+test("allowlist mode is announced as limited_federation, and its peers and moderated servers are for signed-in users", async () => {
   const allowlist = await startServer({ env: { FEDERATION_MODE: "allowlist" } });
   try {
     const res = await fetch(`${allowlist.url}/api/v2/instance`);
     assert.equal((await res.json()).configuration.limited_federation, true);
+    const user = await adminUser(allowlist, "member", "user", "read");
+    for (const path of ["/api/v1/instance/peers", "/api/v1/instance/domain_blocks"]) {
+      const anonymous = await fetch(`${allowlist.url}${path}`);
+      assert.equal(anonymous.status, 401, path);
+      assert.equal(typeof (await anonymous.json()).error, "string");
+      const signedIn = await fetch(`${allowlist.url}${path}`, { headers: { Authorization: `Bearer ${user.token}` } });
+      assert.equal(signedIn.status, 200, path);
+      assert.deepEqual(await signedIn.json(), []);
+    }
   } finally {
     await allowlist.stop();
   }

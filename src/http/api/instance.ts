@@ -1,21 +1,35 @@
-// GET /api/v1/instance and /api/v2/instance: public, no token needed.
-import { Hono } from "hono";
+// GET /api/v1/instance and /api/v2/instance: public, no token needed (peers and moderated
+// servers need a user in allowlist mode).
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { toInstanceV1, toInstanceV2 } from "../../convert/mastodon/instance.ts";
 import { toPublicDomainBlock } from "../../convert/mastodon/admin/domain-policy.ts";
 import { escapeHtml } from "../../domain/text/plain-to-html.ts";
+import { ApiError } from "../errors.ts";
 
 export const instanceV1Routes = new Hono<AppEnv>();
 export const instanceV2Routes = new Hono<AppEnv>();
 
 instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await c.get("services").instance.facts())));
 instanceV1Routes.get("/rules", (c) => c.json([]));
+/**
+ * In allowlist mode the server's peers and moderation are not for strangers: as in Mastodon's
+ * limited federation mode, these lists need a signed-in user.
+ */
+function requireUserInAllowlistMode(c: Context<AppEnv>): void {
+  if (c.get("services").config.federationMode === "allowlist" && !c.get("auth")?.user) throw new ApiError(401, "This method requires an authenticated user");
+}
+
 // The servers this one knows accounts from, less those it suspended.
-instanceV1Routes.get("/peers", async (c) => c.json(await c.get("services").moderation.measures.peers()));
+instanceV1Routes.get("/peers", async (c) => {
+  requireUserInAllowlistMode(c);
+  return c.json(await c.get("services").moderation.measures.peers());
+});
 // The moderated servers, for everyone (Mastodon makes this an admin's choice; Skein publishes it,
 // as a transparent server does): suspensions first, then silences, by name; `noop` entries limit
 // nothing and are not listed. Obfuscated names are partly starred; the digest is of the real name.
 instanceV1Routes.get("/domain_blocks", async (c) => {
+  requireUserInAllowlistMode(c);
   const blocks = (await c.get("services").moderation.domainBlocks.all()).filter((row) => row.severity !== "noop");
   const rank = { suspend: 0, silence: 1, noop: 2 } as const;
   blocks.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
