@@ -5,6 +5,7 @@ import type { AppEnv } from "../../env.ts";
 import { adminAccountsV1, adminAccountsV2, adminActionLogs } from "./accounts.ts";
 import { adminDomainBlocks } from "./domain-blocks.ts";
 import { adminDomainAllows } from "./domain-allows.ts";
+import { adminBlocklists } from "./blocklists.ts";
 import { adminCanonicalEmailBlocks, adminEmailDomainBlocks, adminIpBlocks } from "./sign-up-blocks.ts";
 import { adminDashboard } from "./dashboard.ts";
 
@@ -17,6 +18,7 @@ adminV1Routes.route("/action_logs", adminActionLogs);
 
 adminV1Routes.route("/domain_blocks", adminDomainBlocks);
 adminV1Routes.route("/domain_allows", adminDomainAllows);
+adminV1Routes.route("/blocklists", adminBlocklists);
 adminV1Routes.route("/email_domain_blocks", adminEmailDomainBlocks);
 adminV1Routes.route("/canonical_email_blocks", adminCanonicalEmailBlocks);
 adminV1Routes.route("/ip_blocks", adminIpBlocks);
