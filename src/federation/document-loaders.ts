@@ -6,6 +6,8 @@
 // them (http-client.ts) bounds bytes and the addresses connected to. Nothing is fetched from a
 // server the domain policy does not federate with (suspended, or not allowed in allowlist mode):
 // that check wraps the cache too, so a document cached before the block is not served either.
+// JSON-LD contexts are the exception in allowlist mode: they live on vocabulary hosts (w3id.org,
+// www.w3.org…) that are not servers one federates with, so only a suspension refuses them.
 import {
   FetchError,
   getAuthenticatedDocumentLoader,
@@ -60,10 +62,13 @@ export function policyLoader(load: DocumentLoader, policy: FetchPolicy | undefin
  * address check (tests federate on loopback); it is only a first line — the connection itself is
  * checked by the HTTP client.
  */
-export function boundedLoaderFactories(kv: KvStore, options: { allowPrivateAddress: boolean; userAgent: GetUserAgentOptions; policy?: FetchPolicy }): LoaderFactories {
-  const { allowPrivateAddress, userAgent, policy } = options;
+export function boundedLoaderFactories(
+  kv: KvStore,
+  options: { allowPrivateAddress: boolean; userAgent: GetUserAgentOptions; policy?: FetchPolicy; contextPolicy?: FetchPolicy },
+): LoaderFactories {
+  const { allowPrivateAddress, userAgent, policy, contextPolicy } = options;
   const cached = (kind: "object" | "context") =>
-    policyLoader(kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind }), policy);
+    policyLoader(kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind }), kind === "object" ? policy : contextPolicy);
   // Which signature spec each server answered to, remembered so later fetches knock once.
   const specDeterminer = {
     determineSpec: async (origin: string) => (await kv.get<HttpMessageSignaturesSpec>([...SIGNATURE_SPECS, origin])) ?? "rfc9421",

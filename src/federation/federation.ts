@@ -16,7 +16,7 @@ import { toActor } from "../convert/activitypub/actor.ts";
 import { toNote } from "../convert/activitypub/note.ts";
 import { Resolver } from "./resolver.ts";
 import { boundedLoaderFactories } from "./document-loaders.ts";
-import { fetchPolicy } from "./moderation-policy.ts";
+import { contextFetchPolicy, fetchPolicy } from "./moderation-policy.ts";
 import { registerInboxListeners } from "./inbox.ts";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
@@ -43,7 +43,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
     queue: new DatabaseMessageQueue(jobs, concurrency),
     manuallyStartQueue: true,
     origin: config.origin,
-    ...boundedLoaderFactories(kv, { allowPrivateAddress, userAgent, policy: fetchPolicy(services.moderation.policy) }),
+    ...boundedLoaderFactories(kv, { allowPrivateAddress, userAgent, policy: fetchPolicy(services.moderation.policy), contextPolicy: contextFetchPolicy(services.moderation.policy) }),
   });
   // Fedify refuses its allowPrivateAddress and userAgent options beside custom loaders (so that
   // a loader cannot silently drop the address check); ours apply both themselves, and its

@@ -44,3 +44,11 @@ export function moderationInboxPolicy(deps: FederationDeps): InboxPolicy {
 export function fetchPolicy(policy: DomainPolicy): FetchPolicy {
   return async (host) => refusalOf(await policy.fresh(), host);
 }
+
+/** For JSON-LD contexts: only a suspension refuses their host (allowlist mode does not list vocabulary hosts). */
+export function contextFetchPolicy(policy: DomainPolicy): FetchPolicy {
+  return async (host) => {
+    const current = await policy.fresh();
+    return current.decide(host).refusal === "suspended" ? refusalOf(current, host) : null;
+  };
+}
