@@ -304,6 +304,14 @@ test("measures, dimensions and retention: Mastodon's shapes, strings for numbers
   const api = as(admin);
   const today = new Date().toISOString().slice(0, 10);
   const weekAgo = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
+  // Something to count: a post with a hashtag, favourited and answered.
+  const post = await as(plain)("POST", "/api/v1/statuses", { status: "Counting #measuretag", language: "de" });
+  assert.equal(post.status, 200);
+  assert.equal((await api("POST", `/api/v1/statuses/${post.body.id}/favourite`)).status, 200);
+  assert.equal((await api("POST", "/api/v1/statuses", { status: "@plain answered", in_reply_to_id: post.body.id })).status, 200);
+  const tagId = (await api("GET", "/api/v1/tags/measuretag")).body.id;
+  assert.ok(tagId, "the hashtag exists");
+
   const keys = ["active_users", "new_users", "interactions", "opened_reports", "resolved_reports", "instance_accounts", "instance_follows", "instance_followers", "instance_statuses", "instance_media_attachments", "instance_reports", "no_such_measure"];
   const params: Record<string, unknown> = { keys, start_at: weekAgo, end_at: today };
   for (const key of keys.filter((k) => k.startsWith("instance_"))) params[key] = { domain: "nowhere.example" };
@@ -323,6 +331,14 @@ test("measures, dimensions and retention: Mastodon's shapes, strings for numbers
   assert.equal(byKey.new_users.previous_total, "0");
   assert.equal(byKey.instance_follows.total, "0");
   assert.equal(byKey.instance_media_attachments.unit, "bytes");
+  assert.equal(byKey.interactions.total, "2", "a favourite and a reply on a local post");
+  assert.equal(byKey.interactions.data.at(-1).value, "2");
+
+  const tags = await api("POST", "/api/v1/admin/measures", { keys: ["tag_uses", "tag_accounts", "tag_servers"], tag_uses: { id: tagId }, tag_accounts: { id: tagId }, tag_servers: { id: tagId }, start_at: today, end_at: today });
+  assert.equal(tags.status, 200, JSON.stringify(tags.body));
+  entity("AdminMeasure", tags.body);
+  assert.deepEqual(tags.body.map((m: { total: string; data: unknown[] }) => [m.total, m.data.length]), [["1", 1], ["1", 1], ["1", 1]]);
+  refused(await api("POST", "/api/v1/admin/measures", { keys: ["tag_uses"], tag_uses: { id: "x" }, start_at: today, end_at: today }), 422, "a tag measure without a tag id");
 
   const form = new URLSearchParams([["keys[]", "instance_accounts"], ["instance_accounts[domain]", "nowhere.example"]]);
   const viaForm = await api("POST", "/api/v1/admin/measures", form);
@@ -339,6 +355,13 @@ test("measures, dimensions and retention: Mastodon's shapes, strings for numbers
   assert.equal(dimensions.status, 200, JSON.stringify(dimensions.body));
   entity("AdminDimension", dimensions.body);
   assert.deepEqual(dimensions.body.map((d: { key: string }) => d.key), ["languages", "servers", "software_versions", "sources", "instance_accounts"]);
+  const languages = dimensions.body.find((d: { key: string }) => d.key === "languages");
+  assert.deepEqual(languages.data.find((d: { key: string }) => d.key === "de"), { key: "de", human_key: "de", value: "1" });
+  const tagDimensions = await api("POST", "/api/v1/admin/dimensions", { keys: ["tag_servers", "tag_languages"], tag_servers: { id: tagId }, tag_languages: { id: tagId }, start_at: today, end_at: today });
+  assert.equal(tagDimensions.status, 200, JSON.stringify(tagDimensions.body));
+  entity("AdminDimension", tagDimensions.body);
+  assert.deepEqual(tagDimensions.body[0].data, [{ key: new URL(server.url).host, human_key: new URL(server.url).host, value: "1" }]);
+  assert.deepEqual(tagDimensions.body[1].data, [{ key: "de", human_key: "de", value: "1" }]);
   const software = dimensions.body.find((d: { key: string }) => d.key === "software_versions");
   assert.deepEqual(software.data.map((d: { key: string }) => d.key), ["skein", "nodejs"]);
   assert.match(software.data[1].value, /^\d+\.\d+\.\d+$/);

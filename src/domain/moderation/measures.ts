@@ -2,11 +2,13 @@
 // public list of known servers. Tools read them before acting: FediBlockHole asks for
 // `instance_follows` of a domain before suspending it, and lowers the block to a silence when
 // local accounts follow someone there. Figures Skein does not track are answered honestly: a
-// zero series for a measure, an empty list for a dimension — never invented numbers.
+// zero total for a measure (active users are a lower bound: only the last sign-in is kept), an
+// empty list for a dimension — never invented numbers.
 import type { Stores } from "../../store/stores.ts";
 import type { DayCount, KeyCount, Period } from "../../store/moderation/measures.ts";
 import { validationFailed } from "../errors.ts";
 import { SKEIN_VERSION } from "../../version.ts";
+import { parseId } from "../../util/ids.ts";
 import { normalizeDomain } from "./domain-names.ts";
 import type { DomainPolicy } from "./domain-policy.ts";
 
@@ -53,10 +55,13 @@ const PEERS_LIMIT = 100_000;
 export class Measures {
   private readonly stores: Stores;
   private readonly policy: DomainPolicy;
+  /** What the tag_servers dimension calls this server. */
+  private readonly localDomain: string;
 
-  constructor(stores: Stores, policy: DomainPolicy) {
+  constructor(stores: Stores, policy: DomainPolicy, localDomain: string) {
     this.stores = stores;
     this.policy = policy;
+    this.localDomain = localDomain;
   }
 
   /**
@@ -86,21 +91,23 @@ export class Measures {
       // take no bytes here; the measure becomes real when remote media are cached.
       return { key, unit: "bytes", total: 0, data: series(period, []) };
     }
-    if (key.startsWith("tag_")) {
-      // Per-hashtag figures need per-day tag statistics Skein does not keep yet.
-      return { key, unit: null, total: 0, previousTotal: 0, data: series(period, []) };
-    }
     if (!period) return { key, unit: null, total: 0, previousTotal: 0, data: [] };
+    if (key.startsWith("tag_")) {
+      const tagId = tagParam(key, own);
+      const what = key === "tag_uses" ? "uses" : key === "tag_accounts" ? "accounts" : "servers";
+      const [now, before] = await Promise.all([this.stores.measures.tagActivity(tagId, what, period), this.stores.measures.tagActivity(tagId, what, previousPeriod(period))]);
+      return { key, unit: null, total: now.total, previousTotal: before.total, data: series(period, now.days) };
+    }
     const previous = previousPeriod(period);
     const count = async (period: Period): Promise<{ total: number; days: DayCount[] }> => {
       switch (key) {
         case "new_users": return summed(await this.stores.measures.newUsers(period));
         case "opened_reports": return summed(await this.stores.measures.openedReports(period));
         case "resolved_reports": return summed(await this.stores.measures.resolvedReports(period));
+        case "interactions": return summed(await this.stores.measures.interactions(period));
         // Skein keeps only each user's last sign-in, so the daily breakdown is not known; the
         // total counts those whose last sign-in falls in the period (a lower bound).
-        case "active_users": return { total: await this.stores.measures.signedIn(period), days: [] };
-        default: return { total: 0, days: [] }; // interactions: not tracked
+        default: return { total: await this.stores.measures.signedIn(period), days: [] };
       }
     };
     const [now, before] = await Promise.all([count(period), count(previous)]);
@@ -119,13 +126,17 @@ export class Measures {
         case "servers": data = counted(await this.stores.measures.servers(range, limit)); break;
         case "instance_languages": data = counted(await this.stores.measures.domainLanguages(domainParam(key, params[key]), range, limit)); break;
         case "instance_accounts": data = counted(await this.stores.measures.domainAccounts(domainParam(key, params[key]), limit)); break;
+        case "tag_languages": data = counted(await this.stores.measures.tagBreakdown(tagParam(key, params[key]), "languages", range, limit)); break;
+        case "tag_servers":
+          data = counted((await this.stores.measures.tagBreakdown(tagParam(key, params[key]), "servers", range, limit)).map((row) => ({ ...row, key: row.key || this.localDomain })));
+          break;
         case "software_versions":
           data = [
             { key: "skein", humanKey: "Skein", value: SKEIN_VERSION, humanValue: SKEIN_VERSION },
             { key: "nodejs", humanKey: "Node.js", value: process.versions.node, humanValue: process.versions.node },
           ].slice(0, limit);
           break;
-        // sources (how users signed up), space_usage and per-hashtag dimensions are not tracked.
+        // sources (the apps users signed up with) and space_usage (bytes per store) are not tracked.
       }
       out.push({ key, data });
     }
@@ -160,6 +171,12 @@ function domainParam(key: string, own: unknown): string {
   const domain = typeof own === "object" && own !== null ? (own as Record<string, unknown>).domain : undefined;
   if (typeof domain !== "string" || domain.trim() === "") throw validationFailed(`${key}[domain] is required`);
   return normalizeDomain(domain);
+}
+
+function tagParam(key: string, own: unknown): string {
+  const id = parseId(typeof own === "object" && own !== null ? (own as Record<string, unknown>).id : undefined);
+  if (!id) throw validationFailed(`${key}[id] must be a hashtag's id`);
+  return id;
 }
 
 function previousPeriod(period: Period): Period {

@@ -62,7 +62,7 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     domainBlocks,
     blocklists: new BlocklistService(stores, config, domainBlocks, new HttpBlocklistSource(config)),
     signUpBlocks: new SignUpBlockService(stores, audit),
-    measures: new Measures(stores, policy),
+    measures: new Measures(stores, policy, config.localDomain),
     reports,
     accounts: new AccountModeration(stores, audit, reports, ports.events ?? null, config.localDomain),
   });

@@ -3,7 +3,7 @@
 // day. Times are ISO-8601 text on both databases, so a day is the first ten characters of one
 // and a period is a text range. Queries only: which figures exist and what they mean is
 // domain/moderation/measures.ts.
-import { sql, type Kysely, type SqlBool } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB } from "../../db/schema.ts";
 
 /** A period [start, end) as ISO-8601 times. */
@@ -91,6 +91,52 @@ export class MeasureStore {
     return this.perDay(this.db.selectFrom("reports as r").where("r.action_taken_at", "is not", null), "r.action_taken_at", period);
   }
 
+  /**
+   * Favourites, boosts and replies that local posts received in the period, per day (Mastodon's
+   * interactions; it counts them as they happen, Skein counts the rows that record them).
+   */
+  async interactions(period: Period): Promise<DayCount[]> {
+    const [favourites, boosts, replies] = await Promise.all([
+      this.perDay(this.db.selectFrom("favourites as f").innerJoin("statuses as s", "s.id", "f.status_id").where("s.local", "=", 1), "f.created_at", period),
+      this.perDay(this.db.selectFrom("statuses as r").innerJoin("statuses as s", "s.id", "r.reblog_of_id").where("s.local", "=", 1), "r.created_at", period),
+      this.perDay(this.db.selectFrom("statuses as r").innerJoin("statuses as s", "s.id", "r.in_reply_to_id").where("s.local", "=", 1), "r.created_at", period),
+    ]);
+    const byDay = new Map<string, number>();
+    for (const day of [...favourites, ...boosts, ...replies]) byDay.set(day.day, (byDay.get(day.day) ?? 0) + day.count);
+    return [...byDay].map(([day, count]) => ({ day, count }));
+  }
+
+  /**
+   * A hashtag's use in the period: posts carrying it (`uses`), distinct authors (`accounts`), or
+   * distinct servers, this one included (`servers`) — in total and per day.
+   */
+  async tagActivity(tagId: string, what: "uses" | "accounts" | "servers", period: Period): Promise<{ total: number; days: DayCount[] }> {
+    const counted = what === "uses" ? sql<number>`count(*)` : what === "accounts" ? sql<number>`count(distinct s.account_id)` : sql<number>`count(distinct coalesce(a.domain, ''))`;
+    const base = this.db
+      .selectFrom("status_tags as st")
+      .innerJoin("statuses as s", "s.id", "st.status_id")
+      .innerJoin("accounts as a", "a.id", "s.account_id")
+      .where("st.tag_id", "=", tagId)
+      .where("s.created_at", ">=", period.start)
+      .where("s.created_at", "<", period.end);
+    const [total, days] = await Promise.all([
+      base.select(counted.as("n")).executeTakeFirstOrThrow(),
+      base.select([dayOf("s.created_at").as("day"), counted.as("n")]).groupBy(dayOf("s.created_at")).execute(),
+    ]);
+    return { total: Number(total.n), days: days.map((row) => ({ day: row.day, count: Number(row.n) })) };
+  }
+
+  /** Servers ("" for this one) or languages of the posts carrying a hashtag in the period. */
+  tagBreakdown(tagId: string, by: "servers" | "languages", period: Period, limit: number): Promise<KeyCount[]> {
+    const base = this.db
+      .selectFrom("status_tags as st")
+      .innerJoin("statuses as s", "s.id", "st.status_id")
+      .innerJoin("accounts as a", "a.id", "s.account_id")
+      .where("st.tag_id", "=", tagId);
+    if (by === "languages") return this.grouped(base, "s.language", "s.created_at", period, limit);
+    return this.groupedBy(base, sql<string>`coalesce(a.domain, '')`, "s.created_at", period, limit);
+  }
+
   /** Local accounts that signed in during the period (their last sign-in, the only one Skein keeps). */
   async signedIn(period: Period): Promise<number> {
     const row = await this.db
@@ -156,15 +202,18 @@ export class MeasureStore {
     return rows.map((row) => ({ day: row.day, count: Number(row.n) }));
   }
 
-  private async grouped(base: any, keyColumn: string, timeColumn: string, period: Period, limit: number): Promise<KeyCount[]> {
+  private grouped(base: any, keyColumn: string, timeColumn: string, period: Period, limit: number): Promise<KeyCount[]> {
+    return this.groupedBy(base.where(sql.ref(keyColumn), "is not", null), sql.ref<string | null>(keyColumn), timeColumn, period, limit);
+  }
+
+  private async groupedBy(base: any, key: RawBuilder<string | null> | ReturnType<typeof sql.ref<string | null>>, timeColumn: string, period: Period, limit: number): Promise<KeyCount[]> {
     const rows: { key: string | null; n: unknown }[] = await base
-      .select([sql.ref<string | null>(keyColumn).as("key"), sql<number>`count(*)`.as("n")])
+      .select([key.as("key"), sql<number>`count(*)`.as("n")])
       .where(sql.ref(timeColumn), ">=", period.start)
       .where(sql.ref(timeColumn), "<", period.end)
-      .where(sql.ref(keyColumn), "is not", null)
-      .groupBy(sql.ref(keyColumn))
+      .groupBy(key)
       .orderBy(sql`count(*)`, "desc")
-      .orderBy(sql.ref(keyColumn))
+      .orderBy(key)
       .limit(limit)
       .execute();
     return rows.map((row) => ({ key: row.key ?? "", count: Number(row.n) }));
