@@ -51,6 +51,8 @@ export const DIMENSION_KEYS = [
 const MAX_PERIOD_DAYS = 400;
 const DAY_MS = 86_400_000;
 const PEERS_LIMIT = 100_000;
+/** Longer than any domain name (253), short enough that normalising it costs nothing. */
+const MAX_DOMAIN_INPUT = 1000;
 
 export class Measures {
   private readonly stores: Stores;
@@ -170,6 +172,7 @@ export function periodOf(startAt: string | undefined, endAt: string | undefined)
 function domainParam(key: string, own: unknown): string {
   const domain = typeof own === "object" && own !== null ? (own as Record<string, unknown>).domain : undefined;
   if (typeof domain !== "string" || domain.trim() === "") throw validationFailed(`${key}[domain] is required`);
+  if (domain.length > MAX_DOMAIN_INPUT) throw validationFailed(`${key}[domain] is not a domain name`);
   return normalizeDomain(domain);
 }
 
