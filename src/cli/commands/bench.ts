@@ -13,7 +13,8 @@ const USAGE = `Usage:
                          [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]
                          [--workers N] [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]
     --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start
-  ./skein bench hostile-inbox [--requests N] [--json FILE]`;
+  ./skein bench hostile-inbox [--requests N] [--json FILE]
+  ./skein bench blocklist [--db sqlite|postgres] [--domains N] [--runs N] [--requests N] [--json FILE]`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -35,6 +36,19 @@ export async function bench(args: string[]): Promise<number> {
   if (name === "hostile-inbox") {
     const { hostileInboxBench } = await import("../../../bench/hostile-inbox.ts");
     await hostileInboxBench({ requests: positiveInt(options.requests, 50, "requests"), json: typeof options.json === "string" ? options.json : null });
+    return 0;
+  }
+  if (name === "blocklist") {
+    const database = (options.db ?? "sqlite") as string;
+    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+    const { blocklistBench } = await import("../../../bench/blocklist.ts");
+    await blocklistBench({
+      database,
+      domains: positiveInt(options.domains, 10_000, "domains"),
+      runs: positiveInt(options.runs, 3, "runs"),
+      requests: positiveInt(options.requests, 2_000, "requests"),
+      json: typeof options.json === "string" ? options.json : null,
+    });
     return 0;
   }
   if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);
