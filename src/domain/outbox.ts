@@ -23,6 +23,8 @@ export interface Outbox {
   pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void>;
   /** A report forwarded to other servers: a Flag from this server's instance actor, to each inbox. */
   reportForwarded(report: ReportRow, target: AccountRow, statuses: StatusRow[], inboxes: string[]): Promise<void>;
+  /** A suspended local account is being purged: a Delete of the actor, to the servers that knew it. */
+  accountDeleted(account: AccountRow): Promise<void>;
 }
 
 /** Sends nothing: for processes and tests that do not federate. */
@@ -40,6 +42,7 @@ export class SilentOutbox implements Outbox {
   async moved(): Promise<void> {}
   async pollVoted(): Promise<void> {}
   async reportForwarded(): Promise<void> {}
+  async accountDeleted(): Promise<void> {}
 }
 
 /** Lets the federation layer, built after the services, plug itself in. */
@@ -58,4 +61,5 @@ export class OutboxSlot implements Outbox {
   moved(a: AccountRow, b: AccountRow) { return this.target.moved(a, b); }
   pollVoted(a: AccountRow, s: StatusRow, p: string, t: string[]) { return this.target.pollVoted(a, s, p, t); }
   reportForwarded(r: ReportRow, a: AccountRow, s: StatusRow[], i: string[]) { return this.target.reportForwarded(r, a, s, i); }
+  accountDeleted(a: AccountRow) { return this.target.accountDeleted(a); }
 }

@@ -20,6 +20,7 @@ import { SenderPool } from "./delivery/sender-pool.ts";
 import { signingKeyOf } from "./keys.ts";
 import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
+import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
 
 const logger = getLogger(["skein", "federation"]);
 
@@ -117,6 +118,8 @@ export function startFederation(deps: FederationDeps, database: Database, option
         engine.run(signal),
         // Moderation's jobs (a suspended server's purge): one at a time per process, long leases renewed.
         jobs.listen(MODERATION_QUEUE, (payload) => deps.services.moderation.enforcement.handle(payload).then(() => undefined), { signal, concurrency: 1 }),
+        // Purges of suspended accounts (DELETE /api/v1/admin/accounts/:id), here where the outbox federates their Delete.
+        jobs.listen(ACCOUNT_JOBS_QUEUE, (payload) => deps.services.moderation.accounts.handleJob(payload), { signal, concurrency: 1 }),
       ]);
     } finally {
       clearInterval(sweep);

@@ -193,6 +193,26 @@ export class FedifyOutbox implements Outbox {
   }
 
   /**
+   * Mastodon's Delete of an actor (id `…#delete`, public, LD-signed so that servers that cached
+   * the key can check it although the actor now answers 410): to the inboxes of its remote
+   * followers and of the remote accounts it follows — the servers that knew it.
+   */
+  async accountDeleted(account: AccountRow): Promise<void> {
+    if (account.domain !== null) return;
+    const followed: AccountRow[] = [];
+    let maxId: string | null = null;
+    // Bounded: inboxes are per server, and a few thousand followed accounts name far fewer servers.
+    for (let page = 0; page < 50; page++) {
+      const rows = await this.deps.stores.relationships.listAccounts("follows", "targets_of", account.id, { maxId, limit: 200 });
+      followed.push(...rows.map((r) => r.account).filter((a) => a.domain !== null));
+      if (rows.length < 200) break;
+      maxId = rows[rows.length - 1].relationId;
+    }
+    const del = new Delete({ id: new URL(`${account.uri}#delete`), actor: new URL(account.uri), object: new URL(account.uri), tos: [PUBLIC_COLLECTION] });
+    await this.send(account, { accounts: followed, followersOf: account }, del);
+  }
+
+  /**
    * A report forwarded to the reported account's server (and those of accounts it replied to):
    * a Flag naming the account and the reported posts, with the reporter's comment, sent by the
    * instance actor so that the reporter stays anonymous — as Mastodon does. Queued like any

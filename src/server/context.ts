@@ -30,6 +30,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   const services = createServices(stores, config);
   // Moderation queues durable jobs (a suspended server's purge) from every process, the CLI's too.
   services.moderation.enforcement.jobs = new JobQueue(database.db, database.kind);
+  services.moderation.accounts.jobs = services.moderation.enforcement.jobs;
   const notifier = openNotifier(config.database, database.db);
   // Every process's events reach the streaming clients of every process.
   const stopForwarding = forwardEvents(services.events, notifier);

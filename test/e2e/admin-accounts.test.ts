@@ -12,6 +12,7 @@ import type { TestServer } from "../support/server.ts";
 import { contractCheckedServer, rejectsWith } from "../support/e2e.ts";
 import { adminUser, schemaProblems, tokenFor, type AdminUser } from "../support/admin-clients.ts";
 import { Browser, readForm } from "../support/browser.ts";
+import { eventually } from "../support/federation-fleet.ts";
 
 let server: TestServer;
 let boss: AdminUser; // owner
@@ -58,23 +59,31 @@ async function api(token: string | null, method: string, pathAndQuery: string, b
   return { status: res.status, body: text ? JSON.parse(text) : null, link: res.headers.get("link") };
 }
 
-/** Runs SQL on the server's database beside it (test fixtures the API cannot make: remote accounts, pending sign-ups). */
-async function sql(query: string, params: unknown[] = []): Promise<void> {
+/**
+ * Runs SQL on the server's database beside it: test fixtures the API cannot make (remote
+ * accounts, pending sign-ups, media) and what no API shows (the rows a purge leaves). Returns the
+ * rows of a select, values as strings.
+ */
+async function sql(query: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
+  const text = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]));
   if (server.env.DATABASE_URL) {
     const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
     await client.connect();
     try {
       let n = 0;
-      await client.query(query.replace(/\?/g, () => `$${++n}`), params);
+      return (await client.query(query.replace(/\?/g, () => `$${++n}`), params)).rows.map(text);
     } finally {
       await client.end();
     }
-    return;
   }
   const db = new SQLite(path.join(server.env.DATA_DIR, "skein.sqlite"));
   try {
     db.pragma("busy_timeout = 5000");
-    db.prepare(query).run(...params);
+    db.defaultSafeIntegers(true);
+    const statement = db.prepare(query);
+    if (statement.reader) return (statement.all(...params) as Record<string, unknown>[]).map(text);
+    statement.run(...params);
+    return [];
   } finally {
     db.close();
   }
@@ -386,14 +395,28 @@ test("approve and reject a pending sign-up", async () => {
   assert.deepEqual(ids(await clientOf(mod).v1.admin.accounts.list({ pending: true })), []);
 });
 
-test("DELETE needs delete_user_data and a suspended account", async () => {
+test("DELETE purges a suspended account's data in the background (admins only); the account stays, suspended", async () => {
   const victim = await adminUser(server, "victim", "user");
+  await clientOf(victim).v1.statuses.create({ status: "buy my stuff", visibility: "public" });
+  await clientOf(victim).v1.accounts.$select(carol.id).follow();
+  await clientOf(carol).v1.accounts.$select(victim.id).follow();
+  const count = async (table: string, column: string) => Number((await sql(`select count(*) as n from ${table} where ${column} = ?`, [victim.id]))[0].n);
+  assert.equal(await count("statuses", "account_id"), 1);
   assert.equal((await api(root.token, "DELETE", `/api/v1/admin/accounts/${victim.id}`)).status, 403, "not suspended");
   await clientOf(root).v1.admin.accounts.$select(victim.id).action.create({ type: "suspend" });
   const byModerator = await api(mod.token, "DELETE", `/api/v1/admin/accounts/${victim.id}`);
   assert.equal(byModerator.status, 403, "moderators may not purge");
   assert.equal(typeof byModerator.body.error, "string");
   assert.equal((await api(root.token, "DELETE", "/api/v1/admin/accounts/99999999")).status, 404);
+
+  const deleted = await api(root.token, "DELETE", `/api/v1/admin/accounts/${victim.id}`);
+  assert.equal(deleted.status, 200);
+  assert.equal(deleted.body.username, "victim");
+  assert.deepEqual(schemaProblems("AdminAccount", deleted.body), []);
+  await eventually(async () => (await count("statuses", "account_id")) === 0 && (await count("follows", "account_id")) === 0 && (await count("follows", "target_account_id")) === 0, 30_000, "the purge");
+  const after = await adminAccount(victim.id);
+  assert.equal(after.suspended, true, "the row stays, suspended: the name is not reused");
+  assert.equal((await clientOf(carol).v1.accounts.verifyCredentials()).followingCount, 0, "counters follow the purge");
 });
 
 // ---- the record ----
@@ -410,6 +433,7 @@ test("the audit log lists who did what, newest first, for those allowed to read 
   assert.equal(suspension.text, "spam waves");
   assert.ok(entries.some((e) => e.action === "unsuspend" && e.target_id === alice.id));
   assert.ok(entries.some((e) => e.action === "reject" && e.human_identifier === "doomed"), "kept after the account is gone");
+  assert.ok(entries.some((e) => e.action === "destroy" && e.human_identifier === "victim" && e.account?.username === "root"));
   assert.ok(entries.some((e) => e.action === "resolve" && e.target_type === "Report"));
   assert.ok(entries.some((e) => e.action === "change_role" && e.human_identifier === "boss" && e.account === null), "the command line has no moderator");
   assert.deepEqual(ids(entries), [...ids(entries)].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1)));

@@ -14,6 +14,8 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { PageRequest } from "../../store/pagination.ts";
 import type { UserRole } from "../../db/schema.ts";
 import type { EventBus } from "../events.ts";
+import type { Outbox } from "../outbox.ts";
+import type { JobPort } from "./domain-enforcement.ts";
 import type { AuditLog } from "./audit-log.ts";
 import type { ReportService } from "./report-service.ts";
 import { outranks } from "./roles.ts";
@@ -43,8 +45,13 @@ export interface AccountActionInput {
   notify?: boolean;
 }
 
-/** Removes a suspended account's data for good (statuses, media, follows…), in the background. */
-export type AccountPurger = (account: AccountRow) => Promise<void>;
+/** The queue account purges go to (run beside deliveries, where the outbox federates). */
+export const ACCOUNT_JOBS_QUEUE = "moderation:accounts";
+
+interface PurgeAccountJob {
+  kind: "purge_account";
+  accountId: string;
+}
 
 export interface AuditEntryView {
   row: AuditLogRow;
@@ -61,14 +68,16 @@ export class AccountModeration {
   private readonly events: EventBus | null;
   /** This server's domain: a handle naming it is a local account. */
   private readonly localDomain: string;
-  /** Set where a background job runner exists (see moderation.ts); without one, DELETE is refused. */
-  purger: AccountPurger | null = null;
+  /** The durable job queue, set where processes are assembled (server/context.ts); without one, DELETE is refused. */
+  jobs: JobPort | null = null;
+  private readonly outbox: Outbox | null;
 
-  constructor(stores: Stores, audit: AuditLog, reports: ReportService, events: EventBus | null, localDomain: string) {
+  constructor(stores: Stores, audit: AuditLog, reports: ReportService, ports: { events?: EventBus; outbox?: Outbox }, localDomain: string) {
+    this.outbox = ports.outbox ?? null;
+    this.events = ports.events ?? null;
     this.stores = stores;
     this.audit = audit;
     this.reports = reports;
-    this.events = events;
     this.localDomain = localDomain.toLowerCase();
   }
 
@@ -178,14 +187,33 @@ export class AccountModeration {
     });
   }
 
-  /** DELETE /api/v1/admin/accounts/:id: a suspended account's data is purged (in a background job). */
+  /**
+   * DELETE /api/v1/admin/accounts/:id: a suspended account's data is purged, by a durable job
+   * (a restart mid-purge loses nothing; the purge itself can run again).
+   */
   async purge(moderator: Moderator, accountId: string): Promise<AdminAccountRow> {
     const target = await this.actionable(moderator, accountId);
     if (!target.account.suspended_at) throw forbidden("Only a suspended account can be deleted");
-    if (!this.purger) throw forbidden("Purging needs the server's job runner");
+    if (!this.jobs) throw new Error("No job queue in this process: the purge was not queued");
+    const job: PurgeAccountJob = { kind: "purge_account", accountId: target.account.id };
+    await this.jobs.enqueue(ACCOUNT_JOBS_QUEUE, [job], { orderingKey: `purge-account:${target.account.id}` });
     await this.audit.record({ actorId: moderator.accountId, action: "destroy", targetType: "Account", targetId: target.account.id, humanIdentifier: handleOf(target.account) });
-    await this.purger(target.account);
     return target;
+  }
+
+  /**
+   * Runs one job of ACCOUNT_JOBS_QUEUE: unless the suspension was lifted meanwhile, a local
+   * account's Delete goes to the servers that knew it (its followers' and followees' inboxes,
+   * worked out now, before the follows go), then its data goes; the row stays, suspended, as
+   * Mastodon keeps it, so the name is never reused. Malformed payloads are dropped.
+   */
+  async handleJob(payload: unknown): Promise<void> {
+    const job = payload as Partial<PurgeAccountJob> | null;
+    if (!job || job.kind !== "purge_account" || typeof job.accountId !== "string") return;
+    const account = await this.stores.accounts.byId(job.accountId);
+    if (!account?.suspended_at) return;
+    if (account.domain === null) await this.outbox?.accountDeleted(account);
+    await this.stores.accountPurge.purgeAccounts([account.id], { deleteAccountRows: false });
   }
 
   /** Gives a local user one of the built-in roles (the command line; Mastodon's role editor is not part of the API). */

@@ -64,6 +64,6 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     signUpBlocks: new SignUpBlockService(stores, audit),
     measures: new Measures(stores, policy, config.localDomain),
     reports,
-    accounts: new AccountModeration(stores, audit, reports, ports.events ?? null, config.localDomain),
+    accounts: new AccountModeration(stores, audit, reports, ports, config.localDomain),
   });
 }
