@@ -114,6 +114,10 @@ test("suspending b.test purges what a.test holds of it and tells alice what she 
   assert.equal(notification.event.following_count, 1);
   assert.equal(notification.event.followers_count, 1);
   assert.equal(notification.event.purged, false);
+  // Grouped notifications (Mastodon's web client and Phanpy read these) carry it too.
+  const grouped = await api(alice.token, "a.test", "/api/v2/notifications");
+  const group = grouped.body.notification_groups.find((g: { type: string }) => g.type === "severed_relationships");
+  assert.deepEqual(group?.event, notification.event);
   const followingCsv = await api(alice.token, "a.test", `/severed_relationships/${notification.event.id}/following.csv`);
   assert.equal(followingCsv.status, 200);
   assert.match(followingCsv.headers.get("content-type") ?? "", /^text\/csv/);

@@ -27,3 +27,15 @@ export async function withSeveranceEvents<T extends { id: string; type: string }
     return { ...n, event: view ? toSeveranceEvent(view) : null };
   });
 }
+
+/** The same for grouped notifications (/api/v2/notifications): `event` on `severed_relationships` groups (never grouped: one notification each). */
+export async function withSeveranceEventGroups<T extends { group_key: string; type: string }>(
+  services: Services,
+  recipientId: string,
+  groups: readonly { groupKey: string; notifications: readonly NotificationRow[] }[],
+  rendered: T[],
+) {
+  const rows = new Map(groups.map((g) => [g.groupKey, g.notifications[0]]));
+  const withEvents = await withSeveranceEvents(services, recipientId, [...rows.values()].filter((r) => r !== undefined), rendered.map((g) => ({ ...g, id: rows.get(g.group_key)?.id ?? "" })));
+  return withEvents.map(({ id: _id, ...group }) => group);
+}

@@ -15,6 +15,7 @@ import type { NotificationPolicyRow } from "../../../store/notification-groups.t
 import type { NotificationFilter } from "../../../store/notifications.ts";
 import type { NotificationPolicyValue, NotificationType } from "../../../db/schema.ts";
 import { toGroupedNotificationsResults } from "../../../convert/mastodon/notification-group.ts";
+import { withSeveranceEventGroups } from "../../../convert/mastodon/severance-event.ts";
 
 export const notificationsV2Routes = new Hono<AppEnv>();
 
@@ -60,7 +61,9 @@ async function render(c: Context<AppEnv>, result: GroupedNotifications, partialA
   // A status the reader's filters hide takes its notification groups with it.
   const shown = new Set(statuses.map((s) => s.id as string));
   const groups = result.groups.filter((g) => g.statusId === null || shown.has(g.statusId));
-  return toGroupedNotificationsResults({ ...result, groups }, statuses, convertContext(c), { partialAvatars });
+  const rendered = toGroupedNotificationsResults({ ...result, groups }, statuses, convertContext(c), { partialAvatars });
+  const notificationGroups = await withSeveranceEventGroups(c.get("services"), currentUser(c).account.id, groups, rendered.notification_groups);
+  return { ...rendered, notification_groups: notificationGroups };
 }
 
 function toPolicy(policy: NotificationPolicyRow, summary: { requests: number; notifications: number }) {
