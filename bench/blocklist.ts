@@ -2,6 +2,7 @@
 // N domains (most suspended, some silenced, some rejecting media, with comments) and measures,
 // each on a fresh database and repeated --runs times (medians reported):
 //
+//   baseline    `./skein blocklist subscriptions` on the empty database: what any command costs
 //   import      `./skein blocklist import FILE` as its own process: wall time and peak RSS
 //   subscribe   `./skein blocklist subscribe URL` of the same list served on loopback (the
 //               first refresh: fetch, parse, merge, N creates), then a refresh after 1% of
@@ -134,6 +135,10 @@ export async function blocklistBench(options: BlocklistBenchOptions): Promise<Re
   try {
     for (let run = 1; run <= options.runs; run++) {
       const importEnv = await freshEnv();
+      // What any command costs before it does anything (Node, the code, the database opened).
+      const baseline = await runCli(["blocklist", "subscriptions"], importEnv);
+      add("baselineCommandWallMs", baseline.wallMs);
+      add("baselineCommandPeakRssMb", baseline.peakRssMb);
       const imported = await runCli(["blocklist", "import", file], importEnv);
       add("importWallMs", imported.wallMs);
       add("importPeakRssMb", imported.peakRssMb);
