@@ -3,12 +3,14 @@
 // normalised names, 422 for a bad domain, scopes), and what a block does — the domain's posts
 // leave the user's home, public and hashtag timelines (boosts of them too), its notifications
 // vanish and stop, its follower is removed (and told), the user's follow of it ends, and
-// relationships say `domain_blocking` — while other users of the server see everything as before.
+// relationships say `domain_blocking`; lists, conversations and streams follow — while other users
+// of the server see everything as before.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startFleet, eventually, type Fleet } from "../support/federation-fleet.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import { openEventStream } from "../support/streaming.ts";
 
 // Addresses of this file's servers (127.0.0.184/185); other files use other ranges.
 const FIRST_ADDRESS = 184;
@@ -23,6 +25,8 @@ let bobOnA: string;
 let beaOnA: string;
 let bobPost: { id: string; uri: string };
 let bobPostOnA: string;
+let listId: string;
+let directUri: string;
 
 async function api(user: TestUser | null, server: string, path: string, init: RequestInit = {}) {
   const response = await fetch(`https://${server}${path}`, {
@@ -66,6 +70,12 @@ before(async () => {
   const arrived = await eventually(async () => (await api(alice, "a.test", "/api/v1/timelines/home")).body.find((s: { uri: string }) => s.uri === bobPost.uri), 20_000, "bob's post on a.test");
   bobPostOnA = arrived.id;
   await api(carol, "a.test", `/api/v1/statuses/${bobPostOnA}/reblog`, { method: "POST" });
+  // alice lists carol; bob writes to alice directly.
+  listId = (await api(alice, "a.test", "/api/v1/lists", { method: "POST", body: JSON.stringify({ title: "friends" }) })).body.id;
+  await api(alice, "a.test", `/api/v1/lists/${listId}/accounts`, { method: "POST", body: JSON.stringify({ account_ids: [carol.id] }) });
+  const direct = await api(bob, "b.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "@alice@a.test just between us", visibility: "direct" }) });
+  directUri = direct.body.uri;
+  await eventually(async () => (await api(alice, "a.test", "/api/v1/conversations")).body.some((c: any) => c.last_status?.uri === directUri), 20_000, "bob's direct message on a.test");
 });
 
 after(async () => {
@@ -81,6 +91,9 @@ test("before any block, alice sees b.test everywhere", async () => {
   assert.ok(uris((await api(alice, "a.test", "/api/v1/timelines/tag/domainblocktest")).body).includes(bobPost.uri));
   const mentions = await api(alice, "a.test", "/api/v1/notifications?types[]=mention");
   assert.ok(mentions.body.some((n: any) => n.account.id === bobOnA));
+  await api(carol, "a.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "carol in the list" }) });
+  assert.ok((await api(alice, "a.test", `/api/v1/timelines/list/${listId}`)).body.some((s: any) => s.reblog?.uri === bobPost.uri), "carol's boost in alice's list");
+  assert.ok((await api(alice, "a.test", "/api/v1/conversations")).body.some((c: any) => c.last_status?.uri === directUri));
   const [relationship] = (await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${bobOnA}`)).body;
   assert.equal(relationship.domain_blocking, false);
   assert.deepEqual((await api(alice, "a.test", "/api/v1/domain_blocks")).body, []);
@@ -116,6 +129,11 @@ test("blocking b.test hides its posts, boosts and notifications from alice only,
   assert.ok(!(await api(alice, "a.test", "/api/v1/notifications")).body.some((n: any) => n.account.acct.endsWith("@b.test")), "b.test's notifications are gone");
   assert.ok(!(await api(alice, "a.test", "/api/v2/notifications")).body.notification_groups.some((g: any) => g.sample_account_ids.includes(bobOnA)));
 
+  const list = (await api(alice, "a.test", `/api/v1/timelines/list/${listId}`)).body;
+  assert.ok(list.some((s: any) => s.content.includes("carol in the list")), "the list still shows carol's own posts");
+  assert.ok(!list.some((s: any) => s.reblog?.uri === bobPost.uri), "but not her boost of b.test");
+  assert.ok(!(await api(alice, "a.test", "/api/v1/conversations")).body.some((c: any) => c.last_status?.uri === directUri), "the conversation with b.test is hidden");
+
   const [toBob, toBea] = (await api(alice, "a.test", `/api/v1/accounts/relationships?id[]=${bobOnA}&id[]=${beaOnA}`)).body;
   assert.equal(toBob.domain_blocking, true);
   assert.equal(toBob.following, false, "alice's follow of bob ended");
@@ -131,6 +149,22 @@ test("blocking b.test hides its posts, boosts and notifications from alice only,
   const [carolToBob] = (await api(carol, "a.test", `/api/v1/accounts/relationships?id[]=${bobOnA}`)).body;
   assert.equal(carolToBob.domain_blocking, false);
   assert.equal(carolToBob.following, true);
+
+  // Streams: a new public post from b.test reaches carol's public stream, not alice's.
+  const aliceStream = await openEventStream("https://a.test/api/v1/streaming/public", alice.token);
+  const carolStream = await openEventStream("https://a.test/api/v1/streaming/public", carol.token);
+  await Promise.all([aliceStream.opened(), carolStream.opened()]);
+  try {
+    const fresh = await api(bob, "b.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "Fresh from b.test" }) });
+    // bob's only follower on a.test is carol now: the post arrives through her.
+    await carolStream.next((e) => e.event === "update" && JSON.parse(e.data).uri === fresh.body.uri, 20_000);
+    const marker = await api(carol, "a.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "after the fresh post" }) });
+    await aliceStream.next((e) => e.event === "update" && JSON.parse(e.data).uri === marker.body.uri, 20_000);
+    assert.ok(!aliceStream.events.some((e) => e.event === "update" && JSON.parse(e.data).uri === fresh.body.uri), "b.test's post was not streamed to alice");
+  } finally {
+    aliceStream.close();
+    carolStream.close();
+  }
 
   // A new mention from b.test reaches carol but not alice.
   const mention = await api(bob, "b.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "@alice@a.test @carol@a.test still there?" }) });
