@@ -63,6 +63,22 @@ test("a domain silence marks its accounts with the block's time, and lifting it 
   ]);
 });
 
+test("lifting a subdomain's silence leaves its accounts under a parent's silence", async () => {
+  const calls: string[] = [];
+  const stores = {
+    accountLimits: {
+      silenceDomain: async (domain: string, at: string) => void calls.push(`silence ${domain} ${at}`),
+      unsilenceDomain: async (domain: string, at: string) => void calls.push(`unsilence ${domain} ${at}`),
+    },
+  } as unknown as Stores;
+  const parent = block("example.org", { created_at: "2026-02-01T00:00:00.000Z" });
+  const policy = policyOver([parent]);
+  await policy.changed();
+  const limits = new LimitedAccounts(stores, policy);
+  await limits.domainPolicyChanged({ domain: "sub.example.org", before: block("sub.example.org"), after: null });
+  assert.deepEqual(calls, ["unsilence sub.example.org 2026-01-01T00:00:00.000Z", "silence sub.example.org 2026-02-01T00:00:00.000Z"]);
+});
+
 test("limited: a moderator's limit, or a silenced domain or parent; new accounts of a silenced domain start limited", async () => {
   const policy = policyOver([block("quiet.example"), block("loud.example", { severity: "noop", reject_media: 1 })]);
   await policy.changed();

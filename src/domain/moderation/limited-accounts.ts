@@ -61,6 +61,15 @@ export class LimitedAccounts implements LimitCheck {
     const after = silenceMark(change.after);
     if (before === after) return;
     if (before !== null) await this.stores.accountLimits.unsilenceDomain(change.domain, before);
-    if (after !== null) await this.stores.accountLimits.silenceDomain(change.domain, after);
+    if (after !== null) {
+      await this.stores.accountLimits.silenceDomain(change.domain, after);
+      return;
+    }
+    // The block is gone or no longer silences: a silence of a parent domain may still cover
+    // these accounts (its own pass skipped them while they carried this block's mark).
+    const covering = (await this.policy.fresh()).decide(change.domain);
+    if (covering.silenced && covering.block && covering.block.domain !== change.domain) {
+      await this.stores.accountLimits.silenceDomain(change.domain, covering.block.created_at);
+    }
   }
 }
