@@ -11,7 +11,7 @@ import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation, isGoneLocalDocument } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
 import type { Resolver } from "./resolver.ts";
-import { isInboxPost, passInboxGate, unreadableActivity } from "./inbox-gate.ts";
+import { isInboxPost, passInboxGate, signingKeyHosts, unreadableActivity } from "./inbox-gate.ts";
 import { Fanout } from "./delivery/fanout.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { deliveryUserAgent } from "./delivery/http-sender.ts";
@@ -70,6 +70,13 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!FEDERATION_PATHS.test(c.req.path)) return next();
     let request = c.req.raw;
+    // A fetch signed by a refused server's key gets nothing (Mastodon answers suspended servers' signed fetches so too).
+    if (request.method === "GET") {
+      for (const host of signingKeyHosts(request.headers)) {
+        const refusal = await inboxPolicy.refuseHost(host);
+        if (refusal) return c.json({ error: refusal }, 403);
+      }
+    }
     if (isInboxPost(request, c.req.path)) {
       const gate = await passInboxGate(request, () => {
         const ctx = federation.createContext(request, undefined);

@@ -86,34 +86,35 @@ test("the allowed server federates both ways: follows and posts", async () => {
 });
 
 test("a server not allowed is neither heard, fetched nor delivered to", async () => {
-  // a.test does not look b.test up.
+  // a.test does not look b.test up, and refuses b.test's signed fetches: neither side resolves the other.
   assert.equal((await lookup(alice, "a.test", "bob@b.test")).status, 404);
-  // b.test can read alice's public profile, but its Follow is refused at a.test's inbox.
-  const aliceOnB = (await lookup(bob, "b.test", "alice@a.test")).body.id;
-  assert.ok(aliceOnB);
-  const before = await refusedByA();
-  const requested = await api(bob.token, "b.test", `/api/v1/accounts/${aliceOnB}/follow`, { method: "POST" });
-  assert.equal(requested.status, 200);
-  await eventually(async () => (await refusedByA()) > before, 30_000, "b.test's Follow refused by a.test");
-  assert.equal((await following(bob, "b.test", aliceOnB)).following, false);
-  const followers = await api(alice.token, "a.test", `/api/v1/accounts/${alice.id}/followers`);
-  assert.deepEqual(followers.body.map((a: { acct: string }) => a.acct), ["carol@c.test"]);
+  assert.equal((await lookup(bob, "b.test", "alice@a.test")).status, 404);
+  // b.test's inbox POSTs are refused on the signing key's host alone.
+  const forged = await fetch("https://a.test/users/alice/inbox", {
+    method: "POST",
+    headers: { "Content-Type": "application/activity+json", Signature: 'keyId="https://b.test/users/bob#main-key",algorithm="rsa-sha256",headers="(request-target)",signature="AAAA"' },
+    body: JSON.stringify({ type: "Follow", actor: "https://b.test/users/bob", object: "https://a.test/users/alice", id: "https://b.test/f/1" }),
+  });
+  assert.equal(forged.status, 403);
+  assert.match((await forged.json()).error, /b\.test is not among the servers/);
   assert.deepEqual(await queryRows(fleet.servers["a.test"], "select id from accounts where domain = ?", ["b.test"]), []);
 
   // alice's post mentioning bob reaches carol (allowed), and a.test queues nothing for b.test.
   const mention = await post(alice, "a.test", "@bob@b.test @carol@c.test hello");
   await eventually(() => inHome(carol, "c.test", mention.uri), 30_000, "alice's post on c.test");
   assert.deepEqual(await queryRows(fleet.servers["a.test"], "select id from deliveries where host = ?", ["b.test"]), []);
-  assert.ok(!(await api(bob.token, "b.test", "/api/v1/notifications")).body.some((n: any) => n.status?.uri === mention.uri));
 });
 
-test("removing an allow purges that server like a suspension", async () => {
+test("removing an allow purges that server like a suspension, and its deliveries are refused again", async () => {
   const allowB = await api(admin.token, "a.test", "/api/v1/admin/domain_allows", { method: "POST", body: JSON.stringify({ domain: "b.test" }) });
   assert.equal(allowB.status, 200);
-  // Allowed now (the policy is re-read within seconds in every process): alice follows bob.
+  // Allowed now: alice and bob follow each other.
   const bobOnA = await eventually(async () => (await lookup(alice, "a.test", "bob@b.test")).body?.id, 30_000, "bob resolvable once b.test is allowed");
   await api(alice.token, "a.test", `/api/v1/accounts/${bobOnA}/follow`, { method: "POST" });
   await eventually(async () => (await following(alice, "a.test", bobOnA)).following, 30_000, "alice following bob");
+  const aliceOnB = await eventually(async () => (await lookup(bob, "b.test", "alice@a.test")).body?.id, 30_000, "alice resolvable on b.test");
+  await api(bob.token, "b.test", `/api/v1/accounts/${aliceOnB}/follow`, { method: "POST" });
+  await eventually(async () => (await following(bob, "b.test", aliceOnB)).following, 30_000, "bob following alice");
 
   const removed = await api(admin.token, "a.test", `/api/v1/admin/domain_allows/${allowB.body.id}`, { method: "DELETE" });
   assert.equal(removed.status, 200);
@@ -121,6 +122,13 @@ test("removing an allow purges that server like a suspension", async () => {
   const note = await eventually(async () => (await api(alice.token, "a.test", "/api/v1/notifications")).body.find((n: { type: string }) => n.type === "severed_relationships"), 30_000, "the severed_relationships notification");
   assert.equal(note.event.target_name, "b.test");
   assert.equal(note.event.following_count, 1);
+  assert.equal(note.event.followers_count, 1);
+
+  // bob still believes alice follows him: b.test delivers, a.test refuses (403), nothing is stored.
+  const before = await refusedByA();
+  const fromB = await post(bob, "b.test", "after the allow was removed");
+  await eventually(async () => (await refusedByA()) > before, 30_000, "b.test's delivery refused by a.test");
+  assert.deepEqual(await queryRows(fleet.servers["a.test"], "select id from statuses where uri = ?", [fromB.uri]), []);
 });
 
 test("an explicit block of an allowed server wins", async () => {

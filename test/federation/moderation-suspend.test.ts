@@ -167,3 +167,19 @@ test("a.test's new posts no longer reach b.test, while c.test federates both way
   const carolPost = await post(carol, "c.test", "Hello from c");
   await eventually(() => inHome(alice, "a.test", carolPost.uri), 30_000, "carol's post on a.test");
 });
+
+test("a remote account a moderator suspended is refused with 403, while its server still federates", async () => {
+  const carolOnA = await remoteId(alice, "a.test", "carol@c.test");
+  const suspended = await api(admin.token, "a.test", `/api/v1/admin/accounts/${carolOnA}/action`, { method: "POST", body: JSON.stringify({ type: "suspend" }) });
+  assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
+  const refused = async () => Number((await queryRows(fleet.servers["c.test"], "select count(*) as n from deliveries where host = ? and gave_up_at is not null and last_error like ?", ["a.test", "%403%"]))[0].n);
+  const before = await refused();
+  const carolPost = await post(carol, "c.test", "Hello from a suspended account");
+  await eventually(async () => (await refused()) > before, 30_000, "carol's delivery refused by a.test");
+  assert.equal((await queryRows(fleet.servers["a.test"], "select id from statuses where uri = ?", [carolPost.uri])).length, 0);
+  // c.test itself is not refused: its other accounts are still heard.
+  const dave = await signUp(fleet.servers["c.test"], "dave");
+  const aliceOnC = (await api(dave.token, "c.test", `/api/v1/accounts/lookup?acct=${encodeURIComponent("alice@a.test")}`)).body.id;
+  await api(dave.token, "c.test", `/api/v1/accounts/${aliceOnC}/follow`, { method: "POST" });
+  await eventually(async () => (await api(dave.token, "c.test", `/api/v1/accounts/relationships?id[]=${aliceOnC}`)).body[0]?.following, 30_000, "dave@c.test following alice");
+});
