@@ -304,6 +304,29 @@ test("suspend: sign-in refused, tokens 401, the actor and its posts 410, posts g
   assert.equal((await api(mod.token, "POST", `/api/v1/admin/accounts/${alice.id}/unsuspend`)).status, 403, "only a suspended account is unsuspended");
 });
 
+test("suspending a remote account: suspended here (origin local), its posts leave the timelines; unsuspend brings them back", async () => {
+  const other = await insertRemoteAccount("loud", "noisy.example");
+  const statusId = nextId();
+  const now = new Date().toISOString();
+  await sql(
+    `insert into statuses (id, uri, url, account_id, local, in_reply_to_id, in_reply_to_account_id, reblog_of_id, conversation_id, text, content, spoiler_text, sensitive, visibility, language, application_id, replies_count, reblogs_count, favourites_count, edited_at, created_at, updated_at)
+     values (?, ?, null, ?, 0, null, null, null, ?, '', '<p>loud remote post</p>', '', 0, 'public', 'en', null, 0, 0, 0, null, ?, ?)`,
+    [statusId, "https://noisy.example/users/loud/statuses/1", other, statusId, now, now],
+  );
+  const remoteTimeline = async () => ids(await clientOf(bob).v1.timelines.public.list({ remote: true }));
+  assert.ok((await remoteTimeline()).includes(statusId));
+
+  await clientOf(mod).v1.admin.accounts.$select(other).action.create({ type: "suspend" });
+  assert.equal((await adminAccount(other)).suspended, true);
+  assert.deepEqual(await sql("select suspension_origin from accounts where id = ?", [other]), [{ suspension_origin: "local" }]);
+  assert.ok(!(await remoteTimeline()).includes(statusId), "gone from the federated timeline");
+  assert.equal((await api(bob.token, "GET", `/api/v1/statuses/${statusId}`)).status, 404);
+  assert.deepEqual(ids((await api(root.token, "GET", "/api/v2/admin/accounts?origin=remote&status=suspended")).body), [other]);
+
+  await clientOf(mod).v1.admin.accounts.$select(other).unsuspend();
+  assert.ok((await remoteTimeline()).includes(statusId));
+});
+
 test("disable: sign-in and tokens refused, the data kept; enable restores", async () => {
   const bobPassword = passwordOf(bob);
   const post = await clientOf(bob).v1.statuses.create({ status: "bob was here", visibility: "public" });
@@ -358,6 +381,16 @@ test("silence sets the flag (local and remote), unsilence clears it; a warning n
 
   await clientOf(root).v1.admin.accounts.$select(carol.id).action.create({ type: "none", text: "please read the rules" });
   assert.equal(await warningsOf(carol), before + 2, "the silence and the warning each told her");
+  // The notification carries Mastodon's AccountWarning, in v1 and in grouped notifications.
+  const v1 = (await api(carol.token, "GET", "/api/v1/notifications")).body.find((n: { type: string }) => n.type === "moderation_warning");
+  assert.equal(v1.moderation_warning.action, "none");
+  assert.equal(v1.moderation_warning.text, "please read the rules");
+  assert.equal(v1.moderation_warning.target_account.id, carol.id);
+  assert.equal(v1.account.id, carol.id, "Mastodon names the warned account itself");
+  assert.deepEqual(schemaProblems("AccountWarning", v1.moderation_warning), []);
+  const v2 = (await api(carol.token, "GET", "/api/v2/notifications")).body.notification_groups.find((g: { type: string }) => g.type === "moderation_warning");
+  assert.equal(v2.moderation_warning.text, "please read the rules");
+  assert.equal((await api(bob.token, "GET", "/api/v1/notifications")).body.some((n: { moderation_warning?: { text: string } }) => n.moderation_warning?.text === "please read the rules"), false, "nobody else sees it");
   await clientOf(root).v1.admin.accounts.$select(carol.id).action.create({ type: "none", text: "quietly", sendEmailNotification: false });
   assert.equal(await warningsOf(carol), before + 2, "send_email_notification=false tells nobody");
   assert.equal(await warningsOf(bob), 1, "bob heard of his own (the disable) only");
@@ -416,6 +449,7 @@ test("DELETE purges a suspended account's data in the background (admins only); 
   await eventually(async () => (await count("statuses", "account_id")) === 0 && (await count("follows", "account_id")) === 0 && (await count("follows", "target_account_id")) === 0, 30_000, "the purge");
   const after = await adminAccount(victim.id);
   assert.equal(after.suspended, true, "the row stays, suspended: the name is not reused");
+  assert.equal((await api(root.token, "POST", `/api/v1/admin/accounts/${victim.id}/unsuspend`)).status, 403, "a purged account is not brought back empty");
   assert.equal((await clientOf(carol).v1.accounts.verifyCredentials()).followingCount, 0, "counters follow the purge");
 });
 

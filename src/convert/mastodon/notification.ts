@@ -7,6 +7,7 @@ import { toAccount, type ConvertContext } from "./account.ts";
 import { toStatus } from "./status.ts";
 import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
 import { withSeveranceEvents } from "./severance-event.ts";
+import { withAccountWarnings } from "./admin/account-warning.ts";
 
 export function toNotification(row: NotificationRow, from: AccountRow, status: StatusView | null, ctx: ConvertContext) {
   return {
@@ -24,7 +25,7 @@ export function toNotification(row: NotificationRow, from: AccountRow, status: S
  * longer read, or whose author is gone, are dropped.
  */
 export async function renderNotifications(services: Services, recipientId: string, rows: readonly NotificationRow[]) {
-  return withSeveranceEvents(services, recipientId, rows, await renderEach(services, recipientId, rows));
+  return withAccountWarnings(services, recipientId, rows, await withSeveranceEvents(services, recipientId, rows, await renderEach(services, recipientId, rows)));
 }
 
 async function renderEach(services: Services, recipientId: string, rows: readonly NotificationRow[]) {

@@ -9,7 +9,7 @@
 // accounts.sensitized_at (read where timelines and statuses are built).
 import type { Stores } from "../../store/stores.ts";
 import type { AccountStatusFilter, AdminAccountFilter, AdminAccountRow } from "../../store/moderation/admin-accounts.ts";
-import type { AuditLogRow } from "../../store/moderation/audit-log.ts";
+import type { AccountWarningRow, AuditLogRow } from "../../store/moderation/audit-log.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { PageRequest } from "../../store/pagination.ts";
 import type { UserRole } from "../../db/schema.ts";
@@ -183,6 +183,9 @@ export class AccountModeration {
   unsuspend(moderator: Moderator, accountId: string): Promise<AdminAccountRow> {
     return this.change(moderator, accountId, "unsuspend", async (tx, { account }) => {
       if (!account.suspended_at) throw forbidden("This account is not suspended");
+      // Every state is reversible until the purge: a purged account would come back empty.
+      const purged = await tx.auditLog.list({ targetType: "Account", targetId: account.id, action: "destroy" }, { limit: 1 });
+      if (purged.length) throw forbidden("This account's data has been deleted");
       await tx.accounts.update(account.id, { suspended_at: null, suspension_origin: null });
     });
   }
@@ -225,6 +228,14 @@ export class AccountModeration {
       if (!user) throw validationFailed("Only local accounts have roles");
       await tx.users.update(user.id, { role });
     }, role);
+  }
+
+  /** The warnings among `ids` addressed to `accountId` (its own, for its notifications), with that account. */
+  async warningsOf(accountId: string, ids: readonly string[]): Promise<{ target: AccountRow; warnings: Map<string, AccountWarningRow> } | null> {
+    const target = await this.stores.accounts.byId(accountId);
+    if (!target) return null;
+    const rows = await this.stores.adminAccounts.warningsOf(accountId, ids);
+    return { target, warnings: new Map(rows.map((w) => [w.id, w])) };
   }
 
   /** GET /api/v1/admin/action_logs: newest first, with each moderator's account. */

@@ -5,6 +5,7 @@ import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { DB, UserRole } from "../../db/schema.ts";
 import type { AccountRow } from "../accounts.ts";
 import type { UserRow } from "../users.ts";
+import type { AccountWarningRow } from "./audit-log.ts";
 import { paginate, type PageRequest } from "../pagination.ts";
 
 export interface AdminAccountRow {
@@ -110,6 +111,13 @@ export class AdminAccountStore {
     await this.db.deleteFrom("users").where("account_id", "=", accountId).execute();
     await this.db.deleteFrom("actor_keys").where("account_id", "=", accountId).execute();
     await this.db.deleteFrom("accounts").where("id", "=", accountId).where("domain", "is", null).execute();
+  }
+
+  /** Warnings among `ids` whose target is `accountId` (at most 100: a page of notifications). */
+  warningsOf(accountId: string, ids: readonly string[]): Promise<AccountWarningRow[]> {
+    const wanted = [...new Set(ids)].slice(0, 100);
+    if (wanted.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom("account_warnings").selectAll().where("target_account_id", "=", accountId).where("id", "in", wanted).execute();
   }
 
   private async withUsers(accounts: AccountRow[]): Promise<AdminAccountRow[]> {

@@ -16,6 +16,7 @@ import type { NotificationFilter } from "../../../store/notifications.ts";
 import type { NotificationPolicyValue, NotificationType } from "../../../db/schema.ts";
 import { toGroupedNotificationsResults } from "../../../convert/mastodon/notification-group.ts";
 import { withSeveranceEventGroups } from "../../../convert/mastodon/severance-event.ts";
+import { withAccountWarningGroups } from "../../../convert/mastodon/admin/account-warning.ts";
 
 export const notificationsV2Routes = new Hono<AppEnv>();
 
@@ -62,7 +63,8 @@ async function render(c: Context<AppEnv>, result: GroupedNotifications, partialA
   const shown = new Set(statuses.map((s) => s.id as string));
   const groups = result.groups.filter((g) => g.statusId === null || shown.has(g.statusId));
   const rendered = toGroupedNotificationsResults({ ...result, groups }, statuses, convertContext(c), { partialAvatars });
-  const notificationGroups = await withSeveranceEventGroups(c.get("services"), currentUser(c).account.id, groups, rendered.notification_groups);
+  const withEvents = await withSeveranceEventGroups(c.get("services"), currentUser(c).account.id, groups, rendered.notification_groups);
+  const notificationGroups = await withAccountWarningGroups(c.get("services"), currentUser(c).account.id, groups, withEvents);
   return { ...rendered, notification_groups: notificationGroups };
 }
 
