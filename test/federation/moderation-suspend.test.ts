@@ -124,6 +124,27 @@ test("suspending b.test purges what a.test holds of it and tells alice what she 
   assert.deepEqual(followingCsv.body.trim().split("\n"), ["Account address,Show boosts,Notify on new posts,Languages", "bob@b.test,true,false,"]);
   const followersCsv = await api(alice.token, "a.test", `/severed_relationships/${notification.event.id}/followers.csv`);
   assert.deepEqual(followersCsv.body.trim().split("\n"), ["Account address", "bob@b.test"]);
+  // In a browser: sent to sign in, then served through the web session.
+  const csvPath = `/severed_relationships/${notification.event.id}/following.csv`;
+  const anonymous = await fetch(`https://a.test${csvPath}`, { headers: { Accept: "text/html" }, redirect: "manual" });
+  assert.equal(anonymous.status, 302);
+  assert.equal(anonymous.headers.get("location"), `/auth/sign_in?return_to=${encodeURIComponent(csvPath)}`);
+  const form = await fetch("https://a.test/auth/sign_in");
+  const csrfCookie = form.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const token = /name="authenticity_token" value="([^"]+)"/.exec(await form.text())![1];
+  const signedIn = await fetch("https://a.test/auth/sign_in", {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookie },
+    body: new URLSearchParams({ authenticity_token: token, login: "alice", password: alice.password, return_to: csvPath }),
+  });
+  assert.equal(signedIn.status, 303);
+  assert.equal(signedIn.headers.get("location"), csvPath);
+  const session = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("skein_session="))!;
+  const viaSession = await fetch(`https://a.test${csvPath}`, { headers: { Cookie: session } });
+  assert.equal(viaSession.status, 200);
+  assert.match(await viaSession.text(), /^bob@b\.test,true,false,$/m);
+  assert.match(viaSession.headers.get("content-disposition") ?? "", /^attachment; filename="following-b\.test-\d{4}-\d{2}-\d{2}\.csv"$/);
   // Only alice's: carol (another server) cannot, nor can the admin who lost nothing.
   assert.equal((await api(admin.token, "a.test", `/severed_relationships/${notification.event.id}/following.csv`)).status, 404);
   assert.equal((await fetch(`https://a.test/severed_relationships/${notification.event.id}/following.csv`)).status, 401);
