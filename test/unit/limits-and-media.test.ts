@@ -42,12 +42,14 @@ function account(fields: Partial<AccountRow>): AccountRow {
   };
 }
 
-test("a domain silence marks its accounts with the block's time, and lifting it clears only that mark", async () => {
+test("a domain silence marks its accounts (and its known subdomains') with the block's time, and lifting it clears only that mark", async () => {
   const calls: string[] = [];
+  const known = ["quiet.example", "a.quiet.example", "notquiet.example", "other.example"];
   const stores = {
     accountLimits: {
-      silenceDomain: async (domain: string, at: string) => void calls.push(`silence ${domain} ${at}`),
-      unsilenceDomain: async (domain: string, at: string) => void calls.push(`unsilence ${domain} ${at}`),
+      knownDomains: async () => known,
+      silenceDomains: async (domains: string[], at: string) => void calls.push(`silence ${domains.join(",")} ${at}`),
+      unsilenceDomains: async (domains: string[], at: string) => void calls.push(`unsilence ${domains.join(",")} ${at}`),
     },
   } as unknown as Stores;
   const limits = new LimitedAccounts(stores, policyOver([]));
@@ -57,18 +59,20 @@ test("a domain silence marks its accounts with the block's time, and lifting it 
   await limits.domainPolicyChanged({ domain: "quiet.example", before: silence, after: { ...silence, severity: "noop" } });
   await limits.domainPolicyChanged({ domain: "gone.example", before: null, after: block("gone.example", { severity: "suspend" }) });
   assert.deepEqual(calls, [
-    "silence quiet.example 2026-01-01T00:00:00.000Z",
+    "silence quiet.example,a.quiet.example 2026-01-01T00:00:00.000Z",
     // An option changed, the silence did not: nothing to do.
-    "unsilence quiet.example 2026-01-01T00:00:00.000Z",
+    "unsilence quiet.example,a.quiet.example 2026-01-01T00:00:00.000Z",
   ]);
 });
 
 test("lifting a subdomain's silence leaves its accounts under a parent's silence", async () => {
   const calls: string[] = [];
+  const known: string[] = [];
   const stores = {
     accountLimits: {
-      silenceDomain: async (domain: string, at: string) => void calls.push(`silence ${domain} ${at}`),
-      unsilenceDomain: async (domain: string, at: string) => void calls.push(`unsilence ${domain} ${at}`),
+      knownDomains: async () => known,
+      silenceDomains: async (domains: string[], at: string) => void calls.push(`silence ${domains.join(",")} ${at}`),
+      unsilenceDomains: async (domains: string[], at: string) => void calls.push(`unsilence ${domains.join(",")} ${at}`),
     },
   } as unknown as Stores;
   const parent = block("example.org", { created_at: "2026-02-01T00:00:00.000Z" });

@@ -29,13 +29,32 @@ function silenceMark(block: DomainPolicyChange["after"]): string | null {
   return block && block.severity === "silence" ? block.created_at : null;
 }
 
+/** How long the list of known domains is reused (a blocklist import makes thousands of changes in a row). */
+const KNOWN_DOMAINS_MS = 5_000;
+
 export class LimitedAccounts implements LimitCheck {
   private readonly stores: Stores;
   private readonly policy: DomainPolicy;
+  private known: { at: number; domains: Promise<string[]> } | null = null;
 
   constructor(stores: Stores, policy: DomainPolicy) {
     this.stores = stores;
     this.policy = policy;
+  }
+
+  /**
+   * `domain` and those of its subdomains that have accounts here. Subdomains come from the list
+   * of known domains (a few seconds old at most; an account created since then was stored with
+   * the policy of its moment, see silencedAtFor), so no statement scans accounts by suffix.
+   */
+  private async coveredDomains(domain: string): Promise<string[]> {
+    if (!this.known || Date.now() - this.known.at > KNOWN_DOMAINS_MS) {
+      const domains = this.stores.accountLimits.knownDomains();
+      this.known = { at: Date.now(), domains };
+      domains.catch(() => (this.known = null));
+    }
+    const suffix = `.${domain}`;
+    return [domain, ...(await this.known.domains).filter((d) => d.endsWith(suffix))];
   }
 
   /** Whether `account` is limited, with the policy brought up to date first. */
@@ -53,23 +72,25 @@ export class LimitedAccounts implements LimitCheck {
   }
 
   /**
-   * Keeps the accounts of a domain in step with its block (a DomainBlockService listener). One
-   * UPDATE per change, on the accounts of that domain and its subdomains.
+   * Keeps the accounts of a domain in step with its block (a DomainBlockService listener): an
+   * indexed UPDATE on the accounts of that domain and its known subdomains, only when the change
+   * concerns a silence.
    */
   async domainPolicyChanged(change: DomainPolicyChange): Promise<void> {
     const before = silenceMark(change.before);
     const after = silenceMark(change.after);
     if (before === after) return;
-    if (before !== null) await this.stores.accountLimits.unsilenceDomain(change.domain, before);
+    const domains = await this.coveredDomains(change.domain);
+    if (before !== null) await this.stores.accountLimits.unsilenceDomains(domains, before);
     if (after !== null) {
-      await this.stores.accountLimits.silenceDomain(change.domain, after);
+      await this.stores.accountLimits.silenceDomains(domains, after);
       return;
     }
     // The block is gone or no longer silences: a silence of a parent domain may still cover
     // these accounts (its own pass skipped them while they carried this block's mark).
     const covering = (await this.policy.fresh()).decide(change.domain);
     if (covering.silenced && covering.block && covering.block.domain !== change.domain) {
-      await this.stores.accountLimits.silenceDomain(change.domain, covering.block.created_at);
+      await this.stores.accountLimits.silenceDomains(domains, covering.block.created_at);
     }
   }
 }
