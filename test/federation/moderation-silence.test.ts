@@ -99,6 +99,7 @@ test("a silenced server's mention of a non-follower is filtered into a notificat
   assert.match(request.last_status?.content ?? "", /Limited news/);
   assert.ok(!(await api(stranger, "a.test", "/api/v1/notifications")).body.some((n: any) => n.account.id === bobOnA), "not in the main list");
   assert.ok(!(await api(stranger, "a.test", "/api/v2/notifications")).body.notification_groups.some((g: any) => g.sample_account_ids.includes(bobOnA)));
+  assert.ok((await api(stranger, "a.test", "/api/v2/notifications?include_filtered=true")).body.notification_groups.some((g: any) => g.sample_account_ids.includes(bobOnA)), "asked for, filtered ones are listed");
   const policy = (await api(stranger, "a.test", "/api/v2/notifications/policy")).body;
   assert.equal(policy.for_limited_accounts, "filter");
   assert.deepEqual(policy.summary, { pending_requests_count: 1, pending_notifications_count: 1 });

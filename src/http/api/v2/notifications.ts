@@ -38,6 +38,8 @@ export function notificationFilter(c: Context<AppEnv>): NotificationFilter | nul
     types: types ? known(types) : undefined,
     excludeTypes: excludeTypes ? known(excludeTypes) : undefined,
     fromAccountId: accountParam ? (parseId(accountParam) ?? "0") : null,
+    // Filtered notifications (notification requests) only when asked, or for one sender, as Mastodon.
+    includeFiltered: accountParam !== undefined || ["true", "1"].includes(c.req.query("include_filtered") ?? ""),
   };
 }
 
