@@ -14,6 +14,7 @@ import * as m0009 from "./migrations/0009_delivery_claim_indexes.ts";
 import * as m0010 from "./migrations/0010_moderation.ts";
 import * as m0011 from "./migrations/0011_blocklist_subscriptions.ts";
 import * as m0012 from "./migrations/0012_notification_requests.ts";
+import * as m0013 from "./migrations/0013_admin_account_indexes.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0010_moderation": m0010,
   "0011_blocklist_subscriptions": m0011,
   "0012_notification_requests": m0012,
+  "0013_admin_account_indexes": m0013,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {
