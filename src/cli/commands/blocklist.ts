@@ -105,7 +105,8 @@ export async function blocklist(args: string[]): Promise<number> {
         break;
       }
       case "refresh": {
-        const ids = positional[0] ? [positional[0]] : (await service.subscriptions()).map((r) => r.id);
+        // Without an ID: the enabled subscriptions (a disabled one is refreshed only by name).
+        const ids = positional[0] ? [positional[0]] : (await service.subscriptions()).filter((r) => r.enabled).map((r) => r.id);
         if (ids.length === 0) out("No blocklist subscriptions.");
         let failed = 0;
         for (const id of ids) {

@@ -163,7 +163,8 @@ export class DomainBlockService {
     const changes: DomainPolicyChange[] = [];
     const audits: AuditEntry[] = [];
     const updates = new Map<string, { ids: string[]; changes: BlockFields & { subscription_id: string | null } }>();
-    const noted = (note: string | undefined): PolicyActor => (note ? { ...actor, note } : actor);
+    // The operation's source first (a subscription, an import), then the actor's own note (the command line, an approval).
+    const noted = (note: string | undefined): PolicyActor => (note ? { ...actor, note: actor.note ? `${note}; ${actor.note}` : note } : actor);
     for (const op of operations) {
       if (op.kind === "create") {
         if (op.input.domain === undefined) throw validationFailed("Domain can't be blank");

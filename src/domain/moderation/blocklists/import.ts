@@ -172,7 +172,7 @@ export async function importBlocklist(
   input: { text: string; format: BlocklistFormat; dryRun: boolean },
 ): Promise<ImportReport> {
   const parsed = parseBlocklist(input.text, input.format);
-  const { changes, operations } = plan(parsed, await domainBlocks.all(), actor.note ?? `blocklist import (${input.format})`);
+  const { changes, operations } = plan(parsed, await domainBlocks.all(), `blocklist import (${input.format})`);
   const severed = await countSevered(stores, changes);
   if (!input.dryRun && operations.length > 0) await domainBlocks.applyBatch(actor, operations);
   return reportOf(parsed, changes, severed, input.dryRun);

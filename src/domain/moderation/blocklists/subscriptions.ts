@@ -214,7 +214,7 @@ export class BlocklistService {
     try {
       const parsed = parseBlocklist(fetched.text, sub.format);
       entries = parsed.entries;
-      if (parsed.invalidCount > 0 && parsed.invalidCount >= entries.length) {
+      if (parsed.invalidCount > entries.length) {
         return failed(`most of the list is not ${sub.format} entries (${parsed.invalidCount} invalid, ${entries.length} valid; first: line ${parsed.invalid[0].line}: ${parsed.invalid[0].reason}); is the format right?`);
       }
       if (entries.length === 0 && sub.entries_count > 0) {
