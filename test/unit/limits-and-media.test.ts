@@ -119,7 +119,9 @@ test("the policy's verdict on a limited sender: filter by default, accept from f
   permitted.clear();
   policies.set("me", { account_id: "me", for_not_following: "filter", for_not_followers: "accept", for_new_accounts: "accept", for_private_mentions: "filter", for_limited_accounts: "drop", updated_at: "" });
   assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", true), "drop", "the strictest rule wins");
-  assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", false), "filter", "for_not_following: filter is applied");
+  assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", false), "accept", "for_not_following: filter still shows (only limited senders are filed away)");
+  policies.set("me", { ...policies.get("me")!, for_not_following: "drop", for_limited_accounts: "filter" });
+  assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", true), "drop", "a drop of another rule beats the limit's filter");
 });
 
 test("reject_media: placeholder avatar and header, attachments of type unknown without our URL; local accounts untouched", async () => {
