@@ -16,6 +16,7 @@ import SQLite from "better-sqlite3";
 import { startServer, type TestServer } from "../support/server.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
 import { adminUser, type AdminUser } from "../support/admin-clients.ts";
+import { eventually } from "../support/federation-fleet.ts";
 
 let server: TestServer;
 let contract: ContractLog;
@@ -456,12 +457,27 @@ test("unsubscribe --undo removes what the list created and gives adopted blocks 
   assert.equal((await api(admin.token, "GET", `/api/v1/admin/blocklists/subscriptions/${k.id}`)).status, 404);
 });
 
+/** An inbox POST signed (badly) with a key of `host`: 403 once the server's policy refuses the host. */
+async function inboxStatusFrom(host: string): Promise<number> {
+  const res = await fetch(`${server.url}/inbox`, {
+    method: "POST",
+    headers: { "Content-Type": "application/activity+json", Date: new Date().toUTCString(), Signature: `keyId="https://${host}/users/x#main-key",algorithm="rsa-sha256",headers="(request-target) host date",signature="c2ln"` },
+    body: JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `https://${host}/1`, type: "Create", actor: `https://${host}/users/x`, object: { type: "Note", content: "x" } }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 test("domains CLI: block, change, unblock, allow and disallow beside the running server", async () => {
+  assert.notEqual(await inboxStatusFrom("cli.example"), 403);
   assert.match(await cli(["domains", "block", "Cli.Example", "--severity", "silence", "--reject-media", "--public-comment", "noisy"]), /Blocked cli\.example: silence \(reject media\)/);
   assert.match(await cli(["domains", "block", "cli.example", "--severity", "suspend"]), /Updated the block of cli\.example: suspend/);
+  // The server notices a change made by another process within the policy's recheck interval.
+  await eventually(async () => (await inboxStatusFrom("cli.example")) === 403, 10_000, "the server refusing cli.example");
   const listed = await api(admin.token, "GET", "/api/v1/admin/domain_blocks?limit=200");
   assert.ok(listed.body.some((b: any) => b.domain === "cli.example" && b.severity === "suspend" && b.public_comment === "noisy"), "the API sees what the CLI did");
   assert.match(await cli(["domains", "unblock", "cli.example"]), /Unblocked/);
+  await eventually(async () => (await inboxStatusFrom("cli.example")) !== 403, 10_000, "the server no longer refusing cli.example");
   assert.match(await cli(["domains", "allow", "friend.example"]), /Allowed friend\.example/);
   assert.match(await cli(["domains", "list", "--allows"]), /friend\.example/);
   assert.match(await cli(["domains", "disallow", "friend.example"]), /Disallowed/);
