@@ -325,6 +325,13 @@ test("suspending a remote account: suspended here (origin local), its posts leav
 
   await clientOf(mod).v1.admin.accounts.$select(other).unsuspend();
   assert.ok((await remoteTimeline()).includes(statusId));
+
+  // An actor that deleted itself is suspended by its own server: no moderator here lifts that.
+  const gone = await insertRemoteAccount("quitter", "noisy.example");
+  await sql("update accounts set suspended_at = ?, suspension_origin = 'remote' where id = ?", [now, gone]);
+  const refused = await api(root.token, "POST", `/api/v1/admin/accounts/${gone}/unsuspend`);
+  assert.equal(refused.status, 403);
+  assert.match(refused.body.error, /its own server/);
 });
 
 test("disable: sign-in and tokens refused, the data kept; enable restores", async () => {

@@ -108,7 +108,8 @@ export class RemoteAccountService {
 
   /** The actor deleted itself: its content goes, as Mastodon removes it. */
   async remove(account: AccountRow): Promise<void> {
-    await this.stores.accounts.update(account.id, { suspended_at: nowIso() });
+    // Suspended by its own server (not by a moderator here): no moderator can lift it.
+    await this.stores.accounts.update(account.id, { suspended_at: nowIso(), suspension_origin: "remote" });
   }
 
   async setMoved(account: AccountRow, target: AccountRow): Promise<void> {

@@ -183,6 +183,7 @@ export class AccountModeration {
   unsuspend(moderator: Moderator, accountId: string): Promise<AdminAccountRow> {
     return this.change(moderator, accountId, "unsuspend", async (tx, { account }) => {
       if (!account.suspended_at) throw forbidden("This account is not suspended");
+      if (account.suspension_origin === "remote") throw forbidden("This account was deleted by its own server");
       // Every state is reversible until the purge: a purged account would come back empty.
       const purged = await tx.auditLog.list({ targetType: "Account", targetId: account.id, action: "destroy" }, { limit: 1 });
       if (purged.length) throw forbidden("This account's data has been deleted");
