@@ -167,6 +167,7 @@ test("v1 filters (masto.js): origin, domain, staff, username, display name, e-ma
   for (const a of raw.body) assert.deepEqual(schemaProblems("AdminAccount", a), []);
   assert.deepEqual(ids(await admin.v1.admin.accounts.list({ remote: true })), [remoteId]);
   assert.deepEqual(ids(await admin.v1.admin.accounts.list({ byDomain: "remote.example" })), [remoteId]);
+  assert.deepEqual(ids(await admin.v1.admin.accounts.list({ byDomain: "Remote.EXAMPLE" })), [remoteId]);
   assert.deepEqual(ids(await admin.v1.admin.accounts.list({ byDomain: "elsewhere.example" })), []);
   assert.deepEqual(new Set(ids(await admin.v1.admin.accounts.list({ staff: true }))), new Set([boss.id, root.id, mod.id]));
   assert.deepEqual(ids(await admin.v1.admin.accounts.list({ username: "ALI" })), [alice.id], "a case-insensitive prefix");

@@ -2,6 +2,7 @@
 // (v2 filters), and /api/v1/admin/action_logs (the audit log: a Skein extension). Mastodon's
 // scopes and permissions: reading needs admin:read:accounts and manage_users, acting needs
 // admin:write:accounts and manage_users, purging needs delete_user_data.
+import { domainToASCII } from "node:url";
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser } from "../../auth.ts";
@@ -44,7 +45,8 @@ function render(c: Context<AppEnv>, row: AdminAccountRow) {
 function commonFilter(params: Params): AdminAccountFilter {
   const filter: AdminAccountFilter = {};
   const domain = str(params, "by_domain", 253);
-  if (domain) filter.byDomain = domain.toLowerCase();
+  // Stored as URLs give hosts: lower case, internationalized names in punycode.
+  if (domain) filter.byDomain = domainToASCII(domain.toLowerCase()) || domain.toLowerCase();
   for (const [param, key] of [["username", "username"], ["display_name", "displayName"], ["email", "email"], ["ip", "ip"]] as const) {
     const value = str(params, param, MAX_TERM);
     if (value) filter[key] = value;
