@@ -56,7 +56,7 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
   const relationships = ports.relationships ?? (() => noSevering);
   return withEnforcement(stores, ports.events ?? null, {
     limits,
-    userDomainBlocks: new UserDomainBlockService(stores, config.localDomain, relationships),
+    userDomainBlocks: new UserDomainBlockService(stores, config.localDomain, relationships, ports.events ?? null),
     policy,
     audit,
     domainBlocks,

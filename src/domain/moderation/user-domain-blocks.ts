@@ -6,11 +6,16 @@
 //     brings everything back);
 //   - ends the user's follows of that domain's accounts (with an Undo Follow) and their follows
 //     of the user (with a Reject, as Mastodon does), and pending requests both ways;
-//   - deletes the notifications that domain already sent, and stops new ones (NotificationService).
+//   - deletes the notifications that domain already sent, and stops new ones (NotificationService);
+//   - records what it cut as a `user_domain_block` severance event and tells the user with a
+//     `severed_relationships` notification (Mastodon 4.3), so the lists can be exported.
 // `domain_blocking` in relationships reads the same rows.
 import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { AccountDomainBlockRow } from "../../store/moderation/account-domain-blocks.ts";
+import type { SeveredRelationshipRow } from "../../store/moderation/severed-relationships.ts";
+import type { NotificationRow } from "../../store/notifications.ts";
+import type { EventBus } from "../events.ts";
 import type { PageRequest } from "../../store/pagination.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
@@ -31,11 +36,13 @@ export class UserDomainBlockService {
   private readonly stores: Stores;
   private readonly localDomain: string;
   private readonly relationships: () => FollowSevering;
+  private readonly events: EventBus | null;
 
-  constructor(stores: Stores, localDomain: string, relationships: () => FollowSevering) {
+  constructor(stores: Stores, localDomain: string, relationships: () => FollowSevering, events: EventBus | null = null) {
     this.stores = stores;
     this.localDomain = localDomain.toLowerCase().replace(/:\d+$/, "");
     this.relationships = relationships;
+    this.events = events;
   }
 
   /** The domain as typed, normalised (lower case, punycode); a validation error if it is not one. */
@@ -81,6 +88,9 @@ export class UserDomainBlockService {
     const blocks = this.stores.accountDomainBlocks;
     const relationships = this.relationships();
     await blocks.removeRequestsWithDomain(actor.id, domain);
+    const now = nowIso();
+    const eventId = newId();
+    const severed: SeveredRelationshipRow[] = [];
     for (const side of ["following", "followers"] as const) {
       const failed = new Set<string>();
       for (;;) {
@@ -90,6 +100,10 @@ export class UserDomainBlockService {
           try {
             if (side === "following") await relationships.unfollow(actor, follow.target_account_id);
             else await relationships.removeFromFollowers(actor, follow.account_id);
+            severed.push({
+              id: newId(), relationship_severance_event_id: eventId, local_account_id: actor.id, remote_account_acct: `${follow.username}@${domain}`,
+              direction: side === "following" ? "active" : "passive", show_reblogs: follow.show_reblogs, notify: follow.notify, created_at: now,
+            });
           } catch {
             // A suspended account's follow is not ours to end here; leave it and go on.
             failed.add(`${follow.account_id}:${follow.target_account_id}`);
@@ -98,5 +112,22 @@ export class UserDomainBlockService {
       }
     }
     await blocks.removeNotificationsFrom(actor.id, domain);
+    if (severed.length > 0) await this.recordSeverance(actor, domain, eventId, now, severed);
+  }
+
+  /** What the block cut, for the user to see and export, and the notification that says so. */
+  private async recordSeverance(actor: AccountRow, domain: string, eventId: string, now: string, severed: SeveredRelationshipRow[]): Promise<void> {
+    const id = newId();
+    // Mastodon names the user as the notification's account: nobody else acted.
+    const notification: NotificationRow = {
+      id, account_id: actor.id, from_account_id: actor.id, type: "severed_relationships", status_id: null, group_key: `ungrouped-${id}`,
+      created_at: now, report_id: null, relationship_severance_event_id: eventId, account_warning_id: null,
+    };
+    await this.stores.transaction(async (tx) => {
+      await tx.severedRelationships.insertEvent({ id: eventId, type: "user_domain_block", target_name: domain, purged: 0, created_at: now });
+      await tx.severedRelationships.insertRelationships(severed);
+      await tx.notifications.insert(notification);
+    });
+    this.events?.publish({ type: "notification.created", notification });
   }
 }

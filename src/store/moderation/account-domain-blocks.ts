@@ -8,6 +8,16 @@ import { paginate, type PageRequest } from "../pagination.ts";
 
 export type AccountDomainBlockRow = Selectable<AccountDomainBlocksTable>;
 
+/** A follow between a user and an account of a domain they block: what ending it needs and records. */
+export interface DomainFollow {
+  account_id: string;
+  target_account_id: string;
+  show_reblogs: 0 | 1;
+  notify: 0 | 1;
+  /** The username of the account on the blocked domain. */
+  username: string;
+}
+
 export class AccountDomainBlockStore {
   private readonly db: Kysely<DB>;
   constructor(db: Kysely<DB>) {
@@ -54,12 +64,12 @@ export class AccountDomainBlockStore {
    * the accounts of that domain it follows, `followers` those of that domain following it.
    * Bounded by `limit`; callers loop.
    */
-  async followsWithDomain(accountId: string, domain: string, side: "following" | "followers", limit: number): Promise<{ account_id: string; target_account_id: string; uri: string | null }[]> {
+  async followsWithDomain(accountId: string, domain: string, side: "following" | "followers", limit: number): Promise<DomainFollow[]> {
     const [mine, theirs] = side === "following" ? (["account_id", "target_account_id"] as const) : (["target_account_id", "account_id"] as const);
     return this.db
       .selectFrom("follows")
       .innerJoin("accounts", "accounts.id", `follows.${theirs}`)
-      .select(["follows.account_id", "follows.target_account_id", "follows.uri"])
+      .select(["follows.account_id", "follows.target_account_id", "follows.show_reblogs", "follows.notify", "accounts.username"])
       .where(`follows.${mine}`, "=", accountId)
       .where("accounts.domain", "=", domain)
       .limit(limit)
