@@ -143,6 +143,8 @@ test("blocking b.test hides its posts, boosts and notifications from alice only,
   await eventually(async () => (await api(bea, "b.test", `/api/v1/accounts/relationships?id[]=${aliceOnB}`)).body[0]?.following === false, 20_000, "b.test told that bea's follow was rejected");
   await eventually(async () => !(await api(bob, "b.test", `/api/v1/accounts/${bob.id}/followers`)).body.some((a: { acct: string }) => a.acct === "alice@a.test"), 20_000, "b.test told that alice unfollowed bob");
 
+  assert.equal((await api(alice, "a.test", `/api/v1/accounts/${bobOnA}/follow`, { method: "POST" })).status, 403, "no following into a blocked server");
+
   // What the block cut is recorded for alice (Mastodon 4.3's severed relationships).
   const severed = (await api(alice, "a.test", "/api/v1/notifications")).body.filter((n: any) => n.type === "severed_relationships");
   assert.equal(severed.length, 1);

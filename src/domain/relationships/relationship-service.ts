@@ -75,6 +75,8 @@ export class RelationshipService {
     if (target.id === actor.id) throw forbidden("You cannot follow yourself");
     const r = this.stores.relationships;
     if ((await r.find("blocks", actor.id, target.id)) || (await r.find("blocks", target.id, actor.id))) throw forbidden();
+    // A server one blocked (one's own domain block) is not followed; unblock it first, as on Mastodon.
+    if (target.domain !== null && (await this.stores.accountDomainBlocks.blockedAmong(actor.id, [target.domain])).size) throw forbidden();
     const existing = (await r.find("follows", actor.id, target.id)) as { show_reblogs: number; notify: number } | undefined;
     const pending = existing ? undefined : ((await r.find("follow_requests", actor.id, target.id)) as { show_reblogs: number; notify: number } | undefined);
     const previous = existing ?? pending;
