@@ -15,6 +15,7 @@ import * as m0010 from "./migrations/0010_moderation.ts";
 import * as m0011 from "./migrations/0011_blocklist_subscriptions.ts";
 import * as m0012 from "./migrations/0012_notification_requests.ts";
 import * as m0013 from "./migrations/0013_admin_account_indexes.ts";
+import * as m0014 from "./migrations/0014_purge_indexes.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "0011_blocklist_subscriptions": m0011,
   "0012_notification_requests": m0012,
   "0013_admin_account_indexes": m0013,
+  "0014_purge_indexes": m0014,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -11,7 +11,10 @@ import { notFound } from "../errors.ts";
 import { policyVerdict } from "./notification-policy.ts";
 import type { LimitCheck } from "../moderation/limited-accounts.ts";
 
-export const NOTIFICATION_TYPES: readonly NotificationType[] = ["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
+export const NOTIFICATION_TYPES: readonly NotificationType[] = [
+  "mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update",
+  "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning",
+];
 
 // Likes and boosts of one status, and follows, are grouped by Mastodon's clients per day-ish window.
 function groupKey(type: NotificationType, statusId: string | null, id: string): string {
