@@ -14,7 +14,8 @@ const logger = getLogger(["skein", "queue"]);
 
 export interface EnqueueOptions {
   delayMs?: number;
-  orderingKey?: string | null;
+  /** Jobs sharing a key run one at a time; a function gives each payload of a batch its own. */
+  orderingKey?: string | null | ((payload: unknown) => string | null);
 }
 
 export interface ListenOptions {
@@ -53,7 +54,7 @@ export class JobQueue {
       id: newId(),
       queue,
       payload: JSON.stringify(payload),
-      ordering_key: options.orderingKey ?? null,
+      ordering_key: typeof options.orderingKey === "function" ? options.orderingKey(payload) : (options.orderingKey ?? null),
       run_at: runAt,
       attempts: 0,
       locked_by: null,
@@ -63,6 +64,12 @@ export class JobQueue {
     }));
     for (let i = 0; i < rows.length; i += 500) await this.db.insertInto("jobs").values(rows.slice(i, i + 500)).execute();
     if (!options.delayMs) this.wake(queue);
+  }
+
+  /** Whether a job with this ordering key waits or runs in `queue` (not counting dead ones). */
+  async hasPending(queue: string, orderingKey: string): Promise<boolean> {
+    const row = await this.db.selectFrom("jobs").select("id").where("queue", "=", queue).where("ordering_key", "=", orderingKey).limit(1).executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Runs `handler` for each job of `queue` until `signal` aborts. */

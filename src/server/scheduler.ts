@@ -32,6 +32,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       intervalMs: Math.min(300_000, services.config.blocklists.refreshIntervalSeconds * 1000),
       run: () => services.moderation.blocklists.refreshDue(),
     },
+    {
+      // A suspension whose purge was never queued (a crash in between) or died is caught up here.
+      name: "moderation-purges",
+      intervalMs: 15 * 60_000,
+      run: () => services.moderation.enforcement.reconcile(),
+    },
   ];
 }
 

@@ -122,6 +122,24 @@ test("a lifted block before the job runs purges nothing", async () => {
   assert.ok(await runtime.stores.accounts.byId(erin.id));
 });
 
+test("a suspension whose purge was never queued (a crash in between) is caught up by the reconcile sweep, once", async () => {
+  const { services, stores } = runtime;
+  const fay = await remote("fay", "f.test");
+  const gus = await remote("gus", "g.test");
+  // The block is stored as a crash after the commit would leave it: no listener ran, no job queued.
+  const now = new Date().toISOString();
+  await stores.domainBlocks.insert({ id: "7100000000000001", domain: "f.test", severity: "suspend", reject_media: 0, reject_reports: 0, private_comment: "", public_comment: "", obfuscate: 0, subscription_id: null, created_at: now, updated_at: now });
+  await services.moderation.policy.changed();
+  assert.equal(await count("accounts", (q) => q.where("domain", "=", "f.test")), 1);
+
+  assert.equal(await services.moderation.enforcement.reconcile(), 1, "one purge queued, for f.test only");
+  assert.equal(await services.moderation.enforcement.reconcile(), 0, "not twice while it waits");
+  assert.equal(await runModerationJobs(), 1);
+  assert.equal(await stores.accounts.byId(fay.id), undefined);
+  assert.ok(await stores.accounts.byId(gus.id));
+  assert.equal(await services.moderation.enforcement.reconcile(), 0, "nothing left to purge");
+});
+
 test("nothing is fanned out to a suspended server, and deliveries queued before the block are given up when claimed", async () => {
   const deps = { config: runtime.config, services: runtime.services, stores: runtime.stores };
   const store = new DeliveryStore(runtime.database.db, runtime.database.kind);

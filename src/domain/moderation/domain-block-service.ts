@@ -41,7 +41,8 @@ export interface DomainPolicyChange {
   after: DomainBlockRow | null;
 }
 
-export type DomainPolicyListener = (change: DomainPolicyChange) => void | Promise<void>;
+/** Told of every committed change, a batch's all at once (a 10,000-entry import is one call). */
+export type DomainPolicyListener = (changes: readonly DomainPolicyChange[]) => void | Promise<void>;
 
 /** One change of a batch (applyBatch); `note` says where it came from, for the audit log. */
 export type DomainBlockOperation =
@@ -205,14 +206,7 @@ export class DomainBlockService {
     });
     if (changes.length === 0) return result;
     await this.policy.changed();
-    // Each change concerns another domain, so the listeners may work on several at once (what
-    // they write, a purge job or a domain's accounts, is per domain): on PostgreSQL they then
-    // share the connection pool instead of waiting on each other's round trips.
-    let next = 0;
-    const worker = async () => {
-      while (next < changes.length) await this.notify(changes[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(8, changes.length) }, worker));
+    await this.notify(changes);
     return result;
   }
 
@@ -261,15 +255,16 @@ export class DomainBlockService {
   private async published(change: DomainPolicyChange | null): Promise<void> {
     await this.policy.changed();
     if (!change) return;
-    await this.notify(change);
+    await this.notify([change]);
   }
 
-  private async notify(change: DomainPolicyChange): Promise<void> {
+  private async notify(changes: readonly DomainPolicyChange[]): Promise<void> {
     for (const listener of this.listeners) {
       // Enforcement runs in durable jobs the listeners enqueue; a failing listener must not
-      // undo a change that is already stored and announced.
+      // undo a change that is already stored and announced (and a crash between the two is
+      // caught up by DomainEnforcement.reconcile).
       try {
-        await listener(change);
+        await listener(changes);
       } catch {
         /* logged by the listener */
       }

@@ -23,7 +23,8 @@ export const MODERATION_QUEUE = "moderation";
 
 /** Where the jobs go: the database job queue (queue/job-queue.ts), plugged in where processes are assembled. */
 export interface JobPort {
-  enqueue(queue: string, payloads: readonly unknown[], options?: { orderingKey?: string | null }): Promise<void>;
+  enqueue(queue: string, payloads: readonly unknown[], options?: { orderingKey?: string | null | ((payload: unknown) => string | null) }): Promise<void>;
+  hasPending(queue: string, orderingKey: string): Promise<boolean>;
 }
 
 interface PurgeDomainJob {
@@ -55,10 +56,10 @@ export class DomainEnforcement {
     this.severed = severed;
   }
 
-  /** DomainBlockService listener: a block that became a suspension queues the purge. */
-  async blockChanged(change: DomainPolicyChange): Promise<void> {
-    if (change.after?.severity !== "suspend" || change.before?.severity === "suspend") return;
-    await this.queuePurge(change.domain);
+  /** DomainBlockService listener: blocks that became suspensions queue their purges, in one insert. */
+  async blocksChanged(changes: readonly DomainPolicyChange[]): Promise<void> {
+    const suspended = changes.filter((change) => change.after?.severity === "suspend" && change.before?.severity !== "suspend");
+    await this.queuePurges(suspended.map((change) => change.domain));
   }
 
   /** DomainBlockService listener: in allowlist mode, a server no longer allowed is purged too. */
@@ -68,10 +69,31 @@ export class DomainEnforcement {
   }
 
   async queuePurge(domain: string): Promise<void> {
-    if (!this.jobs) throw new Error(`No job queue in this process: the purge of ${domain} was not queued`);
-    const job: PurgeDomainJob = { kind: "purge_domain", domain: normalizeDomain(domain), eventId: newId() };
+    await this.queuePurges([domain]);
+  }
+
+  async queuePurges(domains: readonly string[]): Promise<void> {
+    if (domains.length === 0) return;
+    if (!this.jobs) throw new Error(`No job queue in this process: the purge of ${domains[0]} was not queued`);
+    const jobs: PurgeDomainJob[] = domains.map((domain) => ({ kind: "purge_domain", domain: normalizeDomain(domain), eventId: newId() }));
     // One purge of a domain at a time (a block lifted and made again queues a second one).
-    await this.jobs.enqueue(MODERATION_QUEUE, [job], { orderingKey: `purge:${job.domain}` });
+    await this.jobs.enqueue(MODERATION_QUEUE, jobs, { orderingKey: (job) => purgeKey((job as PurgeDomainJob).domain) });
+  }
+
+  /**
+   * The safety net under the listener: a process that stopped between storing a suspension and
+   * queuing its purge (or a purge job parked as dead) would leave the server's data behind.
+   * This finds known domains the policy refuses that still have accounts here and no purge
+   * waiting, and queues one. Run periodically by the scheduler; returns how many it queued.
+   */
+  async reconcile(): Promise<number> {
+    if (!this.jobs) return 0;
+    const policy = await this.policy.fresh();
+    const refused = (await this.stores.accountLimits.knownDomains()).filter((domain) => !policy.decide(domain).federates);
+    const missing: string[] = [];
+    for (const domain of refused) if (!(await this.jobs.hasPending(MODERATION_QUEUE, purgeKey(domain)))) missing.push(domain);
+    await this.queuePurges(missing);
+    return missing.length;
   }
 
   /** Runs one job of MODERATION_QUEUE (malformed payloads are dropped: they would never succeed). */
@@ -117,7 +139,11 @@ export function withEnforcement<M extends { policy: DomainPolicy; domainBlocks: 
 ): M & { enforcement: DomainEnforcement; severedRelationships: SeveredRelationships } {
   const severedRelationships = new SeveredRelationships(stores, events);
   const enforcement = new DomainEnforcement(stores, moderation.policy, severedRelationships);
-  moderation.domainBlocks.onChange((change) => enforcement.blockChanged(change));
+  moderation.domainBlocks.onChange((changes) => enforcement.blocksChanged(changes));
   moderation.domainBlocks.onAllowRemoved((domain) => enforcement.allowRemoved(domain));
   return { ...moderation, enforcement, severedRelationships };
+}
+
+function purgeKey(domain: string): string {
+  return `purge:${domain}`;
 }

@@ -76,6 +76,19 @@ export class LimitedAccounts implements LimitCheck {
    * indexed UPDATE on the accounts of that domain and its known subdomains, only when the change
    * concerns a silence.
    */
+  /**
+   * DomainBlockService listener: each change's silence marks. Each concerns other accounts, so a
+   * few run at once (on PostgreSQL they then share the pool instead of waiting on round trips).
+   */
+  async domainPoliciesChanged(changes: readonly DomainPolicyChange[]): Promise<void> {
+    const relevant = changes.filter((change) => silenceMark(change.before) !== silenceMark(change.after));
+    let next = 0;
+    const worker = async () => {
+      while (next < relevant.length) await this.domainPolicyChanged(relevant[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(8, relevant.length) }, worker));
+  }
+
   async domainPolicyChanged(change: DomainPolicyChange): Promise<void> {
     const before = silenceMark(change.before);
     const after = silenceMark(change.after);

@@ -51,7 +51,7 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
   const reports = new ReportService(stores, audit, policy, config.origin, ports);
   const domainBlocks = new DomainBlockService(stores, policy, audit);
   const limits = new LimitedAccounts(stores, policy);
-  domainBlocks.onChange((change) => limits.domainPolicyChanged(change));
+  domainBlocks.onChange((changes) => limits.domainPoliciesChanged(changes));
   const noSevering: FollowSevering = { unfollow: async () => undefined, removeFromFollowers: async () => undefined };
   const relationships = ports.relationships ?? (() => noSevering);
   return withEnforcement(stores, ports.events ?? null, {
