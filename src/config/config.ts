@@ -69,6 +69,13 @@ export interface Config {
    * of a list that never finishes runs in seconds.
    */
   blocklists: { refreshIntervalSeconds: number; fetchTimeoutSeconds: number; ties: "milder" | "stricter" };
+  /**
+   * Outgoing mail: SMTP_URL (smtp://user:pass@host:587, STARTTLS when offered, or smtps:// for
+   * TLS from the first byte; null: mails are written to DATA_DIR/mail/ instead), SMTP_FROM
+   * (default "Skein <notifications@LOCAL_DOMAIN's host>"), SMTP_REQUIRE_TLS (refuse to send
+   * over smtp:// without STARTTLS).
+   */
+  mail: { smtpUrl: string | null; from: string; requireTls: boolean };
 }
 
 export class ConfigError extends Error {
@@ -245,6 +252,20 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  if (smtpUrl !== null) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(smtpUrl);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !["smtp:", "smtps:"].includes(parsed.protocol) || !parsed.hostname) problems.push(`SMTP_URL must be smtp://[user:password@]host[:port] or smtps://… (got "${redact(smtpUrl)}")`);
+  }
+  const mailFrom = str("SMTP_FROM", `${str("INSTANCE_TITLE", "Skein").replace(/["\\\r\n]/g, "")} <notifications@${(host || "localhost").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")}>`);
+  if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) problems.push(`SMTP_FROM must be an address, like "Skein <notifications@social.example>" (got "${mailFrom}")`);
+  const smtpRequireTls = bool("SMTP_REQUIRE_TLS") ?? false;
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -273,6 +294,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutSeconds: requestTimeout,
     federationMode,
     blocklists: { refreshIntervalSeconds: blocklistRefresh, fetchTimeoutSeconds: blocklistFetchTimeout, ties: blocklistTies },
+    mail: { smtpUrl, from: mailFrom, requireTls: smtpRequireTls },
   };
 }
 

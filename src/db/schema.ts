@@ -689,7 +689,23 @@ export interface BlocklistAdoptionsTable {
   created_at: string;
 }
 
+/** Single-use e-mailed links (confirmation, password reset, e-mail change); only their SHA-256 is kept. */
+export interface EmailTokensTable {
+  id: string;
+  user_id: string;
+  kind: EmailTokenKind;
+  token_hash: string;
+  /** The address the link was sent to (the new one, for a change). */
+  email: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export type EmailTokenKind = "confirmation" | "password_reset" | "email_change";
+
 export interface DB {
+  email_tokens: EmailTokensTable;
   accounts: AccountsTable;
   users: UsersTable;
   oauth_applications: OAuthApplicationsTable;

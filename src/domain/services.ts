@@ -31,6 +31,7 @@ import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 import { createModeration, type Moderation } from "./moderation/moderation.ts";
 import { NotificationRequestService } from "./notifications/notification-requests.ts";
 import type { LimitCheck } from "./moderation/limited-accounts.ts";
+import { EmailService } from "./mail/email-service.ts";
 
 export interface Services {
   config: Config;
@@ -63,6 +64,8 @@ export interface Services {
   moderation: Moderation;
   /** Filtered notifications, one request per sender (Mastodon 4.3). */
   notificationRequests: NotificationRequestService;
+  /** Mail: queued sends and the typed mails (confirmation, reset, moderation notices); see domain/mail. */
+  emails: EmailService;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -104,9 +107,12 @@ export function createServices(stores: Stores, config: Config, events = new Even
     polls: new PollService(stores, events, outbox),
     discovery: new DiscoveryService(stores),
     moderation: createModeration(stores, config, { outbox, events, relationships: () => services.relationships }),
+    emails: new EmailService(stores, config),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
+  // Approval, rejection and warning mails of moderators' actions.
+  services.moderation.accounts.mail = services.emails;
   return services;
 }

@@ -7,6 +7,7 @@ import { createServices, type Services } from "../domain/services.ts";
 import { openNotifier, type Notifier } from "../db/notify.ts";
 import { forwardEvents } from "./event-transport.ts";
 import { JobQueue } from "../queue/job-queue.ts";
+import { createMailTransport } from "../mail/transport.ts";
 
 export interface Runtime {
   config: Config;
@@ -31,11 +32,15 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   // Moderation queues durable jobs (a suspended server's purge) from every process, the CLI's too.
   services.moderation.enforcement.jobs = new JobQueue(database.db, database.kind);
   services.moderation.accounts.jobs = services.moderation.enforcement.jobs;
+  // Mails are queued from every process and sent by full servers and workers (server/mail-queue.ts).
+  services.emails.jobs = services.moderation.enforcement.jobs;
+  services.emails.transport = createMailTransport(config);
   const notifier = openNotifier(config.database, database.db);
   // Every process's events reach the streaming clients of every process.
   const stopForwarding = forwardEvents(services.events, notifier);
   const close = async () => {
     await stopForwarding();
+    await services.emails.transport?.close();
     await notifier.close();
     await database.close();
   };

@@ -33,6 +33,7 @@ import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
 import { MeasureStore } from "./moderation/measures.ts";
 import { AccountPurgeStore } from "./moderation/account-purge.ts";
 import { SeveredRelationshipStore } from "./moderation/severed-relationships.ts";
+import { EmailTokenStore } from "./mail/email-tokens.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -68,6 +69,8 @@ export interface Stores {
   /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
   accountPurge: AccountPurgeStore;
   severedRelationships: SeveredRelationshipStore;
+  /** Single-use e-mailed links (confirmation, password reset, e-mail change). */
+  emailTokens: EmailTokenStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -106,6 +109,7 @@ export function createStores(db: Kysely<DB>): Stores {
     measures: new MeasureStore(db),
     accountPurge: new AccountPurgeStore(db),
     severedRelationships: new SeveredRelationshipStore(db),
+    emailTokens: new EmailTokenStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

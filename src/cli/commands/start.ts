@@ -10,6 +10,7 @@ import { createStreaming } from "../../server/streaming.ts";
 import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 import { startFederation } from "../../federation/index.ts";
+import { runMailQueue } from "../../server/mail-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
 
 const logger = getLogger(["skein", "server"]);
@@ -54,6 +55,8 @@ async function serve(role: "all" | "web"): Promise<number> {
   // Deliveries and inbox jobs run in full servers; web-only processes just queue them.
   const stopQueue = new AbortController();
   const queueDone = role === "all" ? federation.runQueue(stopQueue.signal) : Promise.resolve();
+  // Queued mails are sent by full servers too (server/mail-queue.ts).
+  const mailDone = role === "all" ? runMailQueue(runtime, stopQueue.signal) : Promise.resolve();
   const where = config.database.kind === "sqlite" ? `SQLite ${config.database.file}` : "PostgreSQL";
   logger.info("Skein {version} ({role}) serving {origin} on {bind}:{port} with {where}, ready in {ms} ms", {
     version: SKEIN_VERSION,
@@ -83,6 +86,7 @@ async function serve(role: "all" | "web"): Promise<number> {
   await scheduler?.stop();
   stopQueue.abort();
   await queueDone.catch(() => {});
+  await mailDone.catch(() => {});
   // Stop taking requests, let running ones finish (bounded), then close the database. Streaming
   // connections never finish by themselves: they are closed first.
   await streaming.close();

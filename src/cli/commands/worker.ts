@@ -8,6 +8,7 @@ import { setUpLogging } from "../../server/logging.ts";
 import { openRuntime } from "../../server/context.ts";
 import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { startFederation } from "../../federation/index.ts";
+import { runMailQueue } from "../../server/mail-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
 import { parseArgs, UsageError } from "../usage.ts";
 
@@ -32,6 +33,7 @@ export async function worker(args: string[]): Promise<number> {
   const scheduler = startScheduler(backgroundTasks(runtime.services));
   const stop = new AbortController();
   const queueDone = federation.runQueue(stop.signal);
+  const mailDone = runMailQueue(runtime, stop.signal);
   logger.info("Skein worker running: up to {concurrency} deliveries at once, {perHost} to {perHostMax} per host", { concurrency, perHost: config.delivery.perHost, perHostMax: config.delivery.perHostMax });
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
@@ -40,6 +42,7 @@ export async function worker(args: string[]): Promise<number> {
   stop.abort();
   await scheduler.stop();
   await queueDone.catch(() => {});
+  await mailDone.catch(() => {});
   await runtime.close();
   return 0;
 }

@@ -7,6 +7,7 @@
 // working, sign-in is refused, the actor answers 410, its posts leave every listing through
 // store/visibility-sql.ts), users.disabled (sign-in refused, data kept), accounts.silenced_at and
 // accounts.sensitized_at (read where timelines and statuses are built).
+import { getLogger } from "@logtape/logtape";
 import type { Stores } from "../../store/stores.ts";
 import type { AccountStatusFilter, AdminAccountFilter, AdminAccountRow } from "../../store/moderation/admin-accounts.ts";
 import type { AccountWarningRow, AuditLogRow } from "../../store/moderation/audit-log.ts";
@@ -24,6 +25,15 @@ import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 
 export type { AccountStatusFilter, AdminAccountFilter, AdminAccountRow };
+
+const logger = getLogger(["skein", "moderation"]);
+
+/** The mails moderators' actions send (implemented by domain/mail/email-service.ts). */
+export interface ModerationMail {
+  sendApproved(userId: string): Promise<void>;
+  sendRejected(email: string, username: string): Promise<void>;
+  sendWarning(userId: string, warning: { action: string; text: string }): Promise<void>;
+}
 
 /** Who acts: a moderator (their account and role), or the operator at the shell (role null: no rank limit). */
 export interface Moderator {
@@ -70,6 +80,8 @@ export class AccountModeration {
   private readonly localDomain: string;
   /** The durable job queue, set where processes are assembled (server/context.ts); without one, DELETE is refused. */
   jobs: JobPort | null = null;
+  /** The mails of these actions (domain/mail's EmailService), set in services.ts; null sends none. */
+  mail: ModerationMail | null = null;
   private readonly outbox: Outbox | null;
 
   constructor(stores: Stores, audit: AuditLog, reports: ReportService, ports: { events?: EventBus; outbox?: Outbox }, localDomain: string) {
@@ -147,13 +159,18 @@ export class AccountModeration {
     if (report) await this.reports.markActionTaken(report.id, moderator.accountId);
     // A local account hears about it (a suspended one sees it when the suspension is lifted).
     if (account.domain === null && input.notify !== false) await this.notifyWarning(account.id, warningId, now);
+    // send_email_notification: the warning also goes to the account's address (after the commit).
+    if (account.domain === null && input.notify !== false && user) await this.mailAfter(() => this.mail?.sendWarning(user.id, { action: input.type, text }));
   }
 
-  approve(moderator: Moderator, accountId: string): Promise<AdminAccountRow> {
-    return this.change(moderator, accountId, "approve", async (tx, { user }) => {
+  async approve(moderator: Moderator, accountId: string): Promise<AdminAccountRow> {
+    const after = await this.change(moderator, accountId, "approve", async (tx, { user }) => {
       if (!user || user.approved) throw forbidden("This account is not waiting for approval");
       await tx.users.update(user.id, { approved: 1 });
     });
+    const user = after.user;
+    if (user) await this.mailAfter(() => this.mail?.sendApproved(user.id));
+    return after;
   }
 
   /** Refuses a pending sign-up: the account is deleted (its name is free again). */
@@ -162,6 +179,8 @@ export class AccountModeration {
       if (!user || user.approved) throw forbidden("This account is not waiting for approval");
       await tx.adminAccounts.deleteLocal(account.id);
     });
+    const { user, account } = before;
+    if (user) await this.mailAfter(() => this.mail?.sendRejected(user.email, account.username));
     return before;
   }
 
@@ -271,6 +290,15 @@ export class AccountModeration {
       await this.audit.record({ actorId: moderator.accountId, action, targetType: "Account", targetId: target.account.id, humanIdentifier: handleOf(target.account), text }, tx);
     });
     return (await this.stores.adminAccounts.byId(accountId)) ?? target;
+  }
+
+  /** Queues a mail once the action is committed; a mail that cannot be queued does not undo the action. */
+  private async mailAfter(queue: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await queue();
+    } catch (error) {
+      logger.warn("Could not queue a moderation mail: {error}", { error });
+    }
   }
 
   private async notifyWarning(accountId: string, warningId: string, at: string): Promise<void> {
