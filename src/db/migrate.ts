@@ -16,6 +16,7 @@ import * as m0011 from "./migrations/0011_blocklist_subscriptions.ts";
 import * as m0012 from "./migrations/0012_notification_requests.ts";
 import * as m0013 from "./migrations/0013_admin_account_indexes.ts";
 import * as m0014 from "./migrations/0014_purge_indexes.ts";
+import * as m0019 from "./migrations/0019_account_data.ts";
 import * as m0017 from "./migrations/0017_email_tokens.ts";
 
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "0012_notification_requests": m0012,
   "0013_admin_account_indexes": m0013,
   "0014_purge_indexes": m0014,
+  "0019_account_data": m0019,
   "0017_email_tokens": m0017,
 };
 

@@ -31,6 +31,8 @@ import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 import { createModeration, type Moderation } from "./moderation/moderation.ts";
 import { NotificationRequestService } from "./notifications/notification-requests.ts";
 import type { LimitCheck } from "./moderation/limited-accounts.ts";
+import { AccountData } from "./account-data/account-data.ts";
+import type { JobSink } from "./account-data/imports.ts";
 import { EmailService } from "./mail/email-service.ts";
 
 export interface Services {
@@ -64,6 +66,8 @@ export interface Services {
   moderation: Moderation;
   /** Filtered notifications, one request per sender (Mastodon 4.3). */
   notificationRequests: NotificationRequestService;
+  /** Exports, imports, archives and deleting one's own account (domain/account-data). */
+  accountData: AccountData;
   /** Mail: queued sends and the typed mails (confirmation, reset, moderation notices); see domain/mail. */
   emails: EmailService;
   /**
@@ -87,6 +91,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     resolver,
     search: new SearchService(stores, config, resolver),
     moves: null as unknown as MoveService, // set below: it needs the other services
+    accountData: null as unknown as AccountData, // set below: it acts through the other services
     accounts: new AccountService(stores, config, outbox),
     remoteAccounts: new RemoteAccountService(stores, limits),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
@@ -112,6 +117,27 @@ export function createServices(stores: Stores, config: Config, events = new Even
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
+  services.accountData = new AccountData(stores, config, {
+    resolver,
+    moderation: () => services.moderation.accounts,
+    // The same JobQueue moderation is given (its port names fewer options than the queue takes).
+    jobs: () => services.moderation.enforcement.jobs as JobSink | null,
+    actions: () => ({
+      follow: (actor, id, options) => services.relationships.follow(actor, id, options),
+      unfollow: (actor, id) => services.relationships.unfollow(actor, id),
+      block: (actor, id) => services.relationships.block(actor, id),
+      unblock: (actor, id) => services.relationships.unblock(actor, id),
+      mute: (actor, id, options) => services.relationships.mute(actor, id, options),
+      unmute: (actor, id) => services.relationships.unmute(actor, id),
+      blockDomain: (actor, domain) => services.moderation.userDomainBlocks.block(actor, domain),
+      unblockDomain: (actor, domain) => services.moderation.userDomainBlocks.unblock(actor, domain),
+      bookmark: (actor, id, on) => services.statuses.bookmark(actor, id, on),
+      createList: (owner, title) => services.lists.create(owner, { title }),
+      deleteList: (owner, id) => services.lists.delete(owner, id),
+      addToList: (owner, id, accounts) => services.lists.addMembers(owner, id, accounts),
+      removeFromList: (owner, id, accounts) => services.lists.removeMembers(owner, id, accounts),
+    }),
+  });
   // Approval, rejection and warning mails of moderators' actions.
   services.moderation.accounts.mail = services.emails;
   return services;

@@ -33,6 +33,9 @@ import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
 import { MeasureStore } from "./moderation/measures.ts";
 import { AccountPurgeStore } from "./moderation/account-purge.ts";
 import { SeveredRelationshipStore } from "./moderation/severed-relationships.ts";
+import { AccountExportStore } from "./account-data/export-queries.ts";
+import { AccountImportStore } from "./account-data/imports.ts";
+import { AccountArchiveStore } from "./account-data/archives.ts";
 import { EmailTokenStore } from "./mail/email-tokens.ts";
 
 export interface Stores {
@@ -69,6 +72,10 @@ export interface Stores {
   /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
   accountPurge: AccountPurgeStore;
   severedRelationships: SeveredRelationshipStore;
+  /** What exports and archives read (account-data/). */
+  accountExports: AccountExportStore;
+  accountImports: AccountImportStore;
+  accountArchives: AccountArchiveStore;
   /** Single-use e-mailed links (confirmation, password reset, e-mail change). */
   emailTokens: EmailTokenStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
@@ -109,6 +116,9 @@ export function createStores(db: Kysely<DB>): Stores {
     measures: new MeasureStore(db),
     accountPurge: new AccountPurgeStore(db),
     severedRelationships: new SeveredRelationshipStore(db),
+    accountExports: new AccountExportStore(db),
+    accountImports: new AccountImportStore(db),
+    accountArchives: new AccountArchiveStore(db),
     emailTokens: new EmailTokenStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
