@@ -62,6 +62,12 @@ export interface Config {
    */
   federationMode: "blocklist" | "allowlist";
   /**
+   * REQUIRE_TWO_FACTOR: the least role that must use two-factor sign-in ("moderator" means
+   * moderators, admins and the owner; "user" means everyone); null (unset) requires it of nobody.
+   * Such a user without it is sent to set it up after signing in and cannot authorize apps.
+   */
+  requireTwoFactor: "user" | "moderator" | "admin" | "owner" | null;
+  /**
    * Blocklist subscriptions: BLOCKLIST_REFRESH_INTERVAL (seconds, default 86400: daily) between
    * fetches of each list; BLOCKLIST_TIES ("milder", the default, or "stricter") which severity
    * wins when lists of the same priority disagree. Test-only: BLOCKLIST_FETCH_TIMEOUT (seconds,
@@ -181,6 +187,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`FEDERATION_MODE must be blocklist or allowlist (got "${federationMode}")`);
   }
 
+  const requireTwoFactor = (str("REQUIRE_TWO_FACTOR", "").toLowerCase() || null) as Config["requireTwoFactor"];
+  if (requireTwoFactor !== null && !["user", "moderator", "admin", "owner"].includes(requireTwoFactor)) {
+    problems.push(`REQUIRE_TWO_FACTOR must be user, moderator, admin or owner (got "${requireTwoFactor}")`);
+  }
+
   const level = str("LOG_LEVEL", "info") as Config["log"]["level"];
   if (!["debug", "info", "warning", "error"].includes(level)) {
     problems.push(`LOG_LEVEL must be debug, info, warning or error (got "${level}")`);
@@ -293,6 +304,7 @@ export function loadConfig(env: Env = process.env): Config {
     delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
     requestTimeoutSeconds: requestTimeout,
     federationMode,
+    requireTwoFactor,
     blocklists: { refreshIntervalSeconds: blocklistRefresh, fetchTimeoutSeconds: blocklistFetchTimeout, ties: blocklistTies },
     mail: { smtpUrl, from: mailFrom, requireTls: smtpRequireTls },
   };

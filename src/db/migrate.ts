@@ -18,6 +18,7 @@ import * as m0013 from "./migrations/0013_admin_account_indexes.ts";
 import * as m0014 from "./migrations/0014_purge_indexes.ts";
 import * as m0019 from "./migrations/0019_account_data.ts";
 import * as m0017 from "./migrations/0017_email_tokens.ts";
+import * as m0018 from "./migrations/0018_two_factor.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "0014_purge_indexes": m0014,
   "0019_account_data": m0019,
   "0017_email_tokens": m0017,
+  "0018_two_factor": m0018,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

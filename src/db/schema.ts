@@ -737,7 +737,39 @@ export interface AccountArchivesTable {
   expires_at: string;
 }
 
+/** Two-factor sign-in (migration 0018): see migrations/0018_two_factor.ts. */
+export interface TwoFactorCredentialsTable {
+  user_id: string;
+  /** The TOTP key, base32. Never shown again once set up. */
+  secret: string;
+  enabled_at: string | null;
+  /** The 30-second step of the last accepted code (a code is accepted once). */
+  last_used_step: number | null;
+  created_at: string;
+}
+
+export interface TwoFactorRecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface TwoFactorChallengesTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  user_agent: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  expires_at: string;
+  created_at: string;
+}
+
 export interface DB {
+  two_factor_credentials: TwoFactorCredentialsTable;
+  two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
+  two_factor_challenges: TwoFactorChallengesTable;
   email_tokens: EmailTokensTable;
   accounts: AccountsTable;
   users: UsersTable;

@@ -5,6 +5,7 @@ import type { Stores } from "../store/stores.ts";
 import { AccountService } from "./accounts/account-service.ts";
 import { OAuthService } from "./oauth/oauth-service.ts";
 import { SessionService } from "./auth/session-service.ts";
+import { TwoFactorService } from "./auth/two-factor.ts";
 import { InstanceService } from "./instance/instance-service.ts";
 import { EventBus } from "./events.ts";
 import { NotificationService } from "./notifications/notification-service.ts";
@@ -49,6 +50,8 @@ export interface Services {
   remoteStatuses: RemoteStatusService;
   oauth: OAuthService;
   sessions: SessionService;
+  /** Two-factor sign-in (TOTP + recovery codes), and whether a role requires it. */
+  twoFactor: TwoFactorService;
   instance: InstanceService;
   notifications: NotificationService;
   statuses: StatusService;
@@ -83,6 +86,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
   const notifications = new NotificationService(stores, events, limits);
   const filters = new FilterService(stores, events);
   const outbox = new OutboxSlot();
+  const twoFactor = new TwoFactorService(stores, config);
   const resolver = new RemoteLookupSlot();
   const services: Services = {
     config,
@@ -95,8 +99,9 @@ export function createServices(stores: Stores, config: Config, events = new Even
     accounts: new AccountService(stores, config, outbox),
     remoteAccounts: new RemoteAccountService(stores, limits),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
-    oauth: new OAuthService(stores),
-    sessions: new SessionService(stores),
+    oauth: new OAuthService(stores, { twoFactorRequired: (user) => twoFactor.required(user) }),
+    twoFactor,
+    sessions: new SessionService(stores, twoFactor),
     instance: new InstanceService(stores, config),
     notifications,
     statuses: new StatusService(stores, config, events, notifications, outbox),

@@ -83,6 +83,31 @@ export class OAuthStore {
       .execute();
   }
 
+  /** A user's live tokens with their app's name and website (the authorized-apps page). */
+  async liveTokensOfUser(userId: string, limit = 500) {
+    return this.db
+      .selectFrom("oauth_access_tokens as t")
+      .innerJoin("oauth_applications as a", "a.id", "t.application_id")
+      .select(["t.id", "t.application_id", "t.scopes", "t.created_at", "t.last_used_at", "a.name as app_name", "a.website as app_website"])
+      .where("t.user_id", "=", userId)
+      .where("t.revoked_at", "is", null)
+      .orderBy("t.created_at", "desc")
+      .limit(limit)
+      .execute();
+  }
+
+  /** Revokes every live token of a user for one app; how many were revoked. */
+  async revokeAppTokensOfUser(userId: string, applicationId: string, now: string): Promise<number> {
+    const result = await this.db
+      .updateTable("oauth_access_tokens")
+      .set({ revoked_at: now })
+      .where("user_id", "=", userId)
+      .where("application_id", "=", applicationId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async touchToken(id: string, now: string): Promise<void> {
     await this.db.updateTable("oauth_access_tokens").set({ last_used_at: now }).where("id", "=", id).execute();
   }

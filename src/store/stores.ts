@@ -24,15 +24,16 @@ import { PollStore } from "./polls.ts";
 import { DiscoveryStore } from "./discovery.ts";
 import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
+import { BlocklistStore } from "./moderation/blocklists.ts";
+import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
+import { MeasureStore } from "./moderation/measures.ts";
 import { AdminAccountStore } from "./moderation/admin-accounts.ts";
 import { AccountDomainBlockStore } from "./moderation/account-domain-blocks.ts";
 import { AccountLimitStore } from "./moderation/account-limits.ts";
 import { NotificationRequestStore } from "./notification-requests.ts";
-import { BlocklistStore } from "./moderation/blocklists.ts";
-import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
-import { MeasureStore } from "./moderation/measures.ts";
 import { AccountPurgeStore } from "./moderation/account-purge.ts";
 import { SeveredRelationshipStore } from "./moderation/severed-relationships.ts";
+import { TwoFactorStore } from "./two-factor.ts";
 import { AccountExportStore } from "./account-data/export-queries.ts";
 import { AccountImportStore } from "./account-data/imports.ts";
 import { AccountArchiveStore } from "./account-data/archives.ts";
@@ -62,16 +63,18 @@ export interface Stores {
   discovery: DiscoveryStore;
   domainBlocks: DomainBlockStore;
   auditLog: AuditLogStore;
+  blocklists: BlocklistStore;
+  signUpBlocks: SignUpBlockStore;
+  measures: MeasureStore;
   adminAccounts: AdminAccountStore;
   accountDomainBlocks: AccountDomainBlockStore;
   accountLimits: AccountLimitStore;
   notificationRequests: NotificationRequestStore;
-  blocklists: BlocklistStore;
-  signUpBlocks: SignUpBlockStore;
-  measures: MeasureStore;
   /** Removes everything of some accounts (suspended servers' accounts, purged local accounts). */
   accountPurge: AccountPurgeStore;
   severedRelationships: SeveredRelationshipStore;
+  /** Two-factor sign-in: TOTP keys, recovery codes, sign-in challenges. */
+  twoFactor: TwoFactorStore;
   /** What exports and archives read (account-data/). */
   accountExports: AccountExportStore;
   accountImports: AccountImportStore;
@@ -107,15 +110,16 @@ export function createStores(db: Kysely<DB>): Stores {
     discovery: new DiscoveryStore(db),
     domainBlocks: new DomainBlockStore(db),
     auditLog: new AuditLogStore(db),
+    blocklists: new BlocklistStore(db),
+    signUpBlocks: new SignUpBlockStore(db),
+    measures: new MeasureStore(db),
     adminAccounts: new AdminAccountStore(db),
     accountDomainBlocks: new AccountDomainBlockStore(db),
     accountLimits: new AccountLimitStore(db),
     notificationRequests: new NotificationRequestStore(db),
-    blocklists: new BlocklistStore(db),
-    signUpBlocks: new SignUpBlockStore(db),
-    measures: new MeasureStore(db),
     accountPurge: new AccountPurgeStore(db),
     severedRelationships: new SeveredRelationshipStore(db),
+    twoFactor: new TwoFactorStore(db),
     accountExports: new AccountExportStore(db),
     accountImports: new AccountImportStore(db),
     accountArchives: new AccountArchiveStore(db),

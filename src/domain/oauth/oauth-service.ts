@@ -5,6 +5,7 @@ import type { OAuthStore, ApplicationRow, AccessTokenRow } from "../../store/oau
 import type { UserStore, UserRow } from "../../store/users.ts";
 import type { AccountStore, AccountRow } from "../../store/accounts.ts";
 import type { Stores } from "../../store/stores.ts";
+import type { TwoFactorStore } from "../../store/two-factor.ts";
 import { newId } from "../../util/ids.ts";
 import { isoAfter, nowIso } from "../../util/time.ts";
 import { isHttpUrl } from "../../util/urls.ts";
@@ -68,7 +69,13 @@ export class OAuthService {
   private readonly users: UserStore;
   private readonly accounts: AccountStore;
 
-  constructor(stores: Stores) {
+  private readonly twoFactor: TwoFactorStore;
+  /** Whether the user's role requires two-factor sign-in (REQUIRE_TWO_FACTOR). */
+  private readonly twoFactorRequired: (user: UserRow) => boolean;
+
+  constructor(stores: Stores, options: { twoFactorRequired?: (user: UserRow) => boolean } = {}) {
+    this.twoFactor = stores.twoFactor;
+    this.twoFactorRequired = options.twoFactorRequired ?? (() => false);
     this.oauth = stores.oauth;
     this.users = stores.users;
     this.accounts = stores.accounts;
@@ -160,6 +167,10 @@ export class OAuthService {
 
   /** The user said yes: a single-use code the client trades for a token. */
   async issueAuthorizationCode(request: AuthorizationRequest, user: UserRow): Promise<string> {
+    // A user whose role requires two-factor sign-in authorizes no app before setting it up.
+    if (this.twoFactorRequired(user) && !(await this.twoFactor.credential(user.id))?.enabled_at) {
+      throw new OAuthError("access_denied", "Your role requires two-factor sign-in: set it up in your settings before authorizing apps.", 403);
+    }
     const code = newSecret();
     await this.oauth.insertCode({
       id: newId(),
@@ -233,6 +244,11 @@ export class OAuthService {
     const suspended = user && valid ? Boolean((await this.accounts.byId(user.account_id))?.suspended_at) : false;
     if (!user || !valid || user.disabled || !user.approved || suspended) {
       throw new OAuthError("invalid_grant", "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.");
+    }
+    // A password alone does not sign in a user with two-factor sign-in, nor one whose role requires
+    // it (Mastodon refuses the grant too): their apps sign in through the browser, where the code is asked.
+    if ((await this.twoFactor.credential(user.id))?.enabled_at || this.twoFactorRequired(user)) {
+      throw new OAuthError("invalid_grant", "This account uses two-factor sign-in: sign in through the browser (the authorization code flow).");
     }
     return this.issueToken(app, user.id, this.requestedScopes(params.scope, app));
   }

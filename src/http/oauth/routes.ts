@@ -26,7 +26,7 @@ function errorPage(c: Context<AppEnv>, error: OAuthError) {
     page("Authorization error", config.instance.title, html`<h1>This application cannot be authorized</h1>
 <p class="error">${error.message}</p>
 <p><code>${error.code}</code></p>`),
-    error.status === 401 ? 400 : (error.status as 400),
+    error.status === 401 ? 400 : (error.status as 400 | 403),
   );
 }
 
@@ -55,6 +55,11 @@ oauthRoutes.get("/authorize", async (c) => {
     const here = new URL(c.req.url);
     here.searchParams.delete("force_login");
     return c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(here.pathname + here.search)}`, 303);
+  }
+  // A role that requires two-factor sign-in: set it up first, then come back to this page.
+  if (await c.get("services").twoFactor.setupRequired(user)) {
+    const here = new URL(c.req.url);
+    return c.redirect(`/settings/two_factor?return_to=${encodeURIComponent(here.pathname + here.search)}`, 303);
   }
   const { config } = c.get("services");
   return c.html(
@@ -92,7 +97,13 @@ oauthRoutes.post("/authorize", async (c) => {
     }
     return c.redirect(withQuery(request.redirectUri, { error: "access_denied", error_description: "The resource owner denied the request.", state: params.state }), 303);
   }
-  const code = await oauth.issueAuthorizationCode(request, user);
+  let code: string;
+  try {
+    code = await oauth.issueAuthorizationCode(request, user);
+  } catch (error) {
+    if (error instanceof OAuthError) return errorPage(c, error);
+    throw error;
+  }
   if (request.redirectUri === OOB_REDIRECT_URI) {
     return c.html(
       page("Authorization code", config.instance.title, html`<h1>Authorization code</h1>
