@@ -34,6 +34,9 @@ import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
 import { profileRoutes } from "./web/profiles.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { signInRoutes } from "./web/sign-in.ts";
+import { confirmationRoutes } from "./web/auth/confirmation.ts";
+import { passwordResetRoutes } from "./web/auth/password-reset.ts";
+import { emailsRoutes } from "./api/v1/emails.ts";
 import { severedRelationshipsRoutes } from "./web/severed-relationships.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
@@ -131,6 +134,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/directory", directoryRoutes);
   app.route("/api/v1/announcements", announcementsRoutes);
   app.route("/api/v1/domain_blocks", domainBlocksRoutes);
+  app.route("/api/v1/emails", emailsRoutes);
   app.route("/api/v1", ownListsRoutes);
   app.route("/api/v1/instance", instanceV1Routes);
   app.route("/api/v2/instance", instanceV2Routes);
@@ -140,6 +144,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);
+  app.route("/auth", confirmationRoutes);
+  app.route("/auth", passwordResetRoutes);
   app.route("/severed_relationships", severedRelationshipsRoutes);
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);

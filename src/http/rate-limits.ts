@@ -39,6 +39,13 @@ export const appRegistrations = new RateLimiter({ limit: 30, windowMs: FIVE_MINU
 export const clientCredentialGrants = new RateLimiter({ limit: 30, windowMs: FIVE_MINUTES });
 
 /**
+ * Requests that send a mail (password reset, resending a confirmation): each costs a message in
+ * someone's mailbox. 20 per 30 minutes per address; domain/mail also caps the links sent to any
+ * one e-mail address (5 an hour), however many client addresses ask.
+ */
+export const mailRequests = new RateLimiter({ limit: 20, windowMs: 30 * 60 * 1000 });
+
+/**
  * Counts this request against `limiter` under the client's address and sets Mastodon's
  * X-RateLimit-* headers. Returns the 429 response to send when the client is over the limit,
  * null when it may go on.
