@@ -143,6 +143,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
       removeFromList: (owner, id, accounts) => services.lists.removeMembers(owner, id, accounts),
     }),
   });
+  // Deleting one's account asks for the two-factor code of a user who set it up.
+  services.accountData.deletion.secondFactor = { required: (user) => services.twoFactor.isEnabled(user.id), verify: (user, code) => services.twoFactor.verify(user.id, code) };
   // Approval, rejection and warning mails of moderators' actions.
   services.moderation.accounts.mail = services.emails;
   return services;

@@ -21,6 +21,8 @@ import { signingKeyOf } from "./keys.ts";
 import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
+import { ACCOUNT_DATA_QUEUE } from "../domain/account-data/account-data.ts";
+import { FederationArchiveDocuments } from "./archive-documents.ts";
 
 const logger = getLogger(["skein", "federation"]);
 
@@ -65,6 +67,8 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
   deps.services.outbox.target = new FedifyOutbox(federation, deps, fanout);
   deps.services.resolver.target = resolver;
+  // Account archives are rendered with the same documents other servers are served.
+  deps.services.accountData.archives.documents.target = new FederationArchiveDocuments(federation, deps);
 
   const inboxPolicy = moderationInboxPolicy(deps);
   const middleware: MiddlewareHandler = async (c, next) => {
@@ -127,6 +131,8 @@ export function startFederation(deps: FederationDeps, database: Database, option
         jobs.listen(MODERATION_QUEUE, (payload) => deps.services.moderation.enforcement.handle(payload).then(() => undefined), { signal, concurrency: 1 }),
         // Purges of suspended accounts (DELETE /api/v1/admin/accounts/:id), here where the outbox federates their Delete.
         jobs.listen(ACCOUNT_JOBS_QUEUE, (payload) => deps.services.moderation.accounts.handleJob(payload), { signal, concurrency: 1 }),
+        // Users' CSV imports and archives (domain/account-data), a few at once; imports resolve remote accounts here.
+        jobs.listen(ACCOUNT_DATA_QUEUE, (payload) => deps.services.accountData.handleJob(payload), { signal, concurrency: 2 }),
       ]);
     } finally {
       clearInterval(sweep);

@@ -38,6 +38,9 @@ import { confirmationRoutes } from "./web/auth/confirmation.ts";
 import { passwordResetRoutes } from "./web/auth/password-reset.ts";
 import { emailsRoutes } from "./api/v1/emails.ts";
 import { severedRelationshipsRoutes } from "./web/severed-relationships.ts";
+import { skeinAccountDataRoutes } from "./api/skein/account-data.ts";
+import { accountDataDownloadRoutes } from "./web/account-data/downloads.ts";
+import { accountDataPages } from "./web/account-data/pages.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
@@ -141,12 +144,16 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v2/search", searchRoutes);
   app.route("/api/v1/admin", adminV1Routes);
   app.route("/api/v2/admin", adminV2Routes);
+  app.route("/api/v1/skein", skeinAccountDataRoutes);
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);
   app.route("/auth", confirmationRoutes);
   app.route("/auth", passwordResetRoutes);
   app.route("/severed_relationships", severedRelationshipsRoutes);
+  // Before any /settings page: these files also answer bearer tokens, which the settings guard would send to sign in.
+  app.route("/settings/exports", accountDataDownloadRoutes);
+  app.route("/settings", accountDataPages);
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/", pageRoutes);
