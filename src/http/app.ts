@@ -42,6 +42,7 @@ import { skeinAccountDataRoutes } from "./api/skein/account-data.ts";
 import { accountDataDownloadRoutes } from "./web/account-data/downloads.ts";
 import { accountDataPages } from "./web/account-data/pages.ts";
 import { pageRoutes } from "./web/pages.ts";
+import { settingsRoutes } from "./web/settings/routes.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
 import type { StreamingHub } from "./streaming/hub.ts";
@@ -154,6 +155,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   // Before any /settings page: these files also answer bearer tokens, which the settings guard would send to sign in.
   app.route("/settings/exports", accountDataDownloadRoutes);
   app.route("/settings", accountDataPages);
+  app.route("/settings", settingsRoutes);
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/", pageRoutes);

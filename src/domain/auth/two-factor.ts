@@ -111,6 +111,7 @@ export class TwoFactorService {
 
   /** Turns two-factor sign-in off: needs the password and a current code (or a recovery code). */
   async disable(user: UserRow, password: string, code: string): Promise<void> {
+    if (this.required(user)) throw new DomainError("forbidden", "Your role on this server requires two-factor sign-in; it cannot be turned off.");
     if (!(await verifyPassword(password, user.password_hash))) throw unauthorized("The password is not right.");
     if (!(await this.verify(user.id, code))) throw unauthorized("That code is not right.");
     await this.stores.twoFactor.remove(user.id);

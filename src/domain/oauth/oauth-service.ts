@@ -11,11 +11,12 @@ import { isoAfter, nowIso } from "../../util/time.ts";
 import { isHttpUrl } from "../../util/urls.ts";
 import { hashSecret, newSecret, sameSecret } from "../auth/secrets.ts";
 import { verifyPassword } from "../auth/passwords.ts";
-import { validationFailed } from "../errors.ts";
+import { notFound, validationFailed } from "../errors.ts";
 import { ALL_SCOPES, DEFAULT_SCOPES, parseScopes, scopesWithin } from "./scopes.ts";
 
 export const OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob";
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
+const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 // Mastodon's bounds on an app (client_name 60 characters; redirect URIs, newline-joined, and
 // website 2,000 each); Skein also caps the number of redirect URIs. Registration needs no
 // account, so every field a stranger can store has a bound.
@@ -54,6 +55,17 @@ export interface Authenticated {
   application: ApplicationRow;
   user: UserRow | null;
   account: AccountRow | null;
+}
+
+/** An app a user let in, as the settings page lists it. */
+export interface AuthorizedApp {
+  applicationId: string;
+  name: string;
+  website: string | null;
+  scopes: string[];
+  tokens: number;
+  authorizedAt: string;
+  lastUsedAt: string | null;
 }
 
 export interface AuthorizationRequest {
@@ -269,6 +281,31 @@ export class OAuthService {
     await this.oauth.revokeToken(token.id, nowIso());
   }
 
+  /**
+   * The apps a user has let in (live tokens grouped by app): what they may do (every scope any
+   * of its tokens holds), since when, and when one of its tokens was last used.
+   */
+  async authorizedApps(userId: string): Promise<AuthorizedApp[]> {
+    const byApp = new Map<string, AuthorizedApp>();
+    for (const token of await this.oauth.liveTokensOfUser(userId)) {
+      let app = byApp.get(token.application_id);
+      if (!app) {
+        app = { applicationId: token.application_id, name: token.app_name, website: token.app_website, scopes: [], tokens: 0, authorizedAt: token.created_at, lastUsedAt: null };
+        byApp.set(token.application_id, app);
+      }
+      app.tokens++;
+      for (const scope of token.scopes.split(" ")) if (scope && !app.scopes.includes(scope)) app.scopes.push(scope);
+      if (token.created_at < app.authorizedAt) app.authorizedAt = token.created_at;
+      if (token.last_used_at && (!app.lastUsedAt || token.last_used_at > app.lastUsedAt)) app.lastUsedAt = token.last_used_at;
+    }
+    return [...byApp.values()];
+  }
+
+  /** Revokes every token of the user for one app (the app must sign in again). */
+  async revokeApp(userId: string, applicationId: string): Promise<void> {
+    if ((await this.oauth.revokeAppTokensOfUser(userId, applicationId, nowIso())) === 0) throw notFound("This app has no access to your account.");
+  }
+
   /** Resolves a bearer token; null when it is unknown, revoked, or its user can no longer sign in. */
   async authenticate(bearer: string): Promise<Authenticated | null> {
     const token = await this.oauth.tokenByHash(hashSecret(bearer));
@@ -282,6 +319,12 @@ export class OAuthService {
       if (!user || user.disabled || !user.approved) return null;
       account = (await this.accounts.byId(user.account_id)) ?? null;
       if (!account || account.suspended_at) return null;
+    }
+    // "Last used" for the authorized-apps page, written at most once an hour per token so that
+    // reading the API does not become a write per request.
+    const now = nowIso();
+    if (!token.last_used_at || Date.parse(now) - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
+      await this.oauth.touchToken(token.id, now);
     }
     return { token, scopes: token.scopes.split(" "), application, user, account };
   }

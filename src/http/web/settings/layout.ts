@@ -12,6 +12,7 @@ import type { AppEnv } from "../../env.ts";
 import type { UserRow } from "../../../store/users.ts";
 import { checkCsrf, clearSessionCookie, csrfToken, sessionToken } from "../cookies.ts";
 import { readParams, type Params } from "../../params.ts";
+import { DomainError } from "../../../domain/errors.ts";
 
 export interface SettingsEnv {
   Variables: AppEnv["Variables"] & {
@@ -48,6 +49,9 @@ export const TWO_FACTOR_SETUP_PATH = "/settings/two_factor";
  * two-factor page until they do.
  */
 export const requireSignedIn: MiddlewareHandler<SettingsEnv> = async (c, next) => {
+  // Every settings router carries this guard, and all of them answer under /settings, so one
+  // request may pass several: the first one to run decides.
+  if (c.var.user) return next();
   const services = c.get("services");
   const token = sessionToken(asApp(c));
   const found = token ? await services.sessions.sessionOf(token) : null;
@@ -88,6 +92,29 @@ export async function readForm(c: Context<SettingsEnv>): Promise<Params> {
   const params = await readParams(c);
   checkCsrf(c as unknown as Context<AppEnv>, params.authenticity_token);
   return params;
+}
+
+/**
+ * A rule's refusal, to show on the page (with the status that goes with it), instead of the
+ * API's JSON error; anything else is not the user's doing and is thrown on.
+ */
+export function refusal(error: unknown): { message: string; status: 401 | 403 | 404 | 422 | 429 } {
+  if (error instanceof DomainError) {
+    const status = ({ validation: 422, conflict: 422, not_found: 404, forbidden: 403, unauthorized: 401, rate_limited: 429 } as const)[error.kind];
+    return { message: error.message, status };
+  }
+  throw error;
+}
+
+/** After a successful post, back to the page (so a reload does not post again), with a notice. */
+export function doneRedirect(c: Context<SettingsEnv>, path: string, notice: string) {
+  return c.redirect(`${path}?notice=${encodeURIComponent(notice)}`, 303);
+}
+
+/** The notice a redirect carries, if it is one of the page's own (never arbitrary text from a link). */
+export function noticeOf(c: Context<SettingsEnv>, known: readonly string[]): string | null {
+  const notice = c.req.query("notice");
+  return notice !== undefined && known.includes(notice) ? notice : null;
 }
 
 export interface SettingsPageOptions {
