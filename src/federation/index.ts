@@ -17,7 +17,7 @@ import { DeliveryEngine } from "./delivery/engine.ts";
 import { deliveryUserAgent } from "./delivery/http-sender.ts";
 import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
 import { SenderPool } from "./delivery/sender-pool.ts";
-import { signingKeyOf } from "./keys.ts";
+import { deliveryKeyOf } from "./keys.ts";
 import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
@@ -56,7 +56,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
   };
   const sender: DeliverySender = config.delivery.threads > 0 ? new SenderPool(senderOptions, config.delivery.threads) : new InlineSender(senderOptions);
   const policy = deliveryPolicy(deps);
-  const engine = new DeliveryEngine(deliveries, sender, (accountId) => signingKeyOf(deps.stores, accountId), {
+  const engine = new DeliveryEngine(deliveries, sender, deliveryKeyOf(deps.stores, config.origin), {
     policy,
     concurrency: options.deliveryConcurrency ?? config.delivery.concurrency,
     perHost: config.delivery.perHost,

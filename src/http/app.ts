@@ -15,6 +15,7 @@ import { instanceV1Routes, instanceV2Routes } from "./api/instance.ts";
 import { statusesRoutes } from "./api/v1/statuses.ts";
 import { timelinesRoutes } from "./api/v1/timelines.ts";
 import { notificationsRoutes } from "./api/v1/notifications.ts";
+import { reportsRoutes } from "./api/v1/reports.ts";
 import { followRequestsRoutes, ownListsRoutes } from "./api/v1/saved.ts";
 import { domainBlocksRoutes } from "./api/v1/domain-blocks.ts";
 import { listsRoutes, listTimelineRoutes } from "./api/v1/lists.ts";
@@ -137,6 +138,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v2/suggestions", suggestionsV2Routes);
   app.route("/api/v1/directory", directoryRoutes);
   app.route("/api/v1/announcements", announcementsRoutes);
+  app.route("/api/v1/reports", reportsRoutes);
   app.route("/api/v1/domain_blocks", domainBlocksRoutes);
   app.route("/api/v1/emails", emailsRoutes);
   app.route("/api/v1", ownListsRoutes);

@@ -8,8 +8,10 @@ import { toStatus } from "./status.ts";
 import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
 import { withSeveranceEvents } from "./severance-event.ts";
 import { withAccountWarnings } from "./admin/account-warning.ts";
+import { toReport } from "./report.ts";
 
-export function toNotification(row: NotificationRow, from: AccountRow, status: StatusView | null, ctx: ConvertContext) {
+/** `report`: the Report entity an admin.report notification carries. */
+export function toNotification(row: NotificationRow, from: AccountRow, status: StatusView | null, ctx: ConvertContext, report: ReturnType<typeof toReport> | null = null) {
   return {
     id: row.id,
     type: row.type,
@@ -17,6 +19,7 @@ export function toNotification(row: NotificationRow, from: AccountRow, status: S
     group_key: row.group_key,
     account: toAccount(from, ctx),
     status: status ? toStatus(status, ctx) : null,
+    ...(row.type === "admin.report" ? { report } : {}),
   };
 }
 
@@ -42,7 +45,12 @@ async function renderEach(services: Services, recipientId: string, rows: readonl
     if (account) accounts.set(account.id, account);
   }
   const ctx = { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy) };
+  const reportIds = rows.map((r) => r.report_id).filter((id): id is string => id !== null);
+  const reports = reportIds.length ? await services.moderation.reports.withTargets(reportIds) : new Map();
   return rows
-    .filter((r) => accounts.has(r.from_account_id) && (r.status_id === null || views.has(r.status_id)))
-    .map((r) => toNotification(r, accounts.get(r.from_account_id)!, r.status_id ? views.get(r.status_id)! : null, ctx));
+    .filter((r) => accounts.has(r.from_account_id) && (r.status_id === null || views.has(r.status_id)) && (r.type !== "admin.report" || reports.has(r.report_id)))
+    .map((r) => {
+      const report = r.report_id ? reports.get(r.report_id) : undefined;
+      return toNotification(r, accounts.get(r.from_account_id)!, r.status_id ? views.get(r.status_id)! : null, ctx, report ? toReport(report.report, report.target, ctx) : null);
+    });
 }

@@ -74,7 +74,7 @@ export class ReportService {
    * server's instance actor (the reporter stays anonymous), and to the servers of accounts the
    * reported posts replied to, when their domains are among `forwardToDomains`.
    */
-  async create(reporter: AccountRow, input: ReportInput): Promise<ReportRow> {
+  async create(reporter: AccountRow, input: ReportInput): Promise<{ report: ReportRow; target: AccountRow }> {
     const target = await this.stores.accounts.byId(input.targetAccountId);
     if (!target) throw notFound();
     if (input.comment.length > MAX_REPORT_COMMENT) throw validationFailed(`Validation failed: Comment is too long (maximum is ${MAX_REPORT_COMMENT} characters)`);
@@ -115,7 +115,7 @@ export class ReportService {
     });
     this.announce(notifications);
     if (inboxes.length > 0 && this.outbox) await this.outbox.reportForwarded(row, target, statuses, inboxes);
-    return row;
+    return { report: row, target };
   }
 
   /**
@@ -221,6 +221,18 @@ export class ReportService {
     await this.change(report, actorAccountId, "resolve", { action_taken_at: nowIso(), action_taken_by_account_id: actorAccountId });
   }
 
+  /** Reports with their target accounts (what an admin.report notification shows), by report id. */
+  async withTargets(ids: readonly string[]): Promise<Map<string, { report: ReportRow; target: AccountRow }>> {
+    const reports = await this.stores.reports.byIds(unique(ids));
+    const targets = new Map((await this.stores.accounts.byIds(unique(reports.map((r) => r.target_account_id)))).map((a) => [a.id, a]));
+    const out = new Map<string, { report: ReportRow; target: AccountRow }>();
+    for (const report of reports) {
+      const target = targets.get(report.target_account_id);
+      if (target) out.set(report.id, { report, target });
+    }
+    return out;
+  }
+
   /** Everything the admin view of these reports shows: accounts, their users, the named posts. */
   async details(reports: readonly ReportRow[]): Promise<ReportDetails> {
     const accountIds = new Set<string>();
@@ -300,10 +312,11 @@ export class ReportService {
     for (const accountId of await tx.reports.handlerAccountIds(REPORT_HANDLERS)) {
       if (accountId === report.account_id) continue;
       const id = newId();
-      const row: NotificationRow = {
+      // Not subject to the recipient's notification policy: moderators see every report.
+      const row = {
         id, account_id: accountId, from_account_id: report.account_id, type: "admin.report", status_id: null,
         group_key: `ungrouped-${id}`, created_at: report.created_at, report_id: report.id, relationship_severance_event_id: null, account_warning_id: null,
-      };
+      } as NotificationRow;
       await tx.notifications.insert(row);
       out.push(row);
     }

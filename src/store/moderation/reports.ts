@@ -13,6 +13,8 @@ export interface ReportFilter {
   /** The reporter. */
   accountId?: string;
   targetAccountId?: string;
+  /** Reports about accounts of this domain (lower case, as accounts store it). */
+  targetDomain?: string;
 }
 
 export class ReportStore {
@@ -29,6 +31,11 @@ export class ReportStore {
     return this.db.selectFrom("reports").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  byIds(ids: readonly string[]): Promise<ReportRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom("reports").selectAll().where("id", "in", [...ids]).execute();
+  }
+
   byUri(uri: string): Promise<ReportRow | undefined> {
     return this.db.selectFrom("reports").selectAll().where("uri", "=", uri).executeTakeFirst();
   }
@@ -43,6 +50,10 @@ export class ReportStore {
     if (filter.resolved === false) query = query.where("action_taken_at", "is", null);
     if (filter.accountId) query = query.where("account_id", "=", filter.accountId);
     if (filter.targetAccountId) query = query.where("target_account_id", "=", filter.targetAccountId);
+    if (filter.targetDomain) {
+      const domain = filter.targetDomain;
+      query = query.where("target_account_id", "in", (qb) => qb.selectFrom("accounts").select("accounts.id").where("accounts.domain", "=", domain));
+    }
     return paginate(query, "id", page);
   }
 

@@ -8,6 +8,7 @@ import { adminDomainAllows } from "./domain-allows.ts";
 import { adminBlocklists } from "./blocklists.ts";
 import { adminCanonicalEmailBlocks, adminEmailDomainBlocks, adminIpBlocks } from "./sign-up-blocks.ts";
 import { adminDashboard } from "./dashboard.ts";
+import { adminReports } from "./reports.ts";
 
 export const adminV1Routes = new Hono<AppEnv>();
 export const adminV2Routes = new Hono<AppEnv>();
@@ -23,3 +24,4 @@ adminV1Routes.route("/email_domain_blocks", adminEmailDomainBlocks);
 adminV1Routes.route("/canonical_email_blocks", adminCanonicalEmailBlocks);
 adminV1Routes.route("/ip_blocks", adminIpBlocks);
 adminV1Routes.route("/", adminDashboard);
+adminV1Routes.route("/reports", adminReports);
