@@ -694,7 +694,8 @@ export interface EmailTokensTable {
   id: string;
   user_id: string;
   kind: EmailTokenKind;
-  token_hash: string;
+  /** null until the mail is handed to the transport (the token is drawn then). */
+  token_hash: string | null;
   /** The address the link was sent to (the new one, for a change). */
   email: string;
   expires_at: string;

@@ -166,7 +166,13 @@ test("confirmation resend: an address someone else has is refused (422), a malfo
   for (let i = 0; i < 5; i++) assert.equal((await api(user.token, "POST", "/api/v1/emails/confirmations")).status, 200);
   const limited = await api(user.token, "POST", "/api/v1/emails/confirmations");
   assert.equal(limited.status, 429);
-  await nextMail("repeater@example.com", "confirmation", 4);
+  // Each request replaced the link before it: a mail whose link was replaced before it left is
+  // not sent, and only the newest link works.
+  await eventually(async () => (await sql(server, "select count(*) as n from jobs where queue like '%mail'"))[0].n === "0", 30_000, "the mail queue to empty");
+  const mails = smtp.messages.filter(mailTo("repeater@example.com", "confirmation"));
+  assert.ok(mails.length >= 1 && mails.length <= 5, `${mails.length} mails`);
+  for (const stale of mails.slice(0, -1)) assert.equal((await fetch(linkIn(stale, "/auth/confirmation"))).status, 410);
+  assert.equal((await fetch(linkIn(mails.at(-1)!, "/auth/confirmation"))).status, 200);
 });
 
 test("password reset: form → mail → new password; the old password and the old tokens stop working, the link works once", async () => {
@@ -222,7 +228,7 @@ test("password reset: an unknown address gets the same answer and no mail; an ex
   // A made-up token is refused the same way.
   const forged = await fetch(`${server.url}/auth/password/edit?reset_password_token=${"A".repeat(43)}`);
   assert.equal(forged.status, 410);
-  // Only hashes are stored: the token in the link is nowhere in the table.
+  // Only hashes are stored: the token in the link is nowhere in the table (nor in a queued job).
   const token = new URL(linkIn(mail, "/auth/password/edit")).searchParams.get("reset_password_token")!;
   const rows = await sql(server, "select token_hash from email_tokens where email = ?", ["late@example.com"]);
   assert.equal(rows.length, 1);

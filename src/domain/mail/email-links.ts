@@ -29,9 +29,10 @@ export class EmailLinks {
   }
 
   /**
-   * A new link for `user` of `kind`, mailed to `email`; earlier unused links of the kind end.
-   * Over the address's hourly allowance: null when `quietWhenLimited` (the caller must not tell),
-   * else a rate_limited error.
+   * A new link for `user` of `kind`, to be mailed to `email`; earlier unused links of the kind
+   * end. Returns the link's id: its token is drawn only when the mail is sent (arm), so the queued
+   * job holds no secret. Over the address's hourly allowance: null when `quietWhenLimited` (the
+   * caller must not tell), else a rate_limited error.
    */
   async issue(user: UserRow, kind: EmailTokenKind, email: string, options: { quietWhenLimited: boolean }): Promise<string | null> {
     const now = nowIso();
@@ -40,12 +41,25 @@ export class EmailLinks {
       if (options.quietWhenLimited) return null;
       throw new DomainError("rate_limited", "Too many mails were sent to this address; try again in an hour");
     }
-    const token = newSecret();
+    const id = newId();
     await this.stores.transaction(async (tx) => {
       await tx.emailTokens.retire(user.id, kind === "password_reset" ? ["password_reset"] : ["confirmation", "email_change"], now);
-      await tx.emailTokens.insert({ id: newId(), user_id: user.id, kind, token_hash: hashSecret(token), email, expires_at: isoAfter(LINK_HOURS[kind] * HOUR_MS), used_at: null, created_at: now });
+      await tx.emailTokens.insert({ id, user_id: user.id, kind, token_hash: null, email, expires_at: isoAfter(LINK_HOURS[kind] * HOUR_MS), used_at: null, created_at: now });
     });
-    return token;
+    return id;
+  }
+
+  /**
+   * Draws the token of a link about to be mailed (a new one on every attempt: a token from an
+   * attempt that failed never works). null when the link ended meanwhile (a newer one replaced
+   * it, or it expired): that mail is not sent.
+   */
+  async arm(id: string): Promise<{ row: EmailTokenRow; token: string } | null> {
+    const row = await this.stores.emailTokens.byId(id);
+    if (!row) return null;
+    const token = newSecret();
+    if (!(await this.stores.emailTokens.arm(id, hashSecret(token), nowIso()))) return null;
+    return { row, token };
   }
 
   /** The stored link a token names, if it can still be used for one of `kinds`; else why not. */
@@ -53,7 +67,7 @@ export class EmailLinks {
     if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized("This link is not valid. Ask for a new one.");
     const row = await this.stores.emailTokens.byHash(hashSecret(token));
     if (!row || !kinds.includes(row.kind)) throw unauthorized("This link is not valid. Ask for a new one.");
-    if (row.used_at) throw unauthorized("This link has already been used. Ask for a new one if you need to.");
+    if (row.used_at) throw unauthorized("This link has already been used, or a newer one replaced it. Ask for a new one if you need to.");
     if (row.expires_at <= nowIso()) throw unauthorized("This link has expired. Ask for a new one.");
     return row;
   }
@@ -73,7 +87,7 @@ export class EmailLinks {
         if (holder && holder.id !== user.id) throw new DomainError("conflict", `Email ${row.email} is already in use`);
       }
       const now = nowIso();
-      if (!(await tx.emailTokens.consume(row.id, now))) throw unauthorized("This link has already been used. Ask for a new one if you need to.");
+      if (!(await tx.emailTokens.consume(row.id, now))) throw unauthorized("This link has already been used, or a newer one replaced it. Ask for a new one if you need to.");
       await tx.users.update(user.id, { email: row.email, confirmed_at: user.confirmed_at && row.kind === "confirmation" ? user.confirmed_at : now, updated_at: now });
       return { ...user, email: row.email, confirmed_at: now };
     });
@@ -88,7 +102,7 @@ export class EmailLinks {
     const passwordHash = await hashPassword(password);
     return this.stores.transaction(async (tx) => {
       const now = nowIso();
-      if (!(await tx.emailTokens.consume(row.id, now))) throw unauthorized("This link has already been used. Ask for a new one if you need to.");
+      if (!(await tx.emailTokens.consume(row.id, now))) throw unauthorized("This link has already been used, or a newer one replaced it. Ask for a new one if you need to.");
       const user = await tx.users.byId(row.user_id);
       if (!user) throw unauthorized("This link is not valid. Ask for a new one.");
       await tx.users.update(user.id, { password_hash: passwordHash, updated_at: now });

@@ -63,14 +63,45 @@ export class EmailService {
     await this.jobs.enqueue(MAIL_QUEUE, [mail], { orderingKey: null });
   }
 
-  /** The mail queue's handler: hands one queued mail to the transport (throws to be retried). */
+  /**
+   * The mail queue's handler: hands one queued mail to the transport (throws to be retried). A
+   * mail carrying a link is queued as the link's id ({link}); its token is drawn and its text
+   * written here, just before sending, so the jobs table never holds a usable token.
+   */
   async deliver(payload: unknown): Promise<void> {
+    if (!this.transport) throw new Error("No mail transport in this process");
+    const linkId = (payload as { link?: unknown } | null)?.link;
+    if (typeof linkId === "string") {
+      const mail = await this.linkMail(linkId);
+      if (mail) await this.transport.send(mail);
+      return;
+    }
     const mail = payload as OutgoingMail;
     if (!mail || typeof mail.to !== "string" || typeof mail.subject !== "string" || typeof mail.text !== "string") {
       throw new Error("A mail job without to, subject and text");
     }
-    if (!this.transport) throw new Error("No mail transport in this process");
     await this.transport.send(mail);
+  }
+
+  /** Queues the mail of a link made by links.issue. */
+  private async sendLink(linkId: string | null): Promise<void> {
+    if (linkId === null) return;
+    if (!this.jobs) throw new Error("No job queue in this process: the mail was not queued");
+    await this.jobs.enqueue(MAIL_QUEUE, [{ link: linkId }], { orderingKey: null });
+  }
+
+  /** The mail of a link, with a fresh token; null if the link ended or its user is gone. */
+  private async linkMail(linkId: string): Promise<OutgoingMail | null> {
+    const armed = await this.links.arm(linkId);
+    if (!armed) return null;
+    const { row, token } = armed;
+    const user = await this.stores.users.byId(row.user_id);
+    const account = user ? await this.stores.accounts.byId(user.account_id) : undefined;
+    if (!user || !account) return null;
+    const compose = { confirmation: confirmationMail, email_change: emailChangeMail, password_reset: passwordResetMail }[row.kind];
+    const message = compose(this.context, row.email, account.username, token, LINK_HOURS[row.kind]);
+    // The same Message-ID on every attempt: a receiver can tell a resent copy.
+    return { ...message, from: this.from, messageId: `<link-${row.id}@${new URL(this.config.origin).hostname}>`, date: new Date().toUTCString() };
   }
 
   private get context(): MailContext {
@@ -83,10 +114,9 @@ export class EmailService {
    * already confirmed. At most 5 links go to one address an hour (rate_limited beyond).
    */
   async sendConfirmation(userId: string): Promise<void> {
-    const { user, username } = await this.userAndName(userId);
+    const { user } = await this.userAndName(userId);
     if (user.confirmed_at) return;
-    const token = await this.links.issue(user, "confirmation", user.email, { quietWhenLimited: false });
-    if (token) await this.send(confirmationMail(this.context, user.email, username, token, LINK_HOURS.confirmation));
+    await this.sendLink(await this.links.issue(user, "confirmation", user.email, { quietWhenLimited: false }));
   }
 
   /**
@@ -116,8 +146,7 @@ export class EmailService {
     if (!user || user.disabled) return;
     const account = await this.stores.accounts.byId(user.account_id);
     if (!account || account.suspended_at) return;
-    const token = await this.links.issue(user, "password_reset", user.email, { quietWhenLimited: true });
-    if (token) await this.send(passwordResetMail(this.context, user.email, account.username, token, LINK_HOURS.password_reset));
+    await this.sendLink(await this.links.issue(user, "password_reset", user.email, { quietWhenLimited: true }));
   }
 
   /** Tells a user their pending sign-up was approved (with a sign-in link). */
@@ -145,9 +174,7 @@ export class EmailService {
   async sendEmailChange(userId: string, newEmail: string): Promise<void> {
     const { user, username } = await this.userAndName(userId);
     const address = await this.freeAddress(newEmail, user.id);
-    const token = await this.links.issue(user, "email_change", address, { quietWhenLimited: false });
-    if (!token) return;
-    await this.send(emailChangeMail(this.context, address, username, token, LINK_HOURS.email_change));
+    await this.sendLink(await this.links.issue(user, "email_change", address, { quietWhenLimited: false }));
     await this.send(emailChangedNotice(this.context, user.email, username, address));
   }
 

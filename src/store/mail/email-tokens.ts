@@ -19,6 +19,22 @@ export class EmailTokenStore {
     return this.db.selectFrom("email_tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
   }
 
+  async byId(id: string): Promise<EmailTokenRow | undefined> {
+    return this.db.selectFrom("email_tokens").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /** Gives a still-usable link its token's hash (a new one on every attempt to send it); false if it ended. */
+  async arm(id: string, tokenHash: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("email_tokens")
+      .set({ token_hash: tokenHash })
+      .where("id", "=", id)
+      .where("used_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /**
    * Marks a link used if it still is usable; true only for the one caller that did, so a link
    * followed twice at once is honoured once.
