@@ -8,6 +8,8 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { SMTPServer } from "smtp-server";
 import { ConfigError, loadConfig } from "../../src/config/config.ts";
 import { createSmtpTransport } from "../../src/mail/smtp-transport.ts";
 import { createFolderTransport, listFolderMails, readFolderMail } from "../../src/mail/folder-transport.ts";
@@ -82,6 +84,34 @@ test("SMTP transport: SMTP_REQUIRE_TLS refuses a server without STARTTLS; withou
     assert.deepEqual(smtp.messages[0].links, ["https://social.example/a?b=c"]);
   } finally {
     await smtp.stop();
+  }
+});
+
+test("SMTP transport: STARTTLS is used when the server offers it, and its certificate is checked (a self-signed one fails the attempt; nothing goes in the clear)", async () => {
+  const key = path.join(temporary, "smtp.key");
+  const cert = path.join(temporary, "smtp.crt");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "ignore" });
+  let received = 0;
+  const server = new SMTPServer({
+    secure: false,
+    key: fs.readFileSync(key),
+    cert: fs.readFileSync(cert),
+    authOptional: true,
+    logger: false,
+    onData(stream, _session, callback) {
+      received++;
+      stream.resume().on("end", () => callback());
+    },
+  });
+  server.on("error", () => {});
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.server.address() as net.AddressInfo).port;
+  try {
+    const transport = createSmtpTransport({ url: `smtp://127.0.0.1:${port}`, requireTls: false });
+    await assert.rejects(transport.send(mail()), /certificate/i);
+    assert.equal(received, 0, "no mail was sent after the failed upgrade");
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });
 
