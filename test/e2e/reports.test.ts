@@ -152,6 +152,16 @@ test("moderators and admins are told of a new report (admin.report carrying the 
   assert.equal(notification.report.targetAccount.id, bob.id);
   assert.equal(notification.report.comment, "again");
 
+  // Only reports, when asked; and in the grouped notifications, one group per report, carrying it.
+  const onlyReports = await call(moderator.token, "GET", "/api/v1/notifications?types[]=admin.report");
+  assert.ok(onlyReports.body.length >= 1 && onlyReports.body.every((n: { type: string }) => n.type === "admin.report"));
+  const grouped = await call(moderator.token, "GET", "/api/v2/notifications");
+  assert.equal(grouped.status, 200);
+  const group = grouped.body.notification_groups.find((g: { type: string; report?: { id: string } }) => g.type === "admin.report" && g.report?.id === report.id);
+  assert.ok(group, JSON.stringify(grouped.body.notification_groups));
+  assert.equal(group.report.target_account.id, bob.id);
+  assert.equal(group.notifications_count, 1);
+
   const adminNotes = await call(admin.token, "GET", "/api/v1/notifications?limit=40");
   assert.ok(adminNotes.body.some((n: { type: string; report?: { id: string } }) => n.type === "admin.report" && n.report?.id === report.id), "the admin is told too");
   for (const user of [alice, bob]) {

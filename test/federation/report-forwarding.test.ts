@@ -111,6 +111,9 @@ test("a forwarded report reaches the reported account's server as a report its m
   // Not forwarded when not asked: a.test keeps it to itself.
   const kept = await alice.client.v1.reports.create({ accountId: bobOnA, comment: "just for a.test" });
   assert.equal(kept.forwarded, false);
+  // forward_to_domains that leave out bob's server: not sent there (Mastodon 4.2's choice of servers).
+  const elsewhere = await alice.client.v1.reports.create({ accountId: bobOnA, statusIds: [postOnA], comment: "only for c.example", forward: true, forwardToDomains: ["c.example"] });
+  assert.equal(elsewhere.forwarded, false);
 
   const received = await eventually(async () => (await reportsOnB()).find((r) => r.comment === "spam from bob"), 30_000, "the forwarded report on b.test");
   assert.equal(received.target_account.id, bob.id, "about bob, b.test's own account");
@@ -130,7 +133,7 @@ test("a forwarded report reaches the reported account's server as a report its m
   assert.ok(note, "an admin.report notification for b.test's moderator");
   assert.equal(note.account.acct, received.account.account.acct);
   // The one alice kept never left a.test.
-  assert.ok(!(await reportsOnB()).some((r) => r.comment === "just for a.test"));
+  assert.ok(!(await reportsOnB()).some((r) => r.comment === "just for a.test" || r.comment === "only for c.example"));
 });
 
 test("a server that rejects a.test's reports drops its Flags: delivered, handled, nothing stored", async () => {

@@ -17,6 +17,7 @@ import type { NotificationPolicyValue, NotificationType } from "../../../db/sche
 import { toGroupedNotificationsResults } from "../../../convert/mastodon/notification-group.ts";
 import { withSeveranceEventGroups } from "../../../convert/mastodon/severance-event.ts";
 import { withAccountWarningGroups } from "../../../convert/mastodon/admin/account-warning.ts";
+import { withReportGroups } from "../../../convert/mastodon/report.ts";
 
 export const notificationsV2Routes = new Hono<AppEnv>();
 
@@ -66,7 +67,8 @@ async function render(c: Context<AppEnv>, result: GroupedNotifications, partialA
   const groups = result.groups.filter((g) => g.statusId === null || shown.has(g.statusId));
   const rendered = toGroupedNotificationsResults({ ...result, groups }, statuses, convertContext(c), { partialAvatars });
   const withEvents = await withSeveranceEventGroups(c.get("services"), currentUser(c).account.id, groups, rendered.notification_groups);
-  const notificationGroups = await withAccountWarningGroups(c.get("services"), currentUser(c).account.id, groups, withEvents);
+  const withWarnings = await withAccountWarningGroups(c.get("services"), currentUser(c).account.id, groups, withEvents);
+  const notificationGroups = await withReportGroups(c.get("services"), groups, withWarnings);
   return { ...rendered, notification_groups: notificationGroups };
 }
 
