@@ -3,9 +3,10 @@
 // password asked again). She is signed out everywhere at once; the Delete of her actor reaches
 // b.test and c.test, which stop showing her and her posts; a.test purges her data in the
 // background but keeps the row, suspended, so her username cannot be taken again; she cannot
-// sign in any more.
+// sign in any more. A user with two-factor sign-in must give a code as well.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { startFleet, eventually, type Fleet } from "../support/federation-fleet.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
 import { adminUser, type AdminUser } from "../support/admin-clients.ts";
@@ -136,4 +137,59 @@ test("afterwards: her data is purged, she cannot sign in, and her username stays
   // Her e-mail address is free again (the user row kept none of it).
   const sameEmail = await fleet.servers["a.test"].cli(["accounts", "create", "alice2", "--email", "alice@example.com"]);
   assert.equal(sameEmail.code, 0, sameEmail.stderr);
+});
+
+// ---- two-factor: an independent TOTP (RFC 6238: HMAC-SHA-1, 6 digits, 30 s), not the server's ----
+
+function totp(secret: string, step = Math.floor(Date.now() / 30_000)): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(Array.from({ length: Math.floor(bits.length / 8) }, (_, i) => parseInt(bits.slice(i * 8, i * 8 + 8), 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeUInt32BE(Math.floor(step / 2 ** 32), 0);
+  counter.writeUInt32BE(step % 2 ** 32, 4);
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[19] & 0xf;
+  return String((((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3]) % 1_000_000).padStart(6, "0");
+}
+
+/** The named inputs of the form posting to `action`. */
+function formFor(html: string, action: string): Record<string, string> {
+  const start = html.indexOf(`action="${action}"`);
+  assert.ok(start >= 0, `no form for ${action}: ${html.slice(0, 500)}`);
+  return readForm(html.slice(html.lastIndexOf("<form", start))).fields;
+}
+
+test("two-factor: a user who set it up must give a code to delete the account", async () => {
+  const password = await fleet.servers["a.test"].createAccount("zoe");
+  const browser = new Browser();
+  const signIn = readForm(await (await browser.request("https://a.test/auth/sign_in")).text());
+  assert.equal((await browser.request("https://a.test/auth/sign_in", { form: { ...signIn.fields, login: "zoe", password } })).status, 303);
+  const setup = await (await browser.request("https://a.test/settings/two_factor")).text();
+  const secret = /id="two-factor-secret">([A-Z2-7 ]+)</.exec(setup)![1].replace(/ /g, "");
+  const enabled = await browser.request("https://a.test/settings/two_factor/enable", { form: { ...formFor(setup, "/settings/two_factor/enable"), code: totp(secret) } });
+  assert.equal(enabled.status, 200);
+
+  const page = await (await browser.request("https://a.test/settings/delete")).text();
+  assert.ok(page.includes('name="code"'), "the page asks for the code");
+  const fields = formFor(page, "/settings/delete");
+  const noCode = await browser.request("https://a.test/settings/delete", { form: { ...fields, password } });
+  assert.equal(noCode.status, 401);
+  const wrongCode = await browser.request("https://a.test/settings/delete", { form: { ...fields, password, code: totp(secret, Math.floor(Date.now() / 30_000) + 40) } });
+  assert.equal(wrongCode.status, 401);
+  assert.match(await wrongCode.text(), /two-factor code is wrong/);
+  assert.equal((await browser.request("https://a.test/settings/export")).status, 200, "still signed in, account still there");
+
+  // The code the enabling used is spent (a code is good once): wait for the next one.
+  const used = totp(secret);
+  const fresh = await eventually(async () => (totp(secret) !== used ? totp(secret) : null), 35_000, "a new TOTP step");
+  const done = await browser.request("https://a.test/settings/delete", { form: { ...fields, password, code: fresh } });
+  assert.equal(done.status, 200, await done.clone().text());
+  assert.equal((await browser.request("https://a.test/settings/export")).status, 303, "signed out");
+  const row = await eventually(async () => {
+    const r = (await api(admin.token, "a.test", "/api/v1/admin/accounts?username=zoe&origin=local")).body;
+    return Array.isArray(r) && r[0]?.suspended ? r[0] : null;
+  }, 10_000, "zoe suspended");
+  assert.equal(row.username, "zoe");
 });
