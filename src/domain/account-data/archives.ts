@@ -109,6 +109,11 @@ export class AccountArchives {
     const key = `archive-${account.username.replace(/[^A-Za-z0-9_]/g, "_")}-${row.created_at.replace(/\D/g, "").slice(0, 14)}-${row.id}.tar.gz`;
     try {
       const size = await this.storage.put(key, tarStream(this.entries(account)), { gzip: true });
+      // The account may have been deleted while the archive was built (its rows went with it).
+      if (!(await this.stores.accountArchives.byId(row.id))) {
+        await this.storage.remove(key);
+        return true;
+      }
       const finished = nowIso();
       const expires = new Date(Date.now() + ARCHIVE_LIFETIME_MS).toISOString();
       await this.stores.accountArchives.update(row.id, { state: "ready", file_key: key, size_bytes: size, finished_at: finished, expires_at: expires });
