@@ -162,6 +162,7 @@ export function settingsPage(c: Context<SettingsEnv>, options: SettingsPageOptio
   .hint { color: #6b7280; font-size: .9rem; }
   code.token { display: block; padding: .75rem; background: #f3f4f6; word-break: break-all; }
   ul.codes { columns: 2; font-family: monospace; font-size: 1.05rem; }
+  main a { overflow-wrap: anywhere; }
   form.inline { display: inline; }
   form.inline button { margin-top: 0; }
   @media (max-width: 40rem) { .frame { display: block; } }
