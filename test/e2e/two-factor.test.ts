@@ -349,4 +349,12 @@ test("a role that requires two-factor sign-in: sent to set it up, no apps until 
   // A required role cannot turn it off.
   const off = await post(browser, "/settings/two_factor/disable", { ...formFor((await get(browser, "/settings/two_factor")).html, "/settings/two_factor/disable"), current_password: password, code: "000000" });
   assert.equal(off.status, 403);
+
+  // An administrator can turn it off (a lost phone and lost codes); the role then sends the
+  // moderator to set it up again at the next sign-in.
+  const cli = await server.cli(["accounts", "disable-two-factor", "mod"]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /Two-factor sign-in is off for @mod/);
+  const again = await passwordStep(new Browser(), "mod", password);
+  assert.equal(again.location, `/settings/two_factor?return_to=${encodeURIComponent("/settings/profile")}`);
 });

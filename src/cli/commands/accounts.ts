@@ -1,4 +1,4 @@
-// `./skein accounts create|list|reset-password`, and the moderation subcommands
+// `./skein accounts create|list|reset-password|disable-two-factor`, and the moderation subcommands
 // (account-moderation.ts): admin work that runs beside a live server, against the same
 // configuration (environment and DATA_DIR).
 import { loadConfig, loadDotEnv } from "../../config/config.ts";
@@ -10,6 +10,7 @@ const USAGE = `Usage:
   ./skein accounts create USERNAME --email EMAIL [--admin | --moderator]
   ./skein accounts list
   ./skein accounts reset-password USERNAME
+  ./skein accounts disable-two-factor USERNAME
 ${MODERATION_USAGE}`;
 
 export async function accounts(args: string[]): Promise<number> {
@@ -17,7 +18,7 @@ export async function accounts(args: string[]): Promise<number> {
   const moderation = MODERATION_COMMANDS.find((c) => c === sub);
   if (moderation) return moderateAccount(moderation, rest, USAGE);
   const { positional, options } = parseArgs(rest, ["admin", "moderator"], USAGE);
-  if (!sub || !["create", "list", "reset-password"].includes(sub)) throw new UsageError(`unknown accounts command "${sub ?? ""}"\n${USAGE}`);
+  if (!sub || !["create", "list", "reset-password", "disable-two-factor"].includes(sub)) throw new UsageError(`unknown accounts command "${sub ?? ""}"\n${USAGE}`);
   if (sub !== "list" && positional.length !== 1) throw new UsageError(`a USERNAME is needed\n${USAGE}`);
   if (sub === "create" && typeof options.email !== "string") throw new UsageError(`--email is needed\n${USAGE}`);
 
@@ -29,6 +30,10 @@ export async function accounts(args: string[]): Promise<number> {
       const role = options.admin ? "admin" : options.moderator ? "moderator" : "user";
       const { account, password } = await service.createLocal({ username: positional[0], email: options.email as string, role });
       process.stdout.write(`Created @${account.username}@${runtime.config.localDomain} (${role})\nPassword: ${password}\n`);
+    } else if (sub === "disable-two-factor") {
+      // For someone who lost both their phone and their recovery codes (after checking who they are).
+      const removed = await runtime.services.twoFactor.adminDisable(positional[0]);
+      process.stdout.write(removed ? `Two-factor sign-in is off for @${positional[0]}; the password alone signs in now.\n` : `@${positional[0]} did not have two-factor sign-in.\n`);
     } else if (sub === "reset-password") {
       const password = await service.resetPassword(positional[0]);
       process.stdout.write(`New password for @${positional[0]}: ${password}\nAll sessions and access tokens of this account were revoked.\n`);

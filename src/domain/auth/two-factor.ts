@@ -117,6 +117,18 @@ export class TwoFactorService {
     await this.stores.twoFactor.remove(user.id);
   }
 
+  /**
+   * An administrator turns it off for a local user (`./skein accounts disable-two-factor`): no
+   * password or code asked. Returns whether it was on (or being set up).
+   */
+  async adminDisable(username: string): Promise<boolean> {
+    const user = await this.stores.users.byUsername(username);
+    if (!user) throw notFound(`No local account named ${username}`);
+    const had = (await this.stores.twoFactor.credential(user.id)) !== undefined;
+    await this.stores.twoFactor.remove(user.id);
+    return had;
+  }
+
   /** New recovery codes (the old ones stop working); needs a current code. */
   async regenerateRecoveryCodes(user: UserRow, code: string): Promise<string[]> {
     if (!(await this.isEnabled(user.id))) throw notFound("Two-factor sign-in is not enabled.");
