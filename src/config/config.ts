@@ -3,8 +3,9 @@
 import path from "node:path";
 import fs from "node:fs";
 import { availableParallelism } from "node:os";
+import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
 
-export type RegistrationMode = "open" | "approval" | "closed";
+export type RegistrationMode = "open" | "approval" | "invite" | "closed";
 
 export interface Config {
   /** Host (and port, if not the default) that names this server in the fediverse. */
@@ -23,6 +24,8 @@ export interface Config {
     description: string;
     contactEmail: string;
     registrations: RegistrationMode;
+    /** The terms of service (Markdown-free HTML or plain text); TERMS_OF_SERVICE_FILE, else DATA_DIR/terms-of-service.html if present. */
+    termsOfServiceFile: string;
     /** Where visitors find this server's source code (the AGPL asks for it). */
     sourceUrl: string;
   };
@@ -82,6 +85,8 @@ export interface Config {
    * over smtp:// without STARTTLS).
    */
   mail: { smtpUrl: string | null; from: string; requireTls: boolean };
+  /** Registration fee and payment provider (config/payment-config.ts: REGISTRATION_FEE, STRIPE_*). */
+  payments: PaymentConfig;
 }
 
 export class ConfigError extends Error {
@@ -178,8 +183,8 @@ export function loadConfig(env: Env = process.env): Config {
     httpsSetting ?? (tls !== null || !LOOPBACK_HOST.test(host)) ? "https" : "http";
 
   const registrations = str("REGISTRATIONS", "closed") as RegistrationMode;
-  if (!["open", "approval", "closed"].includes(registrations)) {
-    problems.push(`REGISTRATIONS must be open, approval or closed (got "${registrations}")`);
+  if (!["open", "approval", "invite", "closed"].includes(registrations)) {
+    problems.push(`REGISTRATIONS must be open, approval, invite or closed (got "${registrations}")`);
   }
 
   const federationMode = str("FEDERATION_MODE", "blocklist") as Config["federationMode"];
@@ -276,6 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mailFrom = str("SMTP_FROM", `${str("INSTANCE_TITLE", "Skein").replace(/["\\\r\n]/g, "")} <notifications@${(host || "localhost").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")}>`);
   if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) problems.push(`SMTP_FROM must be an address, like "Skein <notifications@social.example>" (got "${mailFrom}")`);
   const smtpRequireTls = bool("SMTP_REQUIRE_TLS") ?? false;
+  const payments = loadPaymentConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -293,6 +299,7 @@ export function loadConfig(env: Env = process.env): Config {
       description: str("INSTANCE_DESCRIPTION", "A Skein server: a Mastodon-compatible corner of the fediverse."),
       contactEmail,
       registrations,
+      termsOfServiceFile: path.resolve(str("TERMS_OF_SERVICE_FILE", path.join(dataDir, "terms-of-service.html"))),
       sourceUrl: str("SOURCE_URL", `${scheme}://${localDomain}/about`),
     },
     log: { level, format },
@@ -307,6 +314,7 @@ export function loadConfig(env: Env = process.env): Config {
     requireTwoFactor,
     blocklists: { refreshIntervalSeconds: blocklistRefresh, fetchTimeoutSeconds: blocklistFetchTimeout, ties: blocklistTies },
     mail: { smtpUrl, from: mailFrom, requireTls: smtpRequireTls },
+    payments,
   };
 }
 

@@ -19,6 +19,8 @@ import * as m0014 from "./migrations/0014_purge_indexes.ts";
 import * as m0019 from "./migrations/0019_account_data.ts";
 import * as m0017 from "./migrations/0017_email_tokens.ts";
 import * as m0018 from "./migrations/0018_two_factor.ts";
+import * as m0015 from "./migrations/0015_registration.ts";
+import * as m0016 from "./migrations/0016_payments.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_accounts_and_oauth": m0001,
@@ -38,6 +40,8 @@ const migrations: Record<string, Migration> = {
   "0019_account_data": m0019,
   "0017_email_tokens": m0017,
   "0018_two_factor": m0018,
+  "0015_registration": m0015,
+  "0016_payments": m0016,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -772,6 +772,10 @@ export interface DB {
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;
   email_tokens: EmailTokensTable;
+  invites: InvitesTable;
+  payments: PaymentsTable;
+  payment_events: PaymentEventsTable;
+  username_blocks: UsernameBlocksTable;
   accounts: AccountsTable;
   users: UsersTable;
   oauth_applications: OAuthApplicationsTable;
@@ -836,4 +840,52 @@ export interface DB {
   blocklist_adoptions: BlocklistAdoptionsTable;
   account_imports: AccountImportsTable;
   account_archives: AccountArchivesTable;
+}
+
+/** Invites (0015): a code that lets `max_uses` people (null: any number) sign up until `expires_at`. */
+export interface InvitesTable {
+  id: string;
+  code: string;
+  user_id: string;
+  max_uses: number | null;
+  uses: ColumnType<number, number | undefined, number>;
+  expires_at: string | null;
+  autofollow: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Usernames moderators keep from being registered (0015); `normalized` is the folded form. */
+export interface UsernameBlocksTable {
+  id: string;
+  username: string;
+  normalized: string;
+  exact: number;
+  created_at: string;
+}
+
+/** A registration fee's checkout (0016): pending → paid → refunded | disputed; pending → expired. */
+export interface PaymentsTable {
+  id: string;
+  provider: string;
+  checkout_id: string;
+  checkout_url: string;
+  provider_payment_id: string | null;
+  user_id: string | null;
+  email: string | null;
+  invite_id: string | null;
+  mode: "account" | "invite";
+  amount: number;
+  currency: string;
+  state: "pending" | "paid" | "expired" | "refunded" | "disputed";
+  created_at: string;
+  updated_at: string;
+}
+
+/** Provider webhook events already handled (0016), so a retried event is handled once. */
+export interface PaymentEventsTable {
+  provider: string;
+  event_id: string;
+  type: string;
+  received_at: string;
 }

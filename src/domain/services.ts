@@ -35,6 +35,10 @@ import type { LimitCheck } from "./moderation/limited-accounts.ts";
 import { AccountData } from "./account-data/account-data.ts";
 import type { JobSink } from "./account-data/imports.ts";
 import { EmailService } from "./mail/email-service.ts";
+import { RegistrationService } from "./registration/registration-service.ts";
+import { RegistrationSettingsService } from "./registration/registration-settings.ts";
+import { InviteService } from "./registration/invite-service.ts";
+import { PaymentService } from "./registration/payments/payment-service.ts";
 
 export interface Services {
   config: Config;
@@ -73,6 +77,10 @@ export interface Services {
   accountData: AccountData;
   /** Mail: queued sends and the typed mails (confirmation, reset, moderation notices); see domain/mail. */
   emails: EmailService;
+  /** Sign-up (POST /api/v1/accounts, /auth/sign_up): the mode and its settings, invites, username blocks. */
+  registration: RegistrationService;
+  /** Registration fees: checkouts, provider webhooks, the unpaid sweep (domain/registration/payments). */
+  payments: PaymentService;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -118,6 +126,16 @@ export function createServices(stores: Stores, config: Config, events = new Even
     discovery: new DiscoveryService(stores),
     moderation: createModeration(stores, config, { outbox, events, relationships: () => services.relationships }),
     emails: new EmailService(stores, config),
+    registration: null as unknown as RegistrationService, // set below: it uses accounts and moderation
+    payments: new PaymentService(stores, config, {
+      mail: (m) => services.emails.send({ ...m, kind: "notice" }),
+      // A refund or dispute becomes a report: it lands in the queue moderators already work,
+      // can be assigned and resolved, and notifies everyone who handles reports (admin.report).
+      report: async (target, comment) => {
+        const reporter = await stores.users.firstAdminAccount();
+        if (reporter) await services.moderation.reports.create(reporter, { targetAccountId: target, statusIds: [], comment, category: "other", ruleIds: [], forward: false, forwardToDomains: null });
+      },
+    }),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };
@@ -145,6 +163,11 @@ export function createServices(stores: Stores, config: Config, events = new Even
   });
   // Deleting one's account asks for the two-factor code of a user who set it up.
   services.accountData.deletion.secondFactor = { required: (user) => services.twoFactor.isEnabled(user.id), verify: (user, code) => services.twoFactor.verify(user.id, code) };
+  {
+    const registrationSettings = new RegistrationSettingsService(stores, config);
+    services.registration = new RegistrationService(stores, config, services.accounts, registrationSettings, new InviteService(stores, registrationSettings), () => services.moderation.signUpBlocks, events);
+    services.registration.ports.sendConfirmation = (userId) => services.emails.sendConfirmation(userId);
+  }
   // Approval, rejection and warning mails of moderators' actions.
   services.moderation.accounts.mail = services.emails;
   return services;

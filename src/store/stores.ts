@@ -38,6 +38,8 @@ import { AccountExportStore } from "./account-data/export-queries.ts";
 import { AccountImportStore } from "./account-data/imports.ts";
 import { AccountArchiveStore } from "./account-data/archives.ts";
 import { EmailTokenStore } from "./mail/email-tokens.ts";
+import { InviteStore, UsernameBlockStore } from "./registration/invites.ts";
+import { PaymentStore } from "./registration/payments.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -81,6 +83,11 @@ export interface Stores {
   accountArchives: AccountArchiveStore;
   /** Single-use e-mailed links (confirmation, password reset, e-mail change). */
   emailTokens: EmailTokenStore;
+  /** Registration: invites and the username block list. */
+  invites: InviteStore;
+  usernameBlocks: UsernameBlockStore;
+  /** Registration fees: checkouts and handled provider events. */
+  payments: PaymentStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -124,6 +131,9 @@ export function createStores(db: Kysely<DB>): Stores {
     accountImports: new AccountImportStore(db),
     accountArchives: new AccountArchiveStore(db),
     emailTokens: new EmailTokenStore(db),
+    invites: new InviteStore(db),
+    usernameBlocks: new UsernameBlockStore(db),
+    payments: new PaymentStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

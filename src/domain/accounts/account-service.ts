@@ -48,7 +48,11 @@ export class AccountService {
   }
 
   /** Creates a local account and its user. Without a password, one is generated and returned. */
-  async createLocal(input: { username: string; email: string; password?: string; role?: UserRow["role"] }): Promise<CreatedAccount> {
+  async createLocal(
+    input: { username: string; email: string; password?: string; role?: UserRow["role"] },
+    // Registration (domain/registration) creates unconfirmed, possibly pending users with their sign-up facts.
+    userFields: Partial<Pick<UserRow, "approved" | "confirmed_at" | "sign_up_reason" | "sign_up_ip" | "invited_by_account_id" | "locale">> = {},
+  ): Promise<CreatedAccount> {
     const username = input.username.trim();
     const email = input.email.trim();
     if (!USERNAME_PATTERN.test(username)) {
@@ -115,6 +119,7 @@ export class AccountService {
       last_sign_in_ip: null,
       invited_by_account_id: null,
       locale: null,
+      ...userFields,
     };
     await this.stores.transaction(async (tx) => {
       await tx.accounts.insert(account);

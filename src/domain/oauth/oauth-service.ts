@@ -350,6 +350,16 @@ export class OAuthService {
     return app;
   }
 
+  /**
+   * POST /api/v1/accounts: the new account's token, minted for the app whose client_credentials
+   * token asked, with that token's scopes (as Mastodon does).
+   */
+  async issueForNewUser(applicationId: string, userId: string, scopes: readonly string[]): Promise<IssuedToken> {
+    const app = await this.oauth.applicationById(applicationId);
+    if (!app) throw new OAuthError("invalid_client", "Client authentication failed due to unknown client.", 401);
+    return this.issueToken(app, userId, [...scopes]);
+  }
+
   private async issueToken(app: ApplicationRow, userId: string | null, scopes: string[]): Promise<IssuedToken> {
     const accessToken = newSecret();
     const row: AccessTokenRow = {
