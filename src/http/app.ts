@@ -10,6 +10,8 @@ import { handleError } from "./errors.ts";
 import { authenticate } from "./auth.ts";
 import { appsRoutes } from "./api/v1/apps.ts";
 import { accountsRoutes } from "./api/v1/accounts.ts";
+import { registrationRoutes } from "./api/v1/registrations.ts";
+import { signUpRoutes } from "./web/registration/sign-up.ts";
 import { preferencesRoutes } from "./api/v1/preferences.ts";
 import { instanceV1Routes, instanceV2Routes } from "./api/instance.ts";
 import { statusesRoutes } from "./api/v1/statuses.ts";
@@ -43,6 +45,8 @@ import { skeinAccountDataRoutes } from "./api/skein/account-data.ts";
 import { accountDataDownloadRoutes } from "./web/account-data/downloads.ts";
 import { accountDataPages } from "./web/account-data/pages.ts";
 import { pageRoutes } from "./web/pages.ts";
+import { paymentWebhookRoutes } from "./webhooks/payments.ts";
+import { paymentPages } from "./web/registration/payment-pages.ts";
 import { settingsRoutes } from "./web/settings/routes.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
@@ -117,6 +121,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.use("/oauth/userinfo", authenticate);
 
   app.route("/api/v1/apps", appsRoutes);
+  // Sign-up, invites and the terms of service, before the accounts and instance routes.
+  app.route("/api/v1", registrationRoutes);
   app.route("/api/v1/accounts", accountsRoutes);
   app.route("/api/v1/preferences", preferencesRoutes);
   app.route("/api/v1/statuses", statusesRoutes);
@@ -151,8 +157,11 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
   app.route("/auth", signInRoutes);
+  app.route("/", signUpRoutes);
   app.route("/auth", confirmationRoutes);
   app.route("/auth", passwordResetRoutes);
+  app.route("/auth", paymentPages);
+  app.route("/webhooks/payments", paymentWebhookRoutes);
   app.route("/severed_relationships", severedRelationshipsRoutes);
   // Before any /settings page: these files also answer bearer tokens, which the settings guard would send to sign in.
   app.route("/settings/exports", accountDataDownloadRoutes);

@@ -27,10 +27,23 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     return next();
   }
   const auth = await c.get("services").oauth.authenticate(token);
-  if (!auth) throw new ApiError(401, "The access token is invalid");
+  if (!auth) {
+    // A new account waiting for its registration fee: say so, and where to pay (403, as
+    // Mastodon answers an account that is not usable yet, rather than "invalid token").
+    const unpaid = await c.get("services").payments.unpaidRefusal(token);
+    if (unpaid) return c.json({ error: unpaid.message, checkout_url: unpaid.checkoutUrl }, 403);
+    throw new ApiError(401, "The access token is invalid");
+  }
+  // As Mastodon: a user who has not confirmed their address may only see who they are and ask
+  // for the confirmation again (and read public facts about the server).
+  if (auth.user && !auth.user.confirmed_at && !UNCONFIRMED_MAY.test(c.req.path)) {
+    throw new ApiError(403, "Your login is missing a confirmed e-mail address");
+  }
   c.set("auth", auth);
   return next();
 };
+
+const UNCONFIRMED_MAY = /^\/api\/v1\/(accounts\/verify_credentials|emails\/(confirmations|check_confirmation)|apps\/verify_credentials|instance(\/.*)?)\/?$|^\/api\/v2\/instance\/?$/;
 
 /** The endpoint needs a token holding `scope` (or a broader one). */
 export function requireScope(...anyOf: string[]): MiddlewareHandler<AppEnv> {

@@ -72,12 +72,12 @@ export function toInstanceV2(facts: InstanceFacts) {
       limited_federation: config.federationMode === "allowlist",
     },
     registrations: {
-      enabled: config.instance.registrations !== "closed",
-      approval_required: config.instance.registrations === "approval",
-      reason_required: config.instance.registrations === "approval",
-      message: null,
-      url: null,
-      min_age: null,
+      enabled: registrationsOf(facts).mode !== "closed",
+      approval_required: registrationsOf(facts).mode === "approval",
+      reason_required: registrationsOf(facts).mode === "approval" && registrationsOf(facts).reasonRequired,
+      message: registrationsOf(facts).message ? `<p>${escapeText(registrationsOf(facts).message!)}</p>` : null,
+      url: registrationsOf(facts).mode === "closed" ? null : `${config.origin}/auth/sign_up`,
+      min_age: registrationsOf(facts).minAge,
     },
     api_versions: { mastodon: MASTODON_API_VERSION },
     contact: {
@@ -102,9 +102,9 @@ export function toInstanceV1(facts: InstanceFacts) {
     stats: { user_count: facts.userCount, status_count: facts.statusCount, domain_count: 0 },
     thumbnail: thumbnailUrl(facts),
     languages: ["en"],
-    registrations: config.instance.registrations !== "closed",
-    approval_required: config.instance.registrations === "approval",
-    invites_enabled: false,
+    registrations: registrationsOf(facts).mode !== "closed",
+    approval_required: registrationsOf(facts).mode === "approval",
+    invites_enabled: registrationsOf(facts).mode !== "closed",
     configuration: {
       accounts: { max_featured_tags: LIMITS.featuredTags },
       statuses: statusLimits,
@@ -114,4 +114,13 @@ export function toInstanceV1(facts: InstanceFacts) {
     contact_account: facts.contactAccount ? toAccount(facts.contactAccount, ctx) : null,
     rules: [],
   };
+}
+
+/** The registration settings in force (the admin's, else REGISTRATIONS from the configuration). */
+function registrationsOf(facts: InstanceFacts): { mode: string; reasonRequired: boolean; minAge: number | null; message: string | null } {
+  return facts.registrations ?? { mode: facts.config.instance.registrations, reasonRequired: false, minAge: null, message: null };
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

@@ -42,6 +42,8 @@ export interface InstanceFacts {
   statusCount: number;
   contactAccount: AccountRow | null;
   vapidPublicKey: string;
+  /** Registration settings in force, added by the HTTP layer from services.registration (domain/registration). */
+  registrations?: { mode: string; reasonRequired: boolean; minAge: number | null; message: string | null };
 }
 
 export class InstanceService {

@@ -10,7 +10,13 @@ import { ApiError } from "../errors.ts";
 export const instanceV1Routes = new Hono<AppEnv>();
 export const instanceV2Routes = new Hono<AppEnv>();
 
-instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await c.get("services").instance.facts())));
+instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await instanceFacts(c))));
+
+/** The instance's facts with the registration settings in force (they change at runtime). */
+async function instanceFacts(c: Context<AppEnv>) {
+  const services = c.get("services");
+  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current() };
+}
 instanceV1Routes.get("/rules", (c) => c.json([]));
 /**
  * In allowlist mode the server's peers and moderation are not for strangers: as in Mastodon's
@@ -41,4 +47,4 @@ instanceV1Routes.get("/extended_description", async (c) => {
   return c.json({ updated_at: new Date(0).toISOString(), content: `<p>${escapeHtml(config.instance.description)}</p>` });
 });
 
-instanceV2Routes.get("/", async (c) => c.json(toInstanceV2(await c.get("services").instance.facts())));
+instanceV2Routes.get("/", async (c) => c.json(toInstanceV2(await instanceFacts(c))));

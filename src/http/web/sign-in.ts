@@ -65,7 +65,8 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
   <input type="password" id="password" name="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
 </form>
-<p><a href="/auth/password/new">Forgot your password?</a></p>`,
+<p><a href="/auth/password/new">Forgot your password?</a></p>
+<p><a href="/auth/sign_up">Create an account</a></p>`,
   );
 }
 

@@ -61,7 +61,7 @@ for (const version of ["2.0", "2.1"] as const) {
         software,
         protocols: ["activitypub"],
         services: { inbound: [], outbound: [] },
-        openRegistrations: services.config.instance.registrations === "open",
+        openRegistrations: (await services.registration.settings.current()).mode === "open",
         usage: { users: { total: facts.userCount, activeMonth: facts.userCount, activeHalfyear: facts.userCount }, localPosts: facts.statusCount },
         metadata: { nodeName: services.config.instance.title, nodeDescription: services.config.instance.description },
       }),
