@@ -20,6 +20,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   import: { summary: "import a CSV file for a user (follows, blocks, mutes, domain blocks, bookmarks, lists)", load: async () => (await import("./commands/account-data.ts")).importData },
   domains: { summary: "block, unblock, allow and list domains (the server's domain policy)", load: async () => (await import("./commands/domains.ts")).domains },
   blocklist: { summary: "import and export blocklists; subscribe to published ones", load: async () => (await import("./commands/blocklist.ts")).blocklist },
+  payments: { summary: "the registration fee: set, show, list payments, sweep unpaid accounts", load: async () => (await import("./commands/payments.ts")).payments },
   "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },
   bench: { summary: "run a benchmark (timeline, fanout) and print its figures", load: async () => (await import("./commands/bench.ts")).bench },
   queue: { summary: "show the job queue (deliveries, inbox jobs)", load: async () => (await import("./commands/queue.ts")).queue },

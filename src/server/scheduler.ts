@@ -38,6 +38,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       intervalMs: 15 * 60_000,
       run: () => services.moderation.enforcement.reconcile(),
     },
+    {
+      // Accounts left unpaid for UNPAID_ACCOUNT_DAYS (registration fee, account mode) are removed.
+      name: "unpaid-accounts",
+      intervalMs: 3600_000,
+      run: () => services.payments.sweepUnpaid(),
+    },
   ];
 }
 
