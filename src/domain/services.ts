@@ -167,6 +167,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
     const registrationSettings = new RegistrationSettingsService(stores, config);
     services.registration = new RegistrationService(stores, config, services.accounts, registrationSettings, new InviteService(stores, registrationSettings), () => services.moderation.signUpBlocks, events);
     services.registration.ports.sendConfirmation = (userId) => services.emails.sendConfirmation(userId);
+    services.registration.ports.requirePayment = (userId, email) => services.payments.requireForNewUser(userId, email);
+    services.registration.ports.paymentGate = (hasInvite) => services.payments.gateSignUp(hasInvite);
   }
   // Approval, rejection and warning mails of moderators' actions.
   services.moderation.accounts.mail = services.emails;

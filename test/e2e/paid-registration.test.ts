@@ -7,6 +7,7 @@
 // fee set from the CLI, the invite form → checkout → payment → a one-use invite.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import { startServer, type TestServer } from "../support/server.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
@@ -29,6 +30,7 @@ before(async () => {
       STRIPE_SECRET_KEY: stripe.secretKey,
       STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
       STRIPE_API_BASE: stripe.base,
+      REGISTRATIONS: "open",
     },
   });
   stripe.webhookUrl = `${server.url}/webhooks/payments/stripe`;
@@ -53,6 +55,21 @@ async function unpaidUser(username: string): Promise<{ user: TestUser; checkoutU
   const checkoutUrl = /Checkout: (\S+)/.exec(result.stdout)![1];
   const sessionId = /\/pay\/(cs_test_[0-9a-f]+)$/.exec(checkoutUrl)![1];
   return { user, checkoutUrl, sessionId };
+}
+
+/** POST /api/v1/accounts as a client app does: an app token, then the sign-up form. */
+let appToken: string | null = null;
+async function apiSignUp(username: string, inviteCode?: string): Promise<Response> {
+  if (!appToken) {
+    const app = await (await fetch(`${server.url}/api/v1/apps`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_name: "paid", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read write" }) })).json();
+    const token = await (await fetch(`${server.url}/oauth/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: app.client_id, client_secret: app.client_secret, scope: "read write" }) })).json();
+    appToken = token.access_token as string;
+  }
+  return fetch(`${server.url}/api/v1/accounts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${appToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ username, email: `${username}@example.com`, password: "a long enough password 123", agreement: true, locale: "en", ...(inviteCode ? { invite_code: inviteCode } : {}) }),
+  });
 }
 
 async function reportsAbout(accountId: string): Promise<{ comment: string }[]> {
@@ -160,11 +177,49 @@ test("an expired checkout leaves the account unpaid with a fresh checkout; the s
 
 test("webhook bounds: an unknown provider is 404, an oversized body 413, an event Skein does not act on 200", async () => {
   assert.equal((await fetch(`${server.url}/webhooks/payments/paypal`, { method: "POST", body: "{}" })).status, 404);
-  const big = await fetch(stripe.webhookUrl, { method: "POST", body: "x".repeat(300 * 1024), headers: { "stripe-signature": "t=1,v1=00" } });
-  assert.equal(big.status, 413);
+  // On a connection of its own: the server does not read the refused body, and closes it.
+  const big = await new Promise<number>((resolve, reject) => {
+    const req = http.request(stripe.webhookUrl, { method: "POST", agent: false, headers: { "stripe-signature": "t=1,v1=00", "content-length": 300 * 1024 } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end("x".repeat(300 * 1024));
+  });
+  assert.equal(big, 413);
   const other = await stripe.send("customer.created", { id: "cus_test_1", object: "customer" });
   assert.equal(other.status, 200);
   assert.equal(JSON.parse(other.body).status, "ignored");
+});
+
+test("POST /api/v1/accounts with a fee: the answer carries the checkout URL, the token is refused until paid; the web sign-up redirects to the checkout", async () => {
+  const signed = await apiSignUp("gina");
+  assert.equal(signed.status, 200);
+  const token = await signed.json();
+  assert.match(token.checkout_url, /\/pay\/cs_test_/);
+  const refused = await me(token.access_token);
+  assert.equal(refused.status, 403);
+  assert.equal((await refused.json()).checkout_url, token.checkout_url);
+  const paid = await fetch(token.checkout_url, { method: "POST", redirect: "manual" });
+  assert.equal(paid.headers.get("x-webhook-status"), "200");
+  const usable = await me(token.access_token);
+  assert.equal(usable.status, 200);
+  assert.equal((await usable.json()).username, "gina");
+
+  // The sign-up page: straight on to the provider.
+  const form = await fetch(`${server.url}/auth/sign_up`);
+  assert.equal(form.status, 200);
+  const html = await form.text();
+  const csrf = /name="authenticity_token" value="([^"]+)"/.exec(html)![1];
+  const cookie = (form.headers.get("set-cookie") ?? "").split(";")[0];
+  const posted = await fetch(`${server.url}/auth/sign_up`, {
+    method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ authenticity_token: csrf, username: "hugo", email: "hugo@example.com", password: "a long enough password 123", password_confirmation: "a long enough password 123", agreement: "1" }),
+  });
+  assert.equal(posted.status, 303, await posted.text());
+  const session = stripe.session(/\/pay\/(cs_test_[0-9a-f]+)$/.exec(posted.headers.get("location")!)![1]);
+  assert.equal(session.email, "hugo@example.com");
+  assert.equal(session.amount, 500);
 });
 
 test("invite mode (set from the CLI): the invite form leads to a checkout; payment mints a one-use invite", async () => {
@@ -199,6 +254,16 @@ test("invite mode (set from the CLI): the invite form leads to a checkout; payme
     return /invite\s+paid\s+7\.50 EUR\s+fern@example\.com\s+invite (\w{10})/.exec(out);
   }, 20_000, "a paid invite");
   assert.ok(listed[1]);
+
+  // Without an invite, sign-up is refused and says where to buy one; with the bought one it works, once.
+  const without = await apiSignUp("ivan");
+  assert.equal(without.status, 403);
+  assert.match((await without.json()).error, /buy one \(7\.50 EUR\) at .*\/auth\/payment\/invite/);
+  const withInvite = await apiSignUp("fern", listed[1]);
+  assert.equal(withInvite.status, 200, await withInvite.clone().text());
+  assert.equal((await withInvite.json()).checkout_url, undefined);
+  const reused = await apiSignUp("fern2", listed[1]);
+  assert.equal(reused.status, 422);
 
   // Turned off: nothing is sold.
   assert.equal((await server.cli(["payments", "fee", "off"])).code, 0);

@@ -60,11 +60,17 @@ export interface SignedUp {
   account: AccountRow;
   /** False in approval mode (or when a sign-up block asked for approval): no sign-in until approved. */
   approved: boolean;
+  /** A registration fee in account mode: where to pay before the account can be used. */
+  checkoutUrl?: string;
 }
 
 /** Mail and notification ports; set by services.ts (mail may be absent in a bare CLI process). */
 export interface RegistrationPorts {
   sendConfirmation?(userId: string): Promise<void>;
+  /** Registration fee (registration/payments): holds the new user until paid; its checkout, or null without a fee. */
+  requirePayment?(userId: string, email: string): Promise<{ checkoutUrl: string } | null>;
+  /** Registration fee in invite mode: throws forbidden (where to buy one) when there is no invite. */
+  paymentGate?(hasInvite: boolean): Promise<void>;
 }
 
 export class RegistrationService {
@@ -92,10 +98,13 @@ export class RegistrationService {
   async signUp(input: SignUpInput): Promise<SignedUp> {
     const settings = await this.settings.current();
     const invite = await this.gate(settings, input.inviteCode);
+    await this.ports.paymentGate?.(invite !== null);
     await this.validate(settings, input, invite);
     const screening = await this.screen(input);
     const approved = !(screening === "approval_required" || (settings.mode === "approval" && !invite));
     const created = await this.create(input, invite, approved);
+    const payment = await this.pay(created);
+    if (payment) created.checkoutUrl = payment.checkoutUrl;
     await this.welcome(created);
     return created;
   }
@@ -184,6 +193,16 @@ export class RegistrationService {
       },
     );
     return { user, account, approved };
+  }
+
+  /** Step 4b: a registration fee holds the account until paid; if no checkout can be opened, the sign-up is undone. */
+  private async pay(created: SignedUp): Promise<{ checkoutUrl: string } | null> {
+    try {
+      return (await this.ports.requirePayment?.(created.user.id, created.user.email)) ?? null;
+    } catch (error) {
+      await this.stores.adminAccounts.deleteLocal(created.account.id);
+      throw error;
+    }
   }
 
   /** Step 5: moderators hear of an account waiting for them; the confirmation mail goes out. */

@@ -128,6 +128,13 @@ export class PaymentService {
     return this.stores.payments.recent(limit);
   }
 
+  /** Sign-up's gate: in invite mode a fee means no sign-up without an invite (paid for or given). */
+  async gateSignUp(hasInvite: boolean): Promise<void> {
+    if (hasInvite) return;
+    const fee = await this.fee();
+    if (fee?.mode === "invite") throw new DomainError("forbidden", `Signing up here needs an invite: buy one (${formatFee(fee)}) at ${this.config.origin}/auth/payment/invite`);
+  }
+
   /** Invite mode: a checkout for someone who will receive an invite by e-mail once paid. */
   async checkoutForInvite(email: string): Promise<{ checkoutUrl: string }> {
     const fee = await this.fee();

@@ -31,7 +31,7 @@ registrationRoutes.post("/accounts", requireScope("write:accounts"), async (c) =
   const params = await readParams(c);
   const services = c.get("services");
   try {
-    const { user } = await services.registration.signUp({
+    const { user, checkoutUrl } = await services.registration.signUp({
       username: str(params, "username", 200) ?? "",
       email: str(params, "email", 400) ?? "",
       password: str(params, "password", 1000) ?? "",
@@ -44,7 +44,8 @@ registrationRoutes.post("/accounts", requireScope("write:accounts"), async (c) =
     });
     const { accessToken, row } = await services.oauth.issueForNewUser(auth.application.id, user.id, auth.scopes);
     c.header("Cache-Control", "no-store");
-    return c.json({ access_token: accessToken, token_type: "Bearer", scope: row.scopes, created_at: Math.floor(Date.parse(row.created_at) / 1000) });
+    // checkout_url (Skein): a registration fee is due; the token is refused (403, the same URL) until paid.
+    return c.json({ access_token: accessToken, token_type: "Bearer", scope: row.scopes, created_at: Math.floor(Date.parse(row.created_at) / 1000), ...(checkoutUrl ? { checkout_url: checkoutUrl } : {}) });
   } catch (error) {
     if (error instanceof RegistrationInvalid) throw new ApiError(422, error.message, {}, error.details);
     throw error;

@@ -72,11 +72,13 @@ signUpRoutes.post("/auth/sign_up", async (c) => {
   const limited = throttle(c, registrationAttempts);
   if (limited) return c.html(await signUpForm(c, values, {}, "Too many sign-ups from your address. Try again later."), 429);
   try {
-    const { approved, user } = await c.get("services").registration.signUp({
+    const { approved, user, checkoutUrl } = await c.get("services").registration.signUp({
       username: values.username ?? "", email: values.email ?? "", password: str(params, "password", 1000) ?? "",
       agreement: ["1", "on", "true"].includes(String(params.agreement ?? "")), reason: values.reason, dateOfBirth: values.date_of_birth,
       inviteCode: values.invite_code, ip: clientIp(c),
     });
+    // A registration fee (account mode): straight on to the provider's checkout page.
+    if (checkoutUrl) return c.redirect(checkoutUrl, 303);
     return c.html(page("Check your e-mail", c.get("services").config.instance.title, html`<h1>Check your e-mail</h1>
 <p id="check-email">We sent a link to <strong>${user.email}</strong>. Open it to confirm your address${approved ? ", then sign in." : "."}</p>
 ${approved ? "" : html`<p id="pending">Your account will be usable once a moderator approves it; you will get an e-mail.</p>`}
