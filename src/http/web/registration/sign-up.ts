@@ -24,7 +24,7 @@ async function signUpForm(c: Context<AppEnv>, values: Values, errors: FieldError
   const settings = await services.registration.settings.current();
   const title = services.config.instance.title;
   if (settings.mode === "closed" && !values.invite_code) {
-    return page("Sign up", title, html`<h1>Sign up</h1><p id="closed">Registrations are closed on this server.</p><p><a href="/auth/sign_in">Sign in</a></p>`);
+    return page("Sign up", title, html`<h1>Sign up</h1><p id="closed" data-mode="closed">Registrations are closed on this server.</p><p><a href="/auth/sign_in">Sign in</a></p>`);
   }
   const fieldError = (name: string) => (errors[name] ? html`<p class="error" id="error-${name}">${errors[name].map((e) => e.description).join("; ")}</p>` : "");
   return page(
@@ -34,7 +34,7 @@ async function signUpForm(c: Context<AppEnv>, values: Values, errors: FieldError
 ${settings.message ? html`<p id="message">${settings.message}</p>` : ""}
 ${settings.mode === "approval" ? html`<p>New accounts are reviewed by the moderators before they can be used.</p>` : ""}
 ${banner ? html`<p class="error" role="alert">${banner}</p>` : ""}
-<form method="post" action="/auth/sign_up">
+<form method="post" action="/auth/sign_up" data-mode="${settings.mode}" data-min-age="${settings.minAge ?? ""}" data-reason-required="${settings.reasonRequired ? "1" : "0"}">
   <input type="hidden" name="authenticity_token" value="${csrfToken(c)}">
   <label for="username">Username</label>
   <input type="text" id="username" name="username" value="${values.username ?? ""}" maxlength="30" autocomplete="username" required>
