@@ -95,6 +95,17 @@ test("account mode: unpaid is refused with where to pay; forged and replayed web
   const grant = await fetch(`${server.url}/oauth/token`, { method: "POST", body: new URLSearchParams({ grant_type: "password", username: "carol", password: user.password, client_id: "x" }) });
   assert.notEqual(grant.status, 200);
 
+  // The web sign-in says why, and where to pay.
+  const signInPage = await fetch(`${server.url}/auth/sign_in`);
+  const signInCsrf = /name="authenticity_token" value="([^"]+)"/.exec(await signInPage.text())![1];
+  const signInCookie = (signInPage.headers.get("set-cookie") ?? "").split(";")[0];
+  const signIn = await fetch(`${server.url}/auth/sign_in`, {
+    method: "POST", redirect: "manual", headers: { cookie: signInCookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ authenticity_token: signInCsrf, login: "carol", password: user.password }),
+  });
+  assert.notEqual(signIn.status, 302);
+  assert.ok((await signIn.text()).includes(`waiting for its registration fee. Pay at ${checkoutUrl}`));
+
   // Signed with another secret: 400, nothing changes.
   const forged = await stripe.complete(sessionId, { secret: "whsec_attacker" });
   assert.equal(forged.status, 400, forged.body);

@@ -32,7 +32,12 @@ export class SessionService {
     // Check a password even for unknown logins, so timing does not tell which logins exist.
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok) throw unauthorized("Invalid username, email or password.");
-    if (user.disabled) throw unauthorized("This account is disabled.");
+    if (user.disabled) {
+      // Disabled because the registration fee is not paid yet (registration/payments): say where to pay.
+      const payment = await this.stores.payments.latestOfUser(user.id);
+      if (payment?.state === "pending") throw unauthorized(`This account is waiting for its registration fee. Pay at ${payment.checkout_url}`);
+      throw unauthorized("This account is disabled.");
+    }
     if (!user.approved) throw unauthorized("This account is waiting for approval.");
     if ((await this.stores.accounts.byId(user.account_id))?.suspended_at) throw unauthorized("This account is suspended.");
     if (await this.twoFactor.isEnabled(user.id)) return { kind: "two_factor", challenge: await this.twoFactor.startChallenge(user, userAgent), user };
