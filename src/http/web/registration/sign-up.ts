@@ -30,7 +30,8 @@ async function signUpForm(c: Context<AppEnv>, values: Values, errors: FieldError
   return page(
     "Sign up",
     title,
-    html`<h1>Sign up</h1>
+    html`<style>input[type=email], input[type=date], textarea { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; } textarea { min-height: 5rem; }</style>
+<h1>Sign up</h1>
 ${settings.message ? html`<p id="message">${settings.message}</p>` : ""}
 ${settings.mode === "approval" ? html`<p>New accounts are reviewed by the moderators before they can be used.</p>` : ""}
 ${banner ? html`<p class="error" role="alert">${banner}</p>` : ""}
