@@ -179,10 +179,31 @@ test("e-mail: a change needs the password and waits for the new address to be co
   }, 20_000, "the confirmation mail to the new address");
 });
 
-test("invites: the page says they are not available rather than show anything", async () => {
+test("invites: create one with its uses and expiry, the link prefills the sign-up, revoking ends it", async () => {
   await page.goto(`${server.url}/settings/invites`);
-  assert.match(await page.text("#invites-unavailable"), /not available/);
+  assert.equal(await page.exists("#no-invites"), true);
+  await page.evaluate("document.querySelector('#max_uses').value = '5'; document.querySelector('#expires_in').value = '1d'");
+  await page.click(`form[action='/settings/invites'] button`);
+  assert.match(await page.text("[role=status]"), /invite was created/);
+  const row = await page.text("#invites tbody tr");
+  assert.match(row, /0 \/ 5/);
+  assert.match(row, /Valid/);
+  const link = /(http\S+\/invite\/(\S+))/.exec(row)!;
+  const [, url, code] = link;
+  // The expiry is a day from now.
+  const expires = Date.parse(/(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC/.exec(row)![1].replace(" ", "T") + ":00Z");
+  assert.ok(Math.abs(expires - (Date.now() + 86_400_000)) < 120_000, "expires in a day");
   await page.screenshot("settings-07-invites");
+
+  const visitor = await chromium.newPage();
+  await visitor.goto(url);
+  assert.equal(await visitor.evaluate<string>("document.querySelector('#invite_code').value"), code, "the sign-up form has the code");
+
+  await page.click("#invites tbody tr button");
+  assert.match(await page.text("[role=status]"), /invite was revoked/);
+  assert.match(await page.text("#invites tbody tr"), /Revoked/);
+  await visitor.goto(url);
+  assert.match(await visitor.text("body"), /This invite was revoked/);
 });
 
 test("migration: aliases by handle, and a move with the password", async () => {
