@@ -234,7 +234,7 @@ test("POST /api/v1/accounts with a fee: the answer carries the checkout URL, the
 });
 
 test("invite mode (set from the CLI): the invite form leads to a checkout; payment mints a one-use invite", async () => {
-  const set = await server.cli(["payments", "fee", "7.50", "EUR", "--mode", "invite"]);
+  const set = await server.cli(["registrations", "fee", "7.50", "EUR", "--mode", "invite"]);
   assert.equal(set.code, 0, set.stderr);
   assert.match(set.stdout, /7\.50 EUR \(invite mode\)/);
 
@@ -280,4 +280,6 @@ test("invite mode (set from the CLI): the invite form leads to a checkout; payme
   assert.equal((await server.cli(["payments", "fee", "off"])).code, 0);
   assert.equal((await fetch(`${server.url}/auth/payment/invite`)).status, 404);
   assert.match((await server.cli(["payments", "fee"])).stdout, /Registration fee: off/);
+  // `default`: REGISTRATION_FEE from the environment again.
+  assert.match((await server.cli(["payments", "fee", "default"])).stdout, /5\.00 USD \(account mode\)/);
 });

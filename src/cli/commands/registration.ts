@@ -23,10 +23,13 @@ async function withRuntime(work: (runtime: Runtime) => Promise<void>): Promise<n
 const REGISTRATIONS_USAGE = `Usage:
   ./skein registrations show
   ./skein registrations open|approval|invite|closed [--reason-required] [--reason-optional]
-                        [--min-age N|none] [--message TEXT|none] [--staff-only-invites|--anyone-invites]`;
+                        [--min-age N|none] [--message TEXT|none] [--staff-only-invites|--anyone-invites]
+  ./skein registrations fee [AMOUNT CURRENCY [--mode account|invite] | off | default]   (see ./skein payments)`;
 
 export async function registrations(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  // The registration fee lives with payments (cli/commands/payments.ts); this is the same command.
+  if (sub === "fee") return (await import("./payments.ts")).payments(["fee", ...rest]);
   const { options } = parseArgs(rest, ["reason-required", "reason-optional", "staff-only-invites", "anyone-invites"], REGISTRATIONS_USAGE);
   if (!sub || (sub !== "show" && !REGISTRATION_MODES.includes(sub as RegistrationMode))) throw new UsageError(REGISTRATIONS_USAGE);
   return withRuntime(async ({ services }) => {
