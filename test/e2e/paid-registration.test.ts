@@ -265,6 +265,15 @@ test("invite mode (set from the CLI): the invite form leads to a checkout; payme
     return /invite\s+paid\s+7\.50 EUR\s+fern@example\.com\s+invite (\w{10})/.exec(out);
   }, 20_000, "a paid invite");
   assert.ok(listed[1]);
+  // The payer gets the invite by e-mail (the mail folder: no SMTP_URL here), and its link leads to sign-up.
+  const mailed = await eventually(async () => {
+    const out = (await server.cli(["mail", "list"])).stdout;
+    return out.includes(`/invite/${listed[1]}`) ? out : null;
+  }, 30_000, "the invite mail");
+  assert.match(mailed, /to fern@example\.com/);
+  const inviteLink = await fetch(`${server.url}/invite/${listed[1]}`, { redirect: "manual" });
+  assert.equal(inviteLink.status, 303);
+  assert.equal(inviteLink.headers.get("location"), `/auth/sign_up?invite_code=${listed[1]}`);
 
   // Without an invite, sign-up is refused and says where to buy one; with the bought one it works, once.
   const without = await apiSignUp("ivan");
