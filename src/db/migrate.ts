@@ -48,6 +48,9 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
+    // Capabilities built side by side take numbers ahead of time, so a database may have run a
+    // later migration before an earlier number lands; each migration touches its own tables.
+    allowUnorderedMigrations: true,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

@@ -103,7 +103,9 @@ export class RelationshipStore {
       .innerJoin("accounts", "accounts.id", `${table}.${theirs}` as never)
       .selectAll("accounts")
       .select(`${table}.id as relation_id` as never)
-      .where(`${table}.${mine}` as never, "=", accountId as never);
+      .where(`${table}.${mine}` as never, "=", accountId as never)
+      // A suspended account (here, or gone from its server) is listed nowhere, as on Mastodon.
+      .where("accounts.suspended_at", "is", null);
     const rows = (await paginate(q, `${table}.id`, page)) as unknown as (AccountRow & { relation_id: string })[];
     return rows.map(({ relation_id, ...account }) => ({ relationId: String(relation_id), account }));
   }

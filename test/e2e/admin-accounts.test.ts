@@ -148,7 +148,8 @@ test("GET /api/v1/admin/accounts/:id is an Admin::Account the contract accepts, 
 
   const remote = await adminAccount(remoteId);
   assert.equal(remote.domain, "remote.example");
-  assert.equal(remote.email, null);
+  // The entity requires strings and a role: a remote account has no e-mail or locale here, and the everyone role.
+  assert.deepEqual([remote.email, remote.locale, remote.role.id], ["", "", "-99"]);
   assert.equal(remote.account.acct, "spammer@remote.example");
 
   assert.equal((await api(root.token, "GET", "/api/v1/admin/accounts/99999999")).status, 404);

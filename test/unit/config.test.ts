@@ -137,7 +137,7 @@ test("a bad PORT or LOCAL_DOMAIN is reported once, with what was given", () => {
 test("booleans, registrations and logging accept their documented values", () => {
   for (const yes of ["1", "true", "YES", "on"]) assert.equal(loadConfig({ TRUST_PROXY: yes }).trustProxy, true, yes);
   for (const no of ["0", "false", "No", "off"]) assert.equal(loadConfig({ TRUST_PROXY: no }).trustProxy, false, no);
-  for (const mode of ["open", "approval", "closed"]) assert.equal(loadConfig({ REGISTRATIONS: mode }).instance.registrations, mode);
+  for (const mode of ["open", "approval", "invite", "closed"]) assert.equal(loadConfig({ REGISTRATIONS: mode }).instance.registrations, mode);
   const config = loadConfig({ LOG_LEVEL: "debug", LOG_FORMAT: "json", SKEIN_ENV: "test", BIND: "0.0.0.0", INSTANCE_TITLE: "Home", SOURCE_URL: "https://git.example/skein" });
   assert.deepEqual(config.log, { level: "debug", format: "json" });
   assert.equal(config.environment, "test");

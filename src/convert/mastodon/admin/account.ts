@@ -1,6 +1,7 @@
 // An account as moderators see it → Mastodon's Admin::Account entity (and the Skein audit-log
-// entry). Remote accounts have no user: their e-mail, addresses, locale and role are null, and
-// their sign-up flags say what is true of them (confirmed, approved, never disabled).
+// entry). Remote accounts have no user: their e-mail and locale are empty strings (the entity
+// requires strings), their addresses empty, their role the everyone role, and their sign-up flags
+// say what is true of them (confirmed, approved, never disabled).
 import type { AdminAccountRow } from "../../../store/moderation/admin-accounts.ts";
 import type { AuditLogRow } from "../../../store/moderation/audit-log.ts";
 import type { AccountRow } from "../../../store/accounts.ts";
@@ -16,12 +17,12 @@ export function toAdminAccount({ account, user }: AdminAccountRow, ctx: ConvertC
     username: account.username,
     domain: account.domain,
     created_at: account.created_at,
-    email: user ? user.email : null,
+    email: user ? user.email : "",
     ip: ips[0]?.ip ?? null,
     ips,
-    locale: user ? localeOf(user.locale) : null,
+    locale: user ? localeOf(user.locale) : "",
     invite_request: user?.sign_up_reason ?? null,
-    role: user ? roleOf(user) : null,
+    role: roleOf(user ?? { role: "user" }),
     confirmed: user ? user.confirmed_at !== null : true,
     approved: user ? user.approved === 1 : true,
     disabled: user ? user.disabled === 1 : false,
