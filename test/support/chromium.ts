@@ -91,6 +91,19 @@ export class ChromiumPage {
     if (now !== checked) await this.click(selector, { navigates: false });
   }
 
+  /** Picks an option of a <select> by its value, firing the change event a person's choice would. */
+  async select(selector: string, value: string): Promise<void> {
+    await this.evaluate(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); if (!el) throw new Error("no " + ${JSON.stringify(selector)}); el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); })()`);
+  }
+
+  /** Chooses files (paths on this machine) in an <input type=file>, as the file picker would. */
+  async setFiles(selector: string, files: string[]): Promise<void> {
+    const { root } = await this.send("DOM.getDocument", { depth: 0 });
+    const { nodeId } = await this.send("DOM.querySelector", { nodeId: root.nodeId, selector });
+    if (!nodeId) throw new Error(`no ${selector} on ${await this.url()}`);
+    await this.send("DOM.setFileInputFiles", { nodeId, files: files.map((f) => path.resolve(f)) });
+  }
+
   /** Clicks the element's centre with the mouse; by default waits for the page it leads to. */
   async click(selector: string, options: { navigates?: boolean } = {}): Promise<void> {
     const box = await this.evaluate<{ x: number; y: number } | null>(`(() => {
