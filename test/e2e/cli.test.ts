@@ -74,7 +74,7 @@ test("bad configuration ends with one clear line on stderr and exit code 1", asy
     [{ DATABASE_URL: "nonsense" }, /^skein: configuration: DATABASE_URL must be a postgres:\/\/user:password@host\/database URL, or unset for SQLite in DATA_DIR \(got "nonsense"\)$/],
     [{ PORT: "abc" }, /^skein: configuration: PORT must be a number from 0 to 65535 \(got "abc"\)$/],
     [{ LOCAL_DOMAIN: "bad domain/x" }, /^skein: configuration: LOCAL_DOMAIN must be a host name with an optional port, like "social\.example" \(got "bad domain\/x"\)$/],
-    [{ REGISTRATIONS: "sometimes" }, /^skein: configuration: REGISTRATIONS must be open, approval or closed \(got "sometimes"\)$/],
+    [{ REGISTRATIONS: "sometimes" }, /^skein: configuration: REGISTRATIONS must be open, approval, invite or closed \(got "sometimes"\)$/],
   ];
   for (const [env, pattern] of cases) {
     const result = await runCli(["start"], isolated(env));
