@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
-import { freePort, findPostgresBin, startPostgresCluster, type PostgresCluster } from "../test/support/postgres-cluster.ts";
+import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
 import { loadConfig } from "../src/config/config.ts";
 import { openRuntime } from "../src/server/context.ts";
 import { percentile, processUsage, round } from "./measure.ts";
@@ -100,13 +100,7 @@ export async function blocklistBench(options: BlocklistBenchOptions): Promise<Re
   let cluster: PostgresCluster | null = null;
   let adminUrl: string | null = null;
   if (options.database === "postgres") {
-    if (process.env.DATABASE_URL?.startsWith("postgres")) adminUrl = process.env.DATABASE_URL;
-    else {
-      const bin = findPostgresBin();
-      if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
-      cluster = await startPostgresCluster(bin);
-      adminUrl = cluster.url;
-    }
+    ({ url: adminUrl, cluster } = await benchPostgres());
   }
   /** A fresh, empty database (SQLite file or PostgreSQL database) for one measurement. */
   let counter = 0;

@@ -22,7 +22,7 @@ import path from "node:path";
 import pg from "pg";
 import { loadConfig } from "../src/config/config.ts";
 import { openRuntime } from "../src/server/context.ts";
-import { findPostgresBin, freePort, startPostgresCluster, type PostgresCluster } from "../test/support/postgres-cluster.ts";
+import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
 import { percentile, processUsage, round } from "./measure.ts";
 import { seedFanout, type Sender } from "./fanout-seed.ts";
 import { startFleetProcess, type FleetProcess, type FleetStats } from "./fleet/client.ts";
@@ -755,13 +755,7 @@ export async function fanoutBench(options: FanoutBenchOptions): Promise<Workload
   let cluster: PostgresCluster | null = null;
   let adminUrl: string | null = null;
   if (options.database === "postgres") {
-    if (process.env.DATABASE_URL?.startsWith("postgres")) adminUrl = process.env.DATABASE_URL;
-    else {
-      const bin = findPostgresBin();
-      if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
-      cluster = await startPostgresCluster(bin);
-      adminUrl = cluster.url;
-    }
+    ({ url: adminUrl, cluster } = await benchPostgres());
   }
   const fleetProfile = options.cpuProf ? path.resolve(options.cpuProf, `${options.database}-fleet`) : null;
   if (fleetProfile) fs.rmSync(fleetProfile, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { loadConfig } from "../src/config/config.ts";
 import { openRuntime } from "../src/server/context.ts";
 import { readableWithBoostBy, notMutedBy } from "../src/store/visibility-sql.ts";
-import { freePort, findPostgresBin, startPostgresCluster, type PostgresCluster } from "../test/support/postgres-cluster.ts";
+import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
 import { seed, type SeedSize } from "./seed.ts";
 import { percentile, processUsage, round } from "./measure.ts";
 
@@ -32,13 +32,7 @@ export async function timelineBench(options: TimelineBenchOptions): Promise<Reco
   let cluster: PostgresCluster | null = null;
   const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "warning", SKEIN_ENV: "development" };
   if (options.database === "postgres") {
-    if (process.env.DATABASE_URL?.startsWith("postgres")) env.DATABASE_URL = process.env.DATABASE_URL;
-    else {
-      const bin = findPostgresBin();
-      if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
-      cluster = await startPostgresCluster(bin);
-      env.DATABASE_URL = cluster.url;
-    }
+    ({ url: env.DATABASE_URL, cluster } = await benchPostgres());
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   try {

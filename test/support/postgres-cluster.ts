@@ -107,3 +107,15 @@ function accepting(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+/**
+ * The PostgreSQL a benchmark uses: DATABASE_URL when it names one, else a throw-away cluster
+ * from the installed binaries (the caller stops `cluster` when done).
+ */
+export async function benchPostgres(): Promise<{ url: string; cluster: PostgresCluster | null }> {
+  if (process.env.DATABASE_URL?.startsWith("postgres")) return { url: process.env.DATABASE_URL, cluster: null };
+  const bin = findPostgresBin();
+  if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
+  const cluster = await startPostgresCluster(bin);
+  return { url: cluster.url, cluster };
+}
