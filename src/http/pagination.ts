@@ -2,6 +2,7 @@
 // and writing its Link header.
 import type { Context } from "hono";
 import type { PageRequest } from "../store/pagination.ts";
+export type { PageRequest };
 import { parseId } from "../util/ids.ts";
 import { int } from "./params.ts";
 import type { AppEnv } from "./env.ts";

@@ -10,6 +10,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { AccountArchiveRow } from "../../store/account-data/archives.ts";
+export type { AccountArchiveRow };
 import type { FileStorage } from "../../store/account-data/file-storage.ts";
 import { getLogger } from "@logtape/logtape";
 import { DomainError, notFound } from "../errors.ts";

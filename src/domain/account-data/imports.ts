@@ -14,6 +14,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { AccountImportSummary } from "../../store/account-data/imports.ts";
+export type { AccountImportSummary };
 import type { AccountImportType } from "../../db/schema.ts";
 import type { RemoteLookup } from "../remote-lookup.ts";
 import type { ListRow } from "../../store/lists.ts";

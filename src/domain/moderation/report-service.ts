@@ -6,6 +6,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { ReportFilter, ReportRow } from "../../store/moderation/reports.ts";
+export type { ReportFilter, ReportRow };
 import type { PageRequest } from "../../store/pagination.ts";
 import type { ReportCategory } from "../../db/schema.ts";
 import type { UserRow } from "../../store/users.ts";

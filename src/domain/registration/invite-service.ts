@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { Stores } from "../../store/stores.ts";
 import type { InviteRow } from "../../store/registration/invites.ts";
+export type { InviteRow };
 import type { UserRow } from "../../store/users.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";

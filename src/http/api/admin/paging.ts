@@ -5,7 +5,7 @@
 // for an empty page.
 import type { Context } from "hono";
 import type { AppEnv } from "../../env.ts";
-import type { PageRequest } from "../../../store/pagination.ts";
+import type { PageRequest } from "../../pagination.ts";
 import { pageRequest } from "../../pagination.ts";
 
 export const ADMIN_PAGE = { defaultLimit: 100, maxLimit: 200 };

@@ -11,7 +11,7 @@ import { pageRequest, setLinkHeader } from "../../pagination.ts";
 import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
 import { renderAdminReports } from "../../../convert/mastodon/admin/report.ts";
-import type { ReportFilter, ReportRow } from "../../../store/moderation/reports.ts";
+import type { ReportFilter, ReportRow } from "../../../domain/moderation/report-service.ts";
 import { stringList } from "../v1/reports.ts";
 
 export const adminReports = new Hono<AppEnv>();

@@ -10,8 +10,8 @@ import { invalidParam, readParams, str } from "../../params.ts";
 import { scopeAllows } from "../../../domain/oauth/scopes.ts";
 import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
-import type { AccountImportSummary } from "../../../store/account-data/imports.ts";
-import type { AccountArchiveRow } from "../../../store/account-data/archives.ts";
+import type { AccountImportSummary } from "../../../domain/account-data/imports.ts";
+import type { AccountArchiveRow } from "../../../domain/account-data/archives.ts";
 import type { AccountImportType } from "../../../db/schema.ts";
 
 export const skeinAccountDataRoutes = new Hono<AppEnv>();

@@ -15,7 +15,7 @@ import { throttle } from "../../rate-limits.ts";
 import { clientIp } from "../../client-ip.ts";
 import { RegistrationInvalid } from "../../../domain/registration/registration-service.ts";
 import { MAX_INVITE_USES, inviteState } from "../../../domain/registration/invite-service.ts";
-import type { InviteRow } from "../../../store/registration/invites.ts";
+import type { InviteRow } from "../../../domain/registration/invite-service.ts";
 import { RateLimiter } from "../../../domain/auth/rate-limiter.ts";
 
 /** Mastodon: 5 sign-ups per address in 30 minutes. */
