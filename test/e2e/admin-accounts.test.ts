@@ -4,15 +4,13 @@
 // has the method, raw requests otherwise, every Admin::Account checked against the contract.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import pg from "pg";
-import SQLite from "better-sqlite3";
 import { createRestAPIClient, type mastodon } from "masto";
 import type { TestServer } from "../support/server.ts";
 import { contractCheckedServer, rejectsWith } from "../support/e2e.ts";
 import { adminUser, schemaProblems, tokenFor, type AdminUser } from "../support/admin-clients.ts";
 import { Browser, readForm } from "../support/browser.ts";
 import { eventually } from "../support/federation-fleet.ts";
+import { queryRows } from "../support/server-db.ts";
 
 let server: TestServer;
 let boss: AdminUser; // owner
@@ -59,35 +57,8 @@ async function api(token: string | null, method: string, pathAndQuery: string, b
   return { status: res.status, body: text ? JSON.parse(text) : null, link: res.headers.get("link") };
 }
 
-/**
- * Runs SQL on the server's database beside it: test fixtures the API cannot make (remote
- * accounts, pending sign-ups, media) and what no API shows (the rows a purge leaves). Returns the
- * rows of a select, values as strings.
- */
-async function sql(query: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  const text = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]));
-  if (server.env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
-    await client.connect();
-    try {
-      let n = 0;
-      return (await client.query(query.replace(/\?/g, () => `$${++n}`), params)).rows.map(text);
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new SQLite(path.join(server.env.DATA_DIR, "skein.sqlite"));
-  try {
-    db.pragma("busy_timeout = 5000");
-    db.defaultSafeIntegers(true);
-    const statement = db.prepare(query);
-    if (statement.reader) return (statement.all(...params) as Record<string, unknown>[]).map(text);
-    statement.run(...params);
-    return [];
-  } finally {
-    db.close();
-  }
-}
+/** SQL beside the server: fixtures the API cannot make (remote accounts, pending sign-ups, media) and rows no API shows. */
+const sql = (query: string, params: unknown[] = []) => queryRows(server, query, params);
 
 let fixtureId = 100_000_000_000_000n;
 const nextId = () => String(++fixtureId);

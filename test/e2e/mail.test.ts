@@ -6,9 +6,6 @@
 // DATA_DIR/mail folder read by `./skein mail list`. Every JSON answer is checked against the contract.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import pg from "pg";
-import SQLite from "better-sqlite3";
 import { createRestAPIClient } from "masto";
 import { startServer, type TestServer } from "../support/server.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
@@ -16,6 +13,7 @@ import { adminUser, tokenFor, type AdminUser } from "../support/admin-clients.ts
 import { startSmtp, type DeliveredMail, type TestSmtp } from "../support/smtp.ts";
 import { Browser, readForm } from "../support/browser.ts";
 import { eventually } from "../support/federation-fleet.ts";
+import { queryRows } from "../support/server-db.ts";
 import { rejectsWith } from "../support/e2e.ts";
 
 let smtp: TestSmtp;
@@ -41,30 +39,7 @@ after(async () => {
 // ---- helpers ----
 
 /** SQL on a server's database beside it: fixtures no API makes (an unconfirmed user, an expired link). */
-async function sql(on: TestServer, query: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  const text = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]));
-  if (on.env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: on.env.DATABASE_URL });
-    await client.connect();
-    try {
-      let n = 0;
-      return (await client.query(query.replace(/\?/g, () => `$${++n}`), params)).rows.map(text);
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new SQLite(path.join(on.env.DATA_DIR, "skein.sqlite"));
-  try {
-    db.pragma("busy_timeout = 5000");
-    db.defaultSafeIntegers(true);
-    const statement = db.prepare(query);
-    if (statement.reader) return (statement.all(...params) as Record<string, unknown>[]).map(text);
-    statement.run(...params);
-    return [];
-  } finally {
-    db.close();
-  }
-}
+const sql = queryRows;
 
 /** A local user whose address is not confirmed yet (as after sign-up), with a token. */
 async function unconfirmedUser(username: string): Promise<AdminUser> {

@@ -10,8 +10,6 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
-import SQLite from "better-sqlite3";
 import { createRestAPIClient } from "masto";
 import { startServer, type TestServer } from "../support/server.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
@@ -19,6 +17,7 @@ import { adminUser, type AdminUser } from "../support/admin-clients.ts";
 import { startSmtp, type TestSmtp } from "../support/smtp.ts";
 import { Browser, readForm } from "../support/browser.ts";
 import { eventually } from "../support/federation-fleet.ts";
+import { queryRows } from "../support/server-db.ts";
 import { rejectsWith } from "../support/e2e.ts";
 
 let smtp: TestSmtp;
@@ -50,30 +49,7 @@ after(async () => {
 
 // ---- helpers ----
 
-async function sql(query: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  const text = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]));
-  if (server.env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
-    await client.connect();
-    try {
-      let n = 0;
-      return (await client.query(query.replace(/\?/g, () => `$${++n}`), params)).rows.map(text);
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new SQLite(path.join(server.env.DATA_DIR, "skein.sqlite"));
-  try {
-    db.pragma("busy_timeout = 5000");
-    db.defaultSafeIntegers(true);
-    const statement = db.prepare(query);
-    if (statement.reader) return (statement.all(...params) as Record<string, unknown>[]).map(text);
-    statement.run(...params);
-    return [];
-  } finally {
-    db.close();
-  }
-}
+const sql = (query: string, params: unknown[] = []) => queryRows(server, query, params);
 
 async function api(token: string | null, method: string, pathAndQuery: string, body?: unknown, ip?: string): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};

@@ -1,11 +1,15 @@
-// Reads a test server's database directly, beside the running server: for what no API shows
-// (the deliveries a server queued, the rows a purge left behind). Read-only on SQLite.
+// A test server's database, beside the running server: for what no API shows (the deliveries a
+// server queued, the rows a purge left behind) and fixtures no API makes (a remote account, an
+// unconfirmed user, an expired link).
 import path from "node:path";
 import pg from "pg";
 import SQLite from "better-sqlite3";
 import type { TestServer } from "./server.ts";
 
-/** Rows of `query` (positional `?` parameters on both engines), every value as a string or null. */
+/**
+ * Runs `query` (positional `?` parameters on both engines); a select returns its rows, every
+ * value as a string or null, anything else returns [].
+ */
 export async function queryRows(server: TestServer, query: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
   const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   const stringify = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, text(v)]));
@@ -19,10 +23,14 @@ export async function queryRows(server: TestServer, query: string, params: unkno
       await client.end();
     }
   }
-  const db = new SQLite(path.join(server.env.DATA_DIR, "skein.sqlite"), { readonly: true });
+  const db = new SQLite(path.join(server.env.DATA_DIR, "skein.sqlite"));
   try {
+    db.pragma("busy_timeout = 5000");
     db.defaultSafeIntegers(true);
-    return (db.prepare(query).all(...params) as Record<string, unknown>[]).map(stringify);
+    const statement = db.prepare(query);
+    if (statement.reader) return (statement.all(...params) as Record<string, unknown>[]).map(stringify);
+    statement.run(...params);
+    return [];
   } finally {
     db.close();
   }
