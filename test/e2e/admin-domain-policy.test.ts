@@ -4,6 +4,7 @@
 // (422, never 500), Mastodon's scopes and permissions (403), and the audit log.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { apiCaller, type ApiResponse } from "../support/api.ts";
 import { createHash } from "node:crypto";
 import { startServer, type TestServer } from "../support/server.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
@@ -36,27 +37,8 @@ after(async () => {
   await server?.stop();
 });
 
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(token: string | null, method: string, path: string, body?: unknown): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let payload: string | undefined;
-  if (body instanceof URLSearchParams) {
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-    payload = body.toString();
-  } else if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    payload = JSON.stringify(body);
-  }
-  const res = await fetch(`${server.url}${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
+type Res = ApiResponse;
+const call = apiCaller(() => server.url);
 
 const as = (user: { token: string } | null) => (method: string, path: string, body?: unknown) => call(user?.token ?? null, method, path, body);
 

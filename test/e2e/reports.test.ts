@@ -5,6 +5,7 @@
 // scopes and permissions (403), and an audit-log entry for every moderator's change.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { apiCaller, type ApiResponse } from "../support/api.ts";
 import { createRestAPIClient, type mastodon } from "masto";
 import { startServer, type TestServer } from "../support/server.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
@@ -45,27 +46,8 @@ after(async () => {
   await server?.stop();
 });
 
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(token: string | null, method: string, path: string, body?: unknown): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let payload: string | undefined;
-  if (body instanceof URLSearchParams) {
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-    payload = body.toString();
-  } else if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    payload = JSON.stringify(body);
-  }
-  const res = await fetch(`${server.url}${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
+type Res = ApiResponse;
+const call = apiCaller(() => server.url);
 
 function adminEntity<T>(body: T): T {
   for (const item of Array.isArray(body) ? body : [body]) schemaViolations.push(...schemaProblems("AdminReport", item));

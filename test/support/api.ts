@@ -7,11 +7,15 @@ export interface ApiResponse {
   headers: Headers;
 }
 
-/** A caller bound to one server: `api(user, method, path, body?)`, JSON bodies unless URLSearchParams. */
+/**
+ * A caller bound to one server: `api(who, method, path, body?)`, where `who` is a signed-in user,
+ * a bare access token, or null; JSON bodies unless URLSearchParams.
+ */
 export function apiCaller(baseUrl: () => string) {
-  return async function api(user: TestUser | null, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  return async function api(who: TestUser | string | null, method: string, path: string, body?: unknown): Promise<ApiResponse> {
     const headers: Record<string, string> = {};
-    if (user) headers.Authorization = `Bearer ${user.token}`;
+    const token = typeof who === "string" ? who : who?.token;
+    if (token) headers.Authorization = `Bearer ${token}`;
     let payload: string | undefined;
     if (body instanceof URLSearchParams) {
       headers["Content-Type"] = "application/x-www-form-urlencoded";
