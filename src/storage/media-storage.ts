@@ -1,0 +1,62 @@
+// The media storage seam: where uploaded media, their previews, avatars, headers, custom emojis
+// and the remote-media cache keep their files. Two drivers implement it — a folder under
+// DATA_DIR/media (served by Skein at /system/<key>, or by nginx from the same folder) and an
+// S3-compatible bucket (served by the bucket or a CDN in front of it, S3_ALIAS_HOST). Everything
+// above this layer names files by key only and never knows which driver it has.
+import type { Readable } from "node:stream";
+
+/**
+ * Keys are chosen by Skein, never taken from a request: lowercase path segments such as
+ * `attachments/original/123.webp` or `cache/ab/abcdef….webp`. Drivers refuse anything else
+ * (no "..", no leading "/", at most 255 characters).
+ */
+export type StorageKey = string;
+
+export interface PutOptions {
+  contentType: string;
+  /** Defaults to a year, immutable: a key's bytes never change (a new version gets a new key). */
+  cacheControl?: string;
+}
+
+export interface StoredObjectInfo {
+  key: StorageKey;
+  size: number;
+  contentType: string;
+  /** A strong validator of the bytes, quoted as HTTP wants it. */
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive; absent: to the end. */
+  end?: number;
+}
+
+export interface OpenedObject extends StoredObjectInfo {
+  /** The requested bytes (all of them, or the range). */
+  stream: Readable;
+  /** The range actually served, when one was asked for. */
+  range?: { start: number; end: number };
+}
+
+export interface MediaStorage {
+  readonly driver: "local" | "s3";
+  /**
+   * Stores `body` under `key` — bytes, a stream, or `{ file }` to copy a file from disk. Never
+   * visible half-written: readers see the old object or the whole new one. Returns the size.
+   */
+  put(key: StorageKey, body: Uint8Array | Readable | { file: string }, options: PutOptions): Promise<{ size: number }>;
+  /** The object's bytes (or a range of them), or null if there is none. */
+  open(key: StorageKey, range?: ByteRange): Promise<OpenedObject | null>;
+  head(key: StorageKey): Promise<StoredObjectInfo | null>;
+  /** Removes the objects; keys already gone are not an error. */
+  delete(keys: readonly StorageKey[]): Promise<void>;
+  /** Every object under `prefix` (for usage reports, orphan sweeps and the cache check). */
+  list(prefix: string): AsyncIterable<{ key: StorageKey; size: number }>;
+  /**
+   * Where a client fetches the object: `${origin}/system/<key>` for the local driver, the bucket's
+   * URL (or `https://${S3_ALIAS_HOST}/<key>`) for S3.
+   */
+  publicUrl(key: StorageKey): string;
+}
