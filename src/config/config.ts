@@ -4,6 +4,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { availableParallelism } from "node:os";
 import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
+import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
 
 export type RegistrationMode = "open" | "approval" | "invite" | "closed";
 
@@ -87,6 +88,8 @@ export interface Config {
   mail: { smtpUrl: string | null; from: string; requireTls: boolean };
   /** Registration fee and payment provider (config/payment-config.ts: REGISTRATION_FEE, STRIPE_*). */
   payments: PaymentConfig;
+  /** Media storage (DATA_DIR/media or S3_*), the remote-media cache budget, cost-report prices (config/media-config.ts). */
+  media: MediaConfig;
 }
 
 export class ConfigError extends Error {
@@ -282,6 +285,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) problems.push(`SMTP_FROM must be an address, like "Skein <notifications@social.example>" (got "${mailFrom}")`);
   const smtpRequireTls = bool("SMTP_REQUIRE_TLS") ?? false;
   const payments = loadPaymentConfig(env, problems);
+  const media = loadMediaConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -315,6 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
     blocklists: { refreshIntervalSeconds: blocklistRefresh, fetchTimeoutSeconds: blocklistFetchTimeout, ties: blocklistTies },
     mail: { smtpUrl, from: mailFrom, requireTls: smtpRequireTls },
     payments,
+    media,
   };
 }
 

@@ -9,6 +9,8 @@ export type { ReportsTable, ReportCategory, DomainBlockSeverity, DomainBlocksTab
 import type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 export type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 import type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
+import type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable } from "./schema/media.ts";
+export type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 
 export type Flag = 0 | 1;
@@ -55,6 +57,11 @@ export interface AccountsTable {
   sensitized_at: ColumnType<string | null, string | null | undefined, string | null>;
   /** "local" when a moderator here suspended the account, "remote" when its own server did. */
   suspension_origin: ColumnType<"local" | "remote" | null, "local" | "remote" | null | undefined, "local" | "remote" | null>;
+  /** A local account's avatar and header: keys in the media storage (static_: still image of an animated one). */
+  avatar_key: ColumnType<string | null, string | null | undefined, string | null>;
+  avatar_static_key: ColumnType<string | null, string | null | undefined, string | null>;
+  header_key: ColumnType<string | null, string | null | undefined, string | null>;
+  header_static_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ActorKeysTable {
@@ -509,7 +516,24 @@ export interface MediaAttachmentsTable {
   height: number | null;
   position: number;
   created_at: string;
+  /** Local uploads: "queued"/"processing" until their files are made; remote ones are "done". */
+  processing: ColumnType<MediaProcessing, MediaProcessing | undefined, MediaProcessing>;
+  /** The upload as received, in the media storage, until it has been processed. */
+  upload_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Our processed original and preview, in the media storage. */
+  file_key: ColumnType<string | null, string | null | undefined, string | null>;
+  preview_key: ColumnType<string | null, string | null | undefined, string | null>;
+  file_size: ColumnType<number | null, number | null | undefined, number | null>;
+  preview_size: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON: Mastodon's `meta` (original, small, duration, fps …) without focus (kept in focus_x/y). */
+  meta: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A remote attachment's preview image on its origin (a video's poster), if it sent one. */
+  remote_preview_url: ColumnType<string | null, string | null | undefined, string | null>;
+  processing_error: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type MediaProcessing = "queued" | "processing" | "done" | "failed";
 
 export interface DB {
   two_factor_credentials: TwoFactorCredentialsTable;
@@ -567,6 +591,9 @@ export interface DB {
   delivery_counts: DeliveryCountsTable;
   actor_keys: ActorKeysTable;
   media_attachments: MediaAttachmentsTable;
+  custom_emojis: CustomEmojisTable;
+  remote_media_cache: RemoteMediaCacheTable;
+  media_usage_daily: MediaUsageDailyTable;
   reports: ReportsTable;
   domain_blocks: DomainBlocksTable;
   domain_allows: DomainAllowsTable;

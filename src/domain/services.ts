@@ -39,6 +39,7 @@ import { RegistrationService } from "./registration/registration-service.ts";
 import { RegistrationSettingsService } from "./registration/registration-settings.ts";
 import { InviteService } from "./registration/invite-service.ts";
 import { PaymentService } from "./registration/payments/payment-service.ts";
+import { directMediaUrls, type MediaUrls } from "./media/media-urls.ts";
 
 export interface Services {
   config: Config;
@@ -81,6 +82,8 @@ export interface Services {
   registration: RegistrationService;
   /** Registration fees: checkouts, provider webhooks, the unpaid sweep (domain/registration/payments). */
   payments: PaymentService;
+  /** How entities name media files: local ones in the media storage, remote ones through the cache. */
+  mediaUrls: MediaUrls;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -136,6 +139,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
         if (reporter) await services.moderation.reports.create(reporter, { targetAccountId: target, statusIds: [], comment, category: "other", ruleIds: [], forward: false, forwardToDomains: null });
       },
     }),
+    mediaUrls: directMediaUrls(config.origin),
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };

@@ -5,7 +5,7 @@ import type { StatusRow } from "../store/statuses.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import { toStatus } from "../convert/mastodon/status.ts";
 import { toAccount, type ConvertContext } from "../convert/mastodon/account.ts";
-import { mediaRejectedFor } from "../domain/moderation/media-policy.ts";
+import { convertContextOf } from "../convert/mastodon/context.ts";
 import { filterContextOf } from "./filter-context.ts";
 
 export function viewerId(c: Context<AppEnv>): string | null {
@@ -39,5 +39,5 @@ export function renderAccounts(c: Context<AppEnv>, rows: readonly AccountRow[]) 
  */
 export function convertContext(c: Context<AppEnv>): ConvertContext {
   const services = c.get("services");
-  return { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy) };
+  return convertContextOf(services);
 }

@@ -38,7 +38,7 @@ function account(fields: Partial<AccountRow>): AccountRow {
     uri: "https://remote.example/users/someone", url: null, avatar_url: "https://remote.example/a.png", header_url: "https://remote.example/h.png",
     followers_count: 0, following_count: 0, statuses_count: 0, last_status_at: null, suspended_at: null, created_at: "2020-01-01T00:00:00.000Z",
     updated_at: "2020-01-01T00:00:00.000Z", inbox_url: null, shared_inbox_url: null, followers_url: null, featured_url: null, also_known_as: null,
-    fetched_at: null, actor_type: "Person", moved_to_account_id: null, silenced_at: null, sensitized_at: null, suspension_origin: null, ...fields,
+    fetched_at: null, actor_type: "Person", moved_to_account_id: null, silenced_at: null, sensitized_at: null, suspension_origin: null, avatar_key: null, avatar_static_key: null, header_key: null, header_static_key: null, ...fields,
   };
 }
 
@@ -139,6 +139,7 @@ test("reject_media: placeholder avatar and header, attachments of type unknown w
   const media: MediaRow = {
     id: "9", status_id: "8", account_id: "1", type: "image", remote_url: "https://media.example/x.png", url: null, preview_url: null, media_type: "image/png",
     description: "a cat", blurhash: null, width: 10, height: 10, focus_x: null, focus_y: null, position: 0, created_at: "",
+    processing: "done", upload_key: null, file_key: null, preview_key: null, file_size: null, preview_size: null, meta: null, remote_preview_url: null, processing_error: null, updated_at: null,
   };
   const hidden = toMediaAttachment(media, true);
   assert.deepEqual([hidden.type, hidden.url, hidden.preview_url, hidden.remote_url, hidden.description], ["unknown", null, null, "https://media.example/x.png", "a cat"]);

@@ -20,7 +20,7 @@ function account(id: string, fields: Partial<AccountRow> = {}): AccountRow {
     uri: `https://here.example/users/user${id}`, url: null, avatar_url: null, header_url: null,
     followers_count: 0, following_count: 0, statuses_count: 0, last_status_at: null, suspended_at: null, created_at: "2020-01-01T00:00:00.000Z",
     updated_at: "2020-01-01T00:00:00.000Z", inbox_url: null, shared_inbox_url: null, followers_url: null, featured_url: null, also_known_as: null,
-    fetched_at: null, actor_type: "Person", moved_to_account_id: null, silenced_at: null, sensitized_at: null, suspension_origin: null, ...fields,
+    fetched_at: null, actor_type: "Person", moved_to_account_id: null, silenced_at: null, sensitized_at: null, suspension_origin: null, avatar_key: null, avatar_static_key: null, header_key: null, header_static_key: null, ...fields,
   } as AccountRow;
 }
 

@@ -2,6 +2,7 @@
 import { roleInfo } from "../../domain/moderation/roles.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { UserRow } from "../../store/users.ts";
+import type { MediaUrls } from "../../domain/media/media-urls.ts";
 import { userSettings } from "../../domain/accounts/account-service.ts";
 
 /** Where the placeholder images live, for accounts without their own. */
@@ -17,6 +18,8 @@ export interface ConvertContext {
    * type "unknown" without a URL. Absent: none are.
    */
   mediaRejected?: (domain: string | null) => boolean;
+  /** How media files are named for clients (domain/media/media-urls.ts); absent: as stored, remote ones at their origin. */
+  media?: MediaUrls;
 }
 
 interface Field {

@@ -5,7 +5,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusView } from "../../domain/statuses/status-views.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
 import { toStatus } from "./status.ts";
-import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
+import { convertContextOf } from "./context.ts";
 import { withSeveranceEvents } from "./severance-event.ts";
 import { withAccountWarnings } from "./admin/account-warning.ts";
 import { toReport } from "./report.ts";
@@ -44,7 +44,7 @@ async function renderEach(services: Services, recipientId: string, rows: readonl
     const account = await services.accounts.visible(id).catch(() => null);
     if (account) accounts.set(account.id, account);
   }
-  const ctx = { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy) };
+  const ctx = convertContextOf(services);
   const reportIds = rows.map((r) => r.report_id).filter((id): id is string => id !== null);
   const reports = reportIds.length ? await services.moderation.reports.withTargets(reportIds) : new Map();
   return rows

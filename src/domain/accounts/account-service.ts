@@ -99,6 +99,7 @@ export class AccountService {
       silenced_at: null,
       sensitized_at: null,
       suspension_origin: null,
+      avatar_key: null, avatar_static_key: null, header_key: null, header_static_key: null,
     };
     const user: UserRow = {
       id: newId(),

@@ -93,6 +93,7 @@ export class RemoteAccountService {
       silenced_at: this.limits ? await this.limits.silencedAtFor(actor.domain) : null,
       sensitized_at: null,
       suspension_origin: null,
+      avatar_key: null, avatar_static_key: null, header_key: null, header_static_key: null,
       created_at: created,
     };
     try {

@@ -16,7 +16,7 @@ import type { StatusRow } from "../../store/statuses.ts";
 import { toStatus } from "../../convert/mastodon/status.ts";
 import { toAccountConversation } from "../../convert/mastodon/account-conversation.ts";
 import { renderNotifications } from "../../convert/mastodon/notification.ts";
-import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
+import { convertContextOf } from "../../convert/mastodon/context.ts";
 
 const logger = getLogger(["skein", "streaming"]);
 
@@ -228,7 +228,7 @@ export class StreamingHub implements Listeners {
 
   /** The origin, and the domain policy's reject_media (as loaded: the policy is refreshed by API requests and inboxes). */
   private convertContext() {
-    return { origin: this.services.config.origin, mediaRejected: mediaRejectedFor(this.services.moderation.policy) };
+    return convertContextOf(this.services);
   }
 
   /** The viewer's conversation (as /api/v1/conversations lists it) whose latest status this is. */
