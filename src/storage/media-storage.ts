@@ -7,8 +7,10 @@ import type { Readable } from "node:stream";
 
 /**
  * Keys are chosen by Skein, never taken from a request: lowercase path segments such as
- * `attachments/original/123.webp` or `cache/ab/abcdef….webp`. Drivers refuse anything else
- * (no "..", no leading "/", at most 255 characters).
+ * `attachments/original/123-x7f.webp` or `cache/small/abcdef….webp` (storage/keys.ts has the
+ * grammar). Drivers refuse anything else (no "..", no leading "/", no uppercase, at most 255
+ * characters). A key's extension names its type (keys.ts CONTENT_TYPES): put() refuses a
+ * content type that disagrees with it, and the local driver answers the type from it.
  */
 export type StorageKey = string;
 
@@ -33,6 +35,16 @@ export interface ByteRange {
   end?: number;
 }
 
+/** open() was asked for a range that starts at or after the object's end (HTTP 416). */
+export class RangeNotSatisfiableError extends Error {
+  readonly size: number;
+  constructor(size: number) {
+    super(`the range starts beyond the object's ${size} bytes`);
+    this.size = size;
+    this.name = "RangeNotSatisfiableError";
+  }
+}
+
 export interface OpenedObject extends StoredObjectInfo {
   /** The requested bytes (all of them, or the range). */
   stream: Readable;
@@ -47,7 +59,10 @@ export interface MediaStorage {
    * visible half-written: readers see the old object or the whole new one. Returns the size.
    */
   put(key: StorageKey, body: Uint8Array | Readable | { file: string }, options: PutOptions): Promise<{ size: number }>;
-  /** The object's bytes (or a range of them), or null if there is none. */
+  /**
+   * The object's bytes (or a range of them; an `end` past the object is cut to its last byte),
+   * or null if there is none. A range starting at or past the end throws RangeNotSatisfiableError.
+   */
   open(key: StorageKey, range?: ByteRange): Promise<OpenedObject | null>;
   head(key: StorageKey): Promise<StoredObjectInfo | null>;
   /** Removes the objects; keys already gone are not an error. */
