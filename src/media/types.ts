@@ -23,10 +23,18 @@ export interface OutputFile {
   height?: number;
 }
 
-/** Mastodon's MediaAttachment `meta`, without `focus` (the domain adds it). */
+/** Mastodon's MediaAttachment `meta`, without `focus` (the domain adds it). Images: original + small.
+ * Video and gifv: also length ("0:00:05.00"), duration (s), fps, size/width/height/aspect of the
+ * served file at the top level, original.frame_rate ("30/1"), original.bitrate (bits/s), and for
+ * video with sound audio_encode ("aac (LC)"), audio_bitrate ("44100 Hz" — Mastodon reports the
+ * sample rate under this name) and audio_channels ("stereo"). Audio: length, duration, audio_*. */
 export interface MediaMeta {
   original?: { width?: number; height?: number; size?: string; aspect?: number; duration?: number; frame_rate?: string; bitrate?: number };
   small?: { width: number; height: number; size: string; aspect: number };
+  width?: number;
+  height?: number;
+  size?: string;
+  aspect?: number;
   length?: string;
   duration?: number;
   fps?: number;
@@ -43,6 +51,30 @@ export interface ProcessedMedia {
   preview: OutputFile | null;
   blurhash: string | null;
   meta: MediaMeta;
+}
+
+/** A preview made on its own: a client's custom thumbnail, or the remote-media cache's preview. */
+export interface PreviewResult {
+  /** WebP, the same size and settings as a local upload's preview. */
+  preview: OutputFile;
+  blurhash: string | null;
+  /** Mastodon's meta.small for the preview. */
+  small: NonNullable<MediaMeta["small"]>;
+  /** The source's own dimensions after orientation (meta.original for a remote image). */
+  source: { width: number; height: number };
+}
+
+/** An avatar or header: `image` is what `avatar`/`header` show; `static` is a still first frame
+ * when `image` is animated (null otherwise: `avatar_static` is then the same file). */
+export interface ProfileImageResult {
+  image: OutputFile;
+  static: OutputFile | null;
+}
+
+/** A custom emoji: `image` (animated when the upload was) and `static` (always a still PNG). */
+export interface EmojiResult {
+  image: OutputFile;
+  static: OutputFile;
 }
 
 /** Why the pipeline refused a file; the API answers 422 (or 413 for "too_large"). */
