@@ -7,6 +7,8 @@
 //   S3_FORCE_PATH_STYLE       true: https://endpoint/bucket/key (MinIO, s3rver, Garage …)
 //   REMOTE_MEDIA_CACHE_MAX    the remote-media cache's hard budget, like "20GB" (default 10GB)
 //   COST_STORAGE_GB_MONTH, COST_EGRESS_GB, COST_REQUESTS_10K   prices for `./skein cost` (USD)
+//   FFMPEG_PATH               the ffmpeg binary (ffprobe beside it); default: ffmpeg on PATH
+//   MEDIA_IMAGE_CONCURRENCY, MEDIA_FFMPEG_CONCURRENCY   images decoded / transcodes at once per process (1-4, default 1)
 
 export interface S3Config {
   bucket: string;
@@ -25,6 +27,8 @@ export interface MediaConfig {
   remoteCacheMaxBytes: number;
   /** Prices the cost report projects with (USD). */
   prices: { storageGbMonth: number; egressGb: number; requestsPer10k: number };
+  /** The media pipeline's tools and bounds (src/media/, configureMediaPipeline()). */
+  pipeline: { ffmpegPath: string | null; imageConcurrency: number; ffmpegConcurrency: number };
 }
 
 const UNITS: Record<string, number> = { "": 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, TIB: 1024 ** 4 };
@@ -71,10 +75,19 @@ export function loadMediaConfig(env: Record<string, string | undefined>, problem
     }
     return value;
   };
+  const concurrency = (name: string) => {
+    const text = get(name);
+    if (!text) return 1;
+    if (!/^[1-4]$/.test(text)) problems.push(`${name} must be 1, 2, 3 or 4 (got "${text.slice(0, 40)}")`);
+    return /^[1-4]$/.test(text) ? Number(text) : 1;
+  };
+  const ffmpegPath = get("FFMPEG_PATH") || null;
+  if (ffmpegPath !== null && !ffmpegPath.startsWith("/")) problems.push(`FFMPEG_PATH must be an absolute path to the ffmpeg binary (got "${ffmpegPath.slice(0, 80)}")`);
   return {
     s3,
     remoteCacheMaxBytes: typeof cacheMax === "number" ? cacheMax : 0,
     // Defaults: AWS S3 Standard storage, internet egress and GET requests (us-east-1, 2026).
     prices: { storageGbMonth: price("COST_STORAGE_GB_MONTH", 0.023), egressGb: price("COST_EGRESS_GB", 0.09), requestsPer10k: price("COST_REQUESTS_10K", 0.004) },
+    pipeline: { ffmpegPath, imageConcurrency: concurrency("MEDIA_IMAGE_CONCURRENCY"), ffmpegConcurrency: concurrency("MEDIA_FFMPEG_CONCURRENCY") },
   };
 }

@@ -12,7 +12,8 @@
 //   child process has a deadline.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { ffmpegAvailable } from "./ffmpeg.ts";
+import { ffmpegAvailable, setFfmpegPath } from "./ffmpeg.ts";
+import { setMediaConcurrency } from "./gate.ts";
 import { processPreviewOnly, processStillImage, readImageHeader } from "./image.ts";
 import { MEDIA_LIMITS } from "./limits.ts";
 import { sniffAccepted } from "./sniff.ts";
@@ -28,6 +29,13 @@ export { VIDEO_SETTINGS } from "./video.ts";
 export { setMediaConcurrency } from "./gate.ts";
 export { processProfileImage, processEmoji, PROFILE_SIZES, EMOJI_LIMITS } from "./profile-image.ts";
 export * from "./types.ts";
+
+/** Applies config.media.pipeline (FFMPEG_PATH, MEDIA_IMAGE_CONCURRENCY, MEDIA_FFMPEG_CONCURRENCY);
+ * called once per process at start. Without it: ffmpeg from PATH, one image and one transcode at once. */
+export function configureMediaPipeline(options: { ffmpegPath: string | null; imageConcurrency: number; ffmpegConcurrency: number }): void {
+  setFfmpegPath(options.ffmpegPath);
+  setMediaConcurrency({ images: options.imageConcurrency, ffmpeg: options.ffmpegConcurrency });
+}
 
 export interface ProcessOptions {
   /** Existing directory for this job's outputs; the caller removes it afterwards. */

@@ -12,9 +12,11 @@ import { deflateSync, crc32 } from "node:zlib";
 import sharp from "sharp";
 import { decode as decodeBlurhash, isBlurhashValid } from "blurhash";
 import {
-  MEDIA_LIMITS, MediaError, acceptedMimeTypes, ffmpegAvailable, processEmoji, processMedia, processProfileImage, processRemotePreview,
-  processThumbnail, sniffFile,
+  MEDIA_LIMITS, MediaError, VIDEO_SETTINGS, acceptedMimeTypes, configureMediaPipeline, ffmpegAvailable, processEmoji, processMedia, processProfileImage,
+  processRemotePreview, processThumbnail, sniffFile,
 } from "../../src/media/pipeline.ts";
+import { runProcess } from "../../src/media/ffmpeg.ts";
+import { Semaphore } from "../../src/media/gate.ts";
 
 let root: string;
 let inputs: string;
@@ -211,4 +213,214 @@ test("custom thumbnails and remote previews: WebP at the preview size, with blur
     assert.deepEqual(result.source, { width: 1920, height: 1080 });
     assert.ok(result.blurhash && isBlurhashValid(result.blurhash).result);
   }
+});
+
+/** Runs ffmpeg for a test input (the pipeline itself is what is under test, not this). */
+function ffmpegMake(args: string[]): void {
+  execFileSync("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+function ffprobeJson(file: string): { streams: Array<Record<string, unknown>>; format: { tags?: Record<string, string>; duration?: string } } {
+  return JSON.parse(execFileSync("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { encoding: "utf8" }));
+}
+
+test("ffmpeg is installed here (CI installs it), and the pipeline finds it", async () => {
+  assert.equal(await ffmpegAvailable(), true);
+});
+
+test("an animated GIF becomes a silent H.264 MP4 (gifv) with a poster; without ffmpeg it stays a still image", async () => {
+  const gif = path.join(inputs, "anim.gif");
+  ffmpegMake(["-f", "lavfi", "-i", "testsrc=size=321x241:rate=10:duration=1.5", gif]);
+  assert.ok((await sharp(gif).metadata()).pages! > 1);
+  const dir = await workDir();
+  const result = await processMedia(gif, { workDir: dir });
+  assert.equal(result.kind, "gifv");
+  assert.equal(result.original.contentType, "video/mp4");
+  const probed = ffprobeJson(result.original.path);
+  assert.deepEqual(probed.streams.map((s) => s.codec_type), ["video"], "silent: one video stream, no audio");
+  assert.equal(probed.streams[0].codec_name, "h264");
+  assert.equal(probed.streams[0].pix_fmt, "yuv420p");
+  assert.deepEqual([probed.streams[0].width, probed.streams[0].height], [320, 240], "even dimensions");
+  assert.ok(result.original.size < (await fs.stat(gif)).size / 2, "smaller than the GIF");
+  assert.equal(result.preview?.contentType, "image/webp");
+  assert.deepEqual([result.meta.small?.width, result.meta.small?.height], [321, 241]);
+  assert.equal(result.meta.original?.width, 320);
+  assert.ok(result.meta.duration! > 1.3 && result.meta.duration! < 1.7, String(result.meta.duration));
+  assert.equal(result.meta.fps, 10);
+  assert.ok(result.blurhash && isBlurhashValid(result.blurhash).result);
+  // The MP4's index is at the front (faststart): "moov" comes before "mdat".
+  const head = (await fs.readFile(result.original.path)).subarray(0, 64 * 1024).toString("latin1");
+  assert.ok(head.indexOf("moov") >= 0 && head.indexOf("moov") < head.indexOf("mdat"));
+
+  const still = await processMedia(gif, { workDir: await workDir(), ffmpeg: false });
+  assert.equal(still.kind, "image");
+  assert.equal((await sharp(still.original.path).metadata()).pages, undefined);
+
+  // An animated WebP takes the same road.
+  const webp = path.join(inputs, "anim.webp");
+  await sharp(gif, { animated: true }).webp().toFile(webp);
+  const fromWebp = await processMedia(webp, { workDir: await workDir() });
+  assert.equal(fromWebp.kind, "gifv");
+  assert.equal(ffprobeJson(fromWebp.original.path).streams[0].codec_name, "h264");
+});
+
+test("a video becomes H.264/AAC MP4 with a poster and Mastodon's meta; its location and title are dropped", async () => {
+  const mov = path.join(inputs, "clip.mov");
+  ffmpegMake([
+    "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=2", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+    "-c:v", "mpeg4", "-c:a", "pcm_s16le", "-metadata", "location=+48.8577+002.2950/", "-metadata", "title=Secret place", mov,
+  ]);
+  const dir = await workDir();
+  const result = await processMedia(mov, { workDir: dir });
+  assert.equal(result.kind, "video");
+  assert.equal(result.original.contentType, "video/mp4");
+  const probed = ffprobeJson(result.original.path);
+  const video = probed.streams.find((s) => s.codec_type === "video")!;
+  const audio = probed.streams.find((s) => s.codec_type === "audio")!;
+  assert.equal(video.codec_name, "h264");
+  assert.equal(video.pix_fmt, "yuv420p");
+  assert.equal(audio.codec_name, "aac");
+  assert.ok(!JSON.stringify(probed.format.tags ?? {}).includes("48.8577") && !JSON.stringify(probed.format.tags ?? {}).includes("Secret"));
+  assert.ok(!(await fs.readFile(result.original.path)).includes("Secret place"));
+  assert.equal(result.preview?.contentType, "image/webp");
+  assert.deepEqual([result.meta.small?.width, result.meta.small?.height], [640, 360]);
+  assert.equal(result.meta.length, "0:00:02.00");
+  assert.equal(result.meta.duration, 2);
+  assert.equal(result.meta.fps, 25);
+  assert.equal(result.meta.size, "640x360");
+  assert.equal(result.meta.original?.frame_rate, "25/1");
+  assert.ok(result.meta.original!.bitrate! > 0);
+  assert.equal(result.meta.audio_encode, "aac (LC)");
+  assert.equal(result.meta.audio_bitrate, "44100 Hz");
+  assert.equal(result.meta.audio_channels, "mono");
+  assert.ok(result.blurhash && isBlurhashValid(result.blurhash).result);
+
+  // Already H.264/AAC MP4 within bounds: copied (same frames), still without its metadata.
+  const mp4 = path.join(inputs, "phone.mp4");
+  ffmpegMake([
+    "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
+    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-metadata", "location=+48.8577+002.2950/", mp4,
+  ]);
+  const copied = await processMedia(mp4, { workDir: await workDir() });
+  assert.equal(copied.kind, "video");
+  const copiedProbe = ffprobeJson(copied.original.path);
+  assert.ok(!JSON.stringify(copiedProbe.format.tags ?? {}).includes("48.8577"));
+  assert.equal(copiedProbe.streams.find((s) => s.codec_type === "video")!.codec_name, "h264");
+
+  // Without ffmpeg, video is refused with a reason the API can show.
+  await rejects(processMedia(mov, { workDir: await workDir(), ffmpeg: false }), "no_ffmpeg", /cannot process video/);
+});
+
+test("audio becomes AAC (M4A) or stays MP3, with Mastodon's meta and no tags", async () => {
+  const wav = path.join(inputs, "tone.wav");
+  ffmpegMake(["-f", "lavfi", "-i", "sine=frequency=330:duration=1.5", "-ac", "2", wav]);
+  const result = await processMedia(wav, { workDir: await workDir() });
+  assert.equal(result.kind, "audio");
+  assert.equal(result.original.contentType, "audio/mp4");
+  assert.equal(result.preview, null);
+  assert.equal(ffprobeJson(result.original.path).streams[0].codec_name, "aac");
+  assert.equal(result.meta.length, "0:00:01.50");
+  assert.equal(result.meta.audio_channels, "stereo");
+
+  const mp3 = path.join(inputs, "song.mp3");
+  ffmpegMake(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "libmp3lame", "-metadata", "title=Private demo", mp3]);
+  const kept = await processMedia(mp3, { workDir: await workDir() });
+  assert.equal(kept.original.contentType, "audio/mpeg");
+  assert.equal(kept.meta.audio_encode, "mp3");
+  assert.ok(!(await fs.readFile(kept.original.path)).includes("Private demo"));
+
+  await rejects(processMedia(wav, { workDir: await workDir(), ffmpeg: false }), "no_ffmpeg", /cannot process audio/);
+});
+
+test("avatars and headers are cropped to Mastodon's sizes; an animated avatar stays animated with a still variant", async () => {
+  const input = path.join(inputs, "me.jpg");
+  await (await photoLike(1200, 800)).withMetadata({ orientation: 6 }).jpeg().toFile(input);
+  const avatar = await processProfileImage(input, await workDir(), "avatar");
+  assert.equal(avatar.static, null);
+  assert.equal(avatar.image.contentType, "image/webp");
+  const a = await sharp(avatar.image.path).metadata();
+  assert.deepEqual([a.width, a.height, a.exif], [400, 400, undefined]);
+  const header = await processProfileImage(input, await workDir(), "header");
+  assert.deepEqual([header.image.width, header.image.height], [1500, 500]);
+
+  const gif = path.join(inputs, "avatar.gif");
+  ffmpegMake(["-f", "lavfi", "-i", "testsrc=size=200x150:rate=5:duration=1", gif]);
+  const animated = await processProfileImage(gif, await workDir(), "avatar");
+  assert.ok(animated.static);
+  const moving = await sharp(animated.image.path, { animated: true }).metadata();
+  assert.ok(moving.pages! > 1, "still animated");
+  assert.deepEqual([moving.width, moving.pageHeight], [400, 400]);
+  assert.equal((await sharp(animated.static.path).metadata()).pages, undefined);
+});
+
+test("custom emoji: bounded to 128×128, a still PNG always, 256 KiB and PNG/GIF/WebP only", async () => {
+  const png = path.join(inputs, "blob.png");
+  await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 200, g: 50, b: 50, alpha: 0.5 } } }).png().toFile(png);
+  const emoji = await processEmoji(png, await workDir());
+  assert.equal(emoji.static.contentType, "image/png");
+  assert.equal(emoji.image.path, emoji.static.path);
+  assert.deepEqual([emoji.static.width, emoji.static.height], [128, 85]);
+
+  const gif = path.join(inputs, "party.gif");
+  ffmpegMake(["-f", "lavfi", "-i", "testsrc=size=64x64:rate=5:duration=1", gif]);
+  const party = await processEmoji(gif, await workDir());
+  assert.equal(party.image.contentType, "image/gif");
+  assert.ok((await sharp(party.image.path, { animated: true }).metadata()).pages! > 1);
+  assert.equal(party.static.contentType, "image/png");
+
+  const jpeg = await writeInput("emoji.jpg", await (await photoLike(64, 64)).jpeg().toBuffer());
+  await rejects(processEmoji(jpeg, await workDir()), "unsupported", /PNG, GIF or WebP/);
+  const big = path.join(inputs, "big-emoji.png");
+  await (await photoLike(600, 600)).png({ compressionLevel: 0 }).toFile(big);
+  await rejects(processEmoji(big, await workDir()), "too_large", /at most 256 KiB/);
+});
+
+test("without ffmpeg on the server (a wrong FFMPEG_PATH), video is refused and GIFs stay still — by default, with no option", async () => {
+  const dir = await workDir();
+  const mov = path.join(inputs, "clip.mov");
+  const gif = path.join(inputs, "anim.gif");
+  configureMediaPipeline({ ffmpegPath: path.join(root, "no-such-dir", "ffmpeg"), imageConcurrency: 1, ffmpegConcurrency: 1 });
+  try {
+    assert.equal(await ffmpegAvailable(), false);
+    await rejects(processMedia(mov, { workDir: dir }), "no_ffmpeg", /ffmpeg is not installed/);
+    assert.equal((await processMedia(gif, { workDir: dir })).kind, "image");
+  } finally {
+    configureMediaPipeline({ ffmpegPath: null, imageConcurrency: 1, ffmpegConcurrency: 1 });
+  }
+  assert.equal(await ffmpegAvailable(), true);
+});
+
+test("an upload already in H.264/AAC within bounds is copied, not re-encoded", async () => {
+  const mp4 = path.join(inputs, "crf40.mp4");
+  ffmpegMake(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30:duration=1", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "40", "-pix_fmt", "yuv420p", mp4]);
+  const result = await processMedia(mp4, { workDir: await workDir() });
+  // x264 writes its settings into the stream; a copy still carries the uploader's crf=40.
+  assert.ok((await fs.readFile(result.original.path)).includes("crf=40.0"));
+  const mov = path.join(inputs, "clip.mov");
+  const transcoded = await processMedia(mov, { workDir: await workDir() });
+  assert.ok((await fs.readFile(transcoded.original.path)).includes(`crf=${VIDEO_SETTINGS.crf}.0`));
+});
+
+test("child processes have a hard deadline and capped output; the decode gate runs one image at a time", async () => {
+  const started = Date.now();
+  const slow = await runProcess("sleep", ["10"], { timeoutMs: 200 });
+  assert.equal(slow.timedOut, true);
+  assert.ok(Date.now() - started < 5000);
+  const chatty = await runProcess("head", ["-c", "100000", "/dev/zero"], { timeoutMs: 5000, stdoutCap: 1000 });
+  assert.equal(chatty.stdout.length, 1000);
+
+  const gate = new Semaphore(1);
+  let running = 0;
+  let most = 0;
+  await Promise.all(
+    Array.from({ length: 5 }, () =>
+      gate.run(async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+      }),
+    ),
+  );
+  assert.equal(most, 1);
 });
