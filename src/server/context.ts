@@ -8,6 +8,7 @@ import { openNotifier, type Notifier } from "../db/notify.ts";
 import { forwardEvents } from "./event-transport.ts";
 import { JobQueue } from "../queue/job-queue.ts";
 import { createMailTransport } from "../mail/transport.ts";
+import { configureMediaPipeline } from "../media/pipeline.ts";
 
 export interface Runtime {
   config: Config;
@@ -20,6 +21,8 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config): Promise<Runtime> {
+  // The media pipeline's tools and bounds for this process (FFMPEG_PATH, images/transcodes at once).
+  configureMediaPipeline(config.media.pipeline);
   const database = await openDatabase(config.database);
   try {
     await migrateToLatest(database);
