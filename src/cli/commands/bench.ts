@@ -1,6 +1,7 @@
 // `./skein bench <name> [options]`: benchmarks that print their figures and write JSON.
 // timeline: bench/timeline.ts; fanout (delivery to a simulated fleet of instances): bench/fanout.ts;
-// hostile-inbox (what a hostile inbox POST costs): bench/hostile-inbox.ts.
+// hostile-inbox (what a hostile inbox POST costs): bench/hostile-inbox.ts; media (Skein's media
+// pipeline against Mastodon's): bench/media.ts.
 import path from "node:path";
 import { parseArgs, UsageError } from "../usage.ts";
 
@@ -14,7 +15,9 @@ const USAGE = `Usage:
                          [--workers N] [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]
     --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start
   ./skein bench hostile-inbox [--requests N] [--json FILE]
-  ./skein bench blocklist [--db sqlite|postgres] [--domains N] [--runs N] [--requests N] [--json FILE]`;
+  ./skein bench blocklist [--db sqlite|postgres] [--domains N] [--runs N] [--requests N] [--json FILE]
+  ./skein bench media    [--scale F] [--only photo-12mp,photo-1080p,phone-screenshot,desktop-screenshot,logo-alpha,animated-gif] [--json FILE]
+    Skein's media pipeline against Mastodon's reproduced (bench/media.ts); --scale shrinks the corpus for a quick run`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -49,6 +52,16 @@ export async function bench(args: string[]): Promise<number> {
       requests: positiveInt(options.requests, 2_000, "requests"),
       json: typeof options.json === "string" ? options.json : null,
     });
+    return 0;
+  }
+  if (name === "media") {
+    const scale = fraction(options.scale, 1, "scale");
+    if (scale === 0) throw new UsageError(`--scale must be above 0\n${USAGE}`);
+    const { mediaBench } = await import("../../../bench/media.ts");
+    const { CORPUS_NAMES } = await import("../../../bench/media-images.ts");
+    const only = typeof options.only === "string" ? options.only.split(",").map((n) => n.trim()) : null;
+    for (const n of only ?? []) if (!(CORPUS_NAMES as readonly string[]).includes(n)) throw new UsageError(`--only takes ${CORPUS_NAMES.join(", ")}\n${USAGE}`);
+    await mediaBench({ scale, only, json: typeof options.json === "string" ? options.json : null });
     return 0;
   }
   if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);

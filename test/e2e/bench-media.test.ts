@@ -1,0 +1,49 @@
+// `./skein bench media` end to end at a tiny size: the corpus is generated, both pipelines (Skein's
+// and Mastodon's reproduction, libvips and ImageMagick paths) process every image, and the JSON
+// report has every figure the media issue asks for, with sane values. No ratio is asserted here —
+// the figures at full size are in docs/PERFORMANCE.md — only that the benchmark measures.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runCli } from "../support/server.ts";
+
+const IMAGES = ["photo-12mp", "photo-1080p", "phone-screenshot", "desktop-screenshot", "logo-alpha", "animated-gif"];
+const PIPELINES = ["skein", "mastodon", "mastodon_imagemagick"];
+
+test("./skein bench media compares Skein's pipeline with Mastodon's on the whole corpus (tiny scale)", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-bench-media-"));
+  try {
+    const json = path.join(dir, "media.json");
+    const result = await runCli(["bench", "media", "--scale", "0.1", "--json", json], {});
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^image\s+skein preview\s+mastodon preview/m, "a bytes table on stdout");
+    assert.match(result.stdout, /^Bytes per view over the corpus: Skein/m, "the corpus figure on stdout");
+    const report = JSON.parse(fs.readFileSync(json, "utf8"));
+    assert.equal(report.assumptions.original_open_share, 0.1);
+    assert.deepEqual(report.images.map((r: { image: string }) => r.image), IMAGES);
+    for (const image of report.images) {
+      for (const name of PIPELINES) {
+        const p = image[name];
+        for (const variant of ["preview", "original"]) {
+          const f = p[variant];
+          assert.ok(f.bytes > 0 && f.width > 0 && f.height > 0, `${image.image} ${name} ${variant}: a file`);
+          assert.ok(f.ssim > 0.5 && f.ssim <= 1.0000001, `${image.image} ${name} ${variant}: SSIM ${f.ssim}`);
+        }
+        assert.ok(Math.abs(p.bytes_per_view - (p.preview.bytes + 0.1 * p.original.bytes)) < 1e-6, "preview + original/10");
+        assert.ok(p.ms > 0 && p.peak_rss_delta_mb >= 0, `${image.image} ${name}: time and memory`);
+      }
+      assert.ok(Math.abs(image.ratio.bytes_per_view - image.skein.bytes_per_view / image.mastodon.bytes_per_view) < 0.001);
+      assert.equal(typeof image.meets_target, "boolean");
+    }
+    const gif = report.images.find((r: { image: string }) => r.image === "animated-gif");
+    assert.equal(gif.mastodon.original.format, "mp4", "Mastodon turns an animated GIF into MP4");
+    assert.equal(gif.mastodon.preview.format, "png", "…with a PNG of the first frame as its small");
+    const photo = report.images.find((r: { image: string }) => r.image === "photo-12mp");
+    assert.equal(photo.mastodon.original.format, "jpg", "Mastodon keeps a JPEG a JPEG");
+    assert.ok(report.summary.ratio_bytes_per_view > 0 && typeof report.summary.target_met === "boolean");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
