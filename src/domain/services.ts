@@ -40,6 +40,7 @@ import { RegistrationSettingsService } from "./registration/registration-setting
 import { InviteService } from "./registration/invite-service.ts";
 import { PaymentService } from "./registration/payments/payment-service.ts";
 import { directMediaUrls, type MediaUrls } from "./media/media-urls.ts";
+import { createMediaStorage, type MediaStorage } from "../storage/index.ts";
 
 export interface Services {
   config: Config;
@@ -84,6 +85,8 @@ export interface Services {
   payments: PaymentService;
   /** How entities name media files: local ones in the media storage, remote ones through the cache. */
   mediaUrls: MediaUrls;
+  /** Where media files live (DATA_DIR/media or an S3 bucket: storage/index.ts); one instance per process. */
+  mediaStorage: MediaStorage;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -99,6 +102,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
   const outbox = new OutboxSlot();
   const twoFactor = new TwoFactorService(stores, config);
   const resolver = new RemoteLookupSlot();
+  const mediaStorage = createMediaStorage(config);
   const services: Services = {
     config,
     events,
@@ -139,7 +143,9 @@ export function createServices(stores: Stores, config: Config, events = new Even
         if (reporter) await services.moderation.reports.create(reporter, { targetAccountId: target, statusIds: [], comment, category: "other", ruleIds: [], forward: false, forwardToDomains: null });
       },
     }),
-    mediaUrls: directMediaUrls(config.origin),
+    // Stored files at the driver's public URL (/system/<key> or the bucket/CDN).
+    mediaUrls: { ...directMediaUrls(config.origin), stored: (key) => mediaStorage.publicUrl(key) },
+    mediaStorage,
     statusViews: async (rows, viewerId, filterContext) =>
       rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
   };

@@ -50,6 +50,7 @@ import { paymentPages } from "./web/registration/payment-pages.ts";
 import { settingsRoutes } from "./web/settings/routes.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
+import { mediaFilesRoutes } from "./media/files.ts";
 import type { StreamingHub } from "./streaming/hub.ts";
 
 const accessLog = getLogger(["skein", "http", "access"]);
@@ -109,6 +110,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   );
 
   app.get("/health", (c) => c.text("OK"));
+  // The local media driver's files: public (no API auth), before federation's content negotiation.
+  app.route("/system", mediaFilesRoutes());
   if (options.metrics) app.route("/metrics", metricsRoutes(options.metrics));
   if (options.federation) app.use(options.federation);
 
