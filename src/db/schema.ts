@@ -9,8 +9,8 @@ export type { ReportsTable, ReportCategory, DomainBlockSeverity, DomainBlocksTab
 import type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 export type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 import type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
-import type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable } from "./schema/media.ts";
-export type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable } from "./schema/media.ts";
+import type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
+export type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 
 export type Flag = 0 | 1;
@@ -593,6 +593,7 @@ export interface DB {
   media_attachments: MediaAttachmentsTable;
   custom_emojis: CustomEmojisTable;
   remote_media_cache: RemoteMediaCacheTable;
+  remote_media_cache_usage: RemoteMediaCacheUsageTable;
   media_usage_daily: MediaUsageDailyTable;
   reports: ReportsTable;
   domain_blocks: DomainBlocksTable;

@@ -9,6 +9,8 @@ import { SettingsStore } from "./settings.ts";
 import { StatusStore } from "./statuses.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./moderation/reports.ts";
+import { MediaCacheStore } from "./media/cache.ts";
+import { MediaUsageStore } from "./media/usage.ts";
 import { MediaStore } from "./media.ts";
 import { RelationshipStore } from "./relationships.ts";
 import { StatusRelationStore } from "./status-relations.ts";
@@ -51,6 +53,10 @@ export interface Stores {
   actorKeys: ActorKeyStore;
   reports: ReportStore;
   media: MediaStore;
+  /** The remote-media cache: its rows, its accounting row, and what a proxied URL names. */
+  mediaCache: MediaCacheStore;
+  /** Daily served-media counters; what the usage report and the prune ask of the tables. */
+  mediaUsage: MediaUsageStore;
   relationships: RelationshipStore;
   statusRelations: StatusRelationStore;
   feeds: FeedStore;
@@ -103,6 +109,8 @@ export function createStores(db: Kysely<DB>): Stores {
     actorKeys: new ActorKeyStore(db),
     reports: new ReportStore(db),
     media: new MediaStore(db),
+    mediaCache: new MediaCacheStore(db),
+    mediaUsage: new MediaUsageStore(db),
     relationships: new RelationshipStore(db),
     statusRelations: new StatusRelationStore(db),
     feeds: new FeedStore(db),

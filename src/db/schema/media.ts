@@ -36,6 +36,14 @@ export interface RemoteMediaCacheTable {
   bytes: number;
   last_viewed_at: string;
   created_at: string;
+  /** 0 while the file is being stored (never evicted then), 1 once it is whole (migration 0023). */
+  ready: ColumnType<number, number | undefined, number>;
+}
+
+/** The cache's one accounting row (id 1): bytes reserved or on disk, never above the budget (migration 0023). */
+export interface RemoteMediaCacheUsageTable {
+  id: number;
+  used_bytes: ColumnType<string | number, number | undefined, number>;
 }
 
 /**
