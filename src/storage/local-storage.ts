@@ -6,6 +6,8 @@
 //   a key (no segment starts with "."), so it is neither listed nor served.
 // - Content-Type is not stored: it follows from the key's extension (keys.ts CONTENT_TYPES, the
 //   same table the nginx snippet uses), and put() refuses a type that disagrees with it.
+//   Neither is Cache-Control: every key /system/ serves is immutable, and uploads/ (stored
+//   "private, no-store") is never served.
 // - ETag is nginx's: "<mtime seconds in hex>-<size in hex>". A key's bytes never change (a new
 //   version gets a new key), so it is a strong validator, and it stays the same when nginx takes
 //   over serving the folder, so clients' caches stay valid.

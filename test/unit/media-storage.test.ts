@@ -347,6 +347,22 @@ describe("S3 specifics", () => {
   });
 });
 
+test("the local driver's first put removes temporary files a crashed process left a day ago, and only those", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "skein-media-"));
+  try {
+    const tmp = path.join(root, ".tmp");
+    fs.mkdirSync(tmp);
+    fs.writeFileSync(path.join(tmp, "stale"), "left by a crash");
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    fs.utimesSync(path.join(tmp, "stale"), twoDaysAgo, twoDaysAgo);
+    fs.writeFileSync(path.join(tmp, "in-progress"), "another process is writing this");
+    await new LocalMediaStorage(root, "https://social.example").put("emojis/1-a.png", Buffer.from("x"), { contentType: "image/png" });
+    assert.deepEqual(fs.readdirSync(tmp), ["in-progress"]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("extensions and types agree both ways", () => {
   assert.equal(contentTypeForKey("attachments/original/1-a.jpg"), "image/jpeg");
   assert.equal(contentTypeForKey("uploads/1-a"), "application/octet-stream");
