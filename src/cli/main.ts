@@ -23,6 +23,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   "audit-log": { summary: "show the moderation audit log", load: async () => (await import("./commands/account-moderation.ts")).auditLog },
   export: { summary: "write a user's CSV exports (follows, lists, blocks, mutes, domain blocks, bookmarks)", load: async () => (await import("./commands/account-data.ts")).exportData },
   import: { summary: "import a CSV file for a user (follows, blocks, mutes, domain blocks, bookmarks, lists)", load: async () => (await import("./commands/account-data.ts")).importData },
+  emoji: { summary: "add, list, remove, enable and disable this server's custom emojis", load: async () => (await import("./commands/emoji.ts")).emoji },
   payments: { summary: "the registration fee: set, show, list payments, sweep unpaid accounts", load: async () => (await import("./commands/payments.ts")).payments },
   "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },
   bench: { summary: "run a benchmark (timeline, fanout) and print its figures", load: async () => (await import("./commands/bench.ts")).bench },

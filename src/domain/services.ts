@@ -40,6 +40,9 @@ import { RegistrationSettingsService } from "./registration/registration-setting
 import { InviteService } from "./registration/invite-service.ts";
 import { PaymentService } from "./registration/payments/payment-service.ts";
 import { directMediaUrls, type MediaUrls } from "./media/media-urls.ts";
+import { EmojiService } from "./emojis/emoji-service.ts";
+import { ProfileImageService } from "./media/profile-images.ts";
+import { processEmojiFile, processProfileImageFile } from "./media/profile-pipeline.ts";
 import { createMediaStorage, type MediaStorage } from "../storage/index.ts";
 
 export interface Services {
@@ -85,6 +88,10 @@ export interface Services {
   payments: PaymentService;
   /** How entities name media files: local ones in the media storage, remote ones through the cache. */
   mediaUrls: MediaUrls;
+  /** Custom emojis: local ones (CLI), remote ones from Emoji tags, the catalog converters read. */
+  emojis: EmojiService;
+  /** Avatars and headers of local accounts (update_credentials, DELETE /api/v1/profile/…). */
+  profileImages: ProfileImageService;
   /** Where media files live (DATA_DIR/media or an S3 bucket: storage/index.ts); one instance per process. */
   mediaStorage: MediaStorage;
   /**
@@ -92,6 +99,15 @@ export interface Services {
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
    */
   statusViews(rows: readonly StatusRow[], viewerId: string | null, filterContext?: FilterContext): Promise<StatusView[]>;
+}
+
+/** The texts of a status view that may hold `:shortcode:`s, by the domain of their account. */
+function emojiTextsOf(view: StatusView): { domain: string | null; texts: string[] }[] {
+  const { status, account } = view;
+  const out = [
+    { domain: account.domain, texts: [status.content, status.spoiler_text, account.display_name, account.note, account.fields, ...(view.poll?.options.map((o) => o.title) ?? [])] },
+  ];
+  return view.reblog ? [...out, ...emojiTextsOf(view.reblog)] : out;
 }
 
 export function createServices(stores: Stores, config: Config, events = new EventBus()): Services {
@@ -146,9 +162,22 @@ export function createServices(stores: Stores, config: Config, events = new Even
     // Stored files at the driver's public URL (/system/<key> or the bucket/CDN).
     mediaUrls: { ...directMediaUrls(config.origin), stored: (key) => mediaStorage.publicUrl(key) },
     mediaStorage,
-    statusViews: async (rows, viewerId, filterContext) =>
-      rows.length === 0 ? [] : loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) }),
+    emojis: new EmojiService(stores),
+    profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
+    statusViews: async (rows, viewerId, filterContext) => {
+      if (rows.length === 0) return [];
+      const views = await loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) });
+      // The emojis these statuses and their authors use, known before the (synchronous) converters ask.
+      await services.emojis.catalog.fresh();
+      await services.emojis.catalog.warm(views.flatMap(emojiTextsOf));
+      return views;
+    },
   };
+  services.profileImages = new ProfileImageService(stores, services.accounts);
+  services.profileImages.ports = { storage: () => services.mediaStorage, process: processProfileImageFile };
+  services.emojis.ports = { storage: () => services.mediaStorage, process: processEmojiFile };
+  services.remoteAccounts.saveEmojis = (domain, emojis) => services.emojis.saveRemote(domain, emojis);
+  services.remoteStatuses.saveEmojis = (domain, emojis) => services.emojis.saveRemote(domain, emojis);
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
   services.accountData = new AccountData(stores, config, {
     resolver,

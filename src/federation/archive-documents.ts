@@ -23,7 +23,7 @@ export class FederationArchiveDocuments implements ArchiveDocuments {
 
   async actor(account: AccountRow): Promise<Record<string, unknown>> {
     const ctx = this.context();
-    const actor = await actorOf(ctx, account);
+    const actor = await actorOf(ctx, account, this.deps);
     return (await actor.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader })) as Record<string, unknown>;
   }
 

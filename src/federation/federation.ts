@@ -12,7 +12,9 @@ import { DatabaseMessageQueue } from "../queue/fedify-queue.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
 import { instanceKeyPairs, keyPairsOf } from "./keys.ts";
-import { toActor } from "../convert/activitypub/actor.ts";
+import { toActor, type ActorMedia } from "../convert/activitypub/actor.ts";
+import { outgoingEmojisIn } from "../domain/emojis/outgoing.ts";
+import { imageTypeOfKey } from "../domain/media/profile-images.ts";
 import { toNote } from "../convert/activitypub/note.ts";
 import { Resolver } from "./resolver.ts";
 import { boundedLoaderFactories } from "./document-loaders.ts";
@@ -63,7 +65,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
       if (!account) return null;
       // A suspended account is gone for other servers: Fedify answers a Tombstone with 410.
       if (account.suspended_at) return new Tombstone({ id: ctx.getActorUri(identifier) });
-      return actorOf(ctx, account);
+      return actorOf(ctx, account, deps);
     })
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) {
@@ -196,8 +198,18 @@ async function instanceActorOf(ctx: Context<void>, domain: string) {
   });
 }
 
-/** A local account's actor document, with its public keys. */
-export async function actorOf(ctx: Context<void>, account: AccountRow) {
+/** A local account's avatar and header files and the custom emojis its texts use, for its actor. */
+async function actorMediaOf(deps: Pick<FederationDeps, "services" | "config">, account: AccountRow): Promise<ActorMedia> {
+  const { mediaUrls, emojis } = deps.services;
+  const file = (key: string | null) => (key ? { url: mediaUrls.stored(key), mediaType: imageTypeOfKey(key) } : null);
+  const fields = JSON.parse(account.fields) as { name: string; value: string }[];
+  await emojis.catalog.fresh();
+  const texts = [account.display_name, account.note, ...fields.flatMap((f) => [f.name, f.value])];
+  return { icon: file(account.avatar_key), image: file(account.header_key), emojis: outgoingEmojisIn((t) => emojis.catalog.find(null, t), texts, deps.config.origin, mediaUrls) };
+}
+
+/** A local account's actor document, with its public keys (and its files and emojis, given `deps`). */
+export async function actorOf(ctx: Context<void>, account: AccountRow, deps?: Pick<FederationDeps, "services" | "config">) {
   const identifier = account.username;
   const keys = await ctx.getActorKeyPairs(identifier);
   return toActor(
@@ -213,6 +225,7 @@ export async function actorOf(ctx: Context<void>, account: AccountRow) {
       url: new URL(account.url ?? account.uri),
     },
     { publicKey: keys[0]?.cryptographicKey ?? null, assertionMethods: keys.map((k) => k.multikey) },
+    deps ? await actorMediaOf(deps, account) : undefined,
   );
 }
 
@@ -232,5 +245,9 @@ export async function noteOf(deps: FederationDeps, statusId: string): Promise<No
         votersCount: view.poll.poll.voters_count,
       }
     : null;
-  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll });
+  // Local posts name this server's emojis (statusViews has brought the catalog up to date).
+  const emojis = author.domain === null
+    ? outgoingEmojisIn((t) => deps.services.emojis.catalog.find(null, t), [status.content, status.spoiler_text, ...(poll?.options.map((o) => o.title) ?? [])], deps.config.origin, deps.services.mediaUrls)
+    : [];
+  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll, emojis });
 }

@@ -188,7 +188,7 @@ export class FedifyOutbox implements Outbox {
   async profileUpdated(account: AccountRow): Promise<void> {
     if (account.domain !== null) return;
     const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
-    const actor = await actorOf(ctx, account);
+    const actor = await actorOf(ctx, account, this.deps);
     await this.send(account, { accounts: [], followersOf: account }, new Update({ id: new URL(`${account.uri}#updates/${Date.now()}`), actor: new URL(account.uri), object: actor, tos: [PUBLIC_COLLECTION] }));
   }
 

@@ -237,6 +237,7 @@ export class Resolver implements RemoteLookup {
       updated: parsed.updated,
       attachments: parsed.attachments,
       poll: parsed.poll,
+      emojis: parsed.emojis,
     });
   }
 }

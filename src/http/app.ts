@@ -52,6 +52,9 @@ import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
 import { mediaFilesRoutes } from "./media/files.ts";
 import type { StreamingHub } from "./streaming/hub.ts";
+import { isMultipart, isUploadRoute } from "./uploads.ts";
+import { profileMediaRoutes } from "./api/v1/profile.ts";
+import { customEmojisRoutes, emojiObjectRoutes } from "./api/v1/custom-emojis.ts";
 
 const accessLog = getLogger(["skein", "http", "access"]);
 
@@ -102,12 +105,14 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     await next();
   });
 
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: "Request body too large" }, 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: "Request body too large" }, 413),
+  });
+  // Uploads stream to disk, each file under its own limit (http/uploads.ts).
+  // Only multipart bodies, which busboy bounds (per file, per field, counts); a JSON or form body on
+  // the same route is read whole by readParams and stays under the app-wide limit.
+  app.use((c, next) => (isUploadRoute(c.req.method, c.req.path) && isMultipart(c) ? next() : limitBody(c, next)));
 
   app.get("/health", (c) => c.text("OK"));
   // The local media driver's files: public (no API auth), before federation's content negotiation.
@@ -119,6 +124,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   // The domain policy (reject_media in entities, limits) as of at most 2 s ago, for every API request.
   app.use("/api/*", async (c, next) => {
     await c.get("services").moderation.policy.fresh();
+    // This server's custom emojis as of at most 2 s ago (entities name them synchronously).
+    await c.get("services").emojis.catalog.fresh();
     await next();
   });
   app.use("/oauth/userinfo", authenticate);
@@ -127,6 +134,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   // Sign-up, invites and the terms of service, before the accounts and instance routes.
   app.route("/api/v1", registrationRoutes);
   app.route("/api/v1/accounts", accountsRoutes);
+  app.route("/api/v1/profile", profileMediaRoutes);
+  app.route("/api/v1/custom_emojis", customEmojisRoutes);
   app.route("/api/v1/preferences", preferencesRoutes);
   app.route("/api/v1/statuses", statusesRoutes);
   app.route("/api/v1/timelines", timelinesRoutes);
@@ -172,6 +181,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/settings", settingsRoutes);
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
+  app.route("/emojis", emojiObjectRoutes);
   app.route("/", pageRoutes);
   app.route("/", profileRoutes);
 

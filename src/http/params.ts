@@ -53,6 +53,20 @@ export async function readParams(c: Context): Promise<Params> {
 }
 
 /**
+ * Parameters from name/value pairs read elsewhere (the text fields of a multipart upload,
+ * http/uploads.ts), with the same Rails-style keys and the same checks as readParams.
+ */
+export function paramsFromEntries(entries: Iterable<readonly [string, unknown]>): Params {
+  const params: Params = {};
+  let count = 0;
+  for (const [key, value] of entries) {
+    if (++count > MAX_KEYS) throw new ApiError(422, "Too many parameters");
+    assign(params, key, value);
+  }
+  return checked(params);
+}
+
+/**
  * Refuses what no parameter may hold, wherever it is: a NUL character in any string or key
  * (PostgreSQL cannot store one in text, so the rule is the same on both databases: never
  * accepted from a client), and nesting deeper than any real parameter needs. Walks without

@@ -12,6 +12,7 @@ import { ReportStore } from "./moderation/reports.ts";
 import { MediaCacheStore } from "./media/cache.ts";
 import { MediaUsageStore } from "./media/usage.ts";
 import { MediaStore } from "./media.ts";
+import { EmojiStore } from "./media/emojis.ts";
 import { RelationshipStore } from "./relationships.ts";
 import { StatusRelationStore } from "./status-relations.ts";
 import { FeedStore } from "./feeds.ts";
@@ -53,6 +54,8 @@ export interface Stores {
   actorKeys: ActorKeyStore;
   reports: ReportStore;
   media: MediaStore;
+  /** Custom emojis, local and remote. */
+  emojis: EmojiStore;
   /** The remote-media cache: its rows, its accounting row, and what a proxied URL names. */
   mediaCache: MediaCacheStore;
   /** Daily served-media counters; what the usage report and the prune ask of the tables. */
@@ -109,6 +112,7 @@ export function createStores(db: Kysely<DB>): Stores {
     actorKeys: new ActorKeyStore(db),
     reports: new ReportStore(db),
     media: new MediaStore(db),
+    emojis: new EmojiStore(db),
     mediaCache: new MediaCacheStore(db),
     mediaUsage: new MediaUsageStore(db),
     relationships: new RelationshipStore(db),

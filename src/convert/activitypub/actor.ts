@@ -5,6 +5,14 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { RemoteActor } from "../../domain/accounts/remote-accounts.ts";
 import { sanitizeRemoteHtml, stripHtml } from "./sanitize.ts";
 import { instant } from "./time.ts";
+import { emojisOf, toEmojiTag, type OutgoingEmoji } from "./emoji.ts";
+
+/** What a local actor shows besides its row: its avatar and header files, the emojis its texts use. */
+export interface ActorMedia {
+  icon: { url: string; mediaType: string | null } | null;
+  image: { url: string; mediaType: string | null } | null;
+  emojis: OutgoingEmoji[];
+}
 
 export interface ActorUris {
   id: URL;
@@ -18,7 +26,7 @@ export interface ActorUris {
 }
 
 /** A local account as the Person (or Service) other servers fetch. */
-export function toActor(account: AccountRow, uris: ActorUris, keys: { publicKey: CryptographicKey | null; assertionMethods: Multikey[] }) {
+export function toActor(account: AccountRow, uris: ActorUris, keys: { publicKey: CryptographicKey | null; assertionMethods: Multikey[] }, media?: ActorMedia) {
   const fields = (JSON.parse(account.fields) as { name: string; value: string }[]).map((f) => new PropertyValue({ name: f.name, value: f.value }));
   const values = {
     id: uris.id,
@@ -37,8 +45,9 @@ export function toActor(account: AccountRow, uris: ActorUris, keys: { publicKey:
     indexable: account.indexable === 1,
     published: instant(account.created_at),
     attachments: fields,
-    icon: account.avatar_url ? new Image({ url: new URL(account.avatar_url) }) : null,
-    image: account.header_url ? new Image({ url: new URL(account.header_url) }) : null,
+    icon: media?.icon ? new Image({ url: new URL(media.icon.url), mediaType: media.icon.mediaType }) : account.avatar_url ? new Image({ url: new URL(account.avatar_url) }) : null,
+    image: media?.image ? new Image({ url: new URL(media.image.url), mediaType: media.image.mediaType }) : account.header_url ? new Image({ url: new URL(account.header_url) }) : null,
+    tags: (media?.emojis ?? []).map(toEmojiTag),
     publicKey: keys.publicKey,
     assertionMethods: keys.assertionMethods,
     aliases: account.also_known_as ? (JSON.parse(account.also_known_as) as string[]).map((u) => new URL(u)) : [],
@@ -86,5 +95,6 @@ export async function fromActor(actor: Actor, domain: string): Promise<RemoteAct
     alsoKnownAs: actor.aliasIds.map((u) => u.href),
     actorType: actor.constructor.name,
     published: actor.published ? new Date(actor.published.epochMilliseconds) : null,
+    emojis: await emojisOf(actor.getTags({ suppressError: true, documentLoader: () => Promise.reject(new Error("not fetched")) })),
   };
 }

@@ -10,6 +10,8 @@ import type { Visibility } from "../../db/schema.ts";
 import type { IncomingAttachment } from "../../domain/statuses/remote-statuses.ts";
 import { instant, toDate } from "./time.ts";
 import { sanitizeRemoteHtml, stripHtml } from "./sanitize.ts";
+import { emojisOf, toEmojiTag, type OutgoingEmoji } from "./emoji.ts";
+import type { IncomingEmoji } from "../../domain/emojis/emoji-service.ts";
 
 export function addressing(visibility: Visibility, followersUri: URL, mentioned: URL[]): { tos: URL[]; ccs: URL[] } {
   switch (visibility) {
@@ -33,9 +35,11 @@ export interface NoteParts {
   tags: TagRow[];
   inReplyToUri: string | null;
   origin: string;
+  /** The local custom emojis the text uses: sent as Emoji tags. */
+  emojis?: OutgoingEmoji[];
 }
 
-export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll }: NoteParts): Note | Question {
+export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll, emojis = [] }: NoteParts): Note | Question {
   const followers = new URL(author.followers_url ?? `${author.uri}/followers`);
   const { tos, ccs } = addressing(status.visibility, followers, mentioned.map((a) => new URL(a.uri)));
   // A post with a poll is a Question: its options are Notes named by the option, with counts.
@@ -65,6 +69,7 @@ export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, 
     tags: [
       ...mentioned.map((a) => new Mention({ href: new URL(a.uri), name: a.domain ? `@${a.username}@${a.domain}` : `@${a.username}@${new URL(origin).host}` })),
       ...tags.map((t) => new Hashtag({ href: new URL(`${origin}/tags/${encodeURIComponent(t.name)}`), name: `#${t.display_name}` })),
+      ...emojis.map(toEmojiTag),
     ],
   });
 }
@@ -180,6 +185,8 @@ export interface ParsedNote {
   updated: Date | null;
   attachments: IncomingAttachment[];
   poll: ParsedPoll | null;
+  /** Its Emoji tags (custom emojis of its server). */
+  emojis: IncomingEmoji[];
 }
 
 /**
@@ -266,5 +273,6 @@ export async function fromNote(note: PostObject): Promise<ParsedNote | null> {
     updated: toDate(note.updated),
     attachments: await attachmentsOf(note),
     poll: note instanceof Question ? await pollOf(note) : null,
+    emojis: await emojisOf(note.getTags(embeddedOnly)),
   };
 }

@@ -4,6 +4,8 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { UserRow } from "../../store/users.ts";
 import type { MediaUrls } from "../../domain/media/media-urls.ts";
 import { userSettings } from "../../domain/accounts/account-service.ts";
+import type { EmojiLookup } from "../../domain/emojis/emoji-catalog.ts";
+import { emojisIn } from "./custom-emoji.ts";
 
 /** Where the placeholder images live, for accounts without their own. */
 export const MISSING_AVATAR_PATH = "/avatars/original/missing.png";
@@ -20,6 +22,8 @@ export interface ConvertContext {
   mediaRejected?: (domain: string | null) => boolean;
   /** How media files are named for clients (domain/media/media-urls.ts); absent: as stored, remote ones at their origin. */
   media?: MediaUrls;
+  /** The custom emojis texts use (domain/emojis/emoji-catalog.ts); absent: none. */
+  emojis?: EmojiLookup;
 }
 
 interface Field {
@@ -37,10 +41,29 @@ function fieldsOf(account: AccountRow): Field[] {
   }
 }
 
+/**
+ * An account's avatar or header for clients: a local account's stored file (and its still, for
+ * an animated one), a remote account's through the media cache, or the placeholder.
+ */
+function profileImage(account: AccountRow, kind: "avatar" | "header", ctx: ConvertContext): { url: string; still: string } {
+  const placeholder = `${ctx.origin}${kind === "avatar" ? MISSING_AVATAR_PATH : MISSING_HEADER_PATH}`;
+  if (account.domain === null) {
+    const key = kind === "avatar" ? account.avatar_key : account.header_key;
+    const still = kind === "avatar" ? account.avatar_static_key : account.header_static_key;
+    if (!key) return { url: placeholder, still: placeholder };
+    const named = (k: string) => (ctx.media ? ctx.media.stored(k) : `${ctx.origin}/system/${k}`);
+    return { url: named(key), still: named(still ?? key) };
+  }
+  const source = kind === "avatar" ? account.avatar_url : account.header_url;
+  if (!source || (ctx.mediaRejected?.(account.domain) ?? false)) return { url: placeholder, still: placeholder };
+  const url = ctx.media ? ctx.media.proxied(kind, account.id, "original", source) : source;
+  return { url, still: url };
+}
+
 export function toAccount(account: AccountRow, ctx: ConvertContext) {
-  const rejected = ctx.mediaRejected?.(account.domain) ?? false;
-  const avatar = (rejected ? null : account.avatar_url) ?? `${ctx.origin}${MISSING_AVATAR_PATH}`;
-  const header = (rejected ? null : account.header_url) ?? `${ctx.origin}${MISSING_HEADER_PATH}`;
+  const avatar = profileImage(account, "avatar", ctx);
+  const header = profileImage(account, "header", ctx);
+  const fields = fieldsOf(account);
   return {
     id: account.id,
     username: account.username,
@@ -49,10 +72,10 @@ export function toAccount(account: AccountRow, ctx: ConvertContext) {
     uri: account.uri,
     display_name: account.display_name,
     note: account.note,
-    avatar,
-    avatar_static: avatar,
-    header,
-    header_static: header,
+    avatar: avatar.url,
+    avatar_static: avatar.still,
+    header: header.url,
+    header_static: header.still,
     locked: account.locked === 1,
     bot: account.bot === 1,
     // Remote groups (Lemmy communities, Guppe, Friendica forums…), as Mastodon flags them.
@@ -66,8 +89,8 @@ export function toAccount(account: AccountRow, ctx: ConvertContext) {
     statuses_count: account.statuses_count,
     followers_count: account.followers_count,
     following_count: account.following_count,
-    fields: fieldsOf(account),
-    emojis: [],
+    fields,
+    emojis: emojisIn(ctx, account.domain, [account.display_name, account.note, ...fields.flatMap((f) => [f.name, f.value])]),
     roles: [],
   };
 }

@@ -7,6 +7,7 @@ import { toMediaAttachment } from "./media.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
 import { toPoll } from "./poll.ts";
 import { toFilterResult } from "./filter.ts";
+import { emojisIn } from "./custom-emoji.ts";
 
 export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, unknown> {
   const { status, account } = view;
@@ -32,9 +33,9 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
     media_attachments: view.media.map((m) => toMediaAttachment(m, ctx.mediaRejected?.(account.domain) ?? false)),
     mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, acct: acct(m), url: m.url ?? m.uri })),
     tags: view.tags.map((t) => ({ name: t.name, url: `${ctx.origin}/tags/${encodeURIComponent(t.name)}` })),
-    emojis: [],
+    emojis: emojisIn(ctx, account.domain, [status.content, status.spoiler_text, ...(view.poll?.options.map((o) => o.title) ?? [])]),
     card: null,
-    poll: view.poll ? toPoll(view.poll) : null,
+    poll: view.poll ? toPoll(view.poll, new Date(), ctx, account.domain) : null,
     replies_count: status.replies_count,
     reblogs_count: status.reblogs_count,
     favourites_count: status.favourites_count,
@@ -76,7 +77,7 @@ export function toStatusEdits(status: StatusRow, edits: StatusEditRow[], author:
     created_at: e.created_at,
     account: toAccount(author, ctx),
     media_attachments: [],
-    emojis: [],
+    emojis: emojisIn(ctx, author.domain, [e.content, e.spoiler_text]),
     ...(e.poll_options ? { poll: { options: (JSON.parse(e.poll_options) as string[]).map((title) => ({ title })) } } : {}),
   }));
 }

@@ -235,6 +235,8 @@ export class AccountService {
       }
       accountChanges.fields = JSON.stringify(fields.map((f) => ({ name: f.name.trim(), value: plainTextToHtml(f.value).replace(/^<p>|<\/p>$/g, ""), verified_at: null })));
     }
+    // Avatar and header files, already stored (domain/media/profile-images.ts).
+    if (changes.imageKeys) Object.assign(accountChanges, changes.imageKeys);
     for (const flag of ["locked", "bot", "discoverable", "indexable"] as const) {
       if (changes[flag] !== undefined) accountChanges[flag] = changes[flag] ? 1 : 0;
     }
@@ -277,6 +279,8 @@ export interface ProfileChanges {
   privacy?: string;
   sensitive?: boolean;
   language?: string | null;
+  /** New avatar/header storage keys (null: removed), set by ProfileImageService only. */
+  imageKeys?: Partial<Pick<AccountRow, "avatar_key" | "avatar_static_key" | "header_key" | "header_static_key">>;
 }
 
 function checkPassword(password: string): void {

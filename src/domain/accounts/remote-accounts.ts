@@ -5,6 +5,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import type { LimitCheck } from "../moderation/limited-accounts.ts";
+import type { IncomingEmoji } from "../emojis/emoji-service.ts";
 
 /** What an actor document says, converted and sanitized (convert/activitypub/actor.ts). */
 export interface RemoteActor {
@@ -29,11 +30,15 @@ export interface RemoteActor {
   alsoKnownAs: string[];
   actorType: string;
   published: Date | null;
+  /** Its Emoji tags (custom emojis its name, note and fields use). */
+  emojis?: IncomingEmoji[];
 }
 
 export class RemoteAccountService {
   private readonly stores: Stores;
   private readonly limits: Pick<LimitCheck, "silencedAtFor"> | null;
+  /** Stores the emojis an actor's texts use (services.ts plugs in EmojiService.saveRemote). */
+  saveEmojis: ((domain: string, emojis: IncomingEmoji[] | undefined) => Promise<void>) | null = null;
   /** `limits`: an account of a silenced domain is stored limited (domain/moderation/limited-accounts.ts). */
   constructor(stores: Stores, limits: Pick<LimitCheck, "silencedAtFor"> | null = null) {
     this.stores = stores;
@@ -47,6 +52,7 @@ export class RemoteAccountService {
   /** Creates or refreshes the account an actor document describes (null: refused, see below). */
   async save(actor: RemoteActor): Promise<AccountRow | null> {
     const now = nowIso();
+    await this.saveEmojis?.(actor.domain, actor.emojis);
     const fields = {
       username: actor.username,
       domain: actor.domain,

@@ -10,6 +10,7 @@ import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { fanOut } from "../timelines/fan-out.ts";
 import { canBoost, canSee } from "./visibility.ts";
+import type { IncomingEmoji } from "../emojis/emoji-service.ts";
 
 /** A remote status, already converted from ActivityStreams and sanitized. */
 export interface IncomingStatus {
@@ -31,6 +32,8 @@ export interface IncomingStatus {
   attachments?: IncomingAttachment[];
   /** For a Question: its options and the counts its server reports. */
   poll?: IncomingPoll | null;
+  /** Its Emoji tags (custom emojis of its author's server). */
+  emojis?: IncomingEmoji[];
 }
 
 export interface IncomingPoll {
@@ -71,6 +74,8 @@ export class RemoteStatusService {
   private readonly stores: Stores;
   private readonly events: EventBus;
   private readonly notifications: NotificationService;
+  /** Stores the emojis a post uses (services.ts plugs in EmojiService.saveRemote). */
+  saveEmojis: ((domain: string, emojis: IncomingEmoji[] | undefined) => Promise<void>) | null = null;
 
   constructor(stores: Stores, events: EventBus, notifications: NotificationService) {
     this.stores = stores;
@@ -86,6 +91,7 @@ export class RemoteStatusService {
   async receive(incoming: IncomingStatus): Promise<StatusRow> {
     const existing = await this.stores.statuses.byUri(incoming.uri);
     if (existing) return existing;
+    if (incoming.author.domain) await this.saveEmojis?.(incoming.author.domain, incoming.emojis);
     // An id from the published time keeps timelines in the order posts were written.
     const published = incoming.published.getTime() > Date.now() ? new Date() : incoming.published;
     const id = newId(published);
@@ -160,7 +166,9 @@ export class RemoteStatusService {
   }
 
   /** An Update of a remote status by its author (for a poll, often just new vote counts). */
-  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated" | "poll">): Promise<void> {
+  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated" | "poll" | "emojis">): Promise<void> {
+    const author = await this.stores.accounts.byId(status.account_id);
+    if (author?.domain) await this.saveEmojis?.(author.domain, incoming.emojis);
     const [poll] = await this.stores.polls.byStatusIds([status.id]);
     if (poll && incoming.poll && incoming.poll.options.length === (await this.stores.polls.optionsOf([poll.id])).get(poll.id)?.length) {
       const voters = incoming.poll.votersCount ?? incoming.poll.options.reduce((a, o) => a + o.votes, 0);

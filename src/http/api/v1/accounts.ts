@@ -9,6 +9,9 @@ import { parseId } from "../../../util/ids.ts";
 import { convertContext, renderAccounts, renderStatuses, viewerId } from "../../render.ts";
 import { offsetPage, pageRequest, setLinkHeader } from "../../pagination.ts";
 import { toList } from "../../../convert/mastodon/list.ts";
+import { receiveUploads } from "../../uploads.ts";
+import { PROFILE_IMAGE_LIMIT } from "../../../domain/media/profile-images.ts";
+import { profileImageErrors } from "./profile.ts";
 
 export const accountsRoutes = new Hono<AppEnv>();
 
@@ -26,28 +29,36 @@ const flag = (value: string | undefined) => value === "true" || value === "1";
 accountsRoutes.get("/verify_credentials", requireScope("read:accounts", "profile"), async (c) => {
   const { user, account } = currentUser(c);
   const services = c.get("services");
-  return c.json(toCredentialAccount(account, user, { origin: services.config.origin }, await services.accounts.followRequestCount(account.id)));
+  return c.json(toCredentialAccount(account, user, convertContext(c), await services.accounts.followRequestCount(account.id)));
 });
 
 accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), async (c) => {
   const { user } = currentUser(c);
-  const params = await readParams(c);
-  const source = (params.source ?? {}) as Params;
-  if (typeof source !== "object") throw new ApiError(422, "source must be an object");
-  const services = c.get("services");
-  const updated = await services.accounts.updateProfile(user, {
-    displayName: str(params, "display_name", 1000),
-    note: str(params, "note", 5000),
-    fields: profileFields(params.fields_attributes),
-    locked: bool(params, "locked"),
-    bot: bool(params, "bot"),
-    discoverable: bool(params, "discoverable"),
-    indexable: bool(params, "indexable"),
-    privacy: str(source, "privacy", 20),
-    sensitive: bool(source, "sensitive"),
-    language: str(source, "language", 10),
-  });
-  return c.json(toCredentialAccount(updated.account, updated.user, { origin: services.config.origin }, await services.accounts.followRequestCount(updated.account.id)));
+  // `avatar` and `header` files (multipart), each streamed to disk under its limit.
+  const upload = await receiveUploads(c, { avatar: PROFILE_IMAGE_LIMIT, header: PROFILE_IMAGE_LIMIT });
+  try {
+    const params = upload.params;
+    const source = (params.source ?? {}) as Params;
+    if (typeof source !== "object") throw new ApiError(422, "source must be an object");
+    const services = c.get("services");
+    const changes = {
+      displayName: str(params, "display_name", 1000),
+      note: str(params, "note", 5000),
+      fields: profileFields(params.fields_attributes),
+      locked: bool(params, "locked"),
+      bot: bool(params, "bot"),
+      discoverable: bool(params, "discoverable"),
+      indexable: bool(params, "indexable"),
+      privacy: str(source, "privacy", 20),
+      sensitive: bool(source, "sensitive"),
+      language: str(source, "language", 10),
+    };
+    const files = { avatar: upload.files.avatar?.path, header: upload.files.header?.path };
+    const updated = await profileImageErrors(services.profileImages.updateProfile(user, changes, files));
+    return c.json(toCredentialAccount(updated.account, updated.user, convertContext(c), await services.accounts.followRequestCount(updated.account.id)));
+  } finally {
+    await upload.cleanup();
+  }
 });
 
 // Moving accounts, with GoToSocial's API (Mastodon offers it only in its web settings).
@@ -57,7 +68,7 @@ accountsRoutes.post("/alias", requireScope("write:accounts"), async (c) => {
   if (!Array.isArray(uris) || !uris.every((u) => typeof u === "string")) throw new ApiError(422, "also_known_as_uris must be a list of account URIs");
   const services = c.get("services");
   const account = await services.moves.setAliases(currentUser(c).user, uris as string[]);
-  return c.json(toCredentialAccount(account, currentUser(c).user, { origin: services.config.origin }));
+  return c.json(toCredentialAccount(account, currentUser(c).user, convertContext(c)));
 });
 
 accountsRoutes.post("/move", requireScope("write:accounts"), async (c) => {
