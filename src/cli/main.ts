@@ -28,6 +28,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },
   bench: { summary: "run a benchmark (timeline, fanout) and print its figures", load: async () => (await import("./commands/bench.ts")).bench },
   queue: { summary: "show the job queue (deliveries, inbox jobs)", load: async () => (await import("./commands/queue.ts")).queue },
+  media: { summary: "media storage: usage per kind, prune orphans, check the remote cache's accounting", load: async () => (await import("./commands/media.ts")).media },
+  cost: { summary: "what media cost: storage by kind, egress per day, a monthly projection in USD", load: async () => (await import("./commands/cost.ts")).cost },
   mail: { summary: "list and show the mails written to DATA_DIR/mail (no SMTP); send a test mail", load: async () => (await import("./commands/mail.ts")).mail },
   test: { summary: "run the test suite on SQLite and PostgreSQL", load: async () => (await import("./commands/test.ts")).test },
 };

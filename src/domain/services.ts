@@ -40,6 +40,10 @@ import { RegistrationSettingsService } from "./registration/registration-setting
 import { InviteService } from "./registration/invite-service.ts";
 import { PaymentService } from "./registration/payments/payment-service.ts";
 import { directMediaUrls, type MediaUrls } from "./media/media-urls.ts";
+import { RemoteMediaCache } from "./media/remote-cache.ts";
+import { proxiedMediaUrls } from "./media/proxy-urls.ts";
+import { MediaUsage } from "./media/usage.ts";
+import { processRemotePreview } from "../media/pipeline.ts";
 import { EmojiService } from "./emojis/emoji-service.ts";
 import { ProfileImageService } from "./media/profile-images.ts";
 import { processEmojiFile, processProfileImageFile } from "./media/profile-pipeline.ts";
@@ -94,6 +98,10 @@ export interface Services {
   profileImages: ProfileImageService;
   /** Where media files live (DATA_DIR/media or an S3 bucket: storage/index.ts); one instance per process. */
   mediaStorage: MediaStorage;
+  /** Remote media through Skein: the signed proxy's files, cached under a hard budget (start() loads its secret). */
+  remoteMedia: RemoteMediaCache;
+  /** Bytes and requests of media served, per day and kind (flushed every ~10 s and at close()). */
+  mediaUsage: MediaUsage;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -119,6 +127,15 @@ export function createServices(stores: Stores, config: Config, events = new Even
   const twoFactor = new TwoFactorService(stores, config);
   const resolver = new RemoteLookupSlot();
   const mediaStorage = createMediaStorage(config);
+  const mediaUsage = new MediaUsage(stores);
+  const remoteMedia = new RemoteMediaCache({
+    stores,
+    config,
+    policy: () => services.moderation.policy,
+    storage: () => services.mediaStorage,
+    previews: async (input, workDir) => (await processRemotePreview(input, workDir)).preview,
+    usage: mediaUsage,
+  });
   const services: Services = {
     config,
     events,
@@ -160,8 +177,11 @@ export function createServices(stores: Stores, config: Config, events = new Even
       },
     }),
     // Stored files at the driver's public URL (/system/<key> or the bucket/CDN).
-    mediaUrls: { ...directMediaUrls(config.origin), stored: (key) => mediaStorage.publicUrl(key) },
+    // Remote files through the signed proxy (domain/media/proxy-urls.ts).
+    mediaUrls: proxiedMediaUrls({ ...directMediaUrls(config.origin), stored: (key) => mediaStorage.publicUrl(key) }, remoteMedia.signer),
     mediaStorage,
+    remoteMedia,
+    mediaUsage,
     emojis: new EmojiService(stores),
     profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
     statusViews: async (rows, viewerId, filterContext) => {

@@ -51,6 +51,7 @@ import { settingsRoutes } from "./web/settings/routes.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
 import { mediaFilesRoutes } from "./media/files.ts";
+import { mediaProxyRoutes } from "./media/proxy.ts";
 import type { StreamingHub } from "./streaming/hub.ts";
 import { isMultipart, isUploadRoute } from "./uploads.ts";
 import { profileMediaRoutes } from "./api/v1/profile.ts";
@@ -116,7 +117,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
 
   app.get("/health", (c) => c.text("OK"));
   // The local media driver's files: public (no API auth), before federation's content negotiation.
-  app.route("/system", mediaFilesRoutes());
+  app.route("/system", mediaFilesRoutes({ onServed: (key, bytes) => services.mediaUsage.recordKey(key, bytes) }));
+  // Remote media through Skein (signed URLs only), before federation's content negotiation too.
+  app.route("/media_proxy", mediaProxyRoutes());
   if (options.metrics) app.route("/metrics", metricsRoutes(options.metrics));
   if (options.federation) app.use(options.federation);
 

@@ -38,11 +38,16 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   // Mails are queued from every process and sent by full servers and workers (server/mail-queue.ts).
   services.emails.jobs = services.moderation.enforcement.jobs;
   services.emails.transport = createMailTransport(config);
+  // The media proxy's signing secret (made once, in the settings table) before any entity names a remote file.
+  await services.remoteMedia.start();
   const notifier = openNotifier(config.database, database.db);
   // Every process's events reach the streaming clients of every process.
   const stopForwarding = forwardEvents(services.events, notifier);
   const close = async () => {
     await stopForwarding();
+    // Served-media counters not yet written, and views not yet recorded.
+    await services.mediaUsage.close();
+    await services.remoteMedia.close();
     await services.emails.transport?.close();
     await notifier.close();
     await database.close();

@@ -86,9 +86,10 @@ export interface RemoteCacheOptions {
 }
 
 interface Filled {
-  /** Stored in the cache under this key, or served once from a temporary file. */
+  /** Stored in the cache under this key (null: not kept). */
   key: string | null;
-  file: string | null;
+  /** The fetched (or preview) file, kept until the last view waiting for it is answered. */
+  file: string;
   contentType: string;
   bytes: number;
   users: number;
@@ -155,13 +156,16 @@ export class RemoteMediaCache {
     }
     const filled = await this.fill(fetchUrl, variant);
     if (filled.key) {
-      this.releaseFilled(filled);
       const answer = await this.storedAnswer(filled.key, filled.contentType, variant, filled.bytes);
-      if (answer) return answer;
-      throw new RemoteFetchError("the cached copy vanished before it could be served");
+      if (answer) {
+        this.releaseFilled(filled);
+        return answer;
+      }
+      // Evicted between its admission and this view (a tight budget, many views at once): the
+      // fetched file is still here, so it is served from there.
     }
     // Served from the temporary file, which the last response using it removes.
-    const file = filled.file!;
+    const file = filled.file;
     let released = false;
     const done = () => {
       if (released) return;
@@ -260,7 +264,7 @@ export class RemoteMediaCache {
   }
 
   private releaseFilled(filled: Filled): void {
-    if (--filled.users === 0 && filled.file) fs.promises.rm(filled.file, { force: true }).catch(() => {});
+    if (--filled.users === 0) fs.promises.rm(filled.file, { force: true }).catch(() => {});
   }
 
   private async fetchAndStore(fetchUrl: string, variant: CacheVariant): Promise<Filled> {
@@ -283,11 +287,10 @@ export class RemoteMediaCache {
       }
       const key = `cache/${variant}/${crypto.createHash("sha256").update(fetchUrl).digest("hex")}.${output.ext}`;
       const stored = await this.store(key, fetchUrl, variant, output);
-      if (stored) return { key, file: null, contentType: output.contentType, bytes: output.size, users: 0 };
-      // Not kept: the file is served from where it is, and removed after the last response.
+      if (!stored) this.counters.notCached++;
+      // The file stays until the last view waiting for it is answered (releaseFilled removes it).
       made.splice(made.indexOf(output.path), 1);
-      this.counters.notCached++;
-      return { key: null, file: output.path, contentType: output.contentType, bytes: output.size, users: 0 };
+      return { key: stored ? key : null, file: output.path, contentType: output.contentType, bytes: output.size, users: 0 };
     } finally {
       for (const file of made) await fs.promises.rm(file, { force: true });
     }
