@@ -2,23 +2,35 @@
 // GPS, XMP, IPTC, comments; colour converted to sRGB and the ICC profile dropped), the original
 // re-encoded and bounded, and a WebP preview sized like Mastodon's "small".
 //
-// Why these formats (the bench helper measures them against Mastodon's pipeline):
-// - Previews are what timelines load — most of a server's media egress. WebP at quality 75 holds
-//   the same SSIM as a JPEG at 85-90 (Mastodon's previews) in roughly half the bytes, and every
-//   Mastodon client shows WebP (browsers since 2020, Android and iOS natively). The preview keeps
-//   Mastodon's 230,400-pixel area (640×360 worth), so it is as sharp on screen as theirs; the
-//   saving comes from the codec, not from fewer pixels.
-// - JPEG originals stay JPEG, re-encoded with mozjpeg (trellis quantisation, progressive, optimised
-//   scans) at quality 85: a phone's quality-92 JPEG shrinks by about half with no visible change,
-//   and a saved or shared original is still a JPEG every tool opens. WebP would save a little more
-//   at this quality but forces 4:2:0 chroma and surprises people who download their photo.
-// - PNG and GIF (screenshots, drawings, transparency) become lossless WebP: pixel-identical, alpha
-//   kept, typically 25-35% smaller than the PNG. WebP uploads stay WebP (quality 85, alpha kept).
-// - HEIC/AVIF become JPEG (or WebP when they have alpha): clients cannot all show them.
+// Why these formats and settings. Measured with `./skein bench media` (SSIM on luma against the
+// upload resized to the same size with Lanczos-3; Mastodon's libvips path reproduced: same sizes,
+// JPEG Q75 / PNG in the uploaded format):
+// - Previews are what timelines load — most of a server's media egress — so they carry most of
+//   the saving. They keep Mastodon's 230,400-pixel area (640×360 worth): on a phone or a HiDPI
+//   screen that is already fewer pixels than the display has, so fewer would look blurry; the saving
+//   comes from the codec. Every Mastodon client shows WebP (browsers since 2020, Android and iOS
+//   natively); AVIF would save more but Android ≤ 11 cannot decode it.
+//   · from photos (JPEG, lossy WebP, HEIC/AVIF, video posters): lossy WebP q75 with libwebp's
+//     "photo" preset — Mastodon's SSIM (+0.001…+0.006) in ~0.5 of the bytes (the default preset
+//     is erratic on noisy photos: q78 scored below q75);
+//   · from PNG (screenshots, drawings, logos): near-lossless WebP (preprocessing level 60) — SSIM
+//     ≥ 0.998 where Mastodon's PNG preview is exact, in a third of the bytes; lossy WebP would
+//     blur text (SSIM −0.03);
+//   · from GIF (palette images, gifv posters): lossless WebP, exact, ~0.7 of Mastodon's PNG.
+//   · no shrink-on-load, and the preview is made from the decoded upload, not from the re-encoded
+//     original: each of those cost 0.03-0.04 SSIM on fine detail.
+// - Photo originals (JPEG, lossy WebP, HEIC, AVIF) become WebP q80 ("photo" preset): Mastodon's
+//   SSIM (±0.002) in ~0.7 of its bytes and ~0.83 of a mozjpeg q82 JPEG's at the same SSIM. WebP is
+//   what every client and every federated server (Mastodon, Misskey, Pleroma, GoToSocial) reads;
+//   AVIF would halve the original again at equal SSIM, but would not open on older Android phones
+//   or on servers whose image library lacks libheif, so it is not used for anything a client or a
+//   remote server must decode. An original wider or taller than WebP's 16,383 pixels becomes a
+//   mozjpeg JPEG (q82) instead.
+// - PNG and GIF originals become lossless WebP: pixel-identical, alpha kept, ~0.55 of the PNG.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import sharp, { type Metadata, type Sharp, type SharpOptions } from "sharp";
+import sharp, { type Metadata, type Sharp, type SharpOptions, type WebpOptions } from "sharp";
 import { blurhashOf } from "./blurhash.ts";
 import { imageGate } from "./gate.ts";
 import { MEDIA_LIMITS } from "./limits.ts";
@@ -28,10 +40,20 @@ import { MediaError, type MediaMeta, type OutputFile, type PreviewResult, type P
 export const IMAGE_SETTINGS = {
   /** Mastodon's "small": 640×360 = 230,400 pixels of area, whatever the aspect. */
   previewPixels: 230_400,
-  preview: { quality: 75, effort: 4, alphaQuality: 90 },
-  originalJpeg: { quality: 85, mozjpeg: true },
-  originalWebp: { quality: 85, effort: 4, alphaQuality: 95 },
+  /** Previews of photographic sources. */
+  preview: { quality: 75, preset: "photo", effort: 4, alphaQuality: 90 },
+  /** Previews of PNG sources: near-lossless WebP. */
+  previewNearLossless: { nearLossless: true, quality: 60, effort: 4 },
+  /** Previews of GIF sources (palette images): lossless WebP. */
+  previewLossless: { lossless: true, effort: 4 },
+  /** Originals of photographic sources. */
+  originalWebp: { quality: 80, preset: "photo", effort: 4, alphaQuality: 95 },
+  /** Originals of PNG/GIF sources. */
   originalLossless: { lossless: true, effort: 4 },
+  /** Originals too wide or tall for WebP (16,383 px a side). */
+  originalJpeg: { quality: 82, mozjpeg: true },
+  /** WebP's largest side. */
+  webpMaxSide: 16_383,
 } as const;
 
 /** What an image declares in its header, with width/height as displayed (orientation applied). */
@@ -90,10 +112,10 @@ export async function readImageHeader(inputPath: string, maxPixels: number = MED
   return { width, height, pages, hasAlpha: Boolean(m.hasAlpha), format: m.format ?? "" };
 }
 
-/** The largest size with the same aspect and at most `maxPixels` of area (never enlarged). */
-export function fitArea(width: number, height: number, maxPixels: number): { width: number; height: number } {
-  if (width * height <= maxPixels) return { width, height };
-  const scale = Math.sqrt(maxPixels / (width * height));
+/** The largest size with the same aspect, at most `maxPixels` of area and `maxSide` a side (never enlarged). */
+export function fitArea(width: number, height: number, maxPixels: number, maxSide: number = Infinity): { width: number; height: number } {
+  const scale = Math.min(1, Math.sqrt(maxPixels / (width * height)), maxSide / Math.max(width, height));
+  if (scale >= 1) return { width, height };
   return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
 }
 
@@ -106,15 +128,29 @@ export function sizeMeta(width: number, height: number): { width: number; height
   return { width, height, size: `${width}x${height}`, aspect: width / height };
 }
 
-/** Writes the preview of any decodable image: WebP, at most previewPixels of area, oriented, stripped. */
-export async function writePreview(sourcePath: string, workDir: string, header: ImageHeader, options: SharpOptions = {}): Promise<OutputFile> {
-  const target = fitArea(header.width, header.height, IMAGE_SETTINGS.previewPixels);
+/** How a preview is encoded, from the source's format (see IMAGE_SETTINGS). */
+export type PreviewEncoding = "photo" | "near-lossless" | "lossless";
+
+export function previewEncodingFor(format: string): PreviewEncoding {
+  return format === "gif" ? "lossless" : format === "png" ? "near-lossless" : "photo";
+}
+
+function previewOptions(encoding: PreviewEncoding): WebpOptions {
+  return encoding === "lossless" ? IMAGE_SETTINGS.previewLossless : encoding === "near-lossless" ? IMAGE_SETTINGS.previewNearLossless : IMAGE_SETTINGS.preview;
+}
+
+/** Writes the preview of any decodable image: WebP, at most previewPixels of area, oriented, stripped.
+ * `encoding`: default from the source's format, see IMAGE_SETTINGS. */
+export async function writePreview(sourcePath: string, workDir: string, header: ImageHeader, encoding: PreviewEncoding = previewEncodingFor(header.format)): Promise<OutputFile> {
+  const target = fitArea(header.width, header.height, IMAGE_SETTINGS.previewPixels, IMAGE_SETTINGS.webpMaxSide);
   const out = outputPath(workDir, "small", "webp");
   try {
-    const info = await sharp(sourcePath, decodeOptions(options))
+    const info = await sharp(sourcePath, decodeOptions())
       .rotate()
-      .resize(target.width, target.height, { fit: "fill" })
-      .webp(IMAGE_SETTINGS.preview)
+      // No shrink-on-load: libjpeg's and libwebp's fast downscaling while decoding is a box filter
+      // that costs 0.03-0.04 SSIM on text and fine detail; Lanczos-3 on the full decode keeps it.
+      .resize(target.width, target.height, { fit: "fill", fastShrinkOnLoad: false })
+      .webp(previewOptions(encoding))
       .toFile(out);
     return { path: out, contentType: "image/webp", ext: "webp", size: info.size, width: info.width, height: info.height };
   } catch (error) {
@@ -125,38 +161,70 @@ export async function writePreview(sourcePath: string, workDir: string, header: 
 
 type OriginalFormat = "jpeg" | "webp" | "webp-lossless";
 
-function originalFormat(mime: string, hasAlpha: boolean): OriginalFormat {
-  switch (mime) {
-    case "image/jpeg":
-      return "jpeg";
-    case "image/heic":
-    case "image/heif":
-    case "image/avif":
-      return hasAlpha ? "webp" : "jpeg";
-    case "image/webp":
-      return "webp";
-    default:
-      return "webp-lossless"; // PNG, APNG's first frame, GIF
+function originalFormat(mime: string, raw: { width: number; height: number }): OriginalFormat {
+  if (Math.max(raw.width, raw.height) > IMAGE_SETTINGS.webpMaxSide) return "jpeg";
+  return mime === "image/png" || mime === "image/apng" || mime === "image/gif" ? "webp-lossless" : "webp";
+}
+
+/** Decoded pixels, oriented, sRGB, 8 bits per channel. */
+interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+/** Decodes the upload once (page 0 of an animation), oriented and bounded to the original's area:
+ * at most 8.3 MP × 4 bytes = 33 MB held, one image at a time (gate.ts). */
+async function decodeBounded(inputPath: string, header: ImageHeader): Promise<RawImage> {
+  // JPEG's own limit is 65,535 px a side; a wider image is scaled to fit it.
+  const target = fitArea(header.width, header.height, MEDIA_LIMITS.imageMatrix, 65_535);
+  try {
+    let pipeline = sharp(inputPath, decodeOptions()).rotate();
+    if (target.width !== header.width) pipeline = pipeline.resize(target.width, target.height, { fit: "fill", fastShrinkOnLoad: false });
+    const { data, info } = await pipeline.toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: info.channels };
+  } catch (error) {
+    throw imageError(error);
   }
 }
 
-/** Writes the bounded, re-encoded original (page 0 of an animation). */
-async function writeOriginal(inputPath: string, sniffed: SniffedType, header: ImageHeader, workDir: string): Promise<OutputFile> {
-  const target = fitArea(header.width, header.height, MEDIA_LIMITS.imageMatrix);
-  const format = originalFormat(sniffed.mime, header.hasAlpha);
+function fromRaw(raw: RawImage): Sharp {
+  return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+}
+
+/** The bounded, re-encoded original, from the decoded pixels (nothing of the upload's metadata can
+ * survive: raw pixels carry none). */
+async function writeOriginal(raw: RawImage, format: OriginalFormat, workDir: string): Promise<OutputFile> {
   const ext = format === "jpeg" ? "jpg" : "webp";
   const out = outputPath(workDir, "original", ext);
   try {
-    let pipeline = sharp(inputPath, decodeOptions()).rotate();
-    if (target.width !== header.width) pipeline = pipeline.resize(target.width, target.height, { fit: "fill" });
-    pipeline =
+    const pipeline = fromRaw(raw);
+    const encoded =
       format === "jpeg"
-        ? pipeline.jpeg(IMAGE_SETTINGS.originalJpeg)
+        ? pipeline.flatten({ background: "#ffffff" }).jpeg(IMAGE_SETTINGS.originalJpeg)
         : format === "webp"
           ? pipeline.webp(IMAGE_SETTINGS.originalWebp)
           : pipeline.webp(IMAGE_SETTINGS.originalLossless);
-    const info = await pipeline.toFile(out);
+    const info = await encoded.toFile(out);
     return { path: out, contentType: format === "jpeg" ? "image/jpeg" : "image/webp", ext, size: info.size, width: info.width, height: info.height };
+  } catch (error) {
+    await fs.rm(out, { force: true });
+    throw imageError(error);
+  }
+}
+
+/** The preview from the same decoded pixels — not from the re-encoded original: a second lossy
+ * generation costs 0.04 SSIM on fine detail (measured on the bench's 1080p photo). */
+async function writePreviewFromRaw(raw: RawImage, encoding: PreviewEncoding, workDir: string): Promise<OutputFile> {
+  const target = fitArea(raw.width, raw.height, IMAGE_SETTINGS.previewPixels, IMAGE_SETTINGS.webpMaxSide);
+  const out = outputPath(workDir, "small", "webp");
+  try {
+    const info = await fromRaw(raw)
+      .resize(target.width, target.height, { fit: "fill" })
+      .webp(previewOptions(encoding))
+      .toFile(out);
+    return { path: out, contentType: "image/webp", ext: "webp", size: info.size, width: info.width, height: info.height };
   } catch (error) {
     await fs.rm(out, { force: true });
     throw imageError(error);
@@ -167,10 +235,9 @@ async function writeOriginal(inputPath: string, sniffed: SniffedType, header: Im
 export async function processStillImage(inputPath: string, sniffed: SniffedType, workDir: string): Promise<ProcessedMedia> {
   return imageGate.run(async () => {
     const header = await readImageHeader(inputPath);
-    const original = await writeOriginal(inputPath, sniffed, header, workDir);
-    const oriented: ImageHeader = { ...header, width: original.width!, height: original.height!, pages: 1 };
-    // The preview is made from the bounded original, never from the (possibly 100-megapixel) upload.
-    const preview = await writePreview(original.path, workDir, oriented);
+    const raw = await decodeBounded(inputPath, header);
+    const original = await writeOriginal(raw, originalFormat(sniffed.mime, raw), workDir);
+    const preview = await writePreviewFromRaw(raw, previewEncodingFor(header.format), workDir);
     const blurhash = await blurhashOf(preview.path);
     // meta.original describes the file served, which may have been downscaled from the upload.
     const meta: MediaMeta = { original: sizeMeta(original.width!, original.height!), small: sizeMeta(preview.width!, preview.height!) };

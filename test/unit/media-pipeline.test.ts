@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { deflateSync, crc32 } from "node:zlib";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { decode as decodeBlurhash, isBlurhashValid } from "blurhash";
 import {
   MEDIA_LIMITS, MediaError, VIDEO_SETTINGS, acceptedMimeTypes, configureMediaPipeline, ffmpegAvailable, processEmoji, processMedia, processProfileImage,
@@ -41,7 +41,7 @@ async function filesIn(dir: string): Promise<string[]> {
 }
 
 /** Photo-like pixels: noise over a gradient, with some text — what a phone camera makes, roughly. */
-async function photoLike(width: number, height: number): Promise<sharp.Sharp> {
+async function photoLike(width: number, height: number): Promise<Sharp> {
   const noise = await sharp({ create: { width, height, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 40 } } })
     .blur(1.2)
     .png({ compressionLevel: 0 })
@@ -83,7 +83,7 @@ test("a phone photo: rotated upright by its EXIF orientation, GPS and every othe
   const dir = await workDir();
   const result = await processMedia(input, { workDir: dir });
   assert.equal(result.kind, "image");
-  assert.equal(result.original.contentType, "image/jpeg");
+  assert.equal(result.original.contentType, "image/webp");
   const original = await sharp(result.original.path).metadata();
   // Upright: the sensor's 4032×3024 landscape, turned 90°, is a portrait; and within 8,294,400 px.
   assert.ok(original.height! > original.width!, `portrait expected, got ${original.width}×${original.height}`);
@@ -134,6 +134,14 @@ test("a PNG with transparency keeps its alpha (lossless WebP original, WebP prev
   // A corner is transparent in the preview too.
   const corner = await sharp(result.preview!.path).extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer();
   assert.equal(corner[3], 0);
+
+  // A panorama wider than WebP allows (16,383 px) keeps its pixels as a JPEG; its preview still fits.
+  const panorama = path.join(inputs, "panorama.png");
+  await sharp({ create: { width: 20_000, height: 60, channels: 3, background: "#48c" } }).png().toFile(panorama);
+  const wide = await processMedia(panorama, { workDir: await workDir() });
+  assert.deepEqual([wide.original.contentType, wide.original.width, wide.original.height], ["image/jpeg", 20_000, 60]);
+  assert.equal(wide.preview?.contentType, "image/webp");
+  assert.ok(wide.preview!.width! <= 16_383 && wide.preview!.width! * wide.preview!.height! <= 230_400);
 });
 
 test("a decompression bomb (a 100,000 × 100,000 PNG of a few hundred bytes) is refused before it is decoded", async () => {
@@ -193,7 +201,7 @@ test("damaged, empty and disguised files are refused with a reason; a JPEG renam
   assert.deepEqual(await sniffFile(renamed), { kind: "image", mime: "image/jpeg", ext: "jpg" });
   const result = await processMedia(renamed, { workDir: dir });
   assert.equal(result.kind, "image");
-  assert.equal(result.original.contentType, "image/jpeg");
+  assert.equal(result.original.contentType, "image/webp");
 
   const tooBig = await writeInput("huge.jpg", Buffer.concat([jpeg, Buffer.alloc(MEDIA_LIMITS.imageBytes)]));
   await rejects(processMedia(tooBig, { workDir: await workDir() }), "too_large", /at most 16 MiB/);
