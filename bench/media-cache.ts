@@ -33,6 +33,12 @@ export interface RemoteCacheBenchOptions {
   smallShare?: number;
   /** Views in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * Caches over their own database connections sharing one database and storage, as separate
+   * processes would (default 2): each has its own in-flight map, so two may fetch one file, and
+   * the accounting must still count it once.
+   */
+  processes?: number;
   /** PostgreSQL instead of SQLite. */
   databaseUrl?: string;
   seed?: number;
@@ -57,6 +63,10 @@ export interface RemoteCacheBenchResult {
   reserveMsPerCall: number;
   seconds: number;
   database: "sqlite" | "postgres";
+  /** Caches sharing the database and storage (as processes would). */
+  processes: number;
+  /** At the end: accounting row = sum of rows = bytes on disk (nothing counted twice or lost). */
+  accountingMatches: boolean;
 }
 
 const ORIGINS = ["o1.cache-bench.test", "o2.cache-bench.test", "o3.cache-bench.test", "o4.cache-bench.test"];
@@ -92,7 +102,8 @@ function bytesUnder(dir: string): number {
   if (!fs.existsSync(dir)) return 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    total += entry.isDirectory() ? bytesUnder(full) : fs.statSync(full).size;
+    // A file may be evicted between the listing and its stat.
+    total += entry.isDirectory() ? bytesUnder(full) : (fs.statSync(full, { throwIfNoEntry: false })?.size ?? 0);
   }
   return total;
 }
@@ -132,6 +143,7 @@ export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promis
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
   const runtime = await openRuntime(config);
+  const others = await Promise.all(Array.from({ length: Math.max(0, (options.processes ?? 2) - 1) }, () => openRuntime(config)));
   const started = performance.now();
   try {
     const db = runtime.database.db;
@@ -178,16 +190,19 @@ export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promis
       maxBytesOnDisk = Math.max(maxBytesOnDisk, bytesUnder(cacheDir));
       maxAccountedBytes = Math.max(maxAccountedBytes, await runtime.stores.mediaCache.usedBytes());
     };
-    const cache = new RemoteMediaCache({
-      stores: runtime.stores,
-      config,
-      policy: () => runtime.services.moderation.policy,
-      storage: () => runtime.services.mediaStorage,
-      previews: async (input, workDir) => (await processRemotePreview(input, workDir)).preview,
-      budgetBytes: budget,
-      onAdmitted: measure,
-    });
-    await cache.start();
+    const caches = [runtime, ...others].map(
+      (r) =>
+        new RemoteMediaCache({
+          stores: r.stores,
+          config,
+          policy: () => r.services.moderation.policy,
+          storage: () => r.services.mediaStorage,
+          previews: async (input, workDir) => (await processRemotePreview(input, workDir)).preview,
+          budgetBytes: budget,
+          onAdmitted: measure,
+        }),
+    );
+    for (const cache of caches) await cache.start();
 
     // Zipf-like popularity: weight 1/rank^s, sampled through the cumulative weights.
     const s = options.zipf ?? 1.0;
@@ -211,7 +226,7 @@ export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promis
     const smallShare = options.smallShare ?? 0.5;
     let bytesViewed = 0;
     let views = 0;
-    const view = async () => {
+    const view = async (cache: RemoteMediaCache) => {
       const i = pick();
       const answer = await cache.serve("attachment", attachmentIds[i], rand() < smallShare ? "small" : "original", null);
       views++;
@@ -227,12 +242,16 @@ export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promis
       }
       await measure();
     };
-    const workers = Array.from({ length: options.concurrency ?? 4 }, async () => {
-      while (bytesViewed < target) await view();
+    const workers = Array.from({ length: options.concurrency ?? 4 }, async (_, w) => {
+      while (bytesViewed < target) await view(caches[w % caches.length]);
     });
     await Promise.all(workers);
-    await cache.close();
-    const c = cache.counters;
+    for (const cache of caches) await cache.close();
+    const c = { hits: 0, fetches: 0, bytesFetched: 0, admitted: 0, evicted: 0, notCached: 0, reserveMs: 0, reserves: 0 };
+    for (const cache of caches) for (const name of Object.keys(c) as (keyof typeof c)[]) c[name] += cache.counters[name];
+    const accountedAtEnd = await runtime.stores.mediaCache.usedBytes();
+    const rowBytesAtEnd = (await runtime.stores.mediaCache.totals()).reduce((sum, t) => sum + t.bytes, 0);
+    const diskAtEnd = bytesUnder(cacheDir);
     return {
       budget,
       maxBytesOnDisk,
@@ -251,8 +270,11 @@ export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promis
       reserveMsPerCall: round(c.reserveMs / Math.max(1, c.reserves), 3),
       seconds: round((performance.now() - started) / 1000, 1),
       database: config.database.kind,
+      processes: caches.length,
+      accountingMatches: accountedAtEnd === rowBytesAtEnd && rowBytesAtEnd === diskAtEnd,
     };
   } finally {
+    for (const other of others) await other.close();
     await runtime.close();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     fs.rmSync(dataDir, { recursive: true, force: true });

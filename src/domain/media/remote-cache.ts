@@ -29,6 +29,7 @@ import type { CacheVariant, RemoteSource } from "../../store/media/cache.ts";
 import type { MediaStorage } from "../../storage/media-storage.ts";
 import { CONTENT_TYPES } from "../../storage/keys.ts";
 import { sniffFile } from "../../media/sniff.ts";
+import { Semaphore } from "../../media/gate.ts";
 import type { OutputFile } from "../../media/types.ts";
 import type { DomainPolicy } from "../moderation/domain-policy.ts";
 import { mediaMayBeFetched, mediaUrlMayBeFetched } from "../moderation/media-policy.ts";
@@ -47,6 +48,8 @@ const TOUCH_FLUSH_MS = 5_000;
 /** A failed fetch is not tried again for this long (a dead origin costs one fetch a minute, not one per view). */
 const FAILURE_MEMORY_MS = 60_000;
 const EVICTION_BATCH = 32;
+/** Remote files fetched at once by one process (more views wait their turn). */
+const CONCURRENT_FETCHES = 8;
 
 /** Makes a preview of a remote image (media/ pipeline); the file it writes in `workDir`. */
 export type RemotePreviewMaker = (inputPath: string, workDir: string) => Promise<OutputFile>;
@@ -107,6 +110,8 @@ export class RemoteMediaCache {
   private pendingTouches = new Set<string>();
   private touchTimer: NodeJS.Timeout | null = null;
   private workDirReady: Promise<string> | null = null;
+  private shrinking: Promise<void> = Promise.resolve();
+  private readonly fetchGate = new Semaphore(CONCURRENT_FETCHES);
 
   constructor(options: RemoteCacheOptions) {
     this.options = options;
@@ -125,13 +130,18 @@ export class RemoteMediaCache {
   /** Loads the proxy's secret; brings the cache within its budget if the budget was lowered. */
   async start(): Promise<void> {
     await this.signer.load(this.stores);
+    // A lowered REMOTE_MEDIA_CACHE_MAX: evict down to it in the background (close() waits for it).
     if ((await this.stores.mediaCache.usedBytes()) > this.budget) {
-      this.admit(0).catch((error) => logger.warn("Could not bring the media cache within its budget: {error}", { error }));
+      this.shrinking = this.admit(0).then(
+        () => {},
+        (error) => logger.warn("Could not bring the media cache within its budget: {error}", { error }),
+      );
     }
   }
 
   /** Writes pending touches; frees the fetcher's connections. */
   async close(): Promise<void> {
+    await this.shrinking;
     await this.flushTouches().catch(() => {});
     await this.fetcher.close();
   }
@@ -307,7 +317,8 @@ export class RemoteMediaCache {
         return { path: file, size: opened.size };
       }
     }
-    const fetched = await this.fetcher.fetchToFile(fetchUrl, dir);
+    // A few fetches at once per process: each may take up to 40 MiB of temporary disk and a minute.
+    const fetched = await this.fetchGate.run(() => this.fetcher.fetchToFile(fetchUrl, dir));
     this.counters.fetches++;
     this.counters.bytesFetched += fetched.size;
     return fetched;
