@@ -88,7 +88,7 @@ export async function processMedia(inputPath: string, options: ProcessOptions): 
 async function previewOfImage(inputPath: string, workDir: string): Promise<PreviewResult> {
   await checkWorkDir(workDir);
   const sniffed = await sniffAccepted(inputPath);
-  if (sniffed.kind !== "image") throw new MediaError("unsupported", "A thumbnail must be an image.");
+  if (sniffed.kind !== "image") throw new MediaError("unsupported", "A preview can only be made of an image.");
   await checkBytes(inputPath, sniffed);
   return processPreviewOnly(inputPath, workDir);
 }

@@ -22,7 +22,7 @@ export const PROFILE_SIZES = {
   header: { width: 1500, height: 500 },
   quality: 85,
   /** Pixels over all frames an animated avatar/header may have (decoded whole for the crop). */
-  animatedPixels: 60_000_000,
+  animatedPixels: 30_000_000,
 } as const;
 
 export const EMOJI_LIMITS = {
