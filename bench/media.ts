@@ -10,6 +10,9 @@
 //                 the peak of any ffmpeg it started, sampled every 10 ms)
 //   bytes/view    preview + original/10: a timeline view loads the preview, and one view in ten
 //                 opens the original (the assumption, stated in the report)
+//   remote cache  bench/media-cache.ts: the remote-media cache under a stream of views totalling
+//                 10× its budget from a loopback fleet of origins (max bytes on disk vs budget,
+//                 hit rate, bytes fetched), on SQLite or a fresh PostgreSQL database
 //
 // Mastodon is reproduced twice: its libvips path (the default since 4.4) and its ImageMagick path
 // (before 4.4); the target is judged against the default. Both pipelines run with libvips on one
@@ -18,12 +21,16 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import sharp from "sharp";
 import { encode as blurhashEncode } from "blurhash";
+import { benchPostgres } from "../test/support/postgres-cluster.ts";
 import { processMedia } from "../src/media/pipeline.ts";
 import type { OutputFile, ProcessedMedia } from "../src/media/types.ts";
 import { mastodonProcess, type MastodonEngine } from "./mastodon-pipeline.ts";
+import { benchRemoteCache, type RemoteCacheBenchResult } from "./media-cache.ts";
 import { generateCorpus, type CorpusImage } from "./media-images.ts";
+import { exploreSettings, printExplorations, type Exploration } from "./media-settings.ts";
 import { round } from "./measure.ts";
 import { lumaOfFile, lumaOfRgb, ssim, type Luma } from "./ssim.ts";
 
@@ -38,6 +45,12 @@ export interface MediaBenchOptions {
   scale: number;
   only: string[] | null;
   json: string | null;
+  /** For each image that misses the target, measure which settings would reach it (media-settings.ts). */
+  explore: boolean;
+  /** The remote-media cache's budget in bytes for the cache part (views total 10× this). */
+  cacheBudget: number;
+  /** Where the cache part keeps its accounting. */
+  database: "sqlite" | "postgres";
 }
 
 export type PipelineName = "skein" | "mastodon" | "mastodon_imagemagick";
@@ -86,6 +99,8 @@ export interface MediaBenchReport {
     target_met: boolean;
     misses: Array<{ image: string; bytes_per_view_ratio: number; ssim_delta_preview: number; ssim_delta_original: number; why: string }>;
   };
+  explorations: Exploration[];
+  remote_cache: RemoteCacheBenchResult;
 }
 
 const median = (values: number[]): number => {
@@ -171,16 +186,21 @@ async function videoSize(file: string): Promise<{ width: number; height: number 
   return { width, height };
 }
 
+/** Mean SSIM over the frames (at most 60) of a video against the animated source, at the video's size. */
+async function videoSsim(source: CorpusImage, video: string, size: { width: number; height: number }): Promise<number> {
+  const maxFrames = 60;
+  const [reference, output] = await Promise.all([ffmpegLuma(source.path, size, maxFrames), ffmpegLuma(video, size, maxFrames)]);
+  const n = Math.min(reference.length, output.length);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += ssim(reference[i], output[i]);
+  return n ? total / n : NaN;
+}
+
 /** SSIM of a processed file against the source at that file's size (mean over frames for video). */
 async function quality(source: CorpusImage, file: OutputFile): Promise<FileFigures> {
   if (file.contentType.startsWith("video/")) {
     const size = await videoSize(file.path);
-    const maxFrames = 60;
-    const [reference, output] = await Promise.all([ffmpegLuma(source.path, size, maxFrames), ffmpegLuma(file.path, size, maxFrames)]);
-    const n = Math.min(reference.length, output.length);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += ssim(reference[i], output[i]);
-    return { format: file.ext, width: size.width, height: size.height, bytes: file.size, ssim: n ? total / n : NaN };
+    return { format: file.ext, width: size.width, height: size.height, bytes: file.size, ssim: await videoSsim(source, file.path, size) };
   }
   const output = await lumaOfFile(file.path);
   const reference = await lumaOfFile(source.path, { width: output.width, height: output.height });
@@ -204,19 +224,14 @@ const PIPELINES: Record<PipelineName, (input: string, workDir: string) => Promis
   mastodon_imagemagick: (input, workDir) => mastodonWithBlurhash(input, workDir, "imagemagick"),
 };
 
-async function runPipeline(name: PipelineName, source: CorpusImage, workRoot: string): Promise<PipelineFigures> {
+async function runPipeline(name: PipelineName, source: CorpusImage, workRoot: string): Promise<{ figures: PipelineFigures; files: ProcessedMedia }> {
   const workDir = fs.mkdtempSync(path.join(workRoot, `${source.name}-${name}-`));
   const { result, ms, peakRssDeltaMb } = await measure(() => PIPELINES[name](source.path, workDir));
   if (!result.preview) throw new Error(`${name} made no preview for ${source.name}`);
   const preview = await quality(source, result.preview);
   const original = await quality(source, result.original);
-  return {
-    preview,
-    original,
-    bytes_per_view: preview.bytes + ORIGINAL_OPEN_SHARE * original.bytes,
-    ms: round(ms, 0),
-    peak_rss_delta_mb: round(peakRssDeltaMb, 1),
-  };
+  const figures = { preview, original, bytes_per_view: preview.bytes + ORIGINAL_OPEN_SHARE * original.bytes, ms: round(ms, 0), peak_rss_delta_mb: round(peakRssDeltaMb, 1) };
+  return { figures, files: result };
 }
 
 function ffmpegVersion(): Promise<string> {
@@ -277,6 +292,34 @@ function printTables(report: MediaBenchReport): void {
   console.log(`Target (per view ≤ ½ of Mastodon's at SSIM ≥ Mastodon's − ${SSIM_TOLERANCE}): ${s.target_met ? "met" : "MISSED"}${s.misses.length ? ` — ${s.misses.map((m) => `${m.image}: ${m.why}`).join("; ")}` : ""}`);
 }
 
+/** The cache part on a fresh database: SQLite in its own data directory, or a new PostgreSQL database. */
+async function remoteCache(options: MediaBenchOptions): Promise<RemoteCacheBenchResult> {
+  if (options.database === "sqlite") return benchRemoteCache({ budgetBytes: options.cacheBudget });
+  const { url: adminUrl, cluster } = await benchPostgres();
+  const name = `skein_bench_media_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return await benchRemoteCache({ budgetBytes: options.cacheBudget, databaseUrl: url.toString() });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    await cluster?.stop();
+  }
+}
+
+function printCache(c: RemoteCacheBenchResult): void {
+  const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+  console.log(`
+Remote-media cache (${c.database}, ${c.processes} caches sharing it): budget ${mb(c.budget)}, ${c.views} views of ${mb(c.bytesViewed)} (×${(c.bytesViewed / c.budget).toFixed(1)} the budget)`);
+  console.log(
+    `  max on disk ${mb(c.maxBytesOnDisk)} (accounted ${mb(c.maxAccountedBytes)}) — ${c.withinBudget ? "never above the budget" : "ABOVE THE BUDGET"}; hit rate ${(c.hitRate * 100).toFixed(1)}%, ${c.fetches} fetches, ${mb(c.bytesFetched)} fetched (${(c.fetchRatio * 100).toFixed(0)}% of bytes viewed), ${c.evicted} evictions; reservation ${c.reserveMsPerCall} ms; accounting ${c.accountingMatches ? "matches the disk" : "DOES NOT MATCH the disk"} (${c.seconds} s)`,
+  );
+}
+
 export async function mediaBench(options: MediaBenchOptions): Promise<MediaBenchReport> {
   sharp.cache(false);
   sharp.concurrency(1);
@@ -287,15 +330,36 @@ export async function mediaBench(options: MediaBenchOptions): Promise<MediaBench
     if (corpus.length === 0) throw new Error("no image selected");
     await warmUp(workRoot);
     const images: ImageReport[] = [];
+    const explorations: Exploration[] = [];
     for (const source of corpus) {
       console.log(`  ${source.name}: ${source.width}×${source.height} ${source.format}, ${kib(source.bytes)}`);
+      const skein = await runPipeline("skein", source, workRoot);
       const figures = {
-        skein: await runPipeline("skein", source, workRoot),
-        mastodon: await runPipeline("mastodon", source, workRoot),
-        mastodon_imagemagick: await runPipeline("mastodon_imagemagick", source, workRoot),
+        skein: skein.figures,
+        mastodon: (await runPipeline("mastodon", source, workRoot)).figures,
+        mastodon_imagemagick: (await runPipeline("mastodon_imagemagick", source, workRoot)).figures,
       };
       const base = { image: source.name, kind: source.kind, source: { format: source.format, width: source.width, height: source.height, frames: source.frames, bytes: source.bytes }, ...figures };
-      images.push({ ...base, ...judge(base) });
+      const image = { ...base, ...judge(base) };
+      images.push(image);
+      if (options.explore && !image.meets_target) {
+        const original = skein.files.original;
+        explorations.push(
+          await exploreSettings({
+            source,
+            skein: {
+              // Skein makes a still image's preview from its bounded original, a gifv's from the upload.
+              previewSource: skein.files.kind === "gifv" ? source.path : original.path,
+              preview: { width: image.skein.preview.width, height: image.skein.preview.height },
+              original: { width: image.skein.original.width, height: image.skein.original.height, contentType: original.contentType },
+            },
+            mastodon: { preview_ssim: image.mastodon.preview.ssim, original_ssim: image.mastodon.original.ssim, bytes_per_view: image.mastodon.bytes_per_view },
+            tolerance: SSIM_TOLERANCE,
+            workDir: path.join(workRoot, `${source.name}-explore`),
+            videoScore: (file) => videoSsim(source, file, { width: image.skein.original.width, height: image.skein.original.height }),
+          }),
+        );
+      }
     }
     const sum = (name: PipelineName) => images.reduce((total, r) => total + r[name].bytes_per_view, 0);
     const totals = { skein: round(sum("skein"), 0), mastodon: round(sum("mastodon"), 0), mastodon_imagemagick: round(sum("mastodon_imagemagick"), 0) };
@@ -314,6 +378,8 @@ export async function mediaBench(options: MediaBenchOptions): Promise<MediaBench
         ].filter(Boolean).join(", "),
       }));
     const names: PipelineName[] = ["skein", "mastodon", "mastodon_imagemagick"];
+    console.log(`  remote-media cache: budget ${options.cacheBudget} bytes, ${options.database}`);
+    const cache = await remoteCache(options);
     const report: MediaBenchReport = {
       benchmark: "media",
       date: new Date().toISOString(),
@@ -335,8 +401,12 @@ export async function mediaBench(options: MediaBenchOptions): Promise<MediaBench
         target_met: ratio <= 0.5 && images.every((r) => r.ssim_delta.preview >= -SSIM_TOLERANCE && r.ssim_delta.original >= -SSIM_TOLERANCE),
         misses,
       },
+      explorations,
+      remote_cache: cache,
     };
     printTables(report);
+    printExplorations(explorations);
+    printCache(cache);
     if (options.json) fs.writeFileSync(options.json, JSON.stringify(report, null, 2) + "\n");
     return report;
   } finally {

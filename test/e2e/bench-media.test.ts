@@ -1,13 +1,14 @@
 // `./skein bench media` end to end at a tiny size: the corpus is generated, both pipelines (Skein's
 // and Mastodon's reproduction, libvips and ImageMagick paths) process every image, and the JSON
-// report has every figure the media issue asks for, with sane values. No ratio is asserted here —
-// the figures at full size are in docs/PERFORMANCE.md — only that the benchmark measures.
+// report has every figure the media issue asks for, with sane values, and the remote-media cache
+// part (bench/media-cache.ts) ran on this suite's database and stayed within its budget. No ratio
+// is asserted — the figures at full size are in docs/PERFORMANCE.md — only that the benchmark measures.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runCli } from "../support/server.ts";
+import { databaseKind, runCli } from "../support/server.ts";
 
 const IMAGES = ["photo-12mp", "photo-1080p", "phone-screenshot", "desktop-screenshot", "logo-alpha", "animated-gif"];
 const PIPELINES = ["skein", "mastodon", "mastodon_imagemagick"];
@@ -16,7 +17,8 @@ test("./skein bench media compares Skein's pipeline with Mastodon's on the whole
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-bench-media-"));
   try {
     const json = path.join(dir, "media.json");
-    const result = await runCli(["bench", "media", "--scale", "0.1", "--json", json], {});
+    const env: Record<string, string> = { DATABASE_URL: databaseKind === "postgres" ? process.env.SKEIN_TEST_POSTGRES_URL! : "" };
+    const result = await runCli(["bench", "media", "--scale", "0.1", "--cache-budget", "600000", "--db", databaseKind, "--json", json], env);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^image\s+skein preview\s+mastodon preview/m, "a bytes table on stdout");
     assert.match(result.stdout, /^Bytes per view over the corpus: Skein/m, "the corpus figure on stdout");
@@ -43,6 +45,14 @@ test("./skein bench media compares Skein's pipeline with Mastodon's on the whole
     const photo = report.images.find((r: { image: string }) => r.image === "photo-12mp");
     assert.equal(photo.mastodon.original.format, "jpg", "Mastodon keeps a JPEG a JPEG");
     assert.ok(report.summary.ratio_bytes_per_view > 0 && typeof report.summary.target_met === "boolean");
+    const cache = report.remote_cache;
+    assert.equal(cache.database, databaseKind);
+    assert.equal(cache.budget, 600000);
+    assert.ok(cache.bytesViewed >= 10 * cache.budget, "views total 10× the budget");
+    assert.ok(cache.maxBytesOnDisk <= cache.budget && cache.withinBudget, `never above the budget: ${cache.maxBytesOnDisk}`);
+    assert.ok(cache.fetches > 0 && cache.hitRate >= 0 && cache.hitRate <= 1);
+    assert.equal(cache.accountingMatches, true);
+    assert.match(result.stdout, /^Remote-media cache \(/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

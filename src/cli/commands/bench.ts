@@ -16,8 +16,11 @@ const USAGE = `Usage:
     --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start
   ./skein bench hostile-inbox [--requests N] [--json FILE]
   ./skein bench blocklist [--db sqlite|postgres] [--domains N] [--runs N] [--requests N] [--json FILE]
-  ./skein bench media    [--scale F] [--only photo-12mp,photo-1080p,phone-screenshot,desktop-screenshot,logo-alpha,animated-gif] [--json FILE]
-    Skein's media pipeline against Mastodon's reproduced (bench/media.ts); --scale shrinks the corpus for a quick run`;
+  ./skein bench media    [--scale F] [--only photo-12mp,photo-1080p,phone-screenshot,desktop-screenshot,logo-alpha,animated-gif] [--explore]
+                         [--cache-budget BYTES] [--db sqlite|postgres] [--json FILE]
+    Skein's media pipeline against Mastodon's reproduced (bench/media.ts), then the remote-media cache under 10× its budget
+    of views (bench/media-cache.ts, on --db); --scale shrinks the corpus for a quick run; --explore measures, for each
+    image that misses the target, which encoder settings would reach it`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -35,7 +38,7 @@ function fraction(value: string | true | undefined, fallback: number, name: stri
 
 export async function bench(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, ["explore"]);
   if (name === "hostile-inbox") {
     const { hostileInboxBench } = await import("../../../bench/hostile-inbox.ts");
     await hostileInboxBench({ requests: positiveInt(options.requests, 50, "requests"), json: typeof options.json === "string" ? options.json : null });
@@ -61,7 +64,16 @@ export async function bench(args: string[]): Promise<number> {
     const { CORPUS_NAMES } = await import("../../../bench/media-images.ts");
     const only = typeof options.only === "string" ? options.only.split(",").map((n) => n.trim()) : null;
     for (const n of only ?? []) if (!(CORPUS_NAMES as readonly string[]).includes(n)) throw new UsageError(`--only takes ${CORPUS_NAMES.join(", ")}\n${USAGE}`);
-    await mediaBench({ scale, only, json: typeof options.json === "string" ? options.json : null });
+    const database = (options.db ?? "sqlite") as string;
+    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+    await mediaBench({
+      scale,
+      only,
+      json: typeof options.json === "string" ? options.json : null,
+      explore: options.explore === true,
+      cacheBudget: positiveInt(options["cache-budget"], 8_000_000, "cache-budget"),
+      database,
+    });
     return 0;
   }
   if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);
