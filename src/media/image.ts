@@ -25,8 +25,11 @@
 //   AVIF would halve the original again at equal SSIM, but would not open on older Android phones
 //   or on servers whose image library lacks libheif, so it is not used for anything a client or a
 //   remote server must decode. An original wider or taller than WebP's 16,383 pixels becomes a
-//   mozjpeg JPEG (q82) instead.
+//   mozjpeg JPEG (q82) instead, or a PNG when it was exact.
 // - PNG and GIF originals become lossless WebP: pixel-identical, alpha kept, ~0.55 of the PNG.
+//   libwebp's lossless encoder holds ~40 bytes per pixel while it works (343 MB for 8.3 MP), so
+//   above 4.2 MP (a 2560×1600 screenshot) the original is a PNG again (zlib 9, adaptive filters:
+//   ~30 MB whatever the size) — memory is the scarcer resource on a two-core server.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -50,6 +53,9 @@ export const IMAGE_SETTINGS = {
   originalWebp: { quality: 80, preset: "photo", effort: 4, alphaQuality: 95 },
   /** Originals of PNG/GIF sources. */
   originalLossless: { lossless: true, effort: 4 },
+  /** Lossless originals above this many pixels are PNG, not lossless WebP (encoder memory). */
+  losslessWebpMaxPixels: 4_194_304,
+  originalPng: { compressionLevel: 9, adaptiveFiltering: true },
   /** Originals too wide or tall for WebP (16,383 px a side). */
   originalJpeg: { quality: 82, mozjpeg: true },
   /** WebP's largest side. */
@@ -159,12 +165,21 @@ export async function writePreview(sourcePath: string, workDir: string, header: 
   }
 }
 
-type OriginalFormat = "jpeg" | "webp" | "webp-lossless";
+type OriginalFormat = "jpeg" | "webp" | "webp-lossless" | "png";
 
 function originalFormat(mime: string, raw: { width: number; height: number }): OriginalFormat {
-  if (Math.max(raw.width, raw.height) > IMAGE_SETTINGS.webpMaxSide) return "jpeg";
-  return mime === "image/png" || mime === "image/apng" || mime === "image/gif" ? "webp-lossless" : "webp";
+  const lossless = mime === "image/png" || mime === "image/apng" || mime === "image/gif";
+  if (Math.max(raw.width, raw.height) > IMAGE_SETTINGS.webpMaxSide) return lossless ? "png" : "jpeg";
+  if (!lossless) return "webp";
+  return raw.width * raw.height > IMAGE_SETTINGS.losslessWebpMaxPixels ? "png" : "webp-lossless";
 }
+
+const ORIGINAL_TYPES: Record<OriginalFormat, { ext: string; contentType: string }> = {
+  jpeg: { ext: "jpg", contentType: "image/jpeg" },
+  webp: { ext: "webp", contentType: "image/webp" },
+  "webp-lossless": { ext: "webp", contentType: "image/webp" },
+  png: { ext: "png", contentType: "image/png" },
+};
 
 /** Decoded pixels, oriented, sRGB, 8 bits per channel. */
 interface RawImage {
@@ -196,18 +211,20 @@ function fromRaw(raw: RawImage): Sharp {
 /** The bounded, re-encoded original, from the decoded pixels (nothing of the upload's metadata can
  * survive: raw pixels carry none). */
 async function writeOriginal(raw: RawImage, format: OriginalFormat, workDir: string): Promise<OutputFile> {
-  const ext = format === "jpeg" ? "jpg" : "webp";
+  const { ext, contentType } = ORIGINAL_TYPES[format];
   const out = outputPath(workDir, "original", ext);
   try {
     const pipeline = fromRaw(raw);
     const encoded =
       format === "jpeg"
         ? pipeline.flatten({ background: "#ffffff" }).jpeg(IMAGE_SETTINGS.originalJpeg)
-        : format === "webp"
-          ? pipeline.webp(IMAGE_SETTINGS.originalWebp)
-          : pipeline.webp(IMAGE_SETTINGS.originalLossless);
+        : format === "png"
+          ? pipeline.png(IMAGE_SETTINGS.originalPng)
+          : format === "webp"
+            ? pipeline.webp(IMAGE_SETTINGS.originalWebp)
+            : pipeline.webp(IMAGE_SETTINGS.originalLossless);
     const info = await encoded.toFile(out);
-    return { path: out, contentType: format === "jpeg" ? "image/jpeg" : "image/webp", ext, size: info.size, width: info.width, height: info.height };
+    return { path: out, contentType, ext, size: info.size, width: info.width, height: info.height };
   } catch (error) {
     await fs.rm(out, { force: true });
     throw imageError(error);
