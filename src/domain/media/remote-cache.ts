@@ -30,7 +30,7 @@ import type { MediaStorage } from "../../storage/media-storage.ts";
 import { CONTENT_TYPES } from "../../storage/keys.ts";
 import { sniffFile } from "../../media/sniff.ts";
 import { Semaphore } from "../../media/gate.ts";
-import type { OutputFile } from "../../media/types.ts";
+import { MediaError, type OutputFile } from "../../media/types.ts";
 import type { DomainPolicy } from "../moderation/domain-policy.ts";
 import { mediaMayBeFetched, mediaUrlMayBeFetched } from "../moderation/media-policy.ts";
 import { notFound } from "../errors.ts";
@@ -144,6 +144,8 @@ export class RemoteMediaCache {
     await this.shrinking;
     await this.flushTouches().catch(() => {});
     await this.fetcher.close();
+    // This process's temporary files (its own folder) go with it.
+    if (this.workDirReady && !this.options.workDir) await fs.promises.rm(await this.workDirReady, { recursive: true, force: true }).catch(() => {});
   }
 
   /**
@@ -259,8 +261,11 @@ export class RemoteMediaCache {
     if (!flight) {
       flight = this.fetchAndStore(fetchUrl, variant)
         .catch((error: Error) => {
-          if (this.failures.size > 10_000) this.failures.clear();
-          this.failures.set(flightKey, { until: Date.now() + FAILURE_MEMORY_MS, error });
+          // What the origin did is remembered; our own trouble (storage, database) is not.
+          if (error instanceof RemoteFetchError) {
+            if (this.failures.size > 10_000) this.failures.clear();
+            this.failures.set(flightKey, { until: Date.now() + FAILURE_MEMORY_MS, error });
+          }
           throw error;
         })
         .finally(() => this.inFlight.delete(flightKey));
@@ -289,7 +294,14 @@ export class RemoteMediaCache {
       if (!sniffed) throw new RemoteFetchError("the origin did not send an image, video or audio file", { refused: true });
       if (variant === "small") {
         if (sniffed.kind !== "image") throw new RemoteFetchError("a preview is made only from an image", { refused: true });
-        const preview = await this.options.previews(source.path, dir);
+        let preview: OutputFile;
+        try {
+          preview = await this.options.previews(source.path, dir);
+        } catch (error) {
+          // A damaged or hostile image (a bomb, a truncated file) is the origin's fault, not ours.
+          if (error instanceof MediaError) throw new RemoteFetchError(`no preview could be made: ${error.message}`, { refused: true });
+          throw error;
+        }
         made.push(preview.path);
         output = { path: preview.path, contentType: preview.contentType, ext: preview.ext, size: preview.size };
       } else {
