@@ -1,7 +1,7 @@
 // Multipart uploads, streamed to disk (busboy) with a byte limit per file, never held whole in
 // memory. The text fields beside the files come back as ordinary parameters (params.ts rules).
 // Used by update_credentials (avatar, header) and usable by any other upload route.
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -79,6 +79,7 @@ export async function receiveUploads(c: Context, limits: Record<string, number>)
       if (info.valueTruncated) fail(new ApiError(422, `Validation failed: ${name.slice(0, 100)} is too long`));
       else entries.push([name, value]);
     });
+    const outputs: WriteStream[] = [];
     parser.on("file", (name, stream, info) => {
       const limit = limits[name];
       if (limit === undefined || files[name]) {
@@ -88,15 +89,46 @@ export async function receiveUploads(c: Context, limits: Record<string, number>)
       const target = path.join(dir, `${Object.keys(files).length}-${name.replace(/[^a-z0-9_]/gi, "_").slice(0, 40)}`);
       const file: ReceivedFile = { field: name, path: target, filename: (info.filename ?? "").slice(0, 255), mime: (info.mimeType ?? "").slice(0, 100), size: 0 };
       files[name] = file;
+      const out = createWriteStream(target);
+      outputs.push(out);
+      writes.push(new Promise<void>((resolve) => {
+        out.on("close", resolve);
+        out.on("error", (error) => fail(error));
+      }));
+      const tooLarge = () => new ApiError(413, `${name} is too large (the limit is ${formatLimit(limit)})`);
+      let over = false;
+      // The parser's stream is never destroyed (busboy would wait on it for ever): past the limit,
+      // its bytes are read and dropped while the rest of the body is parsed.
       stream.on("data", (chunk: Buffer) => {
+        if (over) return;
         file.size += chunk.length;
         if (file.size > limit) {
-          fail(new ApiError(413, `${name} is too large (the limit is ${Math.floor(limit / 1024 / 1024)} MB)`));
-          stream.destroy();
+          over = true;
+          fail(tooLarge());
+          out.destroy();
+          stream.resume();
+          return;
+        }
+        if (!out.write(chunk)) {
+          stream.pause();
+          out.once("drain", () => stream.resume());
         }
       });
-      stream.on("limit", () => fail(new ApiError(413, `${name} is too large (the limit is ${Math.floor(limit / 1024 / 1024)} MB)`)));
-      writes.push(pipeline(stream, createWriteStream(target)).catch((error: Error) => fail(failure ? failure : error)));
+      stream.on("limit", () => {
+        over = true;
+        fail(tooLarge());
+        out.destroy();
+        // It may be paused waiting for a "drain" the destroyed file will never send.
+        stream.resume();
+      });
+      stream.on("end", () => {
+        if (!over) out.end();
+      });
+      // The part was cut off or malformed: the body is at fault, not the server.
+      stream.on("error", (error: Error) => {
+        fail(new ApiError(400, `The request body is not a valid form (${error.message.slice(0, 100)})`));
+        out.destroy();
+      });
     });
     parser.on("partsLimit", () => fail(new ApiError(422, "Too many parameters")));
     parser.on("filesLimit", () => fail(new ApiError(422, "Too many files")));
@@ -105,6 +137,8 @@ export async function receiveUploads(c: Context, limits: Record<string, number>)
       await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream), parser);
     } catch (error) {
       if (!failure) fail(new ApiError(400, `The request body is not a valid form (${(error as Error).message.slice(0, 100)})`));
+      // A body cut off in the middle of a file leaves that file's stream open: its bytes are not wanted.
+      for (const out of outputs) out.destroy();
     }
     await Promise.all(writes);
     if (failure) throw failure;
@@ -113,6 +147,10 @@ export async function receiveUploads(c: Context, limits: Record<string, number>)
     await cleanup();
     throw error;
   }
+}
+
+function formatLimit(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.floor(bytes / 1024 / 1024)} MB` : `${Math.floor(bytes / 1024)} KB`;
 }
 
 /** One file field (the brief's simple shape): the file or null, the other fields, cleanup. */
