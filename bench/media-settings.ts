@@ -5,9 +5,8 @@
 // and the two quality conditions are separate, the cheapest passing preview plus the cheapest
 // passing original is the cheapest passing pair.
 //
-// Previews are encoded from the file Skein makes them from (its bounded original for still
-// images, the upload for a GIF), resized with Lanczos-3 without the decoder's shrink-on-load
-// (except the "today" row, which is Skein's current preview); originals from the upload. AVIF originals use effort 2 (effort 4
+// Every candidate is made from the upload in one Lanczos-3 resize without the decoder's
+// shrink-on-load (Skein's current files are the main table's rows, not repeated here). AVIF originals use effort 2 (effort 4
 // on an 8-megapixel photo takes tens of seconds on one core); previews use effort 4.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -33,20 +32,22 @@ export interface Exploration {
   best: { preview: Trial | null; original: Trial | null; bytes_per_view: number | null; ratio: number | null };
 }
 
-/** `shrinkOnLoad`: let the decoder downscale first (libjpeg's DCT scaling, libwebp's scaled decode)
- * before Lanczos-3 — sharp's default and what Skein does today; faster, but coarser. */
-type StillCandidate = { setting: string; encode: (image: Sharp) => Sharp; shrinkOnLoad?: boolean };
+type StillCandidate = { setting: string; encode: (image: Sharp) => Sharp };
 
-const webp = (quality: number, extra: WebpOptions = {}): StillCandidate => ({ setting: `webp q${quality}${extra.nearLossless ? " near-lossless" : ""}${extra.smartSubsample ? " smart-subsample" : ""}`, encode: (i) => i.webp({ quality, effort: 4, ...extra }) });
+const webp = (quality: number, extra: WebpOptions = {}): StillCandidate => ({
+  setting: `webp q${quality}${extra.nearLossless ? " near-lossless" : ""}${extra.preset ? ` ${extra.preset}` : ""}`,
+  encode: (i) => i.webp({ quality, effort: 4, ...extra }),
+});
+const photo = { preset: "photo" } as const;
 const avif = (quality: number, effort: number, chroma: "4:2:0" | "4:4:4" = "4:2:0"): StillCandidate => ({ setting: `avif q${quality} e${effort}${chroma === "4:4:4" ? " 4:4:4" : ""}`, encode: (i) => i.avif({ quality, effort, chromaSubsampling: chroma }) });
 const jpeg = (quality: number): StillCandidate => ({ setting: `jpeg mozjpeg q${quality}`, encode: (i) => i.jpeg({ quality, mozjpeg: true }) });
 const lossless: StillCandidate = { setting: "webp lossless", encode: (i) => i.webp({ lossless: true, effort: 4 }) };
 
-const SKEIN_TODAY: StillCandidate = { ...webp(75), setting: "webp q75 shrink-on-load (today)", shrinkOnLoad: true };
-const PREVIEW_CANDIDATES: StillCandidate[] = [SKEIN_TODAY, webp(75), webp(85), webp(90), webp(95), webp(90, { smartSubsample: true }), webp(60, { nearLossless: true }), lossless, avif(55, 4), avif(65, 4), avif(75, 4), avif(75, 4, "4:4:4"), jpeg(80), jpeg(90)];
-const PHOTO_ORIGINAL_CANDIDATES: StillCandidate[] = [jpeg(70), jpeg(75), jpeg(80), jpeg(85), webp(80), webp(90), avif(50, 2), avif(65, 2)];
+const PREVIEW_CANDIDATES: StillCandidate[] = [webp(75, photo), webp(85, photo), webp(75), webp(85), webp(90), webp(95), webp(60, { nearLossless: true }), lossless, avif(55, 4), avif(65, 4), avif(75, 4), avif(75, 4, "4:4:4"), jpeg(80), jpeg(90)];
+const PHOTO_ORIGINAL_CANDIDATES: StillCandidate[] = [webp(65, photo), webp(70, photo), webp(75, photo), webp(80, photo), webp(90), jpeg(75), jpeg(80), jpeg(85), avif(50, 2), avif(65, 2)];
 const GRAPHIC_ORIGINAL_CANDIDATES: StillCandidate[] = [lossless, webp(60, { nearLossless: true }), webp(80, { nearLossless: true }), webp(90), webp(95), avif(75, 2, "4:4:4")];
 const GIFV_CANDIDATES = [
+  { setting: "x264 veryfast crf 26", args: ["-preset", "veryfast", "-crf", "26"] },
   { setting: "x264 veryfast crf 23", args: ["-preset", "veryfast", "-crf", "23"] },
   { setting: "x264 veryfast crf 21", args: ["-preset", "veryfast", "-crf", "21"] },
   { setting: "x264 slow crf 23", args: ["-preset", "slow", "-crf", "23"] },
@@ -58,7 +59,7 @@ async function stillTrials(input: string, size: { width: number; height: number 
   const trials: Trial[] = [];
   for (const [i, candidate] of candidates.entries()) {
     const out = path.join(workDir, `trial-${i}`);
-    const resized = sharp(input, { limitInputPixels: 200_000_000 }).rotate().resize(size.width, size.height, { fit: "fill", kernel: "lanczos3", fastShrinkOnLoad: candidate.shrinkOnLoad ?? false });
+    const resized = sharp(input, { limitInputPixels: 200_000_000 }).rotate().resize(size.width, size.height, { fit: "fill", kernel: "lanczos3", fastShrinkOnLoad: false });
     const info = await candidate.encode(resized).toFile(out);
     const score = ssim(reference, await lumaOfFile(out));
     trials.push({ setting: candidate.setting, bytes: info.size, ssim: round(score, 4), passes: score >= floor });
@@ -93,8 +94,8 @@ const cheapest = (trials: Trial[]): Trial | null => trials.filter((t) => t.passe
 
 export interface ExploreInput {
   source: CorpusImage;
-  /** The files Skein made (kept until the run ends). */
-  skein: { previewSource: string; preview: { width: number; height: number }; original: { width: number; height: number; contentType: string } };
+  /** The sizes and type Skein served. */
+  skein: { preview: { width: number; height: number }; original: { width: number; height: number; contentType: string } };
   mastodon: { preview_ssim: number; original_ssim: number; bytes_per_view: number };
   tolerance: number;
   workDir: string;
@@ -106,7 +107,7 @@ export async function exploreSettings(input: ExploreInput): Promise<Exploration>
   const { source, skein, mastodon, tolerance, workDir } = input;
   fs.mkdirSync(workDir, { recursive: true });
   const previewReference = await lumaOfFile(source.path, skein.preview);
-  const preview = await stillTrials(skein.previewSource, skein.preview, previewReference, PREVIEW_CANDIDATES, mastodon.preview_ssim - tolerance, workDir);
+  const preview = await stillTrials(source.path, skein.preview, previewReference, PREVIEW_CANDIDATES, mastodon.preview_ssim - tolerance, workDir);
   let original: Trial[];
   if (skein.original.contentType.startsWith("video/")) {
     original = await gifvTrials(source, mastodon.original_ssim - tolerance, workDir, input.videoScore);

@@ -348,8 +348,6 @@ export async function mediaBench(options: MediaBenchOptions): Promise<MediaBench
           await exploreSettings({
             source,
             skein: {
-              // Skein makes a still image's preview from its bounded original, a gifv's from the upload.
-              previewSource: skein.files.kind === "gifv" ? source.path : original.path,
               preview: { width: image.skein.preview.width, height: image.skein.preview.height },
               original: { width: image.skein.original.width, height: image.skein.original.height, contentType: original.contentType },
             },
