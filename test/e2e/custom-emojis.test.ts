@@ -104,6 +104,8 @@ test(":shortcode: in a status, its spoiler and poll, and in a display name → e
   // masto.js's Poll type leaves out `emojis`, which Mastodon's Poll entity has.
   assert.deepEqual((poll.poll as unknown as { emojis: { shortcode: string }[] }).emojis.map((e) => e.shortcode), ["blobcat"]);
   assert.deepEqual(poll.emojis.map((e) => e.shortcode), ["blobcat"]);
+  const fetched = (await (await fetch(`${server.url}/api/v1/polls/${poll.poll!.id}`)).json()) as { emojis: { shortcode: string }[] };
+  assert.deepEqual(fetched.emojis.map((e) => e.shortcode), ["blobcat"], "GET /api/v1/polls/:id too");
 
   const me = await alice.client.v1.accounts.updateCredentials({ displayName: ":blobcat: Alice", note: "I like :party_parrot:" });
   assert.deepEqual(me.emojis.map((e) => e.shortcode).sort(), ["blobcat", "party_parrot"]);
