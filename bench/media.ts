@@ -5,9 +5,11 @@
 //   bytes         of the preview ("small") and of the original, each pipeline, and Skein/Mastodon
 //   quality       SSIM on luma (bench/ssim.ts) of each preview and original against the upload
 //                 resized to that file's own size with Lanczos-3 (a gifv: frame by frame)
-//   time, memory  wall milliseconds of one processMedia() call, and the peak RSS it added
-//                 (this process's VmHWM after resetting it through /proc/self/clear_refs, plus
-//                 the peak of any ffmpeg it started, sampled every 10 ms)
+//   time, memory  each pipeline runs on each image in a fresh process (`node bench/media.ts --one`),
+//                 after a warm-up on a tiny image there: wall milliseconds of the call, and the
+//                 peak RSS it added (VmHWM after resetting it through /proc/self/clear_refs, minus
+//                 the RSS before, plus the peak of any ffmpeg it started, sampled every 10 ms) —
+//                 a fresh process, so memory one pipeline freed cannot hide the next one's
 //   bytes/view    preview + original/10: a timeline view loads the preview, and one view in ten
 //                 opens the original (the assumption, stated in the report)
 //   remote cache  bench/media-cache.ts: the remote-media cache under a stream of views totalling
@@ -16,7 +18,7 @@
 //
 // Mastodon is reproduced twice: its libvips path (the default since 4.4) and its ImageMagick path
 // (before 4.4); the target is judged against the default. Both pipelines run with libvips on one
-// thread (Skein's gate.ts setting), one image at a time, after a warm-up.
+// thread (Skein's gate.ts setting), one image at a time.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -224,9 +226,28 @@ const PIPELINES: Record<PipelineName, (input: string, workDir: string) => Promis
   mastodon_imagemagick: (input, workDir) => mastodonWithBlurhash(input, workDir, "imagemagick"),
 };
 
+const RESULT_MARK = "MEDIA-BENCH-RESULT ";
+
+/** One pipeline on one file in a fresh process; see `--one` at the end of this file. */
+function runIsolated(name: PipelineName, input: string, workDir: string): Promise<{ result: ProcessedMedia; ms: number; peakRssDeltaMb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [import.meta.filename, "--one", name, input, workDir], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
+      if (code !== 0 || !line) return reject(new Error(`${name} failed on ${input} (exit ${code}): ${stderr.slice(-2000)}`));
+      resolve(JSON.parse(line.slice(RESULT_MARK.length)));
+    });
+  });
+}
+
 async function runPipeline(name: PipelineName, source: CorpusImage, workRoot: string): Promise<{ figures: PipelineFigures; files: ProcessedMedia }> {
   const workDir = fs.mkdtempSync(path.join(workRoot, `${source.name}-${name}-`));
-  const { result, ms, peakRssDeltaMb } = await measure(() => PIPELINES[name](source.path, workDir));
+  const { result, ms, peakRssDeltaMb } = await runIsolated(name, source.path, workDir);
   if (!result.preview) throw new Error(`${name} made no preview for ${source.name}`);
   const preview = await quality(source, result.preview);
   const original = await quality(source, result.original);
@@ -244,12 +265,14 @@ function ffmpegVersion(): Promise<string> {
   });
 }
 
-/** Pays the libraries' first-use costs (sharp init, ffmpeg from a cold page cache) before measuring. */
-async function warmUp(workRoot: string): Promise<void> {
-  const file = path.join(workRoot, "warm-up.jpg");
+/** Pays a pipeline's first-use costs (libvips and codec initialisation) on a tiny image in `dir`. */
+async function warmUp(name: PipelineName, dir: string): Promise<void> {
+  const file = path.join(dir, "warm-up.jpg");
   await sharp({ create: { width: 96, height: 64, channels: 3, background: "#6364ff" } }).jpeg().toFile(file);
-  const source: CorpusImage = { name: "warm-up", kind: "", path: file, width: 96, height: 64, format: "jpeg", bytes: 0, frames: 1 };
-  for (const name of Object.keys(PIPELINES) as PipelineName[]) await runPipeline(name, source, workRoot);
+  const workDir = fs.mkdtempSync(path.join(dir, "warm-up-"));
+  await PIPELINES[name](file, workDir);
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.rmSync(file, { force: true });
 }
 
 export function judge(image: Omit<ImageReport, "ratio" | "ssim_delta" | "meets_target">): Pick<ImageReport, "ratio" | "ssim_delta" | "meets_target"> {
@@ -328,7 +351,6 @@ export async function mediaBench(options: MediaBenchOptions): Promise<MediaBench
     console.log(`Generating the corpus${options.scale !== 1 ? ` at scale ${options.scale}` : ""} …`);
     const corpus = await generateCorpus(path.join(workRoot, "corpus"), { scale: options.scale, only: options.only ?? undefined });
     if (corpus.length === 0) throw new Error("no image selected");
-    await warmUp(workRoot);
     const images: ImageReport[] = [];
     const explorations: Exploration[] = [];
     for (const source of corpus) {
@@ -410,4 +432,14 @@ export async function mediaBench(options: MediaBenchOptions): Promise<MediaBench
   } finally {
     fs.rmSync(workRoot, { recursive: true, force: true });
   }
+}
+
+// `node bench/media.ts --one PIPELINE INPUT WORKDIR`: the measured call, alone in this process.
+if (import.meta.main && process.argv[2] === "--one") {
+  const [name, input, workDir] = process.argv.slice(3) as [PipelineName, string, string];
+  sharp.cache(false);
+  sharp.concurrency(1);
+  await warmUp(name, path.dirname(workDir));
+  const { result, ms, peakRssDeltaMb } = await measure(() => PIPELINES[name](input, workDir));
+  process.stdout.write(`${RESULT_MARK}${JSON.stringify({ result, ms, peakRssDeltaMb })}\n`);
 }
