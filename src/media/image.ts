@@ -10,15 +10,17 @@
 //   screen that is already fewer pixels than the display has, so fewer would look blurry; the saving
 //   comes from the codec. Every Mastodon client shows WebP (browsers since 2020, Android and iOS
 //   natively); AVIF would save more but Android ≤ 11 cannot decode it.
-//   · from photos (JPEG, lossy WebP, HEIC/AVIF, video posters): lossy WebP q75 with libwebp's
-//     "photo" preset — Mastodon's SSIM (+0.001…+0.006) in ~0.5 of the bytes (the default preset
-//     is erratic on noisy photos: q78 scored below q75);
+//   · from photos (JPEG, lossy WebP, HEIC/AVIF, video posters): lossy WebP q82 with libwebp's
+//     "photo" preset and smart deblocking — Mastodon's SSIM or better (12 MP photo: equal, in 0.8
+//     of the bytes; 1080p photo: +0.13, Mastodon's shrink-on-load blurs it, in 0.5 of the bytes).
+//     The default preset is erratic on grainy photos (q78 scored below q75);
 //   · from PNG (screenshots, drawings, logos): near-lossless WebP (preprocessing level 60) — SSIM
 //     ≥ 0.998 where Mastodon's PNG preview is exact, in a third of the bytes; lossy WebP would
 //     blur text (SSIM −0.03);
 //   · from GIF (palette images, gifv posters): lossless WebP, exact, ~0.7 of Mastodon's PNG.
-//   · no shrink-on-load, and the preview is made from the decoded upload, not from the re-encoded
-//     original: each of those cost 0.03-0.04 SSIM on fine detail.
+//   · one Lanczos-3 resize from the upload's own pixels: no shrink-on-load, not from the
+//     re-encoded original, not from the downscaled original (two resamplings): each of those
+//     cost 0.03-0.05 SSIM on fine detail.
 // - Photo originals (JPEG, lossy WebP, HEIC, AVIF) become WebP q80 ("photo" preset): Mastodon's
 //   SSIM (±0.002) in ~0.7 of its bytes and ~0.83 of a mozjpeg q82 JPEG's at the same SSIM. WebP is
 //   what every client and every federated server (Mastodon, Misskey, Pleroma, GoToSocial) reads;
@@ -44,7 +46,7 @@ export const IMAGE_SETTINGS = {
   /** Mastodon's "small": 640×360 = 230,400 pixels of area, whatever the aspect. */
   previewPixels: 230_400,
   /** Previews of photographic sources. */
-  preview: { quality: 75, preset: "photo", effort: 4, alphaQuality: 90 },
+  preview: { quality: 82, preset: "photo", smartDeblock: true, effort: 4, alphaQuality: 90 },
   /** Previews of PNG sources: near-lossless WebP. */
   previewNearLossless: { nearLossless: true, quality: 60, effort: 4 },
   /** Previews of GIF sources (palette images): lossless WebP. */
@@ -254,7 +256,12 @@ export async function processStillImage(inputPath: string, sniffed: SniffedType,
     const header = await readImageHeader(inputPath);
     const raw = await decodeBounded(inputPath, header);
     const original = await writeOriginal(raw, originalFormat(sniffed.mime, raw), workDir);
-    const preview = await writePreviewFromRaw(raw, previewEncodingFor(header.format), workDir);
+    const encoding = previewEncodingFor(header.format);
+    // Pixels already in memory when the original kept the upload's size; a second (streaming) decode
+    // of the upload when it was downscaled, so the preview is resampled once.
+    const preview = raw.width === header.width && raw.height === header.height
+      ? await writePreviewFromRaw(raw, encoding, workDir)
+      : await writePreview(inputPath, workDir, header, encoding);
     const blurhash = await blurhashOf(preview.path);
     // meta.original describes the file served, which may have been downscaled from the upload.
     const meta: MediaMeta = { original: sizeMeta(original.width!, original.height!), small: sizeMeta(preview.width!, preview.height!) };
