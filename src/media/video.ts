@@ -35,7 +35,7 @@ export const VIDEO_SETTINGS = {
   threads: 2,
   /** Animated WebP is re-read as a GIF for ffmpeg (5.x cannot decode animated WebP); this many
    * pixels over all frames at most. */
-  animatedWebpPixels: 60_000_000,
+  animatedWebpPixels: 30_000_000,
 } as const;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -235,7 +235,8 @@ async function webpAsGif(inputPath: string, header: ImageHeader, workDir: string
 /** An animated GIF/WebP/PNG → silent looping H.264 MP4 (Mastodon's gifv) + a poster of its first frame. */
 export async function processGifv(inputPath: string, sniffed: SniffedType, workDir: string): Promise<ProcessedMedia> {
   const { header, preview, blurhash, source } = await imageGate.run(async () => {
-    const header = await readImageHeader(inputPath);
+    // Each frame is decoded whole by ffmpeg: frames are held to the video matrix (8.3 MP), not 100 MP.
+    const header = await readImageHeader(inputPath, MEDIA_LIMITS.videoMatrix);
     const preview = await writePreview(inputPath, workDir, header);
     const blurhash = await blurhashOf(preview.path);
     const source = sniffed.mime === "image/webp" ? { path: await webpAsGif(inputPath, header, workDir), mime: "image/gif" } : { path: inputPath, mime: sniffed.mime };
