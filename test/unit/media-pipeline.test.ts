@@ -17,6 +17,7 @@ import {
 } from "../../src/media/pipeline.ts";
 import { runProcess } from "../../src/media/ffmpeg.ts";
 import { Semaphore } from "../../src/media/gate.ts";
+import { loadMediaConfig } from "../../src/config/media-config.ts";
 
 let root: string;
 let inputs: string;
@@ -289,8 +290,10 @@ test("an animated GIF becomes a silent H.264 MP4 (gifv) with a poster; without f
   // An animated WebP takes the same road.
   const webp = path.join(inputs, "anim.webp");
   await sharp(gif, { animated: true }).webp().toFile(webp);
-  const fromWebp = await processMedia(webp, { workDir: await workDir() });
+  const webpDir = await workDir();
+  const fromWebp = await processMedia(webp, { workDir: webpDir });
   assert.equal(fromWebp.kind, "gifv");
+  assert.equal((await filesIn(webpDir)).length, 2, "the intermediate GIF is gone");
   assert.equal(ffprobeJson(fromWebp.original.path).streams[0].codec_name, "h264");
 });
 
@@ -324,6 +327,8 @@ test("a video becomes H.264/AAC MP4 with a poster and Mastodon's meta; its locat
   assert.equal(result.meta.audio_bitrate, "44100 Hz");
   assert.equal(result.meta.audio_channels, "mono");
   assert.ok(result.blurhash && isBlurhashValid(result.blurhash).result);
+  // The poster frame was an intermediate: only the two outputs are left in the work directory.
+  assert.deepEqual(await filesIn(dir), [path.basename(result.original.path), path.basename(result.preview!.path)].sort());
 
   // Already H.264/AAC MP4 within bounds: copied (same frames), still without its metadata.
   const mp4 = path.join(inputs, "phone.mp4");
@@ -453,4 +458,15 @@ test("child processes have a hard deadline and capped output; the decode gate ru
     ),
   );
   assert.equal(most, 1);
+});
+
+test("the pipeline's settings come from the environment through config.media.pipeline, checked", () => {
+  const problems: string[] = [];
+  assert.deepEqual(loadMediaConfig({}, problems).pipeline, { ffmpegPath: null, imageConcurrency: 1, ffmpegConcurrency: 1 });
+  assert.deepEqual(loadMediaConfig({ FFMPEG_PATH: "/opt/ffmpeg/bin/ffmpeg", MEDIA_IMAGE_CONCURRENCY: "2" }, problems).pipeline, { ffmpegPath: "/opt/ffmpeg/bin/ffmpeg", imageConcurrency: 2, ffmpegConcurrency: 1 });
+  assert.deepEqual(problems, []);
+  loadMediaConfig({ FFMPEG_PATH: "ffmpeg", MEDIA_FFMPEG_CONCURRENCY: "64" }, problems);
+  assert.equal(problems.length, 2);
+  assert.match(problems.join("\n"), /FFMPEG_PATH must be an absolute path/);
+  assert.match(problems.join("\n"), /MEDIA_FFMPEG_CONCURRENCY must be 1, 2, 3 or 4/);
 });
