@@ -71,7 +71,8 @@ export interface ProfileImageResult {
   static: OutputFile | null;
 }
 
-/** A custom emoji: `image` (animated when the upload was) and `static` (always a still PNG). */
+/** A custom emoji: `image` (animated GIF/WebP when the upload was) and `static` (always a still PNG).
+ * For a still emoji both are the same file (same path): store it once or twice, never fail on it. */
 export interface EmojiResult {
   image: OutputFile;
   static: OutputFile;
