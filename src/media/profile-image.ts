@@ -5,8 +5,9 @@
 // - Avatar: 400×400, header: 1500×500 (Mastodon's sizes), cover-cropped around the centre, WebP at
 //   quality 85 (alpha kept). An animated GIF/WebP stays animated (animated WebP) and gets a still
 //   first frame for `avatar_static`/`header_static`.
-// - Emoji: at most 256 KiB uploaded (Mastodon 4.x), PNG/GIF/WebP only, bounded to 128×128 (never
-//   enlarged); a still emoji is a PNG (lossless, what every server accepts in an Emoji tag), an
+// - Emoji: at most 256 KiB uploaded and PNG/GIF/WebP only (Mastodon 4.x's rules), bounded to
+//   128×128, never enlarged (Mastodon keeps the uploaded size; clients draw emoji at 1-2 em, so 128
+//   pixels still cover a 4× display); a still emoji is a PNG (lossless, what every server accepts in an Emoji tag), an
 //   animated one keeps its format (GIF or WebP) and gets a still PNG for `static_url`.
 import fs from "node:fs/promises";
 import path from "node:path";
