@@ -48,6 +48,8 @@ const TOUCH_FLUSH_MS = 5_000;
 /** A failed fetch is not tried again for this long (a dead origin costs one fetch a minute, not one per view). */
 const FAILURE_MEMORY_MS = 60_000;
 const EVICTION_BATCH = 32;
+/** A copy still "being stored" after this long was left by a process that died. */
+const ABANDONED_CLAIM_MS = 10 * 60_000;
 /** Remote files fetched at once by one process (more views wait their turn). */
 const CONCURRENT_FETCHES = 8;
 
@@ -157,7 +159,7 @@ export class RemoteMediaCache {
     const fetchUrl = await this.sourceFor(kind, id, variant, digest);
     const row = await this.stores.mediaCache.findReady(fetchUrl, variant);
     if (row) {
-      const answer = await this.storedAnswer(row.key, row.content_type, variant, row.bytes);
+      const answer = await this.storedAnswer(row.key, row.content_type, variant, row.bytes, fetchUrl);
       if (answer) {
         this.counters.hits++;
         this.touch(row.key);
@@ -168,7 +170,7 @@ export class RemoteMediaCache {
     }
     const filled = await this.fill(fetchUrl, variant);
     if (filled.key) {
-      const answer = await this.storedAnswer(filled.key, filled.contentType, variant, filled.bytes);
+      const answer = await this.storedAnswer(filled.key, filled.contentType, variant, filled.bytes, fetchUrl);
       if (answer) {
         this.releaseFilled(filled);
         return answer;
@@ -197,12 +199,13 @@ export class RemoteMediaCache {
     };
   }
 
-  private async storedAnswer(key: string, contentType: string, variant: CacheVariant, bytes: number): Promise<ProxyAnswer | null> {
+  private async storedAnswer(key: string, contentType: string, variant: CacheVariant, bytes: number, fetchUrl: string): Promise<ProxyAnswer | null> {
     const storage = this.options.storage();
     // The bucket (or its CDN) serves the bytes; no request to it here (a HEAD is billed too).
     if (storage.driver === "s3") return { redirect: storage.publicUrl(key), contentType, bytes, cached: true, variant };
     const info = await storage.head(key);
     if (!info) return null;
+    let refilled: Filled | null = null;
     return {
       contentType,
       size: info.size,
@@ -212,10 +215,17 @@ export class RemoteMediaCache {
       variant,
       open: async (range) => {
         const opened = await storage.open(key, range);
-        if (!opened) throw new RemoteFetchError("the cached copy was evicted while it was being served");
-        return opened.stream;
+        if (opened) return opened.stream;
+        // Evicted between the check and the read (a tight budget under many views): fetched
+        // again, and these bytes served from the fetched file, which is the same file.
+        refilled = await this.fill(fetchUrl, variant);
+        if (refilled.bytes !== info.size) throw new RemoteFetchError("the file changed at its origin while it was being served");
+        return fs.createReadStream(refilled.file, range ? { start: range.start, end: range.end } : {});
       },
-      done: () => {},
+      done: () => {
+        if (refilled) this.releaseFilled(refilled);
+        refilled = null;
+      },
     };
   }
 
@@ -341,7 +351,17 @@ export class RemoteMediaCache {
     const mediaCache = this.stores.mediaCache;
     if (output.size > this.budget || !(await this.admit(output.size))) return false;
     const at = new Date().toISOString();
-    if (!(await mediaCache.insertPending({ key, sourceUrl, variant, contentType: output.contentType, bytes: output.size, at }))) {
+    const claim = () => mediaCache.insertPending({ key, sourceUrl, variant, contentType: output.contentType, bytes: output.size, at });
+    let claimed = await claim();
+    if (!claimed) {
+      // A claim left "being stored" long ago belongs to a process that died mid-store: take it over.
+      const existing = await mediaCache.byKey(key);
+      if (existing && Number(existing.ready) === 0 && Date.parse(existing.created_at) < Date.now() - ABANDONED_CLAIM_MS) {
+        await this.forget(key);
+        claimed = await claim();
+      }
+    }
+    if (!claimed) {
       // Another process claimed this copy first: its bytes are counted once, by its reservation.
       await mediaCache.release(output.size);
       return false;
