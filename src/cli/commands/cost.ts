@@ -9,7 +9,10 @@ import { formatBytes } from "./media.ts";
 
 const USAGE = "Usage: ./skein cost [--json]";
 
-const usd = (value: number) => `$${value < 10 ? value.toFixed(2) : value.toFixed(0)}`;
+/** A total: cents, or whole dollars above 100; a non-zero amount under a cent says so. */
+const usd = (value: number) => (value > 0 && value < 0.005 ? "<$0.01" : `$${value < 100 ? value.toFixed(2) : value.toFixed(0)}`);
+/** A unit price as configured (0.023, 0.0004 …). */
+const price = (value: number) => `$${Number(value.toPrecision(6))}`;
 
 export async function cost(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, ["json"], USAGE);
@@ -42,10 +45,10 @@ export async function cost(args: string[]): Promise<number> {
     }
     out();
     out("Projected month at these prices (USD):");
-    out(`  storage   ${p.storageGb.toFixed(3).padStart(12)} GB          × ${usd(prices.storageGbMonth)}/GB-month = ${usd(p.storageUsd)}`);
-    out(`  egress    ${p.egressGbPerMonth.toFixed(3).padStart(12)} GB/month    × ${usd(prices.egressGb)}/GB       = ${usd(p.egressUsd)}`);
-    out(`  requests  ${Math.round(p.requestsPerMonth).toString().padStart(12)} per month   × ${usd(prices.requestsPer10k)}/10k     = ${usd(p.requestsUsd)}`);
-    out(`  total                                                 ${usd(p.totalUsd)} per month`);
+    out(`  storage   ${p.storageGb.toFixed(3).padStart(12)} GB          × ${price(prices.storageGbMonth)}/GB-month = ${usd(p.storageUsd)}`);
+    out(`  egress    ${p.egressGbPerMonth.toFixed(3).padStart(12)} GB/month    × ${price(prices.egressGb)}/GB = ${usd(p.egressUsd)}`);
+    out(`  requests  ${Math.round(p.requestsPerMonth).toString().padStart(12)} per month   × ${price(prices.requestsPer10k)}/10k requests = ${usd(p.requestsUsd)}`);
+    out(`  total     ${usd(p.totalUsd)} per month`);
     out();
     out("How to read it: storage is what the files take now; egress and requests are this server's own daily average");
     out("over the days counted, times a month. Files a CDN or nginx serves without asking Skein are not counted.");
