@@ -312,7 +312,8 @@ function printTables(report: MediaBenchReport): void {
     `\nBytes per view over the corpus: Skein ${kib(s.bytes_per_view.skein)}, Mastodon ${kib(s.bytes_per_view.mastodon)} (×${s.ratio_bytes_per_view.toFixed(2)}), Mastodon/ImageMagick ${kib(s.bytes_per_view.mastodon_imagemagick)} (×${s.ratio_bytes_per_view_vs_imagemagick.toFixed(2)})`,
   );
   console.log(`Median ratios: preview ×${s.median_ratio.preview_bytes}, original ×${s.median_ratio.original_bytes}, per view ×${s.median_ratio.bytes_per_view}; median ms skein ${s.median_ms.skein} / mastodon ${s.median_ms.mastodon}`);
-  console.log(`Target (per view ≤ ½ of Mastodon's at SSIM ≥ Mastodon's − ${SSIM_TOLERANCE}): ${s.target_met ? "met" : "MISSED"}${s.misses.length ? ` — ${s.misses.map((m) => `${m.image}: ${m.why}`).join("; ")}` : ""}`);
+  console.log(`Target (per view ≤ ½ of Mastodon's over the corpus, every file at SSIM ≥ Mastodon's − ${SSIM_TOLERANCE}): ${s.target_met ? "met" : "MISSED"}`);
+  if (s.misses.length) console.log(`Per image, ${s.misses.length} of ${report.images.length} miss: ${s.misses.map((m) => `${m.image}: ${m.why}`).join("; ")}`);
 }
 
 /** The cache part on a fresh database: SQLite in its own data directory, or a new PostgreSQL database. */
