@@ -18,6 +18,7 @@ import * as m0013 from "./migrations/0013_admin_account_indexes.ts";
 import * as m0014 from "./migrations/0014_purge_indexes.ts";
 import * as m0019 from "./migrations/0019_account_data.ts";
 import * as m0020 from "./migrations/0020_media.ts";
+import * as m0021 from "./migrations/0021_status_edit_media.ts";
 import * as m0023 from "./migrations/0023_remote_media_budget.ts";
 import * as m0017 from "./migrations/0017_email_tokens.ts";
 import * as m0018 from "./migrations/0018_two_factor.ts";
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   "0015_registration": m0015,
   "0016_payments": m0016,
   "0020_media": m0020,
+  "0021_status_edit_media": m0021,
   "0023_remote_media_budget": m0023,
 };
 

@@ -195,6 +195,8 @@ export interface StatusEditsTable {
   created_at: string;
   /** The poll's option titles at this version (JSON array), or null without a poll. */
   poll_options: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The attachments at this version (JSON array of media attachment ids), or null without media. */
+  media_ids: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MentionsTable {

@@ -44,6 +44,8 @@ import { RemoteMediaCache } from "./media/remote-cache.ts";
 import { proxiedMediaUrls } from "./media/proxy-urls.ts";
 import { MediaUsage } from "./media/usage.ts";
 import { processRemotePreview } from "../media/pipeline.ts";
+import { MediaService } from "./media/media-service.ts";
+import { srcMediaPipeline } from "./media/media-pipeline.ts";
 import { EmojiService } from "./emojis/emoji-service.ts";
 import { ProfileImageService } from "./media/profile-images.ts";
 import { processEmojiFile, processProfileImageFile } from "./media/profile-pipeline.ts";
@@ -92,6 +94,8 @@ export interface Services {
   payments: PaymentService;
   /** How entities name media files: local ones in the media storage, remote ones through the cache. */
   mediaUrls: MediaUrls;
+  /** Local uploads (/api/v1|v2/media): checked, stored, processed in the `media` queue, attached to statuses. */
+  media: MediaService;
   /** Custom emojis: local ones (CLI), remote ones from Emoji tags, the catalog converters read. */
   emojis: EmojiService;
   /** Avatars and headers of local accounts (update_credentials, DELETE /api/v1/profile/…). */
@@ -184,6 +188,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     mediaUsage,
     emojis: new EmojiService(stores),
     profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
+    media: new MediaService(stores, config, () => services.mediaStorage, srcMediaPipeline),
     statusViews: async (rows, viewerId, filterContext) => {
       if (rows.length === 0) return [];
       const views = await loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) });
@@ -198,6 +203,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.emojis.ports = { storage: () => services.mediaStorage, process: processEmojiFile };
   services.remoteAccounts.saveEmojis = (domain, emojis) => services.emojis.saveRemote(domain, emojis);
   services.remoteStatuses.saveEmojis = (domain, emojis) => services.emojis.saveRemote(domain, emojis);
+  // Posting attaches uploads and deleting a status removes its files.
+  services.statuses.media = services.media;
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
   services.accountData = new AccountData(stores, config, {
     resolver,

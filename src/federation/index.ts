@@ -22,6 +22,7 @@ import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
 import { ACCOUNT_DATA_QUEUE } from "../domain/account-data/account-data.ts";
+import { MEDIA_QUEUE } from "../domain/media/media-service.ts";
 import { FederationArchiveDocuments } from "./archive-documents.ts";
 
 const logger = getLogger(["skein", "federation"]);
@@ -133,6 +134,9 @@ export function startFederation(deps: FederationDeps, database: Database, option
         jobs.listen(ACCOUNT_JOBS_QUEUE, (payload) => deps.services.moderation.accounts.handleJob(payload), { signal, concurrency: 1 }),
         // Users' CSV imports and archives (domain/account-data), a few at once; imports resolve remote accounts here.
         jobs.listen(ACCOUNT_DATA_QUEUE, (payload) => deps.services.accountData.handleJob(payload), { signal, concurrency: 2 }),
+        // Uploads to process (domain/media): two at once, the pipeline's own gates bound the CPU and memory. Listened
+        // to on the queue uploads are enqueued through, so an upload in this process wakes it at once.
+        (deps.services.media.jobs instanceof JobQueue ? deps.services.media.jobs : jobs).listen(MEDIA_QUEUE, (payload) => deps.services.media.handleJob(payload), { signal, concurrency: 2 }),
       ]);
     } finally {
       clearInterval(sweep);

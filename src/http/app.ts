@@ -15,6 +15,7 @@ import { signUpRoutes } from "./web/registration/sign-up.ts";
 import { preferencesRoutes } from "./api/v1/preferences.ts";
 import { instanceV1Routes, instanceV2Routes } from "./api/instance.ts";
 import { statusesRoutes } from "./api/v1/statuses.ts";
+import { mediaV1Routes, mediaV2Routes } from "./api/v1/media.ts";
 import { timelinesRoutes } from "./api/v1/timelines.ts";
 import { notificationsRoutes } from "./api/v1/notifications.ts";
 import { reportsRoutes } from "./api/v1/reports.ts";
@@ -141,6 +142,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/custom_emojis", customEmojisRoutes);
   app.route("/api/v1/preferences", preferencesRoutes);
   app.route("/api/v1/statuses", statusesRoutes);
+  app.route("/api/v1/media", mediaV1Routes);
+  app.route("/api/v2/media", mediaV2Routes);
   app.route("/api/v1/timelines", timelinesRoutes);
   app.route("/api/v1/notifications", notificationsRoutes);
   app.route("/api/v1/follow_requests", followRequestsRoutes);

@@ -19,7 +19,7 @@ export interface AccountStatusesFilter {
 
 /** The status has at least one media attachment. */
 function hasMedia() {
-  return sql<boolean>`exists (select 1 from media_attachments ma where ma.status_id = statuses.id)`;
+  return sql<boolean>`exists (select 1 from media_attachments ma where ma.status_id = statuses.id and ma.position >= 0)`;
 }
 
 export class StatusStore {

@@ -11,7 +11,7 @@ import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./moderation/reports.ts";
 import { MediaCacheStore } from "./media/cache.ts";
 import { MediaUsageStore } from "./media/usage.ts";
-import { MediaStore } from "./media.ts";
+import { MediaStore } from "./media/attachments.ts";
 import { EmojiStore } from "./media/emojis.ts";
 import { RelationshipStore } from "./relationships.ts";
 import { StatusRelationStore } from "./status-relations.ts";

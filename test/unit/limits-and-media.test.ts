@@ -12,7 +12,7 @@ import { toAccount, MISSING_AVATAR_PATH } from "../../src/convert/mastodon/accou
 import { toMediaAttachment } from "../../src/convert/mastodon/media.ts";
 import type { DomainBlockRow } from "../../src/store/moderation/domain-blocks.ts";
 import type { AccountRow } from "../../src/store/accounts.ts";
-import type { MediaRow } from "../../src/store/media.ts";
+import type { MediaRow } from "../../src/store/media/attachments.ts";
 import type { NotificationPolicyRow } from "../../src/store/notification-groups.ts";
 import type { Stores } from "../../src/store/stores.ts";
 

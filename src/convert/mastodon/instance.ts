@@ -22,15 +22,16 @@ const statusLimits = {
   characters_reserved_per_url: LIMITS.charactersReservedPerUrl,
 };
 
-const mediaLimits = {
-  supported_mime_types: SUPPORTED_MIME_TYPES,
+/** The upload limits; the accepted types are the pipeline's (video and audio only with ffmpeg), when known. */
+const mediaLimitsOf = (facts: InstanceFacts) => ({
+  supported_mime_types: facts.mediaTypes ?? SUPPORTED_MIME_TYPES,
   image_size_limit: LIMITS.imageSizeLimit,
   image_matrix_limit: LIMITS.imageMatrixLimit,
   video_size_limit: LIMITS.videoSizeLimit,
   video_frame_rate_limit: LIMITS.videoFrameRateLimit,
   video_matrix_limit: LIMITS.videoMatrixLimit,
   description_limit: LIMITS.mediaDescriptionLength,
-};
+});
 
 const pollLimits = {
   max_options: LIMITS.pollOptions,
@@ -65,7 +66,7 @@ export function toInstanceV2(facts: InstanceFacts) {
         profile_field_value_limit: LIMITS.fieldValueLength,
       },
       statuses: statusLimits,
-      media_attachments: mediaLimits,
+      media_attachments: mediaLimitsOf(facts),
       polls: pollLimits,
       translation: { enabled: false },
       // Allowlist mode: only allowed servers federate (Mastodon announces its LIMITED_FEDERATION_MODE the same way).
@@ -108,7 +109,7 @@ export function toInstanceV1(facts: InstanceFacts) {
     configuration: {
       accounts: { max_featured_tags: LIMITS.featuredTags },
       statuses: statusLimits,
-      media_attachments: mediaLimits,
+      media_attachments: mediaLimitsOf(facts),
       polls: pollLimits,
     },
     contact_account: facts.contactAccount ? toAccount(facts.contactAccount, ctx) : null,

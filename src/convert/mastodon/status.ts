@@ -3,6 +3,7 @@
 import type { StatusView } from "../../domain/statuses/status-views.ts";
 import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
+import type { MediaRow } from "../../store/media/attachments.ts";
 import { toMediaAttachment } from "./media.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
 import { toPoll } from "./poll.ts";
@@ -30,7 +31,7 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
     in_reply_to_account_id: status.in_reply_to_account_id,
     reblog: view.reblog ? toStatus(view.reblog, ctx) : null,
     application: view.application ? { name: view.application.name, website: view.application.website } : undefined,
-    media_attachments: view.media.map((m) => toMediaAttachment(m, ctx.mediaRejected?.(account.domain) ?? false)),
+    media_attachments: view.media.map((m) => toMediaAttachment(m, ctx.mediaRejected?.(account.domain) ?? false, ctx)),
     mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, acct: acct(m), url: m.url ?? m.uri })),
     tags: view.tags.map((t) => ({ name: t.name, url: `${ctx.origin}/tags/${encodeURIComponent(t.name)}` })),
     emojis: emojisIn(ctx, account.domain, [status.content, status.spoiler_text, ...(view.poll?.options.map((o) => o.title) ?? [])]),
@@ -67,16 +68,24 @@ export function toStatusSource(status: StatusRow) {
   return { id: status.id, text: status.text, spoiler_text: status.spoiler_text };
 }
 
-/** Edit history, oldest first; a never-edited status has one version: itself. */
-export function toStatusEdits(status: StatusRow, edits: StatusEditRow[], author: AccountRow, ctx: ConvertContext) {
-  const versions = edits.length ? edits : [{ content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, poll_options: null }];
+/**
+ * Edit history, oldest first; a never-edited status has one version: itself. `media`: every
+ * attachment the status has had (each version names its own, in order).
+ */
+export function toStatusEdits(status: StatusRow, edits: StatusEditRow[], author: AccountRow, ctx: ConvertContext, media: readonly MediaRow[] = []) {
+  const current = media.filter((m) => m.position >= 0).map((m) => m.id);
+  const versions = edits.length ? edits : [{ content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, poll_options: null, media_ids: JSON.stringify(current) }];
+  const byId = new Map(media.map((m) => [m.id, m]));
+  const rejected = ctx.mediaRejected?.(author.domain) ?? false;
+  // A version recorded without its media (remote edits, versions older than the column) shows the current ones.
+  const mediaOf = (json: string | null) => (json ? (JSON.parse(json) as string[]) : current).map((id) => byId.get(id)).filter((m): m is MediaRow => m !== undefined);
   return versions.map((e) => ({
     content: e.content,
     spoiler_text: e.spoiler_text,
     sensitive: e.sensitive === 1,
     created_at: e.created_at,
     account: toAccount(author, ctx),
-    media_attachments: [],
+    media_attachments: mediaOf(e.media_ids).map((m) => toMediaAttachment(m, rejected, ctx)),
     emojis: emojisIn(ctx, author.domain, [e.content, e.spoiler_text]),
     ...(e.poll_options ? { poll: { options: (JSON.parse(e.poll_options) as string[]).map((title) => ({ title })) } } : {}),
   }));

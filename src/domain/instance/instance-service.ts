@@ -44,6 +44,8 @@ export interface InstanceFacts {
   vapidPublicKey: string;
   /** Registration settings in force, added by the HTTP layer from services.registration (domain/registration). */
   registrations?: { mode: string; reasonRequired: boolean; minAge: number | null; message: string | null };
+  /** The MIME types uploads may have here (services.media.acceptedMimeTypes), added by the HTTP layer. */
+  mediaTypes?: string[];
 }
 
 export class InstanceService {

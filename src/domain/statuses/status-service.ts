@@ -5,6 +5,7 @@ import type { Config } from "../../config/config.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
+import type { MediaRow } from "../../store/media/attachments.ts";
 import type { ApplicationRow } from "../../store/oauth.ts";
 import type { PageRequest } from "../../store/pagination.ts";
 import type { Visibility } from "../../db/schema.ts";
@@ -18,6 +19,10 @@ import { mentionHandles, renderPlainText } from "../text/plain-to-html.ts";
 import { LIMITS } from "../instance/instance-service.ts";
 import { fanOut } from "../timelines/fan-out.ts";
 import { attachPoll, changePoll, checkPoll, type NewPoll } from "../polls/poll-drafts.ts";
+import type { MediaService, StatusMediaRequest } from "../media/media-service.ts";
+import { getLogger } from "@logtape/logtape";
+
+const logger = getLogger(["skein", "statuses"]);
 
 export const VISIBILITIES: readonly Visibility[] = ["public", "unlisted", "private", "direct"];
 const MAX_THREAD_DEPTH = 40;
@@ -32,6 +37,8 @@ export interface NewStatus {
   inReplyToId?: string | null;
   idempotencyKey?: string | null;
   poll?: NewPoll | null;
+  /** media_ids (uploads of the author's, processed, unattached), up to four. */
+  media?: StatusMediaRequest | null;
 }
 
 export interface StatusChanges {
@@ -41,6 +48,8 @@ export interface StatusChanges {
   language?: string | null;
   /** The poll the status has after the edit: null removes it, undefined leaves it as it is. */
   poll?: NewPoll | null;
+  /** The attachments after the edit (media_ids + media_attributes); undefined leaves them as they are. */
+  media?: StatusMediaRequest;
 }
 
 export class StatusService {
@@ -50,6 +59,8 @@ export class StatusService {
   private readonly notifications: NotificationService;
 
   private readonly outbox: Outbox;
+  /** Uploads for media_ids, and their files when a status goes; set in services.ts. */
+  media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
 
   constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService, outbox: Outbox) {
     this.stores = stores;
@@ -100,9 +111,9 @@ export class StatusService {
     return { ancestors, descendants };
   }
 
-  async history(id: string, viewerId: string | null): Promise<{ status: StatusRow; edits: StatusEditRow[] }> {
+  async history(id: string, viewerId: string | null): Promise<{ status: StatusRow; edits: StatusEditRow[]; media: MediaRow[] }> {
     const status = await this.readable(id, viewerId);
-    return { status, edits: await this.stores.statuses.editsOf(status.id) };
+    return { status, edits: await this.stores.statuses.editsOf(status.id), media: await this.stores.media.allOfStatus(status.id) };
   }
 
   async accountsWho(relation: "favourites" | "reblogs", id: string, viewerId: string | null, page: PageRequest) {
@@ -128,7 +139,9 @@ export class StatusService {
     }
     const text = input.text ?? "";
     const spoilerText = input.spoilerText ?? "";
-    if (text.trim() === "") throw validationFailed("Validation failed: Text can't be blank");
+    const media = input.media?.ids.length ? await this.mediaFor(author, input.media, null) : [];
+    // A post with media may have no text (Mastodon's rule).
+    if (text.trim() === "" && media.length === 0) throw validationFailed("Validation failed: Text can't be blank");
     if ([...text].length + [...spoilerText].length > LIMITS.statusCharacters) {
       throw validationFailed(`Validation failed: Text character limit of ${LIMITS.statusCharacters} exceeded`);
     }
@@ -175,6 +188,7 @@ export class StatusService {
     await this.stores.transaction(async (tx) => {
       await tx.statuses.insert(status);
       if (poll) await attachPoll(tx, id, author.id, poll, now);
+      if (media.length) await this.media!.attach(tx, id, author.id, media);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
@@ -203,7 +217,10 @@ export class StatusService {
     if (!status || status.account_id !== author.id || status.reblog_of_id) throw notFound();
     const text = changes.text ?? status.text;
     const spoilerText = changes.spoilerText ?? status.spoiler_text;
-    if (text.trim() === "") throw validationFailed("Validation failed: Text can't be blank");
+    const oldMediaIds = ((await this.stores.media.ofStatuses([id])).get(id) ?? []).map((m) => m.id);
+    const media = changes.media === undefined ? undefined : changes.media.ids.length ? await this.mediaFor(author, changes.media, id) : [];
+    const newMediaIds = media === undefined ? oldMediaIds : media.map((m) => m.id);
+    if (text.trim() === "" && newMediaIds.length === 0) throw validationFailed("Validation failed: Text can't be blank");
     if ([...text].length + [...spoilerText].length > LIMITS.statusCharacters) {
       throw validationFailed(`Validation failed: Text character limit of ${LIMITS.statusCharacters} exceeded`);
     }
@@ -221,9 +238,10 @@ export class StatusService {
       const edits = await tx.statuses.editsOf(id);
       // The first edit also records the original, so history starts with what readers first saw.
       if (edits.length === 0) {
-        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: id, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, poll_options: oldPollTitles && JSON.stringify(oldPollTitles) });
+        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: id, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, poll_options: oldPollTitles && JSON.stringify(oldPollTitles), media_ids: JSON.stringify(oldMediaIds) });
       }
-      await tx.statuses.insertEdit({ id: newId(), status_id: id, text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, created_at: now, poll_options: newPollTitles && JSON.stringify(newPollTitles) });
+      await tx.statuses.insertEdit({ id: newId(), status_id: id, text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, created_at: now, poll_options: newPollTitles && JSON.stringify(newPollTitles), media_ids: JSON.stringify(newMediaIds) });
+      if (media !== undefined) await this.media!.attach(tx, id, author.id, media, changes.media?.attributes);
       if (pollDraft !== undefined) await changePoll(tx, id, author.id, oldPoll ? { poll: oldPoll, titles: oldPollTitles! } : null, pollDraft, now);
       await tx.statuses.update(id, { text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, language, edited_at: now, updated_at: now });
       await tx.statuses.deleteMentions(id);
@@ -240,15 +258,22 @@ export class StatusService {
     return (await this.stores.statuses.byId(id))!;
   }
 
-  /** Deletes the author's status; returns it as it was, for delete-and-redraft. */
-  async delete(author: AccountRow, id: string): Promise<StatusRow> {
+  /**
+   * Deletes the author's status; returns it as it was, for delete-and-redraft. Its current
+   * attachments become unattached uploads again (a redraft posts them anew; ones never reused
+   * are pruned after a day), unless `deleteMedia` (Mastodon's delete_media) removes them now.
+   */
+  async delete(author: AccountRow, id: string, options: { deleteMedia?: boolean } = {}): Promise<StatusRow> {
     const status = await this.stores.statuses.byId(id);
     if (!status || status.account_id !== author.id || status.reblog_of_id) throw notFound();
-    await this.remove(status);
+    await this.remove(status, { keepMedia: !options.deleteMedia });
     return status;
   }
 
-  private async remove(status: StatusRow): Promise<void> {
+  private async remove(status: StatusRow, options: { keepMedia?: boolean } = {}): Promise<void> {
+    const keepMedia = options.keepMedia === true && status.local === 1;
+    // Files of the attachments that go with the status (all of them, or those edits removed).
+    const files = status.local && this.media ? await this.media.filesOfStatus(status.id, { current: !keepMedia }) : [];
     const mentionedIds = (await this.stores.statuses.mentionsOf([status.id])).get(status.id) ?? [];
     const readers = await this.stores.statuses.feedReaders(status.id);
     const reblogs = await this.stores.statuses.reblogsOf(status.id);
@@ -258,8 +283,11 @@ export class StatusService {
       if (status.in_reply_to_id) await tx.statuses.bumpCounter(status.in_reply_to_id, "replies_count", -1);
       if (status.reblog_of_id) await tx.statuses.bumpCounter(status.reblog_of_id, "reblogs_count", -1);
       await tx.accounts.bumpCounter(status.account_id, "statuses_count", -1);
+      if (keepMedia) await tx.media.detachFromStatus(status.id);
       await tx.statuses.delete(status.id);
     });
+    // After the commit: a failure leaves orphan files for `./skein media prune`, never a row without its file.
+    if (files.length) await this.media!.deleteFiles(files).catch((error) => logger.warn("Could not delete the files of status {id}: {error}", { id: status.id, error }));
     for (const reblog of reblogs) this.events.publish({ type: "status.deleted", statusId: reblog.id, authorId: reblog.account_id, readerIds: reblogReaders.get(reblog.id) ?? [], visibility: reblog.visibility });
     this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers, visibility: status.visibility });
     if (status.local) await this.outbox.statusDeleted(status, mentionedIds);
@@ -375,6 +403,11 @@ export class StatusService {
   }
 
   // --- helpers --------------------------------------------------------------------------
+
+  private async mediaFor(author: AccountRow, request: StatusMediaRequest, statusId: string | null) {
+    if (!this.media) throw validationFailed("Media attachments are not supported on this server");
+    return this.media.forStatus(author, request, statusId);
+  }
 
   /** Acting on a boost acts on the boosted status, as Mastodon does. */
   private async readableOriginal(id: string, viewerId: string): Promise<StatusRow> {

@@ -7,7 +7,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { ApplicationRow } from "../../store/oauth.ts";
 import type { FilterContext } from "../../db/schema.ts";
 import { loadPollViews, type PollView } from "../polls/poll-views.ts";
-import type { MediaRow } from "../../store/media.ts";
+import type { MediaRow } from "../../store/media/attachments.ts";
 import { applyInContext, FilterMatcher, type FilterMatch } from "../filters/matching.ts";
 
 export interface ViewerFlags {

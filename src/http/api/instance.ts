@@ -15,7 +15,7 @@ instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await instanceFacts(c
 /** The instance's facts with the registration settings in force (they change at runtime). */
 async function instanceFacts(c: Context<AppEnv>) {
   const services = c.get("services");
-  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current() };
+  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current(), mediaTypes: await services.media.acceptedMimeTypes() };
 }
 instanceV1Routes.get("/rules", (c) => c.json([]));
 /**

@@ -13,6 +13,8 @@ import type { Visibility } from "../../../db/schema.ts";
 import type { NewPoll } from "../../../domain/polls/poll-drafts.ts";
 import { LIMITS } from "../../../domain/instance/instance-service.ts";
 import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
+import { convertContextOf } from "../../../convert/mastodon/context.ts";
+import type { StatusMediaRequest } from "../../../domain/media/media-service.ts";
 
 export const statusesRoutes = new Hono<AppEnv>();
 
@@ -42,11 +44,38 @@ function pollParam(params: Params): NewPoll | undefined {
   return { options: options as string[], expiresIn, multiple: bool(p, "multiple"), hideTotals: bool(p, "hide_totals") };
 }
 
+/** `media_ids[]` (strings or numbers, as clients send them); at most a few more than may be attached, so the error names the limit. */
+function mediaIdsParam(params: Params): string[] {
+  const raw = params.media_ids ?? params["media_ids[]"];
+  if (raw === undefined || raw === null || raw === "") return [];
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length > 20) throw new ApiError(422, `Validation failed: You cannot attach more than ${LIMITS.mediaAttachments} files`);
+  return list.map((value) => {
+    const id = typeof value === "string" || typeof value === "number" ? parseId(String(value)) : null;
+    if (!id) throw new ApiError(422, "Validation failed: media_ids must be a list of media attachment ids");
+    return id;
+  });
+}
+
+/** `media_attributes[][id|description|focus]` of an edit (a list, or Rails' indexed object). */
+function mediaAttributesParam(params: Params): NonNullable<StatusMediaRequest["attributes"]> {
+  const raw = params.media_attributes ?? params["media_attributes[]"];
+  if (raw === undefined || raw === null || raw === "") return [];
+  const list = Array.isArray(raw) ? raw : typeof raw === "object" ? Object.values(raw as Params) : null;
+  if (!list || list.length > 20) throw new ApiError(422, "Validation failed: media_attributes must be a list of objects");
+  return list.map((item) => {
+    if (!item || typeof item !== "object" || Array.isArray(item)) throw new ApiError(422, "Validation failed: media_attributes must be a list of objects");
+    const p = item as Params;
+    const id = parseId(str(p, "id", 30) ?? "");
+    if (!id) throw new ApiError(422, "Validation failed: media_attributes need an id");
+    return { id, description: str(p, "description", 10_000), focus: str(p, "focus", 100) };
+  });
+}
+
 statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
   const { user, account, auth } = currentUser(c);
   const params = await readParams(c);
-  const mediaIds = params.media_ids ?? params["media_ids[]"];
-  if (Array.isArray(mediaIds) && mediaIds.length > 0) throw new ApiError(422, "Media attachments are not supported yet");
+  const mediaIds = mediaIdsParam(params);
   if (params.scheduled_at) throw new ApiError(422, "Scheduled statuses are not supported yet");
   const settings = userSettings(user);
   const inReplyTo = str(params, "in_reply_to_id", 30);
@@ -62,6 +91,7 @@ statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
       inReplyToId: inReplyTo ? (parseId(inReplyTo) ?? "0") : null,
       idempotencyKey: key ? key.slice(0, 200) : null,
       poll: pollParam(params) ?? null,
+      media: mediaIds.length ? { ids: mediaIds } : null,
     },
     auth.application,
     { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language },
@@ -90,21 +120,22 @@ statusesRoutes.delete("/:id", requireScope("write:statuses"), async (c) => {
   const { account } = currentUser(c);
   // Load what the answer shows (mentions, tags…) before the rows are gone.
   const [view] = await services.statusViews([await services.statuses.readable(statusId(c), account.id)], account.id);
-  await services.statuses.delete(account, view.status.id);
-  return c.json(toDeletedStatus(view, { origin: services.config.origin }));
+  // Mastodon keeps the media for a redraft unless delete_media is true.
+  await services.statuses.delete(account, view.status.id, { deleteMedia: bool(await readParams(c), "delete_media") === true });
+  return c.json(toDeletedStatus(view, convertContextOf(services)));
 });
 
 statusesRoutes.put("/:id", requireScope("write:statuses"), async (c) => {
   const params = await readParams(c);
-  const mediaIds = params.media_ids ?? params["media_ids[]"];
-  if (Array.isArray(mediaIds) && mediaIds.length > 0) throw new ApiError(422, "Media attachments are not supported yet");
   const status = await c.get("services").statuses.edit(currentUser(c).account, statusId(c), {
     text: str(params, "status", 100_000),
     spoilerText: str(params, "spoiler_text", 10_000),
     sensitive: bool(params, "sensitive"),
     language: str(params, "language", 10),
-    // As on Mastodon, an edit carries the whole status: without a poll, the poll is removed.
+    // As on Mastodon, an edit carries the whole status: without a poll, the poll is removed;
+    // without media_ids, the media are.
     poll: pollParam(params) ?? null,
+    media: { ids: mediaIdsParam(params), attributes: mediaAttributesParam(params) },
   });
   return c.json(await renderStatus(c, status));
 });
@@ -116,9 +147,9 @@ statusesRoutes.get("/:id/context", async (c) => {
 
 statusesRoutes.get("/:id/history", async (c) => {
   const services = c.get("services");
-  const { status, edits } = await services.statuses.history(statusId(c), viewerId(c));
+  const { status, edits, media } = await services.statuses.history(statusId(c), viewerId(c));
   const [view] = await services.statusViews([status], viewerId(c));
-  return c.json(toStatusEdits(status, edits, view.account, { origin: services.config.origin }));
+  return c.json(toStatusEdits(status, edits, view.account, convertContextOf(services), media));
 });
 
 statusesRoutes.get("/:id/source", requireScope("read:statuses"), async (c) => {
