@@ -16,6 +16,7 @@ import { toActor, type ActorMedia } from "../convert/activitypub/actor.ts";
 import { outgoingEmojisIn } from "../domain/emojis/outgoing.ts";
 import { imageTypeOfKey } from "../domain/media/profile-images.ts";
 import { toNote } from "../convert/activitypub/note.ts";
+import { outgoingAttachment } from "../convert/activitypub/attachments.ts";
 import { Resolver } from "./resolver.ts";
 import { boundedLoaderFactories } from "./document-loaders.ts";
 import { contextFetchPolicy, fetchPolicy } from "./moderation-policy.ts";
@@ -249,5 +250,6 @@ export async function noteOf(deps: FederationDeps, statusId: string): Promise<No
   const emojis = author.domain === null
     ? outgoingEmojisIn((t) => deps.services.emojis.catalog.find(null, t), [status.content, status.spoiler_text, ...(poll?.options.map((o) => o.title) ?? [])], deps.config.origin, deps.services.mediaUrls)
     : [];
-  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll, emojis });
+  const attachments = (view?.media ?? []).map((m) => outgoingAttachment(m, deps.services.mediaUrls)).filter((a) => a !== null);
+  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll, emojis, attachments });
 }

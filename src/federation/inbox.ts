@@ -12,7 +12,7 @@ import type { FederationDeps, SkeinFederation } from "./context.ts";
 import type { Resolver } from "./resolver.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import type { StatusRow } from "../store/statuses.ts";
-import { fromNote, isPostObject } from "../convert/activitypub/note.ts";
+import { fromNote, isPostObject, rememberEmbeddedObject } from "../convert/activitypub/note.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
 /** Mastodon names one account and its reported posts; more than this is not a report anyone reads. */
@@ -64,12 +64,14 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       const sender = await senderOf(ctx, create);
       if (!sender) return;
       const object = await create.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      if (object) await rememberEmbeddedObject(create, object);
       if (object && isPostObject(object)) await resolver.post(ctx, object, sender);
     })
     .on(Update, async (ctx, update) => {
       const sender = await senderOf(ctx, update);
       if (!sender) return;
       const object = await update.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      if (object) await rememberEmbeddedObject(update, object);
       if (object && isActor(object)) {
         if (object.id?.href === sender.uri) await resolver.saveActor(object as Actor);
         return;

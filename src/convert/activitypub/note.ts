@@ -8,6 +8,7 @@ import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { Visibility } from "../../db/schema.ts";
 import type { IncomingAttachment } from "../../domain/statuses/remote-statuses.ts";
+import { MediaNote, MediaQuestion, toDocument, type OutgoingAttachment } from "./attachments.ts";
 import { instant, toDate } from "./time.ts";
 import { sanitizeRemoteHtml, stripHtml } from "./sanitize.ts";
 import { emojisOf, toEmojiTag, type OutgoingEmoji } from "./emoji.ts";
@@ -37,9 +38,11 @@ export interface NoteParts {
   origin: string;
   /** The local custom emojis the text uses: sent as Emoji tags. */
   emojis?: OutgoingEmoji[];
+  /** Processed local uploads, in order: Documents with alt text, blurhash, focal point, size. */
+  attachments?: OutgoingAttachment[];
 }
 
-export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll, emojis = [] }: NoteParts): Note | Question {
+export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll, emojis = [], attachments = [] }: NoteParts): Note | Question {
   const followers = new URL(author.followers_url ?? `${author.uri}/followers`);
   const { tos, ccs } = addressing(status.visibility, followers, mentioned.map((a) => new URL(a.uri)));
   // A post with a poll is a Question: its options are Notes named by the option, with counts.
@@ -52,8 +55,11 @@ export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, 
         voters: poll.votersCount,
       }
     : {};
-  return new (poll ? Question : Note)({
+  // With media, the subclasses that serve Mastodon's media terms (convert/activitypub/attachments.ts).
+  const type = attachments.length ? (poll ? MediaQuestion : MediaNote) : poll ? Question : Note;
+  return new type({
     ...pollValues,
+    attachments: attachments.map(toDocument),
     id: new URL(status.uri),
     attribution: new URL(author.uri),
     url: status.url ? new URL(status.url) : null,
@@ -110,6 +116,15 @@ function describe(value: unknown): string | null {
   return typeof value === "string" && value.trim() ? stripHtml(value).slice(0, 1500) : null;
 }
 
+/**
+ * One of Mastodon's own terms (blurhash, focalPoint) of an attachment: by its name as Mastodon
+ * sends it, or — when the document was compacted again without Mastodon's context (Fedify does
+ * so on the way in) — by its prefixed or full IRI.
+ */
+function mastodonTerm(node: Record<string, unknown>, term: string): unknown {
+  return node[term] ?? node[`toot:${term}`] ?? node[`http://joinmastodon.org/ns#${term}`] ?? null;
+}
+
 export interface ParsedPoll {
   options: { title: string; votes: number }[];
   multiple: boolean;
@@ -139,11 +154,24 @@ export async function pollOf(question: APObject): Promise<ParsedPoll | null> {
 }
 
 /**
+ * The JSON of objects embedded in an activity, as received: Fedify parses an embedded object
+ * through its vocabulary (which drops the terms it does not know), so the inbox remembers the
+ * activity's own `object` JSON here for attachmentsOf.
+ */
+const embeddedJson = new WeakMap<APObject, Record<string, unknown>>();
+
+export async function rememberEmbeddedObject(activity: APObject, object: APObject): Promise<void> {
+  const raw = (await activity.toJsonLd().catch(() => null)) as { object?: unknown } | null;
+  const embedded = Array.isArray(raw?.object) ? raw.object[0] : raw?.object;
+  if (embedded && typeof embedded === "object" && (embedded as { id?: unknown }).id === object.id?.href) embeddedJson.set(object, embedded as Record<string, unknown>);
+}
+
+/**
  * A post's attachments, read from the document as received: Fedify's typed vocabulary has no
  * place for Mastodon's `blurhash` and `focalPoint`, which clients need to show media well.
  */
 export async function attachmentsOf(note: APObject): Promise<IncomingAttachment[]> {
-  const raw = (await note.toJsonLd().catch(() => null)) as { attachment?: unknown } | null;
+  const raw = (embeddedJson.get(note) ?? (await note.toJsonLd().catch(() => null))) as { attachment?: unknown } | null;
   const list = Array.isArray(raw?.attachment) ? raw.attachment : raw?.attachment ? [raw.attachment] : [];
   const out: IncomingAttachment[] = [];
   for (const item of list.slice(0, MAX_ATTACHMENTS)) {
@@ -154,7 +182,10 @@ export async function attachmentsOf(note: APObject): Promise<IncomingAttachment[
     const url = httpUrl(a.url ?? a.href);
     if (!url) continue;
     const mediaType = typeof a.mediaType === "string" ? a.mediaType.slice(0, 100) : null;
-    const focal = Array.isArray(a.focalPoint) ? a.focalPoint.map(Number) : null;
+    const focalValue = mastodonTerm(a, "focalPoint");
+    const focalList = Array.isArray(focalValue) ? focalValue : (focalValue as { "@list"?: unknown } | null)?.["@list"];
+    const focal = Array.isArray(focalList) ? focalList.map((v) => Number(typeof v === "object" && v !== null ? (v as { "@value"?: unknown })["@value"] : v)) : null;
+    const blurhash = mastodonTerm(a, "blurhash");
     const int = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 && (v as number) < 100_000 ? (v as number) : null);
     out.push({
       type: mediaKind(type, mediaType),
@@ -162,7 +193,7 @@ export async function attachmentsOf(note: APObject): Promise<IncomingAttachment[
       mediaType,
       // Alt text: GoToSocial sends it as `summary`, Mastodon as `name`; Mastodon reads summary first.
       description: describe(a.summary) ?? describe(a.name),
-      blurhash: typeof a.blurhash === "string" && BLURHASH.test(a.blurhash) ? a.blurhash : null,
+      blurhash: typeof blurhash === "string" && BLURHASH.test(blurhash) ? blurhash : null,
       focus: focal && focal.length === 2 && focal.every((n) => Number.isFinite(n) && n >= -1 && n <= 1) ? { x: focal[0], y: focal[1] } : null,
       width: int(a.width),
       height: int(a.height),

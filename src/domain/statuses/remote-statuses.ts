@@ -43,6 +43,9 @@ export interface IncomingPoll {
   votersCount: number | null;
 }
 
+/** Attachments kept per remote post (the parser reads at most 16; Mastodon shows 4, others send more). */
+const MAX_REMOTE_ATTACHMENTS = 16;
+
 export interface IncomingAttachment {
   type: "image" | "gifv" | "video" | "audio" | "unknown";
   url: string;
@@ -166,7 +169,7 @@ export class RemoteStatusService {
   }
 
   /** An Update of a remote status by its author (for a poll, often just new vote counts). */
-  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated" | "poll" | "emojis">): Promise<void> {
+  async update(status: StatusRow, incoming: Pick<IncomingStatus, "content" | "spoilerText" | "sensitive" | "language" | "tags" | "updated" | "poll" | "emojis"> & { attachments?: IncomingAttachment[] }): Promise<void> {
     const author = await this.stores.accounts.byId(status.account_id);
     if (author?.domain) await this.saveEmojis?.(author.domain, incoming.emojis);
     const [poll] = await this.stores.polls.byStatusIds([status.id]);
@@ -174,22 +177,33 @@ export class RemoteStatusService {
       const voters = incoming.poll.votersCount ?? incoming.poll.options.reduce((a, o) => a + o.votes, 0);
       await this.stores.polls.setRemoteCounts(poll.id, incoming.poll.options.map((o) => o.votes), voters);
       // Only the counts changed: not an edit.
-      if (incoming.content === status.content && incoming.spoilerText === status.spoiler_text) return;
+      if (incoming.content === status.content && incoming.spoilerText === status.spoiler_text && !(await this.mediaChanged(status.id, incoming.attachments))) return;
     }
     const now = nowIso();
     await this.stores.transaction(async (tx) => {
       const edits = await tx.statuses.editsOf(status.id);
+      const oldMedia = ((await tx.media.ofStatuses([status.id])).get(status.id) ?? []).map((m) => m.id);
       if (edits.length === 0) {
-        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: status.id, text: "", content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at });
+        await tx.statuses.insertEdit({ id: newId(new Date(status.created_at)), status_id: status.id, text: "", content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.created_at, media_ids: JSON.stringify(oldMedia) });
       }
+      // The attachments as the edit has them (kept rows keep their ids; removed ones stay for the history).
+      const media = incoming.attachments ? await tx.media.syncRemote(status.id, status.account_id, incoming.attachments.slice(0, MAX_REMOTE_ATTACHMENTS), newId, now) : oldMedia;
       const sensitive = incoming.sensitive || incoming.spoilerText !== "" ? 1 : 0;
-      await tx.statuses.insertEdit({ id: newId(), status_id: status.id, text: "", content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, created_at: now });
+      await tx.statuses.insertEdit({ id: newId(), status_id: status.id, text: "", content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, created_at: now, media_ids: JSON.stringify(media) });
       await tx.statuses.update(status.id, { content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, language: incoming.language, edited_at: incoming.updated?.toISOString() ?? now, updated_at: now });
       const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
       await tx.statuses.setTags(status.id, tags.map((t) => t.id));
     });
     for (const reblog of await this.stores.statuses.reblogsOf(status.id)) await this.notifications.notify(reblog.account_id, status.account_id, "update", status.id);
     this.events.publish({ type: "status.updated", statusId: status.id });
+  }
+
+  /** Whether an Update's attachments differ from the status's (by URL, order, alt text, focus). */
+  private async mediaChanged(statusId: string, incoming: IncomingAttachment[] | undefined): Promise<boolean> {
+    if (!incoming) return false;
+    const current = (await this.stores.media.ofStatuses([statusId])).get(statusId) ?? [];
+    const key = (url: string, description: string | null, x: number | null | undefined, y: number | null | undefined) => JSON.stringify([url, description, x ?? null, y ?? null]);
+    return JSON.stringify(current.map((m) => key(m.remote_url ?? "", m.description, m.focus_x, m.focus_y))) !== JSON.stringify(incoming.map((a) => key(a.url, a.description, a.focus?.x, a.focus?.y)));
   }
 
   /** A Delete of a remote status (or an Undo of a remote boost) by its author. */

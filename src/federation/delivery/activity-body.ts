@@ -6,6 +6,7 @@
 import { signJsonLd, signObject, type Context } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
+import { outgoingContext } from "../../convert/activitypub/attachments.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -32,8 +33,10 @@ export async function signedActivityBody(ctx: Context<void>, identifier: string,
   const rsa = keys.find((k) => k.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
   const ed25519 = keys.find((k) => k.privateKey.algorithm.name === "Ed25519");
   const contextLoader = ctx.contextLoader;
-  const proved = ed25519 ? await signObject(activity, ed25519.privateKey, ed25519.keyId, { contextLoader }) : activity;
-  let json = (await proved.toJsonLd({ format: "compact", contextLoader })) as Record<string, unknown>;
+  // A post with media is compacted with Mastodon's media terms (blurhash, focalPoint) defined, in the proof too.
+  const context = await outgoingContext(activity);
+  const proved = ed25519 ? await signObject(activity, ed25519.privateKey, ed25519.keyId, { contextLoader, context }) : activity;
+  let json = (await proved.toJsonLd({ format: "compact", contextLoader, context })) as Record<string, unknown>;
   let isPublic = spellOutPublic(json);
   if (json.object && typeof json.object === "object" && !Array.isArray(json.object)) isPublic = spellOutPublic(json.object as Record<string, unknown>) || isPublic;
   if (rsa && isPublic) {

@@ -104,6 +104,42 @@ export class MediaStore {
     return set;
   }
 
+  /**
+   * A remote post's attachments after an edit, in order: rows whose URL is still there are kept
+   * (their id, so clients' references hold) and updated, new URLs get rows, the rest leave the
+   * post (position -1, kept for its history). Returns the current ids in order.
+   */
+  async syncRemote(
+    statusId: string,
+    accountId: string,
+    attachments: readonly { type: MediaRow["type"]; url: string; mediaType: string | null; description: string | null; blurhash: string | null; focus: { x: number; y: number } | null; width: number | null; height: number | null }[],
+    newId: () => string,
+    now: string,
+  ): Promise<string[]> {
+    const existing = await this.allOfStatus(statusId);
+    const unused = new Map<string, MediaRow[]>();
+    for (const row of existing) unused.set(row.remote_url ?? "", [...(unused.get(row.remote_url ?? "") ?? []), row]);
+    const ids: string[] = [];
+    for (const [position, a] of attachments.entries()) {
+      const fields = {
+        type: a.type, media_type: a.mediaType, description: a.description, blurhash: a.blurhash, focus_x: a.focus?.x ?? null, focus_y: a.focus?.y ?? null,
+        width: a.width, height: a.height, position, updated_at: now,
+      };
+      const kept = unused.get(a.url)?.shift();
+      if (kept) {
+        await this.db.updateTable("media_attachments").set(fields).where("id", "=", kept.id).execute();
+        ids.push(kept.id);
+      } else {
+        const id = newId();
+        await this.db.insertInto("media_attachments").values({ ...fields, id, status_id: statusId, account_id: accountId, remote_url: a.url, url: null, preview_url: null, created_at: now }).execute();
+        ids.push(id);
+      }
+    }
+    const gone = [...unused.values()].flat().map((r) => r.id);
+    if (gone.length) await this.db.updateTable("media_attachments").set({ position: -1 }).where("id", "in", gone).execute();
+    return ids;
+  }
+
   /** A deleted status's current attachments become unattached uploads again (delete-and-redraft). */
   async detachFromStatus(statusId: string): Promise<void> {
     await this.db.updateTable("media_attachments").set({ status_id: null, position: 0 }).where("status_id", "=", statusId).where("position", ">=", 0).execute();
