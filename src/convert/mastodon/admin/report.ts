@@ -9,6 +9,7 @@ import { statusIdsOf } from "../../../domain/moderation/report-service.ts";
 import { toStatus } from "../status.ts";
 import { toAdminAccount } from "./account.ts";
 import type { ConvertContext } from "../account.ts";
+import { convertContextOf } from "../context.ts";
 
 export function toAdminReport(report: ReportRow, details: ReportDetails, views: Map<string, StatusView>, ctx: ConvertContext) {
   const adminAccount = (id: string | null) => {
@@ -41,7 +42,8 @@ export function toAdminReport(report: ReportRow, details: ReportDetails, views: 
 export async function renderAdminReports(services: Services, moderatorId: string, reports: readonly ReportRow[]) {
   const details = await services.moderation.reports.details(reports);
   const views = new Map((await services.statusViews([...details.statuses.values()], moderatorId)).map((v) => [v.status.id, v]));
-  const ctx = { origin: services.config.origin };
+  // The reported posts' media as everyone sees them (the same context every entity gets).
+  const ctx = convertContextOf(services);
   // A report whose accounts are gone (purged) cannot be shown whole; Mastodon deletes those with them.
   return reports.filter((r) => details.accounts.has(r.account_id) && details.accounts.has(r.target_account_id)).map((r) => toAdminReport(r, details, views, ctx));
 }
