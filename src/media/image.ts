@@ -10,10 +10,12 @@
 //   screen that is already fewer pixels than the display has, so fewer would look blurry; the saving
 //   comes from the codec. Every Mastodon client shows WebP (browsers since 2020, Android and iOS
 //   natively); AVIF would save more but Android ≤ 11 cannot decode it.
-//   · from photos (JPEG, lossy WebP, HEIC/AVIF, video posters): lossy WebP q82 with libwebp's
-//     "photo" preset and smart deblocking — Mastodon's SSIM or better (12 MP photo: equal, in 0.8
-//     of the bytes; 1080p photo: +0.13, Mastodon's shrink-on-load blurs it, in 0.5 of the bytes).
-//     The default preset is erratic on grainy photos (q78 scored below q75);
+//   · from photos (JPEG, lossy WebP, HEIC/AVIF, video posters): lossy WebP q81 with libwebp's
+//     "photo" preset, smart deblocking and effort 6 — Mastodon's SSIM within the bench's 0.005
+//     (12 MP photo: −0.004 in 0.72 of the bytes; 1080p photo: +0.13, Mastodon's shrink-on-load
+//     blurs it, in 0.48 of the bytes). Effort 6 takes ~0.15 s on 230,400 pixels and saves 2–4 %
+//     at equal SSIM; q80 falls 0.006–0.007 below on the 12 MP photo. The default preset is erratic on
+//     grainy photos (q78 scored below q75);
 //   · from PNG (screenshots, drawings, logos): near-lossless WebP (preprocessing level 60) — SSIM
 //     ≥ 0.998 where Mastodon's PNG preview is exact, in a third of the bytes; lossy WebP would
 //     blur text (SSIM −0.03);
@@ -21,8 +23,14 @@
 //   · one Lanczos-3 resize from the upload's own pixels: no shrink-on-load, not from the
 //     re-encoded original, not from the downscaled original (two resamplings): each of those
 //     cost 0.03-0.05 SSIM on fine detail.
-// - Photo originals (JPEG, lossy WebP, HEIC, AVIF) become WebP q80 ("photo" preset): Mastodon's
-//   SSIM (±0.002) in ~0.7 of its bytes and ~0.83 of a mozjpeg q82 JPEG's at the same SSIM. WebP is
+// - Photo originals (JPEG, lossy WebP, HEIC, AVIF) become WebP q67 ("photo" preset, effort 4):
+//   Mastodon's SSIM within 0.005 (12 MP photo: 0.972 vs 0.970 in 0.42 of its bytes; 1080p photo:
+//   0.977 vs 0.981 — 0.0044 below, the closest of the corpus — in 0.50). Only q78 and up hold
+//   the 1080p photo's SSIM strictly (169 K, 0.6 of Mastodon's); q70 scores 0.0006 more than q67
+//   for 2 % more bytes; q65–66 fall 0.005–0.007 below (libwebp's steps are uneven here). Rejected:
+//   effort 5–6 (4 % fewer bytes but 0.003–0.007 less SSIM at the same q: no gain at equal SSIM,
+//   and 2.2 s on 8 MP at effort 6), smartSubsample (libwebp's sharp-YUV conversion: chroma only,
+//   the same luma SSIM, twice the time), the default preset (−0.045 on the 12 MP photo). WebP is
 //   what every client and every federated server (Mastodon, Misskey, Pleroma, GoToSocial) reads;
 //   AVIF would halve the original again at equal SSIM, but would not open on older Android phones
 //   or on servers whose image library lacks libheif, so it is not used for anything a client or a
@@ -46,13 +54,13 @@ export const IMAGE_SETTINGS = {
   /** Mastodon's "small": 640×360 = 230,400 pixels of area, whatever the aspect. */
   previewPixels: 230_400,
   /** Previews of photographic sources. */
-  preview: { quality: 82, preset: "photo", smartDeblock: true, effort: 4, alphaQuality: 90 },
+  preview: { quality: 81, preset: "photo", smartDeblock: true, effort: 6, alphaQuality: 90 },
   /** Previews of PNG sources: near-lossless WebP. */
   previewNearLossless: { nearLossless: true, quality: 60, effort: 4 },
   /** Previews of GIF sources (palette images): lossless WebP. */
   previewLossless: { lossless: true, effort: 4 },
   /** Originals of photographic sources. */
-  originalWebp: { quality: 80, preset: "photo", effort: 4, alphaQuality: 95 },
+  originalWebp: { quality: 67, preset: "photo", effort: 4, alphaQuality: 95 },
   /** Originals of PNG/GIF sources. */
   originalLossless: { lossless: true, effort: 4 },
   /** Lossless originals above this many pixels are PNG, not lossless WebP (encoder memory). */
