@@ -9,8 +9,8 @@ export type { ReportsTable, ReportCategory, DomainBlockSeverity, DomainBlocksTab
 import type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 export type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 import type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
-import type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
-export type { CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
+import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
+export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 
 export type Flag = 0 | 1;
@@ -496,46 +496,6 @@ export interface DeliveryCountsTable {
   outcome: string;
   count: number;
 }
-
-export type MediaType = "image" | "gifv" | "video" | "audio" | "unknown";
-
-export interface MediaAttachmentsTable {
-  id: string;
-  status_id: string | null;
-  account_id: string;
-  type: MediaType;
-  /** Where the file lives on its origin server (remote media). */
-  remote_url: string | null;
-  /** Our copy, once media are stored or cached locally. */
-  url: string | null;
-  preview_url: string | null;
-  media_type: string | null;
-  description: string | null;
-  blurhash: string | null;
-  focus_x: number | null;
-  focus_y: number | null;
-  width: number | null;
-  height: number | null;
-  position: number;
-  created_at: string;
-  /** Local uploads: "queued"/"processing" until their files are made; remote ones are "done". */
-  processing: ColumnType<MediaProcessing, MediaProcessing | undefined, MediaProcessing>;
-  /** The upload as received, in the media storage, until it has been processed. */
-  upload_key: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Our processed original and preview, in the media storage. */
-  file_key: ColumnType<string | null, string | null | undefined, string | null>;
-  preview_key: ColumnType<string | null, string | null | undefined, string | null>;
-  file_size: ColumnType<number | null, number | null | undefined, number | null>;
-  preview_size: ColumnType<number | null, number | null | undefined, number | null>;
-  /** JSON: Mastodon's `meta` (original, small, duration, fps …) without focus (kept in focus_x/y). */
-  meta: ColumnType<string | null, string | null | undefined, string | null>;
-  /** A remote attachment's preview image on its origin (a video's poster), if it sent one. */
-  remote_preview_url: ColumnType<string | null, string | null | undefined, string | null>;
-  processing_error: ColumnType<string | null, string | null | undefined, string | null>;
-  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
-}
-
-export type MediaProcessing = "queued" | "processing" | "done" | "failed";
 
 export interface DB {
   two_factor_credentials: TwoFactorCredentialsTable;

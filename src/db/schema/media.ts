@@ -1,7 +1,47 @@
 // Media tables (issue 13): custom emojis, the remote-media cache's accounting, and the daily
-// counters of what was served (the cost report). media_attachments and the accounts' avatar and
-// header keys are in schema.ts with their tables.
+// counters of what was served (the cost report); the attachments of posts. The accounts' avatar
+// and header keys are in schema.ts with their table.
 import type { ColumnType } from "kysely";
+
+export type MediaType = "image" | "gifv" | "video" | "audio" | "unknown";
+
+export interface MediaAttachmentsTable {
+  id: string;
+  status_id: string | null;
+  account_id: string;
+  type: MediaType;
+  /** Where the file lives on its origin server (remote media). */
+  remote_url: string | null;
+  /** Our copy, once media are stored or cached locally. */
+  url: string | null;
+  preview_url: string | null;
+  media_type: string | null;
+  description: string | null;
+  blurhash: string | null;
+  focus_x: number | null;
+  focus_y: number | null;
+  width: number | null;
+  height: number | null;
+  position: number;
+  created_at: string;
+  /** Local uploads: "queued"/"processing" until their files are made; remote ones are "done". */
+  processing: ColumnType<MediaProcessing, MediaProcessing | undefined, MediaProcessing>;
+  /** The upload as received, in the media storage, until it has been processed. */
+  upload_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Our processed original and preview, in the media storage. */
+  file_key: ColumnType<string | null, string | null | undefined, string | null>;
+  preview_key: ColumnType<string | null, string | null | undefined, string | null>;
+  file_size: ColumnType<number | null, number | null | undefined, number | null>;
+  preview_size: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON: Mastodon's `meta` (original, small, duration, fps …) without focus (kept in focus_x/y). */
+  meta: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A remote attachment's preview image on its origin (a video's poster), if it sent one. */
+  remote_preview_url: ColumnType<string | null, string | null | undefined, string | null>;
+  processing_error: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type MediaProcessing = "queued" | "processing" | "done" | "failed";
 
 /** A custom emoji: this server's own (domain "") or one seen in a remote post or profile. */
 export interface CustomEmojisTable {
