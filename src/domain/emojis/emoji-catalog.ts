@@ -6,9 +6,8 @@
 import type { Stores } from "../../store/stores.ts";
 import type { CustomEmojiRow } from "../../store/media/emojis.ts";
 import { shortcodesIn } from "./shortcodes.ts";
+import { VersionWatch } from "../settings-version.ts";
 
-const VERSION_KEY = "custom_emojis_version";
-const RECHECK_MS = 2000;
 /** Local emojis kept (a server with more shows the first ones by shortcode). */
 export const MAX_LOCAL_EMOJIS = 10_000;
 /** Remote (domain, shortcode) answers kept, found or not. */
@@ -24,38 +23,24 @@ export interface EmojiLookup {
 export class EmojiCatalog implements EmojiLookup {
   private readonly stores: Stores;
   private local = new Map<string, CustomEmojiRow>();
-  private version: string | null = null;
-  private checkedAt = 0;
-  private checking: Promise<void> | null = null;
+  private readonly watch: VersionWatch;
   /** `${domain}\n${shortcode}` → the row, or null with when it was found missing. Insertion order = recency. */
   private readonly remote = new Map<string, { row: CustomEmojiRow | null; at: number }>();
 
   constructor(stores: Stores) {
     this.stores = stores;
+    this.watch = new VersionWatch(stores.settings, "custom_emojis_version", () => this.load());
   }
 
   /** Brings the local emojis up to date if they may be stale; cheap when they are not. */
   async fresh(): Promise<this> {
-    if (Date.now() - this.checkedAt < RECHECK_MS && this.version !== null) return this;
-    this.checking ??= (async () => {
-      try {
-        const version = (await this.stores.settings.get(VERSION_KEY)) ?? "0";
-        if (version !== this.version) await this.load(version);
-        this.checkedAt = Date.now();
-      } finally {
-        this.checking = null;
-      }
-    })();
-    await this.checking;
+    await this.watch.fresh();
     return this;
   }
 
   /** After a change to local emojis: tells every process (through the version) and reloads this one. */
   async changed(): Promise<void> {
-    const version = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    await this.stores.settings.put(VERSION_KEY, version);
-    await this.load(version);
-    this.checkedAt = Date.now();
+    await this.watch.bump();
   }
 
   /** Every enabled local emoji, by shortcode. */
@@ -65,7 +50,7 @@ export class EmojiCatalog implements EmojiLookup {
 
   /** The version of the local emojis held now (for caches built from them). */
   get localVersion(): string {
-    return this.version ?? "";
+    return this.watch.version ?? "";
   }
 
   find(domain: string | null, texts: readonly (string | null | undefined)[]): CustomEmojiRow[] {
@@ -116,9 +101,8 @@ export class EmojiCatalog implements EmojiLookup {
     while (this.remote.size > MAX_REMOTE_ENTRIES) this.remote.delete(this.remote.keys().next().value!);
   }
 
-  private async load(version: string): Promise<void> {
+  private async load(): Promise<void> {
     const rows = await this.stores.emojis.local({ limit: MAX_LOCAL_EMOJIS });
     this.local = new Map(rows.map((r) => [r.shortcode, r]));
-    this.version = version;
   }
 }

@@ -5,14 +5,12 @@
 // Every process keeps its own copy. A change made here reloads it at once; a change made by
 // another process (another web process, a worker, `./skein domains block` beside a running
 // server) bumps a version number in the settings table, which each process compares at most
-// every RECHECK_MS — so the policy is current everywhere within that time.
+// every 2 s (VersionWatch, domain/settings-version.ts) — so the policy is current everywhere within that time.
 import type { Stores } from "../../store/stores.ts";
 import type { DomainBlockRow } from "../../store/moderation/domain-blocks.ts";
 import type { DomainBlockSeverity } from "../../db/schema.ts";
 import { domainAndParents } from "./domain-names.ts";
-
-const VERSION_KEY = "domain_policy_version";
-const RECHECK_MS = 2_000;
+import { VersionWatch } from "../settings-version.ts";
 
 export type FederationMode = "blocklist" | "allowlist";
 
@@ -36,7 +34,6 @@ const OPEN: DomainDecision = { federates: true, refusal: null, silenced: false, 
 export const SEVERITY_RANK: Record<DomainBlockSeverity, number> = { noop: 0, silence: 1, suspend: 2 };
 
 interface Snapshot {
-  version: string;
   blocks: Map<string, DomainBlockRow>;
   allows: Set<string>;
 }
@@ -45,38 +42,25 @@ export class DomainPolicy {
   private readonly stores: Stores;
   readonly mode: FederationMode;
   private readonly localDomain: string;
-  private snapshot: Snapshot = { version: "", blocks: new Map(), allows: new Set() };
-  private checkedAt = 0;
-  private checking: Promise<void> | null = null;
+  private snapshot: Snapshot = { blocks: new Map(), allows: new Set() };
+  private readonly watch: VersionWatch;
 
   constructor(stores: Stores, mode: FederationMode, localDomain: string) {
     this.stores = stores;
     this.mode = mode;
     this.localDomain = localDomain.toLowerCase().replace(/:\d+$/, "");
+    this.watch = new VersionWatch(stores.settings, "domain_policy_version", () => this.load());
   }
 
   /** Brings this process's copy up to date if it may be stale; cheap when it is not. */
   async fresh(): Promise<this> {
-    if (Date.now() - this.checkedAt < RECHECK_MS) return this;
-    this.checking ??= (async () => {
-      try {
-        const version = (await this.stores.settings.get(VERSION_KEY)) ?? "0";
-        if (version !== this.snapshot.version) await this.load(version);
-        this.checkedAt = Date.now();
-      } finally {
-        this.checking = null;
-      }
-    })();
-    await this.checking;
+    await this.watch.fresh();
     return this;
   }
 
   /** After a change: tells every process (through the version) and reloads this one now. */
   async changed(): Promise<void> {
-    const version = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    await this.stores.settings.put(VERSION_KEY, version);
-    await this.load(version);
-    this.checkedAt = Date.now();
+    await this.watch.bump();
   }
 
   /** What the policy says about `host` (a name, with or without a port), from the loaded copy. */
@@ -117,10 +101,9 @@ export class DomainPolicy {
     return { blocks: this.snapshot.blocks.size, allows: this.snapshot.allows.size };
   }
 
-  private async load(version: string): Promise<void> {
+  private async load(): Promise<void> {
     const [blocks, allows] = await Promise.all([this.stores.domainBlocks.all(), this.stores.domainBlocks.allAllows()]);
     this.snapshot = {
-      version,
       blocks: new Map(blocks.map((row) => [row.domain, row])),
       allows: new Set(allows.map((row) => row.domain)),
     };
