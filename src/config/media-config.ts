@@ -9,6 +9,7 @@
 //   COST_STORAGE_GB_MONTH, COST_EGRESS_GB, COST_REQUESTS_10K   prices for `./skein cost` (USD)
 //   FFMPEG_PATH               the ffmpeg binary (ffprobe beside it); default: ffmpeg on PATH
 //   MEDIA_IMAGE_CONCURRENCY, MEDIA_FFMPEG_CONCURRENCY   images decoded / transcodes at once per process (1-4, default 1)
+//   MEDIA_PRUNE_INTERVAL      test-only: seconds between sweeps of unattached uploads (default hourly)
 
 export interface S3Config {
   bucket: string;
@@ -29,6 +30,11 @@ export interface MediaConfig {
   prices: { storageGbMonth: number; egressGb: number; requestsPer10k: number };
   /** The media pipeline's tools and bounds (src/media/, configureMediaPipeline()). */
   pipeline: { ffmpegPath: string | null; imageConcurrency: number; ffmpegConcurrency: number };
+  /**
+   * How often the scheduler removes uploads left unattached for a day: hourly, as Mastodon does.
+   * Test-only: MEDIA_PRUNE_INTERVAL (seconds, fractions allowed; needs SKEIN_ENV=test).
+   */
+  pruneIntervalMs: number;
 }
 
 const UNITS: Record<string, number> = { "": 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, TIB: 1024 ** 4 };
@@ -83,11 +89,20 @@ export function loadMediaConfig(env: Record<string, string | undefined>, problem
   };
   const ffmpegPath = get("FFMPEG_PATH") || null;
   if (ffmpegPath !== null && !ffmpegPath.startsWith("/")) problems.push(`FFMPEG_PATH must be an absolute path to the ffmpeg binary (got "${ffmpegPath.slice(0, 80)}")`);
+  let pruneIntervalMs = 3600_000;
+  const pruneText = get("MEDIA_PRUNE_INTERVAL");
+  if (pruneText) {
+    const value = Number(pruneText);
+    if ((env.SKEIN_ENV?.trim() || "production") !== "test") problems.push("MEDIA_PRUNE_INTERVAL is a test-only setting; it needs SKEIN_ENV=test");
+    else if (!Number.isFinite(value) || value <= 0) problems.push(`MEDIA_PRUNE_INTERVAL must be a positive number of seconds (got "${pruneText.slice(0, 40)}")`);
+    else pruneIntervalMs = value * 1000;
+  }
   return {
     s3,
     remoteCacheMaxBytes: typeof cacheMax === "number" ? cacheMax : 0,
     // Defaults: AWS S3 Standard storage, internet egress and GET requests (us-east-1, 2026).
     prices: { storageGbMonth: price("COST_STORAGE_GB_MONTH", 0.023), egressGb: price("COST_EGRESS_GB", 0.09), requestsPer10k: price("COST_REQUESTS_10K", 0.004) },
     pipeline: { ffmpegPath, imageConcurrency: concurrency("MEDIA_IMAGE_CONCURRENCY"), ffmpegConcurrency: concurrency("MEDIA_FFMPEG_CONCURRENCY") },
+    pruneIntervalMs,
   };
 }

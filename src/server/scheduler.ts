@@ -3,6 +3,7 @@
 // nothing, and several processes may sweep at once: the tasks claim their rows themselves.
 import { getLogger } from "@logtape/logtape";
 import type { Services } from "../domain/services.ts";
+import { UNATTACHED_AGE_MS } from "../domain/media/housekeeping.ts";
 
 const logger = getLogger(["skein", "scheduler"]);
 
@@ -43,6 +44,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       name: "unpaid-accounts",
       intervalMs: 3600_000,
       run: () => services.payments.sweepUnpaid(),
+    },
+    {
+      // Uploads never attached to a post go after a day, with their files (the same prune as `./skein media prune`).
+      name: "unattached-media",
+      intervalMs: services.config.media.pruneIntervalMs,
+      run: async () => (await services.media.pruneUnattached(new Date(Date.now() - UNATTACHED_AGE_MS).toISOString())).length,
     },
   ];
 }

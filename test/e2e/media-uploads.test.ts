@@ -24,10 +24,15 @@ let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 
-contractCheckedServer(["alice", "bob", "carol"], (ready) => {
-  server = ready.server;
-  ({ alice, bob, carol } = ready.users);
-});
+contractCheckedServer(
+  ["alice", "bob", "carol"],
+  (ready) => {
+    server = ready.server;
+    ({ alice, bob, carol } = ready.users);
+  },
+  // The unattached-upload sweep (hourly in production) every 300 ms, so a test can see it act.
+  { env: { MEDIA_PRUNE_INTERVAL: "0.3" } },
+);
 
 const media = mediaFixtures(() => server);
 
@@ -125,6 +130,23 @@ test("DELETE removes an unattached upload and its files; an attached one is refu
   const refused = await media.call(alice, "DELETE", `/api/v1/media/${used.body.id}`);
   assert.equal(refused.status, 422);
   assert.ok(typeof refused.body.error === "string");
+});
+
+test("an upload left unattached for a day is removed with its files by the server's own sweep; a newer one and a posted one stay", async () => {
+  const upload = async () => (await media.untilProcessed(alice, (await media.upload(alice, 2, { file: media.blob(await media.photo(320, 240), "image/jpeg") })).body.id)).id;
+  const [abandoned, recent, posted] = [await upload(), await upload(), await upload()];
+  await alice.client.v1.statuses.create({ status: "posted a day ago", mediaIds: [posted] });
+  assert.ok(filesOf(abandoned).length > 0);
+  const dayAndAMinuteAgo = new Date(Date.now() - 86_460_000).toISOString();
+  await queryRows(server, "update media_attachments set created_at = ? where id in (?, ?)", [dayAndAMinuteAgo, abandoned, posted]);
+
+  await eventually(async () => (await queryRows(server, "select id from media_attachments where id = ?", [abandoned])).length === 0, 20_000, "the sweep to remove the abandoned upload");
+  assert.deepEqual(filesOf(abandoned), [], "its files are gone");
+  await assert.rejects(alice.client.v1.media.$select(abandoned).fetch(), rejectsWith(404));
+  for (const id of [recent, posted]) {
+    assert.equal((await queryRows(server, "select id from media_attachments where id = ?", [id])).length, 1, `${id} stays`);
+    assert.ok(filesOf(id).length > 0, `${id} keeps its files`);
+  }
 });
 
 test("media_ids: at most four, one's own, unattached, processed", async () => {

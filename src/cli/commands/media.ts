@@ -54,7 +54,7 @@ export async function media(args: string[]): Promise<number> {
     }
     if (sub === "prune") {
       const dryRun = options["dry-run"] === true;
-      const report = await pruneMedia(stores, storage, { dryRun });
+      const report = await pruneMedia(stores, storage, services.media, { dryRun });
       const verb = dryRun ? "Would remove" : "Removed";
       for (const u of report.unattached) out(`${verb} unattached upload ${u.id}${u.keys.length ? ` (${u.keys.join(", ")})` : ""}\n`);
       for (const o of report.orphans) out(`${verb} orphan file ${o.key} (${formatBytes(o.size)})\n`);

@@ -6,6 +6,7 @@
 import type { Stores } from "../../store/stores.ts";
 import type { MediaStorage } from "../../storage/media-storage.ts";
 import { usageKindOfKey } from "./usage.ts";
+import type { MediaService, PrunedUpload } from "./media-service.ts";
 
 /** Kinds in the order reports show them, with what an admin calls them. */
 export const MEDIA_KINDS: readonly { kind: string; label: string }[] = [
@@ -26,7 +27,10 @@ export const labelOfKind = (kind: string) => MEDIA_KINDS.find((k) => k.kind === 
 const ORPHAN_PREFIXES = ["attachments/", "avatars/", "headers/", "emojis/", "uploads/"];
 /** A file younger than this may belong to a row not yet written (uploads store the file first). */
 const ORPHAN_MIN_AGE_MS = 3600_000;
-const UNATTACHED_AGE_MS = 24 * 3600_000;
+/** Uploads never attached to a post go after a day (as in Mastodon); the hourly sweep uses it too. */
+export const UNATTACHED_AGE_MS = 24 * 3600_000;
+/** A run of the CLI removes (or with --dry-run lists) at most this many unattached uploads. */
+const MAX_UNATTACHED_PER_RUN = 500_000;
 
 export interface StorageUsage {
   driver: "local" | "s3";
@@ -70,7 +74,7 @@ export async function mediaUsageReport(stores: Stores, storage: MediaStorage, bu
 
 export interface PruneReport {
   dryRun: boolean;
-  unattached: { id: string; keys: string[] }[];
+  unattached: PrunedUpload[];
   orphans: { key: string; size: number }[];
   cacheOrphans: { key: string; size: number }[];
   bytes: number;
@@ -82,22 +86,11 @@ export interface PruneReport {
  * (older than an hour, so an upload between its file and its row is left alone); files under
  * cache/ without a cache row (the check's "unknown files", same age rule).
  */
-export async function pruneMedia(stores: Stores, storage: MediaStorage, options: { dryRun: boolean; now?: Date }): Promise<PruneReport> {
+export async function pruneMedia(stores: Stores, storage: MediaStorage, media: Pick<MediaService, "pruneUnattached">, options: { dryRun: boolean; now?: Date }): Promise<PruneReport> {
   const now = options.now ?? new Date();
   const report: PruneReport = { dryRun: options.dryRun, unattached: [], orphans: [], cacheOrphans: [], bytes: 0 };
   const unattachedCutoff = new Date(now.getTime() - UNATTACHED_AGE_MS).toISOString();
-  const gone = new Set<string>();
-  for (let round = 0; round < 1000; round++) {
-    const batch = (await stores.mediaUsage.unattachedBefore(unattachedCutoff, 500)).filter((u) => !gone.has(u.id));
-    if (batch.length === 0) break;
-    for (const upload of batch) gone.add(upload.id);
-    report.unattached.push(...batch);
-    if (!options.dryRun) {
-      await stores.mediaUsage.deleteUnattached(batch.map((u) => u.id));
-      const keys = batch.flatMap((u) => u.keys);
-      for (let i = 0; i < keys.length; i += 500) await storage.delete(keys.slice(i, i + 500));
-    } else if (batch.length < 500) break;
-  }
+  report.unattached = await media.pruneUnattached(unattachedCutoff, { dryRun: options.dryRun, limit: MAX_UNATTACHED_PER_RUN });
   const prunedKeys = new Set(report.unattached.flatMap((u) => u.keys));
 
   const oldEnough = async (key: string) => {

@@ -273,19 +273,40 @@ export class MediaService {
     if (keys.length) await this.storage.delete(keys);
   }
 
-  /** Deletes unattached uploads older than `cutoff` (ISO time), up to `limit`; returns how many. */
-  async pruneUnattached(cutoff: string, limit = 500): Promise<{ deleted: number; bytes: number }> {
-    let deleted = 0;
-    let bytes = 0;
-    for (const row of await this.stores.media.unattachedBefore(cutoff, limit)) {
-      if (!(await this.stores.media.deleteUnattached(row.id))) continue;
-      await this.storage.delete(storageKeysOf(row));
-      deleted++;
-      bytes += (row.file_size ?? 0) + (row.preview_size ?? 0);
+  /**
+   * Uploads never attached to a post, created before `cutoff` (ISO time), removed with their
+   * files, oldest first, at most `limit` of them — or with dryRun only listed. The one definition
+   * of this prune: the hourly sweep (server/scheduler.ts) and `./skein media prune` both call it.
+   * Each row is deleted only while still unattached, and its files only after that.
+   */
+  async pruneUnattached(cutoff: string, options: { dryRun?: boolean; limit?: number } = {}): Promise<PrunedUpload[]> {
+    const limit = options.limit ?? 5_000;
+    const described = (row: MediaRow): PrunedUpload => ({ id: row.id, keys: storageKeysOf(row), bytes: (row.file_size ?? 0) + (row.preview_size ?? 0) });
+    if (options.dryRun) return (await this.stores.media.unattachedBefore(cutoff, limit)).map(described);
+    const pruned: PrunedUpload[] = [];
+    while (pruned.length < limit) {
+      const batch = await this.stores.media.unattachedBefore(cutoff, Math.min(PRUNE_BATCH, limit - pruned.length));
+      for (const row of batch) {
+        // Attached meanwhile: it stays, and so do its files.
+        if (!(await this.stores.media.deleteUnattached(row.id))) continue;
+        const upload = described(row);
+        if (upload.keys.length) await this.storage.delete(upload.keys);
+        pruned.push(upload);
+      }
+      if (batch.length < PRUNE_BATCH) break;
     }
-    return { deleted, bytes };
+    return pruned;
   }
 }
+
+export interface PrunedUpload {
+  id: string;
+  /** Its files (the upload, or the processed original and preview). */
+  keys: string[];
+  bytes: number;
+}
+
+const PRUNE_BATCH = 500;
 
 /** What a queued upload is shown as until processed: its sniffed kind (a GIF may become gifv). */
 function initialType(sniffed: SniffedType): MediaKind {

@@ -72,28 +72,6 @@ export class MediaUsageStore {
     return found;
   }
 
-  /** Local uploads never attached to a post, created before `before`, oldest first. */
-  async unattachedBefore(before: string, limit: number): Promise<{ id: string; keys: string[] }[]> {
-    const rows = await this.db
-      .selectFrom("media_attachments as m")
-      .innerJoin("accounts as a", "a.id", "m.account_id")
-      .select(["m.id", "m.upload_key", "m.file_key", "m.preview_key"])
-      .where("m.status_id", "is", null)
-      .where("a.domain", "is", null)
-      .where("m.created_at", "<", before)
-      .orderBy("m.created_at")
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ id: r.id, keys: [r.upload_key, r.file_key, r.preview_key].filter((k): k is string => k !== null) }));
-  }
-
-  /** Deletes unattached attachments (only those still unattached). */
-  async deleteUnattached(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await this.db.deleteFrom("media_attachments").where("id", "in", ids).where("status_id", "is", null).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
   /** Rows of each kind, for the usage report (files a row names but the storage may not hold). */
   async rowCounts(): Promise<{ attachmentsLocal: number; attachmentsRemote: number; emojisLocal: number; emojisRemote: number; remoteAvatars: number; remoteHeaders: number }> {
     const count = sql<number>`count(*)`.as("n");
