@@ -16,8 +16,8 @@ import path from "node:path";
 import sharp from "sharp";
 import { loadConfig } from "../src/config/config.ts";
 import { openRuntime } from "../src/server/context.ts";
-import { RemoteMediaCache } from "../src/domain/media/remote-cache.ts";
-import { processRemotePreview } from "../src/media/pipeline.ts";
+import type { RemoteMediaCache } from "../src/domain/media/remote-cache.ts";
+import { bytesUnder, remoteCacheOver } from "../test/support/remote-media.ts";
 import { round } from "./measure.ts";
 
 export interface RemoteCacheBenchOptions {
@@ -95,17 +95,6 @@ async function makeImages(count: number, rand: () => number): Promise<Buffer[]> 
     out.push(await sharp(gradient).composite([{ input: noise, blend: "overlay" }]).jpeg({ quality: 70 + Math.floor(rand() * 25) }).toBuffer());
   }
   return out;
-}
-
-function bytesUnder(dir: string): number {
-  let total = 0;
-  if (!fs.existsSync(dir)) return 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    // A file may be evicted between the listing and its stat.
-    total += entry.isDirectory() ? bytesUnder(full) : (fs.statSync(full, { throwIfNoEntry: false })?.size ?? 0);
-  }
-  return total;
 }
 
 export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promise<RemoteCacheBenchResult> {
@@ -190,18 +179,7 @@ export async function benchRemoteCache(options: RemoteCacheBenchOptions): Promis
       maxBytesOnDisk = Math.max(maxBytesOnDisk, bytesUnder(cacheDir));
       maxAccountedBytes = Math.max(maxAccountedBytes, await runtime.stores.mediaCache.usedBytes());
     };
-    const caches = [runtime, ...others].map(
-      (r) =>
-        new RemoteMediaCache({
-          stores: r.stores,
-          config,
-          policy: () => r.services.moderation.policy,
-          storage: () => r.services.mediaStorage,
-          previews: async (input, workDir) => (await processRemotePreview(input, workDir)).preview,
-          budgetBytes: budget,
-          onAdmitted: measure,
-        }),
-    );
+    const caches = [runtime, ...others].map((r) => remoteCacheOver(r, config, { budgetBytes: budget, onAdmitted: measure }));
     for (const cache of caches) await cache.start();
 
     // Zipf-like popularity: weight 1/rank^s, sampled through the cumulative weights.

@@ -16,6 +16,7 @@ import { contractCheckedServer } from "../support/e2e.ts";
 import { apiCaller } from "../support/api.ts";
 import { queryRows } from "../support/server-db.ts";
 import { eventually } from "../support/federation-fleet.ts";
+import { bytesUnder } from "../support/remote-media.ts";
 
 const ORIGIN_ADDRESS = "127.0.0.231";
 /** Each image is ~48 KB of noise (PNG cannot compress it); the budget holds three originals and some previews. */
@@ -109,19 +110,7 @@ async function remotePostWith(domain: string, file: string): Promise<any> {
 
 const cacheBytes = async () => Number((await sql("select coalesce(sum(bytes), 0) as n from remote_media_cache"))[0].n);
 const cacheFolder = () => path.join(server.env.DATA_DIR, "media", "cache");
-function bytesOnDisk(): number {
-  let total = 0;
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else total += fs.statSync(full).size;
-    }
-  };
-  walk(cacheFolder());
-  return total;
-}
+const bytesOnDisk = () => bytesUnder(cacheFolder());
 
 let firstPost: any;
 

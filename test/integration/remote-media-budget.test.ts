@@ -7,15 +7,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import sharp from "sharp";
 import { freshDatabase } from "../support/server.ts";
 import { loadConfig, type Config } from "../../src/config/config.ts";
 import { openRuntime, type Runtime } from "../../src/server/context.ts";
-import { RemoteMediaCache } from "../../src/domain/media/remote-cache.ts";
-import { processRemotePreview } from "../../src/media/pipeline.ts";
+import type { RemoteMediaCache } from "../../src/domain/media/remote-cache.ts";
+import { bytesUnder, remoteCacheOver } from "../support/remote-media.ts";
 
 const HOST = "budget-origin.test";
 const ADDRESS = "127.0.0.230";
@@ -33,19 +32,7 @@ let maxOnDisk = 0;
 let maxAccounted = 0;
 
 /** Bytes under DATA_DIR/media/cache (files may vanish while we walk: evictions run concurrently). */
-function onDisk(): number {
-  let total = 0;
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else total += fs.statSync(full, { throwIfNoEntry: false })?.size ?? 0;
-    }
-  };
-  walk(path.join(config.dataDir, "media", "cache"));
-  return total;
-}
+const onDisk = () => bytesUnder(path.join(config.dataDir, "media", "cache"));
 
 const attachmentId = (i: number) => String(700_000_000_000_000n + BigInt(i));
 
@@ -96,12 +83,7 @@ before(async () => {
   }
   caches = runtimes.map(
     (runtime) =>
-      new RemoteMediaCache({
-        stores: runtime.stores,
-        config,
-        policy: () => runtime.services.moderation.policy,
-        storage: () => runtime.services.mediaStorage,
-        previews: async (input, workDir) => (await processRemotePreview(input, workDir)).preview,
+      remoteCacheOver(runtime, config, {
         onAdmitted: async () => {
           maxOnDisk = Math.max(maxOnDisk, onDisk());
           maxAccounted = Math.max(maxAccounted, await runtime.stores.mediaCache.usedBytes());
