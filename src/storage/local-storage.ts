@@ -19,6 +19,7 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import {
   RangeNotSatisfiableError,
+  assertByteRange,
   type ByteRange,
   type MediaStorage,
   type OpenedObject,
@@ -197,9 +198,8 @@ export class LocalMediaStorage implements MediaStorage {
 
 /** A requested range within an object of `size` bytes: the end cut to the last byte; 416 when it starts past it. */
 export function resolveRange(range: ByteRange, size: number): { start: number; end: number } {
+  assertByteRange(range);
   const { start } = range;
-  if (!Number.isSafeInteger(start) || start < 0) throw new TypeError(`a range starts at a byte offset (got ${start})`);
-  if (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < start)) throw new TypeError(`a range ends at or after its start (got ${start}-${range.end})`);
   if (start >= size) throw new RangeNotSatisfiableError(size);
   return { start, end: Math.min(range.end ?? size - 1, size - 1) };
 }

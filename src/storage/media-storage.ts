@@ -35,6 +35,13 @@ export interface ByteRange {
   end?: number;
 }
 
+/** Both drivers refuse the same malformed ranges (a programming error, not a client's: HTTP parses Range first). */
+export function assertByteRange(range: ByteRange): void {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || start < 0) throw new TypeError(`a range starts at a byte offset (got ${start})`);
+  if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) throw new TypeError(`a range ends at or after its start (got ${start}-${end})`);
+}
+
 /** open() was asked for a range that starts at or after the object's end (HTTP 416). */
 export class RangeNotSatisfiableError extends Error {
   readonly size: number;

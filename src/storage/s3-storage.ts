@@ -30,6 +30,7 @@ import {
 import type { S3Config } from "../config/media-config.ts";
 import {
   RangeNotSatisfiableError,
+  assertByteRange,
   type ByteRange,
   type MediaStorage,
   type OpenedObject,
@@ -117,10 +118,7 @@ export class S3MediaStorage implements MediaStorage {
 
   async open(key: StorageKey, range?: ByteRange): Promise<OpenedObject | null> {
     assertStorageKey(key);
-    if (range) {
-      if (!Number.isSafeInteger(range.start) || range.start < 0) throw new TypeError(`a range starts at a byte offset (got ${range.start})`);
-      if (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < range.start)) throw new TypeError(`a range ends at or after its start (got ${range.start}-${range.end})`);
-    }
+    if (range) assertByteRange(range);
     let out;
     try {
       out = await this.#client.send(
