@@ -183,13 +183,7 @@ export class MediaService {
   async update(account: AccountRow, id: string, changes: MediaChanges): Promise<MediaRow> {
     const row = await this.get(account, id);
     const now = nowIso();
-    const update: Parameters<Stores["media"]["update"]>[1] = { updated_at: now };
-    if (changes.description !== undefined) update.description = checkDescription(changes.description);
-    if (changes.focus !== undefined) {
-      const focus = parseFocus(changes.focus);
-      update.focus_x = focus?.x ?? null;
-      update.focus_y = focus?.y ?? null;
-    }
+    const update = describedAndFocused(changes, now);
     let oldPreview: string | null = null;
     if (changes.thumbnail) {
       const thumbnail = await processThumbnailUpload(this.pipeline, this.storage, row.id, changes.thumbnail.path);
@@ -245,14 +239,7 @@ export class MediaService {
     const now = nowIso();
     for (const attribute of attributes ?? []) {
       if (!rows.some((r) => r.id === attribute.id)) continue;
-      const changes: Parameters<Stores["media"]["update"]>[1] = { updated_at: now };
-      if (attribute.description !== undefined) changes.description = checkDescription(attribute.description);
-      if (attribute.focus !== undefined) {
-        const focus = parseFocus(attribute.focus);
-        changes.focus_x = focus?.x ?? null;
-        changes.focus_y = focus?.y ?? null;
-      }
-      await tx.media.update(attribute.id, changes);
+      await tx.media.update(attribute.id, describedAndFocused(attribute, now));
     }
     const set = await tx.media.setStatusMedia(statusId, accountId, rows.map((r) => r.id));
     // Another request attached one of them meanwhile: the whole post is refused.
@@ -311,6 +298,18 @@ const PRUNE_BATCH = 500;
 /** What a queued upload is shown as until processed: its sniffed kind (a GIF may become gifv). */
 function initialType(sniffed: SniffedType): MediaKind {
   return sniffed.kind;
+}
+
+/** The row changes a PUT or an edit's media_attributes ask for (validated); absent fields stay as they are. */
+function describedAndFocused(changes: { description?: string | null; focus?: string | null }, now: string): Parameters<Stores["media"]["update"]>[1] {
+  const update: Parameters<Stores["media"]["update"]>[1] = { updated_at: now };
+  if (changes.description !== undefined) update.description = checkDescription(changes.description);
+  if (changes.focus !== undefined) {
+    const focus = parseFocus(changes.focus);
+    update.focus_x = focus?.x ?? null;
+    update.focus_y = focus?.y ?? null;
+  }
+  return update;
 }
 
 function checkDescription(value: string | null | undefined): string | null {
