@@ -6,7 +6,7 @@
 // names. MediaDocument adds them to the expanded form, and a document that carries them is
 // compacted with a context defining the terms, so they come out under their plain names — the
 // same bytes in the body, in its Object Integrity Proof and in its Linked Data signature.
-import { Document, Note, Question, type Activity } from "@fedify/vocab";
+import { Create, Document, Note, Question, Update, type Activity } from "@fedify/vocab";
 import type { MediaRow } from "../../store/media/attachments.ts";
 import type { MediaUrls } from "../../domain/media/media-urls.ts";
 
@@ -111,6 +111,9 @@ const embeddedOnly = { suppressError: true, documentLoader: () => Promise.reject
  * carries media, then Fedify's context for the activity's type plus Mastodon's media terms.
  */
 export async function outgoingContext(activity: Activity): Promise<JsonLdContext | undefined> {
+  // Only a Create or Update embeds a post; asking any other activity (a Follow, a Block) for its
+  // object would try to fetch it by URL, and Fedify logs each refused fetch as an error.
+  if (!(activity instanceof Create || activity instanceof Update)) return undefined;
   const object = await activity.getObject(embeddedOnly).catch(() => null);
   if (!(object instanceof MediaNote || object instanceof MediaQuestion)) return undefined;
   return contextWithMediaTerms(activity.constructor as never);
