@@ -15,6 +15,9 @@ import { notFound, validationFailed } from "../errors.ts";
 import { LIMITS } from "../instance/instance-service.ts";
 import { processUpload, processThumbnailUpload, token, type MediaPipeline } from "./media-processing.ts";
 
+/** An attachment row, as the media routes name it. */
+export type { MediaRow };
+
 export const MEDIA_QUEUE = "media";
 /** Mastodon's limit on alt text. */
 export const MAX_DESCRIPTION = 1500;

@@ -17,7 +17,7 @@ import { MediaError } from "../../../media/types.ts";
 import { MEDIA_LIMITS } from "../../../media/limits.ts";
 import { RateLimiter } from "../../../domain/auth/rate-limiter.ts";
 import type { ReceivedMedia } from "../../../domain/media/media-service.ts";
-import type { MediaRow } from "../../../store/media/attachments.ts";
+import type { MediaRow } from "../../../domain/media/media-service.ts";
 import { toMediaAttachment } from "../../../convert/mastodon/media.ts";
 import { convertContextOf } from "../../../convert/mastodon/context.ts";
 
