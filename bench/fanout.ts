@@ -16,7 +16,6 @@
 //   sustained  R posts/s for S seconds by many accounts (200 followers over 100 domains each);
 //              the age of the oldest pending delivery over time
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -26,11 +25,12 @@ import { benchPostgres, freePort, type PostgresCluster } from "../test/support/p
 import { percentile, processUsage, round } from "./measure.ts";
 import { seedFanout, type Sender } from "./fanout-seed.ts";
 import { startFleetProcess, type FleetProcess, type FleetStats } from "./fleet/client.ts";
-import type { Behaviour, DeliveryRecord } from "./fleet/server.ts";
+import type { Behaviour } from "./fleet/server.ts";
 import { ensureFleetTls, FLEET_DOMAIN } from "./fleet/tls.ts";
 import { summarizeCpuProfile } from "./cpuprofile.ts";
+import { postgresCpuSeconds, queueMetrics, startSkein, type Skein } from "./fanout-server.ts";
+import { Deliveries, waitFor } from "./fanout-deliveries.ts";
 
-const root = path.resolve(import.meta.dirname, "..");
 
 export const WORKLOADS = ["celebrity", "poisoned", "crash", "sustained"] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -86,234 +86,6 @@ export function rsaSignsPerSecond(seconds = 1.5): number {
     n += 20;
   }
   return n / ((performance.now() - started) / 1000);
-}
-
-/** CPU seconds of a PostgreSQL cluster (postmaster, its children, and the children it reaped), found by port. */
-function postgresCpuSeconds(port: number): number | null {
-  const stats: { pid: number; ppid: number; ticks: number; childTicks: number }[] = [];
-  let postmaster: number | null = null;
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      stats.push({ pid: Number(entry), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) });
-      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (path.basename(cmd[0]) === "postgres" && cmd.includes("-p") && cmd[cmd.indexOf("-p") + 1] === String(port)) postmaster = Number(entry);
-    } catch {
-      /* gone */
-    }
-  }
-  if (postmaster === null) return null;
-  let ticks = 0;
-  for (const s of stats) {
-    if (s.pid === postmaster) ticks += s.ticks + s.childTicks;
-    else if (s.ppid === postmaster) ticks += s.ticks;
-  }
-  return ticks / 100;
-}
-
-/** What the server's /metrics says about its queues (all but parked `dead:` ones). */
-async function queueMetrics(url: string): Promise<{ pending: number; oldestReadySeconds: number } | null> {
-  try {
-    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-    let pending = 0;
-    let oldest = 0;
-    for (const m of text.matchAll(/^skein_queue_(ready|running|delayed)_jobs\{queue="([^"]*)"\} (\S+)$/gm)) if (!m[2].startsWith("dead:")) pending += Number(m[3]);
-    for (const m of text.matchAll(/^skein_queue_oldest_ready_seconds\{queue="([^"]*)"\} (\S+)$/gm)) if (!m[1].startsWith("dead:")) oldest = Math.max(oldest, Number(m[2]));
-    return { pending, oldestReadySeconds: oldest };
-  } catch {
-    return null;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server under test.
-
-interface Skein {
-  url: string;
-  /** Every process of the server: one `start`, or one `web` and the `worker`s. */
-  pids: number[];
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-interface Started {
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-function spawnRole(role: "start" | "web" | "worker", env: Record<string, string>, logFile: string, cpuProfDir: string | null): Started {
-  const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const out = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "src/cli/main.ts"), role], {
-    cwd: root,
-    env: { ...process.env, ...env, SKEIN_STOP_ON_STDIN_CLOSE: "1" },
-    stdio: ["pipe", out, out],
-  });
-  fs.closeSync(out);
-  const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
-  return { child, exited };
-}
-
-async function waitUntil(ready: () => Promise<boolean> | boolean, child: ChildProcess, what: string, logFile: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}; see ${logFile}`);
-    if (Date.now() > deadline) throw new Error(`${what} did not start within 60 s; see ${logFile}`);
-    if (await ready()) return;
-    await sleep(100);
-  }
-}
-
-/**
- * The server: `./skein start` (all in one process), or with `workers` > 0 the scaled layout —
- * `./skein web` for the API and that many `./skein worker` processes for the deliveries.
- */
-async function startSkein(env: Record<string, string>, logFile: string, cpuProfDir: string | null, workers: number): Promise<Skein> {
-  const url = `http://127.0.0.1:${env.PORT}`;
-  const processes: Started[] = [];
-  const web = spawnRole(workers > 0 ? "web" : "start", env, logFile, cpuProfDir);
-  processes.push(web);
-  await waitUntil(() => fetch(`${url}/health`).then((r) => r.ok, () => false), web.child, "the server", logFile);
-  for (let i = 0; i < workers; i++) {
-    const workerLog = `${logFile}.worker-${i + 1}`;
-    const worker = spawnRole("worker", { ...env, LOG_LEVEL: "info" }, workerLog, cpuProfDir);
-    processes.push(worker);
-    await waitUntil(() => fs.existsSync(workerLog) && fs.readFileSync(workerLog, "utf8").includes("worker running"), worker.child, `worker ${i + 1}`, workerLog);
-  }
-  const end = async (graceMs: number) => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
-    await Promise.race([Promise.all(processes.map((p) => p.exited)), sleep(graceMs)]);
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill("SIGKILL");
-    await Promise.all(processes.map((p) => p.exited));
-  };
-  return {
-    url,
-    pids: processes.map((p) => p.child.pid!),
-    kill: () => end(0),
-    // A graceful stop waits for running deliveries (a hung host holds one until its timeout);
-    // the database is thrown away, so only a CPU profile (written on exit) is worth waiting for.
-    stop: () => end(cpuProfDir ? 30_000 : 3_000),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// What the fleet saw.
-
-class Deliveries {
-  /** First accepted delivery time per `objectId domain`, and how many were accepted. */
-  readonly first = new Map<string, number>();
-  readonly accepted = new Map<string, number>();
-  /** When the fleet first received each `objectId domain`, accepted or not: how fast the server sends. */
-  readonly firstReceived = new Map<string, number>();
-  private readonly expected = new Map<string, number>();
-  private readonly remaining = new Set<string>();
-  records = 0;
-  invalidSignatures = 0;
-  hung = 0;
-  byStatus: Record<string, number> = {};
-  readonly requestsByDomain = new Map<string, number>();
-  lastAcceptedAt = 0;
-  private cursor = 0;
-  private readonly fleet: FleetProcess;
-
-  constructor(fleet: FleetProcess) {
-    this.fleet = fleet;
-  }
-
-  /** Expect `objectId` at each of `domains`, posted (API response) at `postedAt`. */
-  expect(objectId: string, domains: string[], postedAt: number): void {
-    for (const domain of domains) {
-      const key = `${objectId} ${domain}`;
-      this.expected.set(key, postedAt);
-      if (!this.first.has(key)) this.remaining.add(key);
-    }
-  }
-
-  async poll(): Promise<number> {
-    const records: DeliveryRecord[] = await this.fleet.records(this.cursor);
-    this.cursor += records.length;
-    for (const r of records) {
-      this.records++;
-      this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
-      this.requestsByDomain.set(r.domain, (this.requestsByDomain.get(r.domain) ?? 0) + 1);
-      if (r.signature === 0) this.invalidSignatures++;
-      if (r.status === 0) this.hung++;
-      const key = `${r.objectId} ${r.domain}`;
-      if (!this.firstReceived.has(key)) this.firstReceived.set(key, r.receivedAt);
-      if (r.status < 200 || r.status >= 300 || r.answeredAt === null) continue;
-      this.accepted.set(key, (this.accepted.get(key) ?? 0) + 1);
-      if (!this.first.has(key)) {
-        this.first.set(key, r.answeredAt);
-        this.remaining.delete(key);
-      }
-      this.lastAcceptedAt = Math.max(this.lastAcceptedAt, r.answeredAt);
-    }
-    return records.length;
-  }
-
-  get expectedCount(): number {
-    return this.expected.size;
-  }
-
-  get undelivered(): number {
-    return this.remaining.size;
-  }
-
-  /** Over expected deliveries: how many arrived, when the last did, latencies since the post, duplicates. */
-  summary() {
-    const latencies: number[] = [];
-    const sent: number[] = [];
-    let last = 0;
-    let duplicated = 0;
-    for (const [key, postedAt] of this.expected) {
-      const at = this.first.get(key);
-      if (at === undefined) continue;
-      sent.push(this.firstReceived.get(key)! - postedAt);
-      latencies.push(at - postedAt);
-      last = Math.max(last, at);
-      duplicated += (this.accepted.get(key) ?? 1) - 1;
-    }
-    latencies.sort((a, b) => a - b);
-    sent.sort((a, b) => a - b);
-    return { delivered: latencies.length, last, latencies, sent, duplicated };
-  }
-
-  /** Age (s) of the oldest expected delivery not yet made, at each of `times`. */
-  oldestPendingAt(times: number[]): number[] {
-    const pairs: [number, number][] = [];
-    for (const [key, postedAt] of this.expected) pairs.push([postedAt, this.first.get(key) ?? Infinity]);
-    pairs.sort((a, b) => a[0] - b[0]);
-    return times.map((t) => {
-      for (const [postedAt, at] of pairs) {
-        if (postedAt > t) return 0;
-        if (at > t) return (t - postedAt) / 1000;
-      }
-      return 0;
-    });
-  }
-}
-
-/** Polls the fleet until `done`, the deadline, or (with `stallMs`) no accepted delivery for that long. */
-async function waitFor(deliveries: Deliveries, done: () => boolean, options: { timeoutMs: number; stallMs?: number; every?: () => Promise<void> }): Promise<"done" | "timeout" | "stalled"> {
-  const deadline = Date.now() + options.timeoutMs;
-  let lastProgress = Date.now();
-  let lastReport = Date.now();
-  for (;;) {
-    const before = deliveries.first.size;
-    await deliveries.poll();
-    if (deliveries.first.size > before) lastProgress = Date.now();
-    if (done()) return "done";
-    if (Date.now() > deadline) return "timeout";
-    if (options.stallMs !== undefined && Date.now() - lastProgress > options.stallMs) return "stalled";
-    if (Date.now() - lastReport > 10_000) {
-      lastReport = Date.now();
-      log(`  ${deliveries.expectedCount - deliveries.undelivered}/${deliveries.expectedCount} delivered, ${deliveries.records} requests seen`);
-    }
-    await options.every?.();
-    await sleep(250);
-  }
 }
 
 async function post(url: string, token: string, text: string): Promise<{ uri: string; respondedAt: number; ms: number }> {
