@@ -66,10 +66,16 @@ export async function receiveUploads(c: Context, limits: Record<string, number>)
   const entries: [string, string][] = [];
   const largest = Math.max(1, ...Object.values(limits));
   try {
-    const parser = busboy({
-      headers: { "content-type": c.req.header("content-type") ?? "" },
-      limits: { fields: MAX_TEXT_FIELDS, fieldSize: MAX_FIELD_BYTES, fileSize: largest, files: Object.keys(limits).length + 4, parts: MAX_TEXT_FIELDS + 10 },
-    });
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { "content-type": c.req.header("content-type") ?? "" },
+        limits: { fields: MAX_TEXT_FIELDS, fieldSize: MAX_FIELD_BYTES, fileSize: largest, files: Object.keys(limits).length + 4, parts: MAX_TEXT_FIELDS + 10 },
+      });
+    } catch (error) {
+      // A multipart Content-Type without a boundary (or with a malformed one): the client's mistake.
+      throw new ApiError(400, `The request body is not a valid form (${(error as Error).message.slice(0, 100)})`);
+    }
     const writes: Promise<void>[] = [];
     let failure: Error | null = null;
     const fail = (error: Error) => {

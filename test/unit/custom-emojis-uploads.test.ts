@@ -110,6 +110,10 @@ test("uploads: files to disk under their limits, text fields as parameters, temp
 
   const broken = await app.request("/upload", { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a\"\r\n\r\nunterminated" });
   assert.equal(broken.status, 400);
+  // A multipart type without a boundary (found by the API fuzz test: it was a 500).
+  const noBoundary = await app.request("/upload", { method: "POST", headers: { "Content-Type": "multipart/form-data" }, body: "{}" });
+  assert.equal(noBoundary.status, 400);
+  assert.match(((await noBoundary.json()) as { error: string }).error, /not a valid form/);
 
   const nul = new FormData();
   nul.append("display_name", "a\u0000b");
