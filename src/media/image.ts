@@ -43,7 +43,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import sharp, { type Metadata, type Sharp, type SharpOptions, type WebpOptions } from "sharp";
+import sharp, { type Metadata, type ResizeOptions, type Sharp, type SharpOptions, type WebpOptions } from "sharp";
 import { blurhashOf } from "./blurhash.ts";
 import { imageGate } from "./gate.ts";
 import { MEDIA_LIMITS } from "./limits.ts";
@@ -158,16 +158,17 @@ function previewOptions(encoding: PreviewEncoding): WebpOptions {
 /** Writes the preview of any decodable image: WebP, at most previewPixels of area, oriented, stripped.
  * `encoding`: default from the source's format, see IMAGE_SETTINGS. */
 export async function writePreview(sourcePath: string, workDir: string, header: ImageHeader, encoding: PreviewEncoding = previewEncodingFor(header.format)): Promise<OutputFile> {
-  const target = fitArea(header.width, header.height, IMAGE_SETTINGS.previewPixels, IMAGE_SETTINGS.webpMaxSide);
+  // No shrink-on-load: libjpeg's and libwebp's fast downscaling while decoding is a box filter
+  // that costs 0.03-0.04 SSIM on text and fine detail; Lanczos-3 on the full decode keeps it.
+  return writeWebpPreview(sharp(sourcePath, decodeOptions()).rotate(), header, { fastShrinkOnLoad: false }, encoding, workDir);
+}
+
+/** The preview of `image` (`size` its upright dimensions) as WebP at the preview's pixel area. */
+async function writeWebpPreview(image: Sharp, size: { width: number; height: number }, resize: ResizeOptions, encoding: PreviewEncoding, workDir: string): Promise<OutputFile> {
+  const target = fitArea(size.width, size.height, IMAGE_SETTINGS.previewPixels, IMAGE_SETTINGS.webpMaxSide);
   const out = outputPath(workDir, "small", "webp");
   try {
-    const info = await sharp(sourcePath, decodeOptions())
-      .rotate()
-      // No shrink-on-load: libjpeg's and libwebp's fast downscaling while decoding is a box filter
-      // that costs 0.03-0.04 SSIM on text and fine detail; Lanczos-3 on the full decode keeps it.
-      .resize(target.width, target.height, { fit: "fill", fastShrinkOnLoad: false })
-      .webp(previewOptions(encoding))
-      .toFile(out);
+    const info = await image.resize(target.width, target.height, { fit: "fill", ...resize }).webp(previewOptions(encoding)).toFile(out);
     return { path: out, contentType: "image/webp", ext: "webp", size: info.size, width: info.width, height: info.height };
   } catch (error) {
     await fs.rm(out, { force: true });
@@ -244,18 +245,7 @@ async function writeOriginal(raw: RawImage, format: OriginalFormat, workDir: str
 /** The preview from the same decoded pixels — not from the re-encoded original: a second lossy
  * generation costs 0.04 SSIM on fine detail (measured on the bench's 1080p photo). */
 async function writePreviewFromRaw(raw: RawImage, encoding: PreviewEncoding, workDir: string): Promise<OutputFile> {
-  const target = fitArea(raw.width, raw.height, IMAGE_SETTINGS.previewPixels, IMAGE_SETTINGS.webpMaxSide);
-  const out = outputPath(workDir, "small", "webp");
-  try {
-    const info = await fromRaw(raw)
-      .resize(target.width, target.height, { fit: "fill" })
-      .webp(previewOptions(encoding))
-      .toFile(out);
-    return { path: out, contentType: "image/webp", ext: "webp", size: info.size, width: info.width, height: info.height };
-  } catch (error) {
-    await fs.rm(out, { force: true });
-    throw imageError(error);
-  }
+  return writeWebpPreview(fromRaw(raw), raw, {}, encoding, workDir);
 }
 
 /** A still image (or the first frame of an animation when it cannot become a gifv). */
