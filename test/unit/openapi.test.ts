@@ -9,7 +9,7 @@ import { SKEIN_VERSION } from "../../src/version.ts";
 
 function instanceBody(): Record<string, unknown> {
   const config = loadConfig({ LOCAL_DOMAIN: "social.example" });
-  return toInstanceV2({ config, version: SKEIN_VERSION, userCount: 3, statusCount: 7, contactAccount: null, vapidPublicKey: "BExample" });
+  return toInstanceV2({ config, version: SKEIN_VERSION, userCount: 3, statusCount: 7, contactAccount: null, vapidPublicKey: "BExample" }, { origin: config.origin });
 }
 
 test("Skein's own Instance entity passes the contract", () => {

@@ -2,7 +2,7 @@
 import type { InstanceFacts } from "../../domain/instance/instance-service.ts";
 import { LIMITS, SUPPORTED_MIME_TYPES } from "../../domain/instance/instance-service.ts";
 import { MASTODON_API_VERSION, MASTODON_COMPAT_VERSION } from "../../version.ts";
-import { toAccount } from "./account.ts";
+import { toAccount, type ConvertContext } from "./account.ts";
 
 function versionString(facts: InstanceFacts): string {
   return `${MASTODON_COMPAT_VERSION} (compatible; Skein ${facts.version})`;
@@ -40,9 +40,8 @@ const pollLimits = {
   max_expiration: LIMITS.pollMaxExpiration,
 };
 
-export function toInstanceV2(facts: InstanceFacts) {
+export function toInstanceV2(facts: InstanceFacts, ctx: ConvertContext) {
   const { config } = facts;
-  const ctx = { origin: config.origin };
   return {
     domain: config.localDomain,
     title: config.instance.title,
@@ -89,9 +88,8 @@ export function toInstanceV2(facts: InstanceFacts) {
   };
 }
 
-export function toInstanceV1(facts: InstanceFacts) {
+export function toInstanceV1(facts: InstanceFacts, ctx: ConvertContext) {
   const { config } = facts;
-  const ctx = { origin: config.origin };
   return {
     uri: config.localDomain,
     title: config.instance.title,

@@ -6,6 +6,7 @@ import type { NotificationRow } from "../../store/notifications.ts";
 import type { Services } from "../../domain/services.ts";
 import { ruleIdsOf, statusIdsOf } from "../../domain/moderation/report-service.ts";
 import { toAccount, type ConvertContext } from "./account.ts";
+import { convertContextOf } from "./context.ts";
 
 export function toReport(report: ReportRow, target: AccountRow, ctx: ConvertContext) {
   return {
@@ -39,7 +40,7 @@ export async function withReportGroups<T extends { group_key: string; type: stri
   }
   if (!rendered.some((g) => g.type === "admin.report")) return rendered;
   const reports = await services.moderation.reports.withTargets([...reportOf.values()]);
-  const ctx = { origin: services.config.origin };
+  const ctx = convertContextOf(services);
   return rendered.flatMap((g) => {
     if (g.type !== "admin.report") return [g];
     const found = reports.get(reportOf.get(g.group_key) ?? "");

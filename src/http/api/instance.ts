@@ -6,11 +6,12 @@ import { toInstanceV1, toInstanceV2 } from "../../convert/mastodon/instance.ts";
 import { toPublicDomainBlock } from "../../convert/mastodon/admin/domain-policy.ts";
 import { escapeHtml } from "../../domain/text/plain-to-html.ts";
 import { ApiError } from "../errors.ts";
+import { convertContext } from "../render.ts";
 
 export const instanceV1Routes = new Hono<AppEnv>();
 export const instanceV2Routes = new Hono<AppEnv>();
 
-instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await instanceFacts(c))));
+instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await instanceFacts(c), convertContext(c))));
 
 /** The instance's facts with the registration settings in force (they change at runtime). */
 async function instanceFacts(c: Context<AppEnv>) {
@@ -47,4 +48,4 @@ instanceV1Routes.get("/extended_description", async (c) => {
   return c.json({ updated_at: new Date(0).toISOString(), content: `<p>${escapeHtml(config.instance.description)}</p>` });
 });
 
-instanceV2Routes.get("/", async (c) => c.json(toInstanceV2(await instanceFacts(c))));
+instanceV2Routes.get("/", async (c) => c.json(toInstanceV2(await instanceFacts(c), convertContext(c))));

@@ -10,6 +10,7 @@ import type { UserRow } from "../../store/users.ts";
 import { clientCredentialGrants, passwordGrants, throttle } from "../rate-limits.ts";
 import { requireScope, currentUser } from "../auth.ts";
 import { toAccount } from "../../convert/mastodon/account.ts";
+import { convertContext } from "../render.ts";
 
 export const oauthRoutes = new Hono<AppEnv>();
 
@@ -150,7 +151,7 @@ oauthRoutes.post("/token/revoke", revoke);
 oauthRoutes.get("/userinfo", requireScope("profile", "read:accounts"), (c) => {
   const { account } = currentUser(c);
   const { config } = c.get("services");
-  const entity = toAccount(account, { origin: config.origin });
+  const entity = toAccount(account, convertContext(c));
   return c.json({
     iss: `${config.origin}/`,
     sub: entity.uri,

@@ -5,6 +5,7 @@ import type { NotificationRow } from "../../../store/notifications.ts";
 import type { AccountWarningRow } from "../../../store/moderation/audit-log.ts";
 import type { AccountRow } from "../../../store/accounts.ts";
 import { toAccount, type ConvertContext } from "../account.ts";
+import { convertContextOf } from "../context.ts";
 
 export function toAccountWarning(row: AccountWarningRow, target: AccountRow, ctx: ConvertContext) {
   let statusIds: string[] = [];
@@ -30,7 +31,7 @@ export async function withAccountWarnings<T extends { id: string; type: string }
   const warningOf = new Map(rows.filter((r) => r.account_warning_id !== null).map((r) => [r.id, r.account_warning_id!]));
   if (warningOf.size === 0) return rendered;
   const found = await services.moderation.accounts.warningsOf(recipientId, [...warningOf.values()]);
-  const ctx = { origin: services.config.origin };
+  const ctx = convertContextOf(services);
   return rendered.map((n) => {
     if (n.type !== "moderation_warning") return n;
     const warning = found?.warnings.get(warningOf.get(n.id) ?? "");

@@ -7,6 +7,7 @@ import { bool, invalidParam, readParams, str, type Params } from "../../params.t
 import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
 import { toReport } from "../../../convert/mastodon/report.ts";
+import { convertContext } from "../../render.ts";
 
 export const reportsRoutes = new Hono<AppEnv>();
 
@@ -45,5 +46,5 @@ reportsRoutes.post("/", requireScope("write:reports"), async (c) => {
     forward: bool(params, "forward") ?? false,
     forwardToDomains: stringList(params, "forward_to_domains", 300) ?? null,
   });
-  return c.json(toReport(report, target, { origin: services.config.origin }));
+  return c.json(toReport(report, target, convertContext(c)));
 });

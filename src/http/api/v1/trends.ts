@@ -1,7 +1,7 @@
 // /api/v1/trends: hashtags, statuses and links trending on this server (see DiscoveryService).
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
-import { renderStatuses, viewerId } from "../../render.ts";
+import { convertContext, renderStatuses, viewerId } from "../../render.ts";
 import { offsetPage, setOffsetLinks } from "../../pagination.ts";
 import { toTrendingTag } from "../../../convert/mastodon/trends.ts";
 
@@ -12,7 +12,7 @@ async function tags(c: Context<AppEnv>) {
   const services = c.get("services");
   const trending = await services.discovery.trendingTags(page.limit, page.offset);
   setOffsetLinks(c, page, trending.length);
-  return c.json(trending.map((t) => toTrendingTag(t, { origin: services.config.origin })));
+  return c.json(trending.map((t) => toTrendingTag(t, convertContext(c))));
 }
 
 trendsRoutes.get("/", tags);
