@@ -113,15 +113,6 @@ export interface Services {
   statusViews(rows: readonly StatusRow[], viewerId: string | null, filterContext?: FilterContext): Promise<StatusView[]>;
 }
 
-/** The texts of a status view that may hold `:shortcode:`s, by the domain of their account. */
-function emojiTextsOf(view: StatusView): { domain: string | null; texts: string[] }[] {
-  const { status, account } = view;
-  const out = [
-    { domain: account.domain, texts: [status.content, status.spoiler_text, account.display_name, account.note, account.fields, ...(view.poll?.options.map((o) => o.title) ?? [])] },
-  ];
-  return view.reblog ? [...out, ...emojiTextsOf(view.reblog)] : out;
-}
-
 export function createServices(stores: Stores, config: Config, events = new EventBus()): Services {
   // Limits are moderation's (services.moderation.limits); these services consult them late.
   const limits: LimitCheck = { isLimited: (a) => services.moderation.limits.isLimited(a), silencedAtFor: (d) => services.moderation.limits.silencedAtFor(d) };
@@ -193,8 +184,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
       if (rows.length === 0) return [];
       const views = await loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) });
       // The emojis these statuses and their authors use, known before the (synchronous) converters ask.
-      await services.emojis.catalog.fresh();
-      await services.emojis.catalog.warm(views.flatMap(emojiTextsOf));
+      await services.emojis.catalog.prepareFor(views);
       return views;
     },
   };

@@ -7,6 +7,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { CustomEmojiRow } from "../../store/media/emojis.ts";
 import { shortcodesIn } from "./shortcodes.ts";
 import { VersionWatch } from "../settings-version.ts";
+import type { StatusView } from "../statuses/status-views.ts";
 
 /** Local emojis kept (a server with more shows the first ones by shortcode). */
 export const MAX_LOCAL_EMOJIS = 10_000;
@@ -69,6 +70,12 @@ export class EmojiCatalog implements EmojiLookup {
     return out;
   }
 
+  /** Local emojis up to date and the remote ones these statuses (and their authors) use loaded. */
+  async prepareFor(views: readonly StatusView[]): Promise<void> {
+    await this.fresh();
+    await this.warm(views.flatMap(emojiTextsOf));
+  }
+
   /** Loads the remote emojis these texts use, so that find() knows them. */
   async warm(items: readonly { domain: string | null; texts: readonly (string | null | undefined)[] }[]): Promise<void> {
     const wanted = new Map<string, Set<string>>();
@@ -105,4 +112,13 @@ export class EmojiCatalog implements EmojiLookup {
     const rows = await this.stores.emojis.local({ limit: MAX_LOCAL_EMOJIS });
     this.local = new Map(rows.map((r) => [r.shortcode, r]));
   }
+}
+
+/** The texts of a status view that may hold `:shortcode:`s, by the domain of their account. */
+function emojiTextsOf(view: StatusView): { domain: string | null; texts: string[] }[] {
+  const { status, account } = view;
+  const out = [
+    { domain: account.domain, texts: [status.content, status.spoiler_text, account.display_name, account.note, account.fields, ...(view.poll?.options.map((o) => o.title) ?? [])] },
+  ];
+  return view.reblog ? [...out, ...emojiTextsOf(view.reblog)] : out;
 }
