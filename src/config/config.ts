@@ -5,6 +5,7 @@ import fs from "node:fs";
 import { availableParallelism } from "node:os";
 import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
 import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
+import { loadPushConfig, type PushConfig } from "./push-config.ts";
 
 export type RegistrationMode = "open" | "approval" | "invite" | "closed";
 
@@ -90,6 +91,8 @@ export interface Config {
   payments: PaymentConfig;
   /** Media storage (DATA_DIR/media or S3_*), the remote-media cache budget, cost-report prices (config/media-config.ts). */
   media: MediaConfig;
+  /** Web Push: the key sealing access tokens kept for payloads (config/push-config.ts). */
+  push: PushConfig;
 }
 
 export class ConfigError extends Error {
@@ -286,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
   const smtpRequireTls = bool("SMTP_REQUIRE_TLS") ?? false;
   const payments = loadPaymentConfig(env, problems);
   const media = loadMediaConfig(env, problems);
+  const push = loadPushConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -320,6 +324,7 @@ export function loadConfig(env: Env = process.env): Config {
     mail: { smtpUrl, from: mailFrom, requireTls: smtpRequireTls },
     payments,
     media,
+    push,
   };
 }
 

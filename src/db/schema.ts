@@ -9,6 +9,8 @@ export type { ReportsTable, ReportCategory, DomainBlockSeverity, DomainBlocksTab
 import type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 export type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 import type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
+import type { PushSubscriptionsTable } from "./schema/push.ts";
+export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
@@ -511,6 +513,7 @@ export interface DB {
   oauth_applications: OAuthApplicationsTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  push_subscriptions: PushSubscriptionsTable;
   web_sessions: WebSessionsTable;
   settings: SettingsTable;
   statuses: StatusesTable;

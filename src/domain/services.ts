@@ -50,6 +50,8 @@ import { EmojiService } from "./emojis/emoji-service.ts";
 import { ProfileImageService } from "./media/profile-images.ts";
 import { processEmojiFile, processProfileImageFile } from "./media/profile-pipeline.ts";
 import { createMediaStorage, type MediaStorage } from "../storage/index.ts";
+import { PushService } from "./push/push-service.ts";
+import { mediaRejectedFor } from "./moderation/media-policy.ts";
 
 export interface Services {
   config: Config;
@@ -106,6 +108,8 @@ export interface Services {
   remoteMedia: RemoteMediaCache;
   /** Bytes and requests of media served, per day and kind (flushed every ~10 s and at close()). */
   mediaUsage: MediaUsage;
+  /** Web Push subscriptions and the `push` queue's sends (domain/push). */
+  push: PushService;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -177,6 +181,11 @@ export function createServices(stores: Stores, config: Config, events = new Even
     mediaStorage,
     remoteMedia,
     mediaUsage,
+    push: new PushService(stores, config, {
+      vapidPublicKey: () => services.instance.vapidPublicKey(),
+      media: () => services.mediaUrls,
+      mediaRejected: (domain) => mediaRejectedFor(services.moderation.policy)(domain),
+    }),
     emojis: new EmojiService(stores),
     profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
     media: new MediaService(stores, config, () => services.mediaStorage, srcMediaPipeline),
@@ -226,6 +235,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
     services.registration.ports.requirePayment = (userId, email) => services.payments.requireForNewUser(userId, email);
     services.registration.ports.paymentGate = (hasInvite) => services.payments.gateSignUp(hasInvite);
   }
+  // Every notification, whoever created it, may be pushed: the push service listens, the notifiers know nothing of it.
+  events.subscribe((event) => (event.type === "notification.created" ? services.push.notificationCreated(event.notification) : undefined));
   // Approval, rejection and warning mails of moderators' actions.
   services.moderation.accounts.mail = services.emails;
   return services;

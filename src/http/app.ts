@@ -9,6 +9,7 @@ import type { AppEnv } from "./env.ts";
 import { handleError } from "./errors.ts";
 import { authenticate } from "./auth.ts";
 import { appsRoutes } from "./api/v1/apps.ts";
+import { pushRoutes } from "./api/v1/push.ts";
 import { accountsRoutes } from "./api/v1/accounts.ts";
 import { registrationRoutes } from "./api/v1/registrations.ts";
 import { signUpRoutes } from "./web/registration/sign-up.ts";
@@ -150,6 +151,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/lists", listsRoutes);
   app.route("/api/v1/timelines/list", listTimelineRoutes);
   app.route("/api/v1/markers", markersRoutes);
+  app.route("/api/v1/push", pushRoutes);
   app.route("/api/v1/tags", tagsRoutes);
   app.route("/api/v1/followed_tags", followedTagsRoutes);
   app.route("/api/v1/conversations", conversationsRoutes);

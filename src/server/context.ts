@@ -39,6 +39,8 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   services.emails.jobs = services.moderation.enforcement.jobs;
   // Uploads are queued by web processes and processed by full servers and workers (the `media` queue).
   services.media.jobs = services.moderation.enforcement.jobs;
+  // Pushes are queued by whichever process creates a notification, sent by full servers and workers (server/push-queue.ts).
+  services.push.jobs = services.moderation.enforcement.jobs;
   services.emails.transport = createMailTransport(config);
   // The media proxy's signing secret (made once, in the settings table) before any entity names a remote file.
   await services.remoteMedia.start();

@@ -6,6 +6,7 @@ import { UserStore } from "./users.ts";
 import { OAuthStore } from "./oauth.ts";
 import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
+import { PushSubscriptionStore } from "./push.ts";
 import { StatusStore } from "./statuses.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./moderation/reports.ts";
@@ -50,6 +51,8 @@ export interface Stores {
   oauth: OAuthStore;
   sessions: SessionStore;
   settings: SettingsStore;
+  /** Web Push subscriptions, one per access token (domain/push). */
+  pushSubscriptions: PushSubscriptionStore;
   statuses: StatusStore;
   actorKeys: ActorKeyStore;
   reports: ReportStore;
@@ -108,6 +111,7 @@ export function createStores(db: Kysely<DB>): Stores {
     oauth: new OAuthStore(db),
     sessions: new SessionStore(db),
     settings: new SettingsStore(db),
+    pushSubscriptions: new PushSubscriptionStore(db),
     statuses: new StatusStore(db),
     actorKeys: new ActorKeyStore(db),
     reports: new ReportStore(db),

@@ -11,6 +11,7 @@ import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 import { startFederation } from "../../federation/index.ts";
 import { runMailQueue } from "../../server/mail-queue.ts";
+import { runPushQueue } from "../../server/push-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
 
 const logger = getLogger(["skein", "server"]);
@@ -57,6 +58,8 @@ async function serve(role: "all" | "web"): Promise<number> {
   const queueDone = role === "all" ? federation.runQueue(stopQueue.signal) : Promise.resolve();
   // Queued mails are sent by full servers too (server/mail-queue.ts).
   const mailDone = role === "all" ? runMailQueue(runtime, stopQueue.signal) : Promise.resolve();
+  // Web Push sends, on their own queue (server/push-queue.ts).
+  const pushDone = role === "all" ? runPushQueue(runtime, stopQueue.signal) : Promise.resolve();
   const where = config.database.kind === "sqlite" ? `SQLite ${config.database.file}` : "PostgreSQL";
   logger.info("Skein {version} ({role}) serving {origin} on {bind}:{port} with {where}, ready in {ms} ms", {
     version: SKEIN_VERSION,
@@ -87,6 +90,7 @@ async function serve(role: "all" | "web"): Promise<number> {
   stopQueue.abort();
   await queueDone.catch(() => {});
   await mailDone.catch(() => {});
+  await pushDone.catch(() => {});
   // Stop taking requests, let running ones finish (bounded), then close the database. Streaming
   // connections never finish by themselves: they are closed first.
   await streaming.close();
