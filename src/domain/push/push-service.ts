@@ -21,6 +21,7 @@ import { PUSH_ALERTS, buildPayload, iconOf, isPushAlert, urgencyOf, type PushAle
 import { loadTokenBox, type TokenBox } from "./token-box.ts";
 import { loadVapid, type VapidDetails } from "./vapid.ts";
 import type { PushSender } from "./sender.ts";
+import { ipLiteralOf, refusalOf } from "../../net/address-policy.ts";
 
 const logger = getLogger(["skein", "push"]);
 
@@ -106,7 +107,7 @@ export class PushService {
 
   /** POST: replaces the token's subscription. `bearer` is the token itself, sealed for the payload. */
   async subscribe(who: Subscriber, bearer: string, input: SubscriptionInput): Promise<PushSubscriptionView> {
-    const endpoint = checkEndpoint(input.endpoint);
+    const endpoint = checkEndpoint(input.endpoint, this.config.environment === "test");
     const p256dh = checkKey(input.p256dh, "subscription[keys][p256dh]", 65);
     if (!isP256Point(p256dh)) throw new PushInputError("subscription[keys][p256dh]", "subscription[keys][p256dh] is not a P-256 public key");
     const auth = checkKey(input.auth, "subscription[keys][auth]", 16);
@@ -156,6 +157,15 @@ export class PushService {
    * notification): queue a push for each of the recipient's subscriptions that wants it.
    */
   async notificationCreated(notification: NotificationRow): Promise<void> {
+    try {
+      await this.queuePushes(notification);
+    } catch (error) {
+      // The notification stands; only its pushes are lost (the event's listeners cannot fail the action).
+      logger.warn("Could not queue the pushes of notification {id}: {error}", { id: notification.id, error });
+    }
+  }
+
+  private async queuePushes(notification: NotificationRow): Promise<void> {
     if (!this.jobs) return;
     const subscriptions = await this.stores.pushSubscriptions.liveForAccount(notification.account_id);
     if (subscriptions.length === 0) return;
@@ -209,7 +219,7 @@ export class PushService {
       case "delivered":
         return;
       case "gone":
-        logger.info("Push subscription {id}: the push service answered {status}; deleted", { id: sub.id, status: outcome.status });
+        logger.info("Push subscription {id}: {reason}; deleted", { id: sub.id, reason: outcome.reason });
         await this.stores.pushSubscriptions.deleteById(sub.id);
         return;
       case "refused":
@@ -299,7 +309,8 @@ function checkPolicy(value: string | undefined): PushPolicy {
   return value as PushPolicy;
 }
 
-function checkEndpoint(value: string | undefined): string {
+/** `allowPrivate`: the test environment, whose push services are on loopback. */
+function checkEndpoint(value: string | undefined, allowPrivate: boolean): string {
   const field = "subscription[endpoint]";
   if (!value) throw new PushInputError(field, `${field} can't be blank`);
   if (value.length > MAX_ENDPOINT) throw new PushInputError(field, `${field} is longer than ${MAX_ENDPOINT} characters`);
@@ -311,6 +322,9 @@ function checkEndpoint(value: string | undefined): string {
   }
   // Push services are reached over TLS (RFC 8030); credentials in a URL would be sent to whoever it names.
   if (url.protocol !== "https:" || !url.hostname || url.username || url.password) throw new PushInputError(field, `${field} must be an https URL`);
+  // An address no push could be sent to is refused now (names are judged when connecting, by net/'s guard).
+  const literal = ipLiteralOf(url.hostname);
+  if (literal !== null && !allowPrivate && refusalOf(literal)) throw new PushInputError(field, `${field} must be on a public address`);
   return url.href;
 }
 

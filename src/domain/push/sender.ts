@@ -16,8 +16,8 @@ export interface PushRequest {
 
 export type PushOutcome =
   | { kind: "delivered" }
-  /** 404/410: the push service forgot the subscription; delete ours. */
-  | { kind: "gone"; status: number }
+  /** 404/410: the push service forgot the subscription; or its address is refused (never reachable): delete ours. */
+  | { kind: "gone"; reason: string }
   /** 408/429/5xx, a network failure, a deadline, or the host busy: try again later. */
   | { kind: "retry"; reason: string; retryAfterMs?: number }
   /** Another 4xx: the service refuses this message; trying again would not help. */
@@ -65,13 +65,14 @@ export class PushSender {
       await drain(answer.body);
       const status = answer.statusCode;
       if (status >= 200 && status < 300) return { kind: "delivered" };
-      if (status === 404 || status === 410) return { kind: "gone", status };
+      if (status === 404 || status === 410) return { kind: "gone", reason: `the push service answered ${status}` };
       if (status === 408 || status === 429 || status >= 500) {
         const after = Number(answer.headers["retry-after"]);
         return { kind: "retry", reason: `the push service answered ${status}`, retryAfterMs: Number.isFinite(after) && after > 0 ? after * 1000 : undefined };
       }
       return { kind: "refused", status };
     } catch (error) {
+      if (refusedAddress(error)) return { kind: "gone", reason: describe(error) };
       return { kind: "retry", reason: describe(error) };
     } finally {
       release();
@@ -115,6 +116,12 @@ async function drain(body: AsyncIterable<Buffer> & { destroy?: () => void }): Pr
       return;
     }
   }
+}
+
+/** The connection guard refused the endpoint's address (net/connection-guard.ts): no retry will reach it. */
+function refusedAddress(error: unknown): boolean {
+  const code = (e: unknown) => (e as { code?: unknown } | null)?.code;
+  return code(error) === "ERR_PRIVATE_ADDRESS" || code((error as { cause?: unknown })?.cause) === "ERR_PRIVATE_ADDRESS";
 }
 
 function describe(error: unknown): string {
