@@ -12,6 +12,8 @@ import type { AccountImportsTable, AccountImportType, AccountArchivesTable } fro
 import type { PushSubscriptionsTable } from "./schema/push.ts";
 export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
+import type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable } from "./schema/account-features.ts";
+export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 
@@ -577,4 +579,9 @@ export interface DB {
   blocklist_adoptions: BlocklistAdoptionsTable;
   account_imports: AccountImportsTable;
   account_archives: AccountArchivesTable;
+  account_notes: AccountNotesTable;
+  account_endorsements: AccountEndorsementsTable;
+  featured_tags: FeaturedTagsTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
 }

@@ -4,7 +4,7 @@
 // outgoing activities go through Skein's delivery engine (delivery/), not Fedify's sender.
 import { createFederation, type Context, type RequestContext } from "@fedify/fedify";
 import type { AccountRow } from "../store/accounts.ts";
-import { Create, Endpoints, Note, Question, Service, Tombstone, type Recipient } from "@fedify/vocab";
+import { Create, Endpoints, Hashtag, Note, Question, Service, Tombstone, type Recipient } from "@fedify/vocab";
 import { SKEIN_VERSION } from "../version.ts";
 import { parseId } from "../util/ids.ts";
 import { DatabaseKvStore } from "../queue/kv-store.ts";
@@ -147,6 +147,16 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
     })
     .authorize((ctx) => signed(ctx));
 
+  // Featured hashtags (Mastodon's toot:featuredTags), as Hashtag objects.
+  federation
+    .setFeaturedTagsDispatcher("/users/{identifier}/collections/tags", async (_ctx, identifier) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const tags = await stores.featuredTags.ofAccount(account.id);
+      return { items: tags.map((t) => new Hashtag({ name: `#${t.tag.display_name}`, href: new URL(`${account.url ?? `${config.origin}/@${account.username}`}/tagged/${encodeURIComponent(t.tag.name)}`) })) };
+    })
+    .authorize((ctx) => signed(ctx));
+
   // Statuses are served at their URIs (/users/NAME/statuses/ID) — public and unlisted ones only:
   // private and direct posts are delivered to their audience, never fetched anonymously.
   federation.setObjectDispatcher(Note, "/users/{identifier}/statuses/{id}", async (_ctx, values) => {
@@ -223,6 +233,7 @@ export async function actorOf(ctx: Context<void>, account: AccountRow, deps?: Pi
       followers: ctx.getFollowersUri(identifier),
       following: new URL(`${account.uri}/following`),
       featured: new URL(`${account.uri}/collections/featured`),
+      featuredTags: ctx.getFeaturedTagsUri(identifier),
       url: new URL(account.url ?? account.uri),
     },
     { publicKey: keys[0]?.cryptographicKey ?? null, assertionMethods: keys.map((k) => k.multikey) },

@@ -44,6 +44,10 @@ import { AccountArchiveStore } from "./account-data/archives.ts";
 import { EmailTokenStore } from "./mail/email-tokens.ts";
 import { InviteStore, UsernameBlockStore } from "./registration/invites.ts";
 import { PaymentStore } from "./registration/payments.ts";
+import { AccountNoteStore } from "./account-notes.ts";
+import { EndorsementStore } from "./endorsements.ts";
+import { FeaturedTagStore } from "./featured-tags.ts";
+import { CollectionStore } from "./collections.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -100,6 +104,11 @@ export interface Stores {
   usernameBlocks: UsernameBlockStore;
   /** Registration fees: checkouts and handled provider events. */
   payments: PaymentStore;
+  /** Profile features (0026): private notes, endorsements, featured hashtags, collections. */
+  accountNotes: AccountNoteStore;
+  endorsements: EndorsementStore;
+  featuredTags: FeaturedTagStore;
+  collections: CollectionStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -150,6 +159,10 @@ export function createStores(db: Kysely<DB>): Stores {
     invites: new InviteStore(db),
     usernameBlocks: new UsernameBlockStore(db),
     payments: new PaymentStore(db),
+    accountNotes: new AccountNoteStore(db),
+    endorsements: new EndorsementStore(db),
+    featuredTags: new FeaturedTagStore(db),
+    collections: new CollectionStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

@@ -22,6 +22,8 @@ export interface ActorUris {
   followers: URL;
   following: URL;
   featured: URL;
+  /** Mastodon's toot:featuredTags: the hashtags featured on the profile. */
+  featuredTags?: URL;
   url: URL;
 }
 
@@ -39,6 +41,7 @@ export function toActor(account: AccountRow, uris: ActorUris, keys: { publicKey:
     followers: uris.followers,
     following: uris.following,
     featured: uris.featured,
+    featuredTags: uris.featuredTags ?? null,
     endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
     manuallyApprovesFollowers: account.locked === 1,
     discoverable: account.discoverable === 1,

@@ -10,6 +10,6 @@ export function toTagEntity(view: TagView, ctx: ConvertContext) {
     name: view.tag.display_name,
     url: `${ctx.origin}/tags/${encodeURIComponent(view.tag.name)}`,
     history: view.history.map((h) => ({ day: String(h.day), uses: String(h.uses), accounts: String(h.accounts) })),
-    ...(view.following === null ? {} : { following: view.following, featuring: false }),
+    ...(view.following === null ? {} : { following: view.following, featuring: view.featuring ?? false }),
   };
 }

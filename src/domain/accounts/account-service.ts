@@ -147,6 +147,15 @@ export class AccountService {
     return account;
   }
 
+  /** Of `ids`, the accounts anyone may see, in the order asked (GET /api/v1/accounts?id[]=). */
+  async visibleAmong(ids: readonly string[]): Promise<AccountRow[]> {
+    const found = new Map((await this.stores.accounts.byIds(ids)).map((a) => [a.id, a]));
+    return ids.flatMap((id) => {
+      const account = found.get(id);
+      return account && !account.suspended_at ? [account] : [];
+    });
+  }
+
   /** `user` or `user@domain` (this server's domain counts as local). */
   async lookup(acct: string): Promise<AccountRow> {
     const [username, domain] = acct.replace(/^@/, "").split("@");

@@ -144,8 +144,9 @@ export class RelationshipService {
     });
     if (removed) {
       await this.stores.feeds.removeAuthor(followerId, targetId);
-      // Lists hold only accounts one follows (as on Mastodon).
+      // Lists hold only accounts one follows (as on Mastodon), and so do endorsements.
       await this.stores.lists.removeFromListsOf(followerId, targetId);
+      await this.stores.endorsements.remove(followerId, targetId);
     }
   }
 
@@ -292,6 +293,8 @@ export class RelationshipService {
       r.sourcesAmong("follow_requests", viewerId, ids),
       this.domainBlockedAmong(viewerId, ids),
     ]);
+    // The viewer's own endorsements and private notes (domain/accounts/endorsements.ts, account-notes.ts).
+    const [endorsed, notes] = await Promise.all([this.stores.endorsements.amongTargets(viewerId, ids), this.stores.accountNotes.amongTargets(viewerId, ids)]);
     const followById = new Map(follows.map((f) => [f.target_account_id, f]));
     const now = nowIso();
     const muteById = new Map(mutes.filter((m) => !m.expires_at || m.expires_at > now).map((m) => [m.target_account_id, m]));
@@ -312,8 +315,8 @@ export class RelationshipService {
         requested: requested.has(id),
         requested_by: requestedBy.has(id),
         domain_blocking: domainBlocked.has(id),
-        endorsed: false,
-        note: "",
+        endorsed: endorsed.has(id),
+        note: notes.get(id) ?? "",
       };
     });
   }

@@ -26,6 +26,8 @@ export interface TagView {
   history: TagHistoryDay[];
   /** null for anonymous viewers. */
   following: boolean | null;
+  /** Whether the viewer features the tag on their profile (featured-tags.ts); null for anonymous viewers. */
+  featuring?: boolean | null;
 }
 
 export class TagService {
@@ -69,9 +71,10 @@ export class TagService {
     const ids = tags.map((t) => t.id);
     const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
     const since = new Date(today - (HISTORY_DAYS - 1) * DAY_MS);
-    const [usage, followed] = await Promise.all([
+    const [usage, followed, featured] = await Promise.all([
       this.stores.tagFollows.usage(ids, since),
       viewerId ? this.stores.tagFollows.followedAmong(viewerId, ids) : Promise.resolve(null),
+      viewerId ? this.stores.featuredTags.featuredAmong(viewerId, ids) : Promise.resolve(null),
     ]);
     const byKey = new Map(usage.map((u) => [`${u.tagId}:${u.day}`, u]));
     return tags.map((tag) => ({
@@ -81,6 +84,7 @@ export class TagService {
         return u ? { day: h.day, uses: u.uses, accounts: u.accounts } : h;
       }),
       following: followed ? followed.has(tag.id) : null,
+      featuring: featured ? featured.has(tag.id) : null,
     }));
   }
 }
@@ -89,6 +93,11 @@ export class TagService {
 function emptyHistory(): TagHistoryDay[] {
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   return Array.from({ length: HISTORY_DAYS }, (_, i) => ({ day: (today - i * DAY_MS) / 1000, uses: 0, accounts: 0 }));
+}
+
+/** Whether `name` (without "#") is a hashtag as posts write them. */
+export function isTagName(name: string): boolean {
+  return name.length > 0 && name.length <= MAX_TAG_LENGTH && TAG_NAME.test(name);
 }
 
 function checkName(name: string): string {

@@ -135,7 +135,6 @@ for (const kind of ["followers", "following"] as const) {
   });
 }
 
-accountsRoutes.get("/:id/featured_tags", (c) => c.json([]));
 accountsRoutes.get("/:id/lists", requireScope("read:lists"), async (c) => {
   const lists = await c.get("services").lists.containing(currentUser(c).account.id, accountId(c));
   return c.json(lists.map(toList));
@@ -161,7 +160,7 @@ accountsRoutes.post("/:id/mute", requireScope("write:mutes"), async (c) => {
 accountsRoutes.post("/:id/unmute", requireScope("write:mutes"), async (c) => c.json(await c.get("services").relationships.unmute(currentUser(c).account, accountId(c))));
 
 /** `fields_attributes` arrives as an array (JSON) or as an object keyed "0", "1"… (forms). */
-function profileFields(value: unknown): { name: string; value: string }[] | undefined {
+export function profileFields(value: unknown): { name: string; value: string }[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : typeof value === "object" && value !== null ? Object.values(value) : null;
   if (!list) throw new ApiError(422, "fields_attributes must be a list of {name, value}");

@@ -1,5 +1,6 @@
-// /api/v1/profile (Mastodon 4.2+): removing the avatar or header. Setting them is
-// update_credentials' `avatar` and `header` (accounts.ts).
+// /api/v1/profile: the profile as its owner edits it (GET/PATCH, Mastodon 4.6, through the same
+// profile update as update_credentials, so followers' servers hear of it), and removing the
+// avatar or header (Mastodon 4.2+).
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
@@ -7,6 +8,11 @@ import { ApiError } from "../../errors.ts";
 import { toCredentialAccount } from "../../../convert/mastodon/account.ts";
 import { convertContext } from "../../render.ts";
 import { MediaError } from "../../../media/types.ts";
+import { bool, str } from "../../params.ts";
+import { receiveUploads } from "../../uploads.ts";
+import { PROFILE_IMAGE_LIMIT } from "../../../domain/media/profile-images.ts";
+import { toProfile } from "../../../convert/mastodon/account-features.ts";
+import { profileFields } from "./accounts.ts";
 
 export const profileMediaRoutes = new Hono<AppEnv>();
 
@@ -27,3 +33,33 @@ for (const kind of ["avatar", "header"] as const) {
     return c.json(toCredentialAccount(updated.account, updated.user, convertContext(c), await services.accounts.followRequestCount(updated.account.id)));
   });
 }
+
+profileMediaRoutes.get("/", requireScope("read:accounts"), async (c) => {
+  const { user, account } = currentUser(c);
+  return c.json(toProfile(account, user, await c.get("services").featuredTags.own(account), convertContext(c)));
+});
+
+// What Mastodon 4.6 accepts here that Skein does not keep (attribution_domains, image
+// descriptions, hide_collections, show_media, show_media_replies, show_featured) is ignored.
+profileMediaRoutes.patch("/", requireScope("write:accounts"), async (c) => {
+  const { user } = currentUser(c);
+  const upload = await receiveUploads(c, { avatar: PROFILE_IMAGE_LIMIT, header: PROFILE_IMAGE_LIMIT });
+  try {
+    const params = upload.params;
+    const services = c.get("services");
+    const changes = {
+      displayName: str(params, "display_name", 1000),
+      note: str(params, "note", 5000),
+      fields: profileFields(params.fields_attributes),
+      locked: bool(params, "locked"),
+      bot: bool(params, "bot"),
+      discoverable: bool(params, "discoverable"),
+      indexable: bool(params, "indexable"),
+    };
+    const files = { avatar: upload.files.avatar?.path, header: upload.files.header?.path };
+    const updated = await profileImageErrors(services.profileImages.updateProfile(user, changes, files));
+    return c.json(toProfile(updated.account, updated.user, await services.featuredTags.own(updated.account), convertContext(c)));
+  } finally {
+    await upload.cleanup();
+  }
+});
