@@ -40,7 +40,16 @@ export async function runPushQueue(runtime: Runtime, signal: AbortSignal): Promi
   void sweep();
   const timer = setInterval(sweep, SWEEP_MS);
   try {
-    await jobs.listen(PUSH_QUEUE, (payload) => services.push.handleJob(payload), { signal, concurrency: CONCURRENCY });
+    await jobs.listen(
+      PUSH_QUEUE,
+      async (payload) => {
+        // A push whose host already has as many waiting as in flight steps aside (a new job, shortly), so that
+        // one busy push service cannot take every slot of the queue from the others.
+        const later = await services.push.handleJob(payload);
+        if (later) await jobs.enqueue(PUSH_QUEUE, [later], { delayMs: 250 + Math.round(Math.random() * 500) });
+      },
+      { signal, concurrency: CONCURRENCY },
+    );
   } finally {
     clearInterval(timer);
     services.push.sender = null;

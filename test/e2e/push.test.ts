@@ -40,6 +40,10 @@ interface PushService {
   origin: string;
   received: Received[];
   answers: Map<string, number[]>;
+  /** Paths answered only after this many milliseconds (a slow push service). */
+  holdMs: Map<string, number>;
+  /** The most requests this service had in flight at once, and how many now. */
+  inFlight: { now: number; max: number };
   close(): Promise<void>;
 }
 
@@ -52,7 +56,6 @@ let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 let dave: TestUser;
-let erin: TestUser;
 let admin: TestUser;
 let vapidKey: string;
 const api = apiCaller(() => server.url);
@@ -60,10 +63,16 @@ const api = apiCaller(() => server.url);
 async function startPushService(name: string, address: string, tlsFiles: { cert: string; key: string }): Promise<PushService> {
   const received: Received[] = [];
   const answers = new Map<string, number[]>();
+  const holdMs = new Map<string, number>();
+  const inFlight = { now: 0, max: 0 };
   const srv = https.createServer({ cert: fs.readFileSync(tlsFiles.cert), key: fs.readFileSync(tlsFiles.key) }, (req, res) => {
     const chunks: Buffer[] = [];
+    inFlight.now++;
+    inFlight.max = Math.max(inFlight.max, inFlight.now);
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", async () => {
+      await new Promise((r) => setTimeout(r, holdMs.get(req.url ?? "") ?? 0));
+      inFlight.now--;
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       received.push({ host: name, path: req.url ?? "", headers, body: Buffer.concat(chunks) });
       // A path's scripted answers are used up in order; then 201 Created, as push services answer.
@@ -78,6 +87,8 @@ async function startPushService(name: string, address: string, tlsFiles: { cert:
     origin: `https://${name}:${port}`,
     received,
     answers,
+    holdMs,
+    inFlight,
     close: () => new Promise<void>((resolve) => srv.close(() => resolve())),
   };
 }
@@ -93,12 +104,11 @@ before(async () => {
   server = await startServer({ env: { SKEIN_TEST_HOSTS: "push.test=127.0.0.236,push2.test=127.0.0.237", NODE_EXTRA_CA_CERTS: setting("NODE_EXTRA_CA_CERTS") } });
   contract = installContractCheck(server.url);
   const push = { scope: "read write follow push" };
-  [alice, bob, carol, dave, erin, admin] = await Promise.all([
+  [alice, bob, carol, dave, admin] = await Promise.all([
     signUp(server, "alice", push),
     signUp(server, "bob", push),
     signUp(server, "carol"),
     signUp(server, "dave", push),
-    signUp(server, "erin", push),
     signUp(server, "boss", { ...push, admin: true }),
   ]);
   vapidKey = (await api(null, "GET", "/api/v2/instance")).body.configuration.vapid.public_key;
@@ -365,6 +375,21 @@ test("a 500 is tried again and delivered; a 410 deletes the subscription", async
   await bob.client.v1.accounts.$select(alice.id).unfollow();
 });
 
+test("a slow push service gets a few pushes at a time, and every one in the end", async () => {
+  const keys = clientKeys();
+  const endpoint = endpointOn(push2);
+  push2.holdMs.set(new URL(endpoint).pathname, 150);
+  push2.inFlight.max = 0;
+  await subscribe(alice, endpoint, keys, { alerts: { mention: true } }, true);
+  const count = 24;
+  await Promise.all(Array.from({ length: count }, (_, i) => bob.client.v1.statuses.create({ status: `@alice burst ${i}` })));
+  const received = await eventually(async () => (pushesTo(push2, endpoint).length === count ? pushesTo(push2, endpoint) : null), 20_000, `${count} pushes`);
+  assert.ok(push2.inFlight.max <= 8, `at most 8 at once to one push service (saw ${push2.inFlight.max})`);
+  assert.ok(push2.inFlight.max >= 2, `several at once (saw ${push2.inFlight.max})`);
+  const bodies = received.map((r) => String(decrypt(r, keys, "aes128gcm").body)).sort();
+  assert.equal(new Set(bodies).size, count, "each mention pushed once");
+});
+
 test("staff alerts reach the roles that receive them: a report pushed to an admin", async () => {
   const keys = clientKeys();
   const endpoint = endpointOn(push2);
@@ -395,8 +420,8 @@ test("revoking the token ends its subscription", async () => {
 });
 
 test("an account's removal (its rows purged) removes its subscriptions", async () => {
-  await subscribe(erin, endpointOn(push1), clientKeys(), { alerts: { mention: true } });
-  assert.equal((await queryRows(server, "select id from push_subscriptions where account_id = ?", [erin.id])).length, 1);
-  await queryRows(server, "delete from accounts where id = ?", [erin.id]);
-  assert.equal((await queryRows(server, "select id from push_subscriptions where account_id = ?", [erin.id])).length, 0);
+  // Dave's subscription is still stored (its revoked token is swept hourly), until the account goes.
+  assert.equal((await queryRows(server, "select id from push_subscriptions where account_id = ?", [dave.id])).length, 1);
+  await queryRows(server, "delete from accounts where id = ?", [dave.id]);
+  assert.equal((await queryRows(server, "select id from push_subscriptions where account_id = ?", [dave.id])).length, 0);
 });

@@ -38,12 +38,16 @@ export interface PushJobSink {
   enqueue(queue: string, payloads: readonly unknown[]): Promise<void>;
 }
 
-/** One push to send: the subscription, the notification, when it was queued (ms). */
-interface PushJob {
+/** One push to send: the subscription, the notification, when it was queued (ms), how often it waited for its host. */
+export interface PushJob {
   s: string;
   n: string;
   at: number;
+  d?: number;
 }
+
+/** Times a push may step aside for a busy host before waiting counts as failing. */
+const MAX_DEFERRALS = 100;
 
 /** A 422 about one parameter (the HTTP layer names it in Mastodon's ValidationError details). */
 export class PushInputError extends DomainError {
@@ -176,8 +180,11 @@ export class PushService {
     await this.jobs.enqueue(PUSH_QUEUE, wanted);
   }
 
-  /** One job of the `push` queue. Throws to be tried again (the queue's backoff). */
-  async handleJob(payload: unknown): Promise<void> {
+  /**
+   * One job of the `push` queue. Throws to be tried again (the queue's backoff); returns a job
+   * to queue again shortly, not counted as a failure, when its push-service host is busy.
+   */
+  async handleJob(payload: unknown): Promise<PushJob | void> {
     const job = payload as PushJob;
     if (!job || typeof job.s !== "string" || typeof job.n !== "string") return;
     // The push service would not keep it longer either.
@@ -227,6 +234,9 @@ export class PushService {
         return;
       case "retry":
         throw new Error(`push to ${new URL(sub.endpoint).host} failed: ${outcome.reason}`);
+      case "busy":
+        if ((job.d ?? 0) >= MAX_DEFERRALS) throw new Error(`push to ${new URL(sub.endpoint).host} waited too long for a free connection`);
+        return { ...job, d: (job.d ?? 0) + 1 };
     }
   }
 

@@ -18,10 +18,12 @@ export type PushOutcome =
   | { kind: "delivered" }
   /** 404/410: the push service forgot the subscription; or its address is refused (never reachable): delete ours. */
   | { kind: "gone"; reason: string }
-  /** 408/429/5xx, a network failure, a deadline, or the host busy: try again later. */
+  /** 408/429/5xx, a network failure, a deadline: try again later. */
   | { kind: "retry"; reason: string; retryAfterMs?: number }
   /** Another 4xx: the service refuses this message; trying again would not help. */
-  | { kind: "refused"; status: number };
+  | { kind: "refused"; status: number }
+  /** As many pushes to this host wait as are in flight: not sent, nothing failed. */
+  | { kind: "busy" };
 
 export interface PushSenderOptions {
   policy: OutboundPolicy;
@@ -53,7 +55,7 @@ export class PushSender {
   async send(push: PushRequest): Promise<PushOutcome> {
     const host = new URL(push.endpoint).host;
     const release = await this.slot(host);
-    if (!release) return { kind: "retry", reason: `${host} has too many pushes waiting` };
+    if (!release) return { kind: "busy" };
     try {
       const answer = await request(push.endpoint, {
         method: "POST",
