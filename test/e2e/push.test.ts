@@ -405,13 +405,17 @@ test("staff alerts reach the roles that receive them: a report pushed to an admi
 });
 
 test("revoking the token ends its subscription", async () => {
+  // A token of an app of our own, so that it can be revoked as its app does it (RFC 7009).
+  const app = (await api(null, "POST", "/api/v1/apps", { client_name: "push revoker", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read push" })).body;
+  const grant = { grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username: dave.username, password: dave.password, scope: "read push" };
+  const token = (await api(null, "POST", "/oauth/token", grant)).body.access_token as string;
   const endpoint = endpointOn(push1);
-  await subscribe(dave, endpoint, clientKeys(), { alerts: { mention: true } });
+  await subscribe(token, endpoint, clientKeys(), { alerts: { mention: true } });
   // A live subscription beside it shows when the pushes of this mention have been sent.
   const control = endpointOn(push1);
   await subscribe(alice, control, clientKeys(), { alerts: { mention: true } });
-  await queryRows(server, "update oauth_access_tokens set revoked_at = ? where id = (select token_id from push_subscriptions where account_id = ?)", [new Date().toISOString(), dave.id]);
-  assert.equal((await api(dave, "GET", "/api/v1/push/subscription")).status, 401);
+  assert.equal((await api(null, "POST", "/oauth/revoke", { token, client_id: app.client_id, client_secret: app.client_secret })).status, 200);
+  assert.equal((await api(token, "GET", "/api/v1/push/subscription")).status, 401);
   await bob.client.v1.statuses.create({ status: "@dave @alice hello both" });
   await eventually(async () => pushesTo(push1, control).length > 0, 15_000, "alice's push");
   assert.equal((await queryRows(server, "select id from notifications where account_id = ? and type = 'mention'", [dave.id])).length, 1, "dave was notified");
