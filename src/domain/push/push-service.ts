@@ -240,7 +240,7 @@ export class PushService {
     }
   }
 
-  /** Deletes the subscriptions of revoked tokens and disabled users (the scheduler's sweep). */
+  /** Deletes the subscriptions of revoked tokens and disabled users (hourly, by server/push-queue.ts). */
   sweep(): Promise<number> {
     return this.stores.pushSubscriptions.sweepRevoked();
   }
