@@ -16,6 +16,8 @@ import type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, Co
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
+import type { QuotesTable, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
+export type { QuotesTable, QuoteState, InteractionAudience, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
 
 export type Flag = 0 | 1;
 
@@ -263,7 +265,8 @@ export interface HomeFeedTable {
 
 export type NotificationType =
   | "mention" | "status" | "reblog" | "follow" | "follow_request" | "favourite" | "poll" | "update"
-  | "admin.sign_up" | "admin.report" | "severed_relationships" | "moderation_warning";
+  | "admin.sign_up" | "admin.report" | "severed_relationships" | "moderation_warning"
+  | "quote" | "quoted_update";
 
 export interface NotificationsTable {
   id: string;
@@ -584,4 +587,6 @@ export interface DB {
   featured_tags: FeaturedTagsTable;
   collections: CollectionsTable;
   collection_items: CollectionItemsTable;
+  quotes: QuotesTable;
+  status_interaction_policies: StatusInteractionPoliciesTable;
 }

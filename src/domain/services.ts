@@ -32,6 +32,7 @@ import { RemoteLookupSlot } from "./remote-lookup.ts";
 import { SearchService } from "./search/search-service.ts";
 import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
+import { QuoteService } from "./quotes/quote-service.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 import { createModeration, type Moderation } from "./moderation/moderation.ts";
 import { NotificationRequestService } from "./notifications/notification-requests.ts";
@@ -76,6 +77,8 @@ export interface Services {
   instance: InstanceService;
   notifications: NotificationService;
   statuses: StatusService;
+  /** Quote posts and interaction policies (domain/quotes); its outbox slot is plugged by federation. */
+  quotes: QuoteService;
   relationships: RelationshipService;
   timelines: TimelineService;
   lists: ListService;
@@ -161,6 +164,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     instance: new InstanceService(stores, config),
     notifications,
     statuses: new StatusService(stores, config, events, notifications, outbox),
+    quotes: new QuoteService(stores, notifications),
     relationships: new RelationshipService(stores, notifications, outbox, config, limits),
     timelines: new TimelineService(stores),
     lists: new ListService(stores),
@@ -217,6 +221,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.remoteStatuses.saveEmojis = (domain, emojis) => services.emojis.saveRemote(domain, emojis);
   // Posting attaches uploads and deleting a status removes its files.
   services.statuses.media = services.media;
+  services.statuses.quotes = services.quotes;
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
   services.accountData = new AccountData(stores, config, {
     resolver,

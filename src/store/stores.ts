@@ -8,6 +8,7 @@ import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
 import { PushSubscriptionStore } from "./push.ts";
 import { StatusStore } from "./statuses.ts";
+import { QuoteStore } from "./quotes.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./moderation/reports.ts";
 import { MediaCacheStore } from "./media/cache.ts";
@@ -69,6 +70,8 @@ export interface Stores {
   mediaUsage: MediaUsageStore;
   relationships: RelationshipStore;
   statusRelations: StatusRelationStore;
+  /** Quote posts and statuses' interaction policies (domain/quotes). */
+  quotes: QuoteStore;
   feeds: FeedStore;
   notifications: NotificationStore;
   lists: ListStore;
@@ -130,6 +133,7 @@ export function createStores(db: Kysely<DB>): Stores {
     mediaUsage: new MediaUsageStore(db),
     relationships: new RelationshipStore(db),
     statusRelations: new StatusRelationStore(db),
+    quotes: new QuoteStore(db),
     feeds: new FeedStore(db),
     notifications: new NotificationStore(db),
     lists: new ListStore(db),

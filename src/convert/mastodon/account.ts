@@ -104,6 +104,7 @@ export function toCredentialAccount(account: AccountRow, user: UserRow, ctx: Con
       privacy: settings.privacy,
       sensitive: settings.sensitive,
       language: settings.language,
+      quote_policy: settings.quote_policy,
       note: user.note_source,
       fields: fieldsOf(account),
       follow_requests_count: followRequestsCount,

@@ -9,6 +9,7 @@ import { toAccount, type ConvertContext } from "./account.ts";
 import { toPoll } from "./poll.ts";
 import { toFilterResult } from "./filter.ts";
 import { emojisIn } from "./custom-emoji.ts";
+import { quoteFields } from "./quote.ts";
 
 export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, unknown> {
   const { status, account } = view;
@@ -40,7 +41,7 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
     replies_count: status.replies_count,
     reblogs_count: status.reblogs_count,
     favourites_count: status.favourites_count,
-    quotes_count: 0,
+    ...quoteFields(view, ctx, toStatus),
     ...(flags
       ? {
           favourited: flags.favourited,

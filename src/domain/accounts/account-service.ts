@@ -22,11 +22,13 @@ export interface UserSettings {
   privacy: Visibility;
   sensitive: boolean;
   language: string | null;
+  /** Who may quote new posts by default (Mastodon 4.5; domain/quotes). */
+  quote_policy: "public" | "followers" | "nobody";
 }
 
 export function userSettings(user: UserRow): UserSettings {
   const stored = JSON.parse(user.settings || "{}") as Partial<UserSettings>;
-  return { privacy: stored.privacy ?? "public", sensitive: stored.sensitive ?? false, language: stored.language ?? null };
+  return { privacy: stored.privacy ?? "public", sensitive: stored.sensitive ?? false, language: stored.language ?? null, quote_policy: stored.quote_policy ?? "public" };
 }
 
 export interface CreatedAccount {

@@ -13,7 +13,7 @@ import type { LimitCheck } from "../moderation/limited-accounts.ts";
 
 export const NOTIFICATION_TYPES: readonly NotificationType[] = [
   "mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update",
-  "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning",
+  "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning", "quote", "quoted_update",
 ];
 
 // Likes and boosts of one status, and follows, are grouped by Mastodon's clients per day-ish window.

@@ -12,6 +12,7 @@ import type { Visibility } from "../../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { NotificationService } from "../notifications/notification-service.ts";
 import type { Outbox } from "../outbox.ts";
+import type { QuoteInput, QuoteService } from "../quotes/quote-service.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
@@ -39,6 +40,8 @@ export interface NewStatus {
   poll?: NewPoll | null;
   /** media_ids (uploads of the author's, processed, unattached), up to four. */
   media?: StatusMediaRequest | null;
+  /** quoted_status_id, quote_approval_policy (and Skein's reply_policy): domain/quotes. */
+  quote?: QuoteInput;
 }
 
 export interface StatusChanges {
@@ -50,6 +53,8 @@ export interface StatusChanges {
   poll?: NewPoll | null;
   /** The attachments after the edit (media_ids + media_attributes); undefined leaves them as they are. */
   media?: StatusMediaRequest;
+  /** A quote added, or new interaction policies (domain/quotes). */
+  quote?: QuoteInput;
 }
 
 export class StatusService {
@@ -61,6 +66,8 @@ export class StatusService {
   private readonly outbox: Outbox;
   /** Uploads for media_ids, and their files when a status goes; set in services.ts. */
   media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
+  /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
+  quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction"> | null = null;
 
   constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService, outbox: Outbox) {
     this.stores = stores;
@@ -157,6 +164,7 @@ export class StatusService {
       if (await this.stores.relationships.find("blocks", parent.account_id, author.id)) throw forbidden();
     }
 
+    const quoting = this.quotes ? await this.quotes.prepare(author, input.quote, visibility, parent?.id) : null;
     const rendered = await this.render(text);
     const id = newId();
     const now = nowIso();
@@ -200,6 +208,7 @@ export class StatusService {
       }
     });
 
+    if (quoting) await this.quotes!.created(author, status, quoting);
     const readers = await fanOut(this.stores, status, mentionedIds);
     for (const mentioned of mentionedIds) await this.notifications.notify(mentioned, author.id, "mention", id);
     if (visibility !== "direct") {
@@ -232,6 +241,7 @@ export class StatusService {
     const rendered = await this.render(text);
     const now = nowIso();
     const sensitive = (changes.sensitive ?? (changes.spoilerText !== undefined ? spoilerText !== "" : status.sensitive === 1)) ? 1 : 0;
+    if (changes.quote) await this.quotes?.edited(author, status, changes.quote);
     const oldMentions = (await this.stores.statuses.mentionsOf([id])).get(id) ?? [];
     const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
     await this.stores.transaction(async (tx) => {
@@ -254,6 +264,7 @@ export class StatusService {
     for (const reblog of await this.stores.statuses.reblogsOf(id)) await this.notifications.notify(reblog.account_id, author.id, "update", id);
     this.events.publish({ type: "status.updated", statusId: id });
     const updated = (await this.stores.statuses.byId(id))!;
+    await this.quotes?.quotedUpdated(updated);
     await this.outbox.statusUpdated(updated);
     return (await this.stores.statuses.byId(id))!;
   }
@@ -305,6 +316,7 @@ export class StatusService {
       throw forbidden("This status cannot be boosted");
     }
     if (await this.stores.relationships.find("blocks", target.account_id, actor.id)) throw forbidden();
+    await this.quotes?.checkLocalInteraction(actor, target, "announce");
     if (!["public", "unlisted", "private"].includes(visibility)) throw validationFailed("Validation failed: Visibility is not included in the list");
     const rid = newId();
     const now = nowIso();
@@ -355,6 +367,7 @@ export class StatusService {
 
   async favourite(actor: AccountRow, id: string): Promise<StatusRow> {
     const status = await this.readableOriginal(id, actor.id);
+    await this.quotes?.checkLocalInteraction(actor, status, "like");
     const added = await this.stores.statusRelations.add("favourites", { id: newId(), account_id: actor.id, status_id: status.id, created_at: nowIso() });
     if (added) {
       await this.stores.statuses.bumpCounter(status.id, "favourites_count", 1);

@@ -9,6 +9,7 @@ import type { FilterContext } from "../../db/schema.ts";
 import { loadPollViews, type PollView } from "../polls/poll-views.ts";
 import type { MediaRow } from "../../store/media/attachments.ts";
 import { applyInContext, FilterMatcher, type FilterMatch } from "../filters/matching.ts";
+import { attachQuotes, type QuoteApprovalView, type QuoteView } from "../quotes/quote-views.ts";
 
 export interface ViewerFlags {
   favourited: boolean;
@@ -32,6 +33,10 @@ export interface StatusView {
   media: MediaRow[];
   /** The reader's filters that matched, to be reported (FilterResult); empty for anonymous readers. */
   filtered: FilterMatch[];
+  /** Quote posts (domain/quotes/quote-views.ts): the status's quote, its quote policy for the reader, its accepted quotes. */
+  quote?: QuoteView | null;
+  quoteApproval?: QuoteApprovalView | null;
+  quotesCount?: number;
 }
 
 export interface StatusViewOptions {
@@ -44,6 +49,8 @@ export interface StatusViewOptions {
   filterContext?: FilterContext;
   /** The reader's active filters (FilterService.matcherFor); none if absent. */
   filters?: FilterMatcher;
+  /** These are quoted posts shown inside quotes: their own quotes are shown shallow. */
+  nestedQuote?: boolean;
 }
 
 export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[], viewerId: string | null, options: StatusViewOptions = {}): Promise<StatusView[]> {
@@ -101,6 +108,7 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
     if (view.reblog) view.reblog.filtered = shown;
     views.push(view);
   }
+  await attachQuotes(stores, views, viewerId, options.nestedQuote ? null : (quoted) => loadStatusViews(stores, quoted, viewerId, { nestedQuote: true, filters: options.filters }));
   return views;
 }
 

@@ -55,6 +55,7 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
     };
     const files = { avatar: upload.files.avatar?.path, header: upload.files.header?.path };
     const updated = await profileImageErrors(services.profileImages.updateProfile(user, changes, files));
+    updated.user.settings = await services.quotes.setDefaultPolicy(updated.user, str(source, "quote_policy", 20));
     return c.json(toCredentialAccount(updated.account, updated.user, convertContext(c), await services.accounts.followRequestCount(updated.account.id)));
   } finally {
     await upload.cleanup();

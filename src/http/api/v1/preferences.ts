@@ -12,6 +12,7 @@ preferencesRoutes.get("/", requireScope("read:accounts"), (c) => {
     "posting:default:visibility": settings.privacy,
     "posting:default:sensitive": settings.sensitive,
     "posting:default:language": settings.language,
+    "posting:default:quote_policy": settings.quote_policy,
     "reading:expand:media": "default",
     "reading:expand:spoilers": false,
   });

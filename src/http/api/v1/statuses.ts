@@ -15,6 +15,7 @@ import { LIMITS } from "../../../domain/instance/instance-service.ts";
 import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
 import { convertContextOf } from "../../../convert/mastodon/context.ts";
 import type { StatusMediaRequest } from "../../../domain/media/media-service.ts";
+import { quoteParams } from "./quotes.ts";
 
 export const statusesRoutes = new Hono<AppEnv>();
 
@@ -92,6 +93,7 @@ statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
       idempotencyKey: key ? key.slice(0, 200) : null,
       poll: pollParam(params) ?? null,
       media: mediaIds.length ? { ids: mediaIds } : null,
+      quote: quoteParams(params, settings.quote_policy),
     },
     auth.application,
     { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language },
@@ -136,6 +138,7 @@ statusesRoutes.put("/:id", requireScope("write:statuses"), async (c) => {
     // without media_ids, the media are.
     poll: pollParam(params) ?? null,
     media: { ids: mediaIdsParam(params), attributes: mediaAttributesParam(params) },
+    quote: quoteParams(params, null),
   });
   return c.json(await renderStatus(c, status));
 });

@@ -1,0 +1,118 @@
+// What a page of statuses shows about quotes, for one reader, in a fixed number of queries: each
+// status's quote (with the quoted post when the reader may see it), its quote approval policy as
+// it applies to the reader, and how many accepted quotes it has. Called by status-views.ts.
+import type { Stores } from "../../store/stores.ts";
+import type { StatusRow } from "../../store/statuses.ts";
+import type { AccountRow } from "../../store/accounts.ts";
+import type { QuoteRow } from "../../store/quotes.ts";
+import type { QuoteState } from "../../db/schema.ts";
+import { approvalNames, decide, type RemotePolicy } from "./policy.ts";
+import { collectionsOf } from "./quote-service.ts";
+import { localRules } from "./policy.ts";
+
+/** The Mastodon states a reader may see; "deleted"/"unauthorized" also stand for what the reader may not see. */
+export type QuoteStateForViewer = QuoteState | "muted_account";
+
+export interface QuoteView {
+  row: QuoteRow;
+  state: QuoteStateForViewer;
+  /** The quoted post, for a quote the reader may see; null otherwise or when shallow. */
+  quoted: QuoteCarrier | null;
+  /** A quote inside a quoted post: shown as Mastodon's ShallowQuote (the id only). */
+  shallow: boolean;
+  /** The quoted post's id, when the reader may know it. */
+  quotedId: string | null;
+}
+
+export interface QuoteApprovalView {
+  automatic: string[];
+  manual: string[];
+  currentUser: "automatic" | "manual" | "denied" | "unknown";
+}
+
+/** What status-views.ts's StatusView carries for quotes (optional fields, so other views need not know them). */
+export interface QuoteCarrier {
+  status: StatusRow;
+  account: AccountRow;
+  reblog: QuoteCarrier | null;
+  mentions: AccountRow[];
+  quote?: QuoteView | null;
+  quoteApproval?: QuoteApprovalView | null;
+  quotesCount?: number;
+}
+
+/**
+ * Fills `quote`, `quoteApproval` and `quotesCount` on `views` (and on the posts they boost).
+ * `loadNested` loads the quoted posts as views (status-views.ts, marked nested so that their own
+ * quotes stay shallow); null when these views are themselves nested.
+ */
+export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views: V[], viewerId: string | null, loadNested: ((rows: StatusRow[]) => Promise<V[]>) | null): Promise<void> {
+  const all: QuoteCarrier[] = [];
+  for (const v of views) {
+    all.push(v);
+    if (v.reblog) all.push(v.reblog);
+  }
+  if (all.length === 0) return;
+  const ids = all.map((v) => v.status.id);
+  const [quotes, policies, counts] = await Promise.all([stores.quotes.byStatusIds(ids), stores.quotes.policiesOf(ids), stores.quotes.acceptedCounts(ids)]);
+  const quoteOf = new Map(quotes.map((q) => [q.status_id, q]));
+  const quotedIds = [...new Set(quotes.filter((q) => q.state === "accepted" && q.quoted_status_id).map((q) => q.quoted_status_id!))];
+  const [existing, readable] = await Promise.all([stores.quotes.existing(quotedIds), loadNested ? stores.quotes.readableAmong(quotedIds, viewerId) : Promise.resolve([])]);
+  const nested = loadNested && readable.length ? await loadNested(readable) : [];
+  const nestedById = new Map(nested.map((n) => [n.status.id, n]));
+  const readableIds = loadNested ? new Set(readable.map((r) => r.id)) : null;
+
+  // The reader's relations to the authors, for the quote approval's current_user.
+  const authorIds = [...new Set(all.map((v) => v.account.id))];
+  const [follows, followedBy, mutes] = viewerId
+    ? await Promise.all([
+        stores.relationships.targetsAmong("follows", viewerId, authorIds),
+        stores.relationships.sourcesAmong("follows", viewerId, authorIds),
+        stores.relationships.mutesAmong(viewerId, quotes.map((q) => q.quoted_account_id).filter((id): id is string => id !== null)),
+      ])
+    : [new Set<string>(), new Set<string>(), []];
+  const muted = new Set(mutes.map((m) => m.target_account_id));
+
+  for (const view of all) {
+    view.quotesCount = counts.get(view.status.id) ?? 0;
+    const policy = policies.get(view.status.id);
+    view.quoteApproval = view.status.reblog_of_id ? null : approvalFor(view, policy?.remote_policy ?? null, policy?.quote_policy, viewerId, follows, followedBy);
+    const row = quoteOf.get(view.status.id);
+    if (!row) {
+      view.quote = null;
+      continue;
+    }
+    let state: QuoteStateForViewer = row.state;
+    let quoted: QuoteCarrier | null = null;
+    let quotedId: string | null = null;
+    if (row.state === "accepted") {
+      if (!row.quoted_status_id || !existing.has(row.quoted_status_id)) state = row.quoted_status_id ? "deleted" : "pending";
+      else if (readableIds === null) quotedId = row.quoted_status_id; // shallow: the id only
+      else if (!readableIds.has(row.quoted_status_id) || !nestedById.has(row.quoted_status_id)) state = "unauthorized";
+      else {
+        quoted = nestedById.get(row.quoted_status_id)!;
+        quotedId = row.quoted_status_id;
+        if (row.quoted_account_id && muted.has(row.quoted_account_id)) state = "muted_account";
+      }
+    }
+    view.quote = { row, state, quoted, shallow: loadNested === null, quotedId };
+  }
+}
+
+function approvalFor(view: QuoteCarrier, remotePolicy: string | null, quotePolicy: string | undefined, viewerId: string | null, follows: Set<string>, followedBy: Set<string>): QuoteApprovalView {
+  const author = view.account;
+  const collections = collectionsOf(author);
+  const rule =
+    view.status.local === 1
+      ? localRules({ quote: (quotePolicy as "public") ?? "public", reply: "public" }, view.status.visibility, collections).quote
+      : remotePolicy
+        ? ((JSON.parse(remotePolicy) as RemotePolicy).quote ?? null)
+        : null;
+  const automatic = rule ? approvalNames(rule.automatic, collections) : [];
+  const manual = rule ? approvalNames(rule.manual, collections) : [];
+  if (!viewerId) return { automatic, manual, currentUser: "unknown" };
+  const facts = { actorUri: "", isAuthor: viewerId === author.id, follower: follows.has(author.id), followed: followedBy.has(author.id), mentioned: view.mentions.some((m) => m.id === viewerId) };
+  // The actor's own URI is not needed: rules naming single actors are "unsupported_policy" here.
+  const decision = decide(rule ?? undefined, facts, collections, "quote");
+  return { automatic, manual, currentUser: decision };
+}
