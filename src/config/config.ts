@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
 import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
 import { loadPushConfig, type PushConfig } from "./push-config.ts";
+import { defaultContactEmail, isPublishableEmail, loadPostingConfig, type PostingConfig } from "./posting-config.ts";
 
 export type RegistrationMode = "open" | "approval" | "invite" | "closed";
 
@@ -93,6 +94,8 @@ export interface Config {
   media: MediaConfig;
   /** Web Push: the key sealing access tokens kept for payloads (config/push-config.ts). */
   push: PushConfig;
+  /** Scheduled statuses' sweep (config/posting-config.ts). */
+  posting: PostingConfig;
 }
 
 export class ConfigError extends Error {
@@ -217,9 +220,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`SKEIN_ENV must be production, development or test (got "${environment}")`);
   }
 
-  const contactEmail = str("CONTACT_EMAIL", `admin@${host || "localhost"}`);
-  if (!/^[^@\s]+@[^@\s]+$/.test(contactEmail)) {
-    problems.push(`CONTACT_EMAIL must be an email address (got "${contactEmail}")`);
+  // Shown by /api/v1|v2/instance, where clients expect an address with a domain name.
+  const contactEmail = str("CONTACT_EMAIL", defaultContactEmail(host.replace(/^\[|\]$/g, "") || "localhost"));
+  if (!isPublishableEmail(contactEmail)) {
+    problems.push(`CONTACT_EMAIL must be an email address with a domain name, like admin@social.example (got "${contactEmail}")`);
   }
 
   const seconds = (name: string, fallback: number, integer: boolean): number => {
@@ -290,6 +294,7 @@ export function loadConfig(env: Env = process.env): Config {
   const payments = loadPaymentConfig(env, problems);
   const media = loadMediaConfig(env, problems);
   const push = loadPushConfig(env, problems);
+  const posting = loadPostingConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -325,6 +330,7 @@ export function loadConfig(env: Env = process.env): Config {
     payments,
     media,
     push,
+    posting,
   };
 }
 

@@ -9,6 +9,8 @@ export type { ReportsTable, ReportCategory, DomainBlockSeverity, DomainBlocksTab
 import type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 export type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 import type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
+import type { ScheduledStatusesTable } from "./schema/scheduled-statuses.ts";
+export type { ScheduledStatusesTable } from "./schema/scheduled-statuses.ts";
 import type { PushSubscriptionsTable } from "./schema/push.ts";
 export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
@@ -582,6 +584,7 @@ export interface DB {
   blocklist_adoptions: BlocklistAdoptionsTable;
   account_imports: AccountImportsTable;
   account_archives: AccountArchivesTable;
+  scheduled_statuses: ScheduledStatusesTable;
   account_notes: AccountNotesTable;
   account_endorsements: AccountEndorsementsTable;
   featured_tags: FeaturedTagsTable;

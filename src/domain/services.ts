@@ -15,6 +15,7 @@ import { TimelineService } from "./timelines/timeline-service.ts";
 import { ListService } from "./lists/list-service.ts";
 import { MarkerService } from "./markers/marker-service.ts";
 import { TagService } from "./tags/tag-service.ts";
+import { ScheduledStatusService } from "./scheduled/scheduled-statuses.ts";
 import { AccountNoteService } from "./accounts/account-notes.ts";
 import { EndorsementService } from "./accounts/endorsements.ts";
 import { FeaturedTagService } from "./accounts/featured-tags.ts";
@@ -75,6 +76,8 @@ export interface Services {
   /** Two-factor sign-in (TOTP + recovery codes), and whether a role requires it. */
   twoFactor: TwoFactorService;
   instance: InstanceService;
+  /** Posts kept for later (scheduled_at) and published by the scheduler's sweep. */
+  scheduledStatuses: ScheduledStatusService;
   notifications: NotificationService;
   statuses: StatusService;
   /** Quote posts and interaction policies (domain/quotes); its outbox slot is plugged by federation. */
@@ -205,6 +208,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     }),
     emojis: new EmojiService(stores),
     profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
+    scheduledStatuses: null as unknown as ScheduledStatusService, // set below: it posts through statuses
     media: new MediaService(stores, config, () => services.mediaStorage, srcMediaPipeline),
     statusViews: async (rows, viewerId, filterContext) => {
       if (rows.length === 0) return [];
@@ -221,6 +225,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.remoteStatuses.saveEmojis = (domain, emojis) => services.emojis.saveRemote(domain, emojis);
   // Posting attaches uploads and deleting a status removes its files.
   services.statuses.media = services.media;
+  services.scheduledStatuses = new ScheduledStatusService(stores, config, services.statuses, services.media);
   services.statuses.quotes = services.quotes;
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
   services.accountData = new AccountData(stores, config, {

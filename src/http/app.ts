@@ -16,6 +16,7 @@ import { signUpRoutes } from "./web/registration/sign-up.ts";
 import { preferencesRoutes } from "./api/v1/preferences.ts";
 import { instanceV1Routes, instanceV2Routes } from "./api/instance.ts";
 import { statusesRoutes } from "./api/v1/statuses.ts";
+import { scheduledStatusesRoutes } from "./api/v1/scheduled-statuses.ts";
 import { quotesRoutes } from "./api/v1/quotes.ts";
 import { mediaV1Routes, mediaV2Routes } from "./api/v1/media.ts";
 import { timelinesRoutes } from "./api/v1/timelines.ts";
@@ -152,6 +153,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/preferences", preferencesRoutes);
   app.route("/api/v1/statuses", quotesRoutes);
   app.route("/api/v1/statuses", statusesRoutes);
+  app.route("/api/v1/scheduled_statuses", scheduledStatusesRoutes);
   app.route("/api/v1/media", mediaV1Routes);
   app.route("/api/v2/media", mediaV2Routes);
   app.route("/api/v1/timelines", timelinesRoutes);

@@ -113,8 +113,19 @@ function assign(target: Params, key: string, value: unknown): void {
     const nextIsAppend = path[i + 1] === "";
     if (nextIsAppend) {
       const list = Array.isArray(node[name]) ? (node[name] as unknown[]) : (node[name] = []);
-      (list as unknown[]).push(value);
-      return;
+      if (i + 1 === path.length - 1) {
+        (list as unknown[]).push(value);
+        return;
+      }
+      // `a[][name]=x&a[][value]=y&a[][name]=z`: Rails fills the list's last object until a key
+      // repeats, then starts a new one: [{name: x, value: y}, {name: z}].
+      const last = list[list.length - 1];
+      const key = path[i + 2];
+      const fresh = typeof last !== "object" || last === null || Array.isArray(last) || (i + 2 === path.length - 1 && Object.hasOwn(last, key));
+      if (fresh) list.push({});
+      node = list[list.length - 1] as Record<string, unknown>;
+      i++;
+      continue;
     }
     if (typeof node[name] !== "object" || node[name] === null || Array.isArray(node[name])) node[name] = {};
     node = node[name] as Record<string, unknown>;

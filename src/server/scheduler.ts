@@ -46,6 +46,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       run: () => services.payments.sweepUnpaid(),
     },
     {
+      // Scheduled statuses whose time has come are published (each claimed by one process).
+      name: "scheduled-statuses",
+      intervalMs: services.config.posting.scheduledSweepIntervalMs,
+      run: () => services.scheduledStatuses.publishDue(),
+    },
+    {
       // Uploads never attached to a post go after a day, with their files (the same prune as `./skein media prune`).
       name: "unattached-media",
       intervalMs: services.config.media.pruneIntervalMs,

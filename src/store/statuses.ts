@@ -167,6 +167,22 @@ export class StatusStore {
     return paginate(q, "statuses.id", page);
   }
 
+  /** GET /api/v1/timelines/direct: direct statuses the viewer wrote or is mentioned in, nobody else's. */
+  async directTimeline(viewerId: string, page: PageRequest): Promise<StatusRow[]> {
+    const q = this.db
+      .selectFrom("statuses")
+      .selectAll("statuses")
+      .where("statuses.visibility", "=", "direct")
+      .where((eb) => eb.or([
+        eb("statuses.account_id", "=", viewerId),
+        eb.exists(eb.selectFrom("mentions").select("mentions.id").whereRef("mentions.status_id", "=", "statuses.id").where("mentions.account_id", "=", viewerId)),
+      ]))
+      .where(readableBy(viewerId))
+      .where(notMutedBy(viewerId))
+      .where(notDomainBlockedBy(viewerId));
+    return paginate(q, "statuses.id", page);
+  }
+
   /** The materialized home feed, re-checked against privacy and mutes at read time. */
   async homeTimeline(viewerId: string, page: PageRequest): Promise<StatusRow[]> {
     const q = this.db

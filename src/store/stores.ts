@@ -45,6 +45,7 @@ import { AccountArchiveStore } from "./account-data/archives.ts";
 import { EmailTokenStore } from "./mail/email-tokens.ts";
 import { InviteStore, UsernameBlockStore } from "./registration/invites.ts";
 import { PaymentStore } from "./registration/payments.ts";
+import { ScheduledStatusStore } from "./scheduled-statuses.ts";
 import { AccountNoteStore } from "./account-notes.ts";
 import { EndorsementStore } from "./endorsements.ts";
 import { FeaturedTagStore } from "./featured-tags.ts";
@@ -107,6 +108,8 @@ export interface Stores {
   usernameBlocks: UsernameBlockStore;
   /** Registration fees: checkouts and handled provider events. */
   payments: PaymentStore;
+  /** Scheduled statuses (0025) and the uploads reserved for them. */
+  scheduledStatuses: ScheduledStatusStore;
   /** Profile features (0026): private notes, endorsements, featured hashtags, collections. */
   accountNotes: AccountNoteStore;
   endorsements: EndorsementStore;
@@ -163,6 +166,7 @@ export function createStores(db: Kysely<DB>): Stores {
     invites: new InviteStore(db),
     usernameBlocks: new UsernameBlockStore(db),
     payments: new PaymentStore(db),
+    scheduledStatuses: new ScheduledStatusStore(db),
     accountNotes: new AccountNoteStore(db),
     endorsements: new EndorsementStore(db),
     featuredTags: new FeaturedTagStore(db),

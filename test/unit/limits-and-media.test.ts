@@ -139,7 +139,7 @@ test("reject_media: placeholder avatar and header, attachments of type unknown w
   const media: MediaRow = {
     id: "9", status_id: "8", account_id: "1", type: "image", remote_url: "https://media.example/x.png", url: null, preview_url: null, media_type: "image/png",
     description: "a cat", blurhash: null, width: 10, height: 10, focus_x: null, focus_y: null, position: 0, created_at: "",
-    processing: "done", upload_key: null, file_key: null, preview_key: null, file_size: null, preview_size: null, meta: null, remote_preview_url: null, processing_error: null, updated_at: null,
+    processing: "done", upload_key: null, file_key: null, preview_key: null, file_size: null, preview_size: null, meta: null, remote_preview_url: null, processing_error: null, updated_at: null, scheduled_status_id: null,
   };
   const hidden = toMediaAttachment(media, true);
   assert.deepEqual([hidden.type, hidden.url, hidden.preview_url, hidden.remote_url, hidden.description], ["unknown", null, null, "https://media.example/x.png", "a cat"]);

@@ -18,7 +18,7 @@ function row(fields: Partial<MediaRow> = {}): MediaRow {
     id: "100", status_id: null, account_id: "1", type: "image", remote_url: null, url: null, preview_url: null, media_type: "image/png",
     description: null, blurhash: null, focus_x: null, focus_y: null, width: null, height: null, position: 0, created_at: "",
     processing: "queued", upload_key: "uploads/100-abc", file_key: null, preview_key: null, file_size: null, preview_size: null, meta: null,
-    remote_preview_url: null, processing_error: null, updated_at: null, ...fields,
+    remote_preview_url: null, processing_error: null, updated_at: null, scheduled_status_id: null, ...fields,
   };
 }
 

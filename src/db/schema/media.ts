@@ -39,6 +39,8 @@ export interface MediaAttachmentsTable {
   remote_preview_url: ColumnType<string | null, string | null | undefined, string | null>;
   processing_error: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An upload reserved for a scheduled status (migration 0025): not pruned, not attachable elsewhere. */
+  scheduled_status_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type MediaProcessing = "queued" | "processing" | "done" | "failed";

@@ -11,9 +11,9 @@ import { DomainError, notFound, validationFailed } from "../errors.ts";
 import { plainTextToHtml } from "../text/plain-to-html.ts";
 import { LIMITS } from "../instance/instance-service.ts";
 import { SilentOutbox, type Outbox } from "../outbox.ts";
+import { isEmailAddress } from "../mail/email-address.ts";
 
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,30}$/i;
-const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
 
 export type Visibility = "public" | "unlisted" | "private" | "direct";
 
@@ -60,7 +60,7 @@ export class AccountService {
     if (!USERNAME_PATTERN.test(username)) {
       throw validationFailed("Username must be 1 to 30 letters, digits or underscores");
     }
-    if (!EMAIL_PATTERN.test(email) || email.length > 254) throw validationFailed(`"${email}" is not a valid email address`);
+    if (!isEmailAddress(email)) throw validationFailed(`"${email}" is not a valid email address`);
     const password = input.password ?? generatePassword();
     checkPassword(password);
     if (await this.stores.accounts.byUsername(username, null)) throw new DomainError("conflict", `Username ${username} is already taken`);

@@ -20,11 +20,11 @@ import { DomainError, forbidden, notFound, validationFailed } from "../errors.ts
 import { EmailLinks, LINK_HOURS } from "./email-links.ts";
 import { approvedMail, confirmationMail, emailChangedNotice, emailChangeMail, passwordChangedNotice, passwordResetMail, rejectedMail, warningMail, type MailContext } from "./messages.ts";
 import { newSecret } from "../auth/secrets.ts";
+import { isEmailAddress } from "./email-address.ts";
 
 /** The durable queue mails wait in until a transport accepts them (run by `start` and `worker`). */
 export const MAIL_QUEUE = "mail";
 
-const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
 const MAX_SUBJECT = 300;
 const MAX_BODY = 200_000;
 
@@ -54,7 +54,7 @@ export class EmailService {
    */
   async send(message: MailMessage): Promise<void> {
     const to = message.to.trim();
-    if (!EMAIL_PATTERN.test(to) || to.length > 254) throw validationFailed(`"${to}" is not a valid email address`);
+    if (!isEmailAddress(to)) throw validationFailed(`"${to}" is not a valid email address`);
     if (/[\r\n]/.test(message.subject) || message.subject.length > MAX_SUBJECT) throw validationFailed("A mail subject is one line of at most 300 characters");
     if (message.text.length > MAX_BODY || (message.html?.length ?? 0) > MAX_BODY) throw validationFailed("A mail body is at most 200,000 characters");
     if (!this.jobs) throw new Error("No job queue in this process: the mail was not queued");
@@ -218,7 +218,7 @@ export class EmailService {
   /** A well-formed address no other user has. */
   private async freeAddress(email: string, userId: string): Promise<string> {
     const address = email.trim();
-    if (!EMAIL_PATTERN.test(address) || address.length > 254) throw validationFailed(`"${address}" is not a valid email address`);
+    if (!isEmailAddress(address)) throw validationFailed(`"${address}" is not a valid email address`);
     const holder = await this.stores.users.byEmail(address);
     if (holder && holder.id !== userId) throw new DomainError("conflict", `Email ${address} is already in use`);
     return address;

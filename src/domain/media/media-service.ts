@@ -47,6 +47,8 @@ export interface StatusMediaRequest {
   ids: string[];
   /** Per-attachment changes sent with an edit (media_attributes[]). */
   attributes?: { id: string; description?: string | null; focus?: string | null }[];
+  /** The scheduled status being published: the uploads reserved for it may be attached (and only by it). */
+  reservedFor?: string;
 }
 
 export class MediaService {
@@ -223,7 +225,7 @@ export class MediaService {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const missing = ids.filter((id) => {
       const row = byId.get(id);
-      return !row || (row.status_id !== null && row.status_id !== statusId);
+      return !row || (row.status_id !== null && row.status_id !== statusId) || (row.scheduled_status_id !== null && row.scheduled_status_id !== request.reservedFor);
     });
     if (missing.length) throw validationFailed(`Validation failed: Media ${missing.join(", ")} not found or already attached to another post`);
     const ordered = ids.map((id) => byId.get(id)!);
@@ -244,7 +246,8 @@ export class MediaService {
       if (!rows.some((r) => r.id === attribute.id)) continue;
       await tx.media.update(attribute.id, describedAndFocused(attribute, now));
     }
-    const set = await tx.media.setStatusMedia(statusId, accountId, rows.map((r) => r.id));
+    const reservedFor = rows.find((r) => r.scheduled_status_id !== null)?.scheduled_status_id ?? null;
+    const set = await tx.media.setStatusMedia(statusId, accountId, rows.map((r) => r.id), reservedFor);
     // Another request attached one of them meanwhile: the whole post is refused.
     if (set !== rows.length) throw validationFailed("Validation failed: Media not found or already attached to another post");
   }

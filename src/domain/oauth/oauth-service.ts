@@ -271,11 +271,20 @@ export class OAuthService {
   }
 
   /** POST /oauth/revoke: succeeds whether or not the token existed (RFC 7009 §2.2). */
+  /**
+   * POST /oauth/revoke (RFC 7009). Holding a token is enough to end it: nothing is gained by
+   * refusing, and clients sign out without their credentials (Phanpy sends
+   * `client_id=undefined&client_secret=undefined`). Credentials that do authenticate a client
+   * (id and secret of a registered app) must be the token's own app — a client may not end
+   * another client's tokens (§2.1, and Doorkeeper's rule on Mastodon) — while credentials that
+   * authenticate nothing are ignored. Unknown or already revoked tokens are answered alike (§2.2).
+   */
   async revoke(params: Record<string, string | undefined>): Promise<void> {
-    const app = await this.clientOf(params, { secretOptional: true });
     const token = params.token ? await this.oauth.tokenByHash(hashSecret(params.token)) : undefined;
     if (!token || token.revoked_at) return;
-    if (token.application_id !== app.id) {
+    const app = params.client_id && params.client_secret ? await this.oauth.applicationByClientId(params.client_id) : undefined;
+    const authenticated = app !== undefined && sameSecret(params.client_secret!, app.client_secret_hash);
+    if (authenticated && token.application_id !== app.id) {
       throw new OAuthError("unauthorized_client", "You are not authorized to revoke this token", 403);
     }
     await this.oauth.revokeToken(token.id, nowIso());

@@ -20,8 +20,8 @@ import { newId } from "../../util/ids.ts";
 import { blockedBy, foldUsername, usernameProblem } from "./username-rules.ts";
 import type { RegistrationSettings, RegistrationSettingsService } from "./registration-settings.ts";
 import { inviteState, type InviteService } from "./invite-service.ts";
+import { isEmailAddress } from "../mail/email-address.ts";
 
-const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
 const MAX_REASON = 1000;
 
 export interface SignUpInput {
@@ -137,7 +137,7 @@ export class RegistrationService {
 
     const email = input.email.trim();
     if (email === "") add("email", "ERR_BLANK", "can't be blank");
-    else if (email.length > 254 || !EMAIL_PATTERN.test(email)) add("email", "ERR_INVALID", "is invalid");
+    else if (!isEmailAddress(email)) add("email", "ERR_INVALID", "is invalid");
     else if (await this.stores.users.byEmail(email)) add("email", "ERR_TAKEN", "has already been taken");
 
     if (input.password === "") add("password", "ERR_BLANK", "can't be blank");

@@ -21,6 +21,7 @@ import { LIMITS } from "../instance/instance-service.ts";
 import { fanOut } from "../timelines/fan-out.ts";
 import { attachPoll, changePoll, checkPoll, type NewPoll } from "../polls/poll-drafts.ts";
 import type { MediaService, StatusMediaRequest } from "../media/media-service.ts";
+import { checkAllowedMentions } from "./allowed-mentions.ts";
 import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["skein", "statuses"]);
@@ -42,6 +43,8 @@ export interface NewStatus {
   media?: StatusMediaRequest | null;
   /** quoted_status_id, quote_approval_policy (and Skein's reply_policy): domain/quotes. */
   quote?: QuoteInput;
+  /** allowed_mentions: account ids the text may mention; anyone else → UnexpectedMentionsError. */
+  allowedMentions?: string[] | null;
 }
 
 export interface StatusChanges {
@@ -166,6 +169,7 @@ export class StatusService {
 
     const quoting = this.quotes ? await this.quotes.prepare(author, input.quote, visibility, parent?.id) : null;
     const rendered = await this.render(text);
+    checkAllowedMentions(rendered.mentions, input.allowedMentions, author.id);
     const id = newId();
     const now = nowIso();
     const status: StatusRow = {
@@ -456,7 +460,7 @@ export function likeUri(actor: AccountRow, status: StatusRow): string {
   return `${actor.uri}#likes/${status.id}`;
 }
 
-function checkLanguage(language: string | null | undefined): string | null {
+export function checkLanguage(language: string | null | undefined): string | null {
   if (language === undefined || language === null || language === "") return null;
   if (!/^[a-z]{2}$/.test(language)) throw validationFailed("Validation failed: Language must be an ISO 639-1 code");
   return language;

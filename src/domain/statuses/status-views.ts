@@ -93,7 +93,9 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
       tags: tags.get(status.id) ?? [],
       application: status.application_id ? (appById.get(status.application_id) ?? null) : null,
       reblog,
-      viewer: flags ? flags(status) : null,
+      // A boost shows the reader's flags of what it boosts (favourited, reblogged…), as
+      // Mastodon does: clients read them on the wrapper, and nobody favourites a wrapper.
+      viewer: flags ? flags(proper) : null,
       poll: polls.get(status.id) ?? null,
       media: media.get(status.id) ?? [],
       filtered,

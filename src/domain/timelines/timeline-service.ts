@@ -15,6 +15,11 @@ export class TimelineService {
     return this.stores.statuses.homeTimeline(viewerId, page);
   }
 
+  /** The viewer's direct statuses, sent and received (Mastodon's deprecated direct timeline). */
+  direct(viewerId: string, page: PageRequest): Promise<StatusRow[]> {
+    return this.stores.statuses.directTimeline(viewerId, page);
+  }
+
   public(viewerId: string | null, scope: { local?: boolean; remote?: boolean; onlyMedia?: boolean }, page: PageRequest): Promise<StatusRow[]> {
     return this.stores.statuses.publicTimeline(viewerId, scope, page);
   }

@@ -82,8 +82,10 @@ export class MediaStore {
    * Makes `ids` (in this order) the status's attachments at positions 0…n-1, and marks the ones
    * it had before but not now as removed (position -1). Only rows of `accountId` that are
    * unattached or already on this status are touched; returns how many of `ids` were set.
+   * Uploads reserved for a scheduled status are taken only by that one (`reservedFor`) when it
+   * is published, and stop being reserved.
    */
-  async setStatusMedia(statusId: string, accountId: string, ids: readonly string[]): Promise<number> {
+  async setStatusMedia(statusId: string, accountId: string, ids: readonly string[], reservedFor: string | null = null): Promise<number> {
     await this.db
       .updateTable("media_attachments")
       .set({ position: -1 })
@@ -94,10 +96,11 @@ export class MediaStore {
     for (const [position, id] of ids.entries()) {
       const result = await this.db
         .updateTable("media_attachments")
-        .set({ status_id: statusId, position })
+        .set({ status_id: statusId, position, scheduled_status_id: null })
         .where("id", "=", id)
         .where("account_id", "=", accountId)
         .where((eb) => eb.or([eb("status_id", "is", null), eb("status_id", "=", statusId)]))
+        .where((eb) => (reservedFor === null ? eb("scheduled_status_id", "is", null) : eb.or([eb("scheduled_status_id", "is", null), eb("scheduled_status_id", "=", reservedFor)])))
         .executeTakeFirst();
       set += Number(result.numUpdatedRows);
     }
@@ -179,18 +182,19 @@ export class MediaStore {
     await this.db.updateTable("media_attachments").set(changes).where("id", "=", id).execute();
   }
 
-  /** Deletes an unattached upload; false if it is attached (or gone). */
+  /** Deletes an unattached upload; false if it is attached, reserved for a scheduled status (or gone). */
   async deleteUnattached(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("media_attachments").where("id", "=", id).where("status_id", "is", null).executeTakeFirst();
+    const result = await this.db.deleteFrom("media_attachments").where("id", "=", id).where("status_id", "is", null).where("scheduled_status_id", "is", null).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Local uploads never attached to a status, created before `cutoff` (for the prune), oldest first. */
+  /** Local uploads never attached to a status nor reserved for a scheduled one, created before `cutoff` (for the prune), oldest first. */
   async unattachedBefore(cutoff: string, limit: number): Promise<MediaRow[]> {
     return this.db
       .selectFrom("media_attachments")
       .selectAll()
       .where("status_id", "is", null)
+      .where("scheduled_status_id", "is", null)
       .where("remote_url", "is", null)
       .where("created_at", "<", cutoff)
       .orderBy("created_at")

@@ -160,9 +160,13 @@ accountsRoutes.post("/:id/mute", requireScope("write:mutes"), async (c) => {
 });
 accountsRoutes.post("/:id/unmute", requireScope("write:mutes"), async (c) => c.json(await c.get("services").relationships.unmute(currentUser(c).account, accountId(c))));
 
-/** `fields_attributes` arrives as an array (JSON) or as an object keyed "0", "1"… (forms). */
+/**
+ * `fields_attributes` arrives as an array (JSON, or `fields_attributes[][name]` forms) or as an
+ * object keyed "0", "1"… (forms). A bare string is no list of fields and is ignored, as Rails'
+ * permitted parameters ignore it: masto.js sends `fields_attributes=undefined` for an absent one.
+ */
 export function profileFields(value: unknown): { name: string; value: string }[] | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null || typeof value === "string") return undefined;
   const list = Array.isArray(value) ? value : typeof value === "object" && value !== null ? Object.values(value) : null;
   if (!list) throw new ApiError(422, "fields_attributes must be a list of {name, value}");
   return list.map((f) => {

@@ -143,6 +143,7 @@ mediaV1Routes.delete("/:id", requireScope("write:media"), async (c) => {
   const row = await services.media.get(account, mediaId(c));
   // Mastodon's ValidationError (with details): an attached upload goes only with its status.
   if (row.status_id !== null) throw invalidParam("status_id", "is taken: the media attachment is used by a status");
+  if (row.scheduled_status_id !== null) throw invalidParam("scheduled_status_id", "is taken: the media attachment is reserved for a scheduled status");
   await services.media.delete(account, row.id);
   return c.json({});
 });

@@ -16,6 +16,8 @@ import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert
 import { convertContextOf } from "../../../convert/mastodon/context.ts";
 import type { StatusMediaRequest } from "../../../domain/media/media-service.ts";
 import { quoteParams } from "./quotes.ts";
+import type { NewStatus } from "../../../domain/statuses/status-service.ts";
+import { allowedMentionsParam, answeringUnexpectedMentions, scheduledAtParam, scheduleStatus } from "./scheduled-statuses.ts";
 
 export const statusesRoutes = new Hono<AppEnv>();
 
@@ -77,27 +79,28 @@ statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
   const { user, account, auth } = currentUser(c);
   const params = await readParams(c);
   const mediaIds = mediaIdsParam(params);
-  if (params.scheduled_at) throw new ApiError(422, "Scheduled statuses are not supported yet");
+  const scheduledAt = scheduledAtParam(params);
   const settings = userSettings(user);
   const inReplyTo = str(params, "in_reply_to_id", 30);
   const key = c.req.header("idempotency-key");
-  const status = await c.get("services").statuses.create(
-    account,
-    {
-      text: str(params, "status", 100_000),
-      spoilerText: str(params, "spoiler_text", 10_000),
-      sensitive: bool(params, "sensitive"),
-      visibility: visibilityParam(str(params, "visibility", 20)),
-      language: str(params, "language", 10),
-      inReplyToId: inReplyTo ? (parseId(inReplyTo) ?? "0") : null,
-      idempotencyKey: key ? key.slice(0, 200) : null,
-      poll: pollParam(params) ?? null,
-      media: mediaIds.length ? { ids: mediaIds } : null,
-      quote: quoteParams(params, settings.quote_policy),
-    },
-    auth.application,
-    { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language },
-  );
+  const input: NewStatus = {
+    text: str(params, "status", 100_000),
+    spoilerText: str(params, "spoiler_text", 10_000),
+    sensitive: bool(params, "sensitive"),
+    visibility: visibilityParam(str(params, "visibility", 20)),
+    language: str(params, "language", 10),
+    inReplyToId: inReplyTo ? (parseId(inReplyTo) ?? "0") : null,
+    idempotencyKey: key ? key.slice(0, 200) : null,
+    poll: pollParam(params) ?? null,
+    media: mediaIds.length ? { ids: mediaIds } : null,
+    allowedMentions: allowedMentionsParam(params),
+    quote: quoteParams(params, settings.quote_policy),
+  };
+  const defaults = { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language };
+  // With scheduled_at the post waits (domain/scheduled/), answered with a ScheduledStatus.
+  if (scheduledAt) return scheduleStatus(c, scheduledAt, input, defaults);
+  const status = await answeringUnexpectedMentions(c, () => c.get("services").statuses.create(account, input, auth.application, defaults));
+  if (status instanceof Response) return status;
   return c.json(await renderStatus(c, status));
 });
 

@@ -15,6 +15,12 @@ timelinesRoutes.get("/home", requireScope("read:statuses"), async (c) => {
   return c.json(await renderStatuses(c, rows));
 });
 
+timelinesRoutes.get("/direct", requireScope("read:statuses"), async (c) => {
+  const rows = await c.get("services").timelines.direct(currentUser(c).account.id, pageRequest(c));
+  setLinkHeader(c, rows.map((r) => r.id));
+  return c.json(await renderStatuses(c, rows));
+});
+
 timelinesRoutes.get("/public", async (c) => {
   const scope = { local: flag(c.req.query("local")), remote: flag(c.req.query("remote")), onlyMedia: flag(c.req.query("only_media")) };
   const rows = await c.get("services").timelines.public(viewerId(c), scope, pageRequest(c));
