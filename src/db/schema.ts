@@ -9,6 +9,8 @@ export type { ReportsTable, ReportCategory, DomainBlockSeverity, DomainBlocksTab
 import type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 export type { EmailTokensTable, EmailTokenKind, TwoFactorCredentialsTable, TwoFactorRecoveryCodesTable, TwoFactorChallengesTable, InvitesTable, UsernameBlocksTable, PaymentsTable, PaymentEventsTable } from "./schema/registration.ts";
 import type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
+import type { InstanceRulesTable, AnnouncementsTable, AnnouncementReactionsTable, AnnouncementDismissalsTable, AnnualReportsTable } from "./schema/instance-pages.ts";
+export type { InstanceRulesTable, AnnouncementsTable, AnnouncementReactionsTable, AnnouncementDismissalsTable, AnnualReportsTable } from "./schema/instance-pages.ts";
 import type { ScheduledStatusesTable } from "./schema/scheduled-statuses.ts";
 export type { ScheduledStatusesTable } from "./schema/scheduled-statuses.ts";
 import type { PushSubscriptionsTable } from "./schema/push.ts";
@@ -584,6 +586,11 @@ export interface DB {
   blocklist_adoptions: BlocklistAdoptionsTable;
   account_imports: AccountImportsTable;
   account_archives: AccountArchivesTable;
+  instance_rules: InstanceRulesTable;
+  announcements: AnnouncementsTable;
+  announcement_reactions: AnnouncementReactionsTable;
+  announcement_dismissals: AnnouncementDismissalsTable;
+  annual_reports: AnnualReportsTable;
   scheduled_statuses: ScheduledStatusesTable;
   account_notes: AccountNotesTable;
   account_endorsements: AccountEndorsementsTable;

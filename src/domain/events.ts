@@ -12,7 +12,11 @@ export type DomainEvent =
   | { type: "status.deleted"; statusId: string; authorId: string; readerIds: string[]; visibility?: Visibility }
   | { type: "notification.created"; notification: NotificationRow }
   /** The account's filters changed (created, edited, removed). */
-  | { type: "filters.changed"; accountId: string };
+  | { type: "filters.changed"; accountId: string }
+  /** Announcements by admins (domain/announcements): told to every local user on the user stream. */
+  | { type: "announcement.published"; announcementId: string }
+  | { type: "announcement.reaction"; announcementId: string; name: string }
+  | { type: "announcement.deleted"; announcementId: string };
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;
 

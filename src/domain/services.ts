@@ -7,6 +7,11 @@ import { OAuthService } from "./oauth/oauth-service.ts";
 import { SessionService } from "./auth/session-service.ts";
 import { TwoFactorService } from "./auth/two-factor.ts";
 import { InstanceService } from "./instance/instance-service.ts";
+import { InstanceTextService } from "./instance/instance-texts.ts";
+import { RuleService } from "./instance/rules.ts";
+import { InstanceActivityService } from "./instance/activity.ts";
+import { AnnouncementService } from "./announcements/announcement-service.ts";
+import { AnnualReportService } from "./annual-reports/annual-report-service.ts";
 import { EventBus } from "./events.ts";
 import { NotificationService } from "./notifications/notification-service.ts";
 import { StatusService } from "./statuses/status-service.ts";
@@ -76,6 +81,14 @@ export interface Services {
   /** Two-factor sign-in (TOTP + recovery codes), and whether a role requires it. */
   twoFactor: TwoFactorService;
   instance: InstanceService;
+  /** Admin-set texts (privacy policy, terms of service, extended description), rules, weekly activity (domain/instance). */
+  instanceTexts: InstanceTextService;
+  rules: RuleService;
+  instanceActivity: InstanceActivityService;
+  /** Announcements by admins, with reactions (domain/announcements). */
+  announcements: AnnouncementService;
+  /** Users' annual reports (domain/annual-reports). */
+  annualReports: AnnualReportService;
   /** Posts kept for later (scheduled_at) and published by the scheduler's sweep. */
   scheduledStatuses: ScheduledStatusService;
   notifications: NotificationService;
@@ -165,6 +178,11 @@ export function createServices(stores: Stores, config: Config, events = new Even
     twoFactor,
     sessions: new SessionService(stores, twoFactor),
     instance: new InstanceService(stores, config),
+    instanceTexts: new InstanceTextService(stores.settings, config),
+    rules: new RuleService(stores),
+    instanceActivity: new InstanceActivityService(stores),
+    announcements: new AnnouncementService(stores, events),
+    annualReports: new AnnualReportService(stores),
     notifications,
     statuses: new StatusService(stores, config, events, notifications, outbox),
     quotes: new QuoteService(stores, notifications),

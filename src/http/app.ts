@@ -35,6 +35,10 @@ import { pollsRoutes } from "./api/v1/polls.ts";
 import { trendsRoutes } from "./api/v1/trends.ts";
 import { directoryRoutes, suggestionsV1Routes, suggestionsV2Routes } from "./api/v1/discovery.ts";
 import { announcementsRoutes } from "./api/v1/announcements.ts";
+import { annualReportsRoutes } from "./api/v1/annual-reports.ts";
+import { oembedRoutes } from "./api/v1/oembed.ts";
+import { statusTranslationRoutes } from "./api/v1/status-translations.ts";
+import { asyncRefreshRoutes } from "./api/v1/async-refreshes.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
 import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
@@ -152,6 +156,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/custom_emojis", customEmojisRoutes);
   app.route("/api/v1/preferences", preferencesRoutes);
   app.route("/api/v1/statuses", quotesRoutes);
+  app.route("/api/v1/statuses", statusTranslationRoutes);
   app.route("/api/v1/statuses", statusesRoutes);
   app.route("/api/v1/scheduled_statuses", scheduledStatusesRoutes);
   app.route("/api/v1/media", mediaV1Routes);
@@ -176,6 +181,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v2/suggestions", suggestionsV2Routes);
   app.route("/api/v1/directory", directoryRoutes);
   app.route("/api/v1/announcements", announcementsRoutes);
+  app.route("/api/v1/annual_reports", annualReportsRoutes);
+  app.route("/api/oembed", oembedRoutes);
+  app.route("/api/v1_alpha/async_refreshes", asyncRefreshRoutes);
   app.route("/api/v1/reports", reportsRoutes);
   app.route("/api/v1/domain_blocks", domainBlocksRoutes);
   app.route("/api/v1/emails", emailsRoutes);

@@ -52,6 +52,13 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       run: () => services.scheduledStatuses.publishDue(),
     },
     {
+      // Announcements published, starting or removed (also by `./skein announcements` in another
+      // process) are told to streaming clients: one query of a small table.
+      name: "announcements",
+      intervalMs: 2_000,
+      run: () => services.announcements.announcePending(),
+    },
+    {
       // Uploads never attached to a post go after a day, with their files (the same prune as `./skein media prune`).
       name: "unattached-media",
       intervalMs: services.config.media.pruneIntervalMs,

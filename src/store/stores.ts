@@ -45,6 +45,10 @@ import { AccountArchiveStore } from "./account-data/archives.ts";
 import { EmailTokenStore } from "./mail/email-tokens.ts";
 import { InviteStore, UsernameBlockStore } from "./registration/invites.ts";
 import { PaymentStore } from "./registration/payments.ts";
+import { InstanceRuleStore } from "./instance-rules.ts";
+import { AnnouncementStore } from "./announcements.ts";
+import { AnnualReportStore } from "./annual-reports.ts";
+import { InstanceActivityStore } from "./instance-activity.ts";
 import { ScheduledStatusStore } from "./scheduled-statuses.ts";
 import { AccountNoteStore } from "./account-notes.ts";
 import { EndorsementStore } from "./endorsements.ts";
@@ -115,6 +119,11 @@ export interface Stores {
   endorsements: EndorsementStore;
   featuredTags: FeaturedTagStore;
   collections: CollectionStore;
+  /** The server's rules, announcements, annual reports and weekly activity (issue 14). */
+  instanceRules: InstanceRuleStore;
+  announcements: AnnouncementStore;
+  annualReports: AnnualReportStore;
+  instanceActivity: InstanceActivityStore;
   /** Runs `work` with stores bound to one transaction; it commits only if `work` resolves. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -166,6 +175,10 @@ export function createStores(db: Kysely<DB>): Stores {
     invites: new InviteStore(db),
     usernameBlocks: new UsernameBlockStore(db),
     payments: new PaymentStore(db),
+    instanceRules: new InstanceRuleStore(db),
+    announcements: new AnnouncementStore(db),
+    annualReports: new AnnualReportStore(db),
+    instanceActivity: new InstanceActivityStore(db),
     scheduledStatuses: new ScheduledStatusStore(db),
     accountNotes: new AccountNoteStore(db),
     endorsements: new EndorsementStore(db),

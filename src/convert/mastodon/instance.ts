@@ -1,4 +1,5 @@
 // What the server knows about itself → Mastodon's Instance (v2) and V1Instance entities.
+import { toRule } from "./instance-pages.ts";
 import type { InstanceFacts } from "../../domain/instance/instance-service.ts";
 import { LIMITS, SUPPORTED_MIME_TYPES } from "../../domain/instance/instance-service.ts";
 import { MASTODON_API_VERSION, MASTODON_COMPAT_VERSION } from "../../version.ts";
@@ -84,7 +85,7 @@ export function toInstanceV2(facts: InstanceFacts, ctx: ConvertContext) {
       email: config.instance.contactEmail,
       account: facts.contactAccount ? toAccount(facts.contactAccount, ctx) : null,
     },
-    rules: [],
+    rules: (facts.rules ?? []).map(toRule),
   };
 }
 
@@ -111,7 +112,7 @@ export function toInstanceV1(facts: InstanceFacts, ctx: ConvertContext) {
       polls: pollLimits,
     },
     contact_account: facts.contactAccount ? toAccount(facts.contactAccount, ctx) : null,
-    rules: [],
+    rules: (facts.rules ?? []).map(toRule),
   };
 }
 

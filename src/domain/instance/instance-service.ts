@@ -4,6 +4,7 @@ import { generateKeyPairSync } from "node:crypto";
 import type { Config } from "../../config/config.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
+import type { InstanceRuleRow } from "../../store/instance-rules.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 
 /** Limits announced to clients and enforced by the API. */
@@ -46,6 +47,8 @@ export interface InstanceFacts {
   registrations?: { mode: string; reasonRequired: boolean; minAge: number | null; message: string | null };
   /** The MIME types uploads may have here (services.media.acceptedMimeTypes), added by the HTTP layer. */
   mediaTypes?: string[];
+  /** The server's rules (services.rules), added by the HTTP layer. */
+  rules?: InstanceRuleRow[];
 }
 
 export class InstanceService {

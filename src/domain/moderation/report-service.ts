@@ -2,6 +2,7 @@
 // worked through by moderators (the admin API). Every way in goes through here, so the same
 // rules hold: what a report may name, who is told about it, what is forwarded where, and that
 // each moderator's change lands in the audit log.
+import { RuleService } from "../instance/rules.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusRow } from "../../store/statuses.ts";
@@ -81,9 +82,8 @@ export class ReportService {
     if (input.comment.length > MAX_REPORT_COMMENT) throw validationFailed(`Validation failed: Comment is too long (maximum is ${MAX_REPORT_COMMENT} characters)`);
     const ruleIds = unique(input.ruleIds);
     if (ruleIds.length > MAX_REPORT_RULES) throw validationFailed(`Validation failed: at most ${MAX_REPORT_RULES} rules`);
-    // Skein's server has no rules to choose from yet (GET /api/v1/instance/rules is empty), so
-    // any rule id names nothing.
-    if (ruleIds.length > 0) throw validationFailed("Validation failed: Rule ids must name rules of this server");
+    // Each id must name one of the server's rules in force (domain/instance/rules.ts).
+    await new RuleService(this.stores).check(ruleIds);
     // Mastodon: naming rules makes the report a violation report, whatever category was given.
     const category = ruleIds.length > 0 ? "violation" : (input.category ?? "other");
     if (!REPORT_CATEGORIES.includes(category as ReportCategory)) throw validationFailed(`Validation failed: Category must be one of ${REPORT_CATEGORIES.join(", ")}`);
@@ -190,7 +190,7 @@ export class ReportService {
   async update(actorId: string, id: string, changes: { category?: string; ruleIds?: string[] }): Promise<ReportRow> {
     const report = await this.get(id);
     const ruleIds = changes.ruleIds === undefined ? null : unique(changes.ruleIds);
-    if (ruleIds && ruleIds.length > 0) throw validationFailed("Validation failed: Rule ids must name rules of this server");
+    if (ruleIds) await new RuleService(this.stores).check(ruleIds);
     const category = changes.category ?? report.category;
     if (!REPORT_CATEGORIES.includes(category as ReportCategory)) throw validationFailed(`Validation failed: Category must be one of ${REPORT_CATEGORIES.join(", ")}`);
     const rules = category === "violation" ? (ruleIds ?? (JSON.parse(report.rule_ids) as string[])) : [];

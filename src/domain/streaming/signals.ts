@@ -13,7 +13,9 @@ export type StreamSignal =
    */
   | { type: "status.deleted"; statusId: string; authorId: string; toPublic: boolean; readerIds: string[] }
   | { type: "notification.created"; notificationId: string; accountId: string }
-  | { type: "filters.changed"; accountId: string };
+  | { type: "filters.changed"; accountId: string }
+  | { type: "announcement.published" | "announcement.deleted"; announcementId: string }
+  | { type: "announcement.reaction"; announcementId: string; name: string };
 
 /** Reader ids per delete signal: 250 × 21 bytes stays far below the NOTIFY limit. */
 export const READERS_PER_SIGNAL = 250;
@@ -30,6 +32,11 @@ export function signalsOf(event: DomainEvent): StreamSignal[] {
       return [{ type: "notification.created", notificationId: event.notification.id, accountId: event.notification.account_id }];
     case "filters.changed":
       return [{ type: "filters.changed", accountId: event.accountId }];
+    case "announcement.published":
+    case "announcement.deleted":
+      return [{ type: event.type, announcementId: event.announcementId }];
+    case "announcement.reaction":
+      return [{ type: event.type, announcementId: event.announcementId, name: event.name }];
     case "status.deleted": {
       // Without a known visibility, public streams hear of the delete: an id reveals nothing.
       const toPublic = event.visibility === undefined || event.visibility === "public";
@@ -69,6 +76,11 @@ export function decodeSignal(text: string): StreamSignal | null {
       return id(v.notificationId) && id(v.accountId) ? { type: "notification.created", notificationId: v.notificationId, accountId: v.accountId } : null;
     case "filters.changed":
       return id(v.accountId) ? { type: "filters.changed", accountId: v.accountId } : null;
+    case "announcement.published":
+    case "announcement.deleted":
+      return id(v.announcementId) ? { type: v.type, announcementId: v.announcementId } : null;
+    case "announcement.reaction":
+      return id(v.announcementId) && typeof v.name === "string" && v.name.length > 0 && v.name.length <= 100 ? { type: v.type, announcementId: v.announcementId, name: v.name } : null;
     default:
       return null;
   }

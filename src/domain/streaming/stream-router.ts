@@ -10,6 +10,7 @@
 //   to the author and their followers (never to anonymous listeners).
 // - `direct`: direct statuses the viewer wrote or is mentioned in (as a `conversation`).
 // - `user:notification`: the viewer's notifications.
+// - announcements (published, reactions, removed): to everyone on `user`.
 // - deletes: to the home readers the status had (on `user`, `list` and `direct`), and to every
 //   public/hashtag listener for a public status (the status is gone; its id reveals nothing).
 //
@@ -34,7 +35,10 @@ export type Delivery =
   | { event: "update" | "status.update" | "conversation"; stream: string[]; viewers: (string | null)[]; status: StatusRow }
   | { event: "delete"; stream: string[]; viewers: (string | null)[]; statusId: string }
   | { event: "notification"; stream: string[]; viewers: string[]; notification: NotificationRow }
-  | { event: "filters_changed"; stream: string[]; viewers: string[] };
+  | { event: "filters_changed"; stream: string[]; viewers: string[] }
+  /** Announcements: to every local user listening on `user` (rendered per viewer by the caller). */
+  | { event: "announcement" | "announcement.delete"; stream: string[]; viewers: string[]; announcementId: string }
+  | { event: "announcement.reaction"; stream: string[]; viewers: string[]; announcementId: string; name: string };
 
 export class StreamRouter {
   private readonly stores: Stores;
@@ -64,6 +68,15 @@ export class StreamRouter {
         // Told on the user stream, as Mastodon does; the client refetches its filters.
         const listening = accountsOf(listeners.viewersOf(streamKey(["user"])));
         return listening.has(signal.accountId) ? [{ event: "filters_changed", stream: ["user"], viewers: [signal.accountId] }] : [];
+      }
+      case "announcement.published":
+      case "announcement.deleted":
+      case "announcement.reaction": {
+        // Announcements are for the server's own users; remote viewers cannot stream here.
+        const viewers = [...accountsOf(listeners.viewersOf(streamKey(["user"])))];
+        if (viewers.length === 0) return [];
+        if (signal.type === "announcement.reaction") return [{ event: "announcement.reaction", stream: ["user"], viewers, announcementId: signal.announcementId, name: signal.name }];
+        return [{ event: signal.type === "announcement.published" ? "announcement" : "announcement.delete", stream: ["user"], viewers, announcementId: signal.announcementId }];
       }
     }
   }

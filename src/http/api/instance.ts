@@ -4,21 +4,22 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { toInstanceV1, toInstanceV2 } from "../../convert/mastodon/instance.ts";
 import { toPublicDomainBlock } from "../../convert/mastodon/admin/domain-policy.ts";
-import { escapeHtml } from "../../domain/text/plain-to-html.ts";
 import { ApiError } from "../errors.ts";
 import { convertContext } from "../render.ts";
+import { instancePagesRoutes } from "./v1/instance-texts.ts";
 
 export const instanceV1Routes = new Hono<AppEnv>();
 export const instanceV2Routes = new Hono<AppEnv>();
 
 instanceV1Routes.get("/", async (c) => c.json(toInstanceV1(await instanceFacts(c), convertContext(c))));
+// Languages, privacy policy, terms of service, extended description, rules, activity (v1/instance-texts.ts).
+instanceV1Routes.route("/", instancePagesRoutes);
 
 /** The instance's facts with the registration settings in force (they change at runtime). */
 async function instanceFacts(c: Context<AppEnv>) {
   const services = c.get("services");
-  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current(), mediaTypes: await services.media.acceptedMimeTypes() };
+  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current(), mediaTypes: await services.media.acceptedMimeTypes(), rules: await services.rules.list() };
 }
-instanceV1Routes.get("/rules", (c) => c.json([]));
 /**
  * In allowlist mode the server's peers and moderation are not for strangers: as in Mastodon's
  * limited federation mode, these lists need a signed-in user.
@@ -41,11 +42,6 @@ instanceV1Routes.get("/domain_blocks", async (c) => {
   const rank = { suspend: 0, silence: 1, noop: 2 } as const;
   blocks.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   return c.json(blocks.map(toPublicDomainBlock));
-});
-instanceV1Routes.get("/activity", (c) => c.json([]));
-instanceV1Routes.get("/extended_description", async (c) => {
-  const { config } = c.get("services");
-  return c.json({ updated_at: new Date(0).toISOString(), content: `<p>${escapeHtml(config.instance.description)}</p>` });
 });
 
 instanceV2Routes.get("/", async (c) => c.json(toInstanceV2(await instanceFacts(c), convertContext(c))));

@@ -17,6 +17,7 @@ import { toStatus } from "../../convert/mastodon/status.ts";
 import { toAccountConversation } from "../../convert/mastodon/account-conversation.ts";
 import { renderNotifications } from "../../convert/mastodon/notification.ts";
 import { convertContextOf } from "../../convert/mastodon/context.ts";
+import { toAnnouncement } from "../../convert/mastodon/announcement.ts";
 
 const logger = getLogger(["skein", "streaming"]);
 
@@ -223,6 +224,16 @@ export class StreamingHub implements Listeners {
       }
       case "conversation":
         return viewer ? this.renderConversation(delivery.status, viewer) : null;
+      case "announcement": {
+        const view = viewer ? await this.services.announcements.view(delivery.announcementId, viewer) : null;
+        return view ? JSON.stringify(toAnnouncement(view, this.convertContext())) : null;
+      }
+      case "announcement.delete":
+        return delivery.announcementId;
+      case "announcement.reaction": {
+        const count = await this.services.announcements.reactionCount(delivery.announcementId, delivery.name);
+        return JSON.stringify({ name: delivery.name, count, announcement_id: delivery.announcementId });
+      }
     }
   }
 

@@ -4,9 +4,8 @@
 //   GET    /api/v1/invites                      Skein extension: the user's invites
 //   POST   /api/v1/invites                      create one (max_uses, expires_in seconds, autofollow)
 //   DELETE /api/v1/invites/:id                  revoke one
-//   GET    /api/v1/instance/terms_of_service    Mastodon 4.4's TermsOfService entity (404 if none)
+// (The terms of service are with the instance's other pages: v1/instance-texts.ts.)
 import { Hono, type Context } from "hono";
-import { readFile, stat } from "node:fs/promises";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { bool, int, readParams, str, type Params } from "../../params.ts";
@@ -98,21 +97,3 @@ registrationRoutes.delete("/invites/:id", requireScope("write:accounts", "write"
   if (!/^\d{1,20}$/.test(id)) throw new ApiError(404, "Record not found");
   return c.json(toInvite(c, await c.get("services").registration.invites.revoke(user, id)));
 });
-
-// --- terms of service --------------------------------------------------------------------------
-
-const MAX_TERMS_BYTES = 512 * 1024;
-
-registrationRoutes.get("/instance/terms_of_service", async (c) => {
-  const file = c.get("services").config.instance.termsOfServiceFile;
-  const info = await stat(file).catch(() => null);
-  if (!info || !info.isFile() || info.size > MAX_TERMS_BYTES) throw new ApiError(404, "Record not found");
-  const text = await readFile(file, "utf8");
-  const content = /<[a-z][^>]*>/i.test(text) ? text : text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p.trim())}</p>`).join("\n");
-  const effective = info.mtime.toISOString().slice(0, 10);
-  return c.json({ effective_date: effective, effective: true, content, succeeded_by: null });
-});
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
