@@ -20,6 +20,10 @@ import { TimelineService } from "./timelines/timeline-service.ts";
 import { ListService } from "./lists/list-service.ts";
 import { MarkerService } from "./markers/marker-service.ts";
 import { TagService } from "./tags/tag-service.ts";
+import { AccountNoteService } from "./accounts/account-notes.ts";
+import { EndorsementService } from "./accounts/endorsements.ts";
+import { FeaturedTagService } from "./accounts/featured-tags.ts";
+import { CollectionService } from "./accounts/collections/collection-service.ts";
 import { ScheduledStatusService } from "./scheduled/scheduled-statuses.ts";
 import { AccountNoteService } from "./accounts/account-notes.ts";
 import { EndorsementService } from "./accounts/endorsements.ts";
@@ -100,6 +104,11 @@ export interface Services {
   lists: ListService;
   markers: MarkerService;
   tags: TagService;
+  /** Profile features: private notes, endorsements, featured hashtags, collections (domain/accounts). */
+  accountNotes: AccountNoteService;
+  endorsements: EndorsementService;
+  featuredTags: FeaturedTagService;
+  collections: CollectionService;
   /** Profile features: private notes, endorsements, featured hashtags, collections (domain/accounts). */
   accountNotes: AccountNoteService;
   endorsements: EndorsementService;
@@ -191,6 +200,10 @@ export function createServices(stores: Stores, config: Config, events = new Even
     lists: new ListService(stores),
     markers: new MarkerService(stores),
     tags: new TagService(stores),
+    accountNotes: new AccountNoteService(stores),
+    endorsements: new EndorsementService(stores),
+    featuredTags: new FeaturedTagService(stores, outbox),
+    collections: new CollectionService(stores),
     accountNotes: new AccountNoteService(stores),
     endorsements: new EndorsementService(stores),
     featuredTags: new FeaturedTagService(stores, outbox),

@@ -45,6 +45,10 @@ import { AccountArchiveStore } from "./account-data/archives.ts";
 import { EmailTokenStore } from "./mail/email-tokens.ts";
 import { InviteStore, UsernameBlockStore } from "./registration/invites.ts";
 import { PaymentStore } from "./registration/payments.ts";
+import { AccountNoteStore } from "./account-notes.ts";
+import { EndorsementStore } from "./endorsements.ts";
+import { FeaturedTagStore } from "./featured-tags.ts";
+import { CollectionStore } from "./collections.ts";
 import { InstanceRuleStore } from "./instance-rules.ts";
 import { AnnouncementStore } from "./announcements.ts";
 import { AnnualReportStore } from "./annual-reports.ts";
@@ -175,6 +179,10 @@ export function createStores(db: Kysely<DB>): Stores {
     invites: new InviteStore(db),
     usernameBlocks: new UsernameBlockStore(db),
     payments: new PaymentStore(db),
+    accountNotes: new AccountNoteStore(db),
+    endorsements: new EndorsementStore(db),
+    featuredTags: new FeaturedTagStore(db),
+    collections: new CollectionStore(db),
     instanceRules: new InstanceRuleStore(db),
     announcements: new AnnouncementStore(db),
     annualReports: new AnnualReportStore(db),

@@ -178,6 +178,12 @@ test("GET/PATCH /api/v1/profile: the editable values as written, changed through
   assert.equal(account.displayName, "Carol C.");
   assert.equal(account.discoverable, true);
 
+  // masto.js sends the update as multipart PUT (Rails routes both verbs to it).
+  const viaClient = await carol.client.v1.profile.update({ displayName: "Carol", locked: true });
+  assert.equal(viaClient.displayName, "Carol");
+  assert.equal(viaClient.locked, true);
+  assert.equal(viaClient.note, "Plain *text* <b>bio</b>", "fields not sent are kept");
+
   const tooLong = await api(carol, "PATCH", "/api/v1/profile", { display_name: "x".repeat(200) });
   assert.equal(tooLong.status, 422, "the display name limit of update_credentials applies");
   assert.equal((await api(null, "GET", "/api/v1/profile")).status, 401);

@@ -42,6 +42,7 @@ export function toActor(account: AccountRow, uris: ActorUris, keys: { publicKey:
     following: uris.following,
     featured: uris.featured,
     featuredTags: uris.featuredTags ?? null,
+    featuredTags: uris.featuredTags ?? null,
     endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
     manuallyApprovesFollowers: account.locked === 1,
     discoverable: account.discoverable === 1,

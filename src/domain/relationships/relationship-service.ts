@@ -295,6 +295,8 @@ export class RelationshipService {
     ]);
     // The viewer's own endorsements and private notes (domain/accounts/endorsements.ts, account-notes.ts).
     const [endorsed, notes] = await Promise.all([this.stores.endorsements.amongTargets(viewerId, ids), this.stores.accountNotes.amongTargets(viewerId, ids)]);
+    // The viewer's own endorsements and private notes (domain/accounts/endorsements.ts, account-notes.ts).
+    const [endorsed, notes] = await Promise.all([this.stores.endorsements.amongTargets(viewerId, ids), this.stores.accountNotes.amongTargets(viewerId, ids)]);
     const followById = new Map(follows.map((f) => [f.target_account_id, f]));
     const now = nowIso();
     const muteById = new Map(mutes.filter((m) => !m.expires_at || m.expires_at > now).map((m) => [m.target_account_id, m]));

@@ -100,6 +100,11 @@ export function isTagName(name: string): boolean {
   return name.length > 0 && name.length <= MAX_TAG_LENGTH && TAG_NAME.test(name);
 }
 
+/** Whether `name` (without "#") is a hashtag as posts write them. */
+export function isTagName(name: string): boolean {
+  return name.length > 0 && name.length <= MAX_TAG_LENGTH && TAG_NAME.test(name);
+}
+
 function checkName(name: string): string {
   const clean = name.replace(/^#/, "");
   if (clean.length === 0 || clean.length > MAX_TAG_LENGTH || !TAG_NAME.test(clean)) throw notFound();

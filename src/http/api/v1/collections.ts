@@ -45,7 +45,8 @@ collectionsRoutes.post("/", requireScope("write:collections"), async (c) => {
   const raw = params.account_ids ?? params["account_ids[]"] ?? [];
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length > COLLECTION_MAX_ITEMS || !list.every((v) => typeof v === "string")) {
-    throw new ApiError(422, `account_ids must be a list of at most ${COLLECTION_MAX_ITEMS} account ids`);
+    const message = `account_ids must be a list of at most ${COLLECTION_MAX_ITEMS} account ids`;
+    return c.json({ error: { error: message, details: { account_ids: [{ error: "ERR_TOO_MANY", description: message }] } } }, 422);
   }
   const ids = (list as string[]).map((v) => parseId(v) ?? "0");
   const result = await fieldErrors(c, c.get("services").collections.create(currentUser(c).account, input(params), ids));
@@ -60,7 +61,8 @@ collectionsRoutes.get("/:id", async (c) => {
   return c.json(toCollectionWithAccounts(view, accounts, convertContext(c)));
 });
 
-collectionsRoutes.patch("/:id", requireScope("write:collections"), async (c) => {
+// PATCH in the description; PUT too, as Rails routes an update (masto.js sends PUT).
+for (const method of ["patch", "put"] as const) collectionsRoutes[method]("/:id", requireScope("write:collections"), async (c) => {
   const params = await readParams(c);
   const result = await fieldErrors(c, c.get("services").collections.update(currentUser(c).account, idParam(c, "id"), input(params)));
   if (result instanceof Response) return result;

@@ -41,7 +41,8 @@ profileMediaRoutes.get("/", requireScope("read:accounts"), async (c) => {
 
 // What Mastodon 4.6 accepts here that Skein does not keep (attribution_domains, image
 // descriptions, hide_collections, show_media, show_media_replies, show_featured) is ignored.
-profileMediaRoutes.patch("/", requireScope("write:accounts"), async (c) => {
+// PUT as well: Mastodon's Rails route takes both, and masto.js sends PUT.
+for (const method of ["patch", "put"] as const) profileMediaRoutes[method]("/", requireScope("write:accounts"), async (c) => {
   const { user } = currentUser(c);
   const upload = await receiveUploads(c, { avatar: PROFILE_IMAGE_LIMIT, header: PROFILE_IMAGE_LIMIT });
   try {
