@@ -20,11 +20,10 @@ import * as m0019 from "./migrations/0019_account_data.ts";
 import * as m0020 from "./migrations/0020_media.ts";
 import * as m0021 from "./migrations/0021_status_edit_media.ts";
 import * as m0023 from "./migrations/0023_remote_media_budget.ts";
-import * as m0026 from "./migrations/0026_account_features.ts";
+import * as m0026 from "./migrations/0026_account_features.ts"; // notes, endorsements, featured tags, collections
 import * as m0027 from "./migrations/0027_instance_pages.ts";
 import * as m0025 from "./migrations/0025_scheduled_statuses.ts";
 import * as m0028 from "./migrations/0028_quotes.ts";
-import * as m0026 from "./migrations/0026_account_features.ts";
 import * as m0024 from "./migrations/0024_push_subscriptions.ts";
 import * as m0017 from "./migrations/0017_email_tokens.ts";
 import * as m0018 from "./migrations/0018_two_factor.ts";
@@ -58,7 +57,6 @@ const migrations: Record<string, Migration> = {
   "0027_instance_pages": m0027,
   "0025_scheduled_statuses": m0025,
   "0028_quotes": m0028,
-  "0026_account_features": m0026,
   "0024_push_subscriptions": m0024,
 };
 

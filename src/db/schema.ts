@@ -18,8 +18,6 @@ export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 import type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable } from "./schema/account-features.ts";
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
-import type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable } from "./schema/account-features.ts";
-export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 import type { QuotesTable, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
@@ -588,6 +586,7 @@ export interface DB {
   blocklist_adoptions: BlocklistAdoptionsTable;
   account_imports: AccountImportsTable;
   account_archives: AccountArchivesTable;
+  // Profile features (0026, schema/account-features.ts).
   account_notes: AccountNotesTable;
   account_endorsements: AccountEndorsementsTable;
   featured_tags: FeaturedTagsTable;
@@ -599,11 +598,6 @@ export interface DB {
   announcement_dismissals: AnnouncementDismissalsTable;
   annual_reports: AnnualReportsTable;
   scheduled_statuses: ScheduledStatusesTable;
-  account_notes: AccountNotesTable;
-  account_endorsements: AccountEndorsementsTable;
-  featured_tags: FeaturedTagsTable;
-  collections: CollectionsTable;
-  collection_items: CollectionItemsTable;
   quotes: QuotesTable;
   status_interaction_policies: StatusInteractionPoliciesTable;
 }

@@ -25,10 +25,6 @@ import { EndorsementService } from "./accounts/endorsements.ts";
 import { FeaturedTagService } from "./accounts/featured-tags.ts";
 import { CollectionService } from "./accounts/collections/collection-service.ts";
 import { ScheduledStatusService } from "./scheduled/scheduled-statuses.ts";
-import { AccountNoteService } from "./accounts/account-notes.ts";
-import { EndorsementService } from "./accounts/endorsements.ts";
-import { FeaturedTagService } from "./accounts/featured-tags.ts";
-import { CollectionService } from "./accounts/collections/collection-service.ts";
 import { ConversationService } from "./conversations/conversation-service.ts";
 import { NotificationGroupService } from "./notifications/notification-groups.ts";
 import { loadStatusViews, type StatusView } from "./statuses/status-views.ts";
@@ -104,12 +100,7 @@ export interface Services {
   lists: ListService;
   markers: MarkerService;
   tags: TagService;
-  /** Profile features: private notes, endorsements, featured hashtags, collections (domain/accounts). */
-  accountNotes: AccountNoteService;
-  endorsements: EndorsementService;
-  featuredTags: FeaturedTagService;
-  collections: CollectionService;
-  /** Profile features: private notes, endorsements, featured hashtags, collections (domain/accounts). */
+  /** Profile features (domain/accounts): private notes, endorsements, featured hashtags, collections. */
   accountNotes: AccountNoteService;
   endorsements: EndorsementService;
   featuredTags: FeaturedTagService;
@@ -200,10 +191,6 @@ export function createServices(stores: Stores, config: Config, events = new Even
     lists: new ListService(stores),
     markers: new MarkerService(stores),
     tags: new TagService(stores),
-    accountNotes: new AccountNoteService(stores),
-    endorsements: new EndorsementService(stores),
-    featuredTags: new FeaturedTagService(stores, outbox),
-    collections: new CollectionService(stores),
     accountNotes: new AccountNoteService(stores),
     endorsements: new EndorsementService(stores),
     featuredTags: new FeaturedTagService(stores, outbox),

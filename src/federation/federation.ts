@@ -147,17 +147,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
     })
     .authorize((ctx) => signed(ctx));
 
-  // Featured hashtags (Mastodon's toot:featuredTags), as Hashtag objects.
-  federation
-    .setFeaturedTagsDispatcher("/users/{identifier}/collections/tags", async (_ctx, identifier) => {
-      const account = await localAccount(identifier);
-      if (!account) return null;
-      const tags = await stores.featuredTags.ofAccount(account.id);
-      return { items: tags.map((t) => new Hashtag({ name: `#${t.tag.display_name}`, href: new URL(`${account.url ?? `${config.origin}/@${account.username}`}/tagged/${encodeURIComponent(t.tag.name)}`) })) };
-    })
-    .authorize((ctx) => signed(ctx));
-
-  // Featured hashtags (Mastodon's toot:featuredTags), as Hashtag objects.
+  // Featured hashtags (Mastodon's toot:featuredTags), as Hashtag objects linking to the profile's tagged posts.
   federation
     .setFeaturedTagsDispatcher("/users/{identifier}/collections/tags", async (_ctx, identifier) => {
       const account = await localAccount(identifier);
@@ -243,7 +233,6 @@ export async function actorOf(ctx: Context<void>, account: AccountRow, deps?: Pi
       followers: ctx.getFollowersUri(identifier),
       following: new URL(`${account.uri}/following`),
       featured: new URL(`${account.uri}/collections/featured`),
-      featuredTags: ctx.getFeaturedTagsUri(identifier),
       featuredTags: ctx.getFeaturedTagsUri(identifier),
       url: new URL(account.url ?? account.uri),
     },

@@ -66,9 +66,6 @@ import { profileMediaRoutes } from "./api/v1/profile.ts";
 import { accountFeaturesRoutes, endorsementsRoutes } from "./api/v1/account-features.ts";
 import { featuredTagsRoutes, tagFeatureRoutes } from "./api/v1/featured-tags.ts";
 import { collectionsRoutes } from "./api/v1/collections.ts";
-import { accountFeaturesRoutes, endorsementsRoutes } from "./api/v1/account-features.ts";
-import { featuredTagsRoutes, tagFeatureRoutes } from "./api/v1/featured-tags.ts";
-import { collectionsRoutes } from "./api/v1/collections.ts";
 import { customEmojisRoutes, emojiObjectRoutes } from "./api/v1/custom-emojis.ts";
 
 const accessLog = getLogger(["skein", "http", "access"]);
@@ -150,12 +147,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/apps", appsRoutes);
   // Sign-up, invites and the terms of service, before the accounts and instance routes.
   app.route("/api/v1", registrationRoutes);
-  app.route("/api/v1/accounts", accountFeaturesRoutes);
+  // Profile features (notes, endorsements, ?id[]=, featured tags, collections) beside the accounts routes.
   app.route("/api/v1/accounts", accountFeaturesRoutes);
   app.route("/api/v1/accounts", accountsRoutes);
-  app.route("/api/v1/endorsements", endorsementsRoutes);
-  app.route("/api/v1/featured_tags", featuredTagsRoutes);
-  app.route("/api/v1/collections", collectionsRoutes);
   app.route("/api/v1/endorsements", endorsementsRoutes);
   app.route("/api/v1/featured_tags", featuredTagsRoutes);
   app.route("/api/v1/collections", collectionsRoutes);
@@ -176,7 +170,6 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/markers", markersRoutes);
   app.route("/api/v1/push", pushRoutes);
   app.route("/api/v1/tags", tagsRoutes);
-  app.route("/api/v1/tags", tagFeatureRoutes);
   app.route("/api/v1/tags", tagFeatureRoutes);
   app.route("/api/v1/followed_tags", followedTagsRoutes);
   app.route("/api/v1/conversations", conversationsRoutes);

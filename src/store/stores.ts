@@ -54,10 +54,6 @@ import { AnnouncementStore } from "./announcements.ts";
 import { AnnualReportStore } from "./annual-reports.ts";
 import { InstanceActivityStore } from "./instance-activity.ts";
 import { ScheduledStatusStore } from "./scheduled-statuses.ts";
-import { AccountNoteStore } from "./account-notes.ts";
-import { EndorsementStore } from "./endorsements.ts";
-import { FeaturedTagStore } from "./featured-tags.ts";
-import { CollectionStore } from "./collections.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -118,7 +114,7 @@ export interface Stores {
   payments: PaymentStore;
   /** Scheduled statuses (0025) and the uploads reserved for them. */
   scheduledStatuses: ScheduledStatusStore;
-  /** Profile features (0026): private notes, endorsements, featured hashtags, collections. */
+  /** Profile features (migration 0026): private notes, endorsements, featured hashtags, collections and their items. */
   accountNotes: AccountNoteStore;
   endorsements: EndorsementStore;
   featuredTags: FeaturedTagStore;
@@ -188,10 +184,6 @@ export function createStores(db: Kysely<DB>): Stores {
     annualReports: new AnnualReportStore(db),
     instanceActivity: new InstanceActivityStore(db),
     scheduledStatuses: new ScheduledStatusStore(db),
-    accountNotes: new AccountNoteStore(db),
-    endorsements: new EndorsementStore(db),
-    featuredTags: new FeaturedTagStore(db),
-    collections: new CollectionStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };

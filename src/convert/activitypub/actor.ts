@@ -22,7 +22,7 @@ export interface ActorUris {
   followers: URL;
   following: URL;
   featured: URL;
-  /** Mastodon's toot:featuredTags: the hashtags featured on the profile. */
+  /** Mastodon's toot:featuredTags: the collection of hashtags featured on the profile (federation.ts serves it). */
   featuredTags?: URL;
   url: URL;
 }
@@ -41,7 +41,6 @@ export function toActor(account: AccountRow, uris: ActorUris, keys: { publicKey:
     followers: uris.followers,
     following: uris.following,
     featured: uris.featured,
-    featuredTags: uris.featuredTags ?? null,
     featuredTags: uris.featuredTags ?? null,
     endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
     manuallyApprovesFollowers: account.locked === 1,

@@ -293,9 +293,7 @@ export class RelationshipService {
       r.sourcesAmong("follow_requests", viewerId, ids),
       this.domainBlockedAmong(viewerId, ids),
     ]);
-    // The viewer's own endorsements and private notes (domain/accounts/endorsements.ts, account-notes.ts).
-    const [endorsed, notes] = await Promise.all([this.stores.endorsements.amongTargets(viewerId, ids), this.stores.accountNotes.amongTargets(viewerId, ids)]);
-    // The viewer's own endorsements and private notes (domain/accounts/endorsements.ts, account-notes.ts).
+    // The viewer's own endorsements and private notes (domain/accounts/endorsements.ts, account-notes.ts): nobody else's.
     const [endorsed, notes] = await Promise.all([this.stores.endorsements.amongTargets(viewerId, ids), this.stores.accountNotes.amongTargets(viewerId, ids)]);
     const followById = new Map(follows.map((f) => [f.target_account_id, f]));
     const now = nowIso();

@@ -95,12 +95,7 @@ function emptyHistory(): TagHistoryDay[] {
   return Array.from({ length: HISTORY_DAYS }, (_, i) => ({ day: (today - i * DAY_MS) / 1000, uses: 0, accounts: 0 }));
 }
 
-/** Whether `name` (without "#") is a hashtag as posts write them. */
-export function isTagName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_TAG_LENGTH && TAG_NAME.test(name);
-}
-
-/** Whether `name` (without "#") is a hashtag as posts write them. */
+/** Whether `name` (without "#") is a hashtag as posts write them (featured tags and collections check names with it). */
 export function isTagName(name: string): boolean {
   return name.length > 0 && name.length <= MAX_TAG_LENGTH && TAG_NAME.test(name);
 }
