@@ -225,7 +225,8 @@ test("the notification policy is stored, and `drop` drops", async () => {
   assert.deepEqual(groups.map((g) => g.type), ["mention"]);
   assert.deepEqual(groups[0].sampleAccountIds, [alice.id]);
 
-  await gina.client.v2.notifications.policy.update({ forNotFollowing: "accept" });
+  // (for_new_accounts: filter would hold bob's mention as a request: his account is days old.)
+  await gina.client.v2.notifications.policy.update({ forNotFollowing: "accept", forNewAccounts: "accept" });
   await bob.client.v1.statuses.create({ status: "@gina now you hear me" });
   assert.equal((await gina.client.v2.notifications.list()).notificationGroups.length, 2);
   // Policies are per user.

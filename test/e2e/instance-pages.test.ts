@@ -79,9 +79,12 @@ test("before an admin sets anything: languages, no translation, the default priv
 });
 
 test("texts an admin sets with ./skein instance: privacy policy, about page, terms of service by effective date", async () => {
-  await cli("instance", "set", "privacy-policy", file("privacy.txt", "We keep little.\n\nAsk us & we delete it."));
-  await cli("instance", "set", "extended-description", file("about.html", "<h2>About</h2><p>A small server.</p>"));
-  await cli("instance", "set", "terms-of-service", file("tos-old.txt", "Be nice."), "--effective", day(-2));
+  // Different settings, so the commands may run at once; versions of the terms one after the other.
+  await Promise.all([
+    cli("instance", "set", "privacy-policy", file("privacy.txt", "We keep little.\n\nAsk us & we delete it.")),
+    cli("instance", "set", "extended-description", file("about.html", "<h2>About</h2><p>A small server.</p>")),
+    cli("instance", "set", "terms-of-service", file("tos-old.txt", "Be nice."), "--effective", day(-2)),
+  ]);
   await cli("instance", "set", "terms-of-service", file("tos-new.txt", "Be very nice."), "--effective", day(10));
 
   const privacy = (await api(null, "GET", "/api/v1/instance/privacy_policy")).body;
@@ -146,9 +149,11 @@ test("announcements: published by an admin, told on the user stream, reacted to 
   const socket: StreamSocket = await openStream(server.url, { protocolToken: alice.token });
   try {
     await socket.subscribe("user");
-    const out = await cli("announcements", "add", "Maintenance tonight #ops", "--ends-at", new Date(Date.now() + 86_400_000).toISOString());
+    const [out] = await Promise.all([
+      cli("announcements", "add", "Maintenance tonight #ops", "--ends-at", new Date(Date.now() + 86_400_000).toISOString()),
+      cli("announcements", "add", "Later news", "--starts-at", new Date(Date.now() + 86_400_000).toISOString()),
+    ]);
     const id = /Added announcement (\d+)/.exec(out)![1];
-    await cli("announcements", "add", "Later news", "--starts-at", new Date(Date.now() + 86_400_000).toISOString());
 
     const told = await socket.next((m: StreamMessage) => m.event === "announcement", 8000);
     const entity = JSON.parse(told.payload!);

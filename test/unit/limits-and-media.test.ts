@@ -107,6 +107,7 @@ test("the policy's verdict on a limited sender: filter by default, accept from f
     notificationRequests: { permitted: async (to: string, from: string) => permitted.has(`${to}<${from}`) },
     accounts: { byId: async () => account({ created_at: "2020-01-01T00:00:00.000Z" }) },
     statuses: { byId: async () => undefined },
+    users: { byUsername: async () => undefined },
   } as unknown as Stores;
   assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", true), "filter");
   assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", false), "accept", "an ordinary stranger is accepted by default");
@@ -119,7 +120,7 @@ test("the policy's verdict on a limited sender: filter by default, accept from f
   permitted.clear();
   policies.set("me", { account_id: "me", for_not_following: "filter", for_not_followers: "accept", for_new_accounts: "accept", for_private_mentions: "filter", for_limited_accounts: "drop", updated_at: "" });
   assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", true), "drop", "the strictest rule wins");
-  assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", false), "accept", "for_not_following: filter still shows (only limited senders are filed away)");
+  assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", false), "filter", "for_not_following: filter holds a stranger's mention as a request");
   policies.set("me", { ...policies.get("me")!, for_not_following: "drop", for_limited_accounts: "filter" });
   assert.equal(await policyVerdict(stores, "me", "them", "mention", "s", true), "drop", "a drop of another rule beats the limit's filter");
 });

@@ -1,6 +1,20 @@
 // The notification policy (Mastodon's /api/v2/notifications/policy): per kind of sender, accept,
-// filter or drop, applied when notifying (policyVerdict); filtered notifications become
-// notification requests (notification-requests.ts) — for limited senders so far (FILTER_APPLIED).
+// filter or drop, applied when notifying (policyVerdict). Filtered notifications are held as
+// notification requests (notification-requests.ts) until the recipient accepts or dismisses them;
+// dropped ones are not made at all. Mastodon 4.3's rules, field by field:
+//
+// - for_not_following:    the recipient does not follow the sender
+// - for_not_followers:    the sender does not follow the recipient, or only since less than 3 days
+//                         (a follow just before a flood of mentions does not count)
+// - for_new_accounts:     the sender's account is less than 30 days old, and not followed
+// - for_private_mentions: a direct mention from someone the recipient does not follow, unless it
+//                         answers the recipient: a reply to the recipient's own post, or in a
+//                         thread where an earlier direct post mentioned the sender
+// - for_limited_accounts: the sender is limited by moderators, and not followed
+//
+// A sender whose request the recipient accepted is never filtered again, and mentions from the
+// server's staff are not filtered (a moderator's message must arrive). Of several matching
+// rules the strictest wins.
 import type { Stores } from "../../store/stores.ts";
 import type { NotificationPolicyRow } from "../../store/notification-groups.ts";
 import type { NotificationPolicyValue, NotificationType } from "../../db/schema.ts";
@@ -24,53 +38,65 @@ export function defaultPolicy(accountId: string): NotificationPolicyRow {
 
 /** Types a policy applies to (Mastodon's "filterable" notifications). */
 const FILTERABLE: readonly NotificationType[] = ["mention", "reblog", "follow", "follow_request", "favourite"];
-const NEW_ACCOUNT_MS = 30 * 86_400_000;
+export const NEW_ACCOUNT_MS = 30 * 86_400_000;
+export const NEW_FOLLOWER_MS = 3 * 86_400_000;
+/** How far up a thread a private mention is looked at as an answer. */
+const MAX_THREAD_DEPTH = 100;
+const STAFF = new Set(["moderator", "admin", "owner"]);
 
 export type PolicyVerdict = "accept" | "filter" | "drop";
 
-/** The kinds of sender whose `filter` files notifications away (see policyVerdict). */
-export const FILTER_APPLIED: readonly PolicyField[] = ["for_limited_accounts"];
-
 /**
  * What the recipient's policy does with a notification from `fromAccountId`: shown (`accept`),
- * filed away as a notification request (`filter`: stored with filtered = 1, see
- * notification-requests.ts), or not made at all (`drop`). Notifications from accounts one
- * follows, and from senders whose request one accepted, are always shown. Of several matching
- * rules the strictest wins. `limited`: the sender is limited by moderators
- * (domain/moderation/limited-accounts.ts), for `for_limited_accounts`.
- *
- * `filter` is applied for limited senders (`for_limited_accounts`). For the other kinds of sender
- * it is still shown as before (FILTER_APPLIED): Mastodon's default `for_private_mentions: filter`
- * would start hiding direct messages from strangers, and every account is "new" for 30 days —
- * turning those on is a change of its own, with its notice to users.
+ * held as a notification request (`filter`: stored with filtered = 1), or not made (`drop`).
+ * `limited`: the sender is limited by moderators (domain/moderation/limited-accounts.ts).
  */
 export async function policyVerdict(stores: Stores, recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null, limited: boolean): Promise<PolicyVerdict> {
   if (!FILTERABLE.includes(type)) return "accept";
   const policy = (await stores.notificationGroups.policy(recipientId)) ?? defaultPolicy(recipientId);
-  const asks = (field: PolicyField, value: NotificationPolicyValue) => policy[field] === value;
-  const possible = (value: NotificationPolicyValue) =>
-    (limited && asks("for_limited_accounts", value)) ||
-    (value === "drop" && POLICY_FIELDS.some((f) => f !== "for_limited_accounts" && asks(f, "drop")));
-  if (!possible("drop") && !possible("filter")) return "accept";
-  const r = stores.relationships;
-  if (await r.find("follows", recipientId, fromAccountId)) return "accept";
+  if (POLICY_FIELDS.every((f) => policy[f] === "accept")) return "accept";
   if (await stores.notificationRequests.permitted(recipientId, fromAccountId)) return "accept";
-  let verdict: PolicyVerdict = "accept";
-  const apply = (value: NotificationPolicyValue, field: PolicyField) => {
-    if (value === "drop") verdict = "drop";
-    else if (value === "filter" && verdict === "accept" && FILTER_APPLIED.includes(field)) verdict = "filter";
+  const r = stores.relationships;
+  const following = !!(await r.find("follows", recipientId, fromAccountId));
+  const sender = await stores.accounts.byId(fromAccountId);
+
+  const matches: Record<PolicyField, () => Promise<boolean>> = {
+    for_not_following: async () => !following,
+    for_not_followers: async () => {
+      const follow = await r.find("follows", fromAccountId, recipientId);
+      return !follow || Date.now() - Date.parse(follow.created_at) < NEW_FOLLOWER_MS;
+    },
+    for_new_accounts: async () => !following && !!sender && Date.now() - Date.parse(sender.created_at) < NEW_ACCOUNT_MS,
+    for_private_mentions: async () => !following && type === "mention" && statusId !== null && (await unsolicitedPrivateMention(stores, statusId, recipientId, fromAccountId)),
+    for_limited_accounts: async () => limited && !following,
   };
-  if (limited) apply(policy.for_limited_accounts, "for_limited_accounts");
-  apply(policy.for_not_following, "for_not_following");
-  if (policy.for_not_followers !== "accept" && !(await r.find("follows", fromAccountId, recipientId))) apply(policy.for_not_followers, "for_not_followers");
-  if (policy.for_new_accounts !== "accept") {
-    const sender = await stores.accounts.byId(fromAccountId);
-    if (sender && Date.now() - Date.parse(sender.created_at) < NEW_ACCOUNT_MS) apply(policy.for_new_accounts, "for_new_accounts");
+  let verdict: PolicyVerdict = "accept";
+  for (const field of POLICY_FIELDS) {
+    const value = policy[field];
+    if (value === "accept" || (value === "filter" && verdict !== "accept")) continue;
+    if (await matches[field]()) verdict = value;
+    if (verdict === "drop") return "drop";
   }
-  if (policy.for_private_mentions === "drop" && type === "mention" && statusId) {
-    const status = await stores.statuses.byId(statusId);
-    // Replies to one's own posts are answers, not unsolicited private mentions.
-    if (status && status.visibility === "direct" && status.in_reply_to_account_id !== recipientId) apply("drop", "for_private_mentions");
-  }
+  if (verdict === "filter" && type === "mention" && sender && sender.domain === null && (await isStaff(stores, sender.username))) return "accept";
   return verdict;
+}
+
+/** A direct post mentioning the recipient that does not answer them (see the rules above). */
+async function unsolicitedPrivateMention(stores: Stores, statusId: string, recipientId: string, senderId: string): Promise<boolean> {
+  const status = await stores.statuses.byId(statusId);
+  if (!status || status.visibility !== "direct") return false;
+  if (status.in_reply_to_account_id === recipientId) return false;
+  let parentId = status.in_reply_to_id;
+  for (let depth = 0; parentId && depth < MAX_THREAD_DEPTH; depth++) {
+    const parent = await stores.statuses.byId(parentId);
+    if (!parent) break;
+    if (parent.visibility === "direct" && ((await stores.statuses.mentionsOf([parent.id])).get(parent.id) ?? []).includes(senderId)) return false;
+    parentId = parent.in_reply_to_id;
+  }
+  return true;
+}
+
+async function isStaff(stores: Stores, username: string): Promise<boolean> {
+  const user = await stores.users.byUsername(username);
+  return !!user && STAFF.has(user.role);
 }
