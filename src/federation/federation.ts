@@ -21,6 +21,7 @@ import { Resolver } from "./resolver.ts";
 import { boundedLoaderFactories } from "./document-loaders.ts";
 import { contextFetchPolicy, fetchPolicy } from "./moderation-policy.ts";
 import { registerInboxListeners } from "./inbox.ts";
+import { noteQuoteParts, registerQuoteDispatchers } from "./quotes.ts";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
 
@@ -169,6 +170,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
     return noteOf(deps, status.id);
   }).authorize((ctx) => signed(ctx));
 
+  registerQuoteDispatchers(federation, deps);
   registerInboxListeners(federation, deps, resolver, heardFrom);
   return { federation, resolver };
 }
@@ -262,5 +264,6 @@ export async function noteOf(deps: FederationDeps, statusId: string): Promise<No
     ? outgoingEmojisIn((t) => deps.services.emojis.catalog.find(null, t), [status.content, status.spoiler_text, ...(poll?.options.map((o) => o.title) ?? [])], deps.config.origin, deps.services.mediaUrls)
     : [];
   const attachments = (view?.media ?? []).map((m) => outgoingAttachment(m, deps.services.mediaUrls)).filter((a) => a !== null);
-  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll, emojis, attachments });
+  const quoteParts = await noteQuoteParts(deps, status, author, view);
+  return toNote({ status, author, mentioned: view?.mentions ?? [], tags: view?.tags ?? [], inReplyToUri: parent?.uri ?? null, origin: deps.config.origin, poll, emojis, attachments, quoteParts });
 }

@@ -13,6 +13,9 @@ import type { Resolver } from "./resolver.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import type { StatusRow } from "../store/statuses.ts";
 import { fromNote, isPostObject, rememberEmbeddedObject } from "../convert/activitypub/note.ts";
+import { QuoteRequest } from "@fedify/vocab";
+import { QuoteInbox } from "./quotes-inbox.ts";
+import { MAX_THREAD_FETCH_DEPTH } from "./resolver.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
 /** Mastodon names one account and its reported posts; more than this is not a report anyone reads. */
@@ -24,6 +27,9 @@ const MAX_FLAG_OBJECTS = 200;
  */
 export function registerInboxListeners(federation: SkeinFederation, deps: FederationDeps, resolver: Resolver, heardFrom: (host: string) => void): void {
   const { services, stores } = deps;
+  // Quote posts and interaction policies (FEP-044f, GoToSocial): federation/quotes-inbox.ts.
+  const quotes = new QuoteInbox(deps, resolver);
+  resolver.afterPost = (ctx, object, status, depth) => quotes.stored(ctx, object, status, depth);
 
   /** The sender of an activity, stored; null when it cannot be known. */
   const senderOf = async (ctx: InboxContext<void>, activity: Activity): Promise<AccountRow | null> => {
@@ -48,6 +54,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Accept, async (ctx, accept) => {
       const sender = await senderOf(ctx, accept);
       if (!sender) return;
+      if (await quotes.accept(ctx, accept, sender)) return;
       // Our Follow ids name the request (https://us/follows/ID); fetch the object only otherwise,
       // since a Follow embedded by another server is not trusted without fetching it.
       const follower = (await followerOfOwnFollow(deps, accept.objectId, sender)) ?? (await followerNamedIn(ctx, accept, resolver));
@@ -57,6 +64,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Reject, async (ctx, reject) => {
       const sender = await senderOf(ctx, reject);
       if (!sender) return;
+      if (await quotes.reject(reject, sender)) return;
       const follower = (await followerOfOwnFollow(deps, reject.objectId, sender)) ?? (await followerNamedIn(ctx, reject, resolver));
       if (follower) await services.relationships.receiveFollowEnded(follower, sender);
     })
@@ -65,7 +73,10 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       if (!sender) return;
       const object = await create.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
       if (object) await rememberEmbeddedObject(create, object);
-      if (object && isPostObject(object)) await resolver.post(ctx, object, sender);
+      if (!object || !isPostObject(object)) return;
+      // A reply the parent's policy refuses is not stored (and is rejected).
+      if (object.replyTargetId && !(await quotes.allowed(sender, await stores.statuses.byUri(object.replyTargetId.href), "reply", object.id?.href ?? null))) return;
+      await resolver.post(ctx, object, sender);
     })
     .on(Update, async (ctx, update) => {
       const sender = await senderOf(ctx, update);
@@ -85,6 +96,8 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       if (status.account_id !== sender.id) return;
       const parsed = await fromNote(object);
       if (parsed) await services.remoteStatuses.update(status, parsed);
+      if (parsed) await quotes.stored(ctx, object, status, MAX_THREAD_FETCH_DEPTH);
+      if (parsed) await services.quotes.quotedUpdated(status);
     })
     .on(Delete, async (ctx, del) => {
       const sender = await senderOf(ctx, del);
@@ -96,18 +109,21 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       }
       const status = await stores.statuses.byUri(objectId);
       if (status && status.account_id === sender.id) await services.remoteStatuses.remove(status);
+      else if (!status) await quotes.revoked(objectId, sender);
     })
     .on(Announce, async (ctx, announce) => {
       const sender = await senderOf(ctx, announce);
       if (!sender || !announce.id || !announce.objectId) return;
       const target = await resolver.status(ctx, announce.objectId);
       if (!target) return;
+      if (!(await quotes.allowed(sender, target, "announce", announce.id.href))) return;
       const published = announce.published ? new Date(announce.published.epochMilliseconds) : new Date();
       await services.remoteStatuses.receiveBoost(sender, target, announce.id.href, published, "public");
     })
     .on(Like, async (ctx, like) => {
       const sender = await senderOf(ctx, like);
       const status = sender && like.objectId ? await stores.statuses.byUri(like.objectId.href) : undefined;
+      if (sender && status && !(await quotes.allowed(sender, status, "like", like.id?.href ?? null))) return;
       if (sender && status) await services.remoteStatuses.receiveLike(sender, status, like.id?.href ?? null, false);
     })
     // Misskey and Pleroma reactions count as likes, as on Mastodon.
@@ -116,6 +132,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       const status = sender && react.objectId ? await stores.statuses.byUri(react.objectId.href) : undefined;
       if (sender && status) await services.remoteStatuses.receiveLike(sender, status, react.id?.href ?? null, false);
     })
+    .on(QuoteRequest, (ctx, request) => quotes.request(ctx, request, senderOf))
     .on(Block, async (ctx, block) => {
       const sender = await senderOf(ctx, block);
       const target = block.objectId ? await resolver.localAccount(block.objectId) : null;

@@ -10,6 +10,7 @@ import { JobQueue } from "../queue/job-queue.ts";
 import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation, isGoneLocalDocument } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
+import { FedifyQuoteOutbox } from "./quotes.ts";
 import type { Resolver } from "./resolver.ts";
 import { isInboxPost, passInboxGate, signingKeyHosts, unreadableActivity } from "./inbox-gate.ts";
 import { Fanout } from "./delivery/fanout.ts";
@@ -67,6 +68,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
   const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
   deps.services.outbox.target = new FedifyOutbox(federation, deps, fanout);
+  deps.services.quotes.outbox.target = new FedifyQuoteOutbox(federation, deps, fanout);
   deps.services.resolver.target = resolver;
   // Account archives are rendered with the same documents other servers are served.
   deps.services.accountData.archives.documents.target = new FederationArchiveDocuments(federation, deps);

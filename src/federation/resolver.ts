@@ -34,6 +34,8 @@ export class Resolver implements RemoteLookup {
   private readonly context: () => Context<void>;
   private readonly outbound: OutboundPolicy;
   private readonly policy: FetchPolicy;
+  /** Told of every remote post stored (federation/quotes-inbox.ts: its quote and interaction policy), with the fetch depth left. */
+  afterPost: ((ctx: Context<void>, object: APObject, status: StatusRow | null, depth: number) => Promise<void>) | null = null;
   constructor(deps: FederationDeps, context: () => Context<void>) {
     this.deps = deps;
     this.context = context;
@@ -221,7 +223,7 @@ export class Resolver implements RemoteLookup {
       const account = await this.account(ctx, mention);
       if (account) mentioned.push(account);
     }
-    return this.deps.services.remoteStatuses.receive({
+    const stored = await this.deps.services.remoteStatuses.receive({
       uri: parsed.uri,
       url: parsed.url,
       author,
@@ -239,5 +241,7 @@ export class Resolver implements RemoteLookup {
       poll: parsed.poll,
       emojis: parsed.emojis,
     });
+    if (this.afterPost) await this.afterPost(ctx, object, stored, depth);
+    return stored;
   }
 }

@@ -55,7 +55,8 @@ export function installQuoteAwareContractCheck(baseUrl: string): ContractLog {
       const result = validateResponse(method, url.pathname, response.status, body);
       if (result.checked) log.checked++;
       for (const problem of result.problems) log.violations.push(`${method} ${url.pathname} ${response.status}: ${problem}`);
-      for (const quote of quotes) {
+      // Only the Mastodon API's answers (not ActivityPub documents, whose `quote` is a URI).
+      for (const quote of result.checked ? quotes : []) {
         const validate = schema("quoted_status" in quote ? "Quote" : "ShallowQuote");
         if (!validate(quote)) for (const e of validate.errors ?? []) log.violations.push(`${method} ${url.pathname} quote${e.instancePath} ${e.message}`);
       }

@@ -40,9 +40,11 @@ export interface NoteParts {
   emojis?: OutgoingEmoji[];
   /** Processed local uploads, in order: Documents with alt text, blurhash, focal point, size. */
   attachments?: OutgoingAttachment[];
+  /** Quote and interaction policy fields (FEP-044f; federation/quotes.ts noteQuoteParts). */
+  quoteParts?: Record<string, unknown>;
 }
 
-export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll, emojis = [], attachments = [] }: NoteParts): Note | Question {
+export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, poll, emojis = [], attachments = [], quoteParts = {} }: NoteParts): Note | Question {
   const followers = new URL(author.followers_url ?? `${author.uri}/followers`);
   const { tos, ccs } = addressing(status.visibility, followers, mentioned.map((a) => new URL(a.uri)));
   // A post with a poll is a Question: its options are Notes named by the option, with counts.
@@ -59,6 +61,7 @@ export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, 
   const type = attachments.length ? (poll ? MediaQuestion : MediaNote) : poll ? Question : Note;
   return new type({
     ...pollValues,
+    ...quoteParts,
     attachments: attachments.map(toDocument),
     id: new URL(status.uri),
     attribution: new URL(author.uri),

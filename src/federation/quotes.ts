@@ -1,0 +1,99 @@
+// Quote posts over ActivityPub (FEP-044f) — the sending side and what other servers fetch: the
+// quote and interactionPolicy fields of our Notes, the QuoteAuthorization objects our authors
+// grant (served at /users/NAME/quote_authorizations/ID), and the domain's QuoteOutbox: a
+// QuoteRequest to a quoted remote author, our Accept (with the authorization) or Reject of theirs,
+// the Delete of an authorization that is revoked, and GoToSocial's Reject of an interaction a
+// policy refuses. Activities go through the delivery engine like every other (delivery/).
+import { Accept, Delete, QuoteAuthorization, QuoteRequest, Reject, type Activity } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { FederationDeps, SkeinFederation } from "./context.ts";
+import type { Fanout } from "./delivery/fanout.ts";
+import { signedActivityBody } from "./delivery/activity-body.ts";
+import { noteOf } from "./federation.ts";
+import { parseId } from "../util/ids.ts";
+import type { AccountRow } from "../store/accounts.ts";
+import type { StatusRow } from "../store/statuses.ts";
+import type { QuoteRow } from "../store/quotes.ts";
+import type { StatusView } from "../domain/statuses/status-views.ts";
+import type { QuoteOutbox } from "../domain/quotes/quote-outbox.ts";
+import { localRules } from "../domain/quotes/policy.ts";
+import { collectionsOf } from "../domain/quotes/quote-service.ts";
+import { quoteNoteFields, toQuoteAuthorization } from "../convert/activitypub/quote.ts";
+import { toInteractionPolicy } from "../convert/activitypub/interaction-policy.ts";
+
+const logger = getLogger(["skein", "federation", "quotes"]);
+
+/** What a status's Note says about quotes and who may interact (local statuses announce their policy). */
+export async function noteQuoteParts(deps: FederationDeps, status: StatusRow, author: AccountRow, view: StatusView | undefined) {
+  const quote = view?.quote?.row ?? (await deps.stores.quotes.byStatusId(status.id));
+  if (author.domain !== null) return quoteNoteFields(quote);
+  const policy = (await deps.stores.quotes.policiesOf([status.id])).get(status.id);
+  const rules = localRules({ quote: policy?.quote_policy ?? "public", reply: policy?.reply_policy ?? "public" }, status.visibility, collectionsOf(author));
+  return { ...quoteNoteFields(quote), interactionPolicy: toInteractionPolicy(rules) };
+}
+
+/** Serves the authorizations local authors granted; revoked or unknown ones are not found. */
+export function registerQuoteDispatchers(federation: SkeinFederation, deps: FederationDeps): void {
+  federation.setObjectDispatcher(QuoteAuthorization, "/users/{identifier}/quote_authorizations/{id}", async (_ctx, values) => {
+    const id = parseId(values.id);
+    const quote = id ? await deps.stores.quotes.byId(id) : undefined;
+    if (!quote || quote.state !== "accepted" || !quote.authorization_uri || !quote.quoted_account_id) return null;
+    const author = await deps.stores.accounts.byId(quote.quoted_account_id);
+    const quoting = await deps.stores.statuses.byId(quote.status_id);
+    if (!author || author.domain !== null || author.username !== values.identifier || author.suspended_at || !quoting) return null;
+    return toQuoteAuthorization(quote, author.uri, quoting.uri);
+  });
+}
+
+export class FedifyQuoteOutbox implements QuoteOutbox {
+  private readonly federation: SkeinFederation;
+  private readonly deps: FederationDeps;
+  private readonly fanout: Fanout;
+
+  constructor(federation: SkeinFederation, deps: FederationDeps, fanout: Fanout) {
+    this.federation = federation;
+    this.deps = deps;
+    this.fanout = fanout;
+  }
+
+  /** Signs `activity` as the local `actor` and queues it for `recipient`'s server. */
+  private async send(actor: AccountRow, recipient: AccountRow, activity: Activity): Promise<void> {
+    const inbox = recipient.shared_inbox_url ?? recipient.inbox_url;
+    if (actor.domain !== null || recipient.domain === null || !inbox) return;
+    try {
+      const inboxes = await this.fanout.inboxesFor({ inboxes: [inbox] });
+      if (inboxes.length === 0) return;
+      const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+      const body = await signedActivityBody(ctx, actor.username, activity);
+      await this.fanout.enqueue({ accountId: actor.id, uri: activity.id?.href ?? "", body }, inboxes);
+    } catch (error) {
+      logger.error("Could not queue {type} {id}: {error}", { type: activity.constructor.name, id: activity.id?.href, error });
+    }
+  }
+
+  async quoteRequested(quote: QuoteRow, quoting: StatusRow, quoter: AccountRow, quotedAuthor: AccountRow): Promise<void> {
+    const note = await noteOf(this.deps, quoting.id);
+    if (!note || !quote.request_uri) return;
+    const request = new QuoteRequest({ id: new URL(quote.request_uri), actor: new URL(quoter.uri), object: new URL(quote.quoted_uri), instrument: note, to: new URL(quotedAuthor.uri) });
+    await this.send(quoter, quotedAuthor, request);
+  }
+
+  async quoteAnswered(quote: QuoteRow, author: AccountRow, quoter: AccountRow, accepted: boolean): Promise<void> {
+    if (!quote.request_uri) return;
+    const id = new URL(`${author.uri}#quote_answers/${quote.id}/${Date.now()}`);
+    const values = { id, actor: new URL(author.uri), object: new URL(quote.request_uri), to: new URL(quoter.uri) };
+    const activity = accepted && quote.authorization_uri ? new Accept({ ...values, result: new URL(quote.authorization_uri) }) : new Reject(values);
+    await this.send(author, quoter, activity);
+  }
+
+  async quoteRevoked(quote: QuoteRow, author: AccountRow, quoter: AccountRow): Promise<void> {
+    if (!quote.authorization_uri) return;
+    const del = new Delete({ id: new URL(`${quote.authorization_uri}#delete`), actor: new URL(author.uri), object: new URL(quote.authorization_uri), to: new URL(quoter.uri) });
+    await this.send(author, quoter, del);
+  }
+
+  async interactionRejected(author: AccountRow, actor: AccountRow, objectUri: string): Promise<void> {
+    const reject = new Reject({ id: new URL(`${author.uri}#rejects/${encodeURIComponent(objectUri)}`), actor: new URL(author.uri), object: new URL(objectUri), to: new URL(actor.uri) });
+    await this.send(author, actor, reject);
+  }
+}
