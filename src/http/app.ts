@@ -66,6 +66,7 @@ import { profileMediaRoutes } from "./api/v1/profile.ts";
 import { accountFeaturesRoutes, endorsementsRoutes } from "./api/v1/account-features.ts";
 import { featuredTagsRoutes, tagFeatureRoutes } from "./api/v1/featured-tags.ts";
 import { collectionsRoutes } from "./api/v1/collections.ts";
+import { featuredCollectionRoutes } from "./featured-collections.ts";
 import { customEmojisRoutes, emojiObjectRoutes } from "./api/v1/custom-emojis.ts";
 
 const accessLog = getLogger(["skein", "http", "access"]);
@@ -211,6 +212,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/emojis", emojiObjectRoutes);
+  app.route("/users", featuredCollectionRoutes);
   app.route("/", pageRoutes);
   app.route("/", profileRoutes);
 

@@ -54,11 +54,25 @@ test("a collection holds accounts that opted in, is shown to others with its acc
   // A collection that is not discoverable is listed for its owner only.
   assert.equal((await api(null, "GET", `/api/v1/accounts/${alice.id}/collections`)).body.collections.length, 0);
   assert.equal((await api(alice, "GET", `/api/v1/accounts/${alice.id}/collections`)).body.collections.length, 1);
+  assert.equal((await fetch(collection.uri, { headers: { Accept: "application/activity+json" } })).status, 404, "nor served to other servers");
   await alice.client.v1.collections.$select(collection.id).update({ discoverable: true });
   const listed = await anonymous(server).v1.accounts.$select(alice.id).collections.list();
   assert.deepEqual(listed.collections.map((c) => c.id), [collection.id]);
   const inCollections = await anonymous(server).v1.accounts.$select(carol.id).inCollections.list();
   assert.deepEqual(inCollections.collections.map((c) => c.id), [collection.id]);
+
+  // Its uri is its FEP-7aa9 document: a FeaturedCollection of FeaturedItems naming the actors.
+  const document = await fetch(collection.uri, { headers: { Accept: "application/activity+json" } });
+  assert.equal(document.status, 200);
+  const featured = await document.json();
+  assert.equal(featured.type, "FeaturedCollection");
+  assert.equal(featured.attributedTo, `${server.url}/users/alice`);
+  assert.equal(featured.totalItems, 2);
+  assert.deepEqual(featured.orderedItems.map((i: { type: string; featuredObject: string }) => [i.type, i.featuredObject]).sort(), [
+    ["FeaturedItem", `${server.url}/users/bob`],
+    ["FeaturedItem", `${server.url}/users/carol`],
+  ]);
+  assert.equal(featured.topic.name, "#fediverse");
 
   await alice.client.v1.collections.$select(collection.id).items.$select(added.collectionItem.id).remove();
   assert.equal((await anonymous(server).v1.collections.$select(collection.id).fetch()).collection.itemCount, 1);

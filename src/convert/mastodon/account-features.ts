@@ -5,6 +5,7 @@ import type { FeaturedTagRow } from "../../store/featured-tags.ts";
 import type { CollectionItemRow } from "../../store/collections.ts";
 import type { CollectionView } from "../../domain/accounts/collections/collection-service.ts";
 import { toAccount, toCredentialAccount, type ConvertContext } from "./account.ts";
+import { featuredCollectionUri } from "../activitypub/featured-collection.ts";
 
 /** The account's page of posts with a tag, where Mastodon links a featured tag. */
 function profileUrl(account: AccountRow, ctx: ConvertContext): string {
@@ -31,7 +32,7 @@ export function toCollection(view: CollectionView, ctx: ConvertContext) {
   return {
     id: c.id,
     account_id: c.account_id,
-    uri: `${view.owner.uri}/collections/${c.id}`,
+    uri: featuredCollectionUri(view.owner, c.id),
     url: null,
     name: c.name,
     description: c.description,
