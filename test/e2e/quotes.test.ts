@@ -103,6 +103,9 @@ test("the default quote policy comes from the account's settings", async () => {
   assert.equal(res.status, 200);
   assert.equal(res.body.source.quote_policy, "nobody");
   assert.equal((await api(carol, "GET", "/api/v1/preferences")).body["posting:default:quote_policy"], "nobody");
+  const refused = await api(carol, "PATCH", "/api/v1/accounts/update_credentials", { display_name: "Carol!", source: { quote_policy: "everyone" } });
+  assert.equal(refused.status, 422);
+  assert.notEqual((await api(carol, "GET", "/api/v1/accounts/verify_credentials")).body.display_name, "Carol!", "nothing changed");
   const status = (await post(carol, { status: "default policy" })).body;
   assert.deepEqual(status.quote_approval.automatic, []);
   await api(carol, "PATCH", "/api/v1/accounts/update_credentials", { source: { quote_policy: "public" } });
@@ -122,8 +125,12 @@ test("revoking a quote hides the quoted post; a quote never shows a post the rea
   // An accepted quote of a post that a reader cannot see (the reader is blocked by its author).
   const other = (await post(alice, { status: "alice's post" })).body;
   const carolQuote = (await post(carol, { status: "sharing", quoted_status_id: other.id })).body;
+  const meta = (await post(carol, { status: "quoting my quote", quoted_status_id: carolQuote.id })).body;
   await api(alice, "POST", `/api/v1/accounts/${bob.id}/block`);
   quoteShape((await api(bob, "GET", `/api/v1/statuses/${carolQuote.id}`)).body.quote, "unauthorized", null);
+  // Nested (ShallowQuote): not even the id of the post bob may not see.
+  const nestedForBob = (await api(bob, "GET", `/api/v1/statuses/${meta.id}`)).body.quote.quoted_status.quote;
+  assert.deepEqual(nestedForBob, { state: "unauthorized", quoted_status_id: null });
   quoteShape((await api(null, "GET", `/api/v1/statuses/${carolQuote.id}`)).body.quote, "accepted", other.id);
   await api(alice, "POST", `/api/v1/accounts/${bob.id}/unblock`);
 

@@ -94,30 +94,6 @@ export function approvalNames(uris: string[], author: AuthorCollections): string
   return [...names];
 }
 
-/** Reads a JSON-LD compacted interactionPolicy (as GoToSocial and Mastodon write it); bounded. */
-export function parseRemotePolicy(json: unknown): RemotePolicy | null {
-  if (!json || typeof json !== "object" || Array.isArray(json)) return null;
-  const policy = json as Record<string, unknown>;
-  const result: RemotePolicy = {};
-  const keys: [InteractionKind, string][] = [["quote", "canQuote"], ["reply", "canReply"], ["like", "canLike"], ["announce", "canAnnounce"]];
-  for (const [kind, key] of keys) {
-    const rule = policy[key];
-    if (!rule || typeof rule !== "object" || Array.isArray(rule)) continue;
-    const r = rule as Record<string, unknown>;
-    // GoToSocial's older names: always / approvalRequired.
-    result[kind] = { automatic: uriList(r.automaticApproval ?? r.always), manual: uriList(r.manualApproval ?? r.approvalRequired) };
-  }
-  return Object.keys(result).length ? result : null;
-}
-
-function uriList(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return list
-    .map((v) => (typeof v === "string" ? v : v && typeof v === "object" && typeof (v as { id?: unknown }).id === "string" ? (v as { id: string }).id : null))
-    .filter((v): v is string => v !== null && v.length <= 2048)
-    .slice(0, 50);
-}
-
 export function isQuotePolicy(value: string): value is QuotePolicy {
   return (QUOTE_POLICIES as readonly string[]).includes(value);
 }

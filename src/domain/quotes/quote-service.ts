@@ -242,6 +242,11 @@ export class QuoteService {
     await this.stores.quotes.setPolicy({ status_id: status.id, quote_policy: "public", reply_policy: "public", remote_policy: policy ? JSON.stringify(policy) : null });
   }
 
+  /** Refuses a default quote policy that is not one (checked before anything of the profile changes). */
+  checkDefaultPolicy(value: string | undefined): void {
+    checkQuotePolicy(value);
+  }
+
   /** The user's default quote policy (update_credentials `source[quote_policy]`), kept in their settings; returns the settings. */
   async setDefaultPolicy(user: { id: string; settings: string }, value: string | undefined): Promise<string> {
     const policy = checkQuotePolicy(value);

@@ -57,10 +57,10 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
   const [quotes, policies, counts] = await Promise.all([stores.quotes.byStatusIds(ids), stores.quotes.policiesOf(ids), stores.quotes.acceptedCounts(ids)]);
   const quoteOf = new Map(quotes.map((q) => [q.status_id, q]));
   const quotedIds = [...new Set(quotes.filter((q) => q.state === "accepted" && q.quoted_status_id).map((q) => q.quoted_status_id!))];
-  const [existing, readable] = await Promise.all([stores.quotes.existing(quotedIds), loadNested ? stores.quotes.readableAmong(quotedIds, viewerId) : Promise.resolve([])]);
+  const [existing, readable] = await Promise.all([stores.quotes.existing(quotedIds), stores.quotes.readableAmong(quotedIds, viewerId)]);
   const nested = loadNested && readable.length ? await loadNested(readable) : [];
   const nestedById = new Map(nested.map((n) => [n.status.id, n]));
-  const readableIds = loadNested ? new Set(readable.map((r) => r.id)) : null;
+  const readableIds = new Set(readable.map((r) => r.id));
 
   // The reader's relations to the authors, for the quote approval's current_user.
   const authorIds = [...new Set(all.map((v) => v.account.id))];
@@ -87,8 +87,10 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
     let quotedId: string | null = null;
     if (row.state === "accepted") {
       if (!row.quoted_status_id || !existing.has(row.quoted_status_id)) state = row.quoted_status_id ? "deleted" : "pending";
-      else if (readableIds === null) quotedId = row.quoted_status_id; // shallow: the id only
-      else if (!readableIds.has(row.quoted_status_id) || !nestedById.has(row.quoted_status_id)) state = "unauthorized";
+      // Not even the id of a post the reader may not see.
+      else if (!readableIds.has(row.quoted_status_id)) state = "unauthorized";
+      else if (!loadNested) quotedId = row.quoted_status_id; // shallow: the id only
+      else if (!nestedById.has(row.quoted_status_id)) state = "unauthorized";
       else {
         quoted = nestedById.get(row.quoted_status_id)!;
         quotedId = row.quoted_status_id;

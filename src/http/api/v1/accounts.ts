@@ -53,6 +53,7 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
       sensitive: bool(source, "sensitive"),
       language: str(source, "language", 10),
     };
+    services.quotes.checkDefaultPolicy(str(source, "quote_policy", 20));
     const files = { avatar: upload.files.avatar?.path, header: upload.files.header?.path };
     const updated = await profileImageErrors(services.profileImages.updateProfile(user, changes, files));
     updated.user.settings = await services.quotes.setDefaultPolicy(updated.user, str(source, "quote_policy", 20));
