@@ -1,7 +1,9 @@
 // Featured hashtags: up to ten tags an account shows on its profile, each with the number of its
 // own public and unlisted posts using it and the date of the latest (Mastodon's FeaturedTag).
 // Followers' servers hear of a change through an Update of the actor, whose `featuredTags`
-// collection they then read again (Mastodon resynchronizes it on every actor update).
+// collection they then read again (Mastodon's ProcessAccountService resynchronizes it on every
+// actor update). Mastodon itself sends an Add/Remove of the Hashtag; Fedify's vocabulary cannot
+// put a Hashtag (a Link) as an activity's object, and the Update reaches the same end.
 import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { FeaturedTagRow } from "../../store/featured-tags.ts";
