@@ -43,6 +43,7 @@ import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
 import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
 import { profileRoutes } from "./web/profiles.ts";
+import { instancePageRoutes } from "./web/instance-pages.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { signInRoutes } from "./web/sign-in.ts";
 import { confirmationRoutes } from "./web/auth/confirmation.ts";
@@ -214,6 +215,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/emojis", emojiObjectRoutes);
   app.route("/users", featuredCollectionRoutes);
   app.route("/", pageRoutes);
+  app.route("/", instancePageRoutes);
   app.route("/", profileRoutes);
 
   app.notFound((c) => c.json({ error: "Record not found" }, 404));

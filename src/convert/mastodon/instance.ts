@@ -54,7 +54,7 @@ export function toInstanceV2(facts: InstanceFacts, ctx: ConvertContext) {
     icon: [],
     languages: ["en"],
     configuration: {
-      urls: { streaming: streamingUrl(facts), status: null, about: `${config.origin}/about`, privacy_policy: null, terms_of_service: null },
+      urls: { streaming: streamingUrl(facts), status: null, about: `${config.origin}/about`, privacy_policy: `${config.origin}/privacy-policy`, terms_of_service: facts.hasTermsOfService ? `${config.origin}/terms-of-service` : null },
       vapid: { public_key: facts.vapidPublicKey },
       accounts: {
         max_featured_tags: LIMITS.featuredTags,

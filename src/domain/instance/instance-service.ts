@@ -49,6 +49,8 @@ export interface InstanceFacts {
   mediaTypes?: string[];
   /** The server's rules (services.rules), added by the HTTP layer. */
   rules?: InstanceRuleRow[];
+  /** Whether there are terms of service (services.instanceTexts), added by the HTTP layer. */
+  hasTermsOfService?: boolean;
 }
 
 export class InstanceService {

@@ -18,7 +18,7 @@ instanceV1Routes.route("/", instancePagesRoutes);
 /** The instance's facts with the registration settings in force (they change at runtime). */
 async function instanceFacts(c: Context<AppEnv>) {
   const services = c.get("services");
-  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current(), mediaTypes: await services.media.acceptedMimeTypes(), rules: await services.rules.list() };
+  return { ...(await services.instance.facts()), registrations: await services.registration.settings.current(), mediaTypes: await services.media.acceptedMimeTypes(), rules: await services.rules.list(), hasTermsOfService: (await services.instanceTexts.termsVersions()).length > 0 };
 }
 /**
  * In allowlist mode the server's peers and moderation are not for strangers: as in Mastodon's
