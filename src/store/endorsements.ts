@@ -32,20 +32,14 @@ export class EndorsementStore {
   }
 
   /** The endorsed accounts, newest endorsement first, without suspended ones; the cursor is the endorsement's id. */
-  async endorsedBy(accountId: string, page: PageRequest, hiddenFrom: string | null): Promise<{ relationId: string; account: AccountRow }[]> {
-    let q = this.db
+  async endorsedBy(accountId: string, page: PageRequest): Promise<{ relationId: string; account: AccountRow }[]> {
+    const q = this.db
       .selectFrom("account_endorsements")
       .innerJoin("accounts", "accounts.id", "account_endorsements.target_account_id")
       .selectAll("accounts")
       .select("account_endorsements.id as relation_id")
       .where("account_endorsements.account_id", "=", accountId)
       .where("accounts.suspended_at", "is", null);
-    // A reader does not see in the list accounts that block them (Mastodon hides blockers' profiles).
-    if (hiddenFrom) {
-      q = q.where((eb) =>
-        eb.not(eb.exists(eb.selectFrom("blocks").select("blocks.id").whereRef("blocks.account_id", "=", "accounts.id").where("blocks.target_account_id", "=", hiddenFrom))),
-      );
-    }
     const rows = (await paginate(q, "account_endorsements.id", page)) as unknown as (AccountRow & { relation_id: string })[];
     return rows.map(({ relation_id, ...account }) => ({ relationId: String(relation_id), account }));
   }

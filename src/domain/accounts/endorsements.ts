@@ -28,13 +28,13 @@ export class EndorsementService {
   }
 
   /**
-   * The accounts `accountId` endorses, as `viewerId` may see them: none when the account is
-   * suspended or blocks the viewer, and without suspended accounts or accounts blocking the viewer.
+   * The accounts `accountId` endorses, without suspended ones; none for a suspended account. As
+   * on Mastodon the list is public — the same for every reader, blocked or not (anyone may read it
+   * signed out), so a block does not change it.
    */
-  async endorsedBy(accountId: string, viewerId: string | null, page: PageRequest) {
+  async endorsedBy(accountId: string, page: PageRequest) {
     const account = await this.target(accountId);
-    if (viewerId && viewerId !== account.id && (await this.stores.relationships.find("blocks", account.id, viewerId))) return [];
-    return this.stores.endorsements.endorsedBy(account.id, page, viewerId);
+    return this.stores.endorsements.endorsedBy(account.id, page);
   }
 
   private async target(id: string): Promise<AccountRow> {

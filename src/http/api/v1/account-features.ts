@@ -60,14 +60,14 @@ for (const [path, endorse] of [["endorse", true], ["pin", true], ["unendorse", f
 }
 
 accountFeaturesRoutes.get("/:id/endorsements", async (c) => {
-  const rows = await c.get("services").endorsements.endorsedBy(accountId(c), viewerId(c), pageRequest(c, { defaultLimit: 40, maxLimit: 80 }));
+  const rows = await c.get("services").endorsements.endorsedBy(accountId(c), pageRequest(c, { defaultLimit: 40, maxLimit: 80 }));
   setLinkHeader(c, rows.map((r) => r.relationId));
   return c.json(renderAccounts(c, rows.map((r) => r.account)));
 });
 
 endorsementsRoutes.get("/", requireScope("read:accounts"), async (c) => {
   const me = currentUser(c).account;
-  const rows = await c.get("services").endorsements.endorsedBy(me.id, me.id, pageRequest(c, { defaultLimit: 40, maxLimit: 80 }));
+  const rows = await c.get("services").endorsements.endorsedBy(me.id, pageRequest(c, { defaultLimit: 40, maxLimit: 80 }));
   setLinkHeader(c, rows.map((r) => r.relationId));
   return c.json(renderAccounts(c, rows.map((r) => r.account)));
 });
