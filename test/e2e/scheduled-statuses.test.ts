@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { createRestAPIClient } from "masto";
 import { databaseKind, startServer, type TestServer } from "../support/server.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
-import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import type { ContractLog } from "../support/openapi.ts";
+// Its statuses may carry quotes, whose description's oneOf no answer can satisfy (see there).
+import { installQuoteAwareContractCheck as installContractCheck } from "../support/quote-contract.ts";
 import { apiCaller } from "../support/api.ts";
 import { queryRows } from "../support/server-db.ts";
 import { eventually } from "../support/federation-fleet.ts";
@@ -133,6 +135,10 @@ test("the scheduler publishes due statuses once, with their media, poll and ment
   assert.deepEqual(scheduled.params.mediaIds, [photo]);
   const withPoll = await alice.client.v1.statuses.create({ status: "Scheduled question", poll: { options: ["yes", "no"], expiresIn: 3600, multiple: true }, scheduledAt: inMinutes(31) });
   assert.deepEqual((withPoll.params as unknown as { poll: { options: string[] } }).poll.options, ["yes", "no"]);
+  // A quote post too (Mastodon 4.5): the quote is made when it is published.
+  const bobsPost = await bob.client.v1.statuses.create({ status: "quote me later" });
+  const quoting = await api(alice, "POST", "/api/v1/statuses", { status: "Scheduled quote", quoted_status_id: bobsPost.id, scheduled_at: inMinutes(32) });
+  assert.equal(quoting.body.params.quoted_status_id, bobsPost.id);
 
   // The upload is reserved: no other post takes it, it cannot be deleted, the prune leaves it.
   await assert.rejects(alice.client.v1.statuses.create({ status: "steal", mediaIds: [photo] }), rejectsWith(422));
@@ -146,9 +152,10 @@ test("the scheduler publishes due statuses once, with their media, poll and ment
 
   await makeDue(server, scheduled.id);
   await makeDue(server, withPoll.id);
+  await makeDue(server, quoting.body.id);
   const posted = await eventually(async () => {
     const list = await alice.client.v1.accounts.$select(alice.id).statuses.list();
-    return list.length === 2 ? list : null;
+    return list.length === 3 ? list : null;
   }, 10_000, "the scheduled statuses published");
   const status = posted.find((s) => s.content.includes("Scheduled hello"))!;
   assert.deepEqual(status.mentions.map((m) => m.id), [bob.id]);
@@ -157,11 +164,13 @@ test("the scheduler publishes due statuses once, with their media, poll and ment
   const question = posted.find((s) => s.content.includes("Scheduled question"))!;
   assert.deepEqual(question.poll?.options.map((o) => o.title), ["yes", "no"]);
   assert.equal(question.poll?.multiple, true);
+  const quote = (await api(alice, "GET", `/api/v1/statuses/${posted.find((s) => s.content.includes("Scheduled quote"))!.id}`)).body.quote;
+  assert.deepEqual([quote?.state, quote?.quoted_status?.id], ["accepted", bobsPost.id]);
   const notifications = await bob.client.v1.notifications.list({ types: ["mention"] });
   assert.deepEqual(notifications.map((n) => n.status?.id), [status.id]);
   assert.deepEqual(await alice.client.v1.scheduledStatuses.list(), []);
   assert.deepEqual(await queryRows(server, "select scheduled_status_id from media_attachments where id = ?", [photo]), [{ scheduled_status_id: null }]);
-  assert.equal((await alice.client.v1.accounts.$select(alice.id).statuses.list()).length, 2, "each published once");
+  assert.equal((await alice.client.v1.accounts.$select(alice.id).statuses.list()).length, 3, "each published once");
 });
 
 test("a cancelled scheduled status gives its uploads back; one that can no longer be posted is dropped", async () => {

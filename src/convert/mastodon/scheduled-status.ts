@@ -10,6 +10,8 @@ import { toMediaAttachment } from "./media.ts";
  */
 const integer = (id: string): unknown => (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(/^\d{1,20}$/.test(id) ? id : "0");
 
+const QUOTE_POLICIES = ["public", "followers", "nobody"];
+
 export function toScheduledStatus(view: ScheduledStatusView, ctx: ConvertContext) {
   const { row, params } = view;
   return {
@@ -28,6 +30,8 @@ export function toScheduledStatus(view: ScheduledStatusView, ctx: ConvertContext
       idempotency: params.idempotency,
       with_rate_limit: false,
       scheduled_at: null,
+      quoted_status_id: params.quote?.quotedStatusId ?? null,
+      ...(QUOTE_POLICIES.includes(params.quote?.quotePolicy ?? "") ? { quote_approval_policy: params.quote!.quotePolicy } : {}),
       ...(params.allowed_mentions ? { allowed_mentions: params.allowed_mentions } : {}),
     },
     media_attachments: view.media.map((m) => toMediaAttachment(m, false, ctx)),

@@ -25,6 +25,7 @@ import { checkLanguage, VISIBILITIES, type NewStatus, type StatusService } from 
 import { checkPoll } from "../polls/poll-drafts.ts";
 import { LIMITS } from "../instance/instance-service.ts";
 import type { MediaService } from "../media/media-service.ts";
+import type { QuoteInput } from "../quotes/quote-service.ts";
 
 const logger = getLogger(["skein", "scheduled-statuses"]);
 
@@ -51,6 +52,8 @@ export interface ScheduledParams {
   poll: { options: string[]; expires_in: number; multiple: boolean; hide_totals: boolean } | null;
   idempotency: string | null;
   allowed_mentions: string[] | null;
+  /** quoted_status_id and the interaction policies (domain/quotes), checked when it is published. */
+  quote?: QuoteInput | null;
 }
 
 export interface ScheduledStatusView {
@@ -113,6 +116,7 @@ export class ScheduledStatusService {
       poll: input.poll ? { options: input.poll.options, expires_in: input.poll.expiresIn ?? 0, multiple: input.poll.multiple === true, hide_totals: input.poll.hideTotals === true } : null,
       idempotency: input.idempotencyKey ?? null,
       allowed_mentions: input.allowedMentions ?? null,
+      quote: input.quote ?? null,
     };
     const row: ScheduledStatusRow = {
       id: newId(),
@@ -203,6 +207,7 @@ export class ScheduledStatusService {
           poll: params.poll ? { options: params.poll.options, expiresIn: params.poll.expires_in, multiple: params.poll.multiple, hideTotals: params.poll.hide_totals } : null,
           media: params.media_ids.length ? { ids: params.media_ids, reservedFor: row.id } : null,
           allowedMentions: params.allowed_mentions,
+          quote: params.quote ?? undefined,
         },
         app,
         { visibility: params.visibility, sensitive: params.sensitive, language: params.language },
