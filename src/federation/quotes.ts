@@ -4,7 +4,7 @@
 // QuoteRequest to a quoted remote author, our Accept (with the authorization) or Reject of theirs,
 // the Delete of an authorization that is revoked, and GoToSocial's Reject of an interaction a
 // policy refuses. Activities go through the delivery engine like every other (delivery/).
-import { Accept, Delete, QuoteAuthorization, QuoteRequest, Reject, type Activity } from "@fedify/vocab";
+import { Accept, Delete, QuoteAuthorization, QuoteRequest, Reject, Tombstone, type Activity } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
 import type { Fanout } from "./delivery/fanout.ts";
@@ -90,6 +90,12 @@ export class FedifyQuoteOutbox implements QuoteOutbox {
     if (!quote.authorization_uri) return;
     const del = new Delete({ id: new URL(`${quote.authorization_uri}#delete`), actor: new URL(author.uri), object: new URL(quote.authorization_uri), to: new URL(quoter.uri) });
     await this.send(author, quoter, del);
+  }
+
+  async quotingDeleted(quoting: StatusRow, quoter: AccountRow, quotedAuthor: AccountRow): Promise<void> {
+    // The same Delete the followers get (federation/outbox.ts), so a server hearing both drops one.
+    const del = new Delete({ id: new URL(`${quoting.uri}#delete`), actor: new URL(quoter.uri), object: new Tombstone({ id: new URL(quoting.uri) }), to: new URL(quotedAuthor.uri) });
+    await this.send(quoter, quotedAuthor, del);
   }
 
   async interactionRejected(author: AccountRow, actor: AccountRow, objectUri: string): Promise<void> {

@@ -231,6 +231,22 @@ export class QuoteService {
     if (state === "accepted" && quoted) await this.notifications.notify(quoted.account_id, status.account_id, "quote", status.id);
   }
 
+  /**
+   * Before a local status is deleted: the remote author it quotes, who is told of the deletion
+   * after it (`quotingDeleted`); null when it quotes no remote post.
+   */
+  async remoteQuotedAuthorOf(status: StatusRow): Promise<AccountRow | null> {
+    if (status.local !== 1) return null;
+    const quote = await this.stores.quotes.byStatusId(status.id);
+    const author = quote?.quoted_account_id ? await this.stores.accounts.byId(quote.quoted_account_id) : undefined;
+    return author && author.domain !== null ? author : null;
+  }
+
+  async quotingDeleted(status: StatusRow, quotedAuthor: AccountRow): Promise<void> {
+    const quoter = await this.stores.accounts.byId(status.account_id);
+    if (quoter) await this.outbox.quotingDeleted(status, quoter, quotedAuthor);
+  }
+
   /** The quote of a stored status, for federation. */
   quoteOf(statusId: string): Promise<QuoteRow | undefined> {
     return this.stores.quotes.byStatusId(statusId);

@@ -70,6 +70,8 @@ export class StatusService {
   /** Uploads for media_ids, and their files when a status goes; set in services.ts. */
   media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
   /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
+  quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction" | "remoteQuotedAuthorOf" | "quotingDeleted"> | null = null;
+  /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
   quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction"> | null = null;
 
   constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService, outbox: Outbox) {
@@ -293,6 +295,7 @@ export class StatusService {
     const readers = await this.stores.statuses.feedReaders(status.id);
     const reblogs = await this.stores.statuses.reblogsOf(status.id);
     const reblogReaders = new Map(await Promise.all(reblogs.map(async (r) => [r.id, await this.stores.statuses.feedReaders(r.id)] as const)));
+    const quotedAuthor = this.quotes ? await this.quotes.remoteQuotedAuthorOf(status) : null;
     await this.stores.transaction(async (tx) => {
       for (const reblog of reblogs) await tx.accounts.bumpCounter(reblog.account_id, "statuses_count", -1);
       if (status.in_reply_to_id) await tx.statuses.bumpCounter(status.in_reply_to_id, "replies_count", -1);
@@ -306,6 +309,7 @@ export class StatusService {
     for (const reblog of reblogs) this.events.publish({ type: "status.deleted", statusId: reblog.id, authorId: reblog.account_id, readerIds: reblogReaders.get(reblog.id) ?? [], visibility: reblog.visibility });
     this.events.publish({ type: "status.deleted", statusId: status.id, authorId: status.account_id, readerIds: readers, visibility: status.visibility });
     if (status.local) await this.outbox.statusDeleted(status, mentionedIds);
+    if (quotedAuthor) await this.quotes!.quotingDeleted(status, quotedAuthor);
   }
 
   // --- acting on statuses ---------------------------------------------------------------
