@@ -193,6 +193,20 @@ test("a cancelled scheduled status gives its uploads back; one that can no longe
   assert.ok(!texts.some((t) => t.includes("later!")));
 });
 
+test("a publication interrupted after the post was made is not repeated when the sweep retries", async () => {
+  // As if a process made the post, then died before removing the row: the post exists under
+  // the row's idempotency key and the row's lease has run out.
+  const made = await alice.client.v1.statuses.create({ status: "made before the crash" });
+  const scheduled = await alice.client.v1.statuses.create({ status: "must not appear twice", scheduledAt: inMinutes(30) });
+  await queryRows(server, "insert into idempotency_keys (account_id, key, status_id, created_at) values (?, ?, ?, ?)", [alice.id, `scheduled-status:${scheduled.id}`, made.id, new Date().toISOString()]);
+  await queryRows(server, "update scheduled_statuses set claimed_until = ? where id = ?", [new Date(Date.now() - 1000).toISOString(), scheduled.id]);
+  await makeDue(server, scheduled.id);
+  await eventually(async () => (await alice.client.v1.scheduledStatuses.list()).length === 0, 10_000, "the row handled");
+  const texts = (await alice.client.v1.accounts.$select(alice.id).statuses.list({ limit: 40 })).map((s) => s.content);
+  assert.equal(texts.filter((t) => t.includes("must not appear twice")).length, 0);
+  assert.equal(texts.filter((t) => t.includes("made before the crash")).length, 1);
+});
+
 test("scheduled statuses survive a restart and are published exactly once, with poll and media", async () => {
   const photo = await processedUpload(alice, "across a restart");
   const scheduled = await alice.client.v1.statuses.create({ status: "Posted after the restart", mediaIds: [photo], scheduledAt: inMinutes(10) });
