@@ -16,6 +16,8 @@ import { signUp, type TestUser } from "../support/clients.ts";
 import { apiCaller } from "../support/api.ts";
 import { queryRows } from "../support/server-db.ts";
 import { openStream, type StreamMessage, type StreamSocket } from "../support/streaming.ts";
+import { adminUser } from "../support/admin-clients.ts";
+import { eventually } from "../support/federation-fleet.ts";
 
 let server: TestServer;
 let contract: ContractLog;
@@ -25,6 +27,8 @@ let carol: TestUser;
 const api = apiCaller(() => server.url);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "skein-instance-pages-"));
 const year = new Date().getUTCFullYear();
+/** The announcement the reactions test leaves in place (removed by the last test). */
+let announcementId: string;
 
 before(async () => {
   server = await startServer();
@@ -224,10 +228,7 @@ test("announcements: published by an admin, told on the user stream, reacted to 
     assert.equal((await api(bob, "GET", "/api/v1/announcements")).body[0].read, false, "read is per user");
     assert.equal((await api(alice, "POST", "/api/v1/announcements/99999/dismiss")).status, 404);
 
-    await cli("announcements", "remove", id);
-    const deleted = await socket.next((m) => m.event === "announcement.delete", 8000);
-    assert.equal(deleted.payload, id);
-    assert.deepEqual((await api(bob, "GET", "/api/v1/announcements")).body, []);
+    announcementId = id;
   } finally {
     await socket.close();
   }
@@ -312,4 +313,27 @@ test("annual reports: eligible with posts, generated from the user's own year, l
   assert.deepEqual((await api(bob, "GET", "/api/v1/annual_reports")).body.annual_reports, [], "read reports are not listed");
   assert.equal((await api(bob, "GET", `/api/v1/annual_reports/${year}`)).status, 200, "but still there");
   assert.equal((await api(carol, "POST", `/api/v1/annual_reports/${year}/read`)).status, 404);
+});
+
+test("purging an account takes its reactions, dismissals and annual reports; removing an announcement is told on the stream", async () => {
+  const root = await adminUser(server, "root", "admin");
+  const count = async (table: string) => Number((await queryRows(server, `select count(*) as n from ${table} where account_id = ?`, [bob.id]))[0].n);
+  await api(bob, "POST", `/api/v1/announcements/${announcementId}/dismiss`);
+  assert.deepEqual([await count("announcement_reactions"), await count("announcement_dismissals"), await count("annual_reports")], [2, 1, 1]);
+  assert.equal((await api(root.token, "POST", `/api/v1/admin/accounts/${bob.id}/action`, { type: "suspend" })).status, 200);
+  assert.equal((await api(root.token, "DELETE", `/api/v1/admin/accounts/${bob.id}`)).status, 200);
+  await eventually(async () => (await count("announcement_reactions")) + (await count("announcement_dismissals")) + (await count("annual_reports")) === 0, 20_000, "the purge");
+  const [announcement] = (await api(alice, "GET", "/api/v1/announcements?with_dismissed=true")).body;
+  assert.deepEqual(announcement.reactions.find((r: { name: string }) => r.name === "👍"), { name: "👍", count: 1, me: true }, "bob's reaction no longer counts");
+
+  const socket = await openStream(server.url, { protocolToken: carol.token });
+  try {
+    await socket.subscribe("user");
+    await cli("announcements", "remove", announcementId);
+    const deleted = await socket.next((m) => m.event === "announcement.delete", 8000);
+    assert.equal(deleted.payload, announcementId);
+    assert.deepEqual((await api(carol, "GET", "/api/v1/announcements")).body, []);
+  } finally {
+    await socket.close();
+  }
 });
