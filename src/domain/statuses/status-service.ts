@@ -71,8 +71,6 @@ export class StatusService {
   media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
   /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
   quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction" | "remoteQuotedAuthorOf" | "quotingDeleted"> | null = null;
-  /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
-  quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction"> | null = null;
 
   constructor(stores: Stores, config: Config, events: EventBus, notifications: NotificationService, outbox: Outbox) {
     this.stores = stores;
