@@ -175,7 +175,7 @@ export class AccountPurgeStore {
     await db.deleteFrom("suggestion_dismissals").where((eb) => eb.or([eb("account_id", "in", ids), eb("target_account_id", "in", ids)])).execute();
     for (const table of ["bookmarks", "status_pins", "mentions", "list_accounts", "media_attachments", "lists", "tag_follows", "filters", "markers",
       "conversation_mutes", "account_conversations", "home_feed", "account_domain_blocks", "notification_policies", "idempotency_keys",
-      "announcement_reactions", "announcement_dismissals", "annual_reports"] as const) {
+      "announcement_reactions", "announcement_dismissals", "annual_reports", "scheduled_statuses"] as const) {
       await db.deleteFrom(table).where("account_id", "in", ids).execute();
     }
   }
