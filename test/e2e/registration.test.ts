@@ -188,7 +188,7 @@ test("minimum age and the terms of service", async () => {
   const terms = await api(null, "GET", "/api/v1/instance/terms_of_service");
   assert.equal(terms.status, 200);
   assert.equal(terms.body.effective, true);
-  assert.match(terms.body.content, /<p>No spam &#38; no abuse\.<\/p>/);
+  assert.match(terms.body.content, /<p>No spam &amp; no abuse\.<\/p>/);
   assert.match(terms.body.effective_date, /^\d{4}-\d{2}-\d{2}$/);
 
   await mode("open", "--min-age", "16");
