@@ -30,6 +30,12 @@ export class InstanceRuleStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** The rules of these ids, removed ones too (a report names them as they were). */
+  byIds(ids: readonly string[]): Promise<InstanceRuleRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom("instance_rules").selectAll().where("id", "in", ids).execute();
+  }
+
   /** Of these ids, those naming rules in force. */
   async existing(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();

@@ -29,6 +29,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "skein-instance-pages-"));
 const year = new Date().getUTCFullYear();
 /** The announcement the reactions test leaves in place (removed by the last test). */
 let announcementId: string;
+let root: { token: string };
 
 before(async () => {
   server = await startServer();
@@ -121,7 +122,8 @@ test("texts an admin sets with ./skein instance: privacy policy, about page, ter
 });
 
 test("rules from ./skein rules: listed in both instance entities, chosen in reports, refused once removed", async () => {
-  const added = await cli("rules", "add", "No spam", "--hint", "Advertising counts");
+  let added: string;
+  [added, root] = await Promise.all([cli("rules", "add", "No spam", "--hint", "Advertising counts"), adminUser(server, "root", "admin")]);
   const id = /Added rule (\d+)/.exec(added)![1];
   const rules = (await api(null, "GET", "/api/v1/instance/rules")).body;
   assert.deepEqual(rules, [{ id, text: "No spam", hint: "Advertising counts", translations: {} }]);
@@ -134,9 +136,13 @@ test("rules from ./skein rules: listed in both instance entities, chosen in repo
   assert.equal(report.body.category, "violation");
   assert.equal((await api(alice, "POST", "/api/v1/reports", { account_id: bob.id, rule_ids: ["12345"] })).status, 422, "an id that names no rule");
 
+  const adminView = async () => (await api(root.token, "GET", `/api/v1/admin/reports/${report.body.id}`)).body.rules.map((r: { id: string; text: string }) => [r.id, r.text]);
+  assert.deepEqual(await adminView(), [[id, "No spam"]], "moderators see the rule the report names");
+
   await cli("rules", "remove", id);
   assert.deepEqual((await api(null, "GET", "/api/v1/instance/rules")).body, []);
   assert.equal((await api(alice, "POST", "/api/v1/reports", { account_id: bob.id, rule_ids: [id] })).status, 422, "a removed rule");
+  assert.deepEqual(await adminView(), [[id, "No spam"]], "a removed rule is still shown on the reports that named it");
 });
 
 test("activity: 12 weeks from this one, counted in the database, as strings; peers are the servers accounts are known from", async () => {
@@ -150,8 +156,8 @@ test("activity: 12 weeks from this one, counted in the database, as strings; pee
   assert.equal(weeks[0].week, String(monday.getTime() / 1000));
   assert.equal(Number(weeks[0].week) - Number(weeks[1].week), 7 * 86_400);
   assert.equal(weeks[0].statuses, String(posted));
-  assert.equal(weeks[0].registrations, "3");
-  assert.ok(Number(weeks[0].logins) >= 1 && Number(weeks[0].logins) <= 3, `users seen this week: ${weeks[0].logins}`);
+  assert.equal(weeks[0].registrations, "4", "alice, bob, carol and root");
+  assert.ok(Number(weeks[0].logins) >= 1 && Number(weeks[0].logins) <= 4, `users seen this week: ${weeks[0].logins}`);
   assert.deepEqual(weeks.slice(1).map((w: { statuses: string }) => w.statuses), Array(11).fill("0"));
 
   assert.deepEqual((await api(null, "GET", "/api/v1/instance/peers")).body, []);
@@ -316,7 +322,6 @@ test("annual reports: eligible with posts, generated from the user's own year, l
 });
 
 test("purging an account takes its reactions, dismissals and annual reports; removing an announcement is told on the stream", async () => {
-  const root = await adminUser(server, "root", "admin");
   const count = async (table: string) => Number((await queryRows(server, `select count(*) as n from ${table} where account_id = ?`, [bob.id]))[0].n);
   await api(bob, "POST", `/api/v1/announcements/${announcementId}/dismiss`);
   assert.deepEqual([await count("announcement_reactions"), await count("announcement_dismissals"), await count("annual_reports")], [2, 1, 1]);

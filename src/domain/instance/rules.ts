@@ -39,6 +39,11 @@ export class RuleService {
     if (!ruleId || !(await this.stores.instanceRules.remove(ruleId, nowIso()))) throw notFound("No such rule");
   }
 
+  /** Rules by id, removed ones too (what reports named); ids that are not ids are skipped. */
+  byIds(ids: readonly string[]): Promise<InstanceRuleRow[]> {
+    return this.stores.instanceRules.byIds([...new Set(ids.map((id) => parseId(id)).filter((id): id is string => id !== null))]);
+  }
+
   /** Checks that every id names a rule in force (for reports). */
   async check(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
