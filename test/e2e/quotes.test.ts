@@ -64,8 +64,12 @@ test("quoting a public post: accepted, shown with the quoted post, the author no
   const quotes = await api(alice, "GET", `/api/v1/statuses/${original.id}/quotes?limit=1`);
   assert.deepEqual(quotes.body.map((s: any) => s.id), [res.body.id]);
   assert.match(quotes.headers.get("link") ?? "", /max_id=/);
-  // Only the quoted post's author lists its quotes.
-  assert.equal((await api(bob, "GET", `/api/v1/statuses/${original.id}/quotes`)).status, 403);
+  assert.deepEqual((await api(carol, "GET", `/api/v1/statuses/${original.id}/quotes`)).body.map((s: any) => s.id), [res.body.id]);
+  // A followers-only quote is listed to nobody outside its audience, not even the quoted author.
+  const hidden = (await post(bob, { status: "for my followers", visibility: "private", quoted_status_id: original.id })).body;
+  quoteShape(hidden.quote, "accepted", original.id);
+  assert.deepEqual((await api(alice, "GET", `/api/v1/statuses/${original.id}/quotes`)).body.map((s: any) => s.id), [res.body.id]);
+  assert.equal((await api(alice, "GET", "/api/v1/notifications?types[]=quote")).body.length, 1, "nor is she told of it");
 });
 
 test("policies: followers-only and nobody refuse quotes; private posts cannot be quoted at all", async () => {
@@ -114,7 +118,7 @@ test("the default quote policy comes from the account's settings", async () => {
 test("revoking a quote hides the quoted post; a quote never shows a post the reader may not see", async () => {
   const original = (await post(alice, { status: "revocable" })).body;
   const quote = (await post(bob, { status: "quoting", quoted_status_id: original.id })).body;
-  assert.equal((await api(bob, "POST", `/api/v1/statuses/${original.id}/quotes/${quote.id}/revoke`)).status, 404, "only the quoted author revokes");
+  assert.equal((await api(bob, "POST", `/api/v1/statuses/${original.id}/quotes/${quote.id}/revoke`)).status, 403, "only the quoted author revokes");
   const revoked = await api(alice, "POST", `/api/v1/statuses/${original.id}/quotes/${quote.id}/revoke`);
   assert.equal(revoked.status, 200);
   assert.equal(revoked.body.id, quote.id);

@@ -138,19 +138,22 @@ export class QuoteService {
     return status;
   }
 
-  /** Statuses quoting one of the viewer's posts (accepted and pending ones), newest first. */
+  /**
+   * The accepted quotes of a post, newest first, as Mastodon lists them — each one only if the
+   * viewer may read it (Mastodon shows its author followers-only quotes too; Skein does not
+   * show anyone a post outside its audience).
+   */
   async quotesOf(viewer: AccountRow, statusId: string, page: PageRequest): Promise<StatusRow[]> {
     const status = await this.stores.statuses.readableById(statusId, viewer.id);
     if (!status) throw notFound();
-    // Mastodon lists a post's quotes to its author only.
-    if (status.account_id !== viewer.id) throw forbidden();
-    return this.stores.quotes.quotingStatuses(status.id, ["accepted", "pending"], viewer.id, page);
+    return this.stores.quotes.quotingStatuses(status.id, ["accepted"], viewer.id, page);
   }
 
   /** The quoted post's author takes back a quote: the quote shows nothing any more. */
   async revoke(author: AccountRow, statusId: string, quotingId: string): Promise<StatusRow> {
-    const status = await this.stores.statuses.byId(statusId);
-    if (!status || status.account_id !== author.id) throw notFound();
+    const status = await this.stores.statuses.readableById(statusId, author.id);
+    if (!status) throw notFound();
+    if (status.account_id !== author.id) throw forbidden("Only the quoted post's author may revoke its quotes");
     const quote = await this.stores.quotes.byStatusId(quotingId);
     const quoting = await this.stores.statuses.byId(quotingId);
     if (!quote || !quoting || quote.quoted_status_id !== status.id) throw notFound();
@@ -185,7 +188,7 @@ export class QuoteService {
       const authorization = allowed ? authorizationUriOf(author, quote.id) : null;
       await this.stores.quotes.update(quote.id, { state: allowed ? "accepted" : "rejected", authorization_uri: authorization, request_uri: requestUri, updated_at: now });
       answered.authorization_uri = authorization;
-      if (allowed && quote.state !== "accepted") await this.notifications.notify(author.id, requester.id, "quote", quote.status_id);
+      if (allowed && quote.state !== "accepted") await this.notifyQuote(author.id, requester.id, quote.status_id);
     }
     answered.request_uri = requestUri;
     await this.outbox.quoteAnswered(answered, author, requester, allowed && quote !== undefined);
@@ -228,7 +231,7 @@ export class QuoteService {
     }
     const id = newId();
     await this.stores.quotes.insert({ id, status_id: status.id, account_id: status.account_id, quoted_status_id: quoted?.id ?? null, quoted_account_id: quoted?.account_id ?? null, quoted_uri: quotedUri, state, authorization_uri: authorized ? authorizationUri : null, request_uri: null, created_at: now, updated_at: now });
-    if (state === "accepted" && quoted) await this.notifications.notify(quoted.account_id, status.account_id, "quote", status.id);
+    if (state === "accepted" && quoted) await this.notifyQuote(quoted.account_id, status.account_id, status.id);
   }
 
   /**
@@ -300,8 +303,13 @@ export class QuoteService {
     }
     const quote: QuoteRow = { id, status_id: status.id, account_id: author.id, quoted_status_id: quoted.id, quoted_account_id: quotedAuthor.id, quoted_uri: quoted.uri, state, authorization_uri: authorization, request_uri: quotedAuthor.domain === null ? null : `${status.uri}#quote_request`, created_at: now, updated_at: now };
     await this.stores.quotes.insert(quote);
-    if (state === "accepted") await this.notifications.notify(quotedAuthor.id, author.id, "quote", status.id);
+    if (state === "accepted") await this.notifyQuote(quotedAuthor.id, author.id, status.id);
     if (quotedAuthor.domain !== null) await this.outbox.quoteRequested(quote, status, author, quotedAuthor);
+  }
+
+  /** The quoted author hears of a quote they may read (a followers-only quote stays within its audience). */
+  private async notifyQuote(recipientId: string, quoterId: string, quotingId: string): Promise<void> {
+    if (await this.stores.statuses.readableById(quotingId, recipientId)) await this.notifications.notify(recipientId, quoterId, "quote", quotingId);
   }
 
   private async setState(quote: QuoteRow, state: QuoteState): Promise<void> {
