@@ -185,6 +185,7 @@ test("announcements: published by an admin, told on the user stream, reacted to 
     assert.equal(entity.id, id);
     assert.equal(entity.content, "<p>Maintenance tonight #ops :blobcat:</p>");
     assert.deepEqual(entity.tags.map((t: { name: string }) => t.name), ["ops"]);
+    assert.equal(entity.read, null, "one payload for every listener: whether each has read it is not in it");
 
     const list = (await api(alice, "GET", "/api/v1/announcements")).body;
     assert.deepEqual(list.map((a: { id: string }) => a.id), [id], "one not started yet is not shown");

@@ -23,7 +23,8 @@ export function toAnnouncement(view: AnnouncementView, ctx: ConvertContext) {
     emojis: emojisIn(ctx, null, [row.text]),
     reactions: view.reactions.map((r) => {
       const emoji = r.emoji ? toCustomEmoji(r.emoji, ctx) : null;
-      return { name: r.name, count: r.count, me: r.me, ...(emoji ? { url: emoji.url, static_url: emoji.static_url } : {}) };
+      // Without a reader (streaming), `me` is left out, as Mastodon does.
+      return { name: r.name, count: r.count, ...(r.me === null ? {} : { me: r.me }), ...(emoji ? { url: emoji.url, static_url: emoji.static_url } : {}) };
     }),
   };
 }

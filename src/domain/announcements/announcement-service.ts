@@ -35,7 +35,8 @@ export interface AnnouncementView {
   row: AnnouncementRow;
   /** null without a reader (admin listings). */
   read: boolean | null;
-  reactions: (ReactionCount & { emoji: CustomEmojiRow | null })[];
+  /** `me` null without a reader. */
+  reactions: (Omit<ReactionCount, "me"> & { me: boolean | null; emoji: CustomEmojiRow | null })[];
 }
 
 export class AnnouncementService {
@@ -106,10 +107,11 @@ export class AnnouncementService {
     return this.views(shown, accountId, dismissed);
   }
 
-  async view(id: string, accountId: string): Promise<AnnouncementView | null> {
+  /** One announcement; without a reader (streaming: one payload for all), `read` and `me` are unknown. */
+  async view(id: string, accountId: string | null): Promise<AnnouncementView | null> {
     const row = await this.stores.announcements.byId(id);
     if (!row || row.deleted_at) return null;
-    const dismissed = await this.stores.announcements.dismissedAmong(accountId, [row.id]);
+    const dismissed = accountId ? await this.stores.announcements.dismissedAmong(accountId, [row.id]) : null;
     return (await this.views([row], accountId, dismissed))[0] ?? null;
   }
 
@@ -174,7 +176,7 @@ export class AnnouncementService {
     return counts.find((r) => r.name === name)?.count ?? 0;
   }
 
-  private async views(rows: AnnouncementRow[], accountId: string, dismissed: Set<string>): Promise<AnnouncementView[]> {
+  private async views(rows: AnnouncementRow[], accountId: string | null, dismissed: Set<string> | null): Promise<AnnouncementView[]> {
     const reactions = await this.stores.announcements.reactionsOf(rows.map((r) => r.id), accountId);
     const emojiIds = [...new Set(reactions.map((r) => r.custom_emoji_id).filter((id): id is string => id !== null))];
     const emojis = new Map<string, CustomEmojiRow>();
@@ -184,8 +186,8 @@ export class AnnouncementService {
     }
     return rows.map((row) => ({
       row,
-      read: dismissed.has(row.id),
-      reactions: reactions.filter((r) => r.announcement_id === row.id).map((r) => ({ ...r, emoji: r.custom_emoji_id ? (emojis.get(r.custom_emoji_id) ?? null) : null })),
+      read: dismissed ? dismissed.has(row.id) : null,
+      reactions: reactions.filter((r) => r.announcement_id === row.id).map((r) => ({ ...r, me: accountId ? r.me : null, emoji: r.custom_emoji_id ? (emojis.get(r.custom_emoji_id) ?? null) : null })),
     }));
   }
 

@@ -21,7 +21,3 @@ export function languages(): Language[] {
   return cached;
 }
 
-/** Whether `code` is one of them (a post's language). */
-export function isKnownLanguage(code: string): boolean {
-  return languages().some((l) => l.code === code);
-}

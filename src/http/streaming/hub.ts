@@ -195,7 +195,8 @@ export class StreamingHub implements Listeners {
       const clients = byViewer.get(viewer);
       if (!clients?.size) continue;
       const kind = delivery.event === "update" || delivery.event === "status.update" ? `status:${filterContextOf(delivery.stream)}` : delivery.event;
-      const cacheKey = `${kind}\u0000${viewer}`;
+      // Announcements are the same for every listener (rendered without a reader, as Mastodon does).
+      const cacheKey = delivery.event.startsWith("announcement") ? delivery.event : `${kind}\u0000${viewer}`;
       let payload = rendered.get(cacheKey);
       if (payload === undefined) rendered.set(cacheKey, (payload = await this.render(delivery, viewer)));
       if (payload === null) continue;
@@ -225,7 +226,7 @@ export class StreamingHub implements Listeners {
       case "conversation":
         return viewer ? this.renderConversation(delivery.status, viewer) : null;
       case "announcement": {
-        const view = viewer ? await this.services.announcements.view(delivery.announcementId, viewer) : null;
+        const view = await this.services.announcements.view(delivery.announcementId, null);
         return view ? JSON.stringify(toAnnouncement(view, this.convertContext())) : null;
       }
       case "announcement.delete":
