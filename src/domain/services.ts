@@ -185,7 +185,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     annualReports: new AnnualReportService(stores),
     notifications,
     statuses: new StatusService(stores, config, events, notifications, outbox),
-    quotes: new QuoteService(stores, notifications),
+    quotes: new QuoteService(stores, notifications, events),
     relationships: new RelationshipService(stores, notifications, outbox, config, limits),
     timelines: new TimelineService(stores),
     lists: new ListService(stores),

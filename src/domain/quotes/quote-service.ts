@@ -12,6 +12,7 @@ import type { InteractionPolicyRow, QuoteRow } from "../../store/quotes.ts";
 import type { PageRequest } from "../../store/pagination.ts";
 import type { InteractionAudience, QuoteState, Visibility } from "../../db/schema.ts";
 import type { NotificationService } from "../notifications/notification-service.ts";
+import type { EventBus } from "../events.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
@@ -46,11 +47,14 @@ export function collectionsOf(account: AccountRow): AuthorCollections {
 export class QuoteService {
   private readonly stores: Stores;
   private readonly notifications: NotificationService;
+  private readonly events: EventBus | null;
   readonly outbox = new QuoteOutboxSlot();
 
-  constructor(stores: Stores, notifications: NotificationService) {
+  /** `events`: a quote whose state changes is an update of the quoting status (streaming clients redraw it). */
+  constructor(stores: Stores, notifications: NotificationService, events: EventBus | null = null) {
     this.stores = stores;
     this.notifications = notifications;
+    this.events = events;
   }
 
   // --- policies ------------------------------------------------------------------------------
@@ -200,6 +204,7 @@ export class QuoteService {
     if (quote.quoted_account_id !== sender.id) return;
     if (accepted && authorizationUri) {
       await this.stores.quotes.update(quote.id, { state: "accepted", authorization_uri: authorizationUri, updated_at: nowIso() });
+      this.events?.publish({ type: "status.updated", statusId: quote.status_id });
     } else if (!accepted) {
       await this.setState(quote, "rejected");
     }
@@ -314,6 +319,7 @@ export class QuoteService {
 
   private async setState(quote: QuoteRow, state: QuoteState): Promise<void> {
     await this.stores.quotes.update(quote.id, { state, updated_at: nowIso() });
+    this.events?.publish({ type: "status.updated", statusId: quote.status_id });
   }
 }
 
