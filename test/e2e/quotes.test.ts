@@ -8,6 +8,7 @@ import type { ContractLog } from "../support/openapi.ts";
 import { installQuoteAwareContractCheck } from "../support/quote-contract.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
 import { apiCaller } from "../support/api.ts";
+import { openStream } from "../support/streaming.ts";
 
 let server: TestServer;
 let contract: ContractLog;
@@ -119,7 +120,13 @@ test("revoking a quote hides the quoted post; a quote never shows a post the rea
   const original = (await post(alice, { status: "revocable" })).body;
   const quote = (await post(bob, { status: "quoting", quoted_status_id: original.id })).body;
   assert.equal((await api(bob, "POST", `/api/v1/statuses/${original.id}/quotes/${quote.id}/revoke`)).status, 403, "only the quoted author revokes");
+  // bob's stream is told: his quote changed.
+  const stream = await openStream(server.url, { query: { access_token: bob.token, stream: "user" } });
+  await stream.subscribe("user");
   const revoked = await api(alice, "POST", `/api/v1/statuses/${original.id}/quotes/${quote.id}/revoke`);
+  const update = await stream.next((m) => m.event === "status.update" && JSON.parse(m.payload!).id === quote.id);
+  assert.equal(JSON.parse(update.payload!).quote.state, "revoked");
+  await stream.close();
   assert.equal(revoked.status, 200);
   assert.equal(revoked.body.id, quote.id);
   quoteShape(revoked.body.quote, "revoked", null);
