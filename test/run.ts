@@ -24,12 +24,22 @@ function testFiles(filters: string[]): string[] {
   return chosen;
 }
 
+/**
+ * Test files run side by side, two per core: most of a file's time is spent waiting (servers
+ * starting, federation round trips), so the cores stay busy. Every file has its own loopback
+ * addresses and servers, so files never share state. SKEIN_TEST_CONCURRENCY overrides it.
+ */
+function concurrency(): number {
+  const chosen = Number(process.env.SKEIN_TEST_CONCURRENCY ?? os.availableParallelism() * 2);
+  return Number.isInteger(chosen) && chosen >= 1 ? chosen : 2;
+}
+
 async function runSuite(database: "sqlite" | "postgres", files: string[], env: Record<string, string>, timeoutMs = 180_000): Promise<RunResult> {
   process.stdout.write(`\n=== ${database}: ${files.length} test files ===\n`);
   const tap = path.join(os.tmpdir(), `skein-test-${database}-${process.pid}.tap`);
   const args = [
     "--test",
-    "--test-concurrency=2",
+    `--test-concurrency=${concurrency()}`,
     `--test-timeout=${timeoutMs}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
