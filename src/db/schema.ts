@@ -16,7 +16,7 @@ export type { ScheduledStatusesTable } from "./schema/scheduled-statuses.ts";
 import type { PushSubscriptionsTable } from "./schema/push.ts";
 export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
-import type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable } from "./schema/account-features.ts";
+import type { AccountFeaturesDB } from "./schema/account-features.ts";
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
@@ -508,7 +508,8 @@ export interface DeliveryCountsTable {
   count: number;
 }
 
-export interface DB {
+/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026). */
+export interface DB extends AccountFeaturesDB {
   two_factor_credentials: TwoFactorCredentialsTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;
@@ -586,12 +587,6 @@ export interface DB {
   blocklist_adoptions: BlocklistAdoptionsTable;
   account_imports: AccountImportsTable;
   account_archives: AccountArchivesTable;
-  // Profile features (0026, schema/account-features.ts).
-  account_notes: AccountNotesTable;
-  account_endorsements: AccountEndorsementsTable;
-  featured_tags: FeaturedTagsTable;
-  collections: CollectionsTable;
-  collection_items: CollectionItemsTable;
   instance_rules: InstanceRulesTable;
   announcements: AnnouncementsTable;
   announcement_reactions: AnnouncementReactionsTable;

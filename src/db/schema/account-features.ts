@@ -46,3 +46,12 @@ export interface CollectionItemsTable {
   state: CollectionItemState;
   created_at: string;
 }
+
+/** The profile features' tables (migration 0026), part of the database's DB interface. */
+export interface AccountFeaturesDB {
+  account_notes: AccountNotesTable;
+  account_endorsements: AccountEndorsementsTable;
+  featured_tags: FeaturedTagsTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
+}
