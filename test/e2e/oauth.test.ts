@@ -63,8 +63,8 @@ test("an app signs a user in with the authorization code flow and PKCE", async (
 
   const v2 = await client.v2.instance.fetch();
   assert.equal(v2.domain, new URL(server.url).host);
-  assert.match(v2.version, /^4\.3\.0 \(compatible; Skein \d+\.\d+\.\d+\)$/);
-  assert.equal(v2.apiVersions?.mastodon, 2);
+  assert.match(v2.version, /^4\.5\.0 \(compatible; Skein \d+\.\d+\.\d+\)$/);
+  assert.equal(v2.apiVersions?.mastodon, 7, "API version 7 (Mastodon 4.5): clients offer quote posts from it");
   assert.equal(v2.contact.account?.username, "alice", "the first admin is the contact");
   assert.equal(v2.usage.users.activeMonth, 1);
   const v1 = await client.v1.instance.fetch();
