@@ -31,9 +31,13 @@ export function contractCheckedServer<const Name extends string>(
     for (const name of usernames) users[name] = await signUp(server, name);
     await setUp({ server, users });
   });
+  // The server stops even when the contract check fails (else the file would hang until killed).
   after(async () => {
-    assert.deepEqual(contract.violations, []);
-    await server?.stop();
+    try {
+      assert.deepEqual(contract.violations, []);
+    } finally {
+      await server?.stop();
+    }
   });
 }
 
