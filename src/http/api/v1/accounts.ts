@@ -12,6 +12,7 @@ import { toList } from "../../../convert/mastodon/list.ts";
 import { receiveUploads } from "../../uploads.ts";
 import { PROFILE_IMAGE_LIMIT } from "../../../domain/media/profile-images.ts";
 import { profileImageErrors } from "./profile.ts";
+import { profileChangesOf } from "./profile-params.ts";
 
 export const accountsRoutes = new Hono<AppEnv>();
 
@@ -42,13 +43,7 @@ accountsRoutes.patch("/update_credentials", requireScope("write:accounts"), asyn
     if (typeof source !== "object") throw new ApiError(422, "source must be an object");
     const services = c.get("services");
     const changes = {
-      displayName: str(params, "display_name", 1000),
-      note: str(params, "note", 5000),
-      fields: profileFields(params.fields_attributes),
-      locked: bool(params, "locked"),
-      bot: bool(params, "bot"),
-      discoverable: bool(params, "discoverable"),
-      indexable: bool(params, "indexable"),
+      ...profileChangesOf(params),
       privacy: str(source, "privacy", 20),
       sensitive: bool(source, "sensitive"),
       language: str(source, "language", 10),
@@ -160,18 +155,3 @@ accountsRoutes.post("/:id/mute", requireScope("write:mutes"), async (c) => {
   return c.json(await c.get("services").relationships.mute(currentUser(c).account, accountId(c), { notifications: bool(params, "notifications"), durationSeconds: duration }));
 });
 accountsRoutes.post("/:id/unmute", requireScope("write:mutes"), async (c) => c.json(await c.get("services").relationships.unmute(currentUser(c).account, accountId(c))));
-
-/**
- * `fields_attributes` arrives as an array (JSON, or `fields_attributes[][name]` forms) or as an
- * object keyed "0", "1"… (forms). A bare string is no list of fields and is ignored, as Rails'
- * permitted parameters ignore it: masto.js sends `fields_attributes=undefined` for an absent one.
- */
-export function profileFields(value: unknown): { name: string; value: string }[] | undefined {
-  if (value === undefined || value === null || typeof value === "string") return undefined;
-  const list = Array.isArray(value) ? value : typeof value === "object" && value !== null ? Object.values(value) : null;
-  if (!list) throw new ApiError(422, "fields_attributes must be a list of {name, value}");
-  return list.map((f) => {
-    const field = f as Params;
-    return { name: str(field, "name", 1000) ?? "", value: str(field, "value", 1000) ?? "" };
-  });
-}

@@ -8,11 +8,10 @@ import { ApiError } from "../../errors.ts";
 import { toCredentialAccount } from "../../../convert/mastodon/account.ts";
 import { convertContext } from "../../render.ts";
 import { MediaError } from "../../../media/types.ts";
-import { bool, str } from "../../params.ts";
 import { receiveUploads } from "../../uploads.ts";
 import { PROFILE_IMAGE_LIMIT } from "../../../domain/media/profile-images.ts";
 import { toProfile } from "../../../convert/mastodon/account-features.ts";
-import { profileFields } from "./accounts.ts";
+import { profileChangesOf } from "./profile-params.ts";
 
 export const profileMediaRoutes = new Hono<AppEnv>();
 
@@ -48,15 +47,7 @@ for (const method of ["patch", "put"] as const) profileMediaRoutes[method]("/", 
   try {
     const params = upload.params;
     const services = c.get("services");
-    const changes = {
-      displayName: str(params, "display_name", 1000),
-      note: str(params, "note", 5000),
-      fields: profileFields(params.fields_attributes),
-      locked: bool(params, "locked"),
-      bot: bool(params, "bot"),
-      discoverable: bool(params, "discoverable"),
-      indexable: bool(params, "indexable"),
-    };
+    const changes = profileChangesOf(params);
     const files = { avatar: upload.files.avatar?.path, header: upload.files.header?.path };
     const updated = await profileImageErrors(services.profileImages.updateProfile(user, changes, files));
     return c.json(toProfile(updated.account, updated.user, await services.featuredTags.own(updated.account), convertContext(c)));
