@@ -58,6 +58,8 @@ function world(accounts: AccountRow[], statuses: StatusRow[], blocks: Partial<Do
       allAllows: async () => [],
     },
     settings: { get: async (key: string) => settings.get(key), put: async (key: string, value: string) => void settings.set(key, value) },
+    // The server has one rule, id 7.
+    instanceRules: { existing: async (ids: string[]) => new Set(ids.filter((id) => id === "7")) },
     transaction: async <T>(work: (s: Stores) => Promise<T>) => work(stores),
   } as unknown as Stores;
   const outbox: Outbox = Object.assign(new SilentOutbox(), {
@@ -146,6 +148,7 @@ test("filing: rule ids make a violation report only with rules that exist; posts
   const base = { targetAccountId: "2", statusIds: [], comment: "", category: undefined, ruleIds: [], forward: false, forwardToDomains: null };
   assert.equal((await service.create(reporter, base)).report.category, "other");
   await assert.rejects(service.create(reporter, { ...base, ruleIds: ["1"] }), /Rule ids/);
+  assert.equal((await service.create(reporter, { ...base, ruleIds: ["7"] })).report.category, "violation");
   await assert.rejects(service.create(reporter, { ...base, category: "nasty" }), /Category/);
   await assert.rejects(service.create(reporter, { ...base, statusIds: ["42"] }), /not a post of the reported account/);
   await assert.rejects(service.create(reporter, { ...base, statusIds: ["40"] }), /not a post of the reported account that you can see/);
