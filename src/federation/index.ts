@@ -67,8 +67,9 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.wake(), policy });
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
   const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
-  deps.services.outbox.target = new FedifyOutbox(federation, deps, fanout);
-  deps.services.quotes.outbox.target = new FedifyQuoteOutbox(federation, deps, fanout);
+  const outbox = new FedifyOutbox(federation, deps, fanout);
+  deps.services.outbox.target = outbox;
+  deps.services.quotes.outbox.target = new FedifyQuoteOutbox(deps, outbox);
   deps.services.resolver.target = resolver;
   // Account archives are rendered with the same documents other servers are served.
   deps.services.accountData.archives.documents.target = new FederationArchiveDocuments(federation, deps);

@@ -42,7 +42,8 @@ export class FedifyOutbox implements Outbox {
     this.fanout = fanout;
   }
 
-  private async send(actor: AccountRow, recipients: Recipients | AccountRow[], activity: Activity): Promise<void> {
+  /** Signs `activity` as the local `actor` and queues it for the recipients' servers (other outboxes send through it too). */
+  async send(actor: AccountRow, recipients: Recipients | AccountRow[], activity: Activity): Promise<void> {
     if (actor.domain !== null) return;
     const { accounts, followersOf } = Array.isArray(recipients) ? { accounts: recipients, followersOf: undefined } : recipients;
     const named = accounts.map(inboxOf).filter((inbox): inbox is string => inbox !== null);

@@ -5,10 +5,8 @@
 // the Delete of an authorization that is revoked, and GoToSocial's Reject of an interaction a
 // policy refuses. Activities go through the delivery engine like every other (delivery/).
 import { Accept, Delete, QuoteAuthorization, QuoteRequest, Reject, Tombstone, type Activity } from "@fedify/vocab";
-import { getLogger } from "@logtape/logtape";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
-import type { Fanout } from "./delivery/fanout.ts";
-import { signedActivityBody } from "./delivery/activity-body.ts";
+import type { FedifyOutbox } from "./outbox.ts";
 import { noteOf } from "./federation.ts";
 import { parseId } from "../util/ids.ts";
 import type { AccountRow } from "../store/accounts.ts";
@@ -21,7 +19,6 @@ import { collectionsOf } from "../domain/quotes/quote-service.ts";
 import { quoteNoteFields, toQuoteAuthorization } from "../convert/activitypub/quote.ts";
 import { toInteractionPolicy } from "../convert/activitypub/interaction-policy.ts";
 
-const logger = getLogger(["skein", "federation", "quotes"]);
 
 /** What a status's Note says about quotes and who may interact (local statuses announce their policy). */
 export async function noteQuoteParts(deps: FederationDeps, status: StatusRow, author: AccountRow, view: StatusView | undefined) {
@@ -46,29 +43,17 @@ export function registerQuoteDispatchers(federation: SkeinFederation, deps: Fede
 }
 
 export class FedifyQuoteOutbox implements QuoteOutbox {
-  private readonly federation: SkeinFederation;
   private readonly deps: FederationDeps;
-  private readonly fanout: Fanout;
+  private readonly outbox: FedifyOutbox;
 
-  constructor(federation: SkeinFederation, deps: FederationDeps, fanout: Fanout) {
-    this.federation = federation;
+  constructor(deps: FederationDeps, outbox: FedifyOutbox) {
     this.deps = deps;
-    this.fanout = fanout;
+    this.outbox = outbox;
   }
 
-  /** Signs `activity` as the local `actor` and queues it for `recipient`'s server. */
-  private async send(actor: AccountRow, recipient: AccountRow, activity: Activity): Promise<void> {
-    const inbox = recipient.shared_inbox_url ?? recipient.inbox_url;
-    if (actor.domain !== null || recipient.domain === null || !inbox) return;
-    try {
-      const inboxes = await this.fanout.inboxesFor({ inboxes: [inbox] });
-      if (inboxes.length === 0) return;
-      const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
-      const body = await signedActivityBody(ctx, actor.username, activity);
-      await this.fanout.enqueue({ accountId: actor.id, uri: activity.id?.href ?? "", body }, inboxes);
-    } catch (error) {
-      logger.error("Could not queue {type} {id}: {error}", { type: activity.constructor.name, id: activity.id?.href, error });
-    }
+  /** Signs `activity` as the local `actor` and queues it for `recipient`'s server (the outbox's one way of sending). */
+  private send(actor: AccountRow, recipient: AccountRow, activity: Activity): Promise<void> {
+    return this.outbox.send(actor, [recipient], activity);
   }
 
   async quoteRequested(quote: QuoteRow, quoting: StatusRow, quoter: AccountRow, quotedAuthor: AccountRow): Promise<void> {
