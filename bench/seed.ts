@@ -34,7 +34,14 @@ function random(seed: number): () => number {
   };
 }
 
-export async function seed(db: Kysely<DB>, origin: string, size: SeedSize, readerAccountId: string, log: (line: string) => void): Promise<void> {
+/** What a seeded status says; the default is a short numbered text. */
+export type SeedText = (n: number) => { text: string; language: string };
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export async function seed(db: Kysely<DB>, origin: string, size: SeedSize, readerAccountId: string, log: (line: string) => void, textOf: SeedText = (n) => ({ text: `status ${n}`, language: "en" })): Promise<void> {
   const now = Date.now();
   const rand = random(42);
   const accountIds: string[] = [];
@@ -78,10 +85,11 @@ export async function seed(db: Kysely<DB>, origin: string, size: SeedSize, reade
       const id = ((BigInt(at) << 16n) | BigInt(i & 0xffff)).toString();
       const author = accountIds[Math.floor(rand() * accountIds.length)];
       const iso = new Date(at).toISOString();
+      const { text, language } = textOf(done + i);
       statuses.push({
         id, uri: `${origin}/statuses/${id}`, url: null, account_id: author, local: 1 as const, in_reply_to_id: null, in_reply_to_account_id: null,
-        reblog_of_id: null, conversation_id: id, text: `status ${done + i}`, content: `<p>status ${done + i}</p>`, spoiler_text: "", sensitive: 0 as const,
-        visibility: (rand() < 0.85 ? "public" : "private") as "public" | "private", language: "en", application_id: null,
+        reblog_of_id: null, conversation_id: id, text, content: `<p>${escapeHtml(text)}</p>`, spoiler_text: "", sensitive: 0 as const,
+        visibility: (rand() < 0.85 ? "public" : "private") as "public" | "private", language, application_id: null,
         replies_count: 0, reblogs_count: 0, favourites_count: 0, edited_at: null, created_at: iso, updated_at: iso,
       });
       if (followed.has(author)) feed.push({ account_id: readerAccountId, status_id: id });
