@@ -16,6 +16,8 @@ export interface Outbox {
   followRejected(target: AccountRow, follower: AccountRow, followUri: string | null): Promise<void>;
   favourited(actor: AccountRow, status: StatusRow, likeUri: string, undo: boolean): Promise<void>;
   blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void>;
+  /** The author pinned (`on`) or unpinned one of its posts: an Add or Remove on its featured collection. */
+  pinned(author: AccountRow, status: StatusRow, on: boolean): Promise<void>;
   profileUpdated(account: AccountRow): Promise<void>;
   /** The account moved to `target`; its followers' servers should follow the new account. */
   moved(account: AccountRow, target: AccountRow): Promise<void>;
@@ -38,6 +40,7 @@ export class SilentOutbox implements Outbox {
   async followRejected(): Promise<void> {}
   async favourited(): Promise<void> {}
   async blocked(): Promise<void> {}
+  async pinned(): Promise<void> {}
   async profileUpdated(): Promise<void> {}
   async moved(): Promise<void> {}
   async pollVoted(): Promise<void> {}
@@ -57,6 +60,7 @@ export class OutboxSlot implements Outbox {
   followRejected(a: AccountRow, b: AccountRow, uri: string | null) { return this.target.followRejected(a, b, uri); }
   favourited(a: AccountRow, s: StatusRow, uri: string, undo: boolean) { return this.target.favourited(a, s, uri, undo); }
   blocked(a: AccountRow, b: AccountRow, uri: string, undo: boolean) { return this.target.blocked(a, b, uri, undo); }
+  pinned(a: AccountRow, s: StatusRow, on: boolean) { return this.target.pinned(a, s, on); }
   profileUpdated(a: AccountRow) { return this.target.profileUpdated(a); }
   moved(a: AccountRow, b: AccountRow) { return this.target.moved(a, b); }
   pollVoted(a: AccountRow, s: StatusRow, p: string, t: string[]) { return this.target.pollVoted(a, s, p, t); }

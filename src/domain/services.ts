@@ -38,6 +38,7 @@ import { RemoteLookupSlot } from "./remote-lookup.ts";
 import { SearchService } from "./search/search-service.ts";
 import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
+import { RemotePinService } from "./statuses/remote-pins.ts";
 import { QuoteService } from "./quotes/quote-service.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 import { createModeration, type Moderation } from "./moderation/moderation.ts";
@@ -76,6 +77,8 @@ export interface Services {
   accounts: AccountService;
   remoteAccounts: RemoteAccountService;
   remoteStatuses: RemoteStatusService;
+  /** Pinned posts of remote accounts, from their featured collections. */
+  remotePins: RemotePinService;
   oauth: OAuthService;
   sessions: SessionService;
   /** Two-factor sign-in (TOTP + recovery codes), and whether a role requires it. */
@@ -174,6 +177,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     accounts: new AccountService(stores, config, outbox),
     remoteAccounts: new RemoteAccountService(stores, limits),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
+    remotePins: new RemotePinService(stores),
     oauth: new OAuthService(stores, { twoFactorRequired: (user) => twoFactor.required(user) }),
     twoFactor,
     sessions: new SessionService(stores, twoFactor),

@@ -5,7 +5,7 @@
 // change to the domain. Whether the sender may see the post it likes, boosts, votes in or
 // replies to is the domain's rule (domain/statuses/visibility.ts), checked where the change is
 // made, so every way in gets it.
-import { Accept, Announce, Block, Create, Delete, EmojiReact, Flag, Follow, Like, Move, Reject, Undo, Update, isActor, type Activity, type Actor } from "@fedify/vocab";
+import { Accept, Add, Announce, Block, Create, Delete, EmojiReact, Flag, Follow, Like, Move, Reject, Remove, Undo, Update, isActor, type Activity, type Actor } from "@fedify/vocab";
 import type { InboxContext } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
@@ -16,6 +16,7 @@ import { fromNote, isPostObject, rememberEmbeddedObject } from "../convert/activ
 import { QuoteRequest } from "@fedify/vocab";
 import { QuoteInbox } from "./quotes-inbox.ts";
 import { MAX_THREAD_FETCH_DEPTH } from "./resolver.ts";
+import { FeaturedCollections } from "./featured.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
 /** Mastodon names one account and its reported posts; more than this is not a report anyone reads. */
@@ -30,6 +31,9 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
   // Quote posts and interaction policies (FEP-044f, GoToSocial): federation/quotes-inbox.ts.
   const quotes = new QuoteInbox(deps, resolver);
   resolver.afterPost = (ctx, object, status, depth) => quotes.stored(ctx, object, status, depth);
+  // Pinned posts of remote accounts (Add/Remove to `featured`, the collection read when seen): federation/featured.ts.
+  const featured = new FeaturedCollections(deps, resolver);
+  resolver.afterActor = (ctx, account) => featured.refreshSoon(ctx, account);
 
   /** The sender of an activity, stored; null when it cannot be known. */
   const senderOf = async (ctx: InboxContext<void>, activity: Activity): Promise<AccountRow | null> => {
@@ -133,6 +137,14 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       if (sender && status) await services.remoteStatuses.receiveLike(sender, status, react.id?.href ?? null, false);
     })
     .on(QuoteRequest, (ctx, request) => quotes.request(ctx, request, senderOf))
+    .on(Add, async (ctx, add) => {
+      const sender = await senderOf(ctx, add);
+      if (sender) await featured.add(ctx, add, sender);
+    })
+    .on(Remove, async (ctx, remove) => {
+      const sender = await senderOf(ctx, remove);
+      if (sender) await featured.remove(remove, sender);
+    })
     .on(Block, async (ctx, block) => {
       const sender = await senderOf(ctx, block);
       const target = block.objectId ? await resolver.localAccount(block.objectId) : null;

@@ -2,9 +2,7 @@
 // actor and queued (in the database) for exactly its audience — remote followers through their
 // servers' shared inboxes, mentioned accounts, the author replied to or liked. The delivery
 // engine (delivery/) sends it.
-import {
-  Accept, Announce, Block, Create, Delete, Flag, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Activity,
-} from "@fedify/vocab";
+import { Accept, Add, Announce, Block, Create, Delete, Flag, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Remove, Tombstone, type Activity, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Outbox } from "../domain/outbox.ts";
 import type { AccountRow } from "../store/accounts.ts";
@@ -169,6 +167,12 @@ export class FedifyOutbox implements Outbox {
   async blocked(actor: AccountRow, target: AccountRow, blockUri: string, undo: boolean): Promise<void> {
     const block = new Block({ id: new URL(blockUri), actor: new URL(actor.uri), object: new URL(target.uri) });
     await this.send(actor, [target], undo ? new Undo({ id: new URL(`${blockUri}/undo`), actor: new URL(actor.uri), object: block }) : block);
+  }
+
+  async pinned(author: AccountRow, status: StatusRow, on: boolean): Promise<void> {
+    if (status.visibility !== "public" && status.visibility !== "unlisted") return;
+    const fields = { id: new URL(`${author.uri}#${on ? "pins" : "unpins"}/${status.id}/${Date.now()}`), actor: new URL(author.uri), object: new URL(status.uri), target: new URL(`${author.uri}/collections/featured`), tos: [PUBLIC_COLLECTION] };
+    await this.send(author, { accounts: [], followersOf: author }, on ? new Add(fields) : new Remove(fields));
   }
 
   async pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void> {

@@ -36,6 +36,8 @@ export class Resolver implements RemoteLookup {
   private readonly policy: FetchPolicy;
   /** Told of every remote post stored (federation/quotes-inbox.ts: its quote and interaction policy), with the fetch depth left. */
   afterPost: ((ctx: Context<void>, object: APObject, status: StatusRow | null, depth: number) => Promise<void>) | null = null;
+  /** Told of every remote account stored or refreshed (federation/featured.ts reads its pinned posts); must not wait on the network. */
+  afterActor: ((ctx: Context<void>, account: AccountRow) => void) | null = null;
   constructor(deps: FederationDeps, context: () => Context<void>) {
     this.deps = deps;
     this.context = context;
@@ -50,7 +52,7 @@ export class Resolver implements RemoteLookup {
   }
 
   /** Fetches signed by the instance actor, so servers in secure mode answer them. */
-  private async signedLoader(ctx: Context<void>) {
+  async signedLoader(ctx: Context<void>) {
     return { documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }) };
   }
 
@@ -115,7 +117,9 @@ export class Resolver implements RemoteLookup {
     if (!parsed) return null;
     const inboxUrl = await this.acceptableInbox(parsed.inboxUrl, actor.id);
     const sharedInboxUrl = await this.acceptableInbox(parsed.sharedInboxUrl, actor.id);
-    return this.deps.services.remoteAccounts.save({ ...parsed, inboxUrl, sharedInboxUrl });
+    const saved = await this.deps.services.remoteAccounts.save({ ...parsed, inboxUrl, sharedInboxUrl });
+    if (saved && this.afterActor) this.afterActor(this.context(), saved);
+    return saved;
   }
 
   /**

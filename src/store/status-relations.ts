@@ -36,6 +36,12 @@ export class StatusRelationStore {
     return Number(row.n);
   }
 
+  /** The statuses the account has this relation to, newest relation first (at most `limit`). */
+  async statusIdsOf(table: StatusRelation, accountId: string, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom(table).select("status_id").where("account_id", "=", accountId).orderBy("id", "desc").limit(limit).execute();
+    return rows.map((r) => r.status_id);
+  }
+
   /** Of `statusIds`, those the account has this relation to. */
   async among(table: StatusRelation, accountId: string, statusIds: readonly string[]): Promise<Set<string>> {
     if (statusIds.length === 0) return new Set();

@@ -407,9 +407,9 @@ export class StatusService {
       if ((await this.stores.statusRelations.count("status_pins", actor.id)) >= LIMITS.pinnedStatuses) {
         throw validationFailed(`Validation failed: You can pin at most ${LIMITS.pinnedStatuses} posts`);
       }
-      await this.stores.statusRelations.add("status_pins", { id: newId(), account_id: actor.id, status_id: status.id, created_at: nowIso() });
-    } else {
-      await this.stores.statusRelations.remove("status_pins", actor.id, status.id);
+      if (await this.stores.statusRelations.add("status_pins", { id: newId(), account_id: actor.id, status_id: status.id, created_at: nowIso() })) await this.outbox.pinned(actor, status, true);
+    } else if (await this.stores.statusRelations.remove("status_pins", actor.id, status.id)) {
+      await this.outbox.pinned(actor, status, false);
     }
     return status;
   }
