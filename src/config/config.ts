@@ -7,6 +7,7 @@ import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
 import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
 import { loadPushConfig, type PushConfig } from "./push-config.ts";
 import { defaultContactEmail, isPublishableEmail, loadPostingConfig, type PostingConfig } from "./posting-config.ts";
+import { loadPruningConfig, type PruningConfig } from "./pruning-config.ts";
 
 export type RegistrationMode = "open" | "approval" | "invite" | "closed";
 
@@ -96,6 +97,8 @@ export interface Config {
   push: PushConfig;
   /** Scheduled statuses' sweep (config/posting-config.ts). */
   posting: PostingConfig;
+  /** Remote data with limits: REMOTE_POST_RETENTION, tombstones' lifetime (config/pruning-config.ts). */
+  pruning: PruningConfig;
 }
 
 export class ConfigError extends Error {
@@ -295,6 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
   const media = loadMediaConfig(env, problems);
   const push = loadPushConfig(env, problems);
   const posting = loadPostingConfig(env, problems);
+  const pruning = loadPruningConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -331,6 +335,7 @@ export function loadConfig(env: Env = process.env): Config {
     media,
     push,
     posting,
+    pruning,
   };
 }
 

@@ -63,6 +63,8 @@ import { ProfileImageService } from "./media/profile-images.ts";
 import { processEmojiFile, processProfileImageFile } from "./media/profile-pipeline.ts";
 import { createMediaStorage, type MediaStorage } from "../storage/index.ts";
 import { PushService } from "./push/push-service.ts";
+import { PruningService } from "./pruning/prune.ts";
+import { TombstoneService } from "./pruning/tombstones.ts";
 import { mediaRejectedFor } from "./moderation/media-policy.ts";
 
 export interface Services {
@@ -141,6 +143,9 @@ export interface Services {
   mediaUsage: MediaUsage;
   /** Web Push subscriptions and the `push` queue's sends (domain/push). */
   push: PushService;
+  /** Remote data with limits: the prune (REMOTE_POST_RETENTION, `./skein prune`) and tombstones of deleted remote posts (domain/pruning). */
+  pruning: PruningService;
+  tombstones: TombstoneService;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -228,6 +233,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
       media: () => services.mediaUrls,
       mediaRejected: (domain) => mediaRejectedFor(services.moderation.policy)(domain),
     }),
+    pruning: new PruningService(stores, () => services.mediaStorage),
+    tombstones: new TombstoneService(stores.tombstones, config.pruning.tombstoneDays),
     emojis: new EmojiService(stores),
     profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
     scheduledStatuses: null as unknown as ScheduledStatusService, // set below: it posts through statuses

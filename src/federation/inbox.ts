@@ -111,6 +111,9 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
         await services.remoteAccounts.remove(sender);
         return;
       }
+      // Remembered (also for a post we never had: a Delete can overtake its Create) so that a late
+      // Create or Update does not bring it back; only for the sender's own server's objects.
+      if (new URL(objectId).origin === new URL(sender.uri).origin) await services.tombstones.record(objectId);
       const status = await stores.statuses.byUri(objectId);
       if (status && status.account_id === sender.id) await services.remoteStatuses.remove(status);
       else if (!status) await quotes.revoked(objectId, sender);

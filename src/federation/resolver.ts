@@ -201,6 +201,8 @@ export class Resolver implements RemoteLookup {
    */
   async post(ctx: Context<void>, object: APObject, sender: AccountRow | null, depth = MAX_THREAD_FETCH_DEPTH): Promise<StatusRow | null> {
     if (!isPostObject(object) || !object.id) return null;
+    // Deleted by its author: a late Create, Update or fetch does not bring it back (domain/pruning/tombstones.ts).
+    if (await this.deps.services.tombstones.isDeleted(object.id.href)) return null;
     // A vote in one of our polls: counted, not stored as a post.
     if (sender && object instanceof Note && object.name && object.contents.length === 0 && object.replyTargetId) {
       const target = await this.deps.stores.statuses.byUri(object.replyTargetId.href);

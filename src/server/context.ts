@@ -9,6 +9,7 @@ import { forwardEvents } from "./event-transport.ts";
 import { JobQueue } from "../queue/job-queue.ts";
 import { createMailTransport } from "../mail/transport.ts";
 import { configureMediaPipeline } from "../media/pipeline.ts";
+import { measureDatabaseSize } from "../db/dialects/database-size.ts";
 
 export interface Runtime {
   config: Config;
@@ -41,6 +42,8 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   services.media.jobs = services.moderation.enforcement.jobs;
   // Pushes are queued by whichever process creates a notification, sent by full servers and workers (server/push-queue.ts).
   services.push.jobs = services.moderation.enforcement.jobs;
+  // The prune reports the database's size, which each engine measures its own way.
+  services.pruning.ports.databaseSize = () => measureDatabaseSize(database.db, database.kind);
   services.emails.transport = createMailTransport(config);
   // The media proxy's signing secret (made once, in the settings table) before any entity names a remote file.
   await services.remoteMedia.start();

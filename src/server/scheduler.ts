@@ -28,6 +28,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       run: () => services.polls.announceEnded(),
     },
     {
+      // Local polls' new counts, once their POLL_UPDATE_DELAY has passed (Update(Question)).
+      name: "poll-updates",
+      intervalMs: Math.min(services.config.polls.sweepIntervalSeconds, services.config.polls.updateDelaySeconds) * 1000,
+      run: () => services.polls.distributeDueUpdates(),
+    },
+    {
       // Lists are due after BLOCKLIST_REFRESH_INTERVAL (daily); looking for due ones is one query.
       name: "blocklist-subscriptions",
       intervalMs: Math.min(300_000, services.config.blocklists.refreshIntervalSeconds * 1000),
@@ -64,6 +70,21 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       intervalMs: services.config.media.pruneIntervalMs,
       run: async () => (await services.media.pruneUnattached(new Date(Date.now() - UNATTACHED_AGE_MS).toISOString())).length,
     },
+    ...(services.config.pruning.remotePostRetentionDays === null
+      ? []
+      : [
+          {
+            // REMOTE_POST_RETENTION: old remote posts and profiles nobody here has a part in, expired
+            // tombstones (domain/pruning/prune.ts; one prune at a time across processes, by a lease).
+            name: "prune-remote-data",
+            intervalMs: services.config.pruning.intervalMs,
+            run: async () => {
+              const days = services.config.pruning.remotePostRetentionDays!;
+              const report = await services.pruning.prune({ olderThanDays: days, dryRun: false });
+              return report.removed.statuses + report.removed.boosts + report.removed.accountsStubbed + report.removed.tombstonesExpired;
+            },
+          },
+        ]),
   ];
 }
 

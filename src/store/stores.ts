@@ -54,6 +54,9 @@ import { AnnouncementStore } from "./announcements.ts";
 import { AnnualReportStore } from "./annual-reports.ts";
 import { InstanceActivityStore } from "./instance-activity.ts";
 import { ScheduledStatusStore } from "./scheduled-statuses.ts";
+import { RemotePostPruneStore } from "./pruning/remote-posts.ts";
+import { RemoteAccountPruneStore } from "./pruning/remote-accounts.ts";
+import { TombstoneStore } from "./pruning/tombstones.ts";
 
 export interface Stores {
   accounts: AccountStore;
@@ -114,6 +117,10 @@ export interface Stores {
   payments: PaymentStore;
   /** Scheduled statuses (0025) and the uploads reserved for them. */
   scheduledStatuses: ScheduledStatusStore;
+  /** Remote data with limits (0031): the prune's queries, tombstones and lease (domain/pruning). */
+  prunePosts: RemotePostPruneStore;
+  pruneAccounts: RemoteAccountPruneStore;
+  tombstones: TombstoneStore;
   /** Profile features (migration 0026): private notes, endorsements, featured hashtags, collections and their items. */
   accountNotes: AccountNoteStore;
   endorsements: EndorsementStore;
@@ -184,6 +191,9 @@ export function createStores(db: Kysely<DB>): Stores {
     annualReports: new AnnualReportStore(db),
     instanceActivity: new InstanceActivityStore(db),
     scheduledStatuses: new ScheduledStatusStore(db),
+    prunePosts: new RemotePostPruneStore(db),
+    pruneAccounts: new RemoteAccountPruneStore(db),
+    tombstones: new TombstoneStore(db),
     transaction: (work) =>
       db.isTransaction ? work(createStores(db)) : db.transaction().execute((trx) => work(createStores(trx))),
   };
