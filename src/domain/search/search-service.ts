@@ -7,6 +7,8 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { RemoteLookup } from "../remote-lookup.ts";
 import { notFound } from "../errors.ts";
+import { searchStatuses } from "./status-search.ts";
+import { reindexStatuses } from "./indexer.ts";
 
 export interface SearchResults {
   accounts: AccountRow[];
@@ -38,7 +40,7 @@ export class SearchService {
     return account;
   }
 
-  async search(query: string, options: { type?: "accounts" | "statuses" | "hashtags"; resolve: boolean; viewerId: string | null; limit: number; offset: number }): Promise<SearchResults> {
+  async search(query: string, options: { type?: "accounts" | "statuses" | "hashtags"; resolve: boolean; viewerId: string | null; limit: number; offset: number; accountId?: string | null; following?: boolean; minId?: string | null; maxId?: string | null }): Promise<SearchResults> {
     const q = query.trim().slice(0, 500);
     const results: SearchResults = { accounts: [], statuses: [], hashtags: [] };
     if (!q) return results;
@@ -62,11 +64,23 @@ export class SearchService {
       }
       if (results.accounts.length === 0) results.accounts = await this.stores.accounts.search(q.replace(/^@/, "").split("@")[0], options.limit, options.offset);
     }
+    if (wants("statuses")) {
+      results.statuses = await searchStatuses(this.stores, q, { ...options, localDomain: this.config.localDomain });
+    }
     if (wants("hashtags")) {
       const prefix = q.replace(/^#/, "");
       if (/^[\p{L}\p{N}_]+$/u.test(prefix)) results.hashtags = await this.stores.statuses.tagsByPrefix(prefix, options.limit, options.offset);
     }
     return results;
+  }
+
+  /**
+   * Rebuilds the full-text index of every status in batches (`./skein search reindex`, the
+   * benchmark); returns how many statuses were indexed. A server may run meanwhile.
+   */
+  async reindex(options: { progress?: (done: number, total: number) => void; batchSize?: number; signal?: AbortSignal } = {}): Promise<number> {
+    const result = await reindexStatuses(this.stores, { batchSize: options.batchSize, signal: options.signal, onProgress: (p) => options.progress?.(p.done, p.total) });
+    return result.done;
   }
 
   private async storedByUrl(url: string): Promise<{ account?: AccountRow; status?: StatusRow } | null> {

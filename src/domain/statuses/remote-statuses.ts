@@ -11,6 +11,7 @@ import { nowIso } from "../../util/time.ts";
 import { fanOut } from "../timelines/fan-out.ts";
 import { canBoost, canSee } from "./visibility.ts";
 import type { IncomingEmoji } from "../emojis/emoji-service.ts";
+import type { StatusIndexer } from "../search/indexer.ts";
 
 /** A remote status, already converted from ActivityStreams and sanitized. */
 export interface IncomingStatus {
@@ -79,6 +80,8 @@ export class RemoteStatusService {
   private readonly notifications: NotificationService;
   /** Stores the emojis a post uses (services.ts plugs in EmojiService.saveRemote). */
   saveEmojis: ((domain: string, emojis: IncomingEmoji[] | undefined) => Promise<void>) | null = null;
+  /** Full-text indexing of what arrives (services.ts plugs it in). */
+  indexer: StatusIndexer | null = null;
 
   constructor(stores: Stores, events: EventBus, notifications: NotificationService) {
     this.stores = stores;
@@ -140,6 +143,7 @@ export class RemoteStatusService {
         })),
       );
       if (incoming.poll) await storeRemotePoll(tx, id, incoming.author.id, incoming.poll, now);
+      await this.indexer?.index(tx, status);
       await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
       await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
       return true;
@@ -191,6 +195,7 @@ export class RemoteStatusService {
       const sensitive = incoming.sensitive || incoming.spoilerText !== "" ? 1 : 0;
       await tx.statuses.insertEdit({ id: newId(), status_id: status.id, text: "", content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, created_at: now, media_ids: JSON.stringify(media) });
       await tx.statuses.update(status.id, { content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, language: incoming.language, edited_at: incoming.updated?.toISOString() ?? now, updated_at: now });
+      await this.indexer?.index(tx, { ...status, content: incoming.content, spoiler_text: incoming.spoilerText, language: incoming.language });
       const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
       await tx.statuses.setTags(status.id, tags.map((t) => t.id));
     });

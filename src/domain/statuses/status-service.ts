@@ -22,6 +22,7 @@ import { fanOut } from "../timelines/fan-out.ts";
 import { attachPoll, changePoll, checkPoll, type NewPoll } from "../polls/poll-drafts.ts";
 import type { MediaService, StatusMediaRequest } from "../media/media-service.ts";
 import { checkAllowedMentions } from "./allowed-mentions.ts";
+import type { StatusIndexer } from "../search/indexer.ts";
 import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["skein", "statuses"]);
@@ -69,6 +70,8 @@ export class StatusService {
   private readonly outbox: Outbox;
   /** Uploads for media_ids, and their files when a status goes; set in services.ts. */
   media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
+  /** Full-text indexing of what is written (services.ts plugs it in). */
+  indexer: StatusIndexer | null = null;
   /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
   quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction" | "remoteQuotedAuthorOf" | "quotingDeleted"> | null = null;
 
@@ -204,6 +207,7 @@ export class StatusService {
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
+      await this.indexer?.index(tx, status);
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
       await tx.accounts.bumpCounter(author.id, "statuses_count", 1);
       await tx.accounts.update(author.id, { last_status_at: now });
@@ -258,6 +262,7 @@ export class StatusService {
       if (media !== undefined) await this.media!.attach(tx, id, author.id, media, changes.media?.attributes);
       if (pollDraft !== undefined) await changePoll(tx, id, author.id, oldPoll ? { poll: oldPoll, titles: oldPollTitles! } : null, pollDraft, now);
       await tx.statuses.update(id, { text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, language, edited_at: now, updated_at: now });
+      await this.indexer?.index(tx, { ...status, content: rendered.html, spoiler_text: spoilerText, language });
       await tx.statuses.deleteMentions(id);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);

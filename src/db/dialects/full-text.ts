@@ -1,0 +1,141 @@
+// The one place where full-text search differs between the databases (issue 15).
+//
+// Both engines index the same normalized text (domain/search/normalize.ts: lowercase, NFKC,
+// punctuation as spaces, CJK as bigrams), kept in `status_search`, one row per indexed status,
+// whose foreign key to statuses cascades: whatever deletes a status (a Delete, pruning, an
+// account purge) takes its index row with it.
+// - SQLite: an FTS5 table over status_search (external content, rowid = status id) kept in step
+//   by triggers; the porter stemmer (English) over unicode61; bm25 for relevance. FTS5 hands out
+//   matches in rowid order, so "the newest N matches" reads only N postings.
+// - PostgreSQL: a tsvector column with a GIN index: the post's language configuration (en →
+//   english, de → german, …) joined with `simple`, so exact words match in every language and
+//   stems in the known one; a query term matches either. ts_rank for relevance; the planner
+//   walks the primary key newest-first for common words and the GIN index for rare ones.
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+
+export type FullTextEngine = "sqlite" | "postgres";
+
+export function engineOf(db: Kysely<any>): FullTextEngine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
+
+/** PostgreSQL text search configurations for the ISO 639-1 languages it ships stemmers for. */
+const CONFIGURATIONS: Record<string, string> = {
+  en: "english", de: "german", fr: "french", es: "spanish", it: "italian", pt: "portuguese", nl: "dutch",
+  ru: "russian", sv: "swedish", nb: "norwegian", nn: "norwegian", no: "norwegian", da: "danish",
+  fi: "finnish", hu: "hungarian", ro: "romanian", tr: "turkish",
+};
+
+export function configurationFor(language: string | null | undefined): string {
+  return (language && CONFIGURATIONS[language.toLowerCase().split(/[_-]/)[0]!]) || "simple";
+}
+
+export async function createFullTextSchema(db: Kysely<any>): Promise<void> {
+  if (engineOf(db) === "postgres") {
+    await sql`create table status_search (
+      status_id bigint primary key references statuses(id) on delete cascade,
+      has_link integer not null default 0,
+      has_embed integer not null default 0,
+      document tsvector not null)`.execute(db);
+    await sql`create index status_search_document on status_search using gin (document)`.execute(db);
+    return;
+  }
+  // "integer primary key" makes status_id the rowid, which the FTS5 table shares.
+  await sql`create table status_search (
+    status_id integer primary key references statuses(id) on delete cascade,
+    has_link integer not null default 0,
+    has_embed integer not null default 0,
+    document text not null)`.execute(db);
+  await sql`create virtual table status_search_fts using fts5(
+    document, content='status_search', content_rowid='status_id',
+    tokenize='porter unicode61 remove_diacritics 0')`.execute(db);
+  await sql`create trigger status_search_insert after insert on status_search begin
+    insert into status_search_fts(rowid, document) values (new.status_id, new.document);
+  end`.execute(db);
+  await sql`create trigger status_search_delete after delete on status_search begin
+    insert into status_search_fts(status_search_fts, rowid, document) values ('delete', old.status_id, old.document);
+  end`.execute(db);
+  await sql`create trigger status_search_update after update on status_search begin
+    insert into status_search_fts(status_search_fts, rowid, document) values ('delete', old.status_id, old.document);
+    insert into status_search_fts(rowid, document) values (new.status_id, new.document);
+  end`.execute(db);
+}
+
+export async function dropFullTextSchema(db: Kysely<any>): Promise<void> {
+  if (engineOf(db) === "sqlite") {
+    for (const trigger of ["status_search_insert", "status_search_delete", "status_search_update"]) await sql`drop trigger if exists ${sql.raw(trigger)}`.execute(db);
+    await sql`drop table if exists status_search_fts`.execute(db);
+  }
+  await sql`drop table if exists status_search`.execute(db);
+}
+
+export interface FullTextDocument {
+  statusId: string;
+  /** Normalized text (normalize.ts). */
+  document: string;
+  language: string | null;
+  hasLink: boolean;
+  hasEmbed: boolean;
+}
+
+/** Inserts or replaces the index rows of these statuses (one statement). */
+export async function upsertDocuments(db: Kysely<any>, documents: readonly FullTextDocument[]): Promise<void> {
+  if (documents.length === 0) return;
+  const postgres = engineOf(db) === "postgres";
+  const rows = documents.map((d) => {
+    const value = postgres ? sql`to_tsvector(${configurationFor(d.language)}::regconfig, ${d.document}) || to_tsvector('simple', ${d.document})` : sql`${d.document}`;
+    return sql`(${d.statusId}, ${d.hasLink ? 1 : 0}, ${d.hasEmbed ? 1 : 0}, ${value})`;
+  });
+  await sql`insert into status_search (status_id, has_link, has_embed, document) values ${sql.join(rows)}
+    on conflict (status_id) do update set has_link = excluded.has_link, has_embed = excluded.has_embed, document = excluded.document`.execute(db);
+}
+
+export async function removeDocument(db: Kysely<any>, statusId: string): Promise<void> {
+  await sql`delete from status_search where status_id = ${statusId}`.execute(db);
+}
+
+export interface FullTextPhrase {
+  text: string;
+  prefix: boolean;
+}
+
+/** What a statuses query needs to match text: the source (with the status id), the condition, a score. */
+export interface FullTextMatch {
+  /** A FROM item; `statusId` names the matched status's id in it. */
+  from: RawBuilder<unknown>;
+  statusId: RawBuilder<unknown>;
+  where: RawBuilder<SqlBool>;
+  /** Higher is more relevant. */
+  score: RawBuilder<number>;
+}
+
+/**
+ * The match of `terms` (all of them) and none of `excluded`; at least one term is required.
+ * `language` (from language:xx) picks PostgreSQL's stemmer for the query; English otherwise.
+ */
+export function fullTextMatch(db: Kysely<any>, query: { terms: readonly FullTextPhrase[]; excluded: readonly FullTextPhrase[]; language: string | null }): FullTextMatch {
+  if (engineOf(db) === "postgres") {
+    const stemmer = query.language ? configurationFor(query.language) : "english";
+    const phrase = (p: FullTextPhrase) =>
+      p.prefix
+        ? sql`to_tsquery('simple', ${`'${p.text.replace(/'/g, "''")}':*`})`
+        : sql`(phraseto_tsquery('simple', ${p.text}) || phraseto_tsquery(${stemmer}::regconfig, ${p.text}))`;
+    const parts = [...query.terms.map(phrase), ...query.excluded.map((p) => sql`!!${phrase(p)}`)];
+    const tsquery = sql`(${sql.join(parts, sql` && `)})`;
+    return {
+      from: sql`status_search ss`,
+      statusId: sql`ss.status_id`,
+      where: sql<SqlBool>`ss.document @@ ${tsquery}`,
+      score: sql<number>`ts_rank(ss.document, ${tsquery})`,
+    };
+  }
+  const phrase = (p: FullTextPhrase) => `"${p.text.replace(/"/g, '""')}"${p.prefix ? "*" : ""}`;
+  let expression = `(${query.terms.map(phrase).join(" AND ")})`;
+  if (query.excluded.length) expression += ` NOT (${query.excluded.map(phrase).join(" OR ")})`;
+  return {
+    from: sql`status_search_fts`,
+    statusId: sql`status_search_fts.rowid`,
+    where: sql<SqlBool>`status_search_fts match ${expression}`,
+    score: sql<number>`(-bm25(status_search_fts))`,
+  };
+}

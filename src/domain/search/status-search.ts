@@ -1,0 +1,89 @@
+// Finding posts by their words (GET /api/v2/search with type=statuses or no type), with
+// Mastodon 4.2's privacy rules (store/search/status-index.ts writes them as SQL) and its
+// operators (query-parser.ts). Only signed-in readers search posts' text, as on Mastodon.
+//
+// Bounded work: the database returns at most the newest CANDIDATE_WINDOW matches the reader may
+// find (both engines read matches newest-first and stop), and only those are ranked: relevance
+// (bm25 / ts_rank, scaled to the best candidate) weighted with recency (halving every 30 days).
+import type { Stores } from "../../store/stores.ts";
+import type { StatusRow } from "../../store/statuses.ts";
+import type { StatusSearchFilter, StatusSearchHit } from "../../store/search/status-index.ts";
+import { parseSearchQuery } from "./query-parser.ts";
+
+/** How many of the newest matches are ranked (at most; a deep offset widens it up to MAX_WINDOW). */
+export const CANDIDATE_WINDOW = 500;
+const MAX_WINDOW = 2000;
+const HALF_LIFE_DAYS = 30;
+
+export interface StatusSearchOptions {
+  viewerId: string | null;
+  localDomain: string;
+  accountId?: string | null;
+  following?: boolean;
+  minId?: string | null;
+  maxId?: string | null;
+  limit: number;
+  offset: number;
+}
+
+/** Relevance (scaled to the best) weighted with recency; ties newest first. */
+export function rankHits(hits: readonly StatusSearchHit[], now = Date.now()): StatusSearchHit[] {
+  const best = hits.reduce((max, h) => Math.max(max, h.score), 0);
+  const rank = (h: StatusSearchHit) => {
+    const ageDays = Math.max(0, (now - Date.parse(h.created_at)) / 86_400_000);
+    const recency = Math.pow(0.5, ageDays / HALF_LIFE_DAYS);
+    return best > 0 ? 0.7 * (h.score / best) + 0.3 * recency : recency;
+  };
+  const ranked = hits.map((h) => ({ h, r: rank(h) }));
+  ranked.sort((a, b) => b.r - a.r || (BigInt(b.h.id) > BigInt(a.h.id) ? 1 : BigInt(b.h.id) < BigInt(a.h.id) ? -1 : 0));
+  return ranked.map((x) => x.h);
+}
+
+export async function searchStatuses(stores: Stores, query: string, options: StatusSearchOptions): Promise<StatusRow[]> {
+  if (options.viewerId === null) return [];
+  const parsed = parseSearchQuery(query);
+  if (parsed.impossible) return [];
+  const hasFilter = parsed.from.include.length + parsed.has.include.length + parsed.is.include.length + parsed.language.include.length > 0 || parsed.since !== null || parsed.until !== null || parsed.in === "library";
+  if (parsed.terms.length === 0 && !hasFilter) return [];
+
+  const authorIs: string[] = [];
+  const authorIsNot: string[] = [];
+  for (const [handles, into, required] of [[parsed.from.include, authorIs, true], [parsed.from.exclude, authorIsNot, false]] as const) {
+    for (const handle of handles) {
+      const id = await accountIdOf(stores, handle, options.viewerId, options.localDomain);
+      if (id !== null) into.push(id);
+      else if (required) return []; // Mastodon: an unknown author matches nothing.
+    }
+  }
+  if (options.accountId) authorIs.push(options.accountId);
+
+  const filter: StatusSearchFilter = {
+    viewerId: options.viewerId,
+    text: parsed.terms.length ? { terms: parsed.terms, excluded: parsed.excluded, language: parsed.language.include[0] ?? null } : null,
+    scope: parsed.in === "library" ? "library" : parsed.in === "public" ? "public" : "all",
+    authorIs,
+    authorIsNot,
+    followingOnly: options.following === true,
+    has: parsed.has,
+    is: parsed.is,
+    language: parsed.language,
+    since: parsed.since,
+    until: parsed.until,
+    minId: options.minId ?? null,
+    maxId: options.maxId ?? null,
+    window: Math.min(MAX_WINDOW, Math.max(CANDIDATE_WINDOW, options.offset + options.limit)),
+  };
+  const hits = rankHits(await stores.statusIndex.search(filter)).slice(options.offset, options.offset + options.limit);
+  const rows = new Map((await stores.statuses.byIds(hits.map((h) => h.id))).map((r) => [r.id, r]));
+  return hits.map((h) => rows.get(h.id)).filter((r): r is StatusRow => r !== undefined);
+}
+
+/** from:me, from:user (local), from:user@domain; null if no such account is stored. */
+async function accountIdOf(stores: Stores, handle: string, viewerId: string, localDomain: string): Promise<string | null> {
+  if (handle === "me") return viewerId;
+  const [username, domain] = handle.split("@");
+  if (!username) return null;
+  const local = !domain || domain === localDomain.toLowerCase();
+  const account = await stores.accounts.byUsername(username, local ? null : domain!);
+  return account ? account.id : null;
+}

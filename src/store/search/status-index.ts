@@ -1,0 +1,183 @@
+// The full-text index of statuses (issue 15): writing documents, reading what a document is made
+// of, and finding statuses by their words within what a reader may search (the privacy rules are
+// SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import type { DB, StatusesTable } from "../../db/schema.ts";
+import { fullTextMatch, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
+
+export type { FullTextDocument } from "../../db/dialects/full-text.ts";
+
+/** What a status's index document is made of. */
+export interface IndexSource {
+  id: string;
+  content: string;
+  spoiler_text: string;
+  language: string | null;
+  pollOptions: string[];
+  mediaDescriptions: (string | null)[];
+}
+
+export interface StatusSearchFilter {
+  viewerId: string;
+  /** Null: no words, only the filters (e.g. "from:me has:poll"). */
+  text: { terms: readonly FullTextPhrase[]; excluded: readonly FullTextPhrase[]; language: string | null } | null;
+  /** Which statuses the reader may find: their "library" (own and interacted with), public ones of authors who opted in, or both. */
+  scope: "all" | "library" | "public";
+  authorIs: string[];
+  authorIsNot: string[];
+  followingOnly: boolean;
+  has: { include: string[]; exclude: string[] };
+  is: { include: string[]; exclude: string[] };
+  language: { include: string[]; exclude: string[] };
+  since: string | null;
+  until: string | null;
+  minId: string | null;
+  maxId: string | null;
+  /** At most this many candidates, the newest matches. */
+  window: number;
+}
+
+export interface StatusSearchHit {
+  id: string;
+  score: number;
+  created_at: string;
+}
+
+export class StatusIndexStore {
+  private readonly db: Kysely<DB>;
+  constructor(db: Kysely<DB>) {
+    this.db = db;
+  }
+
+  upsert(documents: readonly FullTextDocument[]): Promise<void> {
+    return upsertDocuments(this.db, documents);
+  }
+
+  remove(statusId: string): Promise<void> {
+    return removeDocument(this.db, statusId);
+  }
+
+  /** The next `limit` statuses (not boosts) after `afterId` in id order, for rebuilding the index. */
+  async batchAfter(afterId: string | null, limit: number): Promise<IndexSource[]> {
+    let q = this.db.selectFrom("statuses").select(["id", "content", "spoiler_text", "language"]).where("reblog_of_id", "is", null);
+    if (afterId !== null) q = q.where("id", ">", afterId);
+    const rows = await q.orderBy("id").limit(limit).execute();
+    return this.withParts(rows);
+  }
+
+  async sources(statuses: readonly Pick<StatusesTable, "id" | "content" | "spoiler_text" | "language">[]): Promise<IndexSource[]> {
+    return this.withParts(statuses);
+  }
+
+  private async withParts(rows: readonly Pick<StatusesTable, "id" | "content" | "spoiler_text" | "language">[]): Promise<IndexSource[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const options = await this.db
+      .selectFrom("polls")
+      .innerJoin("poll_options", "poll_options.poll_id", "polls.id")
+      .select(["polls.status_id", "poll_options.title"])
+      .where("polls.status_id", "in", ids)
+      .orderBy("poll_options.position")
+      .execute();
+    const media = await this.db.selectFrom("media_attachments").select(["status_id", "description"]).where("status_id", "in", ids).where("position", ">=", 0).orderBy("position").execute();
+    return rows.map((r) => ({
+      id: r.id,
+      content: r.content,
+      spoiler_text: r.spoiler_text,
+      language: r.language,
+      pollOptions: options.filter((o) => o.status_id === r.id).map((o) => o.title),
+      mediaDescriptions: media.filter((m) => m.status_id === r.id).map((m) => m.description),
+    }));
+  }
+
+  /** How many statuses the index holds, and how many it could hold (for the reindex's progress). */
+  async counts(): Promise<{ indexed: number; statuses: number }> {
+    const indexed = await sql<{ n: number | string }>`select count(*) as n from status_search`.execute(this.db);
+    const statuses = await this.db.selectFrom("statuses").select((eb) => eb.fn.countAll().as("n")).where("reblog_of_id", "is", null).executeTakeFirstOrThrow();
+    return { indexed: Number(indexed.rows[0]?.n ?? 0), statuses: Number(statuses.n) };
+  }
+
+  /**
+   * The newest `window` statuses matching the filter that the reader may find, with a relevance
+   * score (0 without words). Newest first: both engines read matches in id order and stop.
+   */
+  async search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
+    const conditions = [sql<SqlBool>`s.reblog_of_id is null`, ...this.privacy(filter), ...this.filters(filter)];
+    const where = sql.join(conditions, sql` and `);
+    if (filter.text === null) {
+      const result = await sql<StatusSearchHit>`select s.id as id, 0 as score, s.created_at as created_at from statuses s
+        where ${where} order by s.id desc limit ${filter.window}`.execute(this.db);
+      return result.rows.map((r) => ({ id: String(r.id), score: 0, created_at: r.created_at }));
+    }
+    const match = fullTextMatch(this.db, filter.text);
+    const result = await sql<StatusSearchHit>`select s.id as id, ${match.score} as score, s.created_at as created_at
+      from ${match.from} inner join statuses s on s.id = ${match.statusId}
+      where ${match.where} and ${where}
+      order by ${match.statusId} desc limit ${filter.window}`.execute(this.db);
+    return result.rows.map((r) => ({ id: String(r.id), score: Number(r.score) || 0, created_at: r.created_at }));
+  }
+
+  /**
+   * Mastodon 4.2's rules: the reader's own statuses and those they favourited, bookmarked,
+   * boosted, replied to or were mentioned in ("library"), and public statuses of authors who
+   * opted in (accounts.indexable); always only what they may read, never from authors they
+   * block, mute or domain-block or who block them, nor from suspended or (unfollowed) limited ones.
+   */
+  private privacy(filter: StatusSearchFilter): RawBuilder<SqlBool>[] {
+    const viewer = filter.viewerId;
+    const library = sql<SqlBool>`(s.account_id = ${viewer}
+      or exists (select 1 from favourites sf where sf.status_id = s.id and sf.account_id = ${viewer})
+      or exists (select 1 from bookmarks sb where sb.status_id = s.id and sb.account_id = ${viewer})
+      or exists (select 1 from mentions sm where sm.status_id = s.id and sm.account_id = ${viewer})
+      or exists (select 1 from statuses sr where sr.reblog_of_id = s.id and sr.account_id = ${viewer})
+      or exists (select 1 from statuses sp where sp.in_reply_to_id = s.id and sp.account_id = ${viewer}))`;
+    const opted = sql<SqlBool>`(s.visibility = 'public' and exists (select 1 from accounts si where si.id = s.account_id and si.indexable = 1))`;
+    const scope = filter.scope === "library" ? library : filter.scope === "public" ? opted : sql<SqlBool>`(${opted} or ${library})`;
+    return [
+      scope,
+      sql<SqlBool>`${readableBy(viewer, "s")}`,
+      sql<SqlBool>`${notMutedBy(viewer, "s")}`,
+      sql<SqlBool>`${notDomainBlockedBy(viewer, "s")}`,
+      sql<SqlBool>`${notLimitedFor(viewer, "s")}`,
+    ];
+  }
+
+  private filters(filter: StatusSearchFilter): RawBuilder<SqlBool>[] {
+    const out: RawBuilder<SqlBool>[] = [];
+    for (const id of filter.authorIs) out.push(sql<SqlBool>`s.account_id = ${id}`);
+    for (const id of filter.authorIsNot) out.push(sql<SqlBool>`s.account_id <> ${id}`);
+    if (filter.followingOnly) out.push(sql<SqlBool>`exists (select 1 from follows ff where ff.account_id = ${filter.viewerId} and ff.target_account_id = s.account_id)`);
+    for (const property of filter.has.include) out.push(property_(property));
+    for (const property of filter.has.exclude) out.push(sql<SqlBool>`not ${property_(property)}`);
+    for (const property of filter.is.include) out.push(property_(property));
+    for (const property of filter.is.exclude) out.push(sql<SqlBool>`not ${property_(property)}`);
+    for (const language of filter.language.include) out.push(sql<SqlBool>`s.language = ${language}`);
+    for (const language of filter.language.exclude) out.push(sql<SqlBool>`(s.language is null or s.language <> ${language})`);
+    if (filter.since) out.push(sql<SqlBool>`s.created_at >= ${filter.since}`);
+    if (filter.until) out.push(sql<SqlBool>`s.created_at < ${filter.until}`);
+    if (filter.minId) out.push(sql<SqlBool>`s.id > ${filter.minId}`);
+    if (filter.maxId) out.push(sql<SqlBool>`s.id < ${filter.maxId}`);
+    return out;
+  }
+}
+
+/** has:/is: properties as conditions on `s` (Mastodon's searchable properties). */
+function property_(name: string): RawBuilder<SqlBool> {
+  switch (name) {
+    case "media":
+      return sql<SqlBool>`exists (select 1 from media_attachments pm where pm.status_id = s.id and pm.position >= 0)`;
+    case "poll":
+      return sql<SqlBool>`exists (select 1 from polls pp where pp.status_id = s.id)`;
+    case "link":
+      return sql<SqlBool>`exists (select 1 from status_search pl where pl.status_id = s.id and pl.has_link = 1)`;
+    case "embed":
+      return sql<SqlBool>`exists (select 1 from status_search pe where pe.status_id = s.id and pe.has_embed = 1)`;
+    case "reply":
+      return sql<SqlBool>`(s.in_reply_to_id is not null)`;
+    case "sensitive":
+      return sql<SqlBool>`(s.sensitive = 1)`;
+    default:
+      return sql<SqlBool>`(1 = 0)`;
+  }
+}
