@@ -7,6 +7,7 @@ import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
 import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
 import { loadPushConfig, type PushConfig } from "./push-config.ts";
 import { defaultContactEmail, isPublishableEmail, loadPostingConfig, type PostingConfig } from "./posting-config.ts";
+import { loadSearchConfig, type SearchConfig } from "./search-config.ts";
 import { loadPruningConfig, type PruningConfig } from "./pruning-config.ts";
 
 export type RegistrationMode = "open" | "approval" | "invite" | "closed";
@@ -97,6 +98,8 @@ export interface Config {
   push: PushConfig;
   /** Scheduled statuses' sweep (config/posting-config.ts). */
   posting: PostingConfig;
+  /** Full-text search: whether new posts are indexed (config/search-config.ts). */
+  search: SearchConfig;
   /** Remote data with limits: REMOTE_POST_RETENTION, tombstones' lifetime (config/pruning-config.ts). */
   pruning: PruningConfig;
 }
@@ -298,6 +301,7 @@ export function loadConfig(env: Env = process.env): Config {
   const media = loadMediaConfig(env, problems);
   const push = loadPushConfig(env, problems);
   const posting = loadPostingConfig(env, problems);
+  const search = loadSearchConfig(env, problems);
   const pruning = loadPruningConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -335,6 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
     media,
     push,
     posting,
+    search,
     pruning,
   };
 }

@@ -24,6 +24,7 @@ import * as m0026 from "./migrations/0026_account_features.ts"; // notes, endors
 import * as m0027 from "./migrations/0027_instance_pages.ts";
 import * as m0025 from "./migrations/0025_scheduled_statuses.ts";
 import * as m0028 from "./migrations/0028_quotes.ts";
+import * as m0029 from "./migrations/0029_full_text_search.ts";
 import * as m0024 from "./migrations/0024_push_subscriptions.ts";
 import * as m0031 from "./migrations/0031_pruning.ts"; // tombstones (remote data with limits)
 import * as m0017 from "./migrations/0017_email_tokens.ts";
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   "0027_instance_pages": m0027,
   "0025_scheduled_statuses": m0025,
   "0028_quotes": m0028,
+  "0029_full_text_search": m0029,
   "0024_push_subscriptions": m0024,
   "0031_pruning": m0031,
 };

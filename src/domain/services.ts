@@ -36,6 +36,7 @@ import { DiscoveryService } from "./discovery/discovery-service.ts";
 import { OutboxSlot } from "./outbox.ts";
 import { RemoteLookupSlot } from "./remote-lookup.ts";
 import { SearchService } from "./search/search-service.ts";
+import { StatusIndexer } from "./search/indexer.ts";
 import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemotePinService } from "./statuses/remote-pins.ts";
@@ -256,6 +257,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.statuses.media = services.media;
   services.scheduledStatuses = new ScheduledStatusService(stores, config, services.statuses, services.media);
   services.statuses.quotes = services.quotes;
+  // Full-text search indexes posts as they are written (SEARCH_INDEXING=off skips it).
+  services.statuses.indexer = services.remoteStatuses.indexer = new StatusIndexer(config.search.indexing);
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
   services.accountData = new AccountData(stores, config, {
     resolver,

@@ -54,6 +54,7 @@ import { AnnouncementStore } from "./announcements.ts";
 import { AnnualReportStore } from "./annual-reports.ts";
 import { InstanceActivityStore } from "./instance-activity.ts";
 import { ScheduledStatusStore } from "./scheduled-statuses.ts";
+import { StatusIndexStore } from "./search/status-index.ts";
 import { RemotePostPruneStore } from "./pruning/remote-posts.ts";
 import { RemoteAccountPruneStore } from "./pruning/remote-accounts.ts";
 import { TombstoneStore } from "./pruning/tombstones.ts";
@@ -117,6 +118,8 @@ export interface Stores {
   payments: PaymentStore;
   /** Scheduled statuses (0025) and the uploads reserved for them. */
   scheduledStatuses: ScheduledStatusStore;
+  /** The full-text index of statuses (issue 15; engine specifics in db/dialects/full-text.ts). */
+  statusIndex: StatusIndexStore;
   /** Remote data with limits (0031): the prune's queries, tombstones and lease (domain/pruning). */
   prunePosts: RemotePostPruneStore;
   pruneAccounts: RemoteAccountPruneStore;
@@ -191,6 +194,7 @@ export function createStores(db: Kysely<DB>): Stores {
     annualReports: new AnnualReportStore(db),
     instanceActivity: new InstanceActivityStore(db),
     scheduledStatuses: new ScheduledStatusStore(db),
+    statusIndex: new StatusIndexStore(db),
     prunePosts: new RemotePostPruneStore(db),
     pruneAccounts: new RemoteAccountPruneStore(db),
     tombstones: new TombstoneStore(db),
