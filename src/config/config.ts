@@ -47,9 +47,11 @@ export interface Config {
    * Poll timing. POLL_MIN_EXPIRATION (seconds, default 300 = Mastodon's five minutes; only
    * honoured when SKEIN_ENV is test or development) is the shortest poll a post may carry;
    * POLL_SWEEP_INTERVAL (seconds, default 30, fractions allowed) is how often `./skein start`
-   * looks for ended polls to notify voters and authors about.
+   * looks for ended polls to notify voters and authors about. POLL_UPDATE_DELAY (seconds, default 60,
+   * fractions allowed) is how long after a vote a local poll's counts go out to other servers:
+   * one Update per poll per delay, however many votes.
    */
-  polls: { minExpirationSeconds: number; sweepIntervalSeconds: number };
+  polls: { minExpirationSeconds: number; sweepIntervalSeconds: number; updateDelaySeconds: number };
   /**
    * Outgoing deliveries per process: DELIVERY_CONCURRENCY (default 1000) held at once,
    * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host at first, rising to
@@ -250,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
   const requestTimeout = env.REQUEST_TIMEOUT?.trim() ? seconds("REQUEST_TIMEOUT", 30, false) : null;
   if (requestTimeout !== null && environment !== "test") problems.push("REQUEST_TIMEOUT is a test-only setting; it needs SKEIN_ENV=test");
   const blocklistRefresh = seconds("BLOCKLIST_REFRESH_INTERVAL", 86_400, false);
+  const pollUpdateDelay = seconds("POLL_UPDATE_DELAY", 60, false);
   const blocklistFetchTimeout = seconds("BLOCKLIST_FETCH_TIMEOUT", 30, false);
   if (env.BLOCKLIST_FETCH_TIMEOUT?.trim() && environment !== "test") problems.push("BLOCKLIST_FETCH_TIMEOUT is a test-only setting; it needs SKEIN_ENV=test");
   const blocklistTies = str("BLOCKLIST_TIES", "milder") as Config["blocklists"]["ties"];
@@ -328,7 +331,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy ?? false,
     testHosts,
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
-    polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval },
+    polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval, updateDelaySeconds: pollUpdateDelay },
     delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
     requestTimeoutSeconds: requestTimeout,
     federationMode,

@@ -413,6 +413,8 @@ export interface PollsTable {
   expiry_notified_at: string | null;
   created_at: string;
   updated_at: string;
+  /** When the poll's new counts are due to go out (Update(Question)); null when nothing is pending. */
+  update_due_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PollOptionsTable {

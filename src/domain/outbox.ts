@@ -21,6 +21,8 @@ export interface Outbox {
   profileUpdated(account: AccountRow): Promise<void>;
   /** The account moved to `target`; its followers' servers should follow the new account. */
   moved(account: AccountRow, target: AccountRow): Promise<void>;
+  /** A local poll's counts changed: an Update(Question) to its audience and to the remote voters. */
+  pollUpdated(status: StatusRow, remoteVoterIds: string[]): Promise<void>;
   /** A local account voted in a poll of another server. */
   pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void>;
   /** A report forwarded to other servers: a Flag from this server's instance actor, to each inbox. */
@@ -44,6 +46,7 @@ export class SilentOutbox implements Outbox {
   async profileUpdated(): Promise<void> {}
   async moved(): Promise<void> {}
   async pollVoted(): Promise<void> {}
+  async pollUpdated(): Promise<void> {}
   async reportForwarded(): Promise<void> {}
   async accountDeleted(): Promise<void> {}
 }
@@ -64,6 +67,7 @@ export class OutboxSlot implements Outbox {
   profileUpdated(a: AccountRow) { return this.target.profileUpdated(a); }
   moved(a: AccountRow, b: AccountRow) { return this.target.moved(a, b); }
   pollVoted(a: AccountRow, s: StatusRow, p: string, t: string[]) { return this.target.pollVoted(a, s, p, t); }
+  pollUpdated(s: StatusRow, v: string[]) { return this.target.pollUpdated(s, v); }
   reportForwarded(r: ReportRow, a: AccountRow, s: StatusRow[], i: string[]) { return this.target.reportForwarded(r, a, s, i); }
   accountDeleted(a: AccountRow) { return this.target.accountDeleted(a); }
 }

@@ -209,7 +209,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     notificationGroups: new NotificationGroupService(stores),
     notificationRequests: new NotificationRequestService(stores),
     filters,
-    polls: new PollService(stores, events, outbox),
+    polls: new PollService(stores, events, outbox, config.polls.updateDelaySeconds * 1000),
     discovery: new DiscoveryService(stores),
     moderation: createModeration(stores, config, { outbox, events, relationships: () => services.relationships }),
     emails: new EmailService(stores, config),

@@ -112,6 +112,17 @@ export class FedifyOutbox implements Outbox {
     await this.send(author, await this.audience(status, author), update);
   }
 
+  /** New counts of a local poll (not an edit: no `updated` change), to its audience and its remote voters. */
+  async pollUpdated(status: StatusRow, remoteVoterIds: string[]): Promise<void> {
+    const author = await this.author(status);
+    const question = author ? await noteOf(this.deps, status.id) : null;
+    if (!author || !question) return;
+    const update = new Update({ id: new URL(`${status.uri}#updates/poll/${Date.now()}`), actor: new URL(author.uri), object: question, tos: question.toIds, ccs: question.ccIds });
+    const audience = await this.audience(status, author);
+    const voters = (await this.deps.stores.accounts.byIds(remoteVoterIds)).filter((a) => a.domain !== null);
+    await this.send(author, { ...audience, accounts: [...audience.accounts, ...voters] }, update);
+  }
+
   async statusDeleted(status: StatusRow, mentionedIds: string[]): Promise<void> {
     const author = await this.author(status);
     if (!author) return;

@@ -159,4 +159,33 @@ export class PollStore {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
+
+  /** Marks the poll's counts as due to be federated at `at`, unless an earlier mark is pending. */
+  async markUpdateDue(pollId: string, at: string): Promise<void> {
+    await this.db.updateTable("polls").set({ update_due_at: at }).where("id", "=", pollId).where("update_due_at", "is", null).execute();
+  }
+
+  /** Polls whose counts are due to be federated by `now`, soonest first. */
+  async dueUpdates(now: string, limit: number): Promise<PollRow[]> {
+    return this.db.selectFrom("polls").selectAll().where("update_due_at", "<=", now).orderBy("update_due_at").limit(limit).execute();
+  }
+
+  /** Takes the due update for this process; false if another process took it first. */
+  async claimUpdate(pollId: string, dueAt: string): Promise<boolean> {
+    const result = await this.db.updateTable("polls").set({ update_due_at: null }).where("id", "=", pollId).where("update_due_at", "=", dueAt).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Remote accounts that voted in the poll (they hear of its counts even when they follow no one there). */
+  async remoteVoters(pollId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("poll_votes")
+      .innerJoin("accounts", "accounts.id", "poll_votes.account_id")
+      .select("poll_votes.account_id")
+      .distinct()
+      .where("poll_votes.poll_id", "=", pollId)
+      .where("accounts.domain", "is not", null)
+      .execute();
+    return rows.map((r) => r.account_id);
+  }
 }

@@ -2,7 +2,9 @@
 // visible exactly when its status is (the same privacy rules, in SQL). The end of a poll is
 // announced by a periodic sweep over the database (server/scheduler.ts), so nothing scheduled
 // lives in memory: a restart, or several processes sweeping at once, neither loses nor repeats
-// a notice.
+// a notice. A local poll's new counts go out as Update(Question) — to its audience and to remote
+// voters — at most once per `updateDelayMs` (POLL_UPDATE_DELAY), however many votes arrive: the
+// first vote marks the poll's update as due, a sweep sends it.
 import { SilentOutbox, type Outbox } from "../outbox.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { PollRow } from "../../store/polls.ts";
@@ -18,17 +20,21 @@ import { canSee } from "../statuses/visibility.ts";
 
 /** How many ended polls one sweep announces; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
+/** Mastodon sends a poll's counts three minutes after a vote; Skein one minute by default. */
+export const DEFAULT_POLL_UPDATE_DELAY_MS = 60_000;
 
 export class PollService {
   private readonly stores: Stores;
   private readonly events: EventBus;
 
   private readonly outbox: Outbox;
+  private readonly updateDelayMs: number;
 
-  constructor(stores: Stores, events: EventBus, outbox: Outbox = new SilentOutbox()) {
+  constructor(stores: Stores, events: EventBus, outbox: Outbox = new SilentOutbox(), updateDelayMs = DEFAULT_POLL_UPDATE_DELAY_MS) {
     this.stores = stores;
     this.events = events;
     this.outbox = outbox;
+    this.updateDelayMs = updateDelayMs;
   }
 
   /** The poll if `viewerId` may read its status; otherwise "not found". */
@@ -70,9 +76,10 @@ export class PollService {
       await tx.polls.insertVotes(choices.map((choice) => ({ id: newId(), poll_id: poll.id, account_id: actor.id, choice, uri: null, created_at: now })));
       if (earlier.length === 0) await tx.polls.countVoter(poll.id);
     });
-    // A poll of another server counts there: send the vote to its author.
+    // A poll of another server counts there: send the vote to its author. Ours: its counts go out soon.
     const status = await this.stores.statuses.byId(poll.status_id);
     if (status && !status.local) await this.outbox.pollVoted(actor, status, poll.id, choices.map((c) => options[c].title));
+    if (status?.local) await this.stores.polls.markUpdateDue(poll.id, new Date(Date.now() + this.updateDelayMs).toISOString());
     return loadPollView(this.stores, (await this.stores.polls.byId(poll.id))!, actor.id);
   }
 
@@ -90,7 +97,7 @@ export class PollService {
     const choice = options.findIndex((o) => o.title === title);
     if (choice < 0) return false;
     const now = nowIso();
-    return this.stores.transaction(async (tx) => {
+    const counted = await this.stores.transaction(async (tx) => {
       if (!(await tx.polls.countVotesIfOpen(poll.id, 1, now))) return false;
       const earlier = (await tx.polls.choicesOf(voter.id, [poll.id])).get(poll.id) ?? [];
       if (earlier.includes(choice) || (earlier.length && !poll.multiple)) throw new Error("duplicate vote");
@@ -98,6 +105,24 @@ export class PollService {
       if (earlier.length === 0) await tx.polls.countVoter(poll.id);
       return true;
     }).catch(() => false);
+    if (counted) await this.stores.polls.markUpdateDue(poll.id, new Date(Date.now() + this.updateDelayMs).toISOString());
+    return counted;
+  }
+
+  /**
+   * Sends the Update(Question) of local polls whose counts changed and whose delay has passed.
+   * Each is claimed first (a conditional UPDATE), so two processes never both send it.
+   */
+  async distributeDueUpdates(now: Date = new Date()): Promise<number> {
+    let sent = 0;
+    for (const poll of await this.stores.polls.dueUpdates(now.toISOString(), SWEEP_BATCH)) {
+      if (!poll.update_due_at || !(await this.stores.polls.claimUpdate(poll.id, poll.update_due_at))) continue;
+      const status = await this.stores.statuses.byId(poll.status_id);
+      if (!status?.local) continue;
+      await this.outbox.pollUpdated(status, await this.stores.polls.remoteVoters(poll.id));
+      sent++;
+    }
+    return sent;
   }
 
   /**
@@ -120,6 +145,8 @@ export class PollService {
         }
         const own = await notifier.notify(poll.account_id, poll.account_id, "poll", poll.status_id);
         if (own) sent.push(own);
+        // Other servers hear the final counts (a local poll's update, sent by the next sweep).
+        await tx.polls.markUpdateDue(poll.id, at);
         return true;
       });
       if (!claimed) continue;
