@@ -1,7 +1,7 @@
 // `./skein bench <name> [options]`: benchmarks that print their figures and write JSON.
 // timeline: bench/timeline.ts; fanout (delivery to a simulated fleet of instances): bench/fanout.ts;
 // hostile-inbox (what a hostile inbox POST costs): bench/hostile-inbox.ts; media (Skein's media
-// pipeline against Mastodon's): bench/media.ts.
+// pipeline against Mastodon's): bench/media.ts; search (full-text search at 1M posts): bench/search.ts.
 import path from "node:path";
 import { parseArgs, UsageError } from "../usage.ts";
 
@@ -20,7 +20,9 @@ const USAGE = `Usage:
                          [--cache-budget BYTES] [--db sqlite|postgres] [--json FILE]
     Skein's media pipeline against Mastodon's reproduced (bench/media.ts), then the remote-media cache under 10× its budget
     of views (bench/media-cache.ts, on --db); --scale shrinks the corpus for a quick run; --explore measures, for each
-    image that misses the target, which encoder settings would reach it`;
+    image that misses the target, which encoder settings would reach it
+  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--posts N] [--rounds N] [--json FILE]
+    full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -74,6 +76,21 @@ export async function bench(args: string[]): Promise<number> {
       cacheBudget: positiveInt(options["cache-budget"], 8_000_000, "cache-budget"),
       database,
     });
+  if (name === "search") {
+    const database = (options.db ?? "sqlite") as string;
+    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+    const { searchBench } = await import("../../../bench/search.ts");
+    await searchBench({
+      database,
+      statuses: positiveInt(options.statuses, 1_000_000, "statuses"),
+      accounts: positiveInt(options.accounts, 10_000, "accounts"),
+      repeats: positiveInt(options.repeats, 10, "repeats"),
+      posts: positiveInt(options.posts, 500, "posts"),
+      rounds: positiveInt(options.rounds, 3, "rounds"),
+      json: typeof options.json === "string" ? options.json : null,
+    });
+    return 0;
+  }
     return 0;
   }
   if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);

@@ -1,0 +1,188 @@
+// `./skein bench search`: full-text search at scale (issue 15). Seeds statuses whose words follow
+// a Zipf distribution (bench/search-corpus.ts) — 1,000,000 by default, as the timeline benchmark —
+// then measures, on one database:
+// - the index build (`./skein search reindex`'s code): time and size on disk;
+// - `GET /api/v2/search?type=statuses` against a real server process, signed in (so every
+//   privacy rule applies): p50/p99 for common words, rare words, phrases, CJK and German words;
+// - posting throughput (StatusService.create, in process) with indexing on and off, alternating
+//   rounds so machine noise hits both alike; the cost of indexing is the ratio of the medians.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { sql } from "kysely";
+import { loadConfig } from "../src/config/config.ts";
+import { openRuntime, type Runtime } from "../src/server/context.ts";
+import type { AccountRow } from "../src/store/accounts.ts";
+import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
+import { seed } from "./seed.ts";
+import { Corpus, benchQueries } from "./search-corpus.ts";
+import { percentile, round } from "./measure.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const READER = { username: "reader", email: "reader@bench.invalid", password: "bench-password-1" };
+const WRITER = { username: "writer", email: "writer@bench.invalid", password: "bench-password-1" };
+
+export interface SearchBenchOptions {
+  database: "sqlite" | "postgres";
+  statuses: number;
+  accounts: number;
+  /** Times each query is sent (after one warm-up pass). */
+  repeats: number;
+  /** Posts per round of the posting measurement; rounds alternate indexing on and off. */
+  posts: number;
+  rounds: number;
+  json: string | null;
+}
+
+export async function searchBench(options: SearchBenchOptions): Promise<Record<string, unknown>> {
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const dataDir = path.join(root, "bench-data", `search-${options.database}-${options.statuses}`);
+  let cluster: PostgresCluster | null = null;
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "warning", SKEIN_ENV: "development" };
+  if (options.database === "postgres") ({ url: env.DATABASE_URL, cluster } = await benchPostgres());
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const port = await freePort();
+    Object.assign(env, { PORT: String(port), BIND: "127.0.0.1", LOCAL_DOMAIN: `127.0.0.1:${port}` });
+    const summary: Record<string, unknown> = { benchmark: "search", database: options.database, statuses: options.statuses, accounts: options.accounts };
+
+    let writer: AccountRow | null = null;
+    // Seed with indexing off (the seeder writes rows directly), then build the index as
+    // `./skein search reindex` does.
+    {
+      const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: "off" }));
+      try {
+        const started = performance.now();
+        log(`seeding ${options.accounts} accounts and ${options.statuses} statuses (${options.database})`);
+        const { account } = await runtime.services.accounts.createLocal(READER);
+        const corpus = new Corpus();
+        await seed(runtime.database.db, loadConfig(env).origin, { accounts: options.accounts, statuses: options.statuses, following: Math.min(2_000, options.accounts) }, account.id, log, () => corpus.next());
+        await sql`analyze`.execute(runtime.database.db);
+        summary.seed_seconds = round((performance.now() - started) / 1000);
+        const before = await indexBytes(runtime);
+        const indexStarted = performance.now();
+        let shown = 0;
+        const indexed = await runtime.services.search.reindex({
+          progress: (done, total) => {
+            if (done < total && done < shown + total / 10) return;
+            shown = done;
+            log(`indexed ${done} of ${total}`);
+          },
+        });
+        summary.index_build_seconds = round((performance.now() - indexStarted) / 1000);
+        summary.indexed_statuses = indexed;
+        await sql`analyze`.execute(runtime.database.db);
+        summary.index_mb = round(((await indexBytes(runtime)) - before) / 1024 / 1024);
+        log(`index built in ${summary.index_build_seconds} s, ${summary.index_mb} MB`);
+        writer = (await runtime.services.accounts.createLocal(WRITER)).account;
+      } finally {
+        await runtime.close();
+      }
+    }
+
+    Object.assign(summary, await measureQueries(env, port, options.repeats, log));
+    Object.assign(summary, await measurePosting(env, writer!, options, log));
+    printTable(summary);
+    if (options.json) fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
+    return summary;
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+/** Bytes the full-text index takes: its tables and indexes. */
+async function indexBytes(runtime: Runtime): Promise<number> {
+  const db = runtime.database.db;
+  if (runtime.database.kind === "postgres") {
+    const row = await sql<{ bytes: string | null }>`select pg_total_relation_size('status_search')::text as bytes`.execute(db);
+    return Number(row.rows[0]?.bytes ?? 0);
+  }
+  await sql`pragma wal_checkpoint(truncate)`.execute(db);
+  const row = await sql<{ bytes: bigint | number | null }>`select sum(pgsize) as bytes from dbstat where name like 'status_search%'`.execute(db);
+  return Number(row.rows[0]?.bytes ?? 0);
+}
+
+async function measureQueries(env: Record<string, string>, port: number, repeats: number, log: (line: string) => void): Promise<Record<string, number>> {
+  const server = spawn(process.execPath, [path.join(root, "src/cli/main.ts"), "start"], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (server.exitCode !== null) throw new Error("the server exited");
+      if (i > 600) throw new Error("the server did not start");
+      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const token = await signIn(url);
+    const headers = { Authorization: `Bearer ${token}` };
+    const results: Record<string, number> = {};
+    for (const [kind, queries] of Object.entries(benchQueries())) {
+      const latencies: number[] = [];
+      let found = 0;
+      for (let round = 0; round <= repeats; round++) {
+        for (const q of queries) {
+          const started = performance.now();
+          const response = await fetch(`${url}/api/v2/search?type=statuses&limit=20&q=${encodeURIComponent(q)}`, { headers });
+          const body = (await response.json()) as { statuses?: unknown[] };
+          const ms = performance.now() - started;
+          if (!response.ok || !Array.isArray(body.statuses)) throw new Error(`search for ${q} failed: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+          // Round 0 warms caches up and is not counted.
+          if (round > 0) latencies.push(ms);
+          if (round === 1) found += body.statuses.length;
+        }
+      }
+      latencies.sort((a, b) => a - b);
+      results[`${kind}_p50_ms`] = round(percentile(latencies, 50), 2);
+      results[`${kind}_p99_ms`] = round(percentile(latencies, 99), 2);
+      results[`${kind}_results_per_query`] = round(found / queries.length);
+      log(`${kind}: p50 ${results[`${kind}_p50_ms`]} ms, p99 ${results[`${kind}_p99_ms`]} ms`);
+    }
+    return results;
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+  }
+}
+
+/** Posts per second through StatusService.create, indexing on and off in alternating rounds. */
+async function measurePosting(env: Record<string, string>, writer: AccountRow, options: SearchBenchOptions, log: (line: string) => void): Promise<Record<string, number>> {
+  const rates: Record<"on" | "off", number[]> = { on: [], off: [] };
+  const corpus = new Corpus(99);
+  for (let i = 0; i < options.rounds * 2; i++) {
+    const mode = i % 2 === 0 ? "on" : "off";
+    const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: mode }));
+    try {
+      // A fresh process: warm its code paths up before timing.
+      for (let n = 0; n < 20; n++) await runtime.services.statuses.create(writer, { text: corpus.next().text }, null, { visibility: "public", sensitive: false, language: "en" });
+      const started = performance.now();
+      for (let n = 0; n < options.posts; n++) {
+        const { text, language } = corpus.next();
+        await runtime.services.statuses.create(writer, { text }, null, { visibility: "public", sensitive: false, language });
+      }
+      const rate = options.posts / ((performance.now() - started) / 1000);
+      rates[mode].push(rate);
+      log(`posting with indexing ${mode}: ${round(rate)} posts/s`);
+    } finally {
+      await runtime.close();
+    }
+  }
+  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+  const on = median(rates.on);
+  const off = median(rates.off);
+  return { posts_per_second_indexing_on: round(on), posts_per_second_indexing_off: round(off), indexing_cost_percent: round((1 - on / off) * 100) };
+}
+
+async function signIn(url: string): Promise<string> {
+  const app = await (await fetch(`${url}/api/v1/apps`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_name: "bench", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read" }) })).json();
+  const token = await (await fetch(`${url}/oauth/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username: READER.username, password: READER.password, scope: "read" }),
+  })).json();
+  if (!token.access_token) throw new Error(`sign-in failed: ${JSON.stringify(token)}`);
+  return token.access_token;
+}
+
+function printTable(summary: Record<string, unknown>): void {
+  const width = Math.max(...Object.keys(summary).map((k) => k.length));
+  for (const [key, value] of Object.entries(summary)) process.stdout.write(`${key.padEnd(width)}  ${value}\n`);
+}
