@@ -19,7 +19,7 @@ export interface TagDayUse extends TagUse {
 }
 
 /** Accounts that may be shown to others: not suspended, and for local ones an approved, enabled user. */
-function listable(alias = "accounts"): Expression<SqlBool> {
+export function listable(alias = "accounts"): Expression<SqlBool> {
   const a = sql.ref(alias);
   return sql<SqlBool>`(${a}.suspended_at is null and not exists (
     select 1 from users u where u.account_id = ${a}.id and (u.approved = 0 or u.disabled = 1)))`;

@@ -9,6 +9,7 @@ import { SettingsStore } from "./settings.ts";
 import { PushSubscriptionStore } from "./push.ts";
 import { StatusStore } from "./statuses.ts";
 import { QuoteStore } from "./quotes.ts";
+import { CardStore } from "./cards.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./moderation/reports.ts";
 import { MediaCacheStore } from "./media/cache.ts";
@@ -81,6 +82,8 @@ export interface Stores {
   statusRelations: StatusRelationStore;
   /** Quote posts and statuses' interaction policies (domain/quotes). */
   quotes: QuoteStore;
+  /** Link previews: cards per URL, status ↔ card links, link trends (domain/cards). */
+  cards: CardStore;
   feeds: FeedStore;
   notifications: NotificationStore;
   lists: ListStore;
@@ -156,6 +159,7 @@ export function createStores(db: Kysely<DB>): Stores {
     relationships: new RelationshipStore(db),
     statusRelations: new StatusRelationStore(db),
     quotes: new QuoteStore(db),
+    cards: new CardStore(db),
     feeds: new FeedStore(db),
     notifications: new NotificationStore(db),
     lists: new ListStore(db),

@@ -16,9 +16,7 @@ const DESCRIPTION = path.resolve(import.meta.dirname, "../../../shared/mastodon-
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
 /** Operations Skein does not serve, and why. Kept short: each one is a decision, not a backlog. */
-const EXCEPTIONS: Record<string, string> = {
-  "GET /api/v1/timelines/link": "trending links need preview cards, which come with link previews (issue 15)",
-};
+const EXCEPTIONS: Record<string, string> = {};
 
 interface Route {
   method: string;

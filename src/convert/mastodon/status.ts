@@ -10,6 +10,7 @@ import { toPoll } from "./poll.ts";
 import { toFilterResult } from "./filter.ts";
 import { emojisIn } from "./custom-emoji.ts";
 import { quoteFields } from "./quote.ts";
+import { toPreviewCard } from "./card.ts";
 
 export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, unknown> {
   const { status, account } = view;
@@ -36,7 +37,7 @@ export function toStatus(view: StatusView, ctx: ConvertContext): Record<string, 
     mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, acct: acct(m), url: m.url ?? m.uri })),
     tags: view.tags.map((t) => ({ name: t.name, url: `${ctx.origin}/tags/${encodeURIComponent(t.name)}` })),
     emojis: emojisIn(ctx, account.domain, [status.content, status.spoiler_text, ...(view.poll?.options.map((o) => o.title) ?? [])]),
-    card: null,
+    card: view.card ? toPreviewCard(view.card, view.cardAuthor ?? null, ctx) : null,
     poll: view.poll ? toPoll(view.poll, new Date(), ctx, account.domain) : null,
     replies_count: status.replies_count,
     reblogs_count: status.reblogs_count,

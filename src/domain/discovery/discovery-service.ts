@@ -7,6 +7,9 @@ import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import { idAtTime } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { notFound } from "../errors.ts";
+import type { PreviewCardRow } from "../../store/cards.ts";
+import type { PageRequest } from "../../store/pagination.ts";
+import { normalizeCardUrl } from "../cards/links.ts";
 
 /** Trends look at this many days, and a hashtag's history shows each of them. */
 export const TREND_DAYS = 7;
@@ -17,6 +20,13 @@ export interface TagHistoryDay {
   day: number;
   uses: number;
   accounts: number;
+}
+
+export interface TrendingLink {
+  card: PreviewCardRow;
+  /** The stored account the page names as its creator. */
+  author: AccountRow | null;
+  history: TagHistoryDay[];
 }
 
 export interface TrendingTag {
@@ -68,9 +78,47 @@ export class DiscoveryService {
     return this.stores.discovery.trendingStatuses(since, viewerId, limit, offset);
   }
 
-  /** Links trend from preview cards, which Skein does not fetch yet: none trend. */
-  async trendingLinks(): Promise<never[]> {
-    return [];
+  /**
+   * Links (their preview cards, domain/cards) shared in public statuses by the most distinct
+   * discoverable accounts over the last days, then by shares; each with a week of history.
+   */
+  async trendingLinks(limit: number, offset: number, now: Date = new Date()): Promise<TrendingLink[]> {
+    const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+    const since = idAtTime(new Date(today - (TREND_DAYS - 1) * DAY_MS));
+    const uses = await this.stores.cards.trending(since, limit, offset);
+    if (uses.length === 0) return [];
+    const ids = uses.map((u) => u.cardId);
+    const [cards, days] = await Promise.all([this.stores.cards.byIds(ids), this.stores.cards.history(ids, since)]);
+    const authorIds = cards.map((c) => c.author_account_id).filter((id): id is string => id !== null);
+    const authors = new Map((await this.stores.accounts.byIds(authorIds)).map((a) => [a.id, a]));
+    const cardById = new Map(cards.map((c) => [c.id, c]));
+    return uses
+      .filter((u) => cardById.has(u.cardId))
+      .map((u) => {
+        const card = cardById.get(u.cardId)!;
+        return {
+          card,
+          author: (card.author_account_id && authors.get(card.author_account_id)) || null,
+          history: Array.from({ length: TREND_DAYS }, (_, i) => {
+            const start = today - i * DAY_MS;
+            const key = new Date(start).toISOString().slice(0, 10);
+            const found = days.find((d) => d.cardId === u.cardId && d.day === key);
+            return { day: start / 1000, uses: found?.uses ?? 0, accounts: found?.accounts ?? 0 };
+          }),
+        };
+      });
+  }
+
+  /**
+   * GET /api/v1/timelines/link: public statuses of discoverable accounts sharing this link (the
+   * card of its URL, as links.ts normalizes it). An unknown link, or one without a card, is not
+   * found (Mastodon's answer for a link that is not trending).
+   */
+  async linkTimeline(url: string, viewerId: string | null, page: PageRequest): Promise<StatusRow[]> {
+    const normalized = normalizeCardUrl(url);
+    const card = normalized ? await this.stores.cards.byUrl(normalized) : null;
+    if (!card || card.state !== "ready") throw notFound("This link is not trending");
+    return this.stores.cards.timeline(card.id, viewerId, page);
   }
 
   directory(viewerId: string | null, options: { order: "active" | "new"; localOnly: boolean }, limit: number, offset: number): Promise<AccountRow[]> {

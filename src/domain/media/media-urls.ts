@@ -4,12 +4,12 @@
 // stored). Converters (convert/mastodon) get this through their ConvertContext.
 
 /** What a proxied remote file is, for the proxy to find its source again. */
-export type ProxiedKind = "attachment" | "avatar" | "header" | "emoji";
+export type ProxiedKind = "attachment" | "avatar" | "header" | "emoji" | "card";
 
 export interface MediaUrls {
   /** The URL clients fetch a stored object from (local driver: /system/<key>; S3: bucket or CDN). */
   stored(key: string): string;
-  /** The URL of a remote file through the cache: `id` is the attachment, account or emoji id. */
+  /** The URL of a remote file through the cache: `id` is the attachment, account, emoji or preview card id. */
   proxied(kind: ProxiedKind, id: string, variant: "original" | "small", sourceUrl: string): string;
 }
 

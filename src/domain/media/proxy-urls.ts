@@ -9,7 +9,7 @@ import type { Stores } from "../../store/stores.ts";
 import type { MediaUrls, ProxiedKind } from "./media-urls.ts";
 
 export const PROXY_SECRET_SETTING = "media_proxy_secret";
-export const PROXIED_KINDS: readonly ProxiedKind[] = ["attachment", "avatar", "header", "emoji"];
+export const PROXIED_KINDS: readonly ProxiedKind[] = ["attachment", "avatar", "header", "emoji", "card"];
 export type ProxyVariant = "original" | "small";
 
 export class ProxySigner {

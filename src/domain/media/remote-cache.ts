@@ -252,6 +252,12 @@ export class RemoteMediaCache {
       source = await mediaCache.emojiSource(id);
       fetchUrl = source?.url ?? null;
       named.push(fetchUrl);
+    } else if (kind === "card") {
+      // A preview card's image (domain/cards): its host is its "domain" for the media policy.
+      const card = await this.stores.cards.byId(id);
+      fetchUrl = card?.image_url ?? null;
+      source = fetchUrl ? { url: fetchUrl, domain: hostOf(fetchUrl), suspended: false, type: "image" } : null;
+      named.push(fetchUrl);
     } else {
       throw notFound();
     }
@@ -472,3 +478,10 @@ export class RemoteMediaCache {
   }
 }
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}

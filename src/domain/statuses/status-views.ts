@@ -1,6 +1,7 @@
 // Everything needed to show statuses to one reader, loaded in a fixed number of queries for a
 // whole page (never one query per status): authors, mentions, tags, the boosted originals, the
 // apps that posted them, and the reader's own flags (favourited, boosted, bookmarked…).
+import type { PreviewCardRow } from "../../store/cards.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
@@ -37,6 +38,9 @@ export interface StatusView {
   quote?: QuoteView | null;
   quoteApproval?: QuoteApprovalView | null;
   quotesCount?: number;
+  /** The preview card of its first link, when one is ready (domain/cards), and the stored account its page names as creator. */
+  card?: PreviewCardRow | null;
+  cardAuthor?: AccountRow | null;
 }
 
 export interface StatusViewOptions {
@@ -61,9 +65,10 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
   const all = [...byId.values()];
   const ids = all.map((s) => s.id);
 
-  const [mentionIds, tags, media] = await Promise.all([stores.statuses.mentionsOf(ids), stores.statuses.tagsOf(ids), stores.media.ofStatuses(ids)]);
+  const [mentionIds, tags, media, cards] = await Promise.all([stores.statuses.mentionsOf(ids), stores.statuses.tagsOf(ids), stores.media.ofStatuses(ids), stores.cards.readyOf(ids)]);
   const accountIds = new Set(all.map((s) => s.account_id));
   for (const list of mentionIds.values()) for (const id of list) accountIds.add(id);
+  for (const card of cards.values()) if (card.author_account_id) accountIds.add(card.author_account_id);
   const appIds = [...new Set(all.map((s) => s.application_id).filter((id): id is string => id !== null))];
 
   const [accounts, apps, flags, polls] = await Promise.all([
@@ -99,6 +104,8 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
       poll: polls.get(status.id) ?? null,
       media: media.get(status.id) ?? [],
       filtered,
+      card: cards.get(status.id) ?? null,
+      cardAuthor: accountById.get(cards.get(status.id)?.author_account_id ?? "") ?? null,
     };
   };
   const views: StatusView[] = [];

@@ -1,4 +1,4 @@
-// /api/v1/timelines: home, public (local/remote), hashtag.
+// /api/v1/timelines: home, public (local/remote), hashtag, link.
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
@@ -24,6 +24,13 @@ timelinesRoutes.get("/direct", requireScope("read:statuses"), async (c) => {
 timelinesRoutes.get("/public", async (c) => {
   const scope = { local: flag(c.req.query("local")), remote: flag(c.req.query("remote")), onlyMedia: flag(c.req.query("only_media")) };
   const rows = await c.get("services").timelines.public(viewerId(c), scope, pageRequest(c));
+  setLinkHeader(c, rows.map((r) => r.id));
+  return c.json(await renderStatuses(c, rows));
+});
+
+// Public statuses sharing a link that has a card (Mastodon 4.3); open like the public timeline.
+timelinesRoutes.get("/link", async (c) => {
+  const rows = await c.get("services").discovery.linkTimeline(c.req.query("url") ?? "", viewerId(c), pageRequest(c));
   setLinkHeader(c, rows.map((r) => r.id));
   return c.json(await renderStatuses(c, rows));
 });

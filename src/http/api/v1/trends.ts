@@ -4,6 +4,7 @@ import type { AppEnv } from "../../env.ts";
 import { convertContext, renderStatuses, viewerId } from "../../render.ts";
 import { offsetPage, setOffsetLinks } from "../../pagination.ts";
 import { toTrendingTag } from "../../../convert/mastodon/trends.ts";
+import { toTrendsLink } from "../../../convert/mastodon/card.ts";
 
 export const trendsRoutes = new Hono<AppEnv>();
 
@@ -25,4 +26,10 @@ trendsRoutes.get("/statuses", async (c) => {
   return c.json(await renderStatuses(c, rows));
 });
 
-trendsRoutes.get("/links", async (c) => c.json(await c.get("services").discovery.trendingLinks()));
+trendsRoutes.get("/links", async (c) => {
+  const page = offsetPage(c, 10, 20);
+  const links = await c.get("services").discovery.trendingLinks(page.limit, page.offset);
+  setOffsetLinks(c, page, links.length);
+  const ctx = convertContext(c);
+  return c.json(links.map((l) => toTrendsLink(l.card, l.author, l.history, ctx)));
+});
