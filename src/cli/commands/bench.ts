@@ -14,6 +14,9 @@ const USAGE = `Usage:
                          [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]
                          [--workers N] [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]
     --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start
+  ./skein bench prune    [--db sqlite|postgres] [--statuses N] [--accounts N] [--following N] [--older-than DAYS] [--json FILE]
+    what ./skein prune removes from the timeline dataset made 90% remote, with local interactions (bench/prune.ts): rows,
+    files and bytes, database size before and after, time, home-timeline reads during it, the home timeline unchanged
   ./skein bench hostile-inbox [--requests N] [--json FILE]
   ./skein bench blocklist [--db sqlite|postgres] [--domains N] [--runs N] [--requests N] [--json FILE]
   ./skein bench media    [--scale F] [--only photo-12mp,photo-1080p,phone-screenshot,desktop-screenshot,logo-alpha,animated-gif] [--explore]
@@ -44,6 +47,20 @@ export async function bench(args: string[]): Promise<number> {
   if (name === "hostile-inbox") {
     const { hostileInboxBench } = await import("../../../bench/hostile-inbox.ts");
     await hostileInboxBench({ requests: positiveInt(options.requests, 50, "requests"), json: typeof options.json === "string" ? options.json : null });
+    return 0;
+  }
+  if (name === "prune") {
+    const database = (options.db ?? "sqlite") as string;
+    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+    const { pruneBench } = await import("../../../bench/prune.ts");
+    await pruneBench({
+      database,
+      statuses: positiveInt(options.statuses, 1_000_000, "statuses"),
+      accounts: positiveInt(options.accounts, 10_000, "accounts"),
+      following: positiveInt(options.following, 2_000, "following"),
+      olderThanDays: positiveInt(options["older-than"], 7, "older-than"),
+      json: typeof options.json === "string" ? options.json : null,
+    });
     return 0;
   }
   if (name === "blocklist") {
