@@ -33,6 +33,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   queue: { summary: "show the job queue (deliveries, inbox jobs)", load: async () => (await import("./commands/queue.ts")).queue },
   media: { summary: "media storage: usage per kind, prune orphans, check the remote cache's accounting", load: async () => (await import("./commands/media.ts")).media },
   prune: { summary: "remove old remote posts and profiles no local account has a part in (REMOTE_POST_RETENTION)", load: async () => (await import("./commands/prune.ts")).prune },
+  search: { summary: "rebuild the full-text index of posts (search reindex), beside a running server", load: async () => (await import("./commands/search.ts")).search },
   cost: { summary: "what media cost: storage by kind, egress per day, a monthly projection in USD", load: async () => (await import("./commands/cost.ts")).cost },
   mail: { summary: "list and show the mails written to DATA_DIR/mail (no SMTP); send a test mail", load: async () => (await import("./commands/mail.ts")).mail },
   test: { summary: "run the test suite on SQLite and PostgreSQL", load: async () => (await import("./commands/test.ts")).test },

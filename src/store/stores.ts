@@ -56,6 +56,7 @@ import { AnnualReportStore } from "./annual-reports.ts";
 import { InstanceActivityStore } from "./instance-activity.ts";
 import { ScheduledStatusStore } from "./scheduled-statuses.ts";
 import { StatusIndexStore } from "./search/status-index.ts";
+import { DirectorySearchStore } from "./search/directory-search.ts";
 import { RemotePostPruneStore } from "./pruning/remote-posts.ts";
 import { RemoteAccountPruneStore } from "./pruning/remote-accounts.ts";
 import { TombstoneStore } from "./pruning/tombstones.ts";
@@ -123,6 +124,8 @@ export interface Stores {
   scheduledStatuses: ScheduledStatusStore;
   /** The full-text index of statuses (issue 15; engine specifics in db/dialects/full-text.ts). */
   statusIndex: StatusIndexStore;
+  /** Accounts and hashtags by prefix, ranked (search). */
+  directorySearch: DirectorySearchStore;
   /** Remote data with limits (0031): the prune's queries, tombstones and lease (domain/pruning). */
   prunePosts: RemotePostPruneStore;
   pruneAccounts: RemoteAccountPruneStore;
@@ -199,6 +202,7 @@ export function createStores(db: Kysely<DB>): Stores {
     instanceActivity: new InstanceActivityStore(db),
     scheduledStatuses: new ScheduledStatusStore(db),
     statusIndex: new StatusIndexStore(db),
+    directorySearch: new DirectorySearchStore(db),
     prunePosts: new RemotePostPruneStore(db),
     pruneAccounts: new RemoteAccountPruneStore(db),
     tombstones: new TombstoneStore(db),

@@ -1,37 +1,44 @@
 // Full-text search of posts (issue 15), end to end on one server: who finds what (Mastodon
 // 4.2's opt-in and interaction rules), operators, CJK and German text, edits and deletes,
-// accounts and hashtags ranking. Every answer is checked against the Mastodon contract.
+// blocks and opting out, accounts and hashtags ranking, paging, signed-out rules and
+// `./skein search reindex`. Every answer is checked against the Mastodon contract.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { TestServer } from "../support/server.ts";
+import { databaseKind, type TestServer } from "../support/server.ts";
 import type { TestUser } from "../support/clients.ts";
 import { contractCheckedServer } from "../support/e2e.ts";
 import { apiCaller } from "../support/api.ts";
+import { queryRows } from "../support/server-db.ts";
+import { mediaFixtures } from "../support/media-uploads.ts";
 
 let server: TestServer;
 let alice: TestUser; // opted in (indexable)
 let bob: TestUser; // did not opt in
 let carol: TestUser; // a reader
+let dave: TestUser; // a stranger
 const api = apiCaller(() => server.url);
+const media = mediaFixtures(() => server);
 
-contractCheckedServer(["alice", "bob", "carol"], async ({ server: s, users }) => {
+contractCheckedServer(["alice", "bob", "carol", "dave"], async ({ server: s, users }) => {
   server = s;
-  ({ alice, bob, carol } = users);
+  ({ alice, bob, carol, dave } = users);
   assert.equal((await api(alice, "PATCH", "/api/v1/accounts/update_credentials", { indexable: true })).status, 200);
 });
 
-async function post(user: TestUser, body: Record<string, unknown>): Promise<{ id: string }> {
+async function post(user: TestUser, body: Record<string, unknown>): Promise<{ id: string; uri: string }> {
   const res = await api(user, "POST", "/api/v1/statuses", body);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body;
 }
 
-/** Ids of the statuses `user` finds for `q`. */
+/** Ids of the statuses `user` (null: signed out) finds for `q`. */
 async function found(user: TestUser | null, q: string, extra = ""): Promise<string[]> {
   const res = await api(user as TestUser, "GET", `/api/v2/search?type=statuses&q=${encodeURIComponent(q)}${extra}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.statuses.map((s: { id: string }) => s.id);
 }
+
+const sorted = (ids: string[]) => [...ids].sort();
 
 test("an author finds their own words; anyone finds public posts of an account that opted in, and only those", async () => {
   const mine = await post(bob, { status: "Quokkas are wonderfully photogenic" });
@@ -41,6 +48,201 @@ test("an author finds their own words; anyone finds public posts of an account t
   const unlisted = await post(alice, { status: "Wombats sleep all day", visibility: "unlisted" });
   const followers = await post(alice, { status: "Wombats secret diary", visibility: "private" });
   assert.deepEqual(await found(carol, "wombats"), [open.id], "only public posts of opted-in accounts");
-  assert.deepEqual((await found(alice, "wombats")).sort(), [open.id, unlisted.id, followers.id].sort(), "the author finds all of theirs");
+  assert.deepEqual(sorted(await found(alice, "wombats")), sorted([open.id, unlisted.id, followers.id]), "the author finds all of theirs");
   assert.deepEqual(await found(null, "wombats"), [], "no full-text search signed out");
+  // masto.js reads the same answer.
+  const viaClient = await carol.client.v2.search.list({ q: "burrows", type: "statuses" });
+  assert.deepEqual(viaClient.statuses.map((s) => s.id), [open.id]);
+});
+
+test("posts of an account that did not opt in are found by those who favourited, bookmarked, boosted, replied to or were mentioned in them", async () => {
+  const faved = await post(bob, { status: "Pangolin one is scaly" });
+  const bookmarked = await post(bob, { status: "Pangolin two is shy" });
+  const boosted = await post(bob, { status: "Pangolin three is nocturnal" });
+  const replied = await post(bob, { status: "Pangolin four eats ants" });
+  const mentioning = await post(bob, { status: "@carol Pangolin five says hello" });
+  const direct = await post(bob, { status: "@carol Pangolin six, between us", visibility: "direct" });
+  assert.deepEqual(sorted(await found(carol, "pangolin")), sorted([mentioning.id, direct.id]), "before any interaction: only where she is mentioned");
+  assert.equal((await api(carol, "POST", `/api/v1/statuses/${faved.id}/favourite`)).status, 200);
+  assert.equal((await api(carol, "POST", `/api/v1/statuses/${bookmarked.id}/bookmark`)).status, 200);
+  assert.equal((await api(carol, "POST", `/api/v1/statuses/${boosted.id}/reblog`)).status, 200);
+  await post(carol, { status: "Nice!", in_reply_to_id: replied.id });
+  assert.deepEqual(sorted(await found(carol, "pangolin")), sorted([faved.id, bookmarked.id, boosted.id, replied.id, mentioning.id, direct.id]));
+  assert.deepEqual(sorted(await found(carol, "pangolin", "&limit=40")), sorted(await found(carol, "pangolin in:library", "&limit=40")), "all of them are her library");
+  assert.deepEqual(await found(carol, "pangolin in:public"), [], "none is public for search");
+  assert.deepEqual(await found(dave, "pangolin"), [], "a stranger finds none, the direct message least of all");
+  // A boost is not a document of its own: the booster's search shows the original once.
+  assert.equal((await found(carol, "nocturnal")).length, 1);
+});
+
+test("a followers-only post is found by its author and mentioned readers, never by a stranger or a follower who did not interact", async () => {
+  assert.equal((await api(carol, "POST", `/api/v1/accounts/${alice.id}/follow`)).status, 200);
+  const privatePost = await post(alice, { status: "Capybara gathering for followers", visibility: "private" });
+  const mentioned = await post(alice, { status: "@dave Capybara invitation", visibility: "private" });
+  assert.deepEqual(sorted(await found(alice, "capybara")), sorted([privatePost.id, mentioned.id]));
+  assert.deepEqual(await found(carol, "capybara"), [], "following is not interacting");
+  assert.deepEqual(await found(dave, "capybara"), [mentioned.id]);
+  assert.equal((await api(carol, "POST", `/api/v1/statuses/${privatePost.id}/favourite`)).status, 200);
+  assert.deepEqual(await found(carol, "capybara"), [privatePost.id], "favourited by a follower who may read it");
+  // Unfollowed: she may no longer read it, so she no longer finds it.
+  assert.equal((await api(carol, "POST", `/api/v1/accounts/${alice.id}/unfollow`)).status, 200);
+  assert.deepEqual(await found(carol, "capybara"), []);
+});
+
+test("edits re-index and deletes remove", async () => {
+  const status = await post(alice, { status: "The axolotl regrows limbs" });
+  assert.deepEqual(await found(carol, "axolotl"), [status.id]);
+  const edited = await api(alice, "PUT", `/api/v1/statuses/${status.id}`, { status: "The salamander regrows limbs" });
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  assert.deepEqual(await found(carol, "axolotl"), []);
+  assert.deepEqual(await found(carol, "salamander"), [status.id]);
+  assert.equal((await api(alice, "DELETE", `/api/v1/statuses/${status.id}`)).status, 200);
+  assert.deepEqual(await found(carol, "salamander"), []);
+  assert.deepEqual(await queryRows(server, "select status_id from status_search where status_id = ?", [status.id]), [], "the index row went with the post");
+});
+
+test("operators: from, has, is, language, in, dates, phrases and exclusions", async () => {
+  const plain = await post(alice, { status: "Narwhal tusks are teeth", language: "en" });
+  const reply = await post(alice, { status: "Narwhal pods travel together", in_reply_to_id: plain.id, language: "en" });
+  const sensitive = await post(alice, { status: "Narwhal facts", spoiler_text: "teeth talk", language: "en" });
+  const poll = await post(alice, { status: "Narwhal or unicorn?", poll: { options: ["narwhal", "unicorn"], expires_in: 3600 } });
+  const link = await post(alice, { status: "Narwhal article https://example.com/narwhals", language: "en" });
+  const german = await post(alice, { status: "Der Narwhal schwimmt unter dem Eis", language: "de" });
+  const upload = await media.upload(alice, 2, { file: media.blob(await media.photo(64, 48, "png"), "image/png"), description: "a narwhal drawing" });
+  assert.ok(upload.status === 200 || upload.status === 202, JSON.stringify(upload.body));
+  const withMedia = await post(alice, { status: "Look at this", media_ids: [(await media.untilProcessed(alice, upload.body.id)).id] });
+  const bobs = await post(bob, { status: "Narwhal sighting by bob" });
+  const all = [plain, reply, sensitive, poll, link, german, withMedia].map((s) => s.id);
+
+  assert.deepEqual(sorted(await found(carol, "narwhal", "&limit=40")), sorted(all), "media descriptions are searched too");
+  assert.deepEqual(await found(bob, "narwhal from:me"), [bobs.id]);
+  assert.deepEqual(sorted(await found(bob, "narwhal from:alice", "&limit=40")), sorted(all));
+  assert.deepEqual(sorted(await found(bob, `narwhal -from:@alice@${new URL(server.url).host}`, "&limit=40")), [bobs.id]);
+  assert.deepEqual(await found(bob, "narwhal from:nobody"), [], "an unknown author matches nothing");
+  assert.deepEqual(await found(carol, "narwhal is:reply"), [reply.id]);
+  assert.deepEqual(await found(carol, "narwhal is:sensitive"), [sensitive.id]);
+  assert.deepEqual(await found(carol, "narwhal has:poll"), [poll.id]);
+  assert.deepEqual(await found(carol, "narwhal has:link"), [link.id]);
+  assert.deepEqual(await found(carol, "narwhal has:media"), [withMedia.id]);
+  assert.deepEqual(await found(carol, "narwhal has:embed"), [], "no post here has a video preview");
+  assert.deepEqual(await found(carol, "narwhal language:de"), [german.id]);
+  assert.equal((await found(carol, "narwhal -language:de", "&limit=40")).includes(german.id), false);
+  assert.equal((await found(carol, "narwhal -has:media -is:reply", "&limit=40")).some((id) => id === withMedia.id || id === reply.id), false);
+  assert.deepEqual(await found(carol, '"tusks are teeth"'), [plain.id]);
+  assert.deepEqual(await found(carol, '"teeth are tusks"'), [], "a phrase keeps its order");
+  assert.deepEqual(await found(carol, "narwhal teeth -tusks"), [sensitive.id], "an exclusion removes a match; a content warning is searched");
+  const today = new Date().toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  assert.deepEqual(await found(carol, `narwhal tusks during:${today}`), [plain.id]);
+  assert.deepEqual(await found(carol, `narwhal tusks after:${yesterday} before:${tomorrow}`), [plain.id]);
+  assert.deepEqual(await found(carol, `narwhal tusks before:${today}`), []);
+  assert.deepEqual(await found(carol, `narwhal tusks after:${today}`), []);
+  assert.deepEqual(await found(carol, "narwhal before:someday"), [], "a date that is not one matches nothing");
+  // Filters alone, without words.
+  assert.deepEqual(await found(bob, "from:me has:poll"), []);
+  assert.deepEqual(await found(alice, "from:me has:poll"), [poll.id]);
+  // English stems on both databases: "travelling" finds "travel".
+  assert.deepEqual(await found(carol, "narwhal travelling"), [reply.id]);
+
+  // Paging: limit, offset, max_id/min_id, account_id.
+  const first = await found(carol, "narwhal", "&limit=3");
+  const second = await found(carol, "narwhal", "&limit=3&offset=3");
+  assert.equal(first.length, 3);
+  assert.equal(second.length, 3);
+  assert.equal(first.some((id) => second.includes(id)), false, "pages do not overlap");
+  const middle = sorted(all)[3]!;
+  const older = await found(carol, "narwhal", `&limit=40&max_id=${middle}`);
+  assert.ok(older.length > 0 && older.every((id) => BigInt(id) < BigInt(middle)));
+  assert.ok((await found(carol, "narwhal", `&limit=40&min_id=${middle}`)).every((id) => BigInt(id) > BigInt(middle)));
+  assert.deepEqual(await found(alice, "narwhal", `&account_id=${bob.id}`), [], "bob did not opt in and alice did not interact");
+  assert.deepEqual(await found(bob, "narwhal", `&account_id=${bob.id}`), [bobs.id]);
+});
+
+test("Japanese (two-character words, one-character prefixes) and German text", async () => {
+  const tokyo = await post(alice, { status: "東京都に住んでいます。", language: "ja" });
+  const cat = await post(alice, { status: "猫が好きです", language: "ja" });
+  const korean = await post(alice, { status: "서울특별시에서 만나요", language: "ko" });
+  const german = await post(alice, { status: "Die Straßenbahn fährt über die Brücken", language: "de" });
+  assert.deepEqual(await found(carol, "東京"), [tokyo.id], "a two-character word");
+  assert.deepEqual(await found(carol, "東京都"), [tokyo.id]);
+  assert.deepEqual(await found(carol, "住んで"), [tokyo.id]);
+  assert.deepEqual(await found(carol, "大阪"), []);
+  assert.deepEqual(await found(carol, "猫"), [cat.id], "a one-character word");
+  assert.deepEqual(await found(carol, "서울"), [korean.id]);
+  assert.deepEqual(await found(carol, "straßenbahn"), [german.id]);
+  assert.deepEqual(await found(carol, "Brücken fährt"), [german.id]);
+  if (databaseKind === "postgres") {
+    // PostgreSQL stems by the post's language: the German "Brücke" finds "Brücken".
+    assert.deepEqual(await found(carol, "brücke language:de"), [german.id]);
+  }
+});
+
+test("blocks, mutes and domain blocks hide an author; opting out removes their posts from others' results at once", async () => {
+  const status = await post(alice, { status: "Okapi in the forest" });
+  assert.deepEqual(await found(dave, "okapi"), [status.id]);
+  assert.equal((await api(dave, "POST", `/api/v1/accounts/${alice.id}/block`)).status, 200);
+  assert.deepEqual(await found(dave, "okapi"), [], "dave blocked alice");
+  assert.equal((await api(dave, "POST", `/api/v1/accounts/${alice.id}/unblock`)).status, 200);
+  assert.equal((await api(alice, "POST", `/api/v1/accounts/${dave.id}/block`)).status, 200);
+  assert.deepEqual(await found(dave, "okapi"), [], "alice blocked dave");
+  assert.equal((await api(alice, "POST", `/api/v1/accounts/${dave.id}/unblock`)).status, 200);
+  assert.equal((await api(dave, "POST", `/api/v1/accounts/${alice.id}/mute`)).status, 200);
+  assert.deepEqual(await found(dave, "okapi"), [], "dave muted alice");
+  assert.equal((await api(dave, "POST", `/api/v1/accounts/${alice.id}/unmute`)).status, 200);
+  assert.deepEqual(await found(dave, "okapi"), [status.id]);
+
+  assert.equal((await api(alice, "PATCH", "/api/v1/accounts/update_credentials", { indexable: false })).status, 200);
+  assert.deepEqual(await found(dave, "okapi"), [], "alice opted out");
+  assert.deepEqual(await found(alice, "okapi"), [status.id], "she still finds her own");
+  assert.equal((await api(alice, "PATCH", "/api/v1/accounts/update_credentials", { indexable: true })).status, 200);
+  assert.deepEqual(await found(dave, "okapi"), [status.id]);
+});
+
+test("accounts: exact username first, then followed, then local, then by followers; hashtags: exact, then most used", async () => {
+  for (const [user, name] of [[alice, "Rankly Alice"], [bob, "Rankly Bob"], [dave, "Rankly Dave"]] as const) {
+    assert.equal((await api(user, "PATCH", "/api/v1/accounts/update_credentials", { display_name: name })).status, 200);
+  }
+  const accounts = async (user: TestUser, q: string, extra = "") => {
+    const res = await api(user, "GET", `/api/v2/search?type=accounts&q=${encodeURIComponent(q)}${extra}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.accounts.map((a: { username: string }) => a.username);
+  };
+  assert.equal((await api(carol, "POST", `/api/v1/accounts/${dave.id}/follow`)).status, 200);
+  assert.equal((await api(alice, "POST", `/api/v1/accounts/${bob.id}/follow`)).status, 200);
+  assert.deepEqual(await accounts(carol, "rankly"), ["dave", "bob", "alice"], "followed first, then more followers");
+  assert.deepEqual(await accounts(carol, "rankly", "&following=true"), ["dave"]);
+  assert.deepEqual(await accounts(carol, "bo"), ["bob"], "a prefix of the username");
+  assert.deepEqual(await accounts(carol, "ankly"), [], "prefixes, not substrings");
+  assert.deepEqual(await accounts(carol, "alice"), ["alice"]);
+  assert.equal((await api(dave, "POST", `/api/v1/accounts/${carol.id}/block`)).status, 200);
+  assert.equal((await accounts(carol, "rankly")).includes("dave"), false, "an account blocking the reader is not shown");
+  assert.equal((await api(dave, "POST", `/api/v1/accounts/${carol.id}/unblock`)).status, 200);
+
+  await post(bob, { status: "#searchtagx once" });
+  for (let i = 0; i < 3; i++) await post(bob, { status: `#searchtagxyz number ${i}` });
+  const hashtags = async (q: string) => (await api(carol, "GET", `/api/v2/search?type=hashtags&q=${encodeURIComponent(q)}`)).body.hashtags.map((t: { name: string }) => t.name);
+  assert.deepEqual(await hashtags("searchtag"), ["searchtagxyz", "searchtagx"], "the more used first");
+  assert.deepEqual(await hashtags("#searchtagx"), ["searchtagx", "searchtagxyz"], "an exact name first");
+});
+
+test("signed out: paging and resolving need a token (401), as on Mastodon", async () => {
+  const paged = await api(null as unknown as TestUser, "GET", "/api/v2/search?q=alice&offset=1");
+  assert.equal(paged.status, 401);
+  assert.equal(paged.body.error, "Search queries pagination is not supported without authentication");
+  const resolving = await api(null as unknown as TestUser, "GET", "/api/v2/search?q=alice&resolve=true");
+  assert.equal(resolving.status, 401);
+  const accounts = await api(null as unknown as TestUser, "GET", "/api/v2/search?q=alice&type=accounts");
+  assert.deepEqual(accounts.body.accounts.map((a: { username: string }) => a.username), ["alice"], "accounts are found signed out");
+});
+
+test("./skein search reindex rebuilds the index beside the running server", async () => {
+  const status = await post(alice, { status: "Tapir tracks by the river" });
+  await queryRows(server, "delete from status_search");
+  assert.deepEqual(await found(carol, "tapir"), [], "the index was emptied");
+  const result = await server.cli(["search", "reindex", "--batch-size", "7"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Indexed \d+ posts in/);
+  assert.deepEqual(await found(carol, "tapir"), [status.id]);
+  assert.deepEqual(await found(carol, "okapi"), (await found(alice, "okapi in:public")), "older posts are back too");
 });

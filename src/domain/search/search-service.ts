@@ -1,4 +1,5 @@
-// Search as Mastodon clients use it: accounts by name or handle, hashtags by prefix, and — with
+// Search as Mastodon clients use it: posts by their words (status-search.ts), accounts by name
+// or handle prefix and hashtags by prefix, ranked (store/search/directory-search.ts), and — with
 // `resolve` — accounts and posts of other servers by handle or URL, fetched on demand.
 // Posts found by URL are shown only if the reader may read them.
 import type { Config } from "../../config/config.ts";
@@ -7,6 +8,7 @@ import type { AccountRow } from "../../store/accounts.ts";
 import type { StatusRow, TagRow } from "../../store/statuses.ts";
 import type { RemoteLookup } from "../remote-lookup.ts";
 import { notFound } from "../errors.ts";
+import { idAtTime } from "../../util/ids.ts";
 import { searchStatuses } from "./status-search.ts";
 import { reindexStatuses } from "./indexer.ts";
 
@@ -62,14 +64,17 @@ export class SearchService {
         const account = await this.lookupAccount(q, options.resolve && options.viewerId !== null).catch(() => null);
         if (account) results.accounts.push(account);
       }
-      if (results.accounts.length === 0) results.accounts = await this.stores.accounts.search(q.replace(/^@/, "").split("@")[0], options.limit, options.offset);
+      if (results.accounts.length === 0) {
+        const [username = "", domain] = q.replace(/^@/, "").split("@");
+        if (/[\p{L}\p{N}_]/u.test(username)) results.accounts = await this.stores.directorySearch.accounts({ username: username.slice(0, 100), domain: domain ? domain.slice(0, 253) : null }, options.viewerId, { followingOnly: options.following === true, limit: options.limit, offset: options.offset });
+      }
     }
     if (wants("statuses")) {
       results.statuses = await searchStatuses(this.stores, q, { ...options, localDomain: this.config.localDomain });
     }
     if (wants("hashtags")) {
       const prefix = q.replace(/^#/, "");
-      if (/^[\p{L}\p{N}_]+$/u.test(prefix)) results.hashtags = await this.stores.statuses.tagsByPrefix(prefix, options.limit, options.offset);
+      if (/^[\p{L}\p{N}_]+$/u.test(prefix)) results.hashtags = await this.stores.directorySearch.hashtags(prefix.slice(0, 100), idAtTime(new Date(Date.now() - 7 * 86_400_000)), options.limit, options.offset);
     }
     return results;
   }
