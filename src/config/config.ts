@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
 import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
 import { loadPushConfig, type PushConfig } from "./push-config.ts";
+import { loadCardsConfig, type CardsConfig } from "./cards-config.ts";
 import { defaultContactEmail, isPublishableEmail, loadPostingConfig, type PostingConfig } from "./posting-config.ts";
 import { loadSearchConfig, type SearchConfig } from "./search-config.ts";
 import { loadPruningConfig, type PruningConfig } from "./pruning-config.ts";
@@ -104,6 +105,8 @@ export interface Config {
   search: SearchConfig;
   /** Remote data with limits: REMOTE_POST_RETENTION, tombstones' lifetime (config/pruning-config.ts). */
   pruning: PruningConfig;
+  /** Link previews: on/off, the delay before remote posts' links are fetched (config/cards-config.ts). */
+  cards: CardsConfig;
 }
 
 export class ConfigError extends Error {
@@ -306,6 +309,7 @@ export function loadConfig(env: Env = process.env): Config {
   const posting = loadPostingConfig(env, problems);
   const search = loadSearchConfig(env, problems);
   const pruning = loadPruningConfig(env, problems);
+  const cards = loadCardsConfig(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -344,6 +348,7 @@ export function loadConfig(env: Env = process.env): Config {
     posting,
     search,
     pruning,
+    cards,
   };
 }
 

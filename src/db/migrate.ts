@@ -27,6 +27,7 @@ import * as m0028 from "./migrations/0028_quotes.ts";
 import * as m0029 from "./migrations/0029_full_text_search.ts";
 import * as m0024 from "./migrations/0024_push_subscriptions.ts";
 import * as m0031 from "./migrations/0031_pruning.ts"; // tombstones (remote data with limits)
+import * as m0030 from "./migrations/0030_preview_cards.ts";
 import * as m0034 from "./migrations/0034_poll_updates.ts"; // local polls' counts federated (Update(Question))
 import * as m0017 from "./migrations/0017_email_tokens.ts";
 import * as m0018 from "./migrations/0018_two_factor.ts";
@@ -63,6 +64,7 @@ const migrations: Record<string, Migration> = {
   "0029_full_text_search": m0029,
   "0024_push_subscriptions": m0024,
   "0031_pruning": m0031,
+  "0030_preview_cards": m0030,
   "0034_poll_updates": m0034,
 };
 

@@ -21,6 +21,8 @@ export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, Co
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 import type { QuotesTable, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
+import type { PreviewCardsTable, StatusCardsTable } from "./schema/cards.ts";
+export type { PreviewCardsTable, PreviewCardState, PreviewCardType, StatusCardsTable } from "./schema/cards.ts";
 export type { QuotesTable, QuoteState, InteractionAudience, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
 
 export type Flag = 0 | 1;
@@ -597,4 +599,6 @@ export interface DB extends AccountFeaturesDB {
   scheduled_statuses: ScheduledStatusesTable;
   quotes: QuotesTable;
   status_interaction_policies: StatusInteractionPoliciesTable;
+  preview_cards: PreviewCardsTable;
+  status_cards: StatusCardsTable;
 }

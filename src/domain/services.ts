@@ -66,6 +66,7 @@ import { createMediaStorage, type MediaStorage } from "../storage/index.ts";
 import { PushService } from "./push/push-service.ts";
 import { PruningService } from "./pruning/prune.ts";
 import { TombstoneService } from "./pruning/tombstones.ts";
+import { CardService } from "./cards/card-service.ts";
 import { mediaRejectedFor } from "./moderation/media-policy.ts";
 
 export interface Services {
@@ -147,6 +148,8 @@ export interface Services {
   /** Remote data with limits: the prune (REMOTE_POST_RETENTION, `./skein prune`) and tombstones of deleted remote posts (domain/pruning). */
   pruning: PruningService;
   tombstones: TombstoneService;
+  /** Link previews: statuses' cards, fetched on the `cards` queue (domain/cards). */
+  cards: CardService;
   /**
    * Loads what is needed to show these statuses to one reader, with the reader's filters
    * applied for `filterContext` (where they are shown; see StatusViewOptions).
@@ -237,6 +240,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     pruning: new PruningService(stores, () => services.mediaStorage),
     tombstones: new TombstoneService(stores.tombstones, config.pruning.tombstoneDays),
     emojis: new EmojiService(stores),
+    cards: new CardService({ stores, events, localHost: config.localDomain, config: config.cards }),
     profileImages: null as unknown as ProfileImageService, // set below: it updates through accounts
     scheduledStatuses: null as unknown as ScheduledStatusService, // set below: it posts through statuses
     media: new MediaService(stores, config, () => services.mediaStorage, srcMediaPipeline),
