@@ -160,8 +160,12 @@ async function makeMostlyRemote(runtime: Runtime, readerId: string, log: (line: 
   await insertAll(favourites, (b) => db.insertInto("favourites").values(b.map((s) => ({ id: newId(), account_id: readerId, status_id: s.id, uri: null, created_at: now }))).execute());
   const bookmarks = await pick(500, 1);
   await insertAll(bookmarks, (b) => db.insertInto("bookmarks").values(b.map((s) => ({ id: newId(), account_id: readerId, status_id: s.id, uri: null, created_at: now }))).execute());
+  // Ids beside their parent's time, with sequence numbers above any seed.ts gives (it numbers
+  // up to 50,000 statuses per chunk), so they never collide with a seeded status.
+  let extra = 0;
+  const idBeside = (at: string) => ((BigInt(Date.parse(at)) << 16n) | BigInt(0xd000 + (extra++ % 0x2fff))).toString();
   const localPost = (s: { id: string; conversation_id: string; created_at: string }, kind: "reply" | "boost") => {
-    const id = newId(new Date(s.created_at));
+    const id = idBeside(s.created_at);
     return {
       id, uri: `${runtime.config.origin}/users/reader/statuses/${id}`, url: null, account_id: readerId, local: 1 as const, in_reply_to_id: kind === "reply" ? s.id : null,
       in_reply_to_account_id: null, reblog_of_id: kind === "boost" ? s.id : null, conversation_id: s.conversation_id, text: kind === "reply" ? "a reply" : "",
@@ -182,7 +186,7 @@ async function makeMostlyRemote(runtime: Runtime, readerId: string, log: (line: 
   const remoteBoosted = await pick(50, 9);
   await insertAll(remoteBoosted, (b) =>
     db.insertInto("statuses").values(b.map((s, i) => {
-      const id = newId(new Date(s.created_at));
+      const id = idBeside(s.created_at);
       const booster = remote[(i * 7) % remote.length].id;
       return { ...localPost(s, "boost"), id, uri: `https://boosts.example/${id}`, account_id: booster, local: 0 as const };
     })).execute(),

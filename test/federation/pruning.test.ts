@@ -237,6 +237,13 @@ test("the prune (the CLI, as a process) removes exactly the posts nobody here ha
   const homeAfter = await api("/api/v1/timelines/home?limit=40");
   assert.deepEqual(homeAfter.body.map((s: { id: string }) => s.id), homeBefore.body.map((s: { id: string }) => s.id), "the home timeline is unchanged");
 
+  // One prune at a time: while another process holds the lease, a second one does nothing.
+  const soon = new Date(Date.now() + 60_000).toISOString();
+  assert.equal(await runtime.stores.tombstones.takeLease("another-pruner", new Date().toISOString(), soon), true);
+  const refused = await runtime.services.pruning.prune({ olderThanDays: 30, dryRun: false });
+  assert.match(refused.skipped ?? "", /another prune is running/);
+  await runtime.stores.tombstones.releaseLease("another-pruner");
+
   // The domain function, run again: nothing left to remove.
   const again = await runtime.services.pruning.prune({ olderThanDays: 30, dryRun: false });
   assert.equal(again.removed.statuses + again.removed.boosts + again.removed.accountsStubbed, 0);

@@ -132,8 +132,17 @@ export class PruningService {
     const counts = await store.count(ids, page);
     for (const key of Object.keys(counts) as (keyof typeof counts)[]) report.removed[key] += counts[key];
     const urls = await store.mediaUrls(ids);
-    if (!dryRun) await store.remove(doomed);
-    await this.dropCached(report, urls, dryRun);
+    let gone = new Set(ids);
+    if (!dryRun) {
+      const removed = await store.remove(doomed);
+      if (removed.length < doomed.length) {
+        // Touched by a local account while the batch was judged: kept (the posts are recounted, their dependents are not).
+        report.kept += doomed.length - removed.length;
+        report.removed.statuses -= doomed.length - removed.length;
+        gone = new Set(removed.map((p) => p.id));
+      }
+    }
+    await this.dropCached(report, urls.filter((u) => gone.has(u.status_id)).map((u) => u.url), dryRun);
   }
 
   private async accounts(report: PruneReport, cutoff: string, dryRun: boolean, lease: () => Promise<boolean>): Promise<void> {

@@ -142,10 +142,10 @@ export class RemotePostPruneStore {
   }
 
   /** The remote files (origin URLs) of these posts' attachments, for the media cache. */
-  async mediaUrls(ids: readonly string[]): Promise<string[]> {
+  async mediaUrls(ids: readonly string[]): Promise<{ status_id: string; url: string }[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom("media_attachments").select(["remote_url", "remote_preview_url"]).where("status_id", "in", ids).execute();
-    return rows.flatMap((r) => [r.remote_url, r.remote_preview_url]).filter((u): u is string => !!u);
+    const rows = await this.db.selectFrom("media_attachments").select(["status_id", "remote_url", "remote_preview_url"]).where("status_id", "in", ids).execute();
+    return rows.flatMap((r) => [r.remote_url, r.remote_preview_url].filter((u): u is string => !!u).map((url) => ({ status_id: String(r.status_id), url })));
   }
 
   /** What removing `ids` takes with it, counted without removing anything. */
@@ -171,19 +171,28 @@ export class RemotePostPruneStore {
   }
 
   /**
-   * Removes `ids` in one transaction (the caller keeps batches small). Counters of what
+   * Removes these posts in one transaction (the caller keeps batches small) and returns those
+   * removed (a post touched locally in the meantime stays). Counters of what
    * survives are kept exact, as the moderation purge does: the authors' post counts (boosts
    * that cascade included), a surviving parent's replies, a surviving target's boosts.
    */
-  async remove(posts: readonly PruneCandidate[]): Promise<void> {
-    if (posts.length === 0) return;
-    const ids = posts.map((p) => p.id);
-    await this.db.transaction().execute(async (tx) => {
+  async remove(candidates: readonly PruneCandidate[]): Promise<PruneCandidate[]> {
+    if (candidates.length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      // A write first (SQLite: the write lock, so no other writer commits until this one ends),
+      // then the local ties checked again inside the transaction: a favourite given since the
+      // batch was judged keeps its post.
+      await tx.updateTable("statuses").set({ updated_at: sql`updated_at` }).where("id", "in", candidates.map((p) => p.id)).execute();
+      const touched = await new RemotePostPruneStore(tx).touchedLocally(candidates);
+      const posts = candidates.filter((p) => !touched.has(p.id));
+      if (posts.length === 0) return [];
+      const ids = posts.map((p) => p.id);
       const cascaded = await tx.selectFrom("statuses").select(["account_id"]).where("reblog_of_id", "in", ids).where("id", "not in", ids).execute();
       await bump(tx, "accounts", "statuses_count", tally([...posts.map((p) => p.account_id), ...cascaded.map((b) => b.account_id)]));
       await bump(tx, "statuses", "reblogs_count", tally(posts.map((p) => p.reblog_of_id)));
       await bump(tx, "statuses", "replies_count", tally(posts.map((p) => p.in_reply_to_id)));
       await tx.deleteFrom("statuses").where("id", "in", ids).execute();
+      return posts;
     });
   }
 }
