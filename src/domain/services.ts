@@ -41,6 +41,7 @@ import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemotePinService } from "./statuses/remote-pins.ts";
 import { QuoteService } from "./quotes/quote-service.ts";
+import { ThreadService } from "./threads/thread-service.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
 import { createModeration, type Moderation } from "./moderation/moderation.ts";
 import { NotificationRequestService } from "./notifications/notification-requests.ts";
@@ -102,6 +103,8 @@ export interface Services {
   statuses: StatusService;
   /** Quote posts and interaction policies (domain/quotes); its outbox slot is plugged by federation. */
   quotes: QuoteService;
+  /** Whole threads: completing a remote thread when its context is opened (domain/threads). */
+  threads: ThreadService;
   relationships: RelationshipService;
   timelines: TimelineService;
   lists: ListService;
@@ -199,6 +202,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     notifications,
     statuses: new StatusService(stores, config, events, notifications, outbox),
     quotes: new QuoteService(stores, notifications, events),
+    threads: new ThreadService(stores),
     relationships: new RelationshipService(stores, notifications, outbox, config, limits),
     timelines: new TimelineService(stores),
     lists: new ListService(stores),

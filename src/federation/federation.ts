@@ -22,6 +22,7 @@ import { boundedLoaderFactories } from "./document-loaders.ts";
 import { contextFetchPolicy, fetchPolicy } from "./moderation-policy.ts";
 import { registerInboxListeners } from "./inbox.ts";
 import { noteQuoteParts, registerQuoteDispatchers } from "./quotes.ts";
+import { registerRepliesCollection } from "./replies-collection.ts";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
 
@@ -171,6 +172,7 @@ export function buildFederation(deps: FederationDeps, db: Kysely<DB>, jobs: JobQ
   }).authorize((ctx) => signed(ctx));
 
   registerQuoteDispatchers(federation, deps);
+  registerRepliesCollection(federation, deps);
   registerInboxListeners(federation, deps, resolver, heardFrom);
   return { federation, resolver };
 }

@@ -42,6 +42,8 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   services.media.jobs = services.moderation.enforcement.jobs;
   // Pushes are queued by whichever process creates a notification, sent by full servers and workers (server/push-queue.ts).
   services.push.jobs = services.moderation.enforcement.jobs;
+  // Thread completions are queued by web processes (a context opened), run by full servers and workers (server/thread-queue.ts).
+  services.threads.jobs = services.moderation.enforcement.jobs;
   // Link previews are queued by whichever process stores a status, fetched by full servers and workers (server/card-queue.ts).
   services.cards.jobs = services.moderation.enforcement.jobs as JobQueue;
   // The prune reports the database's size, which each engine measures its own way.

@@ -9,6 +9,7 @@ import { SettingsStore } from "./settings.ts";
 import { PushSubscriptionStore } from "./push.ts";
 import { StatusStore } from "./statuses.ts";
 import { QuoteStore } from "./quotes.ts";
+import { ThreadStore } from "./threads.ts";
 import { CardStore } from "./cards.ts";
 import { ActorKeyStore } from "./actor-keys.ts";
 import { ReportStore } from "./moderation/reports.ts";
@@ -83,6 +84,8 @@ export interface Stores {
   statusRelations: StatusRelationStore;
   /** Quote posts and statuses' interaction policies (domain/quotes). */
   quotes: QuoteStore;
+  /** Whole threads: replies collections, late parents, completions (domain/threads). */
+  threads: ThreadStore;
   /** Link previews: cards per URL, status ↔ card links, link trends (domain/cards). */
   cards: CardStore;
   feeds: FeedStore;
@@ -162,6 +165,7 @@ export function createStores(db: Kysely<DB>): Stores {
     relationships: new RelationshipStore(db),
     statusRelations: new StatusRelationStore(db),
     quotes: new QuoteStore(db),
+    threads: new ThreadStore(db),
     cards: new CardStore(db),
     feeds: new FeedStore(db),
     notifications: new NotificationStore(db),

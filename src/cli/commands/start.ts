@@ -12,6 +12,7 @@ import { SKEIN_VERSION } from "../../version.ts";
 import { startFederation } from "../../federation/index.ts";
 import { runMailQueue } from "../../server/mail-queue.ts";
 import { runPushQueue } from "../../server/push-queue.ts";
+import { runThreadQueue } from "../../server/thread-queue.ts";
 import { runCardQueue } from "../../server/card-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
 
@@ -61,6 +62,8 @@ async function serve(role: "all" | "web"): Promise<number> {
   const mailDone = role === "all" ? runMailQueue(runtime, stopQueue.signal) : Promise.resolve();
   // Web Push sends, on their own queue (server/push-queue.ts).
   const pushDone = role === "all" ? runPushQueue(runtime, stopQueue.signal) : Promise.resolve();
+  // Remote threads completed when their context is opened (server/thread-queue.ts).
+  const threadsDone = role === "all" ? runThreadQueue(runtime, federation, stopQueue.signal) : Promise.resolve();
   // Link previews, on their own queue (server/card-queue.ts).
   const cardsDone = role === "all" ? runCardQueue(runtime, stopQueue.signal) : Promise.resolve();
   const where = config.database.kind === "sqlite" ? `SQLite ${config.database.file}` : "PostgreSQL";
@@ -94,6 +97,7 @@ async function serve(role: "all" | "web"): Promise<number> {
   await queueDone.catch(() => {});
   await mailDone.catch(() => {});
   await pushDone.catch(() => {});
+  await threadsDone.catch(() => {});
   await cardsDone.catch(() => {});
   // Stop taking requests, let running ones finish (bounded), then close the database. Streaming
   // connections never finish by themselves: they are closed first.

@@ -10,6 +10,7 @@ import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { startFederation } from "../../federation/index.ts";
 import { runMailQueue } from "../../server/mail-queue.ts";
 import { runPushQueue } from "../../server/push-queue.ts";
+import { runThreadQueue } from "../../server/thread-queue.ts";
 import { runCardQueue } from "../../server/card-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
 import { parseArgs, UsageError } from "../usage.ts";
@@ -37,6 +38,7 @@ export async function worker(args: string[]): Promise<number> {
   const queueDone = federation.runQueue(stop.signal);
   const mailDone = runMailQueue(runtime, stop.signal);
   const pushDone = runPushQueue(runtime, stop.signal);
+  const threadsDone = runThreadQueue(runtime, federation, stop.signal);
   const cardsDone = runCardQueue(runtime, stop.signal);
   logger.info("Skein worker running: up to {concurrency} deliveries at once, {perHost} to {perHostMax} per host", { concurrency, perHost: config.delivery.perHost, perHostMax: config.delivery.perHostMax });
   await new Promise<void>((resolve) => {
@@ -48,6 +50,7 @@ export async function worker(args: string[]): Promise<number> {
   await queueDone.catch(() => {});
   await mailDone.catch(() => {});
   await pushDone.catch(() => {});
+  await threadsDone.catch(() => {});
   await cardsDone.catch(() => {});
   await runtime.close();
   return 0;

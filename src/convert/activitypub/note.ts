@@ -73,6 +73,8 @@ export function toNote({ status, author, mentioned, tags, inReplyToUri, origin, 
     published: instant(status.created_at),
     updated: status.edited_at ? instant(status.edited_at) : null,
     replyTarget: inReplyToUri ? new URL(inReplyToUri) : null,
+    // A local post's replies, as Mastodon links them: the collection other servers read to complete the thread (federation/replies-collection.ts).
+    replies: status.local === 1 ? new Collection({ id: new URL(`${status.uri}/replies`), first: new URL(`${status.uri}/replies?cursor=s`) }) : null,
     tos,
     ccs,
     tags: [

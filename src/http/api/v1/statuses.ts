@@ -14,6 +14,7 @@ import type { NewPoll } from "../../../domain/polls/poll-drafts.ts";
 import { LIMITS } from "../../../domain/instance/instance-service.ts";
 import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
 import { convertContextOf } from "../../../convert/mastodon/context.ts";
+import { REFRESH_RETRY_SECONDS } from "../../../domain/threads/thread-service.ts";
 import type { StatusMediaRequest } from "../../../domain/media/media-service.ts";
 import { quoteParams } from "./quotes.ts";
 import type { NewStatus } from "../../../domain/statuses/status-service.ts";
@@ -147,7 +148,11 @@ statusesRoutes.put("/:id", requireScope("write:statuses"), async (c) => {
 });
 
 statusesRoutes.get("/:id/context", async (c) => {
-  const { ancestors, descendants } = await c.get("services").statuses.context(statusId(c), viewerId(c));
+  const services = c.get("services");
+  const { ancestors, descendants } = await services.statuses.context(statusId(c), viewerId(c));
+  // A remote thread is completed in the background (domain/threads); the header tells the client to look again.
+  const refresh = await services.threads.contextOpened(statusId(c), viewerId(c));
+  if (refresh) c.header("Mastodon-Async-Refresh", `id="${refresh.id}", retry=${REFRESH_RETRY_SECONDS}, result_count=${refresh.resultCount}`);
   return c.json({ ancestors: await renderStatuses(c, ancestors), descendants: await renderStatuses(c, descendants) });
 });
 

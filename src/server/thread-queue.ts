@@ -1,0 +1,37 @@
+// The `threads` queue's runner, in full servers (`./skein start`) and workers: each job completes
+// one remote thread (federation/threads.ts) — missing parents, then the replies collections —
+// within domain/threads' bounds. A completion is best effort: a failure is logged, not retried
+// (the next open after the interval tries again), and the thread's record is marked finished
+// either way, so clients waiting on its async refresh stop asking.
+import { getLogger } from "@logtape/logtape";
+import type { Runtime } from "./context.ts";
+import type { FederationRuntime } from "../federation/index.ts";
+import { JobQueue } from "../queue/job-queue.ts";
+import { THREADS_QUEUE } from "../domain/threads/thread-service.ts";
+import { ThreadCompletion } from "../federation/threads.ts";
+
+const logger = getLogger(["skein", "threads"]);
+/** Threads completed at once per process (each waits mostly on other servers). */
+const CONCURRENCY = 4;
+
+export async function runThreadQueue(runtime: Runtime, federation: FederationRuntime, signal: AbortSignal): Promise<void> {
+  const { services, stores, config } = runtime;
+  // The queue jobs are enqueued on in this process, so that a new job wakes the listener at once.
+  const jobs = services.threads.jobs instanceof JobQueue ? services.threads.jobs : new JobQueue(runtime.database.db, runtime.database.kind);
+  const completion = new ThreadCompletion({ config, services, stores }, federation.resolver, () => federation.federation.createContext(new URL(config.origin), undefined));
+  await jobs.listen(
+    THREADS_QUEUE,
+    async (payload) => {
+      const job = services.threads.jobOf(payload);
+      if (!job) return;
+      let outcome = { conversationId: job.conversationId, resultCount: 0 };
+      try {
+        outcome = await completion.complete(job, signal);
+      } catch (error) {
+        logger.warn("Could not complete the thread {conversation}: {error}", { conversation: job.conversationId, error });
+      }
+      await services.threads.finished(job, outcome.conversationId, outcome.resultCount);
+    },
+    { signal, concurrency: CONCURRENCY },
+  );
+}
