@@ -68,6 +68,7 @@ import { PushService } from "./push/push-service.ts";
 import { PruningService } from "./pruning/prune.ts";
 import { TombstoneService } from "./pruning/tombstones.ts";
 import { CardService } from "./cards/card-service.ts";
+import { cardImageBlurhash } from "./cards/card-image.ts";
 import { mediaRejectedFor } from "./moderation/media-policy.ts";
 
 export interface Services {
@@ -256,6 +257,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
       return views;
     },
   };
+  // A card's image is fetched through the media cache, which makes its blurhash possible (domain/cards/card-image.ts).
+  services.cards.imageBlurhash = (cardId) => cardImageBlurhash(services.remoteMedia, cardId);
   services.profileImages = new ProfileImageService(stores, services.accounts);
   services.profileImages.ports = { storage: () => services.mediaStorage, process: processProfileImageFile };
   services.emojis.ports = { storage: () => services.mediaStorage, process: processEmojiFile };

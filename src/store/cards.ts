@@ -88,6 +88,10 @@ export class CardStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async setBlurhash(id: string, blurhash: string): Promise<void> {
+    await this.db.updateTable("preview_cards").set({ blurhash }).where("id", "=", id).execute();
+  }
+
   /** Gives the lease back without an outcome (the process is stopping). */
   async release(id: string, owner: string): Promise<void> {
     await this.db.updateTable("preview_cards").set({ lease_owner: null, lease_until: null }).where("id", "=", id).where("lease_owner", "=", owner).execute();

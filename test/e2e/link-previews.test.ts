@@ -165,10 +165,14 @@ test("an OpenGraph page gives a link card: text, proxied image, author account; 
   assert.equal(card.authors.length, 1);
   assert.equal(card.authors[0].account?.id, alice.id, "fediverse:creator names a known account");
   assert.ok(card.image.startsWith(`${server.url}/media_proxy/card/`), `the image goes through the proxy: ${card.image}`);
+  assert.equal(typeof card.blurhash, "string", "a blurhash, from the preview the media cache made");
+  assert.ok(card.blurhash.length >= 6);
+  assert.equal(hitsOf("/img.png"), 1, "the image was fetched once, when the card was made");
   const proxied = await fetch(card.image);
   assert.equal(proxied.status, 200);
   assert.match(proxied.headers.get("content-type") ?? "", /^image\//);
   await proxied.arrayBuffer();
+  assert.equal(hitsOf("/img.png"), 1, "readers get the cached copy");
   await stream.close();
   // The same on a plain read.
   assert.equal((await cardOf(alice, status.id)).title, "Seeds & Soil");

@@ -63,6 +63,8 @@ export class CardService {
   jobs: CardJobSink | null = null;
   /** Set while this process runs the `cards` queue (server/card-queue.ts). */
   fetcher: CardPageFetcher | null = null;
+  /** The blurhash of a ready card's image (card-image.ts, through the media cache); null: none. */
+  imageBlurhash: ((cardId: string) => Promise<string | null>) | null = null;
   /** Who holds a lease (this process). */
   readonly owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   private readonly options: CardServiceOptions;
@@ -182,6 +184,10 @@ export class CardService {
     if (!ready) {
       logger.debug("No card for {url}: {error}", { url: card.url, error });
       return;
+    }
+    if (content?.image_url && this.imageBlurhash) {
+      const hash = await this.imageBlurhash(card.id);
+      if (hash) await this.stores.cards.setBlurhash(card.id, hash);
     }
     this.announce(await this.stores.cards.statusIdsOf(card.id, ANNOUNCE_LIMIT));
   }
