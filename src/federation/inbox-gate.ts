@@ -6,10 +6,12 @@
 //   1. the body's text within REMOTE_JSON_LIMITS (one pass over the bytes, before JSON.parse);
 //   2. a JSON object (not an array, a string or malformed JSON) whose `@context` arrays name at
 //      most 32 contexts (a walk of the parsed object, cheap now that its size is known);
-//   3. an HTTP signature (draft-cavage or RFC 9421) that covers the body and verifies against its
-//      key, as Mastodon and GoToSocial require of every inbox POST. Activities forwarded by a
-//      third server (relays, replies to threads) carry the forwarder's HTTP signature as well;
-//      Fedify then checks the author's Linked Data Signature or proof itself.
+//   3. an HTTP signature (draft-cavage or RFC 9421) that covers the body, the method, target and
+//      host (signature-policy.ts) and verifies against its key, as Mastodon and GoToSocial require
+//      of every inbox POST. Activities forwarded by a third server (relays, replies to threads)
+//      carry the forwarder's HTTP signature; Fedify then checks the author's Linked Data
+//      Signature or proof itself, and a proof's key must first be one the author's actor lists
+//      (integrity-proofs.ts).
 //
 // Only then does the request reach Fedify, which verifies again (the key is cached) and parses.
 //
@@ -20,7 +22,8 @@
 // its signature is known to be its own (one indexed lookup).
 import { FetchError, UrlError, verifyRequestDetailed, type DocumentLoader } from "@fedify/fedify";
 import { REMOTE_JSON_LIMITS, checkJsonValue, scanJsonText } from "./remote-json.ts";
-import { uncoveredBodyRefusal } from "./signature-policy.ts";
+import { weakSignatureRefusal } from "./signature-policy.ts";
+import { forwardedProofRefusal } from "./integrity-proofs.ts";
 
 /** What the moderation policy says about a sender; both answer with a refusal, or null. */
 export interface InboxPolicy {
@@ -54,8 +57,6 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
       if (refusal) return refuse(403, refusal);
     }
   }
-  const uncovered = uncoveredBodyRefusal(request);
-  if (uncovered) return { refusal: uncovered };
   if (!request.headers.has("Signature")) return refuse(401, "Inbox requests must carry an HTTP signature");
   if (body.length > REMOTE_JSON_LIMITS.maxBytes) return refuse(413, "The activity is too large");
   const shape = scanJsonText(body);
@@ -75,6 +76,10 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
     if (refusal) return refuse(403, refusal);
   }
 
+  // A signature that covers too little is refused before its key is fetched.
+  const weak = weakSignatureRefusal(request);
+  if (weak) return { refusal: weak };
+
   // The body is read; each consumer below gets its own copy of the request.
   const again = () => new Request(request.url, { method: "POST", headers: request.headers, body });
   const { documentLoader, contextLoader } = loaders();
@@ -91,6 +96,11 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
       const refusal = uri ? await policy.refuseActor(uri) : null;
       if (refusal) return refuse(403, refusal);
     }
+  }
+  // Forwarded (signed by another than its actor): a proof must be by a key the actor lists.
+  if (verification.key.ownerId?.href !== actor?.href) {
+    const refusal = await forwardedProofRefusal(json, actor, { documentLoader, contextLoader });
+    if (refusal) return refuse(401, `The forwarded activity was refused: ${refusal}`);
   }
   return { request: again() };
 }

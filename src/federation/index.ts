@@ -19,6 +19,7 @@ import { deliveryUserAgent } from "./delivery/http-sender.ts";
 import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
 import { SenderPool } from "./delivery/sender-pool.ts";
 import { deliveryKeyOf } from "./keys.ts";
+import { weakSignatureRefusal } from "./signature-policy.ts";
 import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
@@ -83,6 +84,11 @@ export function startFederation(deps: FederationDeps, database: Database, option
       for (const host of signingKeyHosts(request.headers)) {
         const refusal = await inboxPolicy.refuseHost(host);
         if (refusal) return c.json({ error: refusal }, 403);
+      }
+      // Secure mode answers by who signed: a signature that could be replayed elsewhere names no one.
+      if (config.authorizedFetch) {
+        const weak = weakSignatureRefusal(request);
+        if (weak) return weak;
       }
     }
     if (isInboxPost(request, c.req.path)) {

@@ -62,6 +62,11 @@ export interface PeerOptions {
   identifiers?: string[];
   /** Answer Follow requests with Accept (default true). */
   autoAccept?: boolean;
+  /**
+   * Actors whose published Multikeys (assertionMethod) name another actor as their controller,
+   * identifier → that actor's URI: a forger's server claiming its key is someone else's.
+   */
+  claimedControllers?: Record<string, URL>;
 }
 
 export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer> {
@@ -100,7 +105,10 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
         manuallyApprovesFollowers: false,
         discoverable: true,
         publicKey: pairs[0]?.cryptographicKey,
-        assertionMethods: pairs.map((p) => p.multikey),
+        assertionMethods: pairs.map((p) => {
+          const claimed = options.claimedControllers?.[identifier];
+          return claimed ? p.multikey.clone({ controller: claimed }) : p.multikey;
+        }),
       });
     })
     .setKeyPairsDispatcher((_ctx, identifier) => keys.get(identifier) ?? []);

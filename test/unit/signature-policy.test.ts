@@ -1,8 +1,9 @@
-// An RFC 9421 signature that does not cover content-digest leaves the body unsigned: such POSTs
-// are refused before Fedify sees them (the end-to-end case is in federation/signatures.test.ts).
+// A signature that does not cover the body, the method, the target or the host proves less than it
+// seems: such requests are refused before Fedify sees them (the end-to-end cases are in
+// federation/signatures.test.ts and federation/signature-interop.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { coveredComponents, uncoveredBodyRefusal } from "../../src/federation/signature-policy.ts";
+import { coveredComponents, missingComponents, weakSignatureRefusal } from "../../src/federation/signature-policy.ts";
 
 const post = (headers: Record<string, string>, method = "POST") => new Request("https://example.test/inbox", { method, headers, body: method === "POST" ? "{}" : undefined });
 
@@ -14,15 +15,33 @@ test("the components of each signature are read from Signature-Input, parameters
   assert.equal(coveredComponents('sig1=("@method)'), null, "an unclosed string");
 });
 
-test("a POST is refused when one of its RFC 9421 signatures leaves the body uncovered", async () => {
+test("a POST is refused when one of its RFC 9421 signatures leaves the body, method or target uncovered", async () => {
   const covered = 'sig1=("@method" "@target-uri" "content-digest");keyid="https://a.test/u#k";created=1';
-  assert.equal(uncoveredBodyRefusal(post({ "Signature-Input": covered, Signature: "sig1=:AA==:" })), null);
-  assert.equal(uncoveredBodyRefusal(post({ Signature: 'keyId="k",headers="(request-target) date digest",signature="AA=="' })), null, "draft-cavage: Fedify requires the digest itself");
-  assert.equal(uncoveredBodyRefusal(post({})), null, "unsigned: Fedify refuses it");
-  assert.equal(uncoveredBodyRefusal(post({ "Signature-Input": 'sig1=("@method");created=1' }, "GET")), null, "a GET has no body");
+  assert.equal(weakSignatureRefusal(post({ "Signature-Input": covered, Signature: "sig1=:AA==:" })), null);
+  assert.equal(weakSignatureRefusal(post({})), null, "unsigned: the caller's rule");
+  assert.equal(weakSignatureRefusal(post({ "Signature-Input": 'sig1=("@method" "@target-uri");created=1' }, "GET")), null, "a GET has no body");
+  assert.equal(weakSignatureRefusal(post({ "Signature-Input": 'sig1=("@method");created=1' }, "GET"))?.status, 401, "a GET still names its target");
 
-  for (const input of ['sig1=("@method" "@target-uri" "@authority");keyid="k";created=1', `${covered}, sig2=("@method");keyid="k";created=1`, 'sig1=("@method"']) {
-    const refused = uncoveredBodyRefusal(post({ "Signature-Input": input, Signature: "sig1=:AA==:" }));
+  for (const input of [
+    'sig1=("@method" "@target-uri" "@authority");keyid="k";created=1',
+    'sig1=("@target-uri" "content-digest");keyid="k";created=1',
+    'sig1=("@method" "@authority" "content-digest");keyid="k";created=1',
+    `${covered}, sig2=("@method");keyid="k";created=1`,
+    'sig1=("@method"',
+  ]) {
+    const refused = weakSignatureRefusal(post({ "Signature-Input": input, Signature: "sig1=:AA==:" }));
     assert.equal(refused?.status, 401, input);
   }
+});
+
+test("a draft-cavage signature must cover (request-target) and host, and digest when there is a body", () => {
+  const draft = (headers: string) => `keyId="https://a.test/u#k",algorithm="rsa-sha256",headers="${headers}",signature="AA=="`;
+  assert.equal(weakSignatureRefusal(post({ Signature: draft("(request-target) host date digest") })), null, "Mastodon's own");
+  assert.equal(weakSignatureRefusal(post({ Signature: draft("(request-target) date host digest content-type") })), null, "Misskey's order");
+  assert.equal(weakSignatureRefusal(post({ Signature: draft("(request-target) host date accept") }, "GET")), null, "a GET");
+  assert.deepEqual(missingComponents(post({ Signature: draft("(request-target) date digest") })), ["host"]);
+  assert.deepEqual(missingComponents(post({ Signature: draft("host date digest") })), ["(request-target)"]);
+  assert.deepEqual(missingComponents(post({ Signature: draft("(request-target) host date") })), ["digest"]);
+  assert.deepEqual(missingComponents(post({ Signature: draft("date") }, "GET")), ["(request-target)", "host"]);
+  assert.equal(weakSignatureRefusal(post({ Signature: 'keyId="k",signature="AA=="' }))?.status, 401, "no headers list");
 });

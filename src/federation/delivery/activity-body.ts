@@ -35,7 +35,9 @@ export async function signedActivityBody(ctx: Context<void>, identifier: string,
   const contextLoader = ctx.contextLoader;
   // A post with media is compacted with Mastodon's media terms (blurhash, focalPoint) defined, in the proof too.
   const context = await outgoingContext(activity);
-  const proved = ed25519 ? await signObject(activity, ed25519.privateKey, ed25519.keyId, { contextLoader, context }) : activity;
+  // The proof names the key as the actor lists it (assertionMethod: the Multikey's id, #multikey-2),
+  // not the pair's CryptographicKey id (#key-2), which no verifier finds among its Multikeys.
+  const proved = ed25519 ? await signObject(activity, ed25519.privateKey, ed25519.multikey.id ?? ed25519.keyId, { contextLoader, context }) : activity;
   let json = (await proved.toJsonLd({ format: "compact", contextLoader, context })) as Record<string, unknown>;
   let isPublic = spellOutPublic(json);
   if (json.object && typeof json.object === "object" && !Array.isArray(json.object)) isPublic = spellOutPublic(json.object as Record<string, unknown>) || isPublic;
