@@ -72,7 +72,13 @@ export async function pruneBench(options: PruneBenchOptions): Promise<Record<str
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const report = await runtime.services.pruning.prune({ olderThanDays: options.olderThanDays, dryRun: false }).finally(() => (pruning = false));
+    let logged = performance.now();
+    const progress = (r: { examined: number; removed: { statuses: number } }) => {
+      if (performance.now() - logged < 15_000) return;
+      logged = performance.now();
+      log(`${r.examined} posts looked at, ${r.removed.statuses} removed`);
+    };
+    const report = await runtime.services.pruning.prune({ olderThanDays: options.olderThanDays, dryRun: false, progress }).finally(() => (pruning = false));
     await reader;
     const homeAfter = await homeIds(runtime, account.id);
     reads.sort((a, b) => a - b);

@@ -34,6 +34,8 @@ export interface PruneOptions {
   olderThanDays: number;
   dryRun: boolean;
   now?: Date;
+  /** Told after every batch of posts (a long prune's progress). */
+  progress?: (report: PruneReport) => void;
 }
 
 export interface PruningPorts {
@@ -75,7 +77,7 @@ export class PruningService {
     }
     try {
       report.sizeBefore = (await this.ports.databaseSize?.()) ?? null;
-      await this.posts(report, idAtTime(cutoffDate), options.dryRun, lease);
+      await this.posts(report, idAtTime(cutoffDate), options, lease);
       await this.accounts(report, cutoffDate.toISOString(), options.dryRun, lease);
       await this.tombstones(report, now.toISOString(), options.dryRun);
       report.sizeAfter = (await this.ports.databaseSize?.()) ?? null;
@@ -86,7 +88,7 @@ export class PruningService {
     return report;
   }
 
-  private async posts(report: PruneReport, beforeId: string, dryRun: boolean, lease: () => Promise<boolean>): Promise<void> {
+  private async posts(report: PruneReport, beforeId: string, options: PruneOptions, lease: () => Promise<boolean>): Promise<void> {
     const store = this.stores.prunePosts;
     const floors = await store.feedFloors(HOME_FEED_DEPTH);
     const reported = await store.reportedStatusIds();
@@ -101,7 +103,8 @@ export class PruningService {
       for (const id of await this.inRecentFeeds(page, floors)) kept.add(id);
       const doomed = page.filter((p) => !kept.has(p.id));
       report.kept += page.length - doomed.length;
-      if (doomed.length > 0) await this.removeBatch(report, doomed, page, dryRun);
+      if (doomed.length > 0) await this.removeBatch(report, doomed, page, options.dryRun);
+      options.progress?.(report);
       if (page.length < BATCH) break;
       if (!(await lease())) throw new Error("the prune lost its lease to another process");
       await pause();
