@@ -8,6 +8,7 @@ import { firstPreviewableLink, normalizeCardUrl } from "../../src/domain/cards/l
 import { PageMetadataReader } from "../../src/domain/cards/page-metadata.ts";
 import { cardContent, sanitizeEmbedHtml } from "../../src/domain/cards/oembed.ts";
 import { CardFetchError, CardPageFetcher } from "../../src/domain/cards/page-fetch.ts";
+import { loadCardsConfig } from "../../src/config/cards-config.ts";
 
 test("the first link that is not a mention, a hashtag, a quote's fallback or this server's own page", () => {
   const html =
@@ -59,6 +60,17 @@ test("oEmbed html: only an iframe of an allow-listed host, rebuilt from its src 
   const rich = cardContent("https://v.example/", reader.result(), { type: "rich", html: '<iframe src="https://evil.example/"></iframe>', width: 10, height: 10 });
   assert.equal(rich.type, "link", "a rich card without allowed html is a link card");
   assert.equal(rich.html, "");
+});
+
+test("settings: previews on by default, a remote link waits up to 60 s; the delay is a test-only knob", () => {
+  const problems: string[] = [];
+  assert.deepEqual(loadCardsConfig({}, problems), { enabled: true, remoteDelayMaxMs: 60_000 });
+  assert.deepEqual(loadCardsConfig({ PREVIEW_CARDS: "false", SKEIN_ENV: "test", PREVIEW_CARD_REMOTE_DELAY: "0" }, problems), { enabled: false, remoteDelayMaxMs: 0 });
+  assert.deepEqual(problems, []);
+  loadCardsConfig({ PREVIEW_CARD_REMOTE_DELAY: "0" }, problems);
+  loadCardsConfig({ PREVIEW_CARDS: "maybe" }, problems);
+  assert.equal(problems.length, 2);
+  assert.match(problems[0], /test-only/);
 });
 
 // ---- the fetcher under the production policy ----

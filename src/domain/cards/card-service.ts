@@ -75,7 +75,7 @@ export class CardService {
     // Statuses are created and edited by many services (local posts, federation, scheduled
     // posts…); their events are the one place all of them pass.
     options.events.subscribe((event) => {
-      if (event.type === "status.created" || event.type === "status.updated") return this.statusChanged(event.statusId);
+      if (event.type === "status.created" || event.type === "status.updated") return this.statusChanged(event.statusId, event.type === "status.created");
     });
   }
 
@@ -84,11 +84,13 @@ export class CardService {
   }
 
   /** Queues a job when the status's first link is not the one its card is for. */
-  async statusChanged(statusId: string): Promise<void> {
+  async statusChanged(statusId: string, created = false): Promise<void> {
     if (!this.jobs || !this.options.config.enabled) return;
     const status = await this.stores.statuses.byId(statusId);
     if (!status || status.reblog_of_id) return;
     const url = firstPreviewableLink(status.content, this.options.localHost);
+    // A new status without a link (most of them) has no card to take away: no second query.
+    if (url === null && created) return;
     const cardId = await this.stores.cards.cardIdOfStatus(statusId);
     if (url === null && cardId === null) return;
     if (url !== null && cardId !== null && (await this.stores.cards.byId(cardId))?.url === url) return;
