@@ -34,7 +34,7 @@ interface Node {
 }
 
 /** The run's allowance of fetches, posts and time (a stopping server ends it too). */
-class Budget {
+export class Budget {
   fetches = 0;
   posts = 0;
   private readonly deadline = Date.now() + THREAD_BOUNDS.runMs;
@@ -47,7 +47,7 @@ class Budget {
   }
 }
 
-type Loader = Awaited<ReturnType<Resolver["signedLoader"]>>["documentLoader"];
+export type Loader = Awaited<ReturnType<Resolver["signedLoader"]>>["documentLoader"];
 
 export class ThreadCompletion {
   private readonly deps: FederationDeps;
@@ -119,7 +119,7 @@ export class ThreadCompletion {
         const object = node.object ?? (await this.fetchPost(ctx, documentLoader, node.status.uri, budget));
         if (!object) continue;
         const known = new Set(stored.map((s) => s.uri));
-        for (const uri of await this.replyUris(documentLoader, object, budget)) {
+        for (const uri of await replyUrisOf(object, documentLoader, budget)) {
           if (known.has(uri) || seen.has(uri) || !budget.left) continue;
           known.add(uri);
           const reply = await this.storeReply(ctx, documentLoader, node.status, uri, budget);
@@ -162,36 +162,43 @@ export class ThreadCompletion {
       return null;
     }
   }
+}
 
-  /** The URIs a post's replies collection lists, read on the post's own server within the bounds. */
-  private async replyUris(documentLoader: Loader, object: APObject, budget: Budget): Promise<string[]> {
-    const origin = object.id?.origin;
-    const collectionId = object.repliesId;
-    if (!origin || !collectionId || collectionId.origin !== origin) return [];
-    const uris: string[] = [];
-    const take = (ids: URL[]) => {
-      for (const id of ids) if (uris.length < THREAD_BOUNDS.posts) uris.push(id.href);
-    };
-    try {
-      const options = { documentLoader, suppressError: true };
-      budget.fetches++;
-      const collection: Collection | null = await object.getReplies(options);
-      if (!collection || collection.id?.origin !== origin) return [];
-      take(collection.itemIds);
-      let page: CollectionPage | null = null;
-      if (collection.firstId?.origin === origin) {
-        budget.fetches++;
-        page = await collection.getFirst(options);
-      }
-      for (let fetched = 1; page && budget.left; fetched++) {
-        take(page.itemIds);
-        if (fetched >= THREAD_BOUNDS.pagesPerCollection || uris.length >= THREAD_BOUNDS.posts || page.nextId?.origin !== origin) break;
-        budget.fetches++;
-        page = await page.getNext(options);
-      }
-    } catch (error) {
-      logger.info("Could not read the replies of {uri}: {error}", { uri: object.id?.href, error });
+/**
+ * The URIs a post's replies collection lists, read on the post's own server within the bounds:
+ * the collection's own items, then its pages (an embedded first page, as Mastodon sends, costs
+ * no fetch), at most THREAD_BOUNDS.pagesPerCollection of them, never leaving the post's origin.
+ */
+export async function replyUrisOf(object: APObject, documentLoader: Loader, budget: Budget): Promise<string[]> {
+  const origin = object.id?.origin;
+  const collectionId = object.repliesId;
+  if (!origin || !collectionId || collectionId.origin !== origin) return [];
+  const uris: string[] = [];
+  const take = (ids: URL[]) => {
+    for (const id of ids) if (uris.length < THREAD_BOUNDS.posts) uris.push(id.href);
+  };
+  try {
+    const options = { documentLoader, suppressError: true };
+    budget.fetches++;
+    const collection: Collection | null = await object.getReplies(options);
+    if (!collection || collection.id?.origin !== origin) return [];
+    take(collection.itemIds);
+    let page: CollectionPage | null = null;
+    // Mastodon embeds the first page without an id (nothing to fetch); a page named by URL is fetched on the same server only.
+    const firstId = collection.firstId;
+    if (firstId === null || firstId.origin === origin) {
+      if (firstId) budget.fetches++;
+      page = await collection.getFirst(options);
     }
-    return uris;
+    for (let pages = firstId ? 1 : 0; page && budget.left; ) {
+      take(page.itemIds);
+      if (pages >= THREAD_BOUNDS.pagesPerCollection || uris.length >= THREAD_BOUNDS.posts || page.nextId?.origin !== origin) break;
+      budget.fetches++;
+      pages++;
+      page = await page.getNext(options);
+    }
+  } catch (error) {
+    logger.info("Could not read the replies of {uri}: {error}", { uri: object.id?.href, error });
   }
+  return uris;
 }

@@ -52,15 +52,16 @@ async function context(user: TestUser, server: string, id: string) {
   return { ancestors: answer.body.ancestors as Status[], descendants: answer.body.descendants as Status[], refresh };
 }
 
-/** An ActivityPub document as another server would fetch it (unsigned: secure mode is off here). */
-async function document(url: string): Promise<any> {
+/** An ActivityPub document fetched unsigned (a.test is not in secure mode). */
+async function document(url: string, status = 200): Promise<any> {
   const response = await fetch(url, { headers: { Accept: "application/activity+json" } });
-  assert.equal(response.status, 200, url);
-  return response.json();
+  assert.equal(response.status, status, url);
+  return response.json().catch(() => null);
 }
 
 before(async () => {
-  fleet = await startFleet([A, B, C], { firstAddress: 110 });
+  // b.test runs in secure mode: c.test reads its posts and collections with signed fetches.
+  fleet = await startFleet([A, B, C], { firstAddress: 110, env: { [B]: { AUTHORIZED_FETCH: "true" } } });
   for (const name of [A, B, C]) contracts.push(installContractCheck(fleet.servers[name].url));
   [alice, bob, carol] = await Promise.all([signUp(fleet.servers[A], "alice"), signUp(fleet.servers[B], "bob"), signUp(fleet.servers[C], "carol")]);
 });
@@ -95,6 +96,9 @@ test("replies c.test never received appear once carol opens the thread, and a se
   const othersPage = await document(selfPage.next);
   const others = [othersPage.items ?? []].flat();
   assert.deepEqual(others, [bobReply.uri], "the others' page lists bob's public reply, not his private one");
+  // Cursors name pages only as Skein hands them out; b.test, in secure mode, serves its collections only to signed fetches.
+  for (const cursor of ["x", "s99999999999999999999", "o1.5", "https://example.invalid/"]) await document(`${note.replies.id}?cursor=${encodeURIComponent(cursor)}`, 404);
+  await document(`${bobReply.uri}/replies`, 401);
 
   // c.test has alice's posts only.
   const rootOnC = await eventually(async () => {
