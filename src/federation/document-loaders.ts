@@ -25,7 +25,7 @@ import { FETCH_LIMITS } from "./http-client.ts";
 type LoaderFactories = Pick<FederationOptions<void>, "documentLoaderFactory" | "contextLoaderFactory" | "authenticatedDocumentLoaderFactory">;
 
 // Fedify's own key prefixes, so caches written before these loaders existed stay valid.
-const REMOTE_DOCUMENTS = ["_fedify", "remoteDocument"] as const;
+export const REMOTE_DOCUMENTS = ["_fedify", "remoteDocument"] as const;
 const SIGNATURE_SPECS = ["_fedify", "httpMessageSignaturesSpec"] as const;
 
 /**

@@ -36,6 +36,8 @@ export interface InboxPolicy {
 export interface InboxLoaders {
   documentLoader: DocumentLoader;
   contextLoader: DocumentLoader;
+  /** Forgets a key's cached documents so it is fetched again (key-refresh.ts); false when it may not be now. */
+  refreshKey?: (keyId: URL) => Promise<boolean>;
 }
 
 /** Either a refusal to send back, or the request to hand to Fedify (its body read and checked). */
@@ -82,10 +84,15 @@ export async function passInboxGate(request: Request, loaders: () => InboxLoader
 
   // The body is read; each consumer below gets its own copy of the request.
   const again = () => new Request(request.url, { method: "POST", headers: request.headers, body });
-  const { documentLoader, contextLoader } = loaders();
+  const { documentLoader, contextLoader, refreshKey } = loaders();
   // Fedify throws, rather than answering "not verified", on some malformed signatures (a
   // signature value that is not base64, for one): the sender's fault all the same.
-  const verification = await verifyRequestDetailed(again(), { documentLoader, contextLoader }).catch(() => null);
+  const verify = () => verifyRequestDetailed(again(), { documentLoader, contextLoader }).catch(() => null);
+  let verification = await verify();
+  // A key rotated since its document was cached: fetched again, once, before the refusal.
+  if (verification && !verification.verified && verification.reason.type === "invalidSignature" && verification.reason.keyId && refreshKey && (await refreshKey(verification.reason.keyId))) {
+    verification = await verify();
+  }
   if (!verification) return refuse(401, "The request's signature was refused: it cannot be read");
   if (!verification.verified) {
     const reason = verification.reason.type === "keyFetchError" ? "its key could not be fetched" : "it does not verify";

@@ -20,6 +20,8 @@ import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
 import { SenderPool } from "./delivery/sender-pool.ts";
 import { deliveryKeyOf } from "./keys.ts";
 import { weakSignatureRefusal } from "./signature-policy.ts";
+import { KeyRefresh } from "./key-refresh.ts";
+import { DatabaseKvStore } from "../queue/kv-store.ts";
 import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
@@ -76,6 +78,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
   deps.services.accountData.archives.documents.target = new FederationArchiveDocuments(federation, deps);
 
   const inboxPolicy = moderationInboxPolicy(deps);
+  const keyRefresh = new KeyRefresh(new DatabaseKvStore(database.db));
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!FEDERATION_PATHS.test(c.req.path)) return next();
     let request = c.req.raw;
@@ -94,7 +97,7 @@ export function startFederation(deps: FederationDeps, database: Database, option
     if (isInboxPost(request, c.req.path)) {
       const gate = await passInboxGate(request, () => {
         const ctx = federation.createContext(request, undefined);
-        return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+        return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, refreshKey: (keyId) => keyRefresh.forget(keyId) };
       }, inboxPolicy);
       if ("refusal" in gate) return gate.refusal;
       request = gate.request;

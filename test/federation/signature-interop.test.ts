@@ -11,7 +11,8 @@
 // mentions. A signature that covers too little (no digest, no host, no (request-target); RFC 9421
 // without content-digest, @method or @target-uri), a digest that does not match the body, or a
 // stale date is refused with 401 and leaves no trace. With authorized fetch on, a GET signed each
-// way is answered, one unsigned or signed too weakly is not. The keys are a Fedify peer's
+// way is answered, one unsigned or signed too weakly is not. A key rotated since Skein cached it
+// is fetched again at once, and the old one refused. The keys are a Fedify peer's
 // (test/support/fedify-peer.ts), which serves the actors Skein fetches.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -44,7 +45,7 @@ async function api(path: string) {
 }
 
 /** The peer's actor that signs in `style` (one actor per style, so their effects stay apart). */
-const actorOf = (style: Style) => peer.actors[style].uri;
+const actorOf = (style: Style | "rotating") => peer.actors[style].uri;
 
 /** Signs a request in `style`; `bend` makes it cover too little, digest another body, or carry another date. */
 async function sign(style: Style, url: string, body: string | undefined, bend: { covered?: string[]; digestOf?: string; at?: Date } = {}): Promise<Request> {
@@ -57,7 +58,7 @@ async function sign(style: Style, url: string, body: string | undefined, bend: {
 }
 
 /** A public Create(Note) by `style`'s actor mentioning alice: its JSON text and the Note's id. */
-async function mention(style: Style, label: string): Promise<{ body: string; noteUri: string }> {
+async function mention(style: Style | "rotating", label: string): Promise<{ body: string; noteUri: string }> {
   const noteId = peer.newId(style, "notes");
   const note = new Note({
     id: noteId,
@@ -94,7 +95,7 @@ async function deliverValid(style: Style, label: string, path = "/inbox"): Promi
 before(async () => {
   fleet = await startFleet([SKEIN], { firstAddress: SKEIN_ADDRESS, extraHosts: { [PEER]: PEER_ADDRESS }, env: { [SKEIN]: { AUTHORIZED_FETCH: "true" } } });
   contract = installContractCheck(fleet.servers[SKEIN].url);
-  peer = await startFedifyPeer({ host: PEER, address: PEER_ADDRESS, tls: fleet.tls, identifiers: [...STYLES] });
+  peer = await startFedifyPeer({ host: PEER, address: PEER_ADDRESS, tls: fleet.tls, identifiers: [...STYLES, "rotating"] });
   alice = await signUp(fleet.servers[SKEIN], "alice");
   aliceActor = await peer.lookup(`alice@${SKEIN}`);
   for (const style of STYLES) {
@@ -198,4 +199,28 @@ test("with authorized fetch, a GET signed each way is answered and one unsigned 
     assert.equal(answer.body?.type, undefined, `${what}: nothing of the outbox`);
   }
   assert.deepEqual(contract.violations, []);
+});
+
+test("a key rotated since Skein cached it is fetched again at once, and the old key no longer signs", async () => {
+  const inbox = `https://${SKEIN}/inbox`;
+  const before = await peer.signingKey("rotating");
+  const oldKey = rawKey(before.keyId, before.privateKey);
+  const first = await mention("rotating", "signed with the first key");
+  assert.ok((await send(draftSigned(inbox, oldKey, { body: first.body }))).status < 300);
+  await eventually(() => mentioned(first.noteUri), 20_000, "the first key's post");
+
+  // The actor document now holds another key; Skein cached the old one moments ago.
+  await peer.rotateKeys("rotating");
+  const after = await peer.signingKey("rotating");
+  const newKey = rawKey(after.keyId, after.privateKey);
+  const second = await mention("rotating", "signed with the rotated key");
+  const accepted = await send(draftSigned(inbox, newKey, { body: second.body }));
+  assert.ok(accepted.status >= 200 && accepted.status < 300, `the rotated key: ${accepted.status} ${accepted.text}`);
+  await eventually(() => mentioned(second.noteUri), 20_000, "the rotated key's post");
+
+  const stale = await mention("rotating", "signed with the key that was rotated away");
+  const refused = await send(draftSigned(inbox, oldKey, { body: stale.body }));
+  assert.equal(refused.status, 401, refused.text);
+  await deliverValid("mastodon-draft", "a marker after the old key's post");
+  assert.equal(await mentioned(stale.noteUri), false);
 });

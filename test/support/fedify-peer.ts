@@ -48,6 +48,8 @@ export interface FedifyPeer {
   send(from: string, to: Recipient | Recipient[], activity: Activity, options?: { sharedInbox?: boolean }): Promise<void>;
   /** The public key id and private key of an actor's RSA or Ed25519 key, for hand-made signed requests. */
   signingKey(identifier: string, kind?: "rsa" | "ed25519"): Promise<{ keyId: URL; privateKey: CryptoKey }>;
+  /** Replaces an actor's key pairs with new ones, as a server rotating its keys does (its actor document changes at once). */
+  rotateKeys(identifier: string): Promise<void>;
   /** A fresh id under the peer's origin, e.g. https://p.test/users/peer/notes/<uuid>. */
   newId(identifier: string, kind: string): URL;
   stop(): Promise<void>;
@@ -201,6 +203,9 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
       const pair = pairs.find((p) => (kind === "rsa" ? p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5" : p.privateKey.algorithm.name === "Ed25519"));
       if (!pair) throw new Error(`${identifier} has no ${kind} key`);
       return { keyId: pair.keyId, privateKey: pair.privateKey };
+    },
+    async rotateKeys(identifier) {
+      keys.set(identifier, [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")]);
     },
     newId(identifier, kind) {
       return new URL(`/users/${identifier}/${kind}/${crypto.randomUUID()}`, origin);
