@@ -97,6 +97,28 @@ export class CardStore {
     await this.db.updateTable("preview_cards").set({ lease_owner: null, lease_until: null }).where("id", "=", id).where("lease_owner", "=", owner).execute();
   }
 
+  /**
+   * Deletes up to `limit` cards no status shows any more, last changed before `before` and not
+   * being fetched (their statuses were deleted or pruned, the link edited away); returns how many.
+   */
+  async deleteUnused(before: string, now: string, limit: number): Promise<number> {
+    const ids = await this.db
+      .selectFrom("preview_cards")
+      .select("id")
+      .where("updated_at", "<", before)
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom("status_cards").select("status_cards.card_id").whereRef("status_cards.card_id", "=", "preview_cards.id"))))
+      .limit(limit)
+      .execute();
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .deleteFrom("preview_cards")
+      .where("id", "in", ids.map((r) => r.id))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom("status_cards").select("status_cards.card_id").whereRef("status_cards.card_id", "=", "preview_cards.id"))))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async cardIdOfStatus(statusId: string): Promise<string | null> {
     const row = await this.db.selectFrom("status_cards").select("card_id").where("status_id", "=", statusId).executeTakeFirst();
     return row?.card_id ?? null;

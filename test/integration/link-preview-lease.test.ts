@@ -2,7 +2,7 @@
 // its own in-process coalescing. Forty card jobs for statuses linking one page, run on both at
 // once, cause exactly one fetch of the page (the lease on the card row decides who fetches), every
 // status ends up with the ready card, and every one of them is announced (status.updated) by one
-// process or the other.
+// process or the other. Cards no status shows are swept a day later.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -92,4 +92,17 @@ test("two processes, forty jobs for one link at once: one fetch, one card, every
   // Once ready, a card is not fetched again before its TTL, from either process.
   await runtimes[1].services.cards.handleJob({ statusId: statusIds[0] });
   assert.equal(fetches, 1);
+});
+
+test("the sweep removes a card only once no status shows it, and a day has passed", async () => {
+  const cards = runtimes[0].services.cards;
+  const db = runtimes[0].database.db;
+  const tomorrow = new Date(Date.now() + 2 * 86_400_000);
+  assert.equal(await cards.sweep(tomorrow), 0, "statuses still show it");
+  // Deleting the statuses takes their card links with them (ON DELETE CASCADE).
+  await db.deleteFrom("statuses").where("id", "in", statusIds).execute();
+  assert.equal((await db.selectFrom("status_cards").select("status_id").execute()).length, 0);
+  assert.equal(await cards.sweep(), 0, "unused for less than a day");
+  assert.equal(await cards.sweep(tomorrow), 1);
+  assert.equal((await db.selectFrom("preview_cards").select("id").execute()).length, 0);
 });

@@ -37,6 +37,8 @@ export const FAILURE_TTL_MS = 6 * 3600_000;
 const LEASE_MS = 90_000;
 /** A job that found the card being fetched elsewhere looks again this many times at most. */
 const MAX_RECHECKS = 3;
+/** A card no status shows is kept this long (a post linking it again soon finds it ready). */
+const UNUSED_KEEP_MS = 86_400_000;
 /** Statuses told about a new card at once (the newest; older ones show it on their next load). */
 const ANNOUNCE_LIMIT = 1000;
 
@@ -192,6 +194,20 @@ export class CardService {
       if (hash) await this.stores.cards.setBlurhash(card.id, hash);
     }
     this.announce(await this.stores.cards.statusIdsOf(card.id, ANNOUNCE_LIMIT));
+  }
+
+  /**
+   * Removes cards no status shows any more (deleted, pruned or edited statuses leave them) once
+   * they have been unused for a day, a batch at a time; the scheduler calls it hourly.
+   */
+  async sweep(now: Date = new Date()): Promise<number> {
+    let removed = 0;
+    for (let batch = 0; batch < 20; batch++) {
+      const n = await this.stores.cards.deleteUnused(new Date(now.getTime() - UNUSED_KEEP_MS).toISOString(), now.toISOString(), 500);
+      removed += n;
+      if (n < 500) break;
+    }
+    return removed;
   }
 
   /** The stored account a `fediverse:creator` handle names (this server's or a known remote one), or null. */
