@@ -35,7 +35,6 @@ export async function createFullTextSchema(db: Kysely<any>): Promise<void> {
     await sql`create table status_search (
       status_id bigint primary key references statuses(id) on delete cascade,
       has_link integer not null default 0,
-      has_embed integer not null default 0,
       document tsvector not null)`.execute(db);
     await sql`create index status_search_document on status_search using gin (document)`.execute(db);
     return;
@@ -44,7 +43,6 @@ export async function createFullTextSchema(db: Kysely<any>): Promise<void> {
   await sql`create table status_search (
     status_id integer primary key references statuses(id) on delete cascade,
     has_link integer not null default 0,
-    has_embed integer not null default 0,
     document text not null)`.execute(db);
   await sql`create virtual table status_search_fts using fts5(
     document, content='status_search', content_rowid='status_id',
@@ -74,8 +72,8 @@ export interface FullTextDocument {
   /** Normalized text (normalize.ts). */
   document: string;
   language: string | null;
+  /** A link that is not a mention or a hashtag (has:link), known from the text at once. */
   hasLink: boolean;
-  hasEmbed: boolean;
 }
 
 /** Inserts or replaces the index rows of these statuses (one statement). */
@@ -84,10 +82,10 @@ export async function upsertDocuments(db: Kysely<any>, documents: readonly FullT
   const postgres = engineOf(db) === "postgres";
   const rows = documents.map((d) => {
     const value = postgres ? sql`to_tsvector(${configurationFor(d.language)}::regconfig, ${d.document}) || to_tsvector('simple', ${d.document})` : sql`${d.document}`;
-    return sql`(${d.statusId}, ${d.hasLink ? 1 : 0}, ${d.hasEmbed ? 1 : 0}, ${value})`;
+    return sql`(${d.statusId}, ${d.hasLink ? 1 : 0}, ${value})`;
   });
-  await sql`insert into status_search (status_id, has_link, has_embed, document) values ${sql.join(rows)}
-    on conflict (status_id) do update set has_link = excluded.has_link, has_embed = excluded.has_embed, document = excluded.document`.execute(db);
+  await sql`insert into status_search (status_id, has_link, document) values ${sql.join(rows)}
+    on conflict (status_id) do update set has_link = excluded.has_link, document = excluded.document`.execute(db);
 }
 
 export async function removeDocument(db: Kysely<any>, statusId: string): Promise<void> {

@@ -25,7 +25,6 @@ export function documentOf(source: IndexSource): FullTextDocument {
     document: statusDocument({ spoilerText: source.spoiler_text, contentHtml: source.content, pollOptions: source.pollOptions, mediaDescriptions: source.mediaDescriptions }),
     language: source.language,
     hasLink: hasLink(source.content),
-    hasEmbed: false,
   };
 }
 
@@ -63,16 +62,16 @@ export async function reindexStatuses(stores: Stores, options: { batchSize?: num
   for (;;) {
     if (options.signal?.aborted) break;
     const batch = await stores.statusIndex.batchAfter(after, batchSize);
-    if (batch.length === 0) break;
-    const documents = batch.map(documentOf);
+    if (batch.last === null) break;
+    const documents = batch.sources.map(documentOf);
     try {
       await stores.statusIndex.upsert(documents);
     } catch {
       // A status of the batch was deleted since it was read (its foreign key fails): one by one.
       for (const document of documents) await stores.statusIndex.upsert([document]).catch(() => {});
     }
-    done += batch.length;
-    after = batch[batch.length - 1]!.id;
+    done += documents.length;
+    after = batch.last;
     options.onProgress?.({ done, total: Math.max(total, done) });
     // Let other work (a server in this process, posting) run between batches.
     await new Promise((resolve) => setImmediate(resolve));

@@ -58,12 +58,17 @@ export class StatusIndexStore {
     return removeDocument(this.db, statusId);
   }
 
-  /** The next `limit` statuses (not boosts) after `afterId` in id order, for rebuilding the index. */
-  async batchAfter(afterId: string | null, limit: number): Promise<IndexSource[]> {
-    let q = this.db.selectFrom("statuses").select(["id", "content", "spoiler_text", "language"]).where("reblog_of_id", "is", null);
+  /**
+   * The next `limit` statuses after `afterId` in id order, for rebuilding the index: `last` is
+   * where to go on from (null at the end), `sources` those that are not boosts. Boosts are left out
+   * here rather than in SQL, so that both engines walk the primary key (a condition on
+   * reblog_of_id makes SQLite scan its index and sort, every batch).
+   */
+  async batchAfter(afterId: string | null, limit: number): Promise<{ last: string | null; sources: IndexSource[] }> {
+    let q = this.db.selectFrom("statuses").select(["id", "content", "spoiler_text", "language", "reblog_of_id"]);
     if (afterId !== null) q = q.where("id", ">", afterId);
     const rows = await q.orderBy("id").limit(limit).execute();
-    return this.withParts(rows);
+    return { last: rows.length ? rows[rows.length - 1]!.id : null, sources: await this.withParts(rows.filter((r) => r.reblog_of_id === null)) };
   }
 
   async sources(statuses: readonly Pick<StatusesTable, "id" | "content" | "spoiler_text" | "language">[]): Promise<IndexSource[]> {
@@ -172,7 +177,8 @@ function property_(name: string): RawBuilder<SqlBool> {
     case "link":
       return sql<SqlBool>`exists (select 1 from status_search pl where pl.status_id = s.id and pl.has_link = 1)`;
     case "embed":
-      return sql<SqlBool>`exists (select 1 from status_search pe where pe.status_id = s.id and pe.has_embed = 1)`;
+      // As Mastodon: the post's preview card is a video (domain/cards fetches it).
+      return sql<SqlBool>`exists (select 1 from status_cards pe inner join preview_cards pc on pc.id = pe.card_id where pe.status_id = s.id and pc.state = 'ready' and pc.type = 'video')`;
     case "reply":
       return sql<SqlBool>`(s.in_reply_to_id is not null)`;
     case "sensitive":
