@@ -26,6 +26,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   instance: { summary: "set the privacy policy, terms of service and about page (extended description)", load: async () => (await import("./commands/instance-pages.ts")).instance },
   rules: { summary: "add, list and remove the server's rules", load: async () => (await import("./commands/instance-pages.ts")).rules },
   announcements: { summary: "add, list, publish and remove announcements to every user", load: async () => (await import("./commands/instance-pages.ts")).announcements },
+  relays: { summary: "subscribe to relays (public posts shared among servers), list and remove them", load: async () => (await import("./commands/relays.ts")).relays },
   emoji: { summary: "add, list, remove, enable and disable this server's custom emojis", load: async () => (await import("./commands/emoji.ts")).emoji },
   payments: { summary: "the registration fee: set, show, list payments, sweep unpaid accounts", load: async () => (await import("./commands/payments.ts")).payments },
   "dev-cert": { summary: "make a local CA and a certificate for HTTPS on this machine", load: async () => (await import("./commands/dev-cert.ts")).devCert },

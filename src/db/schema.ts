@@ -17,6 +17,8 @@ import type { PushSubscriptionsTable } from "./schema/push.ts";
 export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 import type { AccountFeaturesDB } from "./schema/account-features.ts";
+import type { RelaysDB } from "./schema/relays.ts";
+export type { RelaysTable, RelayProtocol, RelayState } from "./schema/relays.ts";
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
@@ -512,8 +514,8 @@ export interface DeliveryCountsTable {
   count: number;
 }
 
-/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026). */
-export interface DB extends AccountFeaturesDB {
+/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035). */
+export interface DB extends AccountFeaturesDB, RelaysDB {
   two_factor_credentials: TwoFactorCredentialsTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;

@@ -4,6 +4,7 @@
 import type { AccountRow } from "../store/accounts.ts";
 import type { StatusRow } from "../store/statuses.ts";
 import type { ReportRow } from "../store/moderation/reports.ts";
+import type { RelayRow } from "../store/relays.ts";
 
 export interface Outbox {
   statusCreated(status: StatusRow): Promise<void>;
@@ -27,6 +28,10 @@ export interface Outbox {
   pollVoted(voter: AccountRow, status: StatusRow, pollId: string, titles: string[]): Promise<void>;
   /** A report forwarded to other servers: a Flag from this server's instance actor, to each inbox. */
   reportForwarded(report: ReportRow, target: AccountRow, statuses: StatusRow[], inboxes: string[]): Promise<void>;
+  /** A relay subscription: the instance actor's Follow (of Public, or of a LitePub relay's actor) to the relay's inbox. */
+  relaySubscribed(relay: RelayRow): Promise<void>;
+  /** The end of one: the Undo of that Follow. */
+  relayUnsubscribed(relay: RelayRow): Promise<void>;
   /** A suspended local account is being purged: a Delete of the actor, to the servers that knew it. */
   accountDeleted(account: AccountRow): Promise<void>;
 }
@@ -49,6 +54,8 @@ export class SilentOutbox implements Outbox {
   async pollUpdated(): Promise<void> {}
   async reportForwarded(): Promise<void> {}
   async accountDeleted(): Promise<void> {}
+  async relaySubscribed(): Promise<void> {}
+  async relayUnsubscribed(): Promise<void> {}
 }
 
 /** Lets the federation layer, built after the services, plug itself in. */
@@ -70,4 +77,6 @@ export class OutboxSlot implements Outbox {
   pollUpdated(s: StatusRow, v: string[]) { return this.target.pollUpdated(s, v); }
   reportForwarded(r: ReportRow, a: AccountRow, s: StatusRow[], i: string[]) { return this.target.reportForwarded(r, a, s, i); }
   accountDeleted(a: AccountRow) { return this.target.accountDeleted(a); }
+  relaySubscribed(r: RelayRow) { return this.target.relaySubscribed(r); }
+  relayUnsubscribed(r: RelayRow) { return this.target.relayUnsubscribed(r); }
 }

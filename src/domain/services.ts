@@ -40,6 +40,7 @@ import { StatusIndexer } from "./search/indexer.ts";
 import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemotePinService } from "./statuses/remote-pins.ts";
+import { RelayService } from "./relays/relay-service.ts";
 import { QuoteService } from "./quotes/quote-service.ts";
 import { ThreadService } from "./threads/thread-service.ts";
 import { RemoteAccountService } from "./accounts/remote-accounts.ts";
@@ -85,6 +86,8 @@ export interface Services {
   remoteStatuses: RemoteStatusService;
   /** Pinned posts of remote accounts, from their featured collections. */
   remotePins: RemotePinService;
+  /** Relay subscriptions (domain/relays): what fills a small server's federated timeline. */
+  relays: RelayService;
   oauth: OAuthService;
   sessions: SessionService;
   /** Two-factor sign-in (TOTP + recovery codes), and whether a role requires it. */
@@ -191,6 +194,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     remoteAccounts: new RemoteAccountService(stores, limits),
     remoteStatuses: new RemoteStatusService(stores, events, notifications),
     remotePins: new RemotePinService(stores),
+    relays: new RelayService(stores, { origin: config.origin, allowHttp: config.environment === "test" }, outbox, resolver),
     oauth: new OAuthService(stores, { twoFactorRequired: (user) => twoFactor.required(user) }),
     twoFactor,
     sessions: new SessionService(stores, twoFactor),

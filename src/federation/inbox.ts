@@ -59,6 +59,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       const sender = await senderOf(ctx, accept);
       if (!sender) return;
       if (await quotes.accept(ctx, accept, sender)) return;
+      if (accept.objectId && (await services.relays.answered(accept.objectId.href, sender.uri, true))) return;
       // Our Follow ids name the request (https://us/follows/ID); fetch the object only otherwise,
       // since a Follow embedded by another server is not trusted without fetching it.
       const follower = (await followerOfOwnFollow(deps, accept.objectId, sender)) ?? (await followerNamedIn(ctx, accept, resolver));
@@ -69,6 +70,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       const sender = await senderOf(ctx, reject);
       if (!sender) return;
       if (await quotes.reject(reject, sender)) return;
+      if (reject.objectId && (await services.relays.answered(reject.objectId.href, sender.uri, false))) return;
       const follower = (await followerOfOwnFollow(deps, reject.objectId, sender)) ?? (await followerNamedIn(ctx, reject, resolver));
       if (follower) await services.relationships.receiveFollowEnded(follower, sender);
     })
@@ -121,6 +123,11 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Announce, async (ctx, announce) => {
       const sender = await senderOf(ctx, announce);
       if (!sender || !announce.id || !announce.objectId) return;
+      // A relay's Announce brings a post from its author's server (judged by that origin), not a boost.
+      if (await services.relays.isSubscribedRelay(sender.uri)) {
+        await resolver.status(ctx, announce.objectId);
+        return;
+      }
       const target = await resolver.status(ctx, announce.objectId);
       if (!target) return;
       if (!(await quotes.allowed(sender, target, "announce", announce.id.href))) return;

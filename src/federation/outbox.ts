@@ -3,6 +3,7 @@
 // servers' shared inboxes, mentioned accounts, the author replied to or liked. The delivery
 // engine (delivery/) sends it.
 import { Accept, Add, Announce, Block, Create, Delete, Flag, Follow, Like, Move, Note, PUBLIC_COLLECTION, Reject, Remove, Tombstone, type Activity, Undo, Update } from "@fedify/vocab";
+import type { Context } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { Outbox } from "../domain/outbox.ts";
 import type { AccountRow } from "../store/accounts.ts";
@@ -11,6 +12,7 @@ import type { FederationDeps, SkeinFederation } from "./context.ts";
 import { actorOf, INSTANCE_ACTOR, noteOf } from "./federation.ts";
 import { INSTANCE_ACCOUNT_ID } from "./keys.ts";
 import type { ReportRow } from "../store/moderation/reports.ts";
+import type { RelayRow } from "../store/relays.ts";
 import { addressing } from "../convert/activitypub/note.ts";
 import { instant } from "../convert/activitypub/time.ts";
 import { signedActivityBody } from "./delivery/activity-body.ts";
@@ -23,10 +25,11 @@ function inboxOf(account: AccountRow): string | null {
   return account.domain === null ? null : (account.shared_inbox_url ?? account.inbox_url);
 }
 
-/** Who an activity goes to: named accounts, and perhaps every remote follower of one local account. */
+/** Who an activity goes to: named accounts, perhaps every remote follower of one local account, and other inboxes (relays). */
 interface Recipients {
   accounts: AccountRow[];
   followersOf?: AccountRow;
+  inboxes?: string[];
 }
 
 export class FedifyOutbox implements Outbox {
@@ -43,8 +46,8 @@ export class FedifyOutbox implements Outbox {
   /** Signs `activity` as the local `actor` and queues it for the recipients' servers (other outboxes send through it too). */
   async send(actor: AccountRow, recipients: Recipients | AccountRow[], activity: Activity): Promise<void> {
     if (actor.domain !== null) return;
-    const { accounts, followersOf } = Array.isArray(recipients) ? { accounts: recipients, followersOf: undefined } : recipients;
-    const named = accounts.map(inboxOf).filter((inbox): inbox is string => inbox !== null);
+    const { accounts, followersOf, inboxes: extra = [] } = Array.isArray(recipients) ? { accounts: recipients, followersOf: undefined, inboxes: [] } : recipients;
+    const named = [...accounts.map(inboxOf).filter((inbox): inbox is string => inbox !== null), ...extra];
     try {
       const inboxes = await this.fanout.inboxesFor({ inboxes: named, followersOf: followersOf?.id });
       // No remote audience: nothing to sign.
@@ -58,11 +61,17 @@ export class FedifyOutbox implements Outbox {
     }
   }
 
-  /** Mentioned accounts and, unless the status is direct, every remote follower of the author. */
+  /** Mentioned accounts and, unless the status is direct, every remote follower of the author; public posts (not boosts) also go to the relays. */
   private async audience(status: StatusRow, author: AccountRow): Promise<Recipients> {
     const mentionedIds = (await this.deps.stores.statuses.mentionsOf([status.id])).get(status.id) ?? [];
     const mentioned = (await this.deps.stores.accounts.byIds(mentionedIds)).filter((a) => a.domain !== null);
-    return status.visibility === "direct" ? { accounts: mentioned } : { accounts: mentioned, followersOf: author };
+    if (status.visibility === "direct") return { accounts: mentioned };
+    return { accounts: mentioned, followersOf: author, inboxes: await this.relayInboxes(status) };
+  }
+
+  /** Accepted relays' inboxes, for a public post that is not a boost (Mastodon relays no boosts). */
+  private async relayInboxes(status: StatusRow): Promise<string[]> {
+    return status.visibility === "public" && !status.reblog_of_id ? this.deps.services.relays.acceptedInboxes() : [];
   }
 
   private async author(status: StatusRow): Promise<AccountRow | null> {
@@ -128,7 +137,7 @@ export class FedifyOutbox implements Outbox {
     if (!author) return;
     // The status is gone; its audience is whoever follows the author now, and those it mentioned.
     const mentioned = (await this.deps.stores.accounts.byIds(mentionedIds)).filter((a) => a.domain !== null);
-    const audience: Recipients = status.visibility === "direct" ? { accounts: mentioned } : { accounts: mentioned, followersOf: author };
+    const audience: Recipients = status.visibility === "direct" ? { accounts: mentioned } : { accounts: mentioned, followersOf: author, inboxes: await this.relayInboxes(status) };
     if (status.reblog_of_id) {
       const target = await this.deps.stores.statuses.byId(status.reblog_of_id);
       const undo = new Undo({
@@ -250,5 +259,29 @@ export class FedifyOutbox implements Outbox {
     } catch (error) {
       logger.error("Could not queue the Flag of report {id}: {error}", { id: report.id, error });
     }
+  }
+
+  async relaySubscribed(relay: RelayRow): Promise<void> {
+    const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+    await this.sendAsInstance(ctx, relay.inbox_url, this.relayFollow(ctx, relay));
+  }
+
+  async relayUnsubscribed(relay: RelayRow): Promise<void> {
+    const ctx = this.federation.createContext(new URL(this.deps.config.origin), undefined);
+    const follow = this.relayFollow(ctx, relay);
+    await this.sendAsInstance(ctx, relay.inbox_url, new Undo({ id: new URL(`${relay.follow_uri.replace(/#.*$/, "")}#undo/${Date.now()}`), actor: ctx.getActorUri(INSTANCE_ACTOR), object: follow }));
+  }
+
+  /** Mastodon relays are followed through the Public collection; LitePub relays through their actor. */
+  private relayFollow(ctx: Context<void>, relay: RelayRow): Follow {
+    const object = relay.protocol === "litepub" && relay.actor_uri ? new URL(relay.actor_uri) : PUBLIC_COLLECTION;
+    return new Follow({ id: new URL(relay.follow_uri), actor: ctx.getActorUri(INSTANCE_ACTOR), object });
+  }
+
+  private async sendAsInstance(ctx: Context<void>, inbox: string, activity: Activity): Promise<void> {
+    const recipients = await this.fanout.inboxesFor({ inboxes: [inbox] });
+    if (recipients.length === 0) return;
+    const body = await signedActivityBody(ctx, INSTANCE_ACTOR, activity);
+    await this.fanout.enqueue({ accountId: INSTANCE_ACCOUNT_ID, uri: activity.id?.href ?? "", body }, recipients);
   }
 }

@@ -40,10 +40,10 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       run: () => services.moderation.blocklists.refreshDue(),
     },
     {
-      // Preview cards no status shows any more (domain/cards).
-      name: "preview-cards",
-      intervalMs: 3600_000,
-      run: () => services.cards.sweep(),
+      // Relay subscriptions made or ended (also by `./skein relays` in another process): their Follow or Undo goes out.
+      name: "relays",
+      intervalMs: 10_000,
+      run: () => services.relays.sendDue(),
     },
     {
       // A suspension whose purge was never queued (a crash in between) or died is caught up here.

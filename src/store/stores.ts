@@ -7,6 +7,7 @@ import { OAuthStore } from "./oauth.ts";
 import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
 import { PushSubscriptionStore } from "./push.ts";
+import { RelayStore } from "./relays.ts";
 import { StatusStore } from "./statuses.ts";
 import { QuoteStore } from "./quotes.ts";
 import { ThreadStore } from "./threads.ts";
@@ -70,6 +71,8 @@ export interface Stores {
   settings: SettingsStore;
   /** Web Push subscriptions, one per access token (domain/push). */
   pushSubscriptions: PushSubscriptionStore;
+  /** Relay subscriptions (domain/relays). */
+  relays: RelayStore;
   statuses: StatusStore;
   actorKeys: ActorKeyStore;
   reports: ReportStore;
@@ -155,6 +158,7 @@ export function createStores(db: Kysely<DB>): Stores {
     sessions: new SessionStore(db),
     settings: new SettingsStore(db),
     pushSubscriptions: new PushSubscriptionStore(db),
+    relays: new RelayStore(db),
     statuses: new StatusStore(db),
     actorKeys: new ActorKeyStore(db),
     reports: new ReportStore(db),

@@ -76,6 +76,21 @@ export async function bench(args: string[]): Promise<number> {
     });
     return 0;
   }
+  if (name === "search") {
+    const database = (options.db ?? "sqlite") as string;
+    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+    const { searchBench } = await import("../../../bench/search.ts");
+    await searchBench({
+      database,
+      statuses: positiveInt(options.statuses, 1_000_000, "statuses"),
+      accounts: positiveInt(options.accounts, 10_000, "accounts"),
+      repeats: positiveInt(options.repeats, 10, "repeats"),
+      posts: positiveInt(options.posts, 500, "posts"),
+      rounds: positiveInt(options.rounds, 3, "rounds"),
+      json: typeof options.json === "string" ? options.json : null,
+    });
+    return 0;
+  }
   if (name === "media") {
     const scale = fraction(options.scale, 1, "scale");
     if (scale === 0) throw new UsageError(`--scale must be above 0\n${USAGE}`);
@@ -93,21 +108,6 @@ export async function bench(args: string[]): Promise<number> {
       cacheBudget: positiveInt(options["cache-budget"], 8_000_000, "cache-budget"),
       database,
     });
-  if (name === "search") {
-    const database = (options.db ?? "sqlite") as string;
-    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
-    const { searchBench } = await import("../../../bench/search.ts");
-    await searchBench({
-      database,
-      statuses: positiveInt(options.statuses, 1_000_000, "statuses"),
-      accounts: positiveInt(options.accounts, 10_000, "accounts"),
-      repeats: positiveInt(options.repeats, 10, "repeats"),
-      posts: positiveInt(options.posts, 500, "posts"),
-      rounds: positiveInt(options.rounds, 3, "rounds"),
-      json: typeof options.json === "string" ? options.json : null,
-    });
-    return 0;
-  }
     return 0;
   }
   if (name !== "timeline" && name !== "fanout") throw new UsageError(`unknown benchmark "${name ?? ""}"\n${USAGE}`);

@@ -9,6 +9,7 @@ import { adminBlocklists } from "./blocklists.ts";
 import { adminCanonicalEmailBlocks, adminEmailDomainBlocks, adminIpBlocks } from "./sign-up-blocks.ts";
 import { adminDashboard } from "./dashboard.ts";
 import { adminReports } from "./reports.ts";
+import { adminRelays } from "./relays.ts";
 
 export const adminV1Routes = new Hono<AppEnv>();
 export const adminV2Routes = new Hono<AppEnv>();
@@ -25,3 +26,4 @@ adminV1Routes.route("/canonical_email_blocks", adminCanonicalEmailBlocks);
 adminV1Routes.route("/ip_blocks", adminIpBlocks);
 adminV1Routes.route("/", adminDashboard);
 adminV1Routes.route("/reports", adminReports);
+adminV1Routes.route("/relays", adminRelays);
