@@ -8,6 +8,7 @@
 // Mastodon's `Mastodon-Async-Refresh` header and GET /api/v1_alpha/async_refreshes/:id.
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
+import type { ThreadRefreshRecord } from "../../store/threads.ts";
 import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["skein", "threads"]);
@@ -71,20 +72,25 @@ export class ThreadService {
    * thread (just queued, or queued by someone else), for the response header; null otherwise.
    * Anonymous readers start nothing (as on Mastodon): only accounts make a server fetch.
    */
-  async contextOpened(statusId: string, viewerId: string | null): Promise<AsyncRefresh | null> {
+  async contextOpened(statusId: string, viewerId: string | null, ancestors: readonly StatusRow[]): Promise<AsyncRefresh | null> {
     if (viewerId === null || !this.jobs) return null;
     const status = await this.stores.statuses.readableById(statusId, viewerId);
     if (!status) return null;
-    const root = await this.topOf(status);
+    // The context's ancestors (oldest first) spare most of the walk up; above them, the stored top.
+    const highest = ancestors[0] ?? status;
+    const root = highest.in_reply_to_id ? await this.topOf(highest) : highest;
     if (root.local === 1 && status.local === 1) return null;
     const conversationId = root.conversation_id;
+    const running = (record: ThreadRefreshRecord | null): AsyncRefresh | null =>
+      record && record.finishedAt === null ? { id: refreshIdOf(conversationId), status: "running", resultCount: record.resultCount } : null;
+    // Within the interval (the usual case) one read decides, without a write.
+    const record = await this.stores.threads.refresh(conversationId);
+    if (record) return running(record);
     if (await this.stores.threads.claimRefresh(conversationId, THREAD_BOUNDS.intervalMs)) {
       await this.jobs.enqueue(THREADS_QUEUE, [{ conversationId, rootId: root.id } satisfies ThreadJob]);
       return { id: refreshIdOf(conversationId), status: "running", resultCount: 0 };
     }
-    const record = await this.stores.threads.refresh(conversationId);
-    if (!record || record.finishedAt !== null) return null;
-    return { id: refreshIdOf(conversationId), status: "running", resultCount: record.resultCount };
+    return running(await this.stores.threads.refresh(conversationId));
   }
 
   /** GET /api/v1_alpha/async_refreshes/:id: a completion's state while its record lasts. */

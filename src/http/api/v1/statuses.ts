@@ -151,7 +151,7 @@ statusesRoutes.get("/:id/context", async (c) => {
   const services = c.get("services");
   const { ancestors, descendants } = await services.statuses.context(statusId(c), viewerId(c));
   // A remote thread is completed in the background (domain/threads); the header tells the client to look again.
-  const refresh = await services.threads.contextOpened(statusId(c), viewerId(c));
+  const refresh = await services.threads.contextOpened(statusId(c), viewerId(c), ancestors);
   if (refresh) c.header("Mastodon-Async-Refresh", `id="${refresh.id}", retry=${REFRESH_RETRY_SECONDS}, result_count=${refresh.resultCount}`);
   return c.json({ ancestors: await renderStatuses(c, ancestors), descendants: await renderStatuses(c, descendants) });
 });
