@@ -6,8 +6,9 @@
 // which is whatever the server serving the key says. A server could thus publish a key of its
 // own naming someone else as controller, and sign activities in that someone's name.
 //
-// The rule added here, as FEP-521a asks: the key of every proof on a forwarded activity must be
-// listed in the author's own actor document (`assertionMethod`), fetched from the author's id.
+// The rule added here, after FEP-521a (an actor's keys are those its own document lists): the
+// key of every proof on a forwarded activity must be listed in the author's actor document
+// (`assertionMethod`), fetched from the author's id.
 // Activities HTTP-signed by their own actor do not need the proof and are not checked.
 import type { DocumentLoader } from "@fedify/fedify";
 import { Activity, isActor, Object as APObject } from "@fedify/vocab";
@@ -26,12 +27,18 @@ const MAX_PROOFS = 4;
  * back on the HTTP signature, whose signer must be the actor).
  */
 export async function forwardedProofRefusal(json: object, actor: URL | null, loaders: ProofLoaders): Promise<string | null> {
-  const activity = await Activity.fromJsonLd(json, loaders).catch(() => null);
-  if (!activity) return null; // not an activity Fedify can read: it answers that itself
+  // Read strictly: a proof this check could not see must not be one Fedify goes on to accept. A
+  // body that cannot be read here and names no proof at all is left to Fedify (which reads some
+  // contexts more leniently, and checks Linked Data Signatures itself).
   const methods: string[] = [];
-  for await (const proof of activity.getProofs({ ...loaders, suppressError: true })) {
-    if (methods.length >= MAX_PROOFS) return "it carries too many proofs";
-    methods.push(proof.verificationMethodId?.href ?? "");
+  try {
+    const activity = await Activity.fromJsonLd(json, loaders);
+    for await (const proof of activity.getProofs(loaders)) {
+      if (methods.length >= MAX_PROOFS) return "it carries too many proofs";
+      methods.push(proof.verificationMethodId?.href ?? "");
+    }
+  } catch {
+    return JSON.stringify(json).includes("proof") ? "its proofs cannot be read" : null;
   }
   if (methods.length === 0) return null;
   if (!actor) return "its proof names no actor";
