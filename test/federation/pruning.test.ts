@@ -16,6 +16,7 @@ import { signUp, type TestUser } from "../support/clients.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { openRuntime, type Runtime } from "../../src/server/context.ts";
+import { sql } from "kysely";
 import { newId } from "../../src/util/ids.ts";
 import { FEDIFY_QUEUE } from "../../src/queue/fedify-queue.ts";
 
@@ -180,6 +181,12 @@ before(async () => {
   await db().insertInto("home_feed").values({ account_id: alice.id, status_id: seeded.inFeed }).execute();
   // Recent: younger than the retention.
   seeded.recent = await remotePost(lonely, "recent", { at: new Date(Date.now() - DAY) });
+  // Rows other capabilities keep per post: the full-text index and link previews.
+  await runtime.services.search.reindex();
+  for (const name of ["doomed", "favourites"]) {
+    const card = await runtime.stores.cards.ensure(newId(), `https://far.example/pages/${name}`, at);
+    await runtime.stores.cards.link(seeded[name], card.id, at);
+  }
 });
 
 after(async () => {
@@ -223,6 +230,11 @@ test("the prune (the CLI, as a process) removes exactly the posts nobody here ha
   assert.equal(await runtime.services.mediaStorage.head(mediaKey), null, "the attachment's cached file is deleted");
   assert.equal(await runtime.services.mediaStorage.head(lonelyAvatarKey), null, "the stubbed profile's cached avatar is deleted");
   assert.equal(await runtime.stores.mediaCache.byKey(mediaKey), null);
+  const indexed = async (id: string) => Number((await sql<{ n: string | number }>`select count(*) as n from status_search where status_id = ${id}`.execute(db())).rows[0].n);
+  assert.equal(await indexed(seeded.doomed), 0, "its search-index row goes");
+  assert.equal(await indexed(seeded.favourites), 1, "a kept post stays searchable");
+  assert.equal(await runtime.stores.cards.cardIdOfStatus(seeded.doomed), null, "its link-preview link goes");
+  assert.notEqual(await runtime.stores.cards.cardIdOfStatus(seeded.favourites), null);
   assert.equal(await runtime.stores.mediaCache.usedBytes(), usedBefore - 2000, "the cache's accounting gives the bytes back");
 
   const stub = await runtime.stores.accounts.byId(lonely);
