@@ -2,7 +2,7 @@
 // not be able to point Skein at the machine's own network. A production-mode server is driven
 // through every path that opens an outgoing connection — deliveries (to an inbox, to a shared
 // inbox), actor, object and collection fetches, WebFinger, signature-key and JSON-LD context
-// loading, account moves — at loopback addresses in every spelling, and plain TCP listeners on
+// loading, account moves, link previews — at loopback addresses in every spelling, and plain TCP listeners on
 // those addresses count the connections they are offered. Each must count none: refusing after
 // a TLS handshake, or after any byte, is too late. And an actor cannot park such an inbox in
 // the database to begin with.
@@ -269,5 +269,39 @@ test("an actor's inbox is stored only when it is https on a public address, its 
     );
     assert.ok(saved, `${c.name}: the actor is stored`);
     assert.deepEqual([saved.inbox_url, saved.shared_inbox_url], c.stored, c.name);
+  }
+});
+
+test("link previews of pages at a loopback address in any spelling never connect", async () => {
+  const list = await listeners();
+  try {
+    // Posts whose first link points at each listener; the server's `cards` queue judges them.
+    const db = runtime.database.db;
+    const now = new Date().toISOString();
+    const ids: string[] = [];
+    for (const [i, l] of list.entries()) {
+      const id = String(930_000_000_000_000n + BigInt(i));
+      ids.push(id);
+      await db
+        .insertInto("statuses")
+        .values({
+          id, uri: `${server.url}/users/alice/statuses/${id}`, url: null, account_id: alice.id, local: 1, in_reply_to_id: null, in_reply_to_account_id: null,
+          reblog_of_id: null, conversation_id: id, text: "", content: `<p>Look <a href="http://${l.authority}/page">here</a></p>`, spoiler_text: "", sensitive: 0,
+          visibility: "public", language: null, application_id: null, replies_count: 0, reblogs_count: 0, favourites_count: 0, edited_at: null, created_at: now, updated_at: now,
+        } as never)
+        .execute();
+    }
+    await runtime.services.cards.jobs!.enqueue("cards", ids.map((statusId) => ({ statusId })));
+    const deadline = Date.now() + 60_000;
+    let judged: { url: string; state: string; last_error: string | null }[] = [];
+    while (judged.length < list.length) {
+      if (Date.now() > deadline) assert.fail(`link previews not judged within 60 s: ${JSON.stringify(judged)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      judged = await db.selectFrom("preview_cards").select(["url", "state", "last_error"]).where("state", "!=", "pending").execute();
+    }
+    for (const card of judged) assert.equal(card.state, "failed", card.url);
+    assertNoConnections(list, "a link preview");
+  } finally {
+    await closeAll(list);
   }
 });
