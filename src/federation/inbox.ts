@@ -5,7 +5,7 @@
 // change to the domain. Whether the sender may see the post it likes, boosts, votes in or
 // replies to is the domain's rule (domain/statuses/visibility.ts), checked where the change is
 // made, so every way in gets it.
-import { Accept, Add, Announce, Block, Create, Delete, EmojiReact, Flag, Follow, Like, Move, Reject, Remove, Undo, Update, isActor, type Activity, type Actor } from "@fedify/vocab";
+import { Accept, Add, Announce, Block, Create, Delete, EmojiReact, Flag, Follow, Like, Move, Reject, Remove, Undo, Update, isActor, type Activity, type Actor, type Object as APObject } from "@fedify/vocab";
 import type { InboxContext } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
@@ -17,6 +17,7 @@ import { QuoteRequest } from "@fedify/vocab";
 import { QuoteInbox } from "./quotes-inbox.ts";
 import { MAX_THREAD_FETCH_DEPTH } from "./resolver.ts";
 import { FeaturedCollections } from "./featured.ts";
+import { GroupAnnounces } from "./groups.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
 /** Mastodon names one account and its reported posts; more than this is not a report anyone reads. */
@@ -46,6 +47,24 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     const actor = await activity.getActor({ documentLoader: ctx.documentLoader }).catch(() => null);
     return actor && isActor(actor) ? resolver.saveActor(actor as Actor) : null;
   };
+
+  /** An edited post from its author (a post not stored yet is stored as new). */
+  const updatePost = async (ctx: InboxContext<void>, object: APObject, author: AccountRow): Promise<void> => {
+    if (!isPostObject(object) || !object.id) return;
+    const status = await stores.statuses.byUri(object.id.href);
+    if (!status) {
+      await resolver.post(ctx, object, author);
+      return;
+    }
+    if (status.account_id !== author.id) return;
+    const parsed = await fromNote(object);
+    if (!parsed) return;
+    await services.remoteStatuses.update(status, parsed);
+    await quotes.stored(ctx, object, status, MAX_THREAD_FETCH_DEPTH);
+    await services.quotes.quotedUpdated(status);
+  };
+  // Groups announce their members' activities (Lemmy, Mbin, Friendica): federation/groups.ts.
+  const groups = new GroupAnnounces(deps, resolver, updatePost);
 
   federation
     .setInboxListeners("/users/{identifier}/inbox", "/inbox")
@@ -93,17 +112,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
         if (object.id?.href === sender.uri) await resolver.saveActor(object as Actor);
         return;
       }
-      if (!object || !isPostObject(object) || !object.id) return;
-      const status = await stores.statuses.byUri(object.id.href);
-      if (!status) {
-        await resolver.post(ctx, object, sender);
-        return;
-      }
-      if (status.account_id !== sender.id) return;
-      const parsed = await fromNote(object);
-      if (parsed) await services.remoteStatuses.update(status, parsed);
-      if (parsed) await quotes.stored(ctx, object, status, MAX_THREAD_FETCH_DEPTH);
-      if (parsed) await services.quotes.quotedUpdated(status);
+      if (object) await updatePost(ctx, object, sender);
     })
     .on(Delete, async (ctx, del) => {
       const sender = await senderOf(ctx, del);
@@ -123,6 +132,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Announce, async (ctx, announce) => {
       const sender = await senderOf(ctx, announce);
       if (!sender || !announce.id || !announce.objectId) return;
+      if (await groups.handle(ctx, announce, sender)) return;
       // A relay's Announce brings a post from its author's server (judged by that origin), not a boost.
       if (await services.relays.isSubscribedRelay(sender.uri)) {
         await resolver.status(ctx, announce.objectId);
