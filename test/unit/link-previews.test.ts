@@ -60,6 +60,11 @@ test("oEmbed html: only an iframe of an allow-listed host, rebuilt from its src 
   const rich = cardContent("https://v.example/", reader.result(), { type: "rich", html: '<iframe src="https://evil.example/"></iframe>', width: 10, height: 10 });
   assert.equal(rich.type, "link", "a rich card without allowed html is a link card");
   assert.equal(rich.html, "");
+  const photo = cardContent("https://p.example/1", reader.result(), { type: "photo", url: "/full.jpg", width: 800, height: 600, title: "A photo", provider_url: "javascript:alert(1)" });
+  assert.deepEqual([photo.type, photo.embed_url, photo.image_url, photo.width, photo.height], ["photo", "https://p.example/full.jpg", "https://p.example/full.jpg", 800, 600]);
+  assert.equal(photo.provider_url, "", "only http(s) URLs are kept");
+  const thumb = cardContent("https://p.example/2", reader.result(), { type: "link", thumbnail_url: "https://p.example/t.jpg", thumbnail_width: 320, thumbnail_height: 180 });
+  assert.deepEqual([thumb.type, thumb.image_url, thumb.width, thumb.height], ["link", "https://p.example/t.jpg", 320, 180]);
 });
 
 test("settings: previews on by default, a remote link waits up to 60 s; the delay is a test-only knob", () => {

@@ -90,7 +90,11 @@ export function cardContent(pageUrl: string, page: PageMetadata, oembed: Record<
     card.provider_name = text(oembed.provider_name, 300) || card.provider_name;
     card.provider_url = absoluteUrl(text(oembed.provider_url, 2048), pageUrl) ?? "";
     const thumbnail = absoluteUrl(text(oembed.thumbnail_url, 2048), pageUrl);
-    if (thumbnail && !card.image_url) card.image_url = thumbnail;
+    if (thumbnail && !card.image_url) {
+      card.image_url = thumbnail;
+      card.width = dimension(oembed.thumbnail_width);
+      card.height = dimension(oembed.thumbnail_height);
+    }
     let kind: PreviewCardType = "link";
     if (type === "photo") {
       const embed = absoluteUrl(text(oembed.url, 2048), pageUrl);
