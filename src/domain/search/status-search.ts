@@ -2,9 +2,11 @@
 // Mastodon 4.2's privacy rules (store/search/status-index.ts writes them as SQL) and its
 // operators (query-parser.ts). Only signed-in readers search posts' text, as on Mastodon.
 //
-// Bounded work: the database returns at most the newest CANDIDATE_WINDOW matches the reader may
-// find (both engines read matches newest-first and stop), and only those are ranked: relevance
-// (bm25 / ts_rank, scaled to the best candidate) weighted with recency (halving every 30 days).
+// Bounded work: the database takes the newest 4 × CANDIDATE_WINDOW matches of the words (both
+// engines read matches newest-first and stop), keeps the newest CANDIDATE_WINDOW of them the
+// reader may find, and only those are ranked: relevance (bm25 / ts_rank, scaled to the best
+// candidate) weighted with recency (halving every 30 days). With from: or account_id, the
+// author's matches are checked directly instead.
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { StatusSearchFilter, StatusSearchHit } from "../../store/search/status-index.ts";
@@ -13,6 +15,8 @@ import { parseSearchQuery } from "./query-parser.ts";
 /** How many of the newest matches are ranked (at most; a deep offset widens it up to MAX_WINDOW). */
 export const CANDIDATE_WINDOW = 500;
 const MAX_WINDOW = 2000;
+/** The candidates are looked for among this many times as many of the newest matches of the words. */
+const MATCHES_PER_CANDIDATE = 4;
 const HALF_LIFE_DAYS = 30;
 
 export interface StatusSearchOptions {
@@ -57,6 +61,7 @@ export async function searchStatuses(stores: Stores, query: string, options: Sta
   }
   if (options.accountId) authorIs.push(options.accountId);
 
+  const window = Math.min(MAX_WINDOW, Math.max(CANDIDATE_WINDOW, options.offset + options.limit));
   const filter: StatusSearchFilter = {
     viewerId: options.viewerId,
     text: parsed.terms.length ? { terms: parsed.terms, excluded: parsed.excluded, language: parsed.language.include[0] ?? null } : null,
@@ -71,7 +76,8 @@ export async function searchStatuses(stores: Stores, query: string, options: Sta
     until: parsed.until,
     minId: options.minId ?? null,
     maxId: options.maxId ?? null,
-    window: Math.min(MAX_WINDOW, Math.max(CANDIDATE_WINDOW, options.offset + options.limit)),
+    window,
+    matches: window * MATCHES_PER_CANDIDATE,
   };
   const hits = rankHits(await stores.statusIndex.search(filter)).slice(options.offset, options.offset + options.limit);
   const rows = new Map((await stores.statuses.byIds(hits.map((h) => h.id))).map((r) => [r.id, r]));

@@ -34,8 +34,10 @@ export interface StatusSearchFilter {
   until: string | null;
   minId: string | null;
   maxId: string | null;
-  /** At most this many candidates, the newest matches. */
+  /** At most this many candidates, the newest matches the reader may find… */
   window: number;
+  /** …among at most this many newest matches of the words (without an author filter). */
+  matches: number;
 }
 
 export interface StatusSearchHit {
@@ -116,10 +118,30 @@ export class StatusIndexStore {
       return result.rows.map((r) => ({ id: String(r.id), score: 0, created_at: r.created_at }));
     }
     const match = fullTextMatch(this.db, filter.text);
-    const result = await sql<StatusSearchHit>`select s.id as id, ${match.score} as score, s.created_at as created_at
-      from ${match.from} inner join statuses s on s.id = ${match.statusId}
-      where ${match.where} and ${where}
-      order by ${match.statusId} desc limit ${filter.window}`.execute(this.db);
+    if (filter.authorIs.length > 0) {
+      // One author's posts: few enough to check each match against the rules in one pass.
+      const result = await sql<StatusSearchHit>`select s.id as id, ${match.score} as score, s.created_at as created_at
+        from ${match.from} inner join statuses s on s.id = ${match.statusId}
+        where ${match.where} and ${where}
+        order by ${match.statusId} desc limit ${filter.window}`.execute(this.db);
+      return result.rows.map((r) => ({ id: String(r.id), score: Number(r.score) || 0, created_at: r.created_at }));
+    }
+    // First the newest `matches` matches from the text index alone — so that each engine picks
+    // its plan by the words' frequency only (PostgreSQL: walking the primary key for common
+    // words, the GIN index for rarer ones) — then the rules and filters on those, in that order
+    // and without sorting again (the ranking is ours), so that the database stops at `window`.
+    const range = [
+      ...(filter.minId ? [sql<SqlBool>`${match.statusId} > ${filter.minId}`] : []),
+      ...(filter.maxId ? [sql<SqlBool>`${match.statusId} < ${filter.maxId}`] : []),
+    ];
+    const result = await sql<StatusSearchHit>`with m as materialized (
+        select ${match.statusId} as sid, ${match.score} as score from ${match.from}
+        where ${sql.join([match.where, ...range], sql` and `)}
+        order by ${match.statusId} desc limit ${filter.matches})
+      select s.id as id, m.score as score, s.created_at as created_at
+      from m inner join statuses s on s.id = m.sid
+      where ${where}
+      limit ${filter.window}`.execute(this.db);
     return result.rows.map((r) => ({ id: String(r.id), score: Number(r.score) || 0, created_at: r.created_at }));
   }
 
