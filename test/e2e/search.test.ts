@@ -23,7 +23,8 @@ contractCheckedServer(["alice", "bob", "carol", "dave"], async ({ server: s, use
   server = s;
   ({ alice, bob, carol, dave } = users);
   assert.equal((await api(alice, "PATCH", "/api/v1/accounts/update_credentials", { indexable: true })).status, 200);
-});
+  // Posts here link to example.com: no preview is fetched (nothing leaves the machine).
+}, { env: { PREVIEW_CARDS: "false" } });
 
 async function post(user: TestUser, body: Record<string, unknown>): Promise<{ id: string; uri: string }> {
   const res = await api(user, "POST", "/api/v1/statuses", body);
@@ -124,7 +125,13 @@ test("operators: from, has, is, language, in, dates, phrases and exclusions", as
   assert.deepEqual(await found(carol, "narwhal has:poll"), [poll.id]);
   assert.deepEqual(await found(carol, "narwhal has:link"), [link.id]);
   assert.deepEqual(await found(carol, "narwhal has:media"), [withMedia.id]);
-  assert.deepEqual(await found(carol, "narwhal has:embed"), [], "no post here has a video preview");
+  assert.deepEqual(await found(carol, "narwhal has:embed"), [], "no post has a video preview yet");
+  // The link's page turns out to be a video (as domain/cards would store it).
+  const now = new Date().toISOString();
+  await queryRows(server, `insert into preview_cards (id, url, state, type, title, description, author_name, author_url, provider_name, provider_url, html, width, height, image_description, embed_url, created_at, updated_at)
+    values (?, ?, 'ready', 'video', 'Narwhals', '', '', '', '', '', '', 640, 360, '', '', ?, ?)`, ["4242", "https://example.com/narwhals", now, now]);
+  await queryRows(server, "insert into status_cards (status_id, card_id, created_at) values (?, ?, ?)", [link.id, "4242", now]);
+  assert.deepEqual(await found(carol, "narwhal has:embed"), [link.id]);
   assert.deepEqual(await found(carol, "narwhal language:de"), [german.id]);
   assert.equal((await found(carol, "narwhal -language:de", "&limit=40")).includes(german.id), false);
   assert.equal((await found(carol, "narwhal -has:media -is:reply", "&limit=40")).some((id) => id === withMedia.id || id === reply.id), false);
