@@ -23,6 +23,8 @@ export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, Co
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 export type { AccountImportsTable, AccountImportType, AccountArchivesTable } from "./schema/account-data.ts";
 import type { QuotesTable, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
+import type { TombstonesTable } from "./schema/pruning.ts";
+export type { TombstonesTable } from "./schema/pruning.ts";
 import type { PreviewCardsTable, StatusCardsTable } from "./schema/cards.ts";
 export type { PreviewCardsTable, PreviewCardState, PreviewCardType, StatusCardsTable } from "./schema/cards.ts";
 export type { QuotesTable, QuoteState, InteractionAudience, StatusInteractionPoliciesTable } from "./schema/quotes.ts";
@@ -601,6 +603,7 @@ export interface DB extends AccountFeaturesDB, RelaysDB {
   scheduled_statuses: ScheduledStatusesTable;
   quotes: QuotesTable;
   status_interaction_policies: StatusInteractionPoliciesTable;
+  tombstones: TombstonesTable;
   preview_cards: PreviewCardsTable;
   status_cards: StatusCardsTable;
 }

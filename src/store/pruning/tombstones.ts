@@ -2,15 +2,14 @@
 // what a tombstone means is domain/pruning/tombstones.ts's.
 import { sql, type Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { PruningDB } from "../../db/schema/pruning.ts";
 
 /** The kv row that says which process is pruning (not a Fedify key: those are JSON arrays). */
 const LEASE_KEY = "skein:prune-lease";
 
 export class TombstoneStore {
-  private readonly db: Kysely<PruningDB>;
+  private readonly db: Kysely<DB>;
   constructor(db: Kysely<DB>) {
-    this.db = db as unknown as Kysely<PruningDB>;
+    this.db = db;
   }
 
   /** Records (or extends) a tombstone. */
