@@ -20,6 +20,8 @@ import { federationPolicy } from "./http-client.ts";
 import { fetchPolicy } from "./moderation-policy.ts";
 import type { FetchPolicy } from "./document-loaders.ts";
 
+type RemoteLookupTarget = FederationDeps["services"]["remoteAccounts"];
+
 /** Kept here (not imported from federation.ts) to avoid an import cycle. */
 const INSTANCE_ACTOR = "instance.actor";
 
@@ -117,9 +119,28 @@ export class Resolver implements RemoteLookup {
     if (!parsed) return null;
     const inboxUrl = await this.acceptableInbox(parsed.inboxUrl, actor.id);
     const sharedInboxUrl = await this.acceptableInbox(parsed.sharedInboxUrl, actor.id);
-    const saved = await this.deps.services.remoteAccounts.save({ ...parsed, inboxUrl, sharedInboxUrl });
+    const document = { ...parsed, inboxUrl, sharedInboxUrl };
+    const saved = (await this.deps.services.remoteAccounts.save(document)) ?? (await this.rehomed(document));
     if (saved && this.afterActor) this.afterActor(this.context(), saved);
     return saved;
+  }
+
+  /**
+   * An actor whose handle is already taken by an account under another URI: the account moves to
+   * the new URI if WebFinger on the handle's server now names it (the server re-created the
+   * account or changed its URIs), as Mastodon does; otherwise the newcomer is refused.
+   */
+  private async rehomed(actor: Parameters<RemoteLookupTarget["save"]>[0]): Promise<AccountRow | null> {
+    const existing = await this.deps.stores.accounts.byUsername(actor.username, actor.domain);
+    if (!existing || existing.uri === actor.uri) return null;
+    const descriptor = await this.context().lookupWebFinger(`acct:${actor.username}@${actor.domain}`).catch(() => null);
+    const self = descriptor?.links?.find((l) => l.rel === "self" && (l.type === "application/activity+json" || l.type?.startsWith("application/ld+json")));
+    if (self?.href !== actor.uri) {
+      logger.warn("Refused {uri}: the handle {handle} belongs to {existing}", { uri: actor.uri, handle: `${actor.username}@${actor.domain}`, existing: existing.uri });
+      return null;
+    }
+    logger.info("The account {handle} moved from {old} to {uri} (WebFinger confirms)", { handle: `${actor.username}@${actor.domain}`, old: existing.uri, uri: actor.uri });
+    return this.deps.services.remoteAccounts.rehome(existing, actor);
   }
 
   /**

@@ -41,6 +41,14 @@ export interface FedifyPeer {
   received: ReceivedActivity[];
   /** Notes the peer serves at their ids (https://HOST/users/NAME/notes/ID), as a real server would. */
   notes: Map<string, Note>;
+  /**
+   * WebFinger usernames → actor identifiers, for handles that are not simply an identifier: the
+   * actor an entry names takes that username as its preferredUsername. Change it to make a
+   * handle point to another actor (a server that re-created an account under a new URI).
+   */
+  handles: Map<string, string>;
+  /** Identifier → the preferredUsername its actor document claims, whatever WebFinger says (an impostor's). */
+  claimedUsernames: Map<string, string>;
   context(): Context<void>;
   /** A remote actor by `user@domain` (WebFinger) or URI. */
   lookup(handleOrUri: string): Promise<Actor>;
@@ -81,6 +89,9 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
   }
   const received: ReceivedActivity[] = [];
   const notes = new Map<string, Note>();
+  const handles = new Map<string, string>();
+  const claimedUsernames = new Map<string, string>();
+  const usernameOf = (identifier: string) => claimedUsernames.get(identifier) ?? [...handles].find(([, id]) => id === identifier)?.[0] ?? identifier;
 
   const federation = createFederation<void>({
     kv: new MemoryKvStore(),
@@ -97,7 +108,7 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
       const pairs = await ctx.getActorKeyPairs(identifier);
       return new Person({
         id: ctx.getActorUri(identifier),
-        preferredUsername: identifier,
+        preferredUsername: usernameOf(identifier),
         name: `Fedify ${identifier}`,
         summary: "A test peer built directly on Fedify.",
         url: new URL(`/@${identifier}`, origin),
@@ -113,7 +124,8 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
         }),
       });
     })
-    .setKeyPairsDispatcher((_ctx, identifier) => keys.get(identifier) ?? []);
+    .setKeyPairsDispatcher((_ctx, identifier) => keys.get(identifier) ?? [])
+    .mapHandle((_ctx, username) => handles.get(username) ?? (keys.has(username) && [...handles].every(([, id]) => id !== username) ? username : null));
 
   federation.setFollowersDispatcher("/users/{identifier}/followers", () => ({ items: [] }));
 
@@ -188,6 +200,8 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
     actors: Object.fromEntries(identifiers.map((identifier) => [identifier, { identifier, uri: context().getActorUri(identifier), keyPairs: keys.get(identifier)! }])),
     received,
     notes,
+    handles,
+    claimedUsernames,
     context,
     async lookup(handleOrUri) {
       const ctx = context();

@@ -49,11 +49,10 @@ export class RemoteAccountService {
     return this.stores.accounts.byUri(uri);
   }
 
-  /** Creates or refreshes the account an actor document describes (null: refused, see below). */
-  async save(actor: RemoteActor): Promise<AccountRow | null> {
-    const now = nowIso();
+  /** The columns an actor document sets, as of `now`. */
+  private async fieldsOf(actor: RemoteActor, now: string) {
     await this.saveEmojis?.(actor.domain, actor.emojis);
-    const fields = {
+    return {
       username: actor.username,
       domain: actor.domain,
       display_name: actor.displayName.slice(0, 200),
@@ -75,15 +74,21 @@ export class RemoteAccountService {
       fetched_at: now,
       updated_at: now,
     };
+  }
+
+  /** Creates or refreshes the account an actor document describes (null: refused, see below). */
+  async save(actor: RemoteActor): Promise<AccountRow | null> {
+    const now = nowIso();
+    const fields = await this.fieldsOf(actor, now);
     const existing = await this.stores.accounts.byUri(actor.uri);
     if (existing) {
       await this.stores.accounts.update(existing.id, fields);
       return (await this.stores.accounts.byId(existing.id))!;
     }
     // The same handle on the same server under another URI (the server changed its actor URIs,
-    // or re-created the account) cannot be stored beside the first (handles are unique). Mastodon
-    // moves the account to the new URI once WebFinger confirms the handle points there; Skein does
-    // not check that yet, so the new actor is refused rather than trusted.
+    // or re-created the account) cannot be stored beside the first (handles are unique): refused
+    // here; the federation layer moves the account (`rehome`) once WebFinger confirms the handle
+    // now points to the new URI, as Mastodon does.
     if (await this.stores.accounts.byUsername(actor.username, actor.domain)) return null;
     const created = actor.published && actor.published.getTime() < Date.now() ? actor.published.toISOString() : now;
     const row: AccountRow = {
@@ -111,6 +116,16 @@ export class RemoteAccountService {
       throw error;
     }
     return row;
+  }
+
+  /**
+   * The account known under another URI now lives at `actor.uri` (its server said so through
+   * WebFinger): the row moves there, keeping its posts and relationships, with the new document.
+   */
+  async rehome(existing: AccountRow, actor: RemoteActor): Promise<AccountRow> {
+    const now = nowIso();
+    await this.stores.accounts.update(existing.id, { uri: actor.uri, ...(await this.fieldsOf(actor, now)) });
+    return (await this.stores.accounts.byId(existing.id))!;
   }
 
   /** The actor deleted itself: its content goes, as Mastodon removes it. */
