@@ -9,11 +9,11 @@ import { refusalOf } from "../../src/federation/moderation-policy.ts";
 import type { DomainBlockRow } from "../../src/store/moderation/domain-blocks.ts";
 import type { Stores } from "../../src/store/stores.ts";
 
-function policyOver(domains: string[], allows: string[] = [], mode: "blocklist" | "allowlist" = "blocklist") {
-  const blocks: DomainBlockRow[] = domains.map((domain, i) => ({
+function policyOver(domains: string[], allows: string[] = [], mode: "blocklist" | "allowlist" = "blocklist", wrap = (rows: DomainBlockRow[]) => rows) {
+  const blocks: DomainBlockRow[] = wrap(domains.map((domain, i) => ({
     id: String(i + 1), domain, severity: "suspend", reject_media: 0, reject_reports: 0, private_comment: "", public_comment: "", obfuscate: 0,
     subscription_id: null, created_at: "", updated_at: "",
-  }));
+  })));
   const stores = {
     domainBlocks: { all: async () => blocks, allAllows: async () => allows.map((domain, i) => ({ id: String(i), domain, created_at: "" })) },
     settings: { get: async () => "1", put: async () => undefined },
@@ -78,18 +78,32 @@ test("in allowlist mode, a server not allowed is refused, an allowed one passes 
   assert.ok("refusal" in allowed && allowed.refusal.status === 401);
 });
 
-test("refusing a blocked host costs microseconds at 10,000 blocks (a map lookup, not a scan)", async (t) => {
+test("refusing a blocked host at 10,000 blocks is a lookup: no refusal reads the list of blocks", async (t) => {
+  // Every read of the block rows after the policy has loaded them is counted: a gate that scanned
+  // the list per request would read it thousands of times; a map lookup reads it never.
+  let counting = false;
+  let reads = 0;
+  const watched = (rows: DomainBlockRow[]) =>
+    new Proxy(rows, {
+      get(target, key, receiver) {
+        if (counting && (typeof key === "symbol" || /^\d+$/.test(key) || key === "length")) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
   const domains = Array.from({ length: 10_000 }, (_, i) => `blocked${i}.example`);
-  const policy = gatePolicy(policyOver(domains));
+  const policy = gatePolicy(policyOver(domains, [], "blocklist", watched));
   await policy.refuseHost("warm.example");
   const rounds = 2000;
   const requests = Array.from({ length: rounds }, (_, i) => inboxPost(`https://blocked${(i * 7) % 10_000}.example/key`, `https://blocked${(i * 7) % 10_000}.example/u`));
+  counting = true;
   const started = performance.now();
   for (const request of requests) {
     const gate = await passInboxGate(request, noLoaders, policy);
     assert.ok("refusal" in gate && gate.refusal.status === 403);
   }
   const perPost = (performance.now() - started) / rounds;
+  counting = false;
+  // The cost is reported, not asserted: timings belong to benchmarks (docs/PERFORMANCE.md).
   t.diagnostic(`refused inbox POST through the gate at 10,000 blocks: ${(perPost * 1000).toFixed(1)} µs each (body read, policy lookup, 403 answer)`);
-  assert.ok(perPost < 1, `${perPost} ms per refused POST`);
+  assert.equal(reads, 0, `the block list was read ${reads} times while refusing`);
 });
