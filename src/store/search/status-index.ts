@@ -147,7 +147,7 @@ export class StatusIndexStore {
 
   /**
    * Mastodon 4.2's rules: the reader's own statuses and those they favourited, bookmarked,
-   * boosted, replied to or were mentioned in ("library"), and public statuses of authors who
+   * boosted, replied to, voted in or were mentioned in ("library"), and public statuses of authors who
    * opted in (accounts.indexable); always only what they may read, never from authors they
    * block, mute or domain-block or who block them, nor from suspended or (unfollowed) limited ones.
    */
@@ -158,7 +158,8 @@ export class StatusIndexStore {
       or exists (select 1 from bookmarks sb where sb.status_id = s.id and sb.account_id = ${viewer})
       or exists (select 1 from mentions sm where sm.status_id = s.id and sm.account_id = ${viewer})
       or exists (select 1 from statuses sr where sr.reblog_of_id = s.id and sr.account_id = ${viewer})
-      or exists (select 1 from statuses sp where sp.in_reply_to_id = s.id and sp.account_id = ${viewer}))`;
+      or exists (select 1 from statuses sp where sp.in_reply_to_id = s.id and sp.account_id = ${viewer})
+      or exists (select 1 from polls sq inner join poll_votes sv on sv.poll_id = sq.id where sq.status_id = s.id and sv.account_id = ${viewer}))`;
     const opted = sql<SqlBool>`(s.visibility = 'public' and exists (select 1 from accounts si where si.id = s.account_id and si.indexable = 1))`;
     const scope = filter.scope === "library" ? library : filter.scope === "public" ? opted : sql<SqlBool>`(${opted} or ${library})`;
     return [
