@@ -46,6 +46,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       run: () => services.relays.sendDue(),
     },
     {
+      // Preview cards no status shows any more (domain/cards).
+      name: "preview-cards",
+      intervalMs: 3600_000,
+      run: () => services.cards.sweep(),
+    },
+    {
       // A suspension whose purge was never queued (a crash in between) or died is caught up here.
       name: "moderation-purges",
       intervalMs: 15 * 60_000,
