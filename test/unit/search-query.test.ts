@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { htmlToText, normalizeText, statusDocument } from "../../src/domain/search/normalize.ts";
 import { parseSearchQuery } from "../../src/domain/search/query-parser.ts";
-import { rankHits } from "../../src/domain/search/status-search.ts";
+import { rankHits, textScore } from "../../src/domain/search/status-search.ts";
 import { loadSearchConfig } from "../../src/config/search-config.ts";
 
 test("documents: HTML stripped, entities decoded, NFKC and lowercase, punctuation as spaces", () => {
@@ -54,12 +54,21 @@ test("what is not an operator is text; a one-character CJK word is a prefix; bou
 test("ranking weighs relevance with recency; ties go to the newer post", () => {
   const now = Date.parse("2025-01-31T00:00:00Z");
   const hits = [
-    { id: "300", score: 1, created_at: "2025-01-30T00:00:00Z" },
-    { id: "200", score: 10, created_at: "2025-01-29T00:00:00Z" },
-    { id: "100", score: 10, created_at: "2023-01-01T00:00:00Z" },
-    { id: "150", score: 1, created_at: "2025-01-30T00:00:00Z" },
+    { id: "300", score: 1, document: null, created_at: "2025-01-30T00:00:00Z" },
+    { id: "200", score: 10, document: null, created_at: "2025-01-29T00:00:00Z" },
+    { id: "100", score: 10, document: null, created_at: "2023-01-01T00:00:00Z" },
+    { id: "150", score: 1, document: null, created_at: "2025-01-30T00:00:00Z" },
   ];
-  assert.deepEqual(rankHits(hits, now).map((h) => h.id), ["200", "100", "300", "150"]);
+  assert.deepEqual(rankHits(hits, [], now).map((h) => h.id), ["200", "100", "300", "150"]);
+  // Without the engine's score (SQLite), the text is scored: more occurrences in a shorter post rank higher.
+  const cat = [{ text: "cat", prefix: false }];
+  const texts = [
+    { id: "3", score: null, document: "a dog and a cat and a bird and a fish", created_at: "2025-01-30T00:00:00Z" },
+    { id: "2", score: null, document: "cat cat cat", created_at: "2025-01-30T00:00:00Z" },
+    { id: "1", score: null, document: "the cat", created_at: "2025-01-30T00:00:00Z" },
+  ];
+  assert.deepEqual(rankHits(texts, cat, now).map((h) => h.id), ["2", "1", "3"]);
+  assert.ok(textScore("東京 京都", [{ text: "東", prefix: true }], 2) > textScore("京都", [{ text: "東", prefix: true }], 2));
 });
 
 test("SEARCH_INDEXING is on by default, off when asked, and anything else is a configuration problem", () => {

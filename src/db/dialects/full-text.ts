@@ -5,8 +5,9 @@
 // whose foreign key to statuses cascades: whatever deletes a status (a Delete, pruning, an
 // account purge) takes its index row with it.
 // - SQLite: an FTS5 table over status_search (external content, rowid = status id) kept in step
-//   by triggers; the porter stemmer (English) over unicode61; bm25 for relevance. FTS5 hands out
-//   matches in rowid order, so "the newest N matches" reads only N postings.
+//   by triggers; the porter stemmer (English) over unicode61. FTS5 hands out matches in rowid
+//   order, so "the newest N matches" reads only N postings; relevance is scored by the caller
+//   from the stored text (bm25 would read every posting of each word).
 // - PostgreSQL: a tsvector column with a GIN index: the post's language configuration (en →
 //   english, de → german, …) joined with `simple`, so exact words match in every language and
 //   stems in the known one; a query term matches either. ts_rank for relevance; the planner
@@ -103,8 +104,12 @@ export interface FullTextMatch {
   from: RawBuilder<unknown>;
   statusId: RawBuilder<unknown>;
   where: RawBuilder<SqlBool>;
-  /** Higher is more relevant. */
-  score: RawBuilder<number>;
+  /**
+   * Higher is more relevant; null when the engine's own score is too dear (FTS5's bm25 counts
+   * every match of each word for each query: tens of milliseconds for a common word at a million
+   * posts) — the caller then scores the candidates' stored text itself.
+   */
+  score: RawBuilder<number> | null;
 }
 
 /**
@@ -134,6 +139,6 @@ export function fullTextMatch(db: Kysely<any>, query: { terms: readonly FullText
     from: sql`status_search_fts`,
     statusId: sql`status_search_fts.rowid`,
     where: sql<SqlBool>`status_search_fts match ${expression}`,
-    score: sql<number>`(-bm25(status_search_fts))`,
+    score: null,
   };
 }

@@ -4,13 +4,14 @@
 //
 // Bounded work: the database takes the newest 4 × CANDIDATE_WINDOW matches of the words (both
 // engines read matches newest-first and stop), keeps the newest CANDIDATE_WINDOW of them the
-// reader may find, and only those are ranked: relevance (bm25 / ts_rank, scaled to the best
-// candidate) weighted with recency (halving every 30 days). With from: or account_id, the
+// reader may find, and only those are ranked: relevance (ts_rank on PostgreSQL; on SQLite
+// textScore below, from the stored text), scaled to the best candidate, weighted with recency
+// (halving every 30 days). With from: or account_id, the
 // author's matches are checked directly instead.
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { StatusSearchFilter, StatusSearchHit } from "../../store/search/status-index.ts";
-import { parseSearchQuery } from "./query-parser.ts";
+import { parseSearchQuery, type SearchPhrase } from "./query-parser.ts";
 
 /** How many of the newest matches are ranked (at most; a deep offset widens it up to MAX_WINDOW). */
 export const CANDIDATE_WINDOW = 500;
@@ -30,13 +31,33 @@ export interface StatusSearchOptions {
   offset: number;
 }
 
+/**
+ * Relevance from the candidates' normalized text, where the engine gave none (SQLite): for each
+ * word or phrase, its occurrences saturated and weighed by the post's length against the
+ * candidates' average, as BM25 does — without BM25's rarity weight, as every candidate has
+ * every word. A stemmed match (FTS5's Porter) that the text does not spell counts as a match.
+ */
+export function textScore(document: string, terms: readonly SearchPhrase[], averageLength: number): number {
+  const words = document.split(" ");
+  const padded = ` ${document} `;
+  const norm = 0.25 + 0.75 * (words.length / Math.max(1, averageLength));
+  let score = 0;
+  for (const term of terms) {
+    const tf = term.prefix ? words.filter((w) => w.startsWith(term.text)).length : padded.split(` ${term.text} `).length - 1;
+    score += Math.max(tf, 0.5) / (Math.max(tf, 0.5) + 1.2 * norm);
+  }
+  return score;
+}
+
 /** Relevance (scaled to the best) weighted with recency; ties newest first. */
-export function rankHits(hits: readonly StatusSearchHit[], now = Date.now()): StatusSearchHit[] {
-  const best = hits.reduce((max, h) => Math.max(max, h.score), 0);
+export function rankHits(found: readonly StatusSearchHit[], terms: readonly SearchPhrase[], now = Date.now()): StatusSearchHit[] {
+  const averageLength = found.reduce((sum, h) => sum + (h.document ? h.document.split(" ").length : 0), 0) / Math.max(1, found.length);
+  const hits = found.map((h) => (h.score === null ? { ...h, score: h.document ? textScore(h.document, terms, averageLength) : 0 } : h));
+  const best = hits.reduce((max, h) => Math.max(max, h.score ?? 0), 0);
   const rank = (h: StatusSearchHit) => {
     const ageDays = Math.max(0, (now - Date.parse(h.created_at)) / 86_400_000);
     const recency = Math.pow(0.5, ageDays / HALF_LIFE_DAYS);
-    return best > 0 ? 0.7 * (h.score / best) + 0.3 * recency : recency;
+    return best > 0 ? 0.7 * ((h.score ?? 0) / best) + 0.3 * recency : recency;
   };
   const ranked = hits.map((h) => ({ h, r: rank(h) }));
   ranked.sort((a, b) => b.r - a.r || (BigInt(b.h.id) > BigInt(a.h.id) ? 1 : BigInt(b.h.id) < BigInt(a.h.id) ? -1 : 0));
@@ -79,7 +100,7 @@ export async function searchStatuses(stores: Stores, query: string, options: Sta
     window,
     matches: window * MATCHES_PER_CANDIDATE,
   };
-  const hits = rankHits(await stores.statusIndex.search(filter)).slice(options.offset, options.offset + options.limit);
+  const hits = rankHits(await stores.statusIndex.search(filter), parsed.terms).slice(options.offset, options.offset + options.limit);
   const rows = new Map((await stores.statuses.byIds(hits.map((h) => h.id))).map((r) => [r.id, r]));
   return hits.map((h) => rows.get(h.id)).filter((r): r is StatusRow => r !== undefined);
 }

@@ -42,7 +42,9 @@ export interface StatusSearchFilter {
 
 export interface StatusSearchHit {
   id: string;
-  score: number;
+  /** The engine's relevance, or null: then `document` (the normalized text) is returned to be scored. */
+  score: number | null;
+  document: string | null;
   created_at: string;
 }
 
@@ -113,18 +115,20 @@ export class StatusIndexStore {
     const conditions = [sql<SqlBool>`s.reblog_of_id is null`, ...this.privacy(filter), ...this.filters(filter)];
     const where = sql.join(conditions, sql` and `);
     if (filter.text === null) {
-      const result = await sql<StatusSearchHit>`select s.id as id, 0 as score, s.created_at as created_at from statuses s
+      const result = await sql<StatusSearchHit>`select s.id as id, s.created_at as created_at from statuses s
         where ${where} order by s.id desc limit ${filter.window}`.execute(this.db);
-      return result.rows.map((r) => ({ id: String(r.id), score: 0, created_at: r.created_at }));
+      return result.rows.map((r) => ({ id: String(r.id), score: 0, document: null, created_at: r.created_at }));
     }
     const match = fullTextMatch(this.db, filter.text);
+    const score = match.score ?? sql`null`;
+    const document = match.score === null ? sql`(select sd.document from status_search sd where sd.status_id = s.id)` : sql`null`;
     if (filter.authorIs.length > 0) {
       // One author's posts: few enough to check each match against the rules in one pass.
-      const result = await sql<StatusSearchHit>`select s.id as id, ${match.score} as score, s.created_at as created_at
+      const result = await sql<StatusSearchHit>`select s.id as id, ${score} as score, ${document} as document, s.created_at as created_at
         from ${match.from} inner join statuses s on s.id = ${match.statusId}
         where ${match.where} and ${where}
         order by ${match.statusId} desc limit ${filter.window}`.execute(this.db);
-      return result.rows.map((r) => ({ id: String(r.id), score: Number(r.score) || 0, created_at: r.created_at }));
+      return result.rows.map(hitOf);
     }
     // First the newest `matches` matches from the text index alone — so that each engine picks
     // its plan by the words' frequency only (PostgreSQL: walking the primary key for common
@@ -135,14 +139,14 @@ export class StatusIndexStore {
       ...(filter.maxId ? [sql<SqlBool>`${match.statusId} < ${filter.maxId}`] : []),
     ];
     const result = await sql<StatusSearchHit>`with m as materialized (
-        select ${match.statusId} as sid, ${match.score} as score from ${match.from}
+        select ${match.statusId} as sid, ${score} as score from ${match.from}
         where ${sql.join([match.where, ...range], sql` and `)}
         order by ${match.statusId} desc limit ${filter.matches})
-      select s.id as id, m.score as score, s.created_at as created_at
+      select s.id as id, m.score as score, ${document} as document, s.created_at as created_at
       from m inner join statuses s on s.id = m.sid
       where ${where}
       limit ${filter.window}`.execute(this.db);
-    return result.rows.map((r) => ({ id: String(r.id), score: Number(r.score) || 0, created_at: r.created_at }));
+    return result.rows.map(hitOf);
   }
 
   /**
@@ -188,6 +192,10 @@ export class StatusIndexStore {
     if (filter.maxId) out.push(sql<SqlBool>`s.id < ${filter.maxId}`);
     return out;
   }
+}
+
+function hitOf(r: StatusSearchHit): StatusSearchHit {
+  return { id: String(r.id), score: r.score === null ? null : Number(r.score) || 0, document: r.document ?? null, created_at: r.created_at };
 }
 
 /** has:/is: properties as conditions on `s` (Mastodon's searchable properties). */
