@@ -4,10 +4,11 @@
 // in it is believed: a created or updated post is fetched from its author's server (under the
 // domain policy and the resolver's authorship rules) and a delete takes effect only when that
 // server says the post is gone. A created post reaches the group's followers as a boost by the
-// group, as Mastodon shows community posts. Likes and other activities inside an Announce are
-// ignored: there is no way to check them without the member's own signature.
+// group, as Mastodon shows community posts. A Like inside an Announce counts once the member's
+// server serves that Like at its id (Lemmy serves its activities); other announced activities
+// (Dislike, Undo, Add…) are ignored: nothing but the member's own signature could vouch for them.
 import type { InboxContext } from "@fedify/fedify";
-import { Activity, Create, Delete, Update, type Announce, type Object as APObject } from "@fedify/vocab";
+import { Activity, Create, Delete, Like, Update, type Announce, type Object as APObject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { FederationDeps } from "./context.ts";
 import type { Resolver } from "./resolver.ts";
@@ -34,7 +35,11 @@ export class GroupAnnounces {
   async handle(ctx: InboxContext<void>, announce: Announce, sender: AccountRow): Promise<boolean> {
     const inner = await announce.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
     if (!(inner instanceof Activity)) return false;
-    // Other activities (Like, Dislike, Undo, Add…) announced by a group cannot be checked: ignored.
+    if (inner instanceof Like) {
+      await this.like(ctx, inner);
+      return true;
+    }
+    // Other activities (Dislike, Undo, Add…) announced by a group cannot be checked: ignored.
     if (!(inner instanceof Create || inner instanceof Update || inner instanceof Delete)) return true;
     const objectId = inner.objectId;
     if (!objectId) return true;
@@ -56,6 +61,18 @@ export class GroupAnnounces {
     }
     if (await this.gone(ctx, objectId.href)) await this.deps.services.remoteStatuses.remove(stored);
     return true;
+  }
+
+  /** A member's Like of a post here, believed when its own server serves it at its id. */
+  private async like(ctx: InboxContext<void>, announced: Like): Promise<void> {
+    const id = announced.id;
+    const actorId = announced.actorId;
+    if (!id || !actorId || id.origin !== actorId.origin) return;
+    const fetched = await this.fetch(ctx, id.href);
+    if (!(fetched instanceof Like) || fetched.actorId?.href !== actorId.href || !fetched.objectId) return;
+    const status = await this.deps.stores.statuses.byUri(fetched.objectId.href);
+    const actor = status ? await this.resolver.account(ctx, actorId) : null;
+    if (status && actor) await this.deps.services.remoteStatuses.receiveLike(actor, status, id.href, false);
   }
 
   private async fetch(ctx: InboxContext<void>, uri: string): Promise<APObject | null> {

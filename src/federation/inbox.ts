@@ -20,6 +20,8 @@ import { FeaturedCollections } from "./featured.ts";
 import { GroupAnnounces } from "./groups.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
+/** A sender's profile older than this is fetched again when it next sends something. */
+const STALE_ACTOR_MS = 24 * 3600_000;
 /** Mastodon names one account and its reported posts; more than this is not a report anyone reads. */
 const MAX_FLAG_OBJECTS = 200;
 
@@ -36,13 +38,21 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
   const featured = new FeaturedCollections(deps, resolver);
   resolver.afterActor = (ctx, account) => featured.refreshSoon(ctx, account);
 
+  /** Stale senders being fetched again now (one fetch per actor at a time). */
+  const refreshing = new Set<string>();
   /** The sender of an activity, stored; null when it cannot be known. */
   const senderOf = async (ctx: InboxContext<void>, activity: Activity): Promise<AccountRow | null> => {
     if (!activity.actorId) return null;
     heardFrom(activity.actorId.host);
     const known = await stores.accounts.byUri(activity.actorId.href);
     if (known && known.fetched_at) {
-      return known.suspended_at ? null : known;
+      if (known.suspended_at) return null;
+      // A profile not fetched for a day is fetched again in the background; the activity goes on.
+      if (Date.parse(known.fetched_at) < Date.now() - STALE_ACTOR_MS && !refreshing.has(known.uri)) {
+        refreshing.add(known.uri);
+        void resolver.account(ctx, known.uri, { refresh: true }).catch(() => null).finally(() => refreshing.delete(known.uri));
+      }
+      return known;
     }
     const actor = await activity.getActor({ documentLoader: ctx.documentLoader }).catch(() => null);
     return actor && isActor(actor) ? resolver.saveActor(actor as Actor) : null;

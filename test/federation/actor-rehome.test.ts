@@ -10,6 +10,7 @@ import { startFleet, eventually, type Fleet } from "../support/federation-fleet.
 import { startFedifyPeer, type FedifyPeer } from "../support/fedify-peer.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import { queryRows } from "../support/server-db.ts";
 
 const A = "a.test";
 const PEER = "m.test";
@@ -41,7 +42,7 @@ async function statusOn(uri: string) {
 before(async () => {
   fleet = await startFleet([A], { firstAddress: 124, extraHosts: { [PEER]: "127.0.0.125" } });
   contracts.push(installContractCheck(fleet.servers[A].url));
-  peer = await startFedifyPeer({ host: PEER, address: "127.0.0.125", tls: fleet.tls, identifiers: ["v1", "v2", "impostor"] });
+  peer = await startFedifyPeer({ host: PEER, address: "127.0.0.125", tls: fleet.tls, identifiers: ["v1", "v2", "impostor", "dora"] });
   peer.handles.set("carl", "v1");
   alice = await signUp(fleet.servers[A], "alice");
 });
@@ -73,4 +74,15 @@ test("a re-created account moves to its new URI once WebFinger says so; an impos
   const later = await postAs("v2", "Still carl");
   await eventually(() => statusOn(later.href), 20_000, "carl's later post");
   assert.equal(await statusOn(claim.href), undefined);
+});
+
+test("a sender whose profile is more than a day old is fetched again when it sends something", async () => {
+  const dora = await api(`/api/v1/accounts/lookup?acct=dora@${PEER}`);
+  assert.equal(dora.body.display_name, "Fedify dora");
+  // Two days pass; meanwhile dora renamed herself without sending an Update.
+  await queryRows(fleet.servers[A], "update accounts set fetched_at = ? where id = ?", [new Date(Date.now() - 2 * 86400_000).toISOString(), dora.body.id]);
+  peer.displayNames.set("dora", "Dora, renamed");
+  const post = await postAs("dora", "Hello again");
+  await eventually(() => statusOn(post.href), 20_000, "dora's post");
+  await eventually(async () => (await api(`/api/v1/accounts/${dora.body.id}`)).body.display_name === "Dora, renamed", 20_000, "dora's profile fetched again");
 });

@@ -5,7 +5,7 @@
 // is not believed, and a delete counts only once that server says the post is gone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Announce, Create, Delete, Note, PUBLIC_COLLECTION, Update, type Actor } from "@fedify/vocab";
+import { Announce, Create, Delete, Like, Note, PUBLIC_COLLECTION, Update, type Actor } from "@fedify/vocab";
 import { Temporal as Polyfill } from "@js-temporal/polyfill";
 import { startFleet, eventually, type Fleet } from "../support/federation-fleet.ts";
 import { startFedifyPeer, type FedifyPeer } from "../support/fedify-peer.ts";
@@ -30,7 +30,7 @@ function memberNote(id: URL, text: string): Note {
 }
 
 /** The community announces `activity` to alice, as Lemmy does for its followers. */
-async function announce(activity: Create | Update | Delete): Promise<void> {
+async function announce(activity: Create | Update | Delete | Like): Promise<void> {
   await group.send("community", aliceActor, new Announce({ id: group.newId("community", "announces"), actor: group.actors.community.uri, object: activity, to: PUBLIC_COLLECTION, published: Polyfill.Now.instant() as unknown as Temporal.Instant }));
 }
 
@@ -42,7 +42,7 @@ async function homeEntry(uri: string) {
 before(async () => {
   fleet = await startFleet([A], { firstAddress: 122, extraHosts: { [G]: "127.0.0.123" } });
   contracts.push(installContractCheck(fleet.servers[A].url));
-  group = await startFedifyPeer({ host: G, address: "127.0.0.123", tls: fleet.tls, identifiers: ["community", "member"] });
+  group = await startFedifyPeer({ host: G, address: "127.0.0.123", tls: fleet.tls, identifiers: ["community", "member", "stranger"] });
   alice = await signUp(fleet.servers[A], "alice");
   aliceActor = await group.lookup(`alice@${A}`);
 });
@@ -82,4 +82,21 @@ test("a community's announced posts, edits and deletions, each checked with the 
   group.notes.delete(id.href);
   await announce(new Delete({ id: new URL(`${id.href}#delete/2`), actor: group.actors.member.uri, object: id, to: PUBLIC_COLLECTION }));
   await eventually(async () => !(await homeEntry(id.href)), 20_000, "the deleted post gone from a.test");
+});
+
+test("a member's Like passed on by the community counts once the member's server serves it", async () => {
+  const post = await api("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "A post for the community" }) });
+  assert.equal(post.status, 200);
+  const favourites = async () => (await api(`/api/v1/statuses/${post.body.id}/favourited_by`)).body as { acct: string }[];
+  // A Like its author's server does not serve (forged by whoever announces it) is ignored…
+  const forged = new Like({ id: group.newId("stranger", "likes"), actor: group.actors.stranger.uri, object: new URL(post.body.uri) });
+  await announce(forged);
+  // …one it serves counts.
+  const real = new Like({ id: group.newId("member", "likes"), actor: group.actors.member.uri, object: new URL(post.body.uri) });
+  group.likes.set(real.id!.href, real);
+  await announce(real);
+  await eventually(async () => (await favourites()).length > 0, 20_000, "the member's favourite on a.test");
+  assert.deepEqual((await favourites()).map((a) => a.acct), [`member@${G}`]);
+  const notification = ((await api("/api/v1/notifications?types[]=favourite")).body as any[]).find((n) => n.status?.id === post.body.id);
+  assert.equal(notification?.account.acct, `member@${G}`);
 });

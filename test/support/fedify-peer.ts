@@ -7,7 +7,7 @@ import https from "node:https";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, type Context, type Federation, type InboxContext } from "@fedify/fedify";
-import { Accept, Activity, Endpoints, Follow, Note, Person, isActor, type Actor, type Object as APObject, type Recipient } from "@fedify/vocab";
+import { Accept, Activity, Endpoints, Follow, Like, Note, Person, isActor, type Actor, type Object as APObject, type Recipient } from "@fedify/vocab";
 
 export interface ReceivedActivity {
   /** The activity's type name: "Create", "Follow", "Accept"… */
@@ -41,6 +41,8 @@ export interface FedifyPeer {
   received: ReceivedActivity[];
   /** Notes the peer serves at their ids (https://HOST/users/NAME/notes/ID), as a real server would. */
   notes: Map<string, Note>;
+  /** Likes the peer serves at their ids (https://HOST/users/NAME/likes/ID). */
+  likes: Map<string, Like>;
   /**
    * WebFinger usernames → actor identifiers, for handles that are not simply an identifier: the
    * actor an entry names takes that username as its preferredUsername. Change it to make a
@@ -49,6 +51,8 @@ export interface FedifyPeer {
   handles: Map<string, string>;
   /** Identifier → the preferredUsername its actor document claims, whatever WebFinger says (an impostor's). */
   claimedUsernames: Map<string, string>;
+  /** Identifier → the display name its actor document shows (default "Fedify IDENTIFIER"). */
+  displayNames: Map<string, string>;
   context(): Context<void>;
   /** A remote actor by `user@domain` (WebFinger) or URI. */
   lookup(handleOrUri: string): Promise<Actor>;
@@ -90,7 +94,9 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
   const received: ReceivedActivity[] = [];
   const notes = new Map<string, Note>();
   const handles = new Map<string, string>();
+  const likes = new Map<string, Like>();
   const claimedUsernames = new Map<string, string>();
+  const displayNames = new Map<string, string>();
   const usernameOf = (identifier: string) => claimedUsernames.get(identifier) ?? [...handles].find(([, id]) => id === identifier)?.[0] ?? identifier;
 
   const federation = createFederation<void>({
@@ -109,7 +115,7 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
       return new Person({
         id: ctx.getActorUri(identifier),
         preferredUsername: usernameOf(identifier),
-        name: `Fedify ${identifier}`,
+        name: displayNames.get(identifier) ?? `Fedify ${identifier}`,
         summary: "A test peer built directly on Fedify.",
         url: new URL(`/@${identifier}`, origin),
         inbox: ctx.getInboxUri(identifier),
@@ -131,6 +137,10 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
 
   federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (ctx, values) => {
     return notes.get(new URL(`/users/${values.identifier}/notes/${values.id}`, origin).href) ?? null;
+  });
+  // Likes served at their ids, as Lemmy serves its activities (a group's announced Like is checked there).
+  federation.setObjectDispatcher(Like, "/users/{identifier}/likes/{id}", (ctx, values) => {
+    return likes.get(new URL(`/users/${values.identifier}/likes/${values.id}`, origin).href) ?? null;
   });
 
   const record = async (ctx: InboxContext<void>, activity: Activity) => {
@@ -200,8 +210,10 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
     actors: Object.fromEntries(identifiers.map((identifier) => [identifier, { identifier, uri: context().getActorUri(identifier), keyPairs: keys.get(identifier)! }])),
     received,
     notes,
+    likes,
     handles,
     claimedUsernames,
+    displayNames,
     context,
     async lookup(handleOrUri) {
       const ctx = context();
