@@ -18,6 +18,8 @@ export type { PushSubscriptionsTable, PushPolicy } from "./schema/push.ts";
 import type { MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
 import type { AccountFeaturesDB } from "./schema/account-features.ts";
 import type { RelaysDB } from "./schema/relays.ts";
+import type { PollsDB } from "./schema/polls.ts";
+export type { PollsTable, PollOptionsTable, PollVotesTable } from "./schema/polls.ts";
 export type { RelaysTable, RelayProtocol, RelayState } from "./schema/relays.ts";
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
 export type { MediaType, MediaProcessing, MediaAttachmentsTable, CustomEmojisTable, RemoteMediaCacheTable, MediaUsageDailyTable, RemoteMediaCacheUsageTable } from "./schema/media.ts";
@@ -406,40 +408,6 @@ export interface FilterStatusesTable {
   created_at: string;
 }
 
-export interface PollsTable {
-  id: string;
-  status_id: string;
-  account_id: string;
-  multiple: Flag;
-  hide_totals: Flag;
-  votes_count: number;
-  voters_count: number;
-  expires_at: string | null;
-  /** When voters and the author were told the poll ended; null until then. */
-  expiry_notified_at: string | null;
-  created_at: string;
-  updated_at: string;
-  /** When the poll's new counts are due to go out (Update(Question)); null when nothing is pending. */
-  update_due_at: ColumnType<string | null, string | null | undefined, string | null>;
-}
-
-export interface PollOptionsTable {
-  poll_id: string;
-  position: number;
-  title: string;
-  votes_count: number;
-}
-
-export interface PollVotesTable {
-  id: string;
-  poll_id: string;
-  account_id: string;
-  /** Index into the poll's options. */
-  choice: number;
-  uri: string | null;
-  created_at: string;
-}
-
 export interface SuggestionDismissalsTable {
   account_id: string;
   target_account_id: string;
@@ -516,8 +484,8 @@ export interface DeliveryCountsTable {
   count: number;
 }
 
-/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035). */
-export interface DB extends AccountFeaturesDB, RelaysDB {
+/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035; PollsDB: polls). */
+export interface DB extends AccountFeaturesDB, RelaysDB, PollsDB {
   two_factor_credentials: TwoFactorCredentialsTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;
@@ -562,9 +530,6 @@ export interface DB extends AccountFeaturesDB, RelaysDB {
   filters: FiltersTable;
   filter_keywords: FilterKeywordsTable;
   filter_statuses: FilterStatusesTable;
-  polls: PollsTable;
-  poll_options: PollOptionsTable;
-  poll_votes: PollVotesTable;
   suggestion_dismissals: SuggestionDismissalsTable;
   kv: KvTable;
   jobs: JobsTable;
