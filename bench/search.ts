@@ -6,7 +6,6 @@
 //   privacy rule applies): p50/p99 for common words, rare words, phrases, CJK and German words;
 // - posting throughput (StatusService.create, in process) with indexing on and off, alternating
 //   rounds so machine noise hits both alike; the cost of indexing is the ratio of the medians.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
@@ -17,6 +16,7 @@ import { benchPostgres, freePort, type PostgresCluster } from "../test/support/p
 import { seed } from "./seed.ts";
 import { Corpus, benchQueries } from "./search-corpus.ts";
 import { percentile, round } from "./measure.ts";
+import { signIn, startBenchServer } from "./bench-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const READER = { username: "reader", email: "reader@bench.invalid", password: "bench-password-1" };
@@ -103,16 +103,10 @@ async function indexBytes(runtime: Runtime): Promise<number> {
 }
 
 async function measureQueries(env: Record<string, string>, port: number, repeats: number, log: (line: string) => void): Promise<Record<string, number>> {
-  const server = spawn(process.execPath, [path.join(root, "src/cli/main.ts"), "start"], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
+  const server = await startBenchServer(env, port);
   try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (server.exitCode !== null) throw new Error("the server exited");
-      if (i > 600) throw new Error("the server did not start");
-      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const token = await signIn(url);
+    const url = server.url;
+    const token = await signIn(url, READER.username, READER.password);
     const headers = { Authorization: `Bearer ${token}` };
     const results: Record<string, number> = {};
     for (const [kind, queries] of Object.entries(benchQueries())) {
@@ -138,8 +132,7 @@ async function measureQueries(env: Record<string, string>, port: number, repeats
     }
     return results;
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    await server.stop();
   }
 }
 
@@ -169,17 +162,6 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
   const on = median(rates.on);
   const off = median(rates.off);
   return { posts_per_second_indexing_on: round(on), posts_per_second_indexing_off: round(off), indexing_cost_percent: round((1 - on / off) * 100) };
-}
-
-async function signIn(url: string): Promise<string> {
-  const app = await (await fetch(`${url}/api/v1/apps`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_name: "bench", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read" }) })).json();
-  const token = await (await fetch(`${url}/oauth/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username: READER.username, password: READER.password, scope: "read" }),
-  })).json();
-  if (!token.access_token) throw new Error(`sign-in failed: ${JSON.stringify(token)}`);
-  return token.access_token;
 }
 
 function printTable(summary: Record<string, unknown>): void {

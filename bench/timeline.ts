@@ -3,7 +3,6 @@
 // 2k of them). It also times, in the same run, the query a pull design would need (statuses of
 // followed accounts, privacy-filtered) against the materialized feed's query, to show why Skein
 // materializes home feeds.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
@@ -12,6 +11,7 @@ import { openRuntime } from "../src/server/context.ts";
 import { readableWithBoostBy, notMutedBy } from "../src/store/visibility-sql.ts";
 import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
 import { seed, type SeedSize } from "./seed.ts";
+import { signIn, startBenchServer } from "./bench-server.ts";
 import { percentile, processUsage, round } from "./measure.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -63,21 +63,15 @@ export async function timelineBench(options: TimelineBenchOptions): Promise<Reco
       }
     }
 
-    const server = spawn(process.execPath, [path.join(root, "src/cli/main.ts"), "start"], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
+    const server = await startBenchServer(env, port);
     try {
-      const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        if (server.exitCode !== null) throw new Error("the server exited");
-        if (i > 600) throw new Error("the server did not start");
-        if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const token = await signIn(url);
+      const url = server.url;
+      const token = await signIn(url, READER.username, READER.password);
       log(`warming up, then ${options.concurrency} concurrent clients for ${options.seconds} s`);
       await load(url, token, Math.min(options.concurrency, 4), 2);
-      const before = processUsage(server.pid!);
+      const before = processUsage(server.process.pid!);
       const result = await load(url, token, options.concurrency, options.seconds);
-      const after = processUsage(server.pid!);
+      const after = processUsage(server.process.pid!);
       const summary = {
         benchmark: "timeline",
         database: options.database,
@@ -100,23 +94,11 @@ export async function timelineBench(options: TimelineBenchOptions): Promise<Reco
       if (options.json) fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
       return summary;
     } finally {
-      server.kill("SIGTERM");
-      await new Promise((r) => server.once("exit", r));
+      await server.stop();
     }
   } finally {
     await cluster?.stop();
   }
-}
-
-async function signIn(url: string): Promise<string> {
-  const app = await (await fetch(`${url}/api/v1/apps`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_name: "bench", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read" }) })).json();
-  const token = await (await fetch(`${url}/oauth/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username: READER.username, password: READER.password, scope: "read" }),
-  })).json();
-  if (!token.access_token) throw new Error(`sign-in failed: ${JSON.stringify(token)}`);
-  return token.access_token;
 }
 
 /** Clients that each read the first page, and one in five times the page below it, as readers scroll. */

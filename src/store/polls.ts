@@ -120,14 +120,23 @@ export class PollStore {
   }
 
   /** Local accounts that voted in the poll. */
-  async localVoters(pollId: string): Promise<string[]> {
+  localVoters(pollId: string): Promise<string[]> {
+    return this.voters(pollId, "local");
+  }
+
+  /** Remote accounts that voted in the poll (they hear of its counts even when they follow no one there). */
+  remoteVoters(pollId: string): Promise<string[]> {
+    return this.voters(pollId, "remote");
+  }
+
+  private async voters(pollId: string, where: "local" | "remote"): Promise<string[]> {
     const rows = await this.db
       .selectFrom("poll_votes")
       .innerJoin("accounts", "accounts.id", "poll_votes.account_id")
       .select("poll_votes.account_id")
       .distinct()
       .where("poll_votes.poll_id", "=", pollId)
-      .where("accounts.domain", "is", null)
+      .where("accounts.domain", where === "local" ? "is" : "is not", null)
       .execute();
     return rows.map((r) => r.account_id);
   }
@@ -174,18 +183,5 @@ export class PollStore {
   async claimUpdate(pollId: string, dueAt: string): Promise<boolean> {
     const result = await this.db.updateTable("polls").set({ update_due_at: null }).where("id", "=", pollId).where("update_due_at", "=", dueAt).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
-  }
-
-  /** Remote accounts that voted in the poll (they hear of its counts even when they follow no one there). */
-  async remoteVoters(pollId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("poll_votes")
-      .innerJoin("accounts", "accounts.id", "poll_votes.account_id")
-      .select("poll_votes.account_id")
-      .distinct()
-      .where("poll_votes.poll_id", "=", pollId)
-      .where("accounts.domain", "is not", null)
-      .execute();
-    return rows.map((r) => r.account_id);
   }
 }
