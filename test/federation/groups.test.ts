@@ -100,3 +100,11 @@ test("a member's Like passed on by the community counts once the member's server
   const notification = ((await api("/api/v1/notifications?types[]=favourite")).body as any[]).find((n) => n.status?.id === post.body.id);
   assert.equal(notification?.account.acct, `member@${G}`);
 });
+
+test("posting to a community: a post mentioning it goes to its inbox, addressed to it", async () => {
+  const post = await api("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: `@community@${G} Hello, community` }) });
+  assert.equal(post.status, 200);
+  const created = await eventually(async () => group.received.find((r) => r.type === "Create" && r.object?.id?.href === post.body.uri), 20_000, "the post at the community's server");
+  const audience = [...created.activity.toIds, ...created.activity.ccIds].map((u) => u.href);
+  assert.ok(audience.includes(group.actors.community.uri.href), `the community is addressed: ${audience.join(", ")}`);
+});

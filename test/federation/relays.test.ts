@@ -117,3 +117,17 @@ test("unsubscribing sends the Undo of the Follow", async () => {
   assert.equal(undo.object?.id?.href, `https://${A}/relays/${subscription.id}#follow`);
   await eventually(async () => (await api(admin, "/api/v1/admin/relays")).body.length === 0, 20_000, "the relay forgotten");
 });
+
+test("a LitePub relay (given by its actor URL) is followed as an actor, at the inbox its actor names", async () => {
+  const added = await api(admin, "/api/v1/admin/relays", { method: "POST", body: JSON.stringify({ inbox_url: relay.actors.relay.uri.href }) });
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  assert.equal(added.body.protocol, "litepub");
+  const follow = await eventually(async () => relay.received.find((r) => r.type === "Follow" && (r.activity as Follow).objectId?.href === relay.actors.relay.uri.href), 20_000, "the LitePub Follow");
+  assert.equal(follow.activity.actorId?.href, `https://${A}/users/instance.actor`);
+  await relay.send("relay", subscriber, new Accept({ id: relay.newId("relay", "accepts"), actor: relay.actors.relay.uri, object: follow.activity as Follow }));
+  const accepted = await eventually(async () => ((await api(admin, "/api/v1/admin/relays")).body as any[]).find((r) => r.id === added.body.id && r.state === "accepted"), 20_000, "the LitePub relay accepted");
+  assert.equal(accepted.actor_uri, relay.actors.relay.uri.href);
+  const fromQ = publish(q, "Through a LitePub relay");
+  await relayed(fromQ);
+  await eventually(async () => (await federatedTimeline()).some((s) => s.uri === fromQ.href), 20_000, "the relayed post");
+});
