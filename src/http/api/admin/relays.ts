@@ -7,16 +7,12 @@ import type { AppEnv } from "../../env.ts";
 import { requireAdmin } from "./guard.ts";
 import { readParams, str } from "../../params.ts";
 import { idParam } from "./domain-blocks.ts";
-import type { RelayRow } from "../../../store/relays.ts";
+import { toAdminRelay } from "../../../convert/mastodon/admin/relays.ts";
 
 export const adminRelays = new Hono<AppEnv>();
 
 const read = requireAdmin("admin:read", "manage_federation");
 const write = requireAdmin("admin:write", "manage_federation");
-
-function toAdminRelay(relay: RelayRow) {
-  return { id: relay.id, inbox_url: relay.inbox_url, actor_uri: relay.actor_uri, protocol: relay.protocol, state: relay.state, created_at: relay.created_at, updated_at: relay.updated_at };
-}
 
 adminRelays.get("/", read, async (c) => c.json((await c.get("services").relays.list()).map(toAdminRelay)));
 
