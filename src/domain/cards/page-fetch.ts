@@ -6,7 +6,8 @@
 // page, a content-type check, and at most MAX_PAGE_BYTES read — reading stops at </head>, which
 // is all a card needs. A few pages per host at a time (PER_HOST), so one post cannot make us
 // hammer a site.
-import { Agent, request } from "undici";
+import { Agent } from "undici";
+import { guardedGet, type GuardedGetProblem, type GuardedResponse } from "../../net/guarded-get.ts";
 import { guardedConnector, type OutboundPolicy } from "../../net/connection-guard.ts";
 import { Semaphore } from "../../media/gate.ts";
 import { PageMetadataReader, robotsForbidImage, type PageMetadata } from "./page-metadata.ts";
@@ -145,38 +146,19 @@ export class CardPageFetcher {
   }
 
   /** GET with the redirect, policy and deadline rules; `read` gets the 200 answer. */
-  private async get<T>(url: string, accept: string, read: (response: Awaited<ReturnType<typeof request>>, finalUrl: string) => Promise<T>): Promise<T> {
+  private async get<T>(url: string, accept: string, read: (response: GuardedResponse, finalUrl: string) => Promise<T>): Promise<T> {
     const deadline = AbortSignal.timeout(CARD_FETCH_LIMITS.totalTimeoutMs);
-    let current = url;
     try {
-      for (let hop = 0; ; hop++) {
-        let parsed: URL;
-        try {
-          parsed = new URL(current);
-        } catch {
-          throw new CardFetchError("not a URL");
-        }
-        if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new CardFetchError("only http(s) pages are fetched");
-        if (!(await this.options.mayFetch(parsed.href))) throw new CardFetchError(`pages of ${parsed.hostname} are not fetched`);
-        const response = await request(parsed, {
-          dispatcher: this.agent,
-          method: "GET",
-          headers: { accept, "user-agent": this.options.userAgent },
-          signal: deadline,
-        });
-        if (response.statusCode >= 300 && response.statusCode < 400 && response.headers.location) {
-          await response.body.dump().catch(() => {});
-          if (hop >= CARD_FETCH_LIMITS.maxRedirects) throw new CardFetchError(`more than ${CARD_FETCH_LIMITS.maxRedirects} redirects`);
-          const location = Array.isArray(response.headers.location) ? response.headers.location[0] : response.headers.location;
-          current = new URL(location, parsed).href;
-          continue;
-        }
-        if (response.statusCode !== 200) {
-          await response.body.dump().catch(() => {});
-          throw new CardFetchError(`the page answered ${response.statusCode}`);
-        }
-        return await read(response, parsed.href);
-      }
+      const { response, finalUrl } = await guardedGet(url, {
+        agent: this.agent,
+        accept,
+        userAgent: this.options.userAgent,
+        maxRedirects: CARD_FETCH_LIMITS.maxRedirects,
+        signal: deadline,
+        mayFetch: this.options.mayFetch,
+        fail: (problem) => new CardFetchError(cardProblem(problem)),
+      });
+      return await read(response, finalUrl);
     } catch (error) {
       if (error instanceof CardFetchError) throw error;
       if (deadline.aborted) throw new CardFetchError("the page did not answer in time");
@@ -189,6 +171,16 @@ export class CardPageFetcher {
 
   async close(): Promise<void> {
     await this.agent.close().catch(() => {});
+  }
+}
+
+function cardProblem(problem: GuardedGetProblem): string {
+  switch (problem.kind) {
+    case "not-url": return "not a URL";
+    case "scheme": return "only http(s) pages are fetched";
+    case "not-allowed": return `pages of ${problem.host} are not fetched`;
+    case "redirects": return `more than ${problem.max} redirects`;
+    case "status": return `the page answered ${problem.status}`;
   }
 }
 

@@ -7,7 +7,8 @@
 // connection judged by the guard on the address actually connected to.
 import fs from "node:fs";
 import path from "node:path";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
+import { guardedGet, type GuardedGetProblem } from "../../net/guarded-get.ts";
 import { testHostAddress, type Config } from "../../config/config.ts";
 import { guardedConnector, type OutboundPolicy } from "../../net/connection-guard.ts";
 import { SKEIN_VERSION } from "../../version.ts";
@@ -76,42 +77,23 @@ export class RemoteMediaFetcher {
     const maxBytes = this.options.maxBytes ?? REMOTE_MEDIA_LIMITS.maxBytes;
     const deadline = AbortSignal.timeout(this.options.totalTimeoutMs ?? REMOTE_MEDIA_LIMITS.totalTimeoutMs);
     const file = path.join(dir, `fetch-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
-    let current = url;
     try {
-      for (let hop = 0; ; hop++) {
-        let parsed: URL;
-        try {
-          parsed = new URL(current);
-        } catch {
-          throw new RemoteFetchError("the file's URL is not a URL", { refused: true });
-        }
-        if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new RemoteFetchError("only http(s) URLs are fetched", { refused: true });
-        if (!(await this.options.mayFetch(parsed.href))) throw new RemoteFetchError(`media of ${parsed.hostname} are not fetched`, { refused: true });
-        const response = await request(parsed, {
-          dispatcher: this.agent,
-          method: "GET",
-          headers: { accept: "image/*, video/*, audio/*;q=0.9, */*;q=0.1", "user-agent": this.userAgent },
-          signal: deadline,
-        });
-        if (response.statusCode >= 300 && response.statusCode < 400 && response.headers.location) {
-          await response.body.dump().catch(() => {});
-          if (hop >= REMOTE_MEDIA_LIMITS.maxRedirects) throw new RemoteFetchError(`more than ${REMOTE_MEDIA_LIMITS.maxRedirects} redirects`);
-          const location = Array.isArray(response.headers.location) ? response.headers.location[0] : response.headers.location;
-          current = new URL(location, parsed).href;
-          continue;
-        }
-        if (response.statusCode !== 200) {
-          await response.body.dump().catch(() => {});
-          throw new RemoteFetchError(`the origin answered ${response.statusCode}`, { status: response.statusCode });
-        }
-        const declared = Number(response.headers["content-length"]);
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          await response.body.dump().catch(() => {});
-          throw new RemoteFetchError(`the file is ${declared} bytes; files over ${maxBytes} bytes are not fetched`);
-        }
-        const size = await writeBounded(response.body, file, maxBytes);
-        return { path: file, size, finalUrl: parsed.href };
+      const { response, finalUrl } = await guardedGet(url, {
+        agent: this.agent,
+        accept: "image/*, video/*, audio/*;q=0.9, */*;q=0.1",
+        userAgent: this.userAgent,
+        maxRedirects: REMOTE_MEDIA_LIMITS.maxRedirects,
+        signal: deadline,
+        mayFetch: this.options.mayFetch,
+        fail: mediaProblem,
+      });
+      const declared = Number(response.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        await response.body.dump().catch(() => {});
+        throw new RemoteFetchError(`the file is ${declared} bytes; files over ${maxBytes} bytes are not fetched`);
       }
+      const size = await writeBounded(response.body, file, maxBytes);
+      return { path: file, size, finalUrl };
     } catch (error) {
       await fs.promises.rm(file, { force: true });
       if (error instanceof RemoteFetchError) throw error;
@@ -123,6 +105,16 @@ export class RemoteMediaFetcher {
 
   async close(): Promise<void> {
     await this.agent.close().catch(() => {});
+  }
+}
+
+function mediaProblem(problem: GuardedGetProblem): RemoteFetchError {
+  switch (problem.kind) {
+    case "not-url": return new RemoteFetchError("the file's URL is not a URL", { refused: true });
+    case "scheme": return new RemoteFetchError("only http(s) URLs are fetched", { refused: true });
+    case "not-allowed": return new RemoteFetchError(`media of ${problem.host} are not fetched`, { refused: true });
+    case "redirects": return new RemoteFetchError(`more than ${problem.max} redirects`);
+    case "status": return new RemoteFetchError(`the origin answered ${problem.status}`, { status: problem.status });
   }
 }
 
