@@ -3,14 +3,13 @@
 // only; the rules are domain/pruning/'s.
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { localAccounts } from "./remote-posts.ts";
 
 export interface StubCandidate {
   id: string;
   avatar_url: string | null;
   header_url: string | null;
 }
-
-const localAccounts = (db: Kysely<DB>) => db.selectFrom("accounts").select("id").where("domain", "is", null);
 
 export class RemoteAccountPruneStore {
   private readonly db: Kysely<DB>;

@@ -27,7 +27,8 @@ export interface RemovedRows {
 
 export const emptyRemovedRows = (): RemovedRows => ({ statuses: 0, boosts: 0, edits: 0, polls: 0, media: 0, mentions: 0, tags: 0, feedEntries: 0 });
 
-const localAccounts = (db: Kysely<DB>) => db.selectFrom("accounts").select("id").where("domain", "is", null);
+/** The ids of local accounts, as a subquery: what the local-tie checks compare against. */
+export const localAccounts = (db: Kysely<DB>) => db.selectFrom("accounts").select("id").where("domain", "is", null);
 
 export class RemotePostPruneStore {
   private readonly db: Kysely<DB>;
