@@ -36,7 +36,6 @@ import { DiscoveryService } from "./discovery/discovery-service.ts";
 import { OutboxSlot } from "./outbox.ts";
 import { RemoteLookupSlot } from "./remote-lookup.ts";
 import { SearchService } from "./search/search-service.ts";
-import { StatusIndexer } from "./search/indexer.ts";
 import { MoveService } from "./accounts/move-service.ts";
 import { RemoteStatusService } from "./statuses/remote-statuses.ts";
 import { RemotePinService } from "./statuses/remote-pins.ts";
@@ -272,8 +271,8 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.statuses.media = services.media;
   services.scheduledStatuses = new ScheduledStatusService(stores, config, services.statuses, services.media);
   services.statuses.quotes = services.quotes;
-  // Full-text search indexes posts as they are written (SEARCH_INDEXING=off skips it).
-  services.statuses.indexer = services.remoteStatuses.indexer = new StatusIndexer(config.search.indexing);
+  // Writing a post queues it for full-text search (SEARCH_INDEXING=off skips it); the "search-index" sweep indexes it.
+  services.statuses.indexer = services.remoteStatuses.indexer = services.search.indexer;
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);
   services.accountData = new AccountData(stores, config, {
     resolver,

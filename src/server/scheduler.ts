@@ -1,6 +1,7 @@
 // Periodic background work inside a server process. Each task is a sweep over the database
 // (what is due is found there, not remembered in memory), so a restart or a crash loses
-// nothing, and several processes may sweep at once: the tasks claim their rows themselves.
+// nothing, and several processes may sweep at once: the tasks claim their rows themselves. A task
+// may also be nudged by work this process just committed, to run soon rather than at its interval.
 import { getLogger } from "@logtape/logtape";
 import type { Services } from "../domain/services.ts";
 import { UNATTACHED_AGE_MS } from "../domain/media/housekeeping.ts";
@@ -12,7 +13,16 @@ export interface PeriodicTask {
   intervalMs: number;
   /** Does one sweep; returns how many things it handled (for the log). */
   run(): Promise<number>;
+  /**
+   * Work queued in this process: `listen` registers the wake-up (returning how to stop) and the
+   * task then runs `delayMs` later (gathering what else comes meanwhile), or right after the sweep
+   * in progress. The interval remains the backstop for work queued by other processes.
+   */
+  nudge?: { listen(wake: () => void): () => void; delayMs: number };
 }
+
+/** How long a nudged search-index sweep gathers posts: findable about this soon, in batches under load. */
+const SEARCH_INDEX_NUDGE_MS = 50;
 
 export interface Scheduler {
   /** Stops the timers and waits for sweeps in progress. */
@@ -44,6 +54,14 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
       name: "relays",
       intervalMs: 10_000,
       run: () => services.relays.sendDue(),
+    },
+    {
+      // Posts written or edited (also by other processes, or before a crash) are indexed for
+      // full-text search in batches; a post in this process nudges it (domain/search/indexer.ts).
+      name: "search-index",
+      intervalMs: 1000,
+      run: () => services.search.indexer.indexPending(),
+      nudge: { listen: (wake) => services.search.indexer.onQueued(wake), delayMs: SEARCH_INDEX_NUDGE_MS },
     },
     {
       // Preview cards no status shows any more (domain/cards).
@@ -100,16 +118,26 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
   ];
 }
 
-/** Runs every task now (catching up on what came due while stopped), then at its interval; never two sweeps of one task at once. */
+/**
+ * Runs every task now (catching up on what came due while stopped), then at its interval, or
+ * sooner when nudged; never two sweeps of one task at once.
+ */
 export function startScheduler(tasks: readonly PeriodicTask[]): Scheduler {
   let stopped = false;
-  const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
+  const stops: (() => void)[] = [];
+  const states = tasks.map((task) => ({ task, timer: null as NodeJS.Timeout | null, dueAt: 0, sweeping: false, nudged: false }));
+  type State = (typeof states)[number];
 
-  const schedule = (task: PeriodicTask, delay: number) => {
+  const schedule = (state: State, delay: number) => {
     if (stopped) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    if (state.timer) clearTimeout(state.timer);
+    state.dueAt = Date.now() + delay;
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      state.sweeping = true;
+      state.nudged = false;
+      const { task } = state;
       const sweep = (async () => {
         try {
           const handled = await task.run();
@@ -121,18 +149,27 @@ export function startScheduler(tasks: readonly PeriodicTask[]): Scheduler {
       running.add(sweep);
       sweep.finally(() => {
         running.delete(sweep);
-        schedule(task, task.intervalMs);
+        state.sweeping = false;
+        // Nudged while sweeping: what was queued meanwhile may have missed this sweep.
+        schedule(state, state.nudged ? (state.task.nudge?.delayMs ?? 0) : task.intervalMs);
       });
     }, delay);
-    timers.add(timer);
   };
-  for (const task of tasks) schedule(task, 0);
+  const nudge = (state: State) => {
+    if (stopped) return;
+    if (state.sweeping) state.nudged = true;
+    else if (state.dueAt > Date.now() + state.task.nudge!.delayMs) schedule(state, state.task.nudge!.delayMs);
+  };
+  for (const state of states) {
+    if (state.task.nudge) stops.push(state.task.nudge.listen(() => nudge(state)));
+    schedule(state, 0);
+  }
 
   return {
     async stop() {
       stopped = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      for (const stop of stops) stop();
+      for (const state of states) if (state.timer) clearTimeout(state.timer);
       await Promise.allSettled([...running]);
     },
   };

@@ -1,10 +1,12 @@
 // Full-text search of posts (issue 15), end to end on one server: who finds what (Mastodon
 // 4.2's opt-in and interaction rules), operators, CJK and German text, edits and deletes,
-// blocks and opting out, accounts and hashtags ranking, paging, signed-out rules and
-// `./skein search reindex`. Every answer is checked against the Mastodon contract.
+// blocks and opting out, accounts and hashtags ranking, paging, signed-out rules,
+// `./skein search reindex`, and indexing after the commit (a post is findable a moment after it is
+// posted; what a crash left pending is indexed; a status deleted first is dropped). Every answer is
+// checked against the Mastodon contract.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { databaseKind, type TestServer } from "../support/server.ts";
+import { databaseKind, startServer, type TestServer } from "../support/server.ts";
 import type { TestUser } from "../support/clients.ts";
 import { contractCheckedServer } from "../support/e2e.ts";
 import { apiCaller } from "../support/api.ts";
@@ -32,8 +34,26 @@ async function post(user: TestUser, body: Record<string, unknown>): Promise<{ id
   return res.body;
 }
 
-/** Ids of the statuses `user` (null: signed out) finds for `q`. */
+/**
+ * Posts are indexed a moment after they are written (domain/search/indexer.ts): waits until
+ * nothing written so far is still waiting, so that what a search does not find is really left out.
+ */
+async function untilIndexed(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await queryRows(server, "select status_id from status_search_pending")).length > 0) {
+    if (Date.now() > deadline) throw new Error("posts were still waiting to be indexed after 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Ids of the statuses `user` (null: signed out) finds for `q`, once what was posted before is indexed. */
 async function found(user: TestUser | null, q: string, extra = ""): Promise<string[]> {
+  await untilIndexed();
+  return foundNow(user, q, extra);
+}
+
+/** The same, without waiting. */
+async function foundNow(user: TestUser | null, q: string, extra = ""): Promise<string[]> {
   const res = await api(user as TestUser, "GET", `/api/v2/search?type=statuses&q=${encodeURIComponent(q)}${extra}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.statuses.map((s: { id: string }) => s.id);
@@ -90,6 +110,39 @@ test("a followers-only post is found by its author and mentioned readers, never 
   // Unfollowed: she may no longer read it, so she no longer finds it.
   assert.equal((await api(carol, "POST", `/api/v1/accounts/${alice.id}/unfollow`)).status, 200);
   assert.deepEqual(await found(carol, "capybara"), []);
+});
+
+/** Polls until `user` finds exactly `ids` for `q` (a post is indexed a moment after it is written), or fails after 10 s. */
+async function untilFound(user: TestUser, q: string, ids: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const now = await foundNow(user, q);
+    if (JSON.stringify(sorted(now)) === JSON.stringify(sorted(ids))) return;
+    if (Date.now() > deadline) assert.deepEqual(sorted(now), sorted(ids), `found for ${q} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test("a post is found a moment after it is posted; what a crash left waiting is indexed by the sweep; a status deleted before its turn is dropped", async () => {
+  const status = await post(alice, { status: "Echidnas lay eggs" });
+  await untilFound(carol, "echidnas", [status.id]);
+
+  // The post's transaction committed but its process died before indexing it: the index has no
+  // row and its id waits in status_search_pending, where no nudge of this server put it.
+  await queryRows(server, "delete from status_search where status_id = ?", [status.id]);
+  assert.deepEqual(await foundNow(carol, "echidnas"), []);
+  await queryRows(server, "insert into status_search_pending (status_id, queued_at) values (?, ?)", [status.id, new Date().toISOString()]);
+  await untilFound(carol, "echidnas", [status.id]);
+
+  // Waiting ids of statuses that are gone (one deleted right after posting, one never there) are
+  // dropped, and indexing goes on for what comes after them.
+  const gone = await post(alice, { status: "Echidnas vanish" });
+  assert.equal((await api(alice, "DELETE", `/api/v1/statuses/${gone.id}`)).status, 200);
+  await queryRows(server, "insert into status_search_pending (status_id, queued_at) values (?, ?)", ["1", new Date().toISOString()]);
+  await untilIndexed();
+  assert.deepEqual(await queryRows(server, "select status_id from status_search where status_id in (?, ?)", [gone.id, "1"]), []);
+  const later = await post(alice, { status: "Echidnas again" });
+  await untilFound(carol, "echidnas", [status.id, later.id]);
 });
 
 test("edits re-index and deletes remove", async () => {
@@ -245,8 +298,30 @@ test("signed out: paging and resolving need a token (401), as on Mastodon", asyn
   assert.deepEqual(accounts.body.accounts.map((a: { username: string }) => a.username), ["alice"], "accounts are found signed out");
 });
 
+test("two server processes on one PostgreSQL database drain a backlog together: every post is found again", { skip: databaseKind !== "postgres" && "PostgreSQL only (one process per SQLite file)" }, async () => {
+  const second = await startServer({ sameDatabaseAs: server });
+  try {
+    const quolls: string[] = [];
+    for (let i = 0; i < 3; i++) quolls.push((await post(alice, { status: `Quoll number ${i}` })).id);
+    await untilIndexed();
+    // A backlog neither process queued (as a crash, or a re-queue of everything, leaves it): every
+    // post, and thousands of ids of statuses that are gone, so that both sweeps claim batches at once.
+    await queryRows(server, "delete from status_search");
+    await queryRows(server, `insert into status_search_pending (status_id, queued_at)
+      select id, ? from statuses where reblog_of_id is null
+      union all select g, ? from generate_series(1, 4000) g`, [new Date().toISOString(), new Date().toISOString()]);
+    await untilIndexed();
+    assert.deepEqual(sorted(await found(carol, "quoll")), sorted(quolls));
+    const [counts] = await queryRows(server, "select (select count(*) from status_search) as indexed, (select count(*) from statuses where reblog_of_id is null) as statuses");
+    assert.equal(counts!.indexed, counts!.statuses, "every post is indexed again");
+  } finally {
+    await second.stop();
+  }
+});
+
 test("./skein search reindex rebuilds the index beside the running server", async () => {
   const status = await post(alice, { status: "Tapir tracks by the river" });
+  await untilIndexed();
   await queryRows(server, "delete from status_search");
   assert.deepEqual(await found(carol, "tapir"), [], "the index was emptied");
   const result = await server.cli(["search", "reindex", "--batch-size", "7"]);

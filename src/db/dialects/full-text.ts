@@ -12,6 +12,8 @@
 //   english, de → german, …) joined with `simple`, so exact words match in every language and
 //   stems in the known one; a query term matches either. ts_rank for relevance; the planner
 //   walks the primary key newest-first for common words and the GIN index for rare ones.
+// Posts are indexed after their commit, in batches (domain/search/indexer.ts); claiming a batch of
+// pending ids is the one other statement that differs (claimPendingDocuments).
 import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 
 export type FullTextEngine = "sqlite" | "postgres";
@@ -141,4 +143,21 @@ export function fullTextMatch(db: Kysely<any>, query: { terms: readonly FullText
     where: sql<SqlBool>`status_search_fts match ${expression}`,
     score: null,
   };
+}
+
+/**
+ * Claims up to `limit` statuses waiting to be indexed (status_search_pending, 0036), oldest ids
+ * first, or only those of `only`; call it inside the transaction that indexes them and deletes
+ * their rows. PostgreSQL locks the rows it hands out and skips rows locked by another process's
+ * sweep, so several workers drain disjoint batches without waiting on each other (and a post
+ * edited meanwhile, whose queueing locks its row, is skipped until that commits); SQLite serializes
+ * writers, so the plain read is already a claim there.
+ */
+export async function claimPendingDocuments(db: Kysely<any>, limit: number, only?: readonly string[]): Promise<string[]> {
+  if (only && only.length === 0) return [];
+  const lock = engineOf(db) === "postgres" ? sql`for update skip locked` : sql``;
+  const where = only ? sql`where status_id in (${sql.join(only)})` : sql``;
+  const result = await sql<{ status_id: string | number | bigint }>`select status_id from status_search_pending ${where}
+    order by status_id limit ${limit} ${lock}`.execute(db);
+  return result.rows.map((r) => String(r.status_id));
 }

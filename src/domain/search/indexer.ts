@@ -1,13 +1,23 @@
-// Indexing statuses for full-text search: one status as it is written (inside the writer's
-// transaction, so the index never lags a post), and the whole index rebuilt in batches
-// (`./skein search reindex`, the benchmark). Boosts are never indexed (their target is); deleting
-// a status removes its row by the foreign key's cascade, so no delete path has to call us.
-// SEARCH_INDEXING=off (config.search.indexing) skips indexing new and edited posts, for bulk
-// imports; a reindex afterwards catches up.
+// Indexing statuses for full-text search (issue 15). The transaction that writes or edits a
+// status only queues its id (status_search_pending, one small row); after the commit, the
+// "search-index" sweep (server/scheduler.ts: every second, and at once when this process queued
+// something) indexes what is waiting in batches — the poll options and media descriptions of the
+// whole batch read in one query, every document written in one statement, the pending rows deleted
+// in the same transaction — which costs posting far less than indexing each post in its own
+// transaction (docs/performance/search.md). A post is findable a moment after it is posted. A crash
+// leaves the rows pending for the next sweep; several processes claim disjoint batches
+// (db/dialects/full-text.ts). Boosts are never indexed (their target is); deleting a status removes
+// its index row by the foreign key's cascade, and a pending one is dropped by the sweep.
+// SEARCH_INDEXING=off (config.search.indexing) queues nothing, for bulk imports; a reindex
+// (`./skein search reindex`, reindexStatuses below) catches up.
+import { getLogger } from "@logtape/logtape";
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { FullTextDocument, IndexSource } from "../../store/search/status-index.ts";
 import { statusDocument } from "./normalize.ts";
+import { nowIso } from "../../util/time.ts";
+
+const logger = getLogger(["skein", "search"]);
 
 /** Links that are not mentions or hashtags make a post match has:link. */
 function hasLink(html: string): boolean {
@@ -30,19 +40,88 @@ export function documentOf(source: IndexSource): FullTextDocument {
 
 export class StatusIndexer {
   readonly enabled: boolean;
-  constructor(enabled: boolean) {
+  private readonly stores: Stores;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(enabled: boolean, stores: Stores) {
     this.enabled = enabled;
+    this.stores = stores;
   }
 
   /**
-   * (Re)indexes one status with `stores` — pass the transaction that wrote it, after its poll
-   * and attachments are written. Skipped for boosts and while indexing is switched off.
+   * Queues a status to be (re)indexed, with `tx` the transaction that writes it, so that it is
+   * queued if and only if it is written. Skipped for boosts and while indexing is switched off.
+   * Call `committed` once the transaction has committed.
    */
-  async index(stores: Stores, status: Pick<StatusRow, "id" | "content" | "spoiler_text" | "language" | "reblog_of_id">): Promise<void> {
+  async queue(tx: Stores, status: Pick<StatusRow, "id" | "reblog_of_id">): Promise<void> {
     if (!this.enabled || status.reblog_of_id) return;
-    const [source] = await stores.statusIndex.sources([status]);
-    if (source) await stores.statusIndex.upsert([documentOf(source)]);
+    await tx.statusIndex.queue([status.id], nowIso());
   }
+
+  /** After a commit that queued statuses: a sweep in this process indexes them now rather than within the second. */
+  committed(): void {
+    if (!this.enabled) return;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** `listener` is called whenever this process has queued statuses (the scheduler's nudge); returns how to stop listening. */
+  onQueued(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Indexes the waiting statuses (queued by any process, before a crash too), `batchSize` at a
+   * time, until none are left that another process has not claimed; returns how many it handled.
+   * Runs whether or not indexing is switched on: what was queued is indexed.
+   */
+  async indexPending(options: { batchSize?: number } = {}): Promise<number> {
+    const batchSize = Math.max(1, Math.min(options.batchSize ?? 500, 5000));
+    let handled = 0;
+    for (;;) {
+      const claimed = await this.indexBatch(batchSize);
+      handled += claimed;
+      if (claimed < batchSize) return handled;
+      // Let other work (requests, posting) run between batches of a long backlog.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** One batch in one transaction: claim, read, write the documents, delete the pending rows. */
+  private async indexBatch(limit: number): Promise<number> {
+    let claimed: string[] = [];
+    try {
+      return await this.stores.transaction(async (tx) => {
+        claimed = await tx.statusIndex.claimPending(limit);
+        await indexClaimed(tx, claimed);
+        return claimed.length;
+      });
+    } catch (error) {
+      if (claimed.length === 0) throw error;
+      // Rolled back, so all of them are still pending. A status deleted while its document was
+      // written (the document's foreign key fails) or one document the engine refuses would fail
+      // every batch it is in: one at a time, so that only that one is left out.
+      for (const id of claimed) await this.indexOne(id);
+      return claimed.length;
+    }
+  }
+
+  private async indexOne(id: string): Promise<void> {
+    try {
+      await this.stores.transaction(async (tx) => indexClaimed(tx, await tx.statusIndex.claimPending(1, [id])));
+    } catch (error) {
+      logger.warn("Status {id} could not be indexed for search and is left out (./skein search reindex tries again): {error}", { id, error });
+      await this.stores.statusIndex.donePending([id]).catch(() => {});
+    }
+  }
+}
+
+/** Indexes the claimed statuses that still exist and are not boosts; every claimed row is done (a deleted status's is simply dropped). */
+async function indexClaimed(tx: Stores, claimed: readonly string[]): Promise<void> {
+  if (claimed.length === 0) return;
+  const sources = await tx.statusIndex.sourcesOf(claimed);
+  await tx.statusIndex.upsert(sources.map(documentOf));
+  await tx.statusIndex.donePending(claimed);
 }
 
 export interface ReindexProgress {

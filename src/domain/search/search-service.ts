@@ -10,7 +10,7 @@ import type { RemoteLookup } from "../remote-lookup.ts";
 import { notFound } from "../errors.ts";
 import { idAtTime } from "../../util/ids.ts";
 import { searchStatuses } from "./status-search.ts";
-import { reindexStatuses } from "./indexer.ts";
+import { reindexStatuses, StatusIndexer } from "./indexer.ts";
 
 export interface SearchResults {
   accounts: AccountRow[];
@@ -24,11 +24,14 @@ export class SearchService {
   private readonly stores: Stores;
   private readonly config: Config;
   private readonly remote: RemoteLookup;
+  /** Queues what posting writes and indexes it after the commit (SEARCH_INDEXING=off: nothing is queued). */
+  readonly indexer: StatusIndexer;
 
   constructor(stores: Stores, config: Config, remote: RemoteLookup) {
     this.stores = stores;
     this.config = config;
     this.remote = remote;
+    this.indexer = new StatusIndexer(config.search.indexing, stores);
   }
 
   /** `user`, `user@domain` or `@user@domain`: stored, or (with `resolve`) looked up on its server. */

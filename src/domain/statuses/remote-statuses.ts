@@ -80,7 +80,7 @@ export class RemoteStatusService {
   private readonly notifications: NotificationService;
   /** Stores the emojis a post uses (services.ts plugs in EmojiService.saveRemote). */
   saveEmojis: ((domain: string, emojis: IncomingEmoji[] | undefined) => Promise<void>) | null = null;
-  /** Full-text indexing of what arrives (services.ts plugs it in). */
+  /** Full-text indexing of what arrives, after the commit (services.ts plugs it in). */
   indexer: StatusIndexer | null = null;
 
   constructor(stores: Stores, events: EventBus, notifications: NotificationService) {
@@ -143,7 +143,7 @@ export class RemoteStatusService {
         })),
       );
       if (incoming.poll) await storeRemotePoll(tx, id, incoming.author.id, incoming.poll, now);
-      await this.indexer?.index(tx, status);
+      await this.indexer?.queue(tx, status);
       await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
       await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
       return true;
@@ -154,6 +154,7 @@ export class RemoteStatusService {
       throw error;
     });
     if (!inserted) return (await this.stores.statuses.byUri(incoming.uri))!;
+    this.indexer?.committed();
     const readers = await fanOut(this.stores, status, mentionedIds);
     for (const mentioned of mentionedIds) await this.notifications.notify(mentioned, incoming.author.id, "mention", id);
     this.events.publish({ type: "status.created", statusId: id, homeReaderIds: readers });
@@ -195,10 +196,11 @@ export class RemoteStatusService {
       const sensitive = incoming.sensitive || incoming.spoilerText !== "" ? 1 : 0;
       await tx.statuses.insertEdit({ id: newId(), status_id: status.id, text: "", content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, created_at: now, media_ids: JSON.stringify(media) });
       await tx.statuses.update(status.id, { content: incoming.content, spoiler_text: incoming.spoilerText, sensitive, language: incoming.language, edited_at: incoming.updated?.toISOString() ?? now, updated_at: now });
-      await this.indexer?.index(tx, { ...status, content: incoming.content, spoiler_text: incoming.spoilerText, language: incoming.language });
+      await this.indexer?.queue(tx, status);
       const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
       await tx.statuses.setTags(status.id, tags.map((t) => t.id));
     });
+    this.indexer?.committed();
     for (const reblog of await this.stores.statuses.reblogsOf(status.id)) await this.notifications.notify(reblog.account_id, status.account_id, "update", status.id);
     this.events.publish({ type: "status.updated", statusId: status.id });
   }

@@ -70,7 +70,7 @@ export class StatusService {
   private readonly outbox: Outbox;
   /** Uploads for media_ids, and their files when a status goes; set in services.ts. */
   media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
-  /** Full-text indexing of what is written (services.ts plugs it in). */
+  /** Full-text indexing of what is written, after the commit (services.ts plugs it in). */
   indexer: StatusIndexer | null = null;
   /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
   quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction" | "remoteQuotedAuthorOf" | "quotingDeleted"> | null = null;
@@ -207,7 +207,7 @@ export class StatusService {
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
-      await this.indexer?.index(tx, status);
+      await this.indexer?.queue(tx, status);
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
       await tx.accounts.bumpCounter(author.id, "statuses_count", 1);
       await tx.accounts.update(author.id, { last_status_at: now });
@@ -215,6 +215,7 @@ export class StatusService {
         await tx.statuses.saveIdempotencyKey(author.id, input.idempotencyKey, id, now);
       }
     });
+    this.indexer?.committed();
 
     if (quoting) await this.quotes!.created(author, status, quoting);
     const readers = await fanOut(this.stores, status, mentionedIds);
@@ -262,12 +263,13 @@ export class StatusService {
       if (media !== undefined) await this.media!.attach(tx, id, author.id, media, changes.media?.attributes);
       if (pollDraft !== undefined) await changePoll(tx, id, author.id, oldPoll ? { poll: oldPoll, titles: oldPollTitles! } : null, pollDraft, now);
       await tx.statuses.update(id, { text, content: rendered.html, spoiler_text: spoilerText, sensitive: sensitive as 0 | 1, language, edited_at: now, updated_at: now });
-      await this.indexer?.index(tx, { ...status, content: rendered.html, spoiler_text: spoilerText, language });
+      await this.indexer?.queue(tx, status);
       await tx.statuses.deleteMentions(id);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
     });
+    this.indexer?.committed();
     for (const mentioned of mentionedIds) if (!oldMentions.includes(mentioned)) await this.notifications.notify(mentioned, author.id, "mention", id);
     // People who boosted it hear that what they shared changed.
     for (const reblog of await this.stores.statuses.reblogsOf(id)) await this.notifications.notify(reblog.account_id, author.id, "update", id);

@@ -1,9 +1,9 @@
-// The full-text index of statuses (issue 15): writing documents, reading what a document is made
-// of, and finding statuses by their words within what a reader may search (the privacy rules are
+// The full-text index of statuses (issue 15): writing documents, the statuses waiting to be indexed
+// (status_search_pending), reading what a document is made of, and finding statuses by their words within what a reader may search (the privacy rules are
 // SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB, StatusesTable } from "../../db/schema.ts";
-import { fullTextMatch, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { claimPendingDocuments, fullTextMatch, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
 
 export type { FullTextDocument } from "../../db/dialects/full-text.ts";
@@ -62,6 +62,65 @@ export class StatusIndexStore {
     return removeDocument(this.db, statusId);
   }
 
+  /** Marks statuses to be (re)indexed; a status already waiting is marked again (see claimPending). */
+  async queue(statusIds: readonly string[], now: string): Promise<void> {
+    if (statusIds.length === 0) return;
+    await this.db
+      .insertInto("status_search_pending")
+      .values(statusIds.map((status_id) => ({ status_id, queued_at: now })))
+      .onConflict((oc) => oc.column("status_id").doUpdateSet((eb) => ({ queued_at: eb.ref("excluded.queued_at") })))
+      .execute();
+  }
+
+  /** Up to `limit` waiting statuses (or those of `only`) for the calling transaction to index (db/dialects/full-text.ts). */
+  claimPending(limit: number, only?: readonly string[]): Promise<string[]> {
+    return claimPendingDocuments(this.db, limit, only);
+  }
+
+  async donePending(statusIds: readonly string[]): Promise<void> {
+    if (statusIds.length === 0) return;
+    await this.db.deleteFrom("status_search_pending").where("status_id", "in", statusIds).execute();
+  }
+
+  async pendingCount(): Promise<number> {
+    const row = await this.db.selectFrom("status_search_pending").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * What the documents of these statuses are made of, in one query (their text, poll options and
+   * media descriptions as rows of one union, in order); statuses deleted since, and boosts, are
+   * left out.
+   */
+  async sourcesOf(statusIds: readonly string[]): Promise<IndexSource[]> {
+    if (statusIds.length === 0) return [];
+    const ids = sql.join(statusIds);
+    const result = await sql<{ status_id: string | number | bigint; part: number | string; text: string | null; spoiler_text: string | null; language: string | null }>`
+      select s.id as status_id, 0 as part, 0 as position, s.content as text, s.spoiler_text as spoiler_text, s.language as language
+        from statuses s where s.id in (${ids}) and s.reblog_of_id is null
+      union all
+      select p.status_id, 1, o.position, o.title, null, null
+        from polls p inner join poll_options o on o.poll_id = p.id where p.status_id in (${ids})
+      union all
+      select m.status_id, 2, m.position, m.description, null, null
+        from media_attachments m where m.status_id in (${ids}) and m.position >= 0
+      order by 1, 2, 3`.execute(this.db);
+    const sources = new Map<string, IndexSource>();
+    for (const row of result.rows) {
+      const id = String(row.status_id);
+      const part = Number(row.part);
+      if (part === 0) {
+        sources.set(id, { id, content: row.text ?? "", spoiler_text: row.spoiler_text ?? "", language: row.language, pollOptions: [], mediaDescriptions: [] });
+        continue;
+      }
+      // Parts sort after their status's text; a poll or media row of a boost or a deleted status has none.
+      const source = sources.get(id);
+      if (part === 1) source?.pollOptions.push(row.text ?? "");
+      else source?.mediaDescriptions.push(row.text);
+    }
+    return [...sources.values()];
+  }
+
   /**
    * The next `limit` statuses after `afterId` in id order, for rebuilding the index: `last` is
    * where to go on from (null at the end), `sources` those that are not boosts. Boosts are left out
@@ -73,10 +132,6 @@ export class StatusIndexStore {
     if (afterId !== null) q = q.where("id", ">", afterId);
     const rows = await q.orderBy("id").limit(limit).execute();
     return { last: rows.length ? rows[rows.length - 1]!.id : null, sources: await this.withParts(rows.filter((r) => r.reblog_of_id === null)) };
-  }
-
-  async sources(statuses: readonly Pick<StatusesTable, "id" | "content" | "spoiler_text" | "language">[]): Promise<IndexSource[]> {
-    return this.withParts(statuses);
   }
 
   private async withParts(rows: readonly Pick<StatusesTable, "id" | "content" | "spoiler_text" | "language">[]): Promise<IndexSource[]> {
