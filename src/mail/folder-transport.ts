@@ -7,7 +7,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import nodemailer from "nodemailer";
+import { LazyTransporter } from "./nodemailer.ts";
 import type { MailTransport, OutgoingMail } from "../domain/mail/mail-transport.ts";
 
 export interface StoredMail {
@@ -26,12 +26,12 @@ export interface StoredMail {
 const ID_PATTERN = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
 
 export function createFolderTransport(folder: string): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const composer = new LazyTransporter({ streamTransport: true, buffer: true, newline: "unix" });
   return {
     description: `folder ${folder}`,
     async send(mail: OutgoingMail): Promise<void> {
       await fs.mkdir(folder, { recursive: true, mode: 0o700 });
-      const info = await composer.sendMail({
+      const info = await (await composer.get()).sendMail({
         from: mail.from,
         to: mail.to,
         subject: mail.subject,

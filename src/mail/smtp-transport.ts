@@ -4,7 +4,7 @@
 //   smtps://user:password@host:465  TLS from the first byte
 // Every step has a deadline, so a server that hangs fails the attempt (and the mail queue tries
 // again later) instead of holding a worker forever. One connection per mail: Skein sends few.
-import nodemailer from "nodemailer";
+import { LazyTransporter } from "./nodemailer.ts";
 import type { MailTransport, OutgoingMail } from "../domain/mail/mail-transport.ts";
 
 export interface SmtpOptions {
@@ -20,7 +20,7 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const auth = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined;
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const transporter = nodemailer.createTransport({
+  const transporter = new LazyTransporter({
     host,
     port,
     secure,
@@ -35,7 +35,7 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
   return {
     description: `smtp ${host}:${port}${secure ? " (TLS)" : ""}`,
     async send(mail: OutgoingMail): Promise<void> {
-      await transporter.sendMail({
+      await (await transporter.get()).sendMail({
         from: mail.from,
         to: mail.to,
         subject: mail.subject,
@@ -47,7 +47,7 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
       });
     },
     async close(): Promise<void> {
-      transporter.close();
+      await transporter.close();
     },
   };
 }

@@ -2,7 +2,7 @@
 // tiny resize (at most 32 pixels a side) of the already-made preview, so it costs a millisecond and
 // never decodes the original again. The encoding cost is pixels × components, and a blur needs no
 // more than 32 pixels to look the same.
-import sharp from "sharp";
+import { sharp } from "./sharp.ts";
 import { encode } from "blurhash";
 
 const SAMPLE_SIDE = 32;
@@ -20,7 +20,7 @@ export function blurhashComponents(width: number, height: number): { x: number; 
  * be read (a placeholder is a nicety, never a reason to fail an upload). */
 export async function blurhashOf(imagePath: string): Promise<string | null> {
   try {
-    const { data, info } = await sharp(imagePath, { limitInputPixels: 50_000_000, failOn: "error" })
+    const { data, info } = await sharp()(imagePath, { limitInputPixels: 50_000_000, failOn: "error" })
       .resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: "inside" })
       // Transparent pixels carry arbitrary colour; show them as the white most clients draw behind.
       .flatten({ background: "#ffffff" })

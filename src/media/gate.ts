@@ -1,12 +1,8 @@
 // How much of the machine media processing may take. The server runs on two cores shared with
 // the web process, the worker and the database, so the pipeline works on few things at a time:
-// sharp (libvips) with one thread and no operation cache, and at most N images decoded at once
+// sharp (libvips) with one thread and no operation cache (media/sharp.ts), and at most N images decoded at once
 // (a decoded 8-megapixel photo is ~100 MB of pixels while it is resized), and at most M ffmpeg
 // transcodes at once. Callers above wait their turn here instead of each bringing the box down.
-import sharp from "sharp";
-
-sharp.cache(false);
-sharp.concurrency(1);
 
 /** A counting semaphore: run() waits for a free slot, then holds it until the task settles. */
 export class Semaphore {

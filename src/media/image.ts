@@ -43,7 +43,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import sharp, { type Metadata, type ResizeOptions, type Sharp, type SharpOptions, type WebpOptions } from "sharp";
+import type { Metadata, ResizeOptions, Sharp, SharpOptions, WebpOptions } from "sharp";
+import { sharp } from "./sharp.ts";
 import { blurhashOf } from "./blurhash.ts";
 import { imageGate } from "./gate.ts";
 import { MEDIA_LIMITS } from "./limits.ts";
@@ -109,7 +110,7 @@ export function imageError(error: unknown): MediaError {
 export async function readImageHeader(inputPath: string, maxPixels: number = MEDIA_LIMITS.imageDecodePixels, maxTotalPixels?: number): Promise<ImageHeader> {
   let m: Metadata;
   try {
-    m = await sharp(inputPath, { limitInputPixels: false }).metadata();
+    m = await sharp()(inputPath, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw imageError(error);
   }
@@ -160,7 +161,7 @@ function previewOptions(encoding: PreviewEncoding): WebpOptions {
 export async function writePreview(sourcePath: string, workDir: string, header: ImageHeader, encoding: PreviewEncoding = previewEncodingFor(header.format)): Promise<OutputFile> {
   // No shrink-on-load: libjpeg's and libwebp's fast downscaling while decoding is a box filter
   // that costs 0.03-0.04 SSIM on text and fine detail; Lanczos-3 on the full decode keeps it.
-  return writeWebpPreview(sharp(sourcePath, decodeOptions()).rotate(), header, { fastShrinkOnLoad: false }, encoding, workDir);
+  return writeWebpPreview(sharp()(sourcePath, decodeOptions()).rotate(), header, { fastShrinkOnLoad: false }, encoding, workDir);
 }
 
 /** The preview of `image` (`size` its upright dimensions) as WebP at the preview's pixel area. */
@@ -206,7 +207,7 @@ async function decodeBounded(inputPath: string, header: ImageHeader): Promise<Ra
   // JPEG's own limit is 65,535 px a side; a wider image is scaled to fit it.
   const target = fitArea(header.width, header.height, MEDIA_LIMITS.imageMatrix, 65_535);
   try {
-    let pipeline = sharp(inputPath, decodeOptions()).rotate();
+    let pipeline = sharp()(inputPath, decodeOptions()).rotate();
     if (target.width !== header.width) pipeline = pipeline.resize(target.width, target.height, { fit: "fill", fastShrinkOnLoad: false });
     const { data, info } = await pipeline.toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
@@ -216,7 +217,7 @@ async function decodeBounded(inputPath: string, header: ImageHeader): Promise<Ra
 }
 
 function fromRaw(raw: RawImage): Sharp {
-  return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  return sharp()(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
 }
 
 /** The bounded, re-encoded original, from the decoded pixels (nothing of the upload's metadata can

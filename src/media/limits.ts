@@ -1,4 +1,4 @@
-import sharp from "sharp";
+import { sharp } from "./sharp.ts";
 
 // The bounds every upload is held to, and the types Skein accepts. The uploads helper publishes
 // these in /api/v2/instance (configuration.media_attachments), so clients learn them before they
@@ -47,13 +47,17 @@ const AUDIO_TYPES = ["audio/mpeg", "audio/ogg", "audio/opus", "audio/wav", "audi
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC/HEIF (no HEVC decoder is shipped,
  * for patent reasons); a system libvips built with libde265 does. HEIC is announced and accepted only
  * where it really decodes — otherwise an iPhone photo is refused with a clear message, never half-read. */
-export const heifDecodable: boolean = (() => {
-  const suffixes: string[] = (sharp.format as unknown as Record<string, { input?: { fileSuffix?: string[] } }>).heif?.input?.fileSuffix ?? [];
-  return suffixes.includes(".heic") || suffixes.includes(".heif");
-})();
+export function heifDecodable(): boolean {
+  if (heif === null) {
+    const suffixes: string[] = (sharp().format as unknown as Record<string, { input?: { fileSuffix?: string[] } }>).heif?.input?.fileSuffix ?? [];
+    heif = suffixes.includes(".heic") || suffixes.includes(".heif");
+  }
+  return heif;
+}
+let heif: boolean | null = null;
 
 /** The MIME types this server accepts, as clients are told (an animated GIF needs ffmpeg to become
  * a gifv, but is accepted without it as a still image). */
 export function acceptedMimeTypes(ffmpeg: boolean): string[] {
-  return [...IMAGE_TYPES, ...(heifDecodable ? HEIF_TYPES : []), ...(ffmpeg ? [...VIDEO_TYPES, ...AUDIO_TYPES] : [])];
+  return [...IMAGE_TYPES, ...(heifDecodable() ? HEIF_TYPES : []), ...(ffmpeg ? [...VIDEO_TYPES, ...AUDIO_TYPES] : [])];
 }

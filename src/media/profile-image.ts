@@ -11,7 +11,8 @@
 //   animated one keeps its format (GIF or WebP) and gets a still PNG for `static_url`.
 import fs from "node:fs/promises";
 import path from "node:path";
-import sharp, { type Sharp } from "sharp";
+import type { Sharp } from "sharp";
+import { sharp } from "./sharp.ts";
 import { imageGate } from "./gate.ts";
 import { decodeOptions, imageError, outputPath, readImageHeader } from "./image.ts";
 import { MEDIA_LIMITS } from "./limits.ts";
@@ -61,7 +62,7 @@ export async function processProfileImage(inputPath: string, workDir: string, wh
     const animated = header.pages > 1 && (sniffed.mime === "image/gif" || sniffed.mime === "image/webp");
     const resize = { width, height, fit: "cover" as const, position: "centre" };
     const still = await write(
-      sharp(inputPath, decodeOptions()).rotate().resize(resize).webp({ quality: PROFILE_SIZES.quality, effort: 4 }),
+      sharp()(inputPath, decodeOptions()).rotate().resize(resize).webp({ quality: PROFILE_SIZES.quality, effort: 4 }),
       outputPath(workDir, animated ? `${which}-static` : which, "webp"),
       "image/webp",
       "webp",
@@ -72,7 +73,7 @@ export async function processProfileImage(inputPath: string, workDir: string, wh
       return { image: still, static: null };
     }
     const moving = await write(
-      sharp(inputPath, decodeOptions({ animated: true })).resize(resize).webp({ quality: PROFILE_SIZES.quality, effort: 4 }),
+      sharp()(inputPath, decodeOptions({ animated: true })).resize(resize).webp({ quality: PROFILE_SIZES.quality, effort: 4 }),
       outputPath(workDir, which, "webp"),
       "image/webp",
       "webp",
@@ -89,14 +90,14 @@ export async function processEmoji(inputPath: string, workDir: string): Promise<
   return imageGate.run(async () => {
     const header = await readImageHeader(inputPath, MEDIA_LIMITS.imageDecodePixels);
     const resize = { width: EMOJI_LIMITS.side, height: EMOJI_LIMITS.side, fit: "inside" as const, withoutEnlargement: true };
-    const still = await write(sharp(inputPath, decodeOptions()).resize(resize).png({ compressionLevel: 9, effort: 10 }), outputPath(workDir, "emoji-static", "png"), "image/png", "png");
+    const still = await write(sharp()(inputPath, decodeOptions()).resize(resize).png({ compressionLevel: 9, effort: 10 }), outputPath(workDir, "emoji-static", "png"), "image/png", "png");
     const animated = header.pages > 1 && sniffed.mime !== "image/png";
     if (!animated) return { image: still, static: still };
     if (header.width * header.height * header.pages > EMOJI_LIMITS.animatedPixels) throw new MediaError("too_large", "The animated emoji has too many frames.");
     const moving =
       sniffed.mime === "image/gif"
-        ? await write(sharp(inputPath, decodeOptions({ animated: true })).resize(resize).gif({ effort: 7 }), outputPath(workDir, "emoji", "gif"), "image/gif", "gif")
-        : await write(sharp(inputPath, decodeOptions({ animated: true })).resize(resize).webp({ quality: 90, effort: 4 }), outputPath(workDir, "emoji", "webp"), "image/webp", "webp");
+        ? await write(sharp()(inputPath, decodeOptions({ animated: true })).resize(resize).gif({ effort: 7 }), outputPath(workDir, "emoji", "gif"), "image/gif", "gif")
+        : await write(sharp()(inputPath, decodeOptions({ animated: true })).resize(resize).webp({ quality: 90, effort: 4 }), outputPath(workDir, "emoji", "webp"), "image/webp", "webp");
     return { image: moving, static: still };
   });
 }

@@ -51,7 +51,7 @@ export async function sniffFile(path: string): Promise<SniffedType | null> {
     return null;
   }
   if (!found) return null;
-  if (HEIF[found.mime]) return heifDecodable ? { kind: "image", mime: found.mime, ext: "heic" } : null;
+  if (HEIF[found.mime]) return heifDecodable() ? { kind: "image", mime: found.mime, ext: "heic" } : null;
   const accepted = ACCEPTED[found.mime];
   return accepted ? { ...accepted } : null;
 }

@@ -10,7 +10,7 @@
 // GIF's bytes. Audio → AAC in M4A at 128 kbit/s (MP3 and AAC uploads are copied, tags dropped).
 // A poster frame of every video and gifv becomes the WebP preview and the blurhash.
 import fs from "node:fs/promises";
-import sharp from "sharp";
+import { sharp } from "./sharp.ts";
 import { blurhashOf } from "./blurhash.ts";
 import { inputArgs, probe, runFfmpeg, type Probe } from "./ffmpeg.ts";
 import { ffmpegGate, imageGate } from "./gate.ts";
@@ -230,7 +230,7 @@ async function webpAsGif(inputPath: string, header: ImageHeader, workDir: string
   }
   const gif = outputPath(workDir, "frames", "gif");
   try {
-    await sharp(inputPath, decodeOptions({ animated: true })).gif({ effort: 1 }).toFile(gif);
+    await sharp()(inputPath, decodeOptions({ animated: true })).gif({ effort: 1 }).toFile(gif);
     return gif;
   } catch (error) {
     await fs.rm(gif, { force: true });

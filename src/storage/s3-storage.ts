@@ -18,15 +18,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { S3Config } from "../config/media-config.ts";
 import {
   RangeNotSatisfiableError,
@@ -59,6 +51,12 @@ interface S3Error {
   Code?: string;
   $metadata?: { httpStatusCode?: number };
 }
+interface S3Sdk {
+  sdk: typeof import("@aws-sdk/client-s3");
+  client: S3Client;
+  putClient: S3Client;
+}
+
 const statusOf = (e: unknown) => (e as S3Error)?.$metadata?.httpStatusCode;
 const isNotFound = (e: unknown) => statusOf(e) === 404 || ["NoSuchKey", "NotFound"].includes((e as S3Error)?.name ?? "");
 /** Worth another try: the network failed, S3 was busy, or it failed on its side. */
@@ -70,9 +68,9 @@ const isTransient = (e: unknown) => {
 export class S3MediaStorage implements MediaStorage {
   readonly driver = "s3" as const;
   readonly #config: S3Config;
-  readonly #client: S3Client;
-  /** Puts retry themselves (a stream cannot be sent twice; a file is opened again per attempt). */
-  readonly #putClient: S3Client;
+  readonly #clientConfig: S3ClientConfig;
+  /** `putClient`: puts retry themselves (a stream cannot be sent twice; a file is opened again per attempt). */
+  #loaded: Promise<S3Sdk> | null = null;
   readonly #spoolDir: string;
 
   /** `spoolDir`: where streams of unknown length wait before upload (default: the OS's temp folder). */
@@ -94,8 +92,20 @@ export class S3MediaStorage implements MediaStorage {
         throwOnRequestTimeout: true,
       },
     };
-    this.#client = new S3Client({ ...clientConfig, maxAttempts: 3 });
-    this.#putClient = new S3Client({ ...clientConfig, maxAttempts: 1 });
+    this.#clientConfig = clientConfig;
+  }
+
+  /**
+   * The SDK and its clients, loaded on first use: the SDK costs ~0.25 s of CPU and some memory to
+   * load, which a process that never touches media (a CLI command, a worker between jobs) need
+   * not pay.
+   */
+  #sdk(): Promise<S3Sdk> {
+    return (this.#loaded ??= import("@aws-sdk/client-s3").then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({ ...this.#clientConfig, maxAttempts: 3 }),
+      putClient: new sdk.S3Client({ ...this.#clientConfig, maxAttempts: 1 }),
+    })));
   }
 
   async put(key: StorageKey, body: Uint8Array | Readable | { file: string }, options: PutOptions): Promise<{ size: number }> {
@@ -119,10 +129,11 @@ export class S3MediaStorage implements MediaStorage {
   async open(key: StorageKey, range?: ByteRange): Promise<OpenedObject | null> {
     assertStorageKey(key);
     if (range) assertByteRange(range);
+    const { sdk, client } = await this.#sdk();
     let out;
     try {
-      out = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#config.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ""}` } : {}) }),
+      out = await client.send(
+        new sdk.GetObjectCommand({ Bucket: this.#config.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ""}` } : {}) }),
       );
     } catch (e) {
       if (isNotFound(e)) return null;
@@ -149,8 +160,9 @@ export class S3MediaStorage implements MediaStorage {
 
   async head(key: StorageKey): Promise<StoredObjectInfo | null> {
     assertStorageKey(key);
+    const { sdk, client } = await this.#sdk();
     try {
-      const out = await this.#client.send(new HeadObjectCommand({ Bucket: this.#config.bucket, Key: key }));
+      const out = await client.send(new sdk.HeadObjectCommand({ Bucket: this.#config.bucket, Key: key }));
       return {
         key,
         size: Number(out.ContentLength ?? 0),
@@ -166,10 +178,11 @@ export class S3MediaStorage implements MediaStorage {
 
   async delete(keys: readonly StorageKey[]): Promise<void> {
     for (const key of keys) assertStorageKey(key);
+    const { sdk, client } = await this.#sdk();
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
-      const out = await this.#client.send(
-        new DeleteObjectsCommand({ Bucket: this.#config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      const out = await client.send(
+        new sdk.DeleteObjectsCommand({ Bucket: this.#config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
       );
       // Deleting a key that is not there succeeds in S3; anything listed here really failed.
       const failed = (out.Errors ?? []).filter((error) => error.Code !== "NoSuchKey");
@@ -179,10 +192,11 @@ export class S3MediaStorage implements MediaStorage {
 
   async *list(prefix: string): AsyncIterable<{ key: StorageKey; size: number }> {
     assertStoragePrefix(prefix);
+    const { sdk, client } = await this.#sdk();
     let token: string | undefined;
     do {
-      const out = await this.#client.send(
-        new ListObjectsV2Command({ Bucket: this.#config.bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }),
+      const out = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.#config.bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }),
       );
       for (const object of out.Contents ?? []) {
         // A shared bucket may hold other things; only Skein's keys are Skein's.
@@ -204,8 +218,10 @@ export class S3MediaStorage implements MediaStorage {
 
   /** Stops the clients' keep-alive connections (tests, CLI commands that exit). */
   close(): void {
-    this.#client.destroy();
-    this.#putClient.destroy();
+    void this.#loaded?.then(({ client, putClient }) => {
+      client.destroy();
+      putClient.destroy();
+    });
   }
 
   async #putFile(key: StorageKey, file: string, options: PutOptions): Promise<{ size: number }> {
@@ -215,11 +231,12 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   async #putWithRetries(key: StorageKey, options: PutOptions, body: () => Uint8Array | Readable, size: number): Promise<void> {
+    const { sdk, putClient } = await this.#sdk();
     for (let attempt = 1; ; attempt++) {
       const payload = body();
       try {
-        await this.#putClient.send(
-          new PutObjectCommand({
+        await putClient.send(
+          new sdk.PutObjectCommand({
             Bucket: this.#config.bucket,
             Key: key,
             Body: payload,

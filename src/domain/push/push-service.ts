@@ -5,7 +5,6 @@
 // signs the VAPID JWT with the server's key, and posts it through PushSender; 404/410 deletes the
 // subscription, 408/429/5xx and network failures come back with the queue's backoff.
 import { createECDH } from "node:crypto";
-import webPush from "web-push";
 import { getLogger } from "@logtape/logtape";
 import type { Config } from "../../config/config.ts";
 import type { Stores } from "../../store/stores.ts";
@@ -213,6 +212,8 @@ export class PushService {
       status,
       icon: iconOf(from, this.config.origin, this.deps.media(), this.deps.mediaRejected),
     });
+    // web-push is loaded by the first push sent, not by every process that starts.
+    const { default: webPush } = await import("web-push");
     const request = webPush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.key_p256dh, auth: sub.key_auth } }, JSON.stringify(body), {
       vapidDetails: await this.vapidDetails(),
       TTL: PUSH_TTL_SECONDS,
