@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findPostgresBin, startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.ts";
+import { makeMigratedTemplate } from "./support/migrated-template.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -36,6 +37,15 @@ function concurrency(): number {
 
 async function runSuite(database: "sqlite" | "postgres", files: string[], env: Record<string, string>, timeoutMs = 180_000): Promise<RunResult> {
   process.stdout.write(`\n=== ${database}: ${files.length} test files ===\n`);
+  const template = await makeMigratedTemplate(database, env.SKEIN_TEST_POSTGRES_URL);
+  try {
+    return await runFiles(database, files, { ...env, ...(template.value ? { SKEIN_TEST_TEMPLATE: template.value } : {}) }, timeoutMs);
+  } finally {
+    await template.drop();
+  }
+}
+
+async function runFiles(database: "sqlite" | "postgres", files: string[], env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
   const tap = path.join(os.tmpdir(), `skein-test-${database}-${process.pid}.tap`);
   const args = [
     "--test",

@@ -9,6 +9,7 @@ import addFormatsModule from "ajv-formats";
 import pg from "pg";
 import SQLite from "better-sqlite3";
 import type { TestServer } from "./server.ts";
+import { createLocalAccount } from "./accounts.ts";
 
 export interface AdminUser {
   username: string;
@@ -20,12 +21,9 @@ export interface AdminUser {
 const ALL_SCOPES = "read write follow admin:read admin:write";
 const apps = new Map<string, { clientId: string; clientSecret: string }>();
 
-/** Creates a local account with `role` (CLI) and a password-grant token with `scope`. */
+/** Creates a local account with `role` (as `./skein accounts create` does) and a password-grant token with `scope`. */
 export async function adminUser(server: TestServer, username: string, role: "user" | "moderator" | "admin", scope = ALL_SCOPES): Promise<AdminUser> {
-  const flags = role === "admin" ? ["--admin"] : role === "moderator" ? ["--moderator"] : [];
-  const created = await server.cli(["accounts", "create", username, "--email", `${username}@example.com`, ...flags]);
-  const password = /Password: (\S+)/.exec(created.stdout)?.[1];
-  if (created.code !== 0 || !password) throw new Error(`accounts create failed: ${created.stderr}`);
+  const password = await createLocalAccount(server.env, username, role);
   return { username, ...(await tokenFor(server, username, password, scope)) };
 }
 

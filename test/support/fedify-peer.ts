@@ -83,13 +83,26 @@ export interface PeerOptions {
   claimedControllers?: Record<string, URL>;
 }
 
+/**
+ * An actor's RSA and Ed25519 key pairs. RSA at 2048 bits, as Mastodon and GoToSocial make them:
+ * Fedify's default (4096) takes seconds of CPU per key, which the suite pays for every actor.
+ */
+async function peerKeyPairs(): Promise<CryptoKeyPair[]> {
+  const rsa = (await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  return [rsa, await generateCryptoKeyPair("Ed25519")];
+}
+
 export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer> {
   const origin = `https://${options.host}`;
   const identifiers = options.identifiers ?? ["peer"];
   const autoAccept = options.autoAccept ?? true;
   const keys = new Map<string, CryptoKeyPair[]>();
   for (const identifier of identifiers) {
-    keys.set(identifier, [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")]);
+    keys.set(identifier, await peerKeyPairs());
   }
   const received: ReceivedActivity[] = [];
   const notes = new Map<string, Note>();
@@ -231,7 +244,7 @@ export async function startFedifyPeer(options: PeerOptions): Promise<FedifyPeer>
       return { keyId: pair.keyId, privateKey: pair.privateKey };
     },
     async rotateKeys(identifier) {
-      keys.set(identifier, [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")]);
+      keys.set(identifier, await peerKeyPairs());
     },
     newId(identifier, kind) {
       return new URL(`/users/${identifier}/${kind}/${crypto.randomUUID()}`, origin);

@@ -28,7 +28,7 @@ export interface TestServer {
   env: Record<string, string>;
   /** Runs `./skein ARGS` against this server's configuration. */
   cli(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
-  /** Creates a local account with the CLI; returns its generated password. */
+  /** Creates a local account (as `./skein accounts create` does); returns its generated password. */
   createAccount(username: string, options?: { admin?: boolean }): Promise<string>;
   stop(): Promise<void>;
 }
@@ -38,10 +38,17 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** A fresh, empty database for one server; returns its env and a cleanup. */
-export async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+/**
+ * A fresh database for one server; returns its env and a cleanup. Empty, or with `migrated` a
+ * copy of the suite's migrated template when `./skein test` made one (SKEIN_TEST_TEMPLATE): a
+ * server then starts without running every migration again, which the suite would otherwise
+ * pay for each of its hundred-odd servers. Starting from empty is the same schema, only slower.
+ */
+export async function freshDatabase(options: { migrated?: boolean } = {}): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-test-"));
+  const template = options.migrated ? process.env.SKEIN_TEST_TEMPLATE : undefined;
   if (databaseKind === "sqlite") {
+    if (template) fs.copyFileSync(template, path.join(dataDir, "skein.sqlite"));
     return { env: { DATA_DIR: dataDir }, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const adminUrl = process.env.SKEIN_TEST_POSTGRES_URL;
@@ -49,7 +56,7 @@ export async function freshDatabase(): Promise<{ env: Record<string, string>; dr
   const name = `skein_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -84,7 +91,7 @@ export async function startServer(options: { env?: Record<string, string>; sameD
   const shared = options.sameDatabaseAs?.env;
   const database = shared
     ? { env: { DATA_DIR: shared.DATA_DIR, ...(shared.DATABASE_URL ? { DATABASE_URL: shared.DATABASE_URL } : {}) }, drop: async () => {} }
-    : await freshDatabase();
+    : await freshDatabase({ migrated: true });
   const port = await freePort();
   const env: Record<string, string> = {
     ...database.env,
@@ -123,12 +130,8 @@ export async function startServer(options: { env?: Record<string, string>; sameD
     pid: child.pid!,
     env,
     cli: cliWithEnv,
-    async createAccount(username, opts = {}) {
-      const result = await cliWithEnv(["accounts", "create", username, "--email", `${username}@example.com`, ...(opts.admin ? ["--admin"] : [])]);
-      const password = /Password: (\S+)/.exec(result.stdout)?.[1];
-      if (result.code !== 0 || !password) throw new Error(`accounts create failed: ${result.stderr}`);
-      return password;
-    },
+    // Loaded on first use: only test files that make accounts pay for loading Skein's domain.
+    createAccount: async (username, opts = {}) => (await import("./accounts.ts")).createLocalAccount(env, username, opts.admin ? "admin" : "user"),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
