@@ -42,7 +42,8 @@ import { asyncRefreshRoutes } from "./api/v1/async-refreshes.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
 import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
-import { profileRoutes } from "./web/profiles.ts";
+import { publicRoutes } from "./web/public/routes.ts";
+import { missingPage } from "./web/public/layout.ts";
 import { instancePageRoutes } from "./web/instance-pages.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { signInRoutes } from "./web/sign-in.ts";
@@ -216,9 +217,10 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/users", featuredCollectionRoutes);
   app.route("/", pageRoutes);
   app.route("/", instancePageRoutes);
-  app.route("/", profileRoutes);
+  app.route("/", publicRoutes);
 
-  app.notFound((c) => c.json({ error: "Record not found" }, 404));
+  // A browser asking for a page that is not there gets a page saying so; everyone else, JSON.
+  app.notFound((c) => (c.req.path.startsWith("/api/") ? c.json({ error: "Record not found" }, 404) : missingPage(c, 404, "There is nothing at this address.")));
   app.onError(handleError);
   return app;
 }

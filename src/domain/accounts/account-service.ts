@@ -149,6 +149,16 @@ export class AccountService {
     return account;
   }
 
+  /**
+   * The local account a public page (/@name) shows, suspended or not: a suspended account's page
+   * says it is gone (410) rather than pretending it never existed, as Mastodon's does.
+   */
+  async localForPublicPage(username: string): Promise<{ account: AccountRow; suspended: boolean }> {
+    const account = username && username.length <= 100 ? await this.stores.accounts.byUsername(username, null) : undefined;
+    if (!account) throw notFound();
+    return { account, suspended: Boolean(account.suspended_at) };
+  }
+
   /** Of `ids`, the accounts anyone may see, in the order asked (GET /api/v1/accounts?id[]=). */
   async visibleAmong(ids: readonly string[]): Promise<AccountRow[]> {
     const found = new Map((await this.stores.accounts.byIds(ids)).map((a) => [a.id, a]));
