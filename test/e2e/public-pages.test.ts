@@ -1,6 +1,6 @@
 // The public pages, as a signed-out visitor's browser and other sites see them: a profile with its
 // pinned and recent posts (older/newer links), a post with its public thread (never a
-// followers-only or direct reply), a hashtag, /about, the local timeline, RSS feeds, the meta tags
+// followers-only or direct reply), a hashtag, /about, the local timeline, RSS and Atom feeds, the meta tags
 // links unfurl with, the Content-Security-Policy, noindex, a suspended account's 410, HTML 404s —
 // and ActivityPub fetches of the same addresses still answered with JSON.
 import { test, before, after } from "node:test";
@@ -79,8 +79,12 @@ test("a profile: header, bio, rel=me fields, pinned and recent posts with older/
     fields_attributes: [{ name: "Website", value: "https://alice.example/" }],
   });
   assert.equal(profile.status, 200, JSON.stringify(profile.body));
-  const written: { id: string; url: string }[] = [];
-  for (let i = 1; i <= 23; i++) written.push(await post(alice, `Garden note number ${i}`));
+  // Posted a few at a time; their order is their ids' (newest first on every page).
+  const written: { id: string; url: string; content: string }[] = [];
+  for (let i = 0; i < 23; i += 6) written.push(...(await Promise.all(Array.from({ length: Math.min(6, 23 - i) }, (_, j) => post(alice, `Garden note number ${i + j + 1}`)))));
+  written.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  const numberOf = (text: string) => /number (\d+)/.exec(text)![1];
+  const numbers = written.map((w) => numberOf(w.content)).reverse();
   await post(alice, "A followers-only secret", { visibility: "private" });
   assert.equal((await api(alice, "POST", `/api/v1/statuses/${written[0].id}/pin`)).status, 200);
 
@@ -93,10 +97,9 @@ test("a profile: header, bio, rel=me fields, pinned and recent posts with older/
   const website = findOne((e) => e.name === "a" && e.attribs.href === "https://alice.example/", page.doc.children);
   assert.ok(website, "the field's link");
   assert.match(website!.attribs.rel, /\bme\b/, "rel=me, for verification");
-  assert.match(posts(page.doc)[0], /Pinned.*Garden note number 1\b/, "the pinned post first");
+  assert.match(posts(page.doc)[0], new RegExp(`Pinned.*Garden note number ${numberOf(written[0].content)}\\b`), "the pinned post first");
   const recent = posts(page.doc).slice(1);
-  assert.equal(recent.length, 20);
-  assert.match(recent[0], /Garden note number 23/, "newest first");
+  assert.deepEqual(recent.map(numberOf), numbers.slice(0, 20), "the twenty newest, newest first");
   assert.ok(!page.text.includes("followers-only secret"));
 
   // Meta tags a link unfurls with.
@@ -109,15 +112,16 @@ test("a profile: header, bio, rel=me fields, pinned and recent posts with older/
   assert.equal(meta(page.doc, "twitter:title"), meta(page.doc, "og:title"));
   assert.ok(meta(page.doc, "twitter:card"));
   assert.equal(link(page.doc, "alternate", "application/rss+xml"), `${server.url}/@alice.rss`);
+  assert.equal(link(page.doc, "alternate", "application/atom+xml"), `${server.url}/@alice.atom`);
   assert.equal(meta(page.doc, "robots"), "noindex, noarchive", "not indexable: the API says noindex");
 
   // Older, then newer again.
   const older = await visit(anchor(page.doc, "next")!);
   assert.equal(older.status, 200);
-  assert.deepEqual(posts(older.doc).map((p) => /number (\d+)/.exec(p)![1]), ["3", "2", "1"]);
+  assert.deepEqual(posts(older.doc).map(numberOf), numbers.slice(20));
   assert.equal(anchor(older.doc, "next"), undefined, "the oldest page");
   const newer = await visit(anchor(older.doc, "prev")!);
-  assert.deepEqual(posts(newer.doc).map((p) => /number (\d+)/.exec(p)![1]), Array.from({ length: 20 }, (_, i) => String(23 - i)));
+  assert.deepEqual(posts(newer.doc).map(numberOf), numbers.slice(0, 20));
 
   // An account that lets itself be indexed has no robots tag.
   assert.equal((await api(alice, "PATCH", "/api/v1/accounts/update_credentials", { indexable: true })).status, 200);
@@ -131,8 +135,13 @@ test("a profile: header, bio, rel=me fields, pinned and recent posts with older/
   assert.equal(items.length, 20);
   const first = items[0];
   assert.equal(textContent(findOne((e) => e.name === "link", first.children)!), written[22].url);
-  assert.match(textContent(findOne((e) => e.name === "description", first.children)!), /<p>Garden note number 23<\/p>/);
+  assert.equal(textContent(findOne((e) => e.name === "description", first.children)!), written[22].content);
   assert.equal(textContent(findOne((e) => e.name === "title", feed.doc.children)!), "Alice <Example>");
+  const atom = await visit("/@alice.atom");
+  assert.match(atom.headers.get("content-type")!, /^application\/atom\+xml/);
+  const entries = elements(atom.doc, (e) => e.name === "entry");
+  assert.equal(entries.length, 20);
+  assert.equal(findOne((e) => e.name === "link", entries[0].children)!.attribs.href, written[22].url);
 });
 
 test("a post's page: its public thread, never a followers-only or direct reply; remote replies as the API has them; oEmbed and meta tags", async () => {

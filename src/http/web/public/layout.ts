@@ -77,8 +77,8 @@ export interface PageMeta {
   /** og:type: profile, article, website. */
   type?: string;
   noindex?: boolean;
-  /** RSS feed of what the page lists. */
-  rss?: string;
+  /** The feeds of what the page lists, without their extensions (.rss and .atom are added). */
+  feeds?: string;
   /** The oEmbed endpoint's URL for this page (posts). */
   oembed?: string;
   /** The ActivityPub document this page shows (for fetchers that read the HTML). */
@@ -98,7 +98,8 @@ export function publicPage(c: Context<AppEnv>, meta: PageMeta, body: Body) {
 <meta name="description" content="${description}">
 ${meta.noindex ? html`<meta name="robots" content="noindex, noarchive">` : ""}
 <link rel="canonical" href="${meta.url}">
-${meta.rss ? html`<link rel="alternate" type="application/rss+xml" href="${meta.rss}">` : ""}
+${meta.feeds ? html`<link rel="alternate" type="application/rss+xml" href="${meta.feeds}.rss">
+<link rel="alternate" type="application/atom+xml" href="${meta.feeds}.atom">` : ""}
 ${meta.oembed ? html`<link rel="alternate" type="application/json+oembed" href="${meta.oembed}">` : ""}
 ${meta.activity ? html`<link rel="alternate" type="application/activity+json" href="${meta.activity}">` : ""}
 <meta property="og:site_name" content="${instance.title}">

@@ -1,12 +1,12 @@
 // /@name: a local account's public profile — its header, bio, fields (links with rel="me"),
 // counts, pinned posts, then its public posts twenty at a time (?max_id older, ?min_id newer);
-// /@name.rss the same posts as a feed. A suspended account's page says it is gone (410).
+// /@name.rss and /@name.atom the same posts as feeds. A suspended account's page says it is gone (410).
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "../../env.ts";
 import { missingPage, publicPage, wantsActivityJson } from "./layout.ts";
 import { displayName, pager, paged, pageRequestOf, profileHeader, publicAccount, publicStatuses, statusArticle, textOf } from "./partials.ts";
-import { rssFeed } from "./feeds.ts";
+import { feed, feedRequest, type FeedFormat } from "./feeds.ts";
 import type { AccountRow } from "../../../store/accounts.ts";
 
 const PAGE_SIZE = 20;
@@ -23,7 +23,8 @@ export async function pageAccount(c: Context<AppEnv>, handle: string): Promise<A
 
 export async function profilePage(c: Context<AppEnv>) {
   const handle = c.req.param("handle") ?? "";
-  if (handle.endsWith(".rss")) return profileFeed(c, handle.slice(0, -4));
+  const asFeed = feedRequest(handle);
+  if (asFeed) return profileFeed(c, asFeed.name, asFeed.format);
   const found = await pageAccount(c, handle);
   if (found instanceof Response) return found;
   // Other servers and fediverse clients asking for the actor get it where the federation layer serves it.
@@ -51,7 +52,7 @@ export async function profilePage(c: Context<AppEnv>) {
         image: account.avatar_static,
         type: "profile",
         noindex: account.noindex,
-        rss: `${base}.rss`,
+        feeds: base,
         activity: found.uri,
       },
       html`${profileHeader(account, localDomain)}
@@ -63,7 +64,7 @@ ${pager(base, page)}`,
   );
 }
 
-async function profileFeed(c: Context<AppEnv>, handle: string) {
+async function profileFeed(c: Context<AppEnv>, handle: string, format: FeedFormat) {
   const found = await pageAccount(c, handle);
   if (found instanceof Response) return found;
   const services = c.get("services");
@@ -71,7 +72,7 @@ async function profileFeed(c: Context<AppEnv>, handle: string) {
   const base = `${services.config.origin}/@${found.username}`;
   // As Mastodon's feed: the account's own posts, no replies to others and no boosts.
   const rows = await services.timelines.account(found.id, null, { excludeReplies: true, excludeReblogs: true }, { limit: PAGE_SIZE });
-  return rssFeed(c, { title: displayName(account), description: `Public posts from @${found.username}@${services.config.localDomain}`, link: base, self: `${base}.rss`, image: account.avatar_static }, await publicStatuses(c, rows));
+  return feed(c, format, { title: displayName(account), description: `Public posts from @${found.username}@${services.config.localDomain}`, link: base, self: base, image: account.avatar_static }, await publicStatuses(c, rows));
 }
 
 /** /users/name is the actor's address; a browser there is sent to the profile page. */

@@ -1,11 +1,11 @@
 // /tags/name: recent public posts with a hashtag, from here and elsewhere, twenty at a time
-// (the API's hashtag timeline for no reader); /tags/name.rss the same as a feed.
+// (the API's hashtag timeline for no reader); /tags/name.rss and .atom the same as feeds.
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "../../env.ts";
 import { missingPage, publicPage } from "./layout.ts";
 import { pager, paged, pageRequestOf, publicStatuses, statusArticle } from "./partials.ts";
-import { rssFeed } from "./feeds.ts";
+import { feed, feedRequest, type FeedFormat } from "./feeds.ts";
 
 const PAGE_SIZE = 20;
 /** What a hashtag may be (Mastodon's: letters, digits, marks, underscores and a few joiners). */
@@ -14,7 +14,8 @@ const TAG_NAME = /^[\p{L}\p{N}\p{M}_\u00b7\u200c]{1,100}$/u;
 export async function tagPage(c: Context<AppEnv>) {
   // Hono hands the parameter over decoded.
   const name = c.req.param("name") ?? "";
-  if (name.endsWith(".rss")) return tagFeed(c, name.slice(0, -4));
+  const asFeed = feedRequest(name);
+  if (asFeed) return tagFeed(c, asFeed.name, asFeed.format);
   if (!TAG_NAME.test(name)) return missingPage(c, 404, "That is not a hashtag.");
   const services = c.get("services");
   const request = pageRequestOf(c, PAGE_SIZE);
@@ -24,7 +25,7 @@ export async function tagPage(c: Context<AppEnv>) {
   return c.html(
     publicPage(
       c,
-      { title: `#${name}`, description: `Public posts tagged #${name} on ${services.config.instance.title} and the servers it knows.`, url: base, rss: `${base}.rss` },
+      { title: `#${name}`, description: `Public posts tagged #${name} on ${services.config.instance.title} and the servers it knows.`, url: base, feeds: base },
       html`<h1>#${name}</h1>
 ${statuses.length ? statuses.map((s) => statusArticle(s)) : html`<p>No public posts with this hashtag${request.maxId || request.minId ? " here" : " yet"}.</p>`}
 ${pager(base, page)}`,
@@ -32,10 +33,10 @@ ${pager(base, page)}`,
   );
 }
 
-async function tagFeed(c: Context<AppEnv>, name: string) {
+async function tagFeed(c: Context<AppEnv>, name: string, format: FeedFormat) {
   if (!TAG_NAME.test(name)) return missingPage(c, 404, "That is not a hashtag.");
   const services = c.get("services");
   const base = `${services.config.origin}/tags/${encodeURIComponent(name)}`;
   const rows = await services.timelines.tag(name, null, false, { limit: PAGE_SIZE });
-  return rssFeed(c, { title: `#${name}`, description: `Public posts tagged #${name}`, link: base, self: `${base}.rss` }, await publicStatuses(c, rows));
+  return feed(c, format, { title: `#${name}`, description: `Public posts tagged #${name}`, link: base, self: base }, await publicStatuses(c, rows));
 }

@@ -34,7 +34,7 @@ export async function threadPage(c: Context<AppEnv>) {
         ...statusImage(status),
         type: "article",
         noindex: status.account.noindex,
-        rss: `${origin}/@${found.username}.rss`,
+        feeds: `${origin}/@${found.username}`,
         oembed: `${origin}/api/oembed?url=${encodeURIComponent(url)}&format=json`,
         activity: row.uri,
       },
