@@ -244,7 +244,7 @@ test("a hashtag page and feed, /public/local, and /about with rules, registratio
   assert.ok(text.includes("@root"), "the contact account");
 });
 
-test("a suspended account's pages answer 410 saying so; unknown pages are HTML 404s for browsers", async () => {
+test("a suspended account's pages answer 410 saying so; pending sign-ups and unknown pages are HTML 404s for browsers", async () => {
   const carol = await signUp(server, "carol");
   const note = await post(carol, "Soon gone");
   const action = await api(root.token, "POST", `/api/v1/admin/accounts/${carol.id}/action`, { type: "suspend" });
@@ -256,11 +256,17 @@ test("a suspended account's pages answer 410 saying so; unknown pages are HTML 4
   assert.equal((await visit(`/@carol/${note.id}`)).status, 410);
   assert.equal((await visit("/@carol.rss")).status, 410);
 
+  // A sign-up waiting for approval has no page yet.
+  await signUp(server, "dave");
+  await queryRows(server, "update users set approved = 0 where account_id = (select id from accounts where username = 'dave' and domain is null)");
+  assert.equal((await visit("/@dave")).status, 404);
+
   const missing = await visit("/@nobody");
   assert.equal(missing.status, 404);
   assert.match(missing.headers.get("content-type")!, /^text\/html/);
-  assert.equal((await visit("/no/such/page")).status, 404);
-  assert.match((await visit("/no/such/page")).headers.get("content-type")!, /^text\/html/);
+  const nowhere = await visit("/no/such/page");
+  assert.equal(nowhere.status, 404);
+  assertPageHeaders(nowhere);
   const json = await fetch(`${server.url}/@nobody`, { headers: { Accept: "application/json" } });
   assert.equal(json.status, 404);
   assert.match(json.headers.get("content-type")!, /json/);

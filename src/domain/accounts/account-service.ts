@@ -151,11 +151,14 @@ export class AccountService {
 
   /**
    * The local account a public page (/@name) shows, suspended or not: a suspended account's page
-   * says it is gone (410) rather than pretending it never existed, as Mastodon's does.
+   * says it is gone (410) rather than pretending it never existed, as Mastodon's does. A sign-up
+   * still waiting for approval has no page yet.
    */
   async localForPublicPage(username: string): Promise<{ account: AccountRow; suspended: boolean }> {
     const account = username && username.length <= 100 ? await this.stores.accounts.byUsername(username, null) : undefined;
     if (!account) throw notFound();
+    const user = await this.stores.users.byUsername(account.username);
+    if (user && user.approved !== 1) throw notFound();
     return { account, suspended: Boolean(account.suspended_at) };
   }
 

@@ -127,6 +127,7 @@ ${body}
 export function missingPage(c: Context<AppEnv>, status: 404 | 410, message: string) {
   if (!wantsHtml(c)) return c.json({ error: status === 410 ? "Gone" : "Record not found" }, status);
   const url = new URL(c.req.path, c.get("services").config.origin).toString();
+  c.header("Content-Security-Policy", contentSecurityPolicy(c.get("services")));
   return c.html(publicPage(c, { title: status === 410 ? "Gone" : "Not found", description: message, url, noindex: true }, html`<div class="gone"><h1>${status === 410 ? "Gone" : "Not found"}</h1><p>${message}</p></div>`), status);
 }
 
