@@ -13,12 +13,14 @@ import { signUp, type TestUser } from "../support/clients.ts";
 import { apiCaller } from "../support/api.ts";
 import { adminUser, type AdminUser } from "../support/admin-clients.ts";
 import { queryRows } from "../support/server-db.ts";
+import { mediaFixtures } from "../support/media-uploads.ts";
 
 let server: TestServer;
 let alice: TestUser;
 let bob: TestUser;
 let root: AdminUser;
 const api = apiCaller(() => server.url);
+const media = mediaFixtures(() => server);
 const BROWSER = { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 const ACTIVITY = { Accept: "application/activity+json" };
 
@@ -185,6 +187,23 @@ test("a post's page: its public thread, never a followers-only or direct reply; 
   assert.match(wrongAccount.headers.get("content-type")!, /^text\/html/);
   const secret = await post(alice, "followers only page", { visibility: "private" });
   assert.equal((await visit(`/@alice/${secret.id}`)).status, 404);
+});
+
+test("a post with a picture unfurls with it: og:image, a large Twitter card, the picture with its description, from this server", async () => {
+  const uploaded = await media.upload(bob, 2, { file: media.blob(await media.photo(64, 48, "png"), "image/png"), description: "A red tomato" });
+  assert.ok(uploaded.status === 200 || uploaded.status === 202, JSON.stringify(uploaded.body));
+  const attachment = await media.untilProcessed(bob, uploaded.body.id);
+  const note = await post(bob, "First tomato of the year", { media_ids: [attachment.id] });
+  const page = await visit(`/@bob/${note.id}`);
+  assert.equal(page.status, 200);
+  assertPageHeaders(page);
+  assert.equal(meta(page.doc, "og:image"), attachment.preview_url);
+  assert.equal(meta(page.doc, "twitter:card"), "summary_large_image");
+  assert.equal(meta(page.doc, "og:description"), "First tomato of the year [1 attachment]");
+  const picture = findOne((e) => e.name === "img" && e.attribs.alt === "A red tomato", page.doc.children);
+  assert.ok(picture, "the picture, described");
+  assert.ok(picture!.attribs.src.startsWith(`${server.url}/`), "served by this server: the CSP's img-src 'self'");
+  assert.equal((await fetch(picture!.attribs.src)).status, 200);
 });
 
 /** A reply from another server, stored as federation stores one (its HTML already sanitized). */
