@@ -22,7 +22,7 @@ export interface PeriodicTask {
 }
 
 /** How long a nudged search-index sweep gathers posts: findable about this soon, in batches under load. */
-const SEARCH_INDEX_NUDGE_MS = 50;
+const SEARCH_INDEX_NUDGE_MS = 200;
 
 export interface Scheduler {
   /** Stops the timers and waits for sweeps in progress. */

@@ -147,17 +147,18 @@ export function fullTextMatch(db: Kysely<any>, query: { terms: readonly FullText
 
 /**
  * Claims up to `limit` statuses waiting to be indexed (status_search_pending, 0036), oldest ids
- * first, or only those of `only`; call it inside the transaction that indexes them and deletes
- * their rows. PostgreSQL locks the rows it hands out and skips rows locked by another process's
- * sweep, so several workers drain disjoint batches without waiting on each other (and a post
- * edited meanwhile, whose queueing locks its row, is skipped until that commits); SQLite serializes
- * writers, so the plain read is already a claim there.
+ * first, or only those of `only`, by deleting their rows: call it inside the transaction that
+ * indexes them, so that a rollback or a crash leaves them pending. PostgreSQL takes only rows no
+ * other process's sweep holds (SKIP LOCKED), so several workers drain disjoint batches without
+ * waiting on each other, and a post edited meanwhile (its queueing locks the row) is skipped until
+ * that commits; SQLite serializes writers, so the plain statement is already a claim there.
  */
 export async function claimPendingDocuments(db: Kysely<any>, limit: number, only?: readonly string[]): Promise<string[]> {
   if (only && only.length === 0) return [];
   const lock = engineOf(db) === "postgres" ? sql`for update skip locked` : sql``;
   const where = only ? sql`where status_id in (${sql.join(only)})` : sql``;
-  const result = await sql<{ status_id: string | number | bigint }>`select status_id from status_search_pending ${where}
-    order by status_id limit ${limit} ${lock}`.execute(db);
+  const result = await sql<{ status_id: string | number | bigint }>`delete from status_search_pending where status_id in (
+      select status_id from status_search_pending ${where} order by status_id limit ${limit} ${lock})
+    returning status_id`.execute(db);
   return result.rows.map((r) => String(r.status_id));
 }

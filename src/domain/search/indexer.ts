@@ -2,8 +2,8 @@
 // status only queues its id (status_search_pending, one small row); after the commit, the
 // "search-index" sweep (server/scheduler.ts: every second, and at once when this process queued
 // something) indexes what is waiting in batches — the poll options and media descriptions of the
-// whole batch read in one query, every document written in one statement, the pending rows deleted
-// in the same transaction — which costs posting far less than indexing each post in its own
+// whole batch read in one query, every document written in one statement, in the transaction that
+// claimed the batch by deleting its pending rows — which costs posting far less than indexing each post in its own
 // transaction (docs/performance/search.md). A post is findable a moment after it is posted. A crash
 // leaves the rows pending for the next sweep; several processes claim disjoint batches
 // (db/dialects/full-text.ts). Boosts are never indexed (their target is); deleting a status removes
@@ -87,7 +87,7 @@ export class StatusIndexer {
     }
   }
 
-  /** One batch in one transaction: claim, read, write the documents, delete the pending rows. */
+  /** One batch in one transaction: claim (deleting the pending rows), read, write the documents. */
   private async indexBatch(limit: number): Promise<number> {
     let claimed: string[] = [];
     try {
@@ -111,17 +111,16 @@ export class StatusIndexer {
       await this.stores.transaction(async (tx) => indexClaimed(tx, await tx.statusIndex.claimPending(1, [id])));
     } catch (error) {
       logger.warn("Status {id} could not be indexed for search and is left out (./skein search reindex tries again): {error}", { id, error });
-      await this.stores.statusIndex.donePending([id]).catch(() => {});
+      await this.stores.statusIndex.claimPending(1, [id]).catch(() => {});
     }
   }
 }
 
-/** Indexes the claimed statuses that still exist and are not boosts; every claimed row is done (a deleted status's is simply dropped). */
+/** Indexes the claimed statuses that still exist and are not boosts (a deleted status's id is simply dropped). */
 async function indexClaimed(tx: Stores, claimed: readonly string[]): Promise<void> {
   if (claimed.length === 0) return;
   const sources = await tx.statusIndex.sourcesOf(claimed);
   await tx.statusIndex.upsert(sources.map(documentOf));
-  await tx.statusIndex.donePending(claimed);
 }
 
 export interface ReindexProgress {

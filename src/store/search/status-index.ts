@@ -72,14 +72,9 @@ export class StatusIndexStore {
       .execute();
   }
 
-  /** Up to `limit` waiting statuses (or those of `only`) for the calling transaction to index (db/dialects/full-text.ts). */
+  /** Up to `limit` waiting statuses (or those of `only`), their rows deleted, for the calling transaction to index (db/dialects/full-text.ts). */
   claimPending(limit: number, only?: readonly string[]): Promise<string[]> {
     return claimPendingDocuments(this.db, limit, only);
-  }
-
-  async donePending(statusIds: readonly string[]): Promise<void> {
-    if (statusIds.length === 0) return;
-    await this.db.deleteFrom("status_search_pending").where("status_id", "in", statusIds).execute();
   }
 
   async pendingCount(): Promise<number> {
