@@ -3,6 +3,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { bodyLimit } from "hono/body-limit";
+import { readUnreadBody } from "./unread-body.ts";
 import { getLogger } from "@logtape/logtape";
 import type { Services } from "../domain/services.ts";
 import type { AppEnv } from "./env.ts";
@@ -98,6 +99,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
       ms: Math.round(performance.now() - started),
     });
   });
+
+  // Outermost of what answers: whatever answers early, the client still gets to read it.
+  app.use(readUnreadBody({ maxBytes: MAX_BODY_BYTES, maxMs: 5_000 }));
 
   // Browser clients (Phanpy, Elk) call the API from their own origin.
   const apiCors = cors({
