@@ -44,14 +44,16 @@ process.once("exit", () => {
  * server then starts without running every migration again, which the suite would otherwise
  * pay for each of its hundred-odd servers. Starting from empty is the same schema, only slower.
  */
-export async function freshDatabase(options: { migrated?: boolean } = {}): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+export async function freshDatabase(
+  options: { migrated?: boolean; kind?: "sqlite" | "postgres"; postgresUrl?: string } = {},
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-test-"));
   const template = options.migrated ? process.env.SKEIN_TEST_TEMPLATE : undefined;
-  if (databaseKind === "sqlite") {
+  if ((options.kind ?? databaseKind) === "sqlite") {
     if (template) fs.copyFileSync(template, path.join(dataDir, "skein.sqlite"));
     return { env: { DATA_DIR: dataDir }, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
-  const adminUrl = process.env.SKEIN_TEST_POSTGRES_URL;
+  const adminUrl = options.postgresUrl ?? process.env.SKEIN_TEST_POSTGRES_URL;
   if (!adminUrl) throw new Error("SKEIN_TEST_DATABASE=postgres needs SKEIN_TEST_POSTGRES_URL (./skein test sets it)");
   const name = `skein_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -1,6 +1,8 @@
 // Local accounts: creation, passwords, profile changes. The CLI, the registration API and the
 // sign-in pages all come through here.
 import type { AccountRow } from "../../store/accounts.ts";
+/** What the account services hand out, for callers above the domain (pages) to name. */
+export type { AccountRow };
 import type { UserRow } from "../../store/users.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { Config } from "../../config/config.ts";

@@ -4,6 +4,8 @@
 import type { Config } from "../../config/config.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
+/** What the status services hand out, for callers above the domain (pages) to name. */
+export type { StatusRow };
 import type { AccountRow } from "../../store/accounts.ts";
 import type { MediaRow } from "../../store/media/attachments.ts";
 import type { ApplicationRow } from "../../store/oauth.ts";

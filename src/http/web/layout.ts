@@ -1,15 +1,18 @@
 // The few server-rendered pages (sign-in, consent, the out-of-band code) share this frame.
 // Hono's html`` escapes every interpolated value.
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
-export function page(title: string, instanceTitle: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
-  return html`<!doctype html>
+/** The opening every server-rendered page shares, up to its title (public, settings, sign-in). */
+export const DOCUMENT_START = raw(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="no-referrer">`);
+
+export function page(title: string, instanceTitle: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+  return html`${DOCUMENT_START}
 <title>${title} · ${instanceTitle}</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 26rem; margin: 3rem auto; padding: 0 1rem; color: #1f2937; }

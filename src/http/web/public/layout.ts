@@ -7,6 +7,7 @@
 import crypto from "node:crypto";
 import type { Context } from "hono";
 import { html } from "hono/html";
+import { DOCUMENT_START } from "../layout.ts";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AppEnv } from "../../env.ts";
 import type { Services } from "../../../domain/services.ts";
@@ -88,12 +89,7 @@ export interface PageMeta {
 export function publicPage(c: Context<AppEnv>, meta: PageMeta, body: Body) {
   const { instance, origin } = c.get("services").config;
   const description = meta.description.length > 300 ? `${meta.description.slice(0, 299)}…` : meta.description;
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+  return html`${DOCUMENT_START}
 <title>${meta.title} · ${instance.title}</title>
 <meta name="description" content="${description}">
 ${meta.noindex ? html`<meta name="robots" content="noindex, noarchive">` : ""}

@@ -4,9 +4,9 @@
 import type { Context } from "hono";
 import { html, raw } from "hono/html";
 import type { AppEnv } from "../../env.ts";
-import type { StatusRow } from "../../../store/statuses.ts";
-import type { AccountRow } from "../../../store/accounts.ts";
-import type { PageRequest } from "../../../store/pagination.ts";
+import type { StatusRow } from "../../../domain/statuses/status-service.ts";
+import type { AccountRow } from "../../../domain/accounts/account-service.ts";
+import type { PageRequest } from "../../pagination.ts";
 import { toStatus } from "../../../convert/mastodon/status.ts";
 import { toAccount } from "../../../convert/mastodon/account.ts";
 import { convertContextOf } from "../../../convert/mastodon/context.ts";

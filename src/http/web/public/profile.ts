@@ -7,7 +7,7 @@ import type { AppEnv } from "../../env.ts";
 import { missingPage, publicPage, wantsActivityJson } from "./layout.ts";
 import { displayName, pager, paged, pageRequestOf, profileHeader, publicAccount, publicStatuses, statusArticle, textOf } from "./partials.ts";
 import { feed, feedRequest, type FeedFormat } from "./feeds.ts";
-import type { AccountRow } from "../../../store/accounts.ts";
+import type { AccountRow } from "../../../domain/accounts/account-service.ts";
 
 const PAGE_SIZE = 20;
 const PINNED_SHOWN = 5;

@@ -7,6 +7,7 @@
 // without the form's CSRF token). The files are mounted under /settings in routes.ts.
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { html } from "hono/html";
+import { DOCUMENT_START } from "../layout.ts";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AppEnv } from "../../env.ts";
 import type { UserRow } from "../../../store/users.ts";
@@ -131,12 +132,7 @@ export function settingsPage(c: Context<SettingsEnv>, options: SettingsPageOptio
   const services = c.get("services");
   const instanceTitle = services.config.instance.title;
   const user = c.get("user");
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+  return html`${DOCUMENT_START}
 <title>${options.title} · Settings · ${instanceTitle}</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }
