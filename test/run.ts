@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { findPostgresBin, startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.ts";
 import { makeMigratedTemplate } from "./support/migrated-template.ts";
+import { ensureWebClientBuilt } from "../web/build.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -118,6 +119,9 @@ export async function runTests(args: string[]): Promise<number> {
     process.stderr.write("skein test: no test files match\n");
     return 1;
   }
+
+  // Once for the run, before any server starts: servers then find web/dist up to date.
+  await ensureWebClientBuilt({ log: (message) => process.stdout.write(`${message}\n`) });
 
   const results: RunResult[] = [];
   const extraEnv = fuzz?.env ?? {};

@@ -44,6 +44,7 @@ import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
 import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
 import { publicRoutes } from "./web/public/routes.ts";
+import { webClientRoutes, type WebClientFiles } from "./web/client.ts";
 import { missingPage } from "./web/public/layout.ts";
 import { instancePageRoutes } from "./web/instance-pages.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
@@ -83,6 +84,8 @@ export interface AppOptions {
   metrics?: MetricsSource;
   /** Answers ActivityPub requests (actors, objects, inboxes, WebFinger) before the web routes. */
   federation?: MiddlewareHandler;
+  /** The built web client (web/dist), answered at / for browsers and at /web/…; without it / is the about page. */
+  webClient?: WebClientFiles | null;
 }
 
 export function createApp(services: Services, options: AppOptions = {}): Hono<AppEnv> {
@@ -219,6 +222,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/emojis", emojiObjectRoutes);
   app.route("/users", featuredCollectionRoutes);
+  if (options.webClient) app.route("/", webClientRoutes(options.webClient));
   app.route("/", pageRoutes);
   app.route("/", instancePageRoutes);
   app.route("/", publicRoutes);

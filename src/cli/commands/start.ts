@@ -15,14 +15,27 @@ import { runPushQueue } from "../../server/push-queue.ts";
 import { runThreadQueue } from "../../server/thread-queue.ts";
 import { runCardQueue } from "../../server/card-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
+import { loadWebClient } from "../../http/web/client.ts";
+import { ensureWebClientBuilt, WEB_DIST } from "../../../web/build.ts";
 
 const logger = getLogger(["skein", "server"]);
+
+/** The web client, built first when web/dist is missing or older than web/src (a few ms when it is not). */
+async function prepareWebClient() {
+  try {
+    await ensureWebClientBuilt({ log: (message) => logger.info(message) });
+  } catch (error) {
+    logger.warn("The web client could not be built, so / shows the about page: {error}", { error: String(error) });
+  }
+  return loadWebClient(WEB_DIST);
+}
 
 async function serve(role: "all" | "web"): Promise<number> {
   const startedAt = performance.now();
   loadDotEnv();
   const config = loadConfig();
   await setUpLogging(config.log);
+  const webClient = await prepareWebClient();
   const releaseLock = config.database.kind === "sqlite" ? acquireServerLock(config.database.file) : () => {};
   let runtime;
   try {
@@ -37,6 +50,7 @@ async function serve(role: "all" | "web"): Promise<number> {
   const app = createApp(runtime.services, {
     streaming: streaming.hub,
     federation: federation.middleware,
+    webClient,
     metrics: {
       queueStats: () => federation.jobs.stats(),
       deliveries: async () => ({ stats: await federation.deliveries.stats(), lastMinute: await federation.deliveries.recentCounts(1), process: { ...federation.engine.counters } }),

@@ -56,7 +56,7 @@ export function contentSecurityPolicy(services: Services): string {
 }
 
 /** Where local uploads are served from when it is not this server (S3, a CDN). */
-function mediaOrigin(services: Services): string | null {
+export function mediaOrigin(services: Services): string | null {
   try {
     const origin = new URL(services.mediaUrls.stored("media_attachments/probe.png")).origin;
     return origin === services.config.origin ? null : origin;

@@ -1,0 +1,62 @@
+// Live updates while signed in: one streaming connection, subscribed to the user stream (home
+// timeline and notifications) and, while one of them is on screen, the local or federated stream.
+import { Streaming, type StreamEvent } from "../api/streaming.ts";
+import type { Notification, Status } from "../api/types.ts";
+import { prepend, removeEverywhere, clearFeeds } from "./feeds.ts";
+import { receiveNotification, clearNotifications } from "./notifications.ts";
+import { countReply, forgetStatus, remember } from "./statuses.ts";
+import { addReply } from "./threads.ts";
+import { session } from "./session.ts";
+
+const streaming = new Streaming();
+const FEED_OF_STREAM: Record<string, string> = { user: "home", "public:local": "local", public: "federated" };
+
+function handle(event: StreamEvent): void {
+  if (event.event === "delete") {
+    removeEverywhere(event.payload);
+    forgetStatus(event.payload);
+    return;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(event.payload);
+  } catch {
+    return;
+  }
+  if (event.event === "update") {
+    countReply(payload as Status);
+    const feed = FEED_OF_STREAM[event.stream[0] ?? ""];
+    if (feed) prepend(feed, payload as Status);
+    addReply(payload as Status);
+  } else if (event.event === "status.update") {
+    remember([payload as Status]);
+  } else if (event.event === "notification") {
+    const notification = payload as Notification;
+    if (notification.status) countReply(notification.status);
+    receiveNotification(notification);
+  }
+}
+
+streaming.onEvent(handle);
+
+let running = false;
+session.subscribe(() => {
+  const current = session.get();
+  if (current.state === "signed-in" && !running) {
+    running = true;
+    streaming.subscribe("user");
+    streaming.start(current.token);
+  } else if (current.state !== "signed-in" && running) {
+    running = false;
+    streaming.stop();
+    streaming.unsubscribe("user");
+    clearFeeds();
+    clearNotifications();
+  }
+});
+
+/** While a public timeline is on screen, its stream is followed too. */
+export function followPublicStream(stream: "public:local" | "public"): () => void {
+  streaming.subscribe(stream);
+  return () => streaming.unsubscribe(stream);
+}

@@ -1,0 +1,118 @@
+// The frame of the signed-in client: a skip link, the header with the main navigation, the
+// screen the address names in <main>, and the compose box beside it (above it on a phone).
+import { useEffect, useRef, useState } from "preact/hooks";
+import { route, paths, type Route } from "../state/router.ts";
+import { session, signOut, completeSignIn } from "../state/session.ts";
+import { notifications } from "../state/notifications.ts";
+import { useStore } from "./use-store.ts";
+import { Landing } from "./Landing.tsx";
+import { Timeline } from "./Timeline.tsx";
+import { Thread } from "./Thread.tsx";
+import { Profile } from "./Profile.tsx";
+import { Notifications } from "./Notifications.tsx";
+import { Compose } from "./Compose.tsx";
+import { Help } from "./Help.tsx";
+import { installShortcuts } from "./keyboard.ts";
+import { displayName } from "./format.ts";
+
+export function App() {
+  const current = useStore(session);
+  const where = useStore(route);
+  useEffect(() => {
+    if (where.name === "callback") void completeSignIn();
+  }, [where.name]);
+  if (where.name === "callback" || current.state === "checking") {
+    return (
+      <main id="main" class="landing">
+        <p class="loading" aria-live="polite">Signing in…</p>
+      </main>
+    );
+  }
+  if (current.state === "signed-out") return <Landing />;
+  return <SignedIn where={where} />;
+}
+
+function Screen({ where }: { where: Route }) {
+  switch (where.name) {
+    case "home":
+      return <Timeline feed="home" title="Home" />;
+    case "local":
+      return <Timeline feed="local" title="Local timeline" stream="public:local" />;
+    case "federated":
+      return <Timeline feed="federated" title="Federated timeline" stream="public" />;
+    case "notifications":
+      return <Notifications />;
+    case "thread":
+      return <Thread id={where.id} />;
+    case "profile":
+      return <Profile id={where.id} />;
+    default:
+      return (
+        <section aria-labelledby="missing-heading">
+          <h1 id="missing-heading">Not found</h1>
+          <p>There is nothing at this address. <a href={paths.home}>Go home</a></p>
+        </section>
+      );
+  }
+}
+
+const NAV: [Route["name"], string, string][] = [
+  ["home", paths.home, "Home"],
+  ["notifications", paths.notifications, "Notifications"],
+  ["local", paths.local, "Local"],
+  ["federated", paths.federated, "Federated"],
+];
+
+function SignedIn({ where }: { where: Route }) {
+  const me = useStore(session);
+  const { unseen } = useStore(notifications);
+  const [help, setHelp] = useState(false);
+  useEffect(() => installShortcuts(() => setHelp(true)), []);
+  const first = useRef(true);
+  useEffect(() => {
+    // A new screen (not the first): focus goes to it, so keyboard and screen reader start there.
+    if (first.current) first.current = false;
+    else document.getElementById("main")?.focus({ preventScroll: true });
+  }, [where]);
+  if (me.state !== "signed-in") return null;
+  return (
+    <>
+      <a class="skip-link" href="#main">Skip to content</a>
+      <header class="site-header">
+        <a class="brand" href={paths.home}>Skein</a>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map(([name, href, label]) => (
+              <li key={name}>
+                <a href={href} aria-current={where.name === name ? "page" : undefined}>
+                  {label}
+                  {name === "notifications" && unseen > 0 && <span class="unseen"> ({unseen} new)</span>}
+                </a>
+              </li>
+            ))}
+            <li>
+              <a href={paths.profile(me.me.id)} aria-current={where.name === "profile" && where.id === me.me.id ? "page" : undefined}>
+                Profile
+              </a>
+            </li>
+          </ul>
+        </nav>
+        <div class="account-menu">
+          <span class="signed-in-as">@{me.me.acct}</span>
+          <button type="button" class="secondary" id="sign-out" onClick={() => void signOut()}>Sign out</button>
+          <button type="button" class="secondary" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
+        </div>
+      </header>
+      <div class="columns">
+        <aside class="compose-column" aria-label="Compose">
+          <Compose />
+          <p class="meta me">Signed in as {displayName(me.me)}</p>
+        </aside>
+        <main id="main" tabIndex={-1}>
+          <Screen where={where} />
+        </main>
+      </div>
+      <Help open={help} onClose={() => setHelp(false)} />
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+// One post: who wrote (or boosted) it, its content (HTML the server sanitized; nothing else is
+// ever inserted as HTML), its pictures with their descriptions, and Reply / Boost / Favourite.
+// Clicking anywhere on it that is not a link or button opens its thread.
+import type { Status } from "../api/types.ts";
+import { navigate, paths } from "../state/router.ts";
+import { actionable, toggleBoost, toggleFavourite } from "../state/statuses.ts";
+import { startReply } from "../state/compose.ts";
+import { session } from "../state/session.ts";
+import { ago, displayName, fullDate } from "./format.ts";
+import { useState } from "preact/hooks";
+
+const VISIBILITY_LABEL: Record<string, string> = { public: "Public", unlisted: "Quiet public", private: "Followers only", direct: "Private mention" };
+
+export function StatusView({ status, focused = false }: { status: Status; focused?: boolean }) {
+  const target = actionable(status);
+  const [error, setError] = useState<string | null>(null);
+  const headingId = `status-${status.id}-author`;
+  const me = session.get();
+  const act = (action: () => Promise<void>) => () => {
+    setError(null);
+    action().catch((e: Error) => setError(e.message));
+  };
+  const open = (event: MouseEvent) => {
+    const t = event.target as Element;
+    if (focused || t.closest("a, button, summary, details[open] .content a, input, textarea, select") || getSelection()?.toString()) return;
+    navigate(paths.thread(target.id));
+  };
+  const canBoost = target.visibility === "public" || target.visibility === "unlisted";
+  const content = <div class="content" dangerouslySetInnerHTML={{ __html: target.content }} />;
+  return (
+    <article class={`status${focused ? " focused" : ""}`} tabIndex={0} data-status-id={target.id} aria-labelledby={headingId} onClick={open}>
+      {status.reblog && (
+        <p class="boosted-by">
+          <a href={paths.profile(status.account.id)}>{displayName(status.account)}</a> boosted
+        </p>
+      )}
+      <header class="status-head">
+        <a class="author" href={paths.profile(target.account.id)}>
+          <img class="avatar" src={target.account.avatar} alt="" width={44} height={44} loading="lazy" />
+          <span id={headingId}>
+            <span class="name">{displayName(target.account)}</span> <span class="acct">@{target.account.acct}</span>
+          </span>
+        </a>
+        <a class="time" href={paths.thread(target.id)} title={`${fullDate(target.created_at)} · ${VISIBILITY_LABEL[target.visibility]}`}>
+          <time dateTime={target.created_at}>{ago(target.created_at)}</time>
+        </a>
+      </header>
+      {target.spoiler_text ? (
+        <details class="spoiler">
+          <summary>{target.spoiler_text}</summary>
+          {content}
+        </details>
+      ) : (
+        content
+      )}
+      {target.media_attachments.length > 0 && (
+        <ul class="media">
+          {target.media_attachments.map((m) => (
+            <li key={m.id}>
+              {m.preview_url || m.url ? (
+                <a href={m.url ?? m.remote_url ?? "#"} target="_blank" rel="noopener">
+                  <img src={m.preview_url ?? m.url ?? ""} alt={m.description ?? "A picture with no description"} loading="lazy" />
+                </a>
+              ) : (
+                <a href={m.remote_url ?? "#"} target="_blank" rel="noopener">{m.description ?? "An attachment"}</a>
+              )}
+              {m.description && <p class="alt-text">{m.description}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {me.state === "signed-in" && (
+        <div class="actions" role="group" aria-label="Actions on this post">
+          <button type="button" data-action="reply" onClick={() => startReply(target, me.me.acct)}>
+            Reply <span class="count">{target.replies_count}</span>
+          </button>
+          <button type="button" data-action="boost" aria-pressed={target.reblogged ? "true" : "false"} disabled={!canBoost} onClick={act(() => toggleBoost(status))}>
+            Boost <span class="count">{target.reblogs_count}</span>
+          </button>
+          <button type="button" data-action="favourite" aria-pressed={target.favourited ? "true" : "false"} onClick={act(() => toggleFavourite(status))}>
+            Favourite <span class="count">{target.favourites_count}</span>
+          </button>
+        </div>
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
+    </article>
+  );
+}

@@ -1,0 +1,39 @@
+// A timeline screen: its posts, newest first, "Load more" for older ones. Live posts arrive on
+// top through the streaming API (state/live.ts); the list announces nothing by itself, so a
+// screen reader is not interrupted, but the count of posts shown is in the heading's region.
+import { useEffect } from "preact/hooks";
+import { feeds, loadFeed } from "../state/feeds.ts";
+import { statuses } from "../state/statuses.ts";
+import { followPublicStream } from "../state/live.ts";
+import { useStore } from "./use-store.ts";
+import { StatusView } from "./StatusView.tsx";
+
+export function Timeline({ feed, title, stream }: { feed: string; title: string; stream?: "public:local" | "public" }) {
+  const all = useStore(feeds);
+  const cache = useStore(statuses);
+  useEffect(() => {
+    void loadFeed(feed);
+    return stream ? followPublicStream(stream) : undefined;
+  }, [feed, stream]);
+  const state = all[feed];
+  return (
+    <section aria-labelledby="timeline-heading" class="timeline" data-feed={feed}>
+      <h1 id="timeline-heading">{title}</h1>
+      <StatusList ids={state?.ids ?? []} cache={cache} />
+      {state?.loaded && state.ids.length === 0 && <p class="empty">Nothing here yet.</p>}
+      {state?.error && <p class="error" role="alert">{state.error} <button type="button" onClick={() => loadFeed(feed, { refresh: true })}>Try again</button></p>}
+      {(!state || state.loading) && <p class="loading" aria-live="polite">Loading…</p>}
+      {state?.next && !state.loading && (
+        <button type="button" class="more" onClick={() => loadFeed(feed, { more: true })}>Load more</button>
+      )}
+    </section>
+  );
+}
+
+export function StatusList({ ids, cache }: { ids: string[]; cache: Record<string, import("../api/types.ts").Status> }) {
+  return (
+    <div class="statuses" role="feed" aria-busy="false">
+      {ids.map((id) => cache[id] && <StatusView key={id} status={cache[id]} />)}
+    </div>
+  );
+}
