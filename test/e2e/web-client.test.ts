@@ -3,7 +3,8 @@
 // (S256) and the real sign-in and consent pages; a post appears in the home timeline; following
 // someone from their profile; their reply arrives live through the streaming API; the keyboard
 // shortcuts; axe-core finds no serious or critical problem on the home screen (wide and phone
-// width); signing out revokes the token. Screenshots go to test/artifacts/.
+// width); signing out revokes the token, and signing in again asks for the password. Screenshots
+// go to test/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -175,4 +176,7 @@ test("a post appears in the home timeline; following from a profile; a reply arr
   await waitFor("#sign-in", "the signed-out front page");
   assert.equal(await page.evaluate("localStorage.getItem('skein.token')"), null);
   assert.equal((await api(token, "GET", "/api/v1/accounts/verify_credentials")).status, 401, "the token was revoked");
+  // The server's sign-in cookie is still in this browser; signing in again asks for the password anyway.
+  await page.click("#sign-in");
+  assert.equal(await at(), "/auth/sign_in");
 });

@@ -43,6 +43,9 @@ export function authorizeUrl(app: Application, challenge: string, state: string)
     code_challenge: challenge,
     code_challenge_method: "S256",
     state,
+    // Always the password: signing out of the client leaves the server's sign-in cookie (the
+    // settings pages' session), which must not sign the next person at this browser back in.
+    force_login: "true",
   });
   return `/oauth/authorize?${query}`;
 }
