@@ -2,9 +2,9 @@
 // finds the server's facts and the way in; signing in goes through the OAuth code flow with PKCE
 // (S256) and the real sign-in and consent pages; a post appears in the home timeline; following
 // someone from their profile; their reply arrives live through the streaming API; the keyboard
-// shortcuts; axe-core finds no serious or critical problem on the home screen (wide and phone
-// width); signing out revokes the token, and signing in again asks for the password. Screenshots
-// go to test/artifacts/.
+// shortcuts; axe-core finds no serious or critical problem on the front page and the home
+// screen (wide and phone width); signing out revokes the token, and signing in again asks for the
+// password. Screenshots go to test/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -90,6 +90,7 @@ test("signed out, / shows the server's facts, sign-up and the public pages; sign
   assert.ok(await page.exists("a[href='/auth/sign_up']"));
   assert.ok(await page.exists("footer a[href='/about']"));
   assert.ok(await page.exists("footer a[href='/public/local']"));
+  assert.deepEqual(await axeProblems(), []);
   await page.screenshot(`web-client-landing-${databaseKind}`);
 
   await page.click("#sign-in");

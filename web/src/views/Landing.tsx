@@ -60,7 +60,7 @@ export function Landing() {
         <nav aria-label="Public pages">
           <a href="/about">About this server</a> · <a href="/public/local">Local timeline</a> · <a href="/privacy-policy">Privacy policy</a>
         </nav>
-        <p class="meta">Skein {info?.version ?? ""} · any Mastodon app can sign in with this server's address too.</p>
+        <p class="meta">{info ? `Version ${info.version}. ` : ""}Any Mastodon app can sign in with this server's address too.</p>
       </footer>
     </>
   );
