@@ -154,7 +154,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
   for (let i = 0; i < options.rounds * 2; i++) {
     const mode = i % 2 === 0 ? "on" : "off";
     const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: mode }));
-    const scheduler = startScheduler(backgroundTasks(runtime.services).filter((task) => task.name === "search-index"));
+    const scheduler = startScheduler(backgroundTasks(runtime.services, runtime.sweeps).filter((task) => task.name === "search-index"));
     const caughtUp = async () => {
       while ((await runtime.stores.statusIndex.pendingCount()) > 0) {
         // Another sweep (the nudged one) may hold the rest: wait for it rather than spin.

@@ -14,6 +14,11 @@ export const MAX_NOTIFY_PAYLOAD_BYTES = 7999;
 export type NotifyHandler = (payload: string) => void;
 
 export interface Notifier {
+  /**
+   * Whether messages reach the other processes of the server. Without that (SQLite: CLI commands
+   * write from processes of their own), work queued elsewhere is only found by polling.
+   */
+  readonly crossProcess: boolean;
   /** Sends `payload` to every listener of `channel` in every process (including this one). */
   notify(channel: string, payload: string): Promise<void>;
   /** Receives the channel's messages until the returned function is called. */
@@ -39,6 +44,7 @@ export function checkPayload(payload: string): void {
 
 /** Delivery inside this process: the embedded (SQLite) deployment. */
 export class InProcessNotifier implements Notifier {
+  readonly crossProcess = false;
   private readonly handlers = new Map<string, Set<NotifyHandler>>();
   private closed = false;
 

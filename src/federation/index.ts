@@ -5,8 +5,9 @@
 import type { MiddlewareHandler } from "hono";
 import { getLogger } from "@logtape/logtape";
 import type { Database } from "../db/database.ts";
+import type { Notifier } from "../db/notify.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
-import { JobQueue } from "../queue/job-queue.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
 import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation, isGoneLocalDocument } from "./federation.ts";
 import { FedifyOutbox } from "./outbox.ts";
@@ -48,9 +49,18 @@ const FEDERATION_PATHS = /^\/(users\/[^/]+(\/.*)?|inbox|\.well-known\/webfinger)
 const SWEEP_MS = 5 * 60_000;
 const KEEP_GAVE_UP_MS = 7 * 24 * 3600_000;
 
-export function startFederation(deps: FederationDeps, database: Database, options: { deliveryConcurrency?: number } = {}): FederationRuntime {
+export interface FederationQueues {
+  /** The process's job queue (server/context.ts), which wakes listeners in every process. */
+  jobs: JobQueue;
+  /** Tells other processes' delivery engines that deliveries were queued. */
+  notifier: Notifier;
+  /** Deliveries held at once (DELIVERY_CONCURRENCY by default). */
+  deliveryConcurrency?: number;
+}
+
+export function startFederation(deps: FederationDeps, database: Database, queues: FederationQueues): FederationRuntime {
   const { config } = deps;
-  const jobs = new JobQueue(database.db, database.kind);
+  const { jobs } = queues;
   const deliveries = new DeliveryStore(database.db, database.kind);
   const testing = config.environment === "test";
   const senderOptions = {
@@ -63,11 +73,12 @@ export function startFederation(deps: FederationDeps, database: Database, option
   const policy = deliveryPolicy(deps);
   const engine = new DeliveryEngine(deliveries, sender, deliveryKeyOf(deps.stores, config.origin), {
     policy,
-    concurrency: options.deliveryConcurrency ?? config.delivery.concurrency,
+    concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency,
     perHost: config.delivery.perHost,
     perHostMax: config.delivery.perHostMax,
+    notifier: queues.notifier,
   });
-  const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.wake(), policy });
+  const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.queued(), policy });
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
   const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
   const outbox = new FedifyOutbox(federation, deps, fanout);
@@ -146,9 +157,8 @@ export function startFederation(deps: FederationDeps, database: Database, option
         jobs.listen(ACCOUNT_JOBS_QUEUE, (payload) => deps.services.moderation.accounts.handleJob(payload), { signal, concurrency: 1 }),
         // Users' CSV imports and archives (domain/account-data), a few at once; imports resolve remote accounts here.
         jobs.listen(ACCOUNT_DATA_QUEUE, (payload) => deps.services.accountData.handleJob(payload), { signal, concurrency: 2 }),
-        // Uploads to process (domain/media): two at once, the pipeline's own gates bound the CPU and memory. Listened
-        // to on the queue uploads are enqueued through, so an upload in this process wakes it at once.
-        (deps.services.media.jobs instanceof JobQueue ? deps.services.media.jobs : jobs).listen(MEDIA_QUEUE, (payload) => deps.services.media.handleJob(payload), { signal, concurrency: 2 }),
+        // Uploads to process (domain/media): two at once, the pipeline's own gates bound the CPU and memory.
+        jobs.listen(MEDIA_QUEUE, (payload) => deps.services.media.handleJob(payload), { signal, concurrency: 2 }),
       ]);
     } finally {
       clearInterval(sweep);

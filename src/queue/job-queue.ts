@@ -9,6 +9,8 @@ import type { DB } from "../db/schema.ts";
 import type { DatabaseKind } from "../db/database.ts";
 import { claimJobs } from "../db/dialects/job-claim.ts";
 import { newId } from "../util/ids.ts";
+import type { Notifier } from "../db/notify.ts";
+import { Alarm, IDLE_BACKSTOP_MS, WakeSignal } from "./wake-signal.ts";
 
 const logger = getLogger(["skein", "queue"]);
 
@@ -23,6 +25,10 @@ export interface ListenOptions {
   signal?: AbortSignal;
   /** How long a claimed job stays ours without renewal. */
   leaseMs?: number;
+  /**
+   * How often to look for work while idle when other processes cannot signal theirs (SQLite),
+   * and while due jobs wait for a free slot or for an earlier job with their ordering key.
+   */
   pollMs?: number;
 }
 
@@ -37,12 +43,15 @@ export function backoffMs(attempt: number): number {
 export class JobQueue {
   private readonly db: Kysely<DB>;
   private readonly kind: DatabaseKind;
-  private readonly wakers = new Map<string, Set<() => void>>();
+  /** "Jobs queued in <queue>", to the listeners of every process (db/notify.ts). */
+  private readonly queued: WakeSignal;
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  constructor(db: Kysely<DB>, kind: DatabaseKind) {
+  /** With a notifier reaching other processes, idle listeners sleep until signalled or due (wake-signal.ts). */
+  constructor(db: Kysely<DB>, kind: DatabaseKind, notifier: Notifier | null = null) {
     this.db = db;
     this.kind = kind;
+    this.queued = new WakeSignal(notifier, "skein_jobs");
   }
 
   async enqueue(queue: string, payloads: readonly unknown[], options: EnqueueOptions = {}): Promise<void> {
@@ -63,7 +72,8 @@ export class JobQueue {
       created_at: now.toISOString(),
     }));
     for (let i = 0; i < rows.length; i += 500) await this.db.insertInto("jobs").values(rows.slice(i, i + 500)).execute();
-    if (!options.delayMs) this.wake(queue);
+    // Delayed jobs too: a sleeping listener learns its next wake-up time from the database.
+    this.queued.send(queue);
   }
 
   /** Whether a job with this ordering key waits or runs in `queue` (not counting dead ones). */
@@ -78,11 +88,9 @@ export class JobQueue {
     const leaseMs = options.leaseMs ?? 60_000;
     const pollMs = options.pollMs ?? 1000;
     const running = new Map<string, Promise<void>>();
-    let wake: (() => void) | null = null;
-    const waker = () => wake?.();
-    const wakers = this.wakers.get(queue) ?? new Set();
-    wakers.add(waker);
-    this.wakers.set(queue, wakers);
+    const alarm = new Alarm();
+    const waker = () => alarm.wake();
+    const stopListening = this.queued.listen(queue, waker);
     options.signal?.addEventListener("abort", waker);
 
     // Keep the leases of running jobs alive, so slow jobs are not taken by another worker.
@@ -116,21 +124,49 @@ export class JobQueue {
           running.set(job.id, task);
         }
         if (claimed.length === room && room > 0) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
+        await alarm.sleep(room > claimed.length ? await this.idleSleepMs(queue, pollMs) : pollMs);
       }
       await Promise.allSettled(running.values());
     } finally {
       clearInterval(renew);
-      wakers.delete(waker);
+      stopListening();
       options.signal?.removeEventListener("abort", waker);
     }
+  }
+
+  /**
+   * How long a listener with free slots may sleep: until the queue's next job is due, with a
+   * backstop for what no signal announces (another worker's expired lease, a lost signal).
+   * Where other processes cannot signal, it polls.
+   */
+  private async idleSleepMs(queue: string, pollMs: number): Promise<number> {
+    if (!this.queued.crossProcess) return pollMs;
+    let next: string | undefined;
+    try {
+      next = (await this.nextUnclaimed(queue))?.run_at;
+    } catch (error) {
+      logger.warn("Could not read when {queue} is next due: {error}", { queue, error });
+      return pollMs;
+    }
+    if (next === undefined) return IDLE_BACKSTOP_MS;
+    const wait = Date.parse(next) - Date.now();
+    // Due yet not claimed: waiting for an earlier job with its ordering key, or just taken by another worker.
+    if (wait <= 0) return pollMs;
+    return Math.min(wait + 5, IDLE_BACKSTOP_MS);
+  }
+
+  /** The queue's first job nobody holds, by due time (on the `jobs_ready` index). */
+  private nextUnclaimed(queue: string): Promise<{ run_at: string } | undefined> {
+    const now = new Date().toISOString();
+    return this.db
+      .selectFrom("jobs")
+      .select("run_at")
+      .where("queue", "=", queue)
+      .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
+      .orderBy("run_at")
+      .orderBy("id")
+      .limit(1)
+      .executeTakeFirst();
   }
 
   private async run(job: { id: string; payload: string; attempts: number; queue: string }, handler: (payload: unknown) => Promise<void> | void): Promise<void> {
@@ -195,9 +231,5 @@ export class JobQueue {
         oldestReadyAgeSeconds: oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : null,
       };
     });
-  }
-
-  private wake(queue: string): void {
-    for (const waker of this.wakers.get(queue) ?? []) waker();
   }
 }

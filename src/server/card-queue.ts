@@ -3,7 +3,6 @@
 // through their own agent under net/'s guard (public addresses only, outside tests) and the
 // bounds of domain/cards/page-fetch.ts, with the domain policy asked for every URL and redirect.
 import type { Runtime } from "./context.ts";
-import { JobQueue } from "../queue/job-queue.ts";
 import { CARDS_QUEUE } from "../domain/cards/card-service.ts";
 import { CardPageFetcher } from "../domain/cards/page-fetch.ts";
 import { mediaUrlMayBeFetched } from "../domain/moderation/media-policy.ts";
@@ -16,8 +15,7 @@ const CONCURRENCY = 16;
 export async function runCardQueue(runtime: Runtime, signal: AbortSignal): Promise<void> {
   const { services, config } = runtime;
   if (!config.cards.enabled) return;
-  // The queue jobs are enqueued on in this process, so that a new job wakes the listener at once.
-  const jobs = services.cards.jobs instanceof JobQueue ? services.cards.jobs : new JobQueue(runtime.database.db, runtime.database.kind);
+  const jobs = runtime.jobs;
   const hosts = config.testHosts;
   const fetcher = new CardPageFetcher({
     // The test environment fetches the tests' pages on loopback, as federation does.

@@ -7,6 +7,8 @@ import { createServices, type Services } from "../domain/services.ts";
 import { openNotifier, type Notifier } from "../db/notify.ts";
 import { forwardEvents } from "./event-transport.ts";
 import { JobQueue } from "../queue/job-queue.ts";
+import { WakeSignal } from "../queue/wake-signal.ts";
+import { ANNOUNCEMENTS_SWEEP, SEARCH_INDEX_SWEEP } from "./scheduler.ts";
 import { createMailTransport } from "../mail/transport.ts";
 import { configureMediaPipeline } from "../media/pipeline.ts";
 import { measureDatabaseSize } from "../db/dialects/database-size.ts";
@@ -16,8 +18,12 @@ export interface Runtime {
   database: Database;
   stores: Stores;
   services: Services;
-  /** Messages between this server's processes (streaming fan-out); see db/notify.ts. */
+  /** Messages between this server's processes (streaming fan-out, queued work); see db/notify.ts. */
   notifier: Notifier;
+  /** The durable job queue every service queues its background work on (queue/job-queue.ts). */
+  jobs: JobQueue;
+  /** Nudges for the scheduler's sweeps, from every process (server/scheduler.ts). */
+  sweeps: WakeSignal;
   close(): Promise<void>;
 }
 
@@ -33,25 +39,32 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   }
   const stores = createStores(database.db);
   const services = createServices(stores, config);
-  // Moderation queues durable jobs (a suspended server's purge) from every process, the CLI's too.
-  services.moderation.enforcement.jobs = new JobQueue(database.db, database.kind);
-  services.moderation.accounts.jobs = services.moderation.enforcement.jobs;
+  const notifier = openNotifier(config.database, database.db);
+  // One queue for every service's jobs, from every process (the CLI's too); a job queued here
+  // wakes the listeners of every process through the notifier (queue/wake-signal.ts).
+  const jobs = new JobQueue(database.db, database.kind, notifier);
+  // Moderation's durable jobs (a suspended server's purge, an account's).
+  services.moderation.enforcement.jobs = jobs;
+  services.moderation.accounts.jobs = jobs;
   // Mails are queued from every process and sent by full servers and workers (server/mail-queue.ts).
-  services.emails.jobs = services.moderation.enforcement.jobs;
+  services.emails.jobs = jobs;
   // Uploads are queued by web processes and processed by full servers and workers (the `media` queue).
-  services.media.jobs = services.moderation.enforcement.jobs;
+  services.media.jobs = jobs;
   // Pushes are queued by whichever process creates a notification, sent by full servers and workers (server/push-queue.ts).
-  services.push.jobs = services.moderation.enforcement.jobs;
+  services.push.jobs = jobs;
   // Thread completions are queued by web processes (a context opened), run by full servers and workers (server/thread-queue.ts).
-  services.threads.jobs = services.moderation.enforcement.jobs;
+  services.threads.jobs = jobs;
   // Link previews are queued by whichever process stores a status, fetched by full servers and workers (server/card-queue.ts).
-  services.cards.jobs = services.moderation.enforcement.jobs as JobQueue;
+  services.cards.jobs = jobs;
+  // Work this process leaves for a sweep nudges the sweeping processes (workers, full servers).
+  const sweeps = new WakeSignal(notifier, "skein_sweeps");
+  services.search.indexer.onQueued(() => sweeps.send(SEARCH_INDEX_SWEEP));
+  services.announcements.onPending(() => sweeps.send(ANNOUNCEMENTS_SWEEP));
   // The prune reports the database's size, which each engine measures its own way.
   services.pruning.ports.databaseSize = () => measureDatabaseSize(database.db, database.kind);
   services.emails.transport = createMailTransport(config);
   // The media proxy's signing secret (made once, in the settings table) before any entity names a remote file.
   await services.remoteMedia.start();
-  const notifier = openNotifier(config.database, database.db);
   // Every process's events reach the streaming clients of every process.
   const stopForwarding = forwardEvents(services.events, notifier);
   const close = async () => {
@@ -63,5 +76,5 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     await notifier.close();
     await database.close();
   };
-  return { config, database, stores, services, notifier, close };
+  return { config, database, stores, services, notifier, jobs, sweeps, close };
 }

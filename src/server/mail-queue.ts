@@ -5,7 +5,6 @@
 // Links that ended more than a week ago are forgotten here too, once an hour.
 import { getLogger } from "@logtape/logtape";
 import type { Runtime } from "./context.ts";
-import { JobQueue } from "../queue/job-queue.ts";
 import { MAIL_QUEUE } from "../domain/mail/email-service.ts";
 
 const logger = getLogger(["skein", "mail"]);
@@ -14,7 +13,7 @@ const KEEP_ENDED_MS = 7 * 24 * 3600_000;
 
 export async function runMailQueue(runtime: Runtime, signal: AbortSignal): Promise<void> {
   const { services } = runtime;
-  const jobs = services.emails.jobs instanceof JobQueue ? services.emails.jobs : new JobQueue(runtime.database.db, runtime.database.kind);
+  const jobs = runtime.jobs;
   logger.info("Mail goes to {transport}", { transport: services.emails.transport?.description ?? "nowhere" });
   const sweep = setInterval(() => {
     services.emails

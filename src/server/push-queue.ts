@@ -6,7 +6,6 @@
 // dropped. Subscriptions of revoked tokens (no longer pushed to at once) are swept every hour.
 import { getLogger } from "@logtape/logtape";
 import type { Runtime } from "./context.ts";
-import { JobQueue } from "../queue/job-queue.ts";
 import { PUSH_QUEUE } from "../domain/push/push-service.ts";
 import { PushSender } from "../domain/push/sender.ts";
 import { testHostAddress } from "../config/config.ts";
@@ -22,7 +21,7 @@ const TIMEOUT_MS = 15_000;
 
 export async function runPushQueue(runtime: Runtime, signal: AbortSignal): Promise<void> {
   const { services, config } = runtime;
-  const jobs = services.push.jobs instanceof JobQueue ? services.push.jobs : new JobQueue(runtime.database.db, runtime.database.kind);
+  const jobs = runtime.jobs;
   const hosts = config.testHosts;
   // The test environment posts to the tests' push services on loopback, as federation does.
   const sender = new PushSender({

@@ -5,6 +5,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { Services } from "../domain/services.ts";
 import { UNATTACHED_AGE_MS } from "../domain/media/housekeeping.ts";
+import type { WakeSignal } from "../queue/wake-signal.ts";
 
 const logger = getLogger(["skein", "scheduler"]);
 
@@ -21,6 +22,9 @@ export interface PeriodicTask {
   nudge?: { listen(wake: () => void): () => void; delayMs: number };
 }
 
+export const SEARCH_INDEX_SWEEP = "search-index";
+export const ANNOUNCEMENTS_SWEEP = "announcements";
+
 /** How long a nudged search-index sweep gathers posts: findable about this soon, in batches under load. */
 const SEARCH_INDEX_NUDGE_MS = 200;
 
@@ -29,8 +33,12 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** The sweeps a full server runs. */
-export function backgroundTasks(services: Services): PeriodicTask[] {
+/**
+ * The sweeps a full server runs. `sweeps` carries the nudges of every process (server/context.ts):
+ * where it reaches them all, the sweeps it nudges need no quick interval of their own.
+ */
+export function backgroundTasks(services: Services, sweeps: WakeSignal): PeriodicTask[] {
+  const nudgedBy = (name: string, delayMs: number) => ({ listen: (wake: () => void) => sweeps.listen(name, wake), delayMs });
   return [
     {
       name: "poll-endings",
@@ -57,11 +65,13 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
     },
     {
       // Posts written or edited (also by other processes, or before a crash) are indexed for
-      // full-text search in batches; a post in this process nudges it (domain/search/indexer.ts).
-      name: "search-index",
-      intervalMs: 1000,
+      // full-text search in batches; a post nudges it (domain/search/indexer.ts).
+      name: SEARCH_INDEX_SWEEP,
+      // Nudged from every process where they can signal; the interval finds what a process that
+      // died between its commit and its nudge left waiting (one cheap query of an empty table).
+      intervalMs: sweeps.crossProcess ? 5_000 : 1000,
       run: () => services.search.indexer.indexPending(),
-      nudge: { listen: (wake) => services.search.indexer.onQueued(wake), delayMs: SEARCH_INDEX_NUDGE_MS },
+      nudge: nudgedBy(SEARCH_INDEX_SWEEP, SEARCH_INDEX_NUDGE_MS),
     },
     {
       // Preview cards no status shows any more (domain/cards).
@@ -89,10 +99,12 @@ export function backgroundTasks(services: Services): PeriodicTask[] {
     },
     {
       // Announcements published, starting or removed (also by `./skein announcements` in another
-      // process) are told to streaming clients: one query of a small table.
-      name: "announcements",
-      intervalMs: 2_000,
+      // process) are told to streaming clients: one query of a small table. A change nudges it;
+      // the interval is for announcements whose start time comes.
+      name: ANNOUNCEMENTS_SWEEP,
+      intervalMs: sweeps.crossProcess ? 10_000 : 2_000,
       run: () => services.announcements.announcePending(),
+      nudge: nudgedBy(ANNOUNCEMENTS_SWEEP, 0),
     },
     {
       // Uploads never attached to a post go after a day, with their files (the same prune as `./skein media prune`).

@@ -6,7 +6,6 @@
 import { getLogger } from "@logtape/logtape";
 import type { Runtime } from "./context.ts";
 import type { FederationRuntime } from "../federation/index.ts";
-import { JobQueue } from "../queue/job-queue.ts";
 import { THREADS_QUEUE } from "../domain/threads/thread-service.ts";
 import { ThreadCompletion } from "../federation/threads.ts";
 
@@ -16,8 +15,7 @@ const CONCURRENCY = 4;
 
 export async function runThreadQueue(runtime: Runtime, federation: FederationRuntime, signal: AbortSignal): Promise<void> {
   const { services, stores, config } = runtime;
-  // The queue jobs are enqueued on in this process, so that a new job wakes the listener at once.
-  const jobs = services.threads.jobs instanceof JobQueue ? services.threads.jobs : new JobQueue(runtime.database.db, runtime.database.kind);
+  const jobs = runtime.jobs;
   const completion = new ThreadCompletion({ config, services, stores }, federation.resolver, () => federation.federation.createContext(new URL(config.origin), undefined));
   await jobs.listen(
     THREADS_QUEUE,

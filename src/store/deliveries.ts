@@ -93,6 +93,24 @@ export class DeliveryStore {
     return claimDeliveries(this.db, this.kind, request);
   }
 
+  /** When the first delivery nobody holds is due (either lane; null: none left to try). */
+  async nextDueAt(): Promise<string | null> {
+    const now = new Date().toISOString();
+    const first = (lane: 0 | 1) =>
+      this.db
+        .selectFrom("deliveries")
+        .select("run_at")
+        .where("lane", "=", lane)
+        .where("gave_up_at", "is", null)
+        .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
+        .orderBy("run_at")
+        .orderBy("id")
+        .limit(1);
+    const row = await this.db.selectNoFrom((eb) => [first(0).as("first"), first(1).as("retry")]).executeTakeFirstOrThrow();
+    const times = [row.first, row.retry].filter((t): t is string => typeof t === "string");
+    return times.length === 0 ? null : times.sort()[0];
+  }
+
   async activityBodies(ids: readonly string[]): Promise<{ id: string; account_id: string; body: string }[]> {
     const out = [];
     for (const batch of chunks(ids)) out.push(...(await this.db.selectFrom("outbox_activities").select(["id", "account_id", "body"]).where("id", "in", batch).execute()));

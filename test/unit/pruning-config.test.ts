@@ -4,11 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../src/config/config.ts";
 import { backgroundTasks } from "../../src/server/scheduler.ts";
+import { WakeSignal } from "../../src/queue/wake-signal.ts";
 import type { Services } from "../../src/domain/services.ts";
 import { formatPruneReport, type PruneReport } from "../../src/domain/pruning/report.ts";
 import { uriHash } from "../../src/domain/pruning/tombstones.ts";
 
-const tasksFor = (env: Record<string, string>) => backgroundTasks({ config: loadConfig(env) } as unknown as Services).map((t) => t.name);
+const tasksFor = (env: Record<string, string>) => backgroundTasks({ config: loadConfig(env) } as unknown as Services, new WakeSignal(null, "skein_sweeps")).map((t) => t.name);
 
 test("without REMOTE_POST_RETENTION nothing is pruned on a schedule; tombstones live 30 days", () => {
   const config = loadConfig({});

@@ -5,7 +5,6 @@
 //   test ADDRESS       queues a test mail (sent by the running server: SMTP or the folder)
 import { loadConfig, loadDotEnv } from "../../config/config.ts";
 import { openRuntime } from "../../server/context.ts";
-import { JobQueue } from "../../queue/job-queue.ts";
 import { MAIL_QUEUE } from "../../domain/mail/email-service.ts";
 import { listFolderMails, mailFolder, readFolderMail } from "../../mail/folder-transport.ts";
 import { parseArgs, UsageError } from "../usage.ts";
@@ -67,7 +66,7 @@ export async function mail(args: string[]): Promise<number> {
 async function printQueue(config: ReturnType<typeof loadConfig>): Promise<void> {
   const runtime = await openRuntime(config);
   try {
-    const jobs = new JobQueue(runtime.database.db, runtime.database.kind);
+    const { jobs } = runtime;
     const waiting = await jobs.depth(MAIL_QUEUE);
     const dead = await jobs.depth(`dead:${MAIL_QUEUE}`);
     const pending = waiting.ready + waiting.delayed;

@@ -45,7 +45,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     throw error;
   }
   installFederationHttpClient(config);
-  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database);
+  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { jobs: runtime.jobs, notifier: runtime.notifier });
   const streaming = createStreaming(runtime);
   const app = createApp(runtime.services, {
     streaming: streaming.hub,
@@ -68,7 +68,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     throw error;
   }
   // Periodic sweeps (poll endings…) run in full servers, not in web-only processes.
-  const scheduler = role === "all" ? startScheduler(backgroundTasks(runtime.services)) : null;
+  const scheduler = role === "all" ? startScheduler(backgroundTasks(runtime.services, runtime.sweeps)) : null;
   // Deliveries and inbox jobs run in full servers; web-only processes just queue them.
   const stopQueue = new AbortController();
   const queueDone = role === "all" ? federation.runQueue(stopQueue.signal) : Promise.resolve();

@@ -32,8 +32,8 @@ export async function worker(args: string[]): Promise<number> {
   await setUpLogging(config.log);
   installFederationHttpClient(config);
   const runtime = await openRuntime(config);
-  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { deliveryConcurrency: concurrency });
-  const scheduler = startScheduler(backgroundTasks(runtime.services));
+  const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { jobs: runtime.jobs, notifier: runtime.notifier, deliveryConcurrency: concurrency });
+  const scheduler = startScheduler(backgroundTasks(runtime.services, runtime.sweeps));
   const stop = new AbortController();
   const queueDone = federation.runQueue(stop.signal);
   const mailDone = runMailQueue(runtime, stop.signal);

@@ -18,6 +18,7 @@ const HEALTH_CHECK_MS = 30_000;
 export const LISTENER_APPLICATION_NAME = "skein-listen";
 
 export class PostgresNotifier implements Notifier {
+  readonly crossProcess = true;
   private readonly url: string;
   private readonly db: Kysely<DB>;
   private readonly handlers = new Map<string, Set<NotifyHandler>>();

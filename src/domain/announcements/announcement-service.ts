@@ -42,10 +42,21 @@ export interface AnnouncementView {
 export class AnnouncementService {
   private readonly stores: Stores;
   private readonly events: EventBus;
+  private readonly pendingListeners = new Set<() => void>();
 
   constructor(stores: Stores, events: EventBus) {
     this.stores = stores;
     this.events = events;
+  }
+
+  /** `listener` is called when this process leaves a change for the sweep to tell (the scheduler's nudge); returns how to stop. */
+  onPending(listener: () => void): () => void {
+    this.pendingListeners.add(listener);
+    return () => this.pendingListeners.delete(listener);
+  }
+
+  private pending(): void {
+    for (const listener of this.pendingListeners) listener();
   }
 
   // --- admins ----------------------------------------------------------------------------------
@@ -71,6 +82,7 @@ export class AnnouncementService {
       deleted_at: null,
     };
     await this.stores.announcements.insert(row);
+    if (published) this.pending();
     return row;
   }
 
@@ -79,6 +91,7 @@ export class AnnouncementService {
     if (row.published) return row;
     const now = nowIso();
     await this.stores.announcements.update(row.id, { published: 1, published_at: now, updated_at: now, announced_at: null });
+    this.pending();
     return { ...row, published: 1, published_at: now, updated_at: now, announced_at: null };
   }
 
@@ -91,6 +104,7 @@ export class AnnouncementService {
       return;
     }
     await this.stores.announcements.update(row.id, { deleted_at: nowIso(), announced_at: null });
+    this.pending();
   }
 
   async listAll(): Promise<AnnouncementRow[]> {

@@ -22,6 +22,8 @@ import type { DeliverySender } from "./sender.ts";
 import { HostHealth, MAX_ATTEMPTS, retryDelayMs } from "./host-health.ts";
 import { HostLimits } from "./host-limits.ts";
 import type { DeliveryPolicy } from "./fanout.ts";
+import type { Notifier } from "../../db/notify.ts";
+import { Alarm, IDLE_BACKSTOP_MS, WakeSignal } from "../../queue/wake-signal.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
@@ -33,7 +35,10 @@ export interface EngineOptions {
   /** …and at most, while a healthy host has a backlog (default: perHost). */
   perHostMax?: number;
   leaseMs?: number;
+  /** How often to look for deliveries while some are held, or while idle without a notifier reaching other processes. */
   pollMs?: number;
+  /** Tells the engines of other processes that deliveries were queued, so idle ones can sleep (queue/wake-signal.ts). */
+  notifier?: Notifier | null;
   /** The share of `concurrency` retries may hold. */
   retryShare?: number;
   /** Why a host gets nothing (the domain policy), checked once per host of each claimed batch. */
@@ -83,7 +88,8 @@ export class DeliveryEngine {
   private unsaved: Record<string, number> = {};
   private lastCountSave = 0;
   private clearedHosts = new Set<string>();
-  private wakeUp: (() => void) | null = null;
+  private readonly alarm = new Alarm();
+  private readonly queuedSignal: WakeSignal;
   private readonly idle = new Set<() => void>();
   private readonly starting: (() => void)[] = [];
 
@@ -98,17 +104,23 @@ export class DeliveryEngine {
     this.pollMs = options.pollMs ?? 250;
     this.retryCap = Math.max(1, Math.floor(options.concurrency * (options.retryShare ?? 0.25)));
     this.policy = options.policy ?? null;
+    this.queuedSignal = new WakeSignal(options.notifier ?? null, "skein_deliveries");
   }
 
-  /** New deliveries were queued in this process: look now rather than at the next poll. */
-  wake(): void {
-    this.wakeUp?.();
+  /** New deliveries were queued in this process: this engine and the other processes' look now rather than at their next poll. */
+  queued(): void {
+    this.queuedSignal.send("queued");
+  }
+
+  private wake(): void {
+    this.alarm.wake();
   }
 
   /** Delivers until `signal` aborts; then finishes what is in flight and lets go of the rest. */
   async run(signal: AbortSignal): Promise<void> {
     const onAbort = () => this.wake();
     signal.addEventListener("abort", onAbort);
+    const stopListening = this.queuedSignal.listen("queued", onAbort);
     const renew = setInterval(() => void this.renewLeases(), Math.max(1000, this.leaseMs / 3));
     const flush = setInterval(() => void this.flush(), FLUSH_MS);
     const refresh = setInterval(() => void this.health.refresh().catch(() => undefined), 30_000);
@@ -125,24 +137,37 @@ export class DeliveryEngine {
           }
         }
         if (claimed > 0 && this.held.size < this.concurrency) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.pollMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
+        await this.alarm.sleep(await this.idleSleepMs());
       }
       await this.drain();
     } finally {
       clearInterval(renew);
       clearInterval(flush);
       clearInterval(refresh);
+      stopListening();
       signal.removeEventListener("abort", onAbort);
       this.lastCountSave = 0;
       await this.flush();
     }
+  }
+
+  /**
+   * Holding deliveries, it polls (their completions wake it too). Idle, with other processes able
+   * to signal what they queue, it sleeps until the next delivery is due (a retry, a paused host),
+   * with a backstop for what no signal announces (another worker's expired lease, a lost signal).
+   */
+  private async idleSleepMs(): Promise<number> {
+    if (this.held.size > 0 || !this.queuedSignal.crossProcess) return this.pollMs;
+    let next: string | null;
+    try {
+      next = await this.store.nextDueAt();
+    } catch (error) {
+      logger.warn("Could not read when deliveries are next due: {error}", { error });
+      return this.pollMs;
+    }
+    if (next === null) return IDLE_BACKSTOP_MS;
+    const wait = Date.parse(next) - Date.now();
+    return wait <= 0 ? this.pollMs : Math.min(wait + 5, IDLE_BACKSTOP_MS);
   }
 
   private async claim(room: number): Promise<number> {

@@ -1,0 +1,94 @@
+// "Work is waiting" between the processes of one server, so that loops over the database (job
+// queues, the delivery engine, sweeps) can sleep while idle instead of polling every second.
+// A signal names what is waiting (a queue, a sweep); whoever listens for that name looks in the
+// database, which stays the truth: a lost signal (PostgreSQL keeps none for a listener that is
+// reconnecting) only delays the work until the listener's backstop poll.
+import { getLogger } from "@logtape/logtape";
+import type { Notifier } from "../db/notify.ts";
+
+const logger = getLogger(["skein", "queue", "wake"]);
+
+/** How long an idle loop sleeps when other processes can wake it: what a lost signal may delay work by. */
+export const IDLE_BACKSTOP_MS = 30_000;
+
+export class WakeSignal {
+  private readonly notifier: Notifier | null;
+  private readonly channel: string;
+  private readonly local = new Map<string, Set<() => void>>();
+  private readonly sending = new Set<string>();
+  private readonly again = new Set<string>();
+  private unlisten: (() => void) | null = null;
+
+  /** Without a notifier, signals stay in this process. */
+  constructor(notifier: Notifier | null, channel: string) {
+    this.notifier = notifier;
+    this.channel = channel;
+  }
+
+  /** Whether signals reach the other processes: if not, listeners must keep polling for their work. */
+  get crossProcess(): boolean {
+    return this.notifier?.crossProcess ?? false;
+  }
+
+  /**
+   * Wakes the listeners of `name` here at once and, through the notifier, in the other processes.
+   * Signals sent while one for the same name is on its way are merged into one more.
+   */
+  send(name: string): void {
+    this.wakeLocal(name);
+    if (!this.notifier?.crossProcess) return;
+    if (this.sending.has(name)) {
+      this.again.add(name);
+      return;
+    }
+    this.sending.add(name);
+    this.notifier
+      .notify(this.channel, name)
+      .catch((error) => logger.debug("Could not signal {name}: {error}", { name, error }))
+      .finally(() => {
+        this.sending.delete(name);
+        if (this.again.delete(name)) this.send(name);
+      });
+  }
+
+  /** Calls `wake` for every signal of `name` (from any process); returns how to stop. */
+  listen(name: string, wake: () => void): () => void {
+    let set = this.local.get(name);
+    if (!set) this.local.set(name, (set = new Set()));
+    set.add(wake);
+    if (this.notifier?.crossProcess && !this.unlisten) this.unlisten = this.notifier.listen(this.channel, (payload) => this.wakeLocal(payload));
+    return () => {
+      set.delete(wake);
+    };
+  }
+
+  private wakeLocal(name: string): void {
+    for (const wake of this.local.get(name) ?? []) wake();
+  }
+}
+
+/** A loop's sleep that a wake-up cuts short, including a wake-up that came while the loop was busy. */
+export class Alarm {
+  private woken = false;
+  private ring: (() => void) | null = null;
+
+  wake(): void {
+    this.woken = true;
+    this.ring?.();
+  }
+
+  /** Sleeps `ms`, or less if woken meanwhile or since the last sleep ended. */
+  async sleep(ms: number): Promise<void> {
+    if (!this.woken) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        this.ring = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.ring = null;
+    this.woken = false;
+  }
+}
