@@ -34,6 +34,11 @@ export interface SearchBenchOptions {
   /** Posts per round of the posting measurement; rounds alternate indexing on and off. */
   posts: number;
   rounds: number;
+  /**
+   * Keep the seeded data (SQLite's data folder; PostgreSQL's cluster, in the same folder) after the
+   * run, and reuse it when a previous run left it: seeding and indexing 1M posts take minutes.
+   */
+  keep: boolean;
   json: string | null;
 }
 
@@ -42,19 +47,26 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
   const dataDir = path.join(root, "bench-data", `search-${options.database}-${options.statuses}`);
   let cluster: PostgresCluster | null = null;
   const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "warning", SKEIN_ENV: "development" };
-  if (options.database === "postgres") ({ url: env.DATABASE_URL, cluster } = await benchPostgres());
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  // A kept seed is reused only if the run that made it finished it (the marker is written last).
+  const marker = path.join(dataDir, "seeded.json");
+  const reuse = options.keep && fs.existsSync(marker);
+  if (!reuse) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (options.database === "postgres") ({ url: env.DATABASE_URL, cluster } = await benchPostgres(options.keep ? path.join(dataDir, "postgres") : undefined));
   try {
     const port = await freePort();
     Object.assign(env, { PORT: String(port), BIND: "127.0.0.1", LOCAL_DOMAIN: `127.0.0.1:${port}` });
     const summary: Record<string, unknown> = { benchmark: "search", database: options.database, statuses: options.statuses, accounts: options.accounts };
 
     let writer: AccountRow | null = null;
-    // Seed with indexing off (the seeder writes rows directly), then build the index as
-    // `./skein search reindex` does.
-    {
-      const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: "off" }));
-      try {
+    const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: "off" }));
+    try {
+      if (reuse) {
+        log(`reusing the data seeded in ${dataDir} (--keep)`);
+        summary.reused_seed = true;
+        writer = (await runtime.stores.accounts.byUsername(WRITER.username, null))!;
+      } else {
+        // Seed with indexing off (the seeder writes rows directly), then build the index as
+        // `./skein search reindex` does.
         const started = performance.now();
         log(`seeding ${options.accounts} accounts and ${options.statuses} statuses (${options.database})`);
         const { account } = await runtime.services.accounts.createLocal(READER);
@@ -78,13 +90,14 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
         summary.index_mb = round(((await indexBytes(runtime)) - before) / 1024 / 1024);
         log(`index built in ${summary.index_build_seconds} s, ${summary.index_mb} MB`);
         writer = (await runtime.services.accounts.createLocal(WRITER)).account;
-      } finally {
-        await runtime.close();
+        if (options.keep) fs.writeFileSync(marker, JSON.stringify(summary, null, 2) + "\n");
       }
+    } finally {
+      await runtime.close();
     }
 
     Object.assign(summary, await measureQueries(env, port, options.repeats, log));
-    Object.assign(summary, await measurePosting(env, writer!, options, log));
+    if (options.rounds > 0) Object.assign(summary, await measurePosting(env, writer, options, log));
     printTable(summary);
     if (options.json) fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
     return summary;

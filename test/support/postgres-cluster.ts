@@ -36,18 +36,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgresCluster(bin: string): Promise<PostgresCluster> {
+/**
+ * `keepIn`: a folder the cluster lives in and is left in when stopped (a benchmark's seeded data,
+ * reused by the next run: initdb only when the folder holds no cluster yet); a temporary folder,
+ * deleted on stop, otherwise.
+ */
+export async function startPostgresCluster(bin: string, keepIn?: string): Promise<PostgresCluster> {
   const asRoot = process.getuid?.() === 0;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-pg-"));
+  const dir = keepIn ? path.resolve(keepIn) : fs.mkdtempSync(path.join(os.tmpdir(), "skein-pg-"));
   const dataDir = path.join(dir, "data");
-  fs.mkdirSync(dataDir);
+  const fresh = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  if (fresh) fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.mkdirSync(dataDir, { recursive: true });
   if (asRoot) spawnSync("chown", ["-R", "postgres:postgres", dir]);
   // initdb refuses to run as root: as root, run the server as the postgres user.
   const runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].find((p) => fs.existsSync(p)) ?? "runuser";
   const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? [runuser, ["-u", "postgres", "--", cmd, ...args]] : [cmd, args]);
 
   const [initCmd, initArgs] = wrap(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]);
-  const init = spawnSync(initCmd, initArgs, { encoding: "utf8" });
+  const init = fresh ? spawnSync(initCmd, initArgs, { encoding: "utf8" }) : { status: 0, error: undefined, stderr: "", stdout: "" };
   if (init.status !== 0) throw new Error(`initdb failed: ${init.error?.message ?? (init.stderr || init.stdout)}`);
 
   const port = await freePort();
@@ -75,7 +82,7 @@ export async function startPostgresCluster(bin: string): Promise<PostgresCluster
   while (!(await accepting(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       signal("SIGKILL");
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!keepIn) fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(`PostgreSQL did not start: ${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -92,7 +99,7 @@ export async function startPostgresCluster(bin: string): Promise<PostgresCluster
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (child.exitCode === null) signal("SIGKILL");
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!keepIn) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -110,12 +117,13 @@ function accepting(port: number): Promise<boolean> {
 
 /**
  * The PostgreSQL a benchmark uses: DATABASE_URL when it names one, else a throw-away cluster
- * from the installed binaries (the caller stops `cluster` when done).
+ * from the installed binaries, or one kept in `keepIn` between runs (the caller stops `cluster`
+ * when done).
  */
-export async function benchPostgres(): Promise<{ url: string; cluster: PostgresCluster | null }> {
+export async function benchPostgres(keepIn?: string): Promise<{ url: string; cluster: PostgresCluster | null }> {
   if (process.env.DATABASE_URL?.startsWith("postgres")) return { url: process.env.DATABASE_URL, cluster: null };
   const bin = findPostgresBin();
   if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
-  const cluster = await startPostgresCluster(bin);
+  const cluster = await startPostgresCluster(bin, keepIn);
   return { url: cluster.url, cluster };
 }

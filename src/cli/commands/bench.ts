@@ -24,8 +24,9 @@ const USAGE = `Usage:
     Skein's media pipeline against Mastodon's reproduced (bench/media.ts), then the remote-media cache under 10× its budget
     of views (bench/media-cache.ts, on --db); --scale shrinks the corpus for a quick run; --explore measures, for each
     image that misses the target, which encoder settings would reach it
-  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--posts N] [--rounds N] [--json FILE]
-    full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off`;
+  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--posts N] [--rounds N] [--keep] [--json FILE]
+    full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off;
+    --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too) and reuse it next time; --rounds 0: no posting`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -43,7 +44,7 @@ function fraction(value: string | true | undefined, fallback: number, name: stri
 
 export async function bench(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  const { options } = parseArgs(rest, ["explore"]);
+  const { options } = parseArgs(rest, ["explore", "keep"]);
   if (name === "hostile-inbox") {
     const { hostileInboxBench } = await import("../../../bench/hostile-inbox.ts");
     await hostileInboxBench({ requests: positiveInt(options.requests, 50, "requests"), json: typeof options.json === "string" ? options.json : null });
@@ -86,7 +87,8 @@ export async function bench(args: string[]): Promise<number> {
       accounts: positiveInt(options.accounts, 10_000, "accounts"),
       repeats: positiveInt(options.repeats, 10, "repeats"),
       posts: positiveInt(options.posts, 500, "posts"),
-      rounds: positiveInt(options.rounds, 3, "rounds"),
+      rounds: options.rounds === "0" ? 0 : positiveInt(options.rounds, 3, "rounds"),
+      keep: options.keep === true,
       json: typeof options.json === "string" ? options.json : null,
     });
     return 0;

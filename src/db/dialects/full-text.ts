@@ -10,8 +10,14 @@
 //   from the stored text (bm25 would read every posting of each word).
 // - PostgreSQL: a tsvector column with a GIN index: the post's language configuration (en →
 //   english, de → german, …) joined with `simple`, so exact words match in every language and
-//   stems in the known one; a query term matches either. ts_rank for relevance; the planner
-//   walks the primary key newest-first for common words and the GIN index for rare ones.
+//   stems in the known one; a query term matches either. ts_rank for relevance. Words common by
+//   PostgreSQL's own statistics (lexemeFrequencies) are looked for among the newest rows, walking
+//   the primary key; others through the GIN index.
+//   Each document also holds one position-less lexeme naming the day of its status ("~" and the
+//   day number, from the id: RECENCY below; no query word can spell it, normalize.ts leaves no
+//   "~"): the GIN index can then answer "these words, posted on these days" by itself, so a
+//   phrase or a CJK word (whose every candidate row must be re-checked in the heap, one page read
+//   each) is looked for among the newest days first instead of among all of its matches.
 // Posts are indexed after their commit, in batches (domain/search/indexer.ts); claiming a batch of
 // pending ids is the one other statement that differs (claimPendingDocuments).
 import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
@@ -84,11 +90,86 @@ export async function upsertDocuments(db: Kysely<any>, documents: readonly FullT
   if (documents.length === 0) return;
   const postgres = engineOf(db) === "postgres";
   const rows = documents.map((d) => {
-    const value = postgres ? sql`to_tsvector(${configurationFor(d.language)}::regconfig, ${d.document}) || to_tsvector('simple', ${d.document})` : sql`${d.document}`;
+    const value = postgres ? sql`to_tsvector(${configurationFor(d.language)}::regconfig, ${d.document}) || to_tsvector('simple', ${d.document}) || ${dayLexeme(d.statusId)}::tsvector` : sql`${d.document}`;
     return sql`(${d.statusId}, ${d.hasLink ? 1 : 0}, ${value})`;
   });
   await sql`insert into status_search (status_id, has_link, document) values ${sql.join(rows)}
     on conflict (status_id) do update set has_link = excluded.has_link, document = excluded.document`.execute(db);
+}
+
+/**
+ * Days as the index knows them (PostgreSQL only): a status id is its creation time in milliseconds
+ * shifted left 16 bits (util/ids.ts), so its day is the id's, whatever clock or server made it.
+ */
+export const RECENCY = {
+  dayOf(statusId: string): number {
+    return Number((BigInt(statusId) >> 16n) / 86_400_000n);
+  },
+  /** The smallest id a status of that day can have. */
+  firstIdOf(day: number): string {
+    return ((BigInt(day) * 86_400_000n) << 16n).toString();
+  },
+} as const;
+
+/** The lexeme of a status's day, as a tsvector literal ('~20424'). */
+function dayLexeme(statusId: string): string {
+  return `'~${RECENCY.dayOf(statusId)}'`;
+}
+
+/** Gives every PostgreSQL document its day's lexeme (migration 0037); SQLite has none to give. */
+export async function addDayLexemes(db: Kysely<any>): Promise<void> {
+  if (engineOf(db) !== "postgres") return;
+  await sql`update status_search set document = document || array_to_tsvector(array['~' || ((status_id >> 16) / 86400000)::text])`.execute(db);
+}
+
+/**
+ * Runs a search's statements without PostgreSQL's parallel workers: a search reads a few hundred
+ * rows, and starting workers for it (which the planner does for a bitmap scan of a big table)
+ * costs more than it saves, tens of milliseconds when the cores are busy. SQLite: as it is.
+ */
+export async function withoutParallelWorkers<T>(db: Kysely<any>, run: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  if (engineOf(db) !== "postgres") return run(db);
+  return db.transaction().execute(async (tx) => {
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(tx);
+    return run(tx);
+  });
+}
+
+/** PostgreSQL's own statistics of the most common lexemes (a share of rows each), kept a while per process. */
+let lexemeCache: { until: number; frequencies: Map<string, number> } | null = null;
+const LEXEME_CACHE_MS = 10 * 60_000;
+
+/**
+ * The share of indexed documents holding each of the most common lexemes, from the statistics
+ * ANALYZE keeps (pg_stats.most_common_elems, the planner's own figures); empty on SQLite and
+ * before any ANALYZE. Only a choice of plan depends on it, never a result.
+ */
+export async function lexemeFrequencies(db: Kysely<any>): Promise<Map<string, number>> {
+  if (engineOf(db) !== "postgres") return new Map();
+  if (lexemeCache && lexemeCache.until > Date.now()) return lexemeCache.frequencies;
+  const result = await sql<{ elems: string | null; freqs: number[] | null }>`select most_common_elems::text as elems, most_common_elem_freqs as freqs
+    from pg_stats where tablename = 'status_search' and attname = 'document' and schemaname = current_schema()`.execute(db);
+  const frequencies = new Map<string, number>();
+  const row = result.rows[0];
+  if (row?.elems && row.freqs) {
+    // An array of text in its text form: {a,b,"c d"}; lexemes are the words normalize.ts leaves.
+    const elems = row.elems.slice(1, -1).split(",").map((e) => (e.startsWith('"') ? e.slice(1, -1).replace(/\\(.)/g, "$1") : e));
+    elems.forEach((e, i) => frequencies.set(e, Number(row.freqs![i] ?? 0)));
+  }
+  lexemeCache = { until: Date.now() + LEXEME_CACHE_MS, frequencies };
+  return frequencies;
+}
+
+/** Whether fullTextMatch can narrow a match to days in the index itself (PostgreSQL's day lexemes). */
+export function hasDayLexemes(db: Kysely<any>): boolean {
+  return engineOf(db) === "postgres";
+}
+
+/** The oldest and newest indexed statuses' ids (the primary key's two ends), or null when the index is empty. */
+export async function indexedIdBounds(db: Kysely<any>): Promise<{ oldest: string; newest: string } | null> {
+  const result = await sql<{ oldest: string | number | bigint | null; newest: string | number | bigint | null }>`select min(status_id) as oldest, max(status_id) as newest from status_search`.execute(db);
+  const row = result.rows[0];
+  return row && row.oldest !== null && row.newest !== null ? { oldest: String(row.oldest), newest: String(row.newest) } : null;
 }
 
 export async function removeDocument(db: Kysely<any>, statusId: string): Promise<void> {
@@ -117,8 +198,17 @@ export interface FullTextMatch {
 /**
  * The match of `terms` (all of them) and none of `excluded`; at least one term is required.
  * `language` (from language:xx) picks PostgreSQL's stemmer for the query; English otherwise.
+ * `days` (PostgreSQL only, see hasDayLexemes): only statuses of these days (RECENCY.dayOf), a
+ * condition the GIN index answers together with the words. `newestRows` (PostgreSQL only): only
+ * among the `limit` newest indexed statuses below `belowId`, for words common enough that these
+ * hold the matches wanted (lexemeFrequencies).
  */
-export function fullTextMatch(db: Kysely<any>, query: { terms: readonly FullTextPhrase[]; excluded: readonly FullTextPhrase[]; language: string | null }): FullTextMatch {
+export function fullTextMatch(
+  db: Kysely<any>,
+  query: { terms: readonly FullTextPhrase[]; excluded: readonly FullTextPhrase[]; language: string | null },
+  days: readonly number[] | null = null,
+  newestRows: { limit: number; belowId: string | null } | null = null,
+): FullTextMatch {
   if (engineOf(db) === "postgres") {
     const stemmer = query.language ? configurationFor(query.language) : "english";
     const phrase = (p: FullTextPhrase) =>
@@ -127,10 +217,14 @@ export function fullTextMatch(db: Kysely<any>, query: { terms: readonly FullText
         : sql`(phraseto_tsquery('simple', ${p.text}) || phraseto_tsquery(${stemmer}::regconfig, ${p.text}))`;
     const parts = [...query.terms.map(phrase), ...query.excluded.map((p) => sql`!!${phrase(p)}`)];
     const tsquery = sql`(${sql.join(parts, sql` && `)})`;
+    // Day numbers are integers of our own making: safe inside the tsquery literal.
+    const within = days && days.length ? sql` && ${days.map((d) => `'~${Math.trunc(d)}'`).join(" | ")}::tsquery` : sql``;
+    // newestRows: only the newest rows of the index (below an id), read by walking its primary key.
+    const below = newestRows?.belowId ? sql`where status_id < ${newestRows.belowId}` : sql``;
     return {
-      from: sql`status_search ss`,
+      from: newestRows ? sql`(select status_id, document from status_search ${below} order by status_id desc limit ${newestRows.limit}) ss` : sql`status_search ss`,
       statusId: sql`ss.status_id`,
-      where: sql<SqlBool>`ss.document @@ ${tsquery}`,
+      where: sql<SqlBool>`ss.document @@ (${tsquery}${within})`,
       score: sql<number>`ts_rank(ss.document, ${tsquery})`,
     };
   }

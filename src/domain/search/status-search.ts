@@ -3,8 +3,10 @@
 // operators (query-parser.ts). Only signed-in readers search posts' text, as on Mastodon.
 //
 // Bounded work: the database takes the newest 4 × CANDIDATE_WINDOW matches of the words (both
-// engines read matches newest-first and stop), keeps the newest CANDIDATE_WINDOW of them the
-// reader may find, and only those are ranked: relevance (ts_rank on PostgreSQL; on SQLite
+// engines read matches newest-first and stop; PostgreSQL looks among the newest days first, see
+// store/search/status-index.ts), keeps the newest CANDIDATE_WINDOW of them the reader may find,
+// and only those are ranked (100: what a reader pages through; 500 cost PostgreSQL a re-check of
+// five times the rows for a phrase, docs/performance/search.md): relevance (ts_rank on PostgreSQL; on SQLite
 // textScore below, from the stored text), scaled to the best candidate, weighted with recency
 // (halving every 30 days). With from: or account_id, the
 // author's matches are checked directly instead.
@@ -14,7 +16,7 @@ import type { StatusSearchFilter, StatusSearchHit } from "../../store/search/sta
 import { parseSearchQuery, type SearchPhrase } from "./query-parser.ts";
 
 /** How many of the newest matches are ranked (at most; a deep offset widens it up to MAX_WINDOW). */
-export const CANDIDATE_WINDOW = 500;
+export const CANDIDATE_WINDOW = 100;
 const MAX_WINDOW = 2000;
 /** The candidates are looked for among this many times as many of the newest matches of the words. */
 const MATCHES_PER_CANDIDATE = 4;

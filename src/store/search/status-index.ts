@@ -3,7 +3,7 @@
 // SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB, StatusesTable } from "../../db/schema.ts";
-import { claimPendingDocuments, fullTextMatch, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { RECENCY, lexemeFrequencies, withoutParallelWorkers, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
 
 export type { FullTextDocument } from "../../db/dialects/full-text.ts";
@@ -38,6 +38,21 @@ export interface StatusSearchFilter {
   window: number;
   /** …among at most this many newest matches of the words (without an author filter). */
   matches: number;
+}
+
+/** Beyond this many newest days, PostgreSQL searches the whole index at once (see search()). */
+const RECENCY_MAX_DAYS = 120;
+/** Words in at least this share of posts are looked for among the newest rows first (see search()). */
+const WALK_MIN_FREQUENCY = 0.05;
+
+/** The share of posts holding every word of the query, at most: its rarest word's share (0 if unknown or a prefix). */
+function commonness(text: NonNullable<StatusSearchFilter["text"]>, frequencies: Map<string, number>): number {
+  let least = 1;
+  for (const term of text.terms) {
+    if (term.prefix) return 0;
+    for (const word of term.text.split(" ")) least = Math.min(least, frequencies.get(word) ?? 0);
+  }
+  return text.terms.length ? least : 0;
 }
 
 export interface StatusSearchHit {
@@ -161,15 +176,19 @@ export class StatusIndexStore {
    * The newest `window` statuses matching the filter that the reader may find, with a relevance
    * score (0 without words). Newest first: both engines read matches in id order and stop.
    */
-  async search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
+  search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
+    return withoutParallelWorkers(this.db, (db) => this.searchIn(db, filter));
+  }
+
+  private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
     const conditions = [sql<SqlBool>`s.reblog_of_id is null`, ...this.privacy(filter), ...this.filters(filter)];
     const where = sql.join(conditions, sql` and `);
     if (filter.text === null) {
       const result = await sql<StatusSearchHit>`select s.id as id, s.created_at as created_at from statuses s
-        where ${where} order by s.id desc limit ${filter.window}`.execute(this.db);
+        where ${where} order by s.id desc limit ${filter.window}`.execute(db);
       return result.rows.map((r) => ({ id: String(r.id), score: 0, document: null, created_at: r.created_at }));
     }
-    const match = fullTextMatch(this.db, filter.text);
+    const match = fullTextMatch(db, filter.text);
     const score = match.score ?? sql`null`;
     const document = match.score === null ? sql`(select sd.document from status_search sd where sd.status_id = s.id)` : sql`null`;
     if (filter.authorIs.length > 0) {
@@ -177,26 +196,69 @@ export class StatusIndexStore {
       const result = await sql<StatusSearchHit>`select s.id as id, ${score} as score, ${document} as document, s.created_at as created_at
         from ${match.from} inner join statuses s on s.id = ${match.statusId}
         where ${match.where} and ${where}
-        order by ${match.statusId} desc limit ${filter.window}`.execute(this.db);
+        order by ${match.statusId} desc limit ${filter.window}`.execute(db);
       return result.rows.map(hitOf);
     }
     // First the newest `matches` matches from the text index alone — so that each engine picks
     // its plan by the words' frequency only (PostgreSQL: walking the primary key for common
-    // words, the GIN index for rarer ones) — then the rules and filters on those, in that order
-    // and without sorting again (the ranking is ours), so that the database stops at `window`.
+    // words, the GIN index for rarer ones) — then the rules and filters on those, newest first,
+    // so that the database stops at `window` (the ranking is ours).
     const range = [
       ...(filter.minId ? [sql<SqlBool>`${match.statusId} > ${filter.minId}`] : []),
       ...(filter.maxId ? [sql<SqlBool>`${match.statusId} < ${filter.maxId}`] : []),
     ];
-    const result = await sql<StatusSearchHit>`with m as materialized (
-        select ${match.statusId} as sid, ${score} as score from ${match.from}
-        where ${sql.join([match.where, ...range], sql` and `)}
-        order by ${match.statusId} desc limit ${filter.matches})
-      select s.id as id, m.score as score, ${document} as document, s.created_at as created_at
-      from m inner join statuses s on s.id = m.sid
-      where ${where}
-      limit ${filter.window}`.execute(this.db);
-    return result.rows.map(hitOf);
+    /**
+     * `days`: only matches of these days (newest first, contiguous), also as a range of ids, so
+     * that a walk of the primary key stops at the first of them. `sparse`: the words are known to
+     * be rare in the newest days, so the matches are sorted after the GIN index finds them all
+     * (PostgreSQL's estimate of a word's frequency can be far off, and a LIMIT then makes it walk
+     * the primary key newest-first through a table where few rows match — the whole table at worst).
+     */
+    const newest = (days: readonly number[] | null, sparse = false, newestRows: number | null = null) => {
+      const m = days || newestRows ? fullTextMatch(db, filter.text!, days, newestRows ? { limit: newestRows, belowId: filter.maxId } : null) : match;
+      const within = days ? [sql<SqlBool>`${m.statusId} >= ${RECENCY.firstIdOf(days[days.length - 1]!)}`] : [];
+      const order = sparse ? sql`(${m.statusId} + 0)` : m.statusId;
+      // The matches in a subquery of their own (its LIMIT keeps either planner from merging it),
+      // read first (SQLite keeps a CROSS JOIN's order of loops) and in their order, so that the
+      // `window` kept are the newest and no sort comes after the join.
+      return sql<StatusSearchHit>`select s.id as id, m.score as score, ${document} as document, s.created_at as created_at
+      from (select ${m.statusId} as sid, ${score} as score from ${m.from}
+        where ${sql.join([m.where, ...range, ...within], sql` and `)}
+        order by ${order} desc limit ${filter.matches}) m
+      cross join statuses s
+      where s.id = m.sid and ${where}
+      order by m.sid desc
+      limit ${filter.window}`.execute(db);
+    };
+    if (!hasDayLexemes(db)) return (await newest(null)).rows.map(hitOf);
+    // PostgreSQL: the newest days first. A match found in the newest D days is newer than any
+    // outside them, so once those days hold `window` hits the reader may find, they are exactly
+    // the hits the whole index would give; otherwise the days widen, by what the days read so
+    // far yielded, until RECENCY_MAX_DAYS, and then the whole index. A phrase or a CJK word then
+    // re-checks about as many rows as it needs, not every row holding its words (docs/performance/search.md).
+    // Words common enough (PostgreSQL's statistics) that the newest rows hold the window: those
+    // rows alone, walking the primary key. A phrase of common words may be rare: then the days.
+    const frequency = commonness(filter.text, await lexemeFrequencies(db));
+    if (frequency >= WALK_MIN_FREQUENCY) {
+      const result = await newest(null, false, Math.ceil((filter.window * 2) / frequency));
+      if (result.rows.length >= filter.window) return result.rows.map(hitOf);
+    }
+    const bounds = await indexedIdBounds(db);
+    if (bounds === null) return [];
+    const last = RECENCY.dayOf(filter.maxId !== null && BigInt(filter.maxId) < BigInt(bounds.newest) ? filter.maxId : bounds.newest);
+    const first = RECENCY.dayOf(filter.minId !== null && BigInt(filter.minId) > BigInt(bounds.oldest) ? filter.minId : bounds.oldest);
+    let span = 1;
+    // Days that reach back to the oldest status that may match are the whole index: one query then.
+    while (last - span + 1 > first && span <= RECENCY_MAX_DAYS) {
+      const result = await newest(Array.from({ length: span }, (_, i) => last - i));
+      const found = result.rows.length;
+      if (found >= filter.window) return result.rows.map(hitOf);
+      // Days enough for the window at the rate these days gave, with half again to spare (and as
+      // if half a hit when none): at least one day more, at most 32 times as many.
+      const wanted = Math.ceil((span * filter.window * 1.5) / Math.max(found, 0.5));
+      span = Math.max(span + 1, Math.min(wanted, span * 32));
+    }
+    return (await newest(null, span > 1)).rows.map(hitOf);
   }
 
   /**
