@@ -60,6 +60,8 @@ import { pageRoutes } from "./web/pages.ts";
 import { paymentWebhookRoutes } from "./webhooks/payments.ts";
 import { paymentPages } from "./web/registration/payment-pages.ts";
 import { settingsRoutes } from "./web/settings/routes.ts";
+import { adminRoutes } from "./web/admin/routes.ts";
+import type { QueueFigures } from "./web/admin/figures.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
 import { mediaFilesRoutes } from "./media/files.ts";
@@ -82,6 +84,8 @@ export interface AppOptions {
   streaming?: StreamingHub;
   /** Figures for GET /metrics. */
   metrics?: MetricsSource;
+  /** The queue figures and failing hosts the admin dashboard shows (absent: the metrics' own, without hosts). */
+  queue?: QueueFigures;
   /** Answers ActivityPub requests (actors, objects, inboxes, WebFinger) before the web routes. */
   federation?: MiddlewareHandler;
   /** The built web client (web/dist), answered at / for browsers and at /web/…; without it / is the about page. */
@@ -218,6 +222,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/settings/exports", accountDataDownloadRoutes);
   app.route("/settings", accountDataPages);
   app.route("/settings", settingsRoutes);
+  app.route("/admin", adminRoutes(options.queue ?? options.metrics ?? null));
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/emojis", emojiObjectRoutes);

@@ -47,14 +47,18 @@ async function serve(role: "all" | "web"): Promise<number> {
   installFederationHttpClient(config);
   const federation = startFederation({ config, services: runtime.services, stores: runtime.stores }, runtime.database, { jobs: runtime.jobs, notifier: runtime.notifier });
   const streaming = createStreaming(runtime);
+  // What GET /metrics and the admin dashboard show of the queues (the figures of `./skein queue status`).
+  const queueFigures = {
+    queueStats: () => federation.jobs.stats(),
+    deliveries: async () => ({ stats: await federation.deliveries.stats(), lastMinute: await federation.deliveries.recentCounts(1), process: { ...federation.engine.counters } }),
+    failingHosts: (limit: number) => federation.deliveries.failingHosts(limit),
+  };
   const app = createApp(runtime.services, {
     streaming: streaming.hub,
     federation: federation.middleware,
     webClient,
-    metrics: {
-      queueStats: () => federation.jobs.stats(),
-      deliveries: async () => ({ stats: await federation.deliveries.stats(), lastMinute: await federation.deliveries.recentCounts(1), process: { ...federation.engine.counters } }),
-    },
+    metrics: queueFigures,
+    queue: queueFigures,
   });
   let listening;
   try {

@@ -6,6 +6,7 @@ import type { Stores } from "../../store/stores.ts";
 import { AuditLog } from "./audit-log.ts";
 import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
+import { DomainBlockPreviews } from "./domain-block-preview.ts";
 import { AccountModeration } from "./account-moderation.ts";
 import { BlocklistService } from "./blocklists/subscriptions.ts";
 import { HttpBlocklistSource } from "./blocklists/fetch.ts";
@@ -23,6 +24,8 @@ export interface Moderation {
   /** The domain policy in memory: what a host may do (consulted on every inbox POST and delivery). */
   policy: DomainPolicy;
   domainBlocks: DomainBlockService;
+  /** What a domain block would sever, before it is made (the admin console's confirmation step). */
+  domainBlockPreviews: DomainBlockPreviews;
   audit: AuditLog;
   /** Blocklist import/export and subscriptions (merged into the domain blocks, through domainBlocks). */
   blocklists: BlocklistService;
@@ -60,6 +63,7 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     policy,
     audit,
     domainBlocks,
+    domainBlockPreviews: new DomainBlockPreviews(stores, policy),
     blocklists: new BlocklistService(stores, config, domainBlocks, new HttpBlocklistSource(config)),
     signUpBlocks: new SignUpBlockService(stores, audit),
     measures: new Measures(stores, policy, config.localDomain),

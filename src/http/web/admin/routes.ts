@@ -1,0 +1,21 @@
+// /admin: the admin and moderation console, server-rendered (no script), each page a file here.
+// Every /admin request passes the settings pages' session guard first (signed in, two-factor set
+// up where the role requires it); each route then asks the permission the admin API asks for the
+// same thing (layout.ts's can()). Every action calls the service the admin API calls.
+import { Hono } from "hono";
+import type { AppEnv } from "../../env.ts";
+import type { AdminEnv } from "./layout.ts";
+import { requireSignedIn } from "../settings/layout.ts";
+import type { QueueFigures } from "./figures.ts";
+import { dashboardRoutes } from "./dashboard.ts";
+import { reportRoutes } from "./reports.ts";
+import { accountRoutes } from "./accounts.ts";
+import { domainBlockRoutes } from "./domain-blocks.ts";
+import { instanceRoutes } from "./instance.ts";
+
+export function adminRoutes(figures: QueueFigures | null): Hono<AppEnv> {
+  const routes = new Hono<AdminEnv>();
+  routes.use("*", requireSignedIn);
+  for (const pages of [dashboardRoutes(figures), reportRoutes, accountRoutes, domainBlockRoutes, instanceRoutes]) routes.route("/", pages);
+  return routes as unknown as Hono<AppEnv>;
+}

@@ -1,0 +1,269 @@
+// The admin and moderation console (/admin) in real Chromium, as moderators use it: a moderator
+// signs in, sees the open report on the dashboard, opens it (the reporter's comment beside the
+// reported posts), assigns it and resolves it with a suspension — and the API then says the
+// account is suspended and the report resolved; an admin blocks a domain after the preview of
+// what it severs — and the block is in GET /api/v1/admin/domain_blocks. Permissions are the API's:
+// a user without a staff role gets 403 on /admin, a moderator 403 on the domain blocks (an admin's
+// permission). A form post without its CSRF token is refused. axe-core finds no serious or
+// critical problem on the dashboard, the report and the domain-block pages. Screenshots go to
+// test/artifacts/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import { startServer, type TestServer } from "../support/server.ts";
+import { adminUser, type AdminUser } from "../support/admin-clients.ts";
+import { Browser, readForm } from "../support/browser.ts";
+import { queryRows } from "../support/server-db.ts";
+import { launchChromium, type Chromium, type ChromiumPage } from "../support/chromium.ts";
+
+let server: TestServer;
+let chromium: Chromium;
+let moderator: AdminUser;
+let admin: AdminUser;
+let alice: AdminUser;
+let mallory: AdminUser;
+let newbie: AdminUser;
+let reportId: string;
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const BAD_DOMAIN = "spam.example";
+
+async function api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+let fixtureId = 200_000_000_000_000n;
+const nextId = () => String(++fixtureId);
+const sql = (query: string, params: unknown[] = []) => queryRows(server, query, params);
+
+/** A remote account no API can make: a row as federation would have stored it. */
+async function insertRemoteAccount(username: string, domain: string): Promise<string> {
+  const id = nextId();
+  const now = new Date().toISOString();
+  await sql(
+    `insert into accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, indexable, uri, url,
+       followers_count, following_count, statuses_count, created_at, updated_at, inbox_url, actor_type)
+     values (?, ?, ?, 'Spam Bot', '', '[]', 0, 0, 1, 1, ?, ?, 0, 0, 0, ?, ?, ?, 'Person')`,
+    [id, username, domain, `https://${domain}/users/${username}`, `https://${domain}/@${username}`, now, now, `https://${domain}/users/${username}/inbox`],
+  );
+  return id;
+}
+
+async function insertFollow(from: string, to: string): Promise<void> {
+  await sql("insert into follows (id, account_id, target_account_id, uri, created_at, show_reblogs, notify) values (?, ?, ?, null, ?, 1, 0)", [nextId(), from, to, new Date().toISOString()]);
+}
+
+before(async () => {
+  const browser = launchChromium();
+  server = await startServer({ env: { INSTANCE_TITLE: "Admin Console Test" } });
+  [moderator, admin, alice, mallory, newbie, chromium] = await Promise.all([
+    adminUser(server, "mod", "moderator"),
+    adminUser(server, "boss", "admin"),
+    adminUser(server, "alice", "user"),
+    adminUser(server, "mallory", "user"),
+    adminUser(server, "newbie", "user"),
+    browser,
+  ]);
+  // A sign-up waiting for approval, with the reason its person gave.
+  await sql("update users set approved = 0, sign_up_reason = ? where account_id = ?", ["I run the local knitting club.", newbie.id]);
+  const posts = [];
+  for (const text of ["Buy cheap watches at totally-legit.example!", "Really, the cheapest watches. DM me."]) {
+    const post = await api(mallory.token, "POST", "/api/v1/statuses", { status: text, visibility: "public" });
+    assert.equal(post.status, 200, JSON.stringify(post.body));
+    posts.push(post.body.id);
+  }
+  const report = await api(alice.token, "POST", "/api/v1/reports", { account_id: mallory.id, status_ids: posts, comment: "Spam in my mentions twice today.", category: "spam" });
+  assert.equal(report.status, 200, JSON.stringify(report.body));
+  reportId = report.body.id;
+  // Two accounts of the domain to block, one followed by alice and one following her.
+  const [spam1, spam2] = [await insertRemoteAccount("spam1", BAD_DOMAIN), await insertRemoteAccount("spam2", `eu.${BAD_DOMAIN}`)];
+  await insertFollow(alice.id, spam1);
+  await insertFollow(spam2, alice.id);
+});
+
+after(async () => {
+  await chromium?.close();
+  await server?.stop();
+});
+
+const at = async (p: ChromiumPage) => new URL(await p.url()).pathname;
+
+async function signIn(page: ChromiumPage, user: AdminUser, path: string): Promise<void> {
+  await page.goto(`${server.url}${path}`);
+  assert.equal(await at(page), "/auth/sign_in", "a signed-out visitor is sent to sign in");
+  await page.fill("#login", user.username);
+  await page.fill("#password", user.password);
+  await page.click("form[action='/auth/sign_in'] button");
+  assert.equal(await at(page), path, "and brought back");
+}
+
+async function axeProblems(page: ChromiumPage): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate<{ id: string; impact: string; help: string; targets: string[] }[]>(
+    `axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) })))`,
+  );
+  return found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.slice(0, 3).join(", ")}`);
+}
+
+/** A cookie-keeping client signed in through the real sign-in form. */
+async function signedInBrowser(user: AdminUser): Promise<Browser> {
+  const browser = new Browser();
+  const form = readForm(await (await browser.request(`${server.url}/auth/sign_in`)).text());
+  const res = await browser.request(new URL(form.action, server.url).toString(), { form: { ...form.fields, login: user.username, password: user.password } });
+  assert.equal(res.status, 303);
+  return browser;
+}
+
+test("permissions are the API's: no staff role, no console; a moderator has no domain blocks", async () => {
+  const anonymous = await fetch(`${server.url}/admin`, { redirect: "manual" });
+  assert.equal(anonymous.status, 303);
+  assert.match(anonymous.headers.get("location") ?? "", /^\/auth\/sign_in\?return_to=%2Fadmin/);
+
+  const user = await signedInBrowser(alice);
+  for (const path of ["/admin", "/admin/reports", `/admin/reports/${reportId}`, "/admin/accounts", "/admin/domain_blocks"]) {
+    const res = await user.request(`${server.url}${path}`);
+    assert.equal(res.status, 403, `${path} is refused to a user without a role`);
+    assert.match(await res.text(), /Your role does not allow this page/);
+  }
+  const mod = await signedInBrowser(moderator);
+  assert.equal((await mod.request(`${server.url}/admin/domain_blocks`)).status, 403, "blocking domains is an admin's (manage_federation)");
+  assert.equal((await mod.request(`${server.url}/admin/instance`)).status, 403, "so are the server's settings");
+  assert.equal((await mod.request(`${server.url}/admin/reports`)).status, 200);
+});
+
+test("a moderator resolves a report with a suspension, and the API says the account is suspended", async () => {
+  const page = await chromium.newPage();
+  await signIn(page, moderator, "/admin");
+  assert.equal((await page.text("#open-reports")).replace(/\s+/g, " ").trim(), "1 open report");
+  const nav = await page.text("nav.admin");
+  assert.ok(nav.includes("Reports") && nav.includes("Accounts"));
+  assert.ok(!nav.includes("Domain blocks"), "the navigation names only what the role may open");
+  assert.deepEqual(await axeProblems(page), [], "the dashboard");
+  await page.screenshot("admin-01-dashboard");
+
+  await page.click("#open-reports");
+  assert.equal(await at(page), "/admin/reports");
+  const queue = await page.text("#reports");
+  assert.match(queue, /mallory/);
+  assert.match(queue, /Spam in my mentions twice today/);
+  await page.click(`#reports a[href='/admin/reports/${reportId}']`);
+
+  assert.equal(await page.text("#comment"), "Spam in my mentions twice today.");
+  const posts = await page.text("#reported-posts");
+  assert.match(posts, /Buy cheap watches/);
+  assert.match(posts, /the cheapest watches/);
+  await page.click("#assign");
+  assert.match(await page.text("[role=status]"), /assigned to you/);
+  assert.match(await page.text("#assignee"), /mod/);
+  assert.deepEqual(await axeProblems(page), [], "the report page");
+  await page.screenshot("admin-02-report");
+
+  await page.click("#action-form input[value=suspend]", { navigates: false });
+  await page.fill("#action-text", "Spam is against the rules here.");
+  await page.click("#take-action");
+  assert.match(await page.text("[role=status]"), /action was taken and the report resolved/);
+
+  const account = await api(moderator.token, "GET", `/api/v1/admin/accounts/${mallory.id}`);
+  assert.equal(account.body.suspended, true, "the account is suspended");
+  const report = await api(moderator.token, "GET", `/api/v1/admin/reports/${reportId}`);
+  assert.equal(report.body.action_taken, true, "the report is resolved");
+  assert.equal(report.body.assigned_account.id, moderator.id);
+  assert.equal((await api(mallory.token, "GET", "/api/v1/accounts/verify_credentials")).status, 401, "the suspended account's token stops working");
+
+  // The account's page keeps the history of what moderators did.
+  await page.goto(`${server.url}/admin/accounts/${mallory.id}`);
+  assert.match(await page.text("#account-state"), /suspended/);
+  const history = await page.text("#history");
+  assert.match(history, /suspend/);
+  assert.match(history, /Spam is against the rules here/);
+  assert.match(history, /mod/);
+  // The queue has nothing open left; the resolved list has it.
+  await page.goto(`${server.url}/admin/reports`);
+  assert.equal(await page.exists("#no-reports"), true);
+  await page.goto(`${server.url}/admin/reports?status=resolved`);
+  assert.match(await page.text("#reports"), /mallory/);
+});
+
+test("an admin blocks a domain after the preview of what it severs", async () => {
+  const page = await chromium.newPage();
+  await signIn(page, admin, "/admin/domain_blocks");
+  assert.equal(await page.exists("#no-blocks"), true);
+  assert.deepEqual(await axeProblems(page), [], "the domain-block page");
+
+  await page.fill("#domain", BAD_DOMAIN);
+  await page.select("#severity", "suspend");
+  await page.fill("#public_comment", "Spam factory");
+  await page.click("#add-block button");
+  assert.equal(await page.text("#preview-accounts"), "2", "the domain's and its subdomains' accounts");
+  assert.equal(await page.text("#preview-following"), "1");
+  assert.equal(await page.text("#preview-followers"), "1");
+  assert.equal(await page.text("#preview-severed"), "2", "a suspension cuts both follows");
+  const before = await api(admin.token, "GET", "/api/v1/admin/domain_blocks");
+  assert.deepEqual(before.body, [], "the preview changes nothing");
+
+  await page.click("#confirm-block");
+  assert.match(await page.text("[role=status]"), /The domain is blocked/);
+  assert.match(await page.text("#domain-blocks"), new RegExp(`${BAD_DOMAIN.replace(".", "\\.")}\\s+suspend`));
+  await page.screenshot("admin-03-domain-blocks");
+  const blocks = await api(admin.token, "GET", "/api/v1/admin/domain_blocks");
+  assert.equal(blocks.status, 200);
+  assert.deepEqual(blocks.body.map((b: any) => [b.domain, b.severity, b.public_comment]), [[BAD_DOMAIN, "suspend", "Spam factory"]]);
+
+  // Blocking it again is refused on the preview, with the block that covers it named.
+  await page.fill("#domain", `eu.${BAD_DOMAIN}`);
+  await page.click("#add-block button");
+  assert.match(await page.text("[role=alert]"), /spam\.example is already blocked \(suspend\)/);
+  assert.equal(await page.exists("#confirm-block"), false);
+
+  // The server's blocks export as Mastodon's CSV.
+  const csv = await (await signedInBrowser(admin)).request(`${server.url}/admin/domain_blocks/export?format=csv`);
+  assert.equal(csv.status, 200);
+  assert.match(await csv.text(), new RegExp(`^#domain,#severity.*\\n${BAD_DOMAIN.replace(".", "\\.")},suspend`, "m"));
+});
+
+test("a form post without its CSRF token is refused and changes nothing", async () => {
+  const mod = await signedInBrowser(moderator);
+  const page = await mod.request(`${server.url}/admin/reports/${reportId}`);
+  assert.equal(page.status, 200);
+  const token = /name="authenticity_token" value="([^"]+)"/.exec(await page.text())![1];
+  const forms: Record<string, string>[] = [{}, { authenticity_token: "x".repeat(32) }];
+  for (const form of forms) {
+    const res = await mod.request(`${server.url}/admin/reports/${reportId}/reopen`, { method: "POST", form });
+    assert.equal(res.status, 403);
+  }
+  assert.equal((await api(moderator.token, "GET", `/api/v1/admin/reports/${reportId}`)).body.action_taken, true, "still resolved");
+  // With the token, the same post works.
+  const res = await mod.request(`${server.url}/admin/reports/${reportId}/reopen`, { form: { authenticity_token: token } });
+  assert.equal(res.status, 303);
+  assert.equal((await api(moderator.token, "GET", `/api/v1/admin/reports/${reportId}`)).body.action_taken, false, "reopened");
+});
+
+test("a moderator approves a waiting sign-up; an admin previews an import and changes how sign-up works", async () => {
+  const mod = await signedInBrowser(moderator);
+  const waiting = await (await mod.request(`${server.url}/admin/accounts?status=pending`)).text();
+  assert.match(waiting, /newbie/);
+  assert.match(waiting, /I run the local knitting club\./, "with the reason given");
+  assert.doesNotMatch(waiting, /mallory/);
+  const token = /name="authenticity_token" value="([^"]+)"/.exec(waiting)![1];
+  const approved = await mod.request(`${server.url}/admin/accounts/${newbie.id}/approve`, { method: "POST", form: { authenticity_token: token } });
+  assert.equal(approved.status, 303);
+  assert.equal((await api(moderator.token, "GET", `/api/v1/admin/accounts/${newbie.id}`)).body.approved, true);
+  assert.match(await (await mod.request(`${server.url}/admin/accounts/${newbie.id}`)).text(), /<td>approve<\/td>/, "the approval is in the account's history");
+
+  const boss = await signedInBrowser(admin);
+  const bossToken = /name="authenticity_token" value="([^"]+)"/.exec(await (await boss.request(`${server.url}/admin/instance`)).text())![1];
+  const list = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\nworse.example,suspend,false,false,,false\n";
+  const preview = await (await boss.request(`${server.url}/admin/domain_blocks/import`, { method: "POST", form: { authenticity_token: bossToken, format: "csv", text: list, dry_run: "true" } })).text();
+  assert.match(preview, /The import would: 1 new/);
+  assert.equal((await api(admin.token, "GET", "/api/v1/admin/domain_blocks")).body.length, 1, "a dry run changes nothing");
+
+  const saved = await boss.request(`${server.url}/admin/instance/registrations`, { method: "POST", form: { authenticity_token: bossToken, mode: "approval", reason_required: "true", message: "Tell us who you are." } });
+  assert.equal(saved.status, 303);
+  const instance = await (await fetch(`${server.url}/api/v2/instance`)).json();
+  assert.equal(instance.registrations.approval_required, true);
+  assert.equal(instance.registrations.reason_required, true);
+});
