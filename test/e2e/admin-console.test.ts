@@ -234,6 +234,7 @@ test("a form post without its CSRF token is refused and changes nothing", async 
   for (const form of forms) {
     const res = await mod.request(`${server.url}/admin/reports/${reportId}/reopen`, { method: "POST", form });
     assert.equal(res.status, 403);
+    assert.match(await res.text(), /The form has expired or did not come from this site/, "said on a page");
   }
   assert.equal((await api(moderator.token, "GET", `/api/v1/admin/reports/${reportId}`)).body.action_taken, true, "still resolved");
   // With the token, the same post works.

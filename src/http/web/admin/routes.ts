@@ -3,8 +3,10 @@
 // up where the role requires it); each route then asks the permission the admin API asks for the
 // same thing (layout.ts's can()). Every action calls the service the admin API calls.
 import { Hono } from "hono";
+import { html } from "hono/html";
 import type { AppEnv } from "../../env.ts";
-import type { AdminEnv } from "./layout.ts";
+import { ApiError, handleError } from "../../errors.ts";
+import { adminPage, type AdminEnv } from "./layout.ts";
 import { requireSignedIn } from "../settings/layout.ts";
 import type { QueueFigures } from "./figures.ts";
 import { dashboardRoutes } from "./dashboard.ts";
@@ -17,5 +19,13 @@ export function adminRoutes(figures: QueueFigures | null): Hono<AppEnv> {
   const routes = new Hono<AdminEnv>();
   routes.use("*", requireSignedIn);
   for (const pages of [dashboardRoutes(figures), reportRoutes, accountRoutes, domainBlockRoutes, instanceRoutes]) routes.route("/", pages);
+  // A refusal the form reader raises (a post without its CSRF token: 403) is a page for a signed-in
+  // moderator, not the API's JSON; anything else goes to the app's handler.
+  routes.onError((error, c) => {
+    if (error instanceof ApiError && c.var.user) {
+      return c.html(adminPage(c, { active: null, title: "Refused", error: error.message, body: html`<p><a href="/admin">Back to the dashboard</a></p>` }), error.status);
+    }
+    return handleError(error, c as never);
+  });
   return routes as unknown as Hono<AppEnv>;
 }
