@@ -51,6 +51,16 @@ export class WakeSignal {
       });
   }
 
+  /**
+   * For work that any one listener does whole (a sweep): wakes this process's listeners of `name`
+   * if it has any, and signals the other processes only if it has none (a web process's post
+   * wakes a worker's sweep; a full server's post costs PostgreSQL no NOTIFY).
+   */
+  nudge(name: string): void {
+    if (this.local.get(name)?.size) this.wakeLocal(name);
+    else this.send(name);
+  }
+
   /** Calls `wake` for every signal of `name` (from any process); returns how to stop. */
   listen(name: string, wake: () => void): () => void {
     let set = this.local.get(name);

@@ -56,9 +56,10 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   services.threads.jobs = jobs;
   // Link previews are queued by whichever process stores a status, fetched by full servers and workers (server/card-queue.ts).
   services.cards.jobs = jobs;
-  // Work this process leaves for a sweep nudges the sweeping processes (workers, full servers).
+  // Work this process leaves for a sweep nudges the sweeping processes (workers, full servers), or
+  // only this process's own sweep where it runs one (wake-signal.ts, nudge).
   const sweeps = new WakeSignal(notifier, "skein_sweeps");
-  services.search.indexer.onQueued(() => sweeps.send(SEARCH_INDEX_SWEEP));
+  services.search.indexer.onQueued(() => sweeps.nudge(SEARCH_INDEX_SWEEP));
   services.announcements.onPending(() => sweeps.send(ANNOUNCEMENTS_SWEEP));
   // The prune reports the database's size, which each engine measures its own way.
   services.pruning.ports.databaseSize = () => measureDatabaseSize(database.db, database.kind);
