@@ -2,12 +2,19 @@
 // finds the server's facts and the way in; signing in goes through the OAuth code flow with PKCE
 // (S256) and the real sign-in and consent pages; a post appears in the home timeline; following
 // someone from their profile; their reply arrives live through the streaming API; the keyboard
-// shortcuts; axe-core finds no serious or critical problem on the front page and the home
-// screen (wide and phone width); signing out revokes the token, and signing in again asks for the
-// password. Screenshots go to test/artifacts/.
+// shortcuts; search finds a post and an account; a filter warns about a matching post; a bookmark
+// is in the bookmarks; a quote with a poll; a picture's alt text is posted and shown; notifications are grouped; a
+// follow request is accepted; mute from a profile; a list; preferences reach the compose box;
+// axe-core finds no serious or critical problem on any main screen (home also at phone width);
+// signing out revokes the token, and signing in again asks for the password. One server and one
+// browser for all of it (each new file would pay their start again). Screenshots go to
+// test/artifacts/ (docs/screenshots/ are made from them: web/screenshots.ts).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import sharp from "sharp";
 import { createRequire } from "node:module";
 import { startServer, databaseKind, type TestServer } from "../support/server.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
@@ -20,6 +27,9 @@ let alice: TestUser;
 let bob: TestUser;
 let chromium: Chromium;
 let page: ChromiumPage;
+let helloId: string;
+let replyId: string;
+let carolUser: TestUser;
 const api = apiCaller(() => server.url);
 const BROWSER = { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -113,7 +123,7 @@ test("signed out, / shows the server's facts, sign-up and the public pages; sign
   assert.equal(me.body.username, "alice", "the client holds a working token of its own");
 });
 
-test("a post appears in the home timeline; following from a profile; a reply arrives live; keyboard; axe; sign out revokes the token", async () => {
+test("a post appears in the home timeline; following from a profile; a reply arrives live; keyboard; axe; the thread", async () => {
   await page.fill("#compose-text", "Hello from the web client");
   await page.select("#compose-visibility", "unlisted");
   await page.click(".compose button[type=submit]", { navigates: false });
@@ -171,7 +181,156 @@ test("a post appears in the home timeline; following from a profile; a reply arr
   await page.click(`[data-feed='home'] article[data-status-id="${mine.body[0].id}"] .content`, { navigates: false });
   await eventually(async () => (await at()) === `/web/statuses/${mine.body[0].id}`, 5_000, "the thread's address");
   await eventually(async () => (await page.exists(".thread article.focused")) && (await textOf(".thread")).includes("welcome aboard!"), 10_000, "the thread with its reply");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-thread-${databaseKind}`);
+  helloId = mine.body[0].id;
+  replyId = reply.body.id;
+});
 
+test("search finds a post and an account", async () => {
+  // Posts are indexed in batches just after they are written: wait until the API finds it.
+  await eventually(async () => (await api(alice, "GET", "/api/v2/search?type=statuses&q=welcome+aboard")).body.statuses.length > 0, 10_000, "the reply indexed");
+  await page.fill("#search-input", "welcome aboard");
+  await page.click(".search-box button[type=submit]", { navigates: false });
+  await eventually(async () => (await at()) === "/web/search", 5_000, "the search screen");
+  await eventually(async () => page.exists(`.search-statuses article[data-status-id="${replyId}"]`), 10_000, "bob's reply among the posts found");
+  await page.fill("#search-input", "bob");
+  await page.click(".search-box button[type=submit]", { navigates: false });
+  await eventually(async () => page.exists(`.search-accounts [data-account-id="${bob.id}"]`), 10_000, "bob among the people found");
+  assert.equal(new URL(await page.url()).searchParams.get("q"), "bob", "the query is in the address");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-search-${databaseKind}`);
+});
+
+test("a filter's keyword: a matching post shows only the filter's title until asked; a bookmark is in the bookmarks; a quote with a poll", async () => {
+  await page.click("nav a[href='/web/filters']", { navigates: false });
+  await waitFor("#new-filter", "the filters screen");
+  assert.deepEqual(await axeProblems(), []);
+  await page.click("#new-filter", { navigates: false });
+  assert.deepEqual(await axeProblems(), [], "the filter form");
+  await page.screenshot(`web-client-filter-form-${databaseKind}`);
+  await page.fill("#filter-title", "Film spoilers");
+  await page.fill("#filter-keyword-0", "plotwist");
+  await page.click(".filter-form button[type=submit]", { navigates: false });
+  await eventually(async () => (await textOf(".filter-list")).includes("Film spoilers"), 10_000, "the filter in the list");
+  const saved = (await api(alice, "GET", "/api/v2/filters")).body;
+  assert.equal(saved.length, 1);
+  assert.equal(saved[0].filter_action, "warn");
+  assert.deepEqual(saved[0].keywords.map((k: { keyword: string }) => k.keyword), ["plotwist"]);
+  assert.deepEqual([...saved[0].context].sort(), ["home", "public", "thread"]);
+
+  await page.click("nav a[href='/']", { navigates: false });
+  await waitFor("[data-feed='home'] article", "the home timeline");
+  const spoiler = await api(bob, "POST", "/api/v1/statuses", { status: "The plotwist: the butler did it" });
+  const other = await api(bob, "POST", "/api/v1/statuses", { status: "Nothing to hide here" });
+  await eventually(async () => page.exists(`[data-feed='home'] article[data-status-id="${other.body.id}"]`), 10_000, "bob's next post live");
+  const filtered = `[data-feed='home'] article[data-status-id="${spoiler.body.id}"]`;
+  assert.ok(await page.exists(`${filtered}.filtered`), "the matching post is warned about");
+  assert.match(await textOf(filtered), /Filtered: Film spoilers/);
+  assert.doesNotMatch(await textOf(filtered), /butler/, "its text stays hidden");
+  await page.click(`${filtered} button`, { navigates: false });
+  await eventually(async () => (await textOf(filtered)).includes("butler did it"), 5_000, "the post shown on request");
+
+  // A bookmark from the timeline is in Bookmarks.
+  await page.click(`[data-status-id="${other.body.id}"] [data-action=bookmark]`, { navigates: false });
+  await eventually(async () => (await api(alice, "GET", `/api/v1/statuses/${other.body.id}`)).body.bookmarked === true, 10_000, "the bookmark");
+  await page.click("nav a[href='/web/bookmarks']", { navigates: false });
+  await eventually(async () => page.exists(`[data-feed='bookmarks'] article[data-status-id="${other.body.id}"]`), 10_000, "the post in bookmarks");
+  assert.equal(await page.evaluate(`document.querySelector('[data-feed=bookmarks] [data-action=bookmark]').getAttribute("aria-pressed")`), "true");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-bookmarks-${databaseKind}`);
+
+  // Quoting it, with a poll: the new post carries both.
+  await page.click(`[data-feed='bookmarks'] [data-status-id="${other.body.id}"] [data-action=quote]`, { navigates: false });
+  await eventually(async () => (await textOf(".compose")).includes("Quoting bob"), 5_000, "the compose box quoting");
+  await page.fill("#compose-text", "Which is better?");
+  await page.click("#compose-poll", { navigates: false });
+  await page.fill("#poll-option-0", "Tea");
+  await page.fill("#poll-option-1", "Coffee");
+  await page.click(".compose button[type=submit]", { navigates: false });
+  await eventually(async () => (await textOf(".compose h2")) === "New post", 10_000, "the draft sent");
+  const quoting = (await api(alice, "GET", `/api/v1/accounts/${alice.id}/statuses?limit=1`)).body[0];
+  assert.equal(quoting.quote?.quoted_status?.id, other.body.id);
+  assert.deepEqual(quoting.poll.options.map((o: { title: string }) => o.title), ["Tea", "Coffee"]);
+});
+
+test("an attached picture's alt text is posted and shown; notifications are grouped", async () => {
+  const picture = path.join(os.tmpdir(), `web-client-${process.pid}.png`);
+  await sharp({ create: { width: 96, height: 64, channels: 3, background: "#b91c1c" } }).png().toFile(picture);
+  try {
+    await page.click("nav a[href='/']", { navigates: false });
+    await page.fill("#compose-text", "A picture from the web client");
+    await page.setFiles("#compose-media", [picture]);
+    await waitFor(".media-editor .alt-input", "the uploaded picture in the draft");
+    await page.fill(".media-editor .alt-input", "A red rectangle");
+    assert.deepEqual(await axeProblems(), [], "compose with a picture");
+    await page.screenshot(`web-client-compose-media-${databaseKind}`);
+    await page.click(".compose button[type=submit]", { navigates: false });
+    await eventually(async () => (await textOf("[data-feed='home']")).includes("A picture from the web client"), 10_000, "the post in the home timeline");
+  } finally {
+    fs.rmSync(picture, { force: true });
+  }
+  const posted = (await api(alice, "GET", `/api/v1/accounts/${alice.id}/statuses?limit=1`)).body[0];
+  assert.equal(posted.media_attachments[0].description, "A red rectangle");
+  const shown = `[data-feed='home'] article[data-status-id="${posted.id}"]`;
+  assert.equal(await textOf(`${shown} .alt-text`), "A red rectangle", "the alt text is visible under the picture");
+  assert.equal(await page.evaluate(`document.querySelector(${JSON.stringify(`${shown} .media img`)}).alt`), "A red rectangle");
+
+  // Two people favourite the first post: one notification row names both.
+  const carol = await signUp(server, "carol");
+  await api(bob, "POST", `/api/v1/statuses/${helloId}/favourite`);
+  await api(carol, "POST", `/api/v1/statuses/${helloId}/favourite`);
+  await page.click("nav a[href='/web/notifications']", { navigates: false });
+  await eventually(async () => /and 1 other favourited your post/.test(await textOf(".notification-list")), 10_000, "the favourites grouped");
+  assert.equal(await page.evaluate("document.querySelectorAll('.notification.favourite').length"), 1);
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-notifications-${databaseKind}`);
+  carolUser = carol;
+});
+
+test("a follow request is accepted; mute from a profile; a list; preferences reach the compose box", async () => {
+  await api(alice, "PATCH", "/api/v1/accounts/update_credentials", { locked: true });
+  const asked = await api(carolUser, "POST", `/api/v1/accounts/${alice.id}/follow`);
+  assert.equal(asked.body.requested, true);
+  await page.click("nav a[href='/web/follow_requests']", { navigates: false });
+  await waitFor(`.follow-requests [data-account-id="${carolUser.id}"] [data-action=accept]`, "carol's request");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-follow-requests-${databaseKind}`);
+  await page.click(`.follow-requests [data-account-id="${carolUser.id}"] [data-action=accept]`, { navigates: false });
+  await eventually(async () => (await api(carolUser, "GET", `/api/v1/accounts/relationships?id[]=${alice.id}`)).body[0].following === true, 10_000, "carol following alice");
+  await eventually(async () => !(await page.exists(`.follow-requests [data-account-id="${carolUser.id}"]`)), 5_000, "the request gone from the list");
+
+  // Bob's profile: mute, then unmute.
+  await page.goto(`${server.url}/web/accounts/${bob.id}`);
+  await waitFor(".profile-actions [data-action=mute]", "the profile's actions");
+  await page.click(".profile-actions [data-action=mute]", { navigates: false });
+  await eventually(async () => (await api(alice, "GET", `/api/v1/accounts/relationships?id[]=${bob.id}`)).body[0].muting === true, 10_000, "bob muted");
+  await eventually(async () => (await textOf(".profile-actions [data-action=mute]")) === "Unmute", 5_000, "the button to say Unmute");
+  await page.click(".profile-actions [data-action=mute]", { navigates: false });
+  await eventually(async () => (await api(alice, "GET", `/api/v1/accounts/relationships?id[]=${bob.id}`)).body[0].muting === false, 10_000, "bob unmuted");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-profile-${databaseKind}`);
+
+  // A list, with bob in it.
+  await page.click("nav a[href='/web/lists']", { navigates: false });
+  await page.fill("#new-list-title", "Friends");
+  await page.click(".lists button[type=submit]", { navigates: false });
+  await eventually(async () => (await textOf(".lists")).includes("Friends"), 10_000, "the new list");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-lists-${databaseKind}`);
+
+  // Preferences: a new default visibility reaches the compose box.
+  await page.click("nav a[href='/web/preferences']", { navigates: false });
+  await waitFor("#pref-visibility", "the preferences form");
+  await page.select("#pref-visibility", "private");
+  await page.click("#save-preferences", { navigates: false });
+  await eventually(async () => (await api(alice, "GET", "/api/v1/preferences")).body["posting:default:visibility"] === "private", 10_000, "the default saved");
+  assert.equal(await page.evaluate("document.querySelector('#compose-visibility').value"), "private");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-preferences-${databaseKind}`);
+});
+
+test("signing out revokes the token, and signing in again asks for the password", async () => {
   const token = await page.evaluate<string>("localStorage.getItem('skein.token')");
   await page.click("#sign-out", { navigates: false });
   await waitFor("#sign-in", "the signed-out front page");

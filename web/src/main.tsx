@@ -5,6 +5,7 @@ import { render } from "preact";
 import { restoreSession } from "./state/session.ts";
 import { interceptLinks, route } from "./state/router.ts";
 import "./state/live.ts";
+import "./state/preferences.ts";
 import { App } from "./views/App.tsx";
 import "./styles.css";
 

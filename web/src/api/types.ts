@@ -27,6 +27,42 @@ export interface MediaAttachment {
   preview_url: string | null;
   remote_url: string | null;
   description: string | null;
+  meta?: { focus?: { x: number; y: number } } | null;
+}
+
+export interface Poll {
+  id: string;
+  expires_at: string | null;
+  expired: boolean;
+  multiple: boolean;
+  votes_count: number;
+  options: { title: string; votes_count: number | null }[];
+  voted?: boolean;
+  own_votes?: number[];
+}
+
+export type FilterContext = "home" | "notifications" | "public" | "thread" | "account";
+export type FilterAction = "warn" | "hide" | "blur";
+
+export interface FilterKeyword {
+  id: string;
+  keyword: string;
+  whole_word: boolean;
+}
+
+export interface Filter {
+  id: string;
+  title: string;
+  context: FilterContext[];
+  expires_at: string | null;
+  filter_action: FilterAction;
+  keywords: FilterKeyword[];
+}
+
+/** Why a post matched one of the reader's filters (the Status entity's `filtered`). */
+export interface FilterResult {
+  filter: { id: string; title: string; context: FilterContext[]; filter_action: FilterAction };
+  keyword_matches: string[] | null;
 }
 
 export type Visibility = "public" | "unlisted" | "private" | "direct";
@@ -51,6 +87,32 @@ export interface Status {
   favourites_count: number;
   favourited?: boolean;
   reblogged?: boolean;
+  bookmarked?: boolean;
+  language?: string | null;
+  poll?: Poll | null;
+  filtered?: FilterResult[];
+  quote?: { state: string; quoted_status?: Status | null; quoted_status_id?: string } | null;
+  quote_approval?: { current_user: string } | null;
+}
+
+export interface Tag {
+  name: string;
+  url: string;
+  following?: boolean;
+  history?: { day: string; uses: string; accounts: string }[];
+}
+
+export interface List {
+  id: string;
+  title: string;
+  replies_policy: "followed" | "list" | "none";
+  exclusive?: boolean;
+}
+
+export interface SearchResults {
+  accounts: Account[];
+  statuses: Status[];
+  hashtags: Tag[];
 }
 
 export interface Context {
@@ -65,6 +127,7 @@ export interface Relationship {
   requested: boolean;
   blocking: boolean;
   muting: boolean;
+  note: string;
 }
 
 export interface Notification {
@@ -73,6 +136,31 @@ export interface Notification {
   created_at: string;
   account: Account;
   status?: Status | null;
+  group_key?: string;
+}
+
+/** Mastodon 4.3's grouped notifications: one row for "A, B and 3 others favourited your post". */
+export interface NotificationGroup {
+  group_key: string;
+  notifications_count: number;
+  type: string;
+  most_recent_notification_id: string;
+  latest_page_notification_at?: string;
+  sample_account_ids: string[];
+  status_id?: string | null;
+}
+
+export interface GroupedNotifications {
+  accounts: Account[];
+  statuses: Status[];
+  notification_groups: NotificationGroup[];
+}
+
+export interface Preferences {
+  "posting:default:visibility": Visibility;
+  "posting:default:sensitive": boolean;
+  "posting:default:language": string | null;
+  "posting:default:quote_policy"?: string;
 }
 
 export interface Instance {
@@ -80,7 +168,11 @@ export interface Instance {
   title: string;
   version: string;
   description: string;
-  configuration: { statuses: { max_characters: number } };
+  configuration: {
+    statuses: { max_characters: number; max_media_attachments?: number };
+    polls?: { max_options: number; max_characters_per_option: number; min_expiration: number; max_expiration: number };
+  };
+  languages?: string[];
   registrations: { enabled: boolean; approval_required: boolean; message: string | null };
   contact: { email: string; account: Account | null };
 }

@@ -1,4 +1,5 @@
-// Profiles: the account, the signed-in user's relationship to it, follow and unfollow.
+// Profiles: the account, the signed-in user's relationship to it, follow and unfollow, mute,
+// block and a private note.
 import { api } from "../api/client.ts";
 import type { Account, Relationship } from "../api/types.ts";
 import { Store } from "./store.ts";
@@ -36,4 +37,24 @@ export async function setFollowing(id: string, follow: boolean): Promise<void> {
   } catch {
     // the button is right either way
   }
+}
+
+/** Mute (optionally for a while, in seconds) or unmute: their posts and notifications stop reaching you. */
+export async function setMuted(id: string, mute: boolean, duration = 0): Promise<void> {
+  const relationship = await api.request<Relationship>("POST", `/api/v1/accounts/${encodeURIComponent(id)}/${mute ? "mute" : "unmute"}`, {
+    body: mute ? { notifications: true, duration } : undefined,
+  });
+  set(id, { relationship });
+}
+
+/** Block or unblock: a block also ends following both ways. */
+export async function setBlocked(id: string, block: boolean): Promise<void> {
+  const relationship = await api.request<Relationship>("POST", `/api/v1/accounts/${encodeURIComponent(id)}/${block ? "block" : "unblock"}`);
+  set(id, { relationship });
+}
+
+/** A private note on the account, seen only by the one who wrote it. */
+export async function saveNote(id: string, comment: string): Promise<void> {
+  const relationship = await api.request<Relationship>("POST", `/api/v1/accounts/${encodeURIComponent(id)}/note`, { body: { comment } });
+  set(id, { relationship });
 }

@@ -1,4 +1,5 @@
-// Lists of posts the screens show — the home, local and federated timelines, an account's posts —
+// Lists of posts the screens show — the home, local and federated timelines, an account's posts,
+// a list's or a hashtag's timeline, bookmarks and favourites —
 // each loaded a page at a time (older pages by max_id, as the Link header says) and kept while
 // the client runs, so going back to a timeline shows it at once. Live posts are put on top.
 import { api } from "../api/client.ts";
@@ -23,8 +24,12 @@ export function feedSource(key: string): { path: string; query: Record<string, s
   if (key === "home") return { path: "/api/v1/timelines/home", query: {} };
   if (key === "local") return { path: "/api/v1/timelines/public", query: { local: true } };
   if (key === "federated") return { path: "/api/v1/timelines/public", query: {} };
-  const account = /^account:(.+)$/.exec(key);
-  if (account) return { path: `/api/v1/accounts/${account[1]}/statuses`, query: {} };
+  if (key === "bookmarks") return { path: "/api/v1/bookmarks", query: {} };
+  if (key === "favourites") return { path: "/api/v1/favourites", query: {} };
+  const [kind, rest] = [key.slice(0, key.indexOf(":")), encodeURIComponent(key.slice(key.indexOf(":") + 1))];
+  if (kind === "account") return { path: `/api/v1/accounts/${rest}/statuses`, query: {} };
+  if (kind === "list") return { path: `/api/v1/timelines/list/${rest}`, query: {} };
+  if (kind === "tag") return { path: `/api/v1/timelines/tag/${rest}`, query: {} };
   throw new Error(`unknown feed ${key}`);
 }
 
@@ -73,4 +78,14 @@ export function removeEverywhere(id: string): void {
 
 export function clearFeeds(): void {
   feeds.set({});
+}
+
+/** A feed to load afresh the next time it is shown (bookmarks after a bookmark; all of them after a filter changed). */
+export function forgetFeed(key?: string): void {
+  if (key === undefined) return clearFeeds();
+  feeds.update((all) => {
+    const next = { ...all };
+    delete next[key];
+    return next;
+  });
 }

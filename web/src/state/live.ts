@@ -2,11 +2,12 @@
 // timeline and notifications) and, while one of them is on screen, the local or federated stream.
 import { Streaming, type StreamEvent } from "../api/streaming.ts";
 import type { Notification, Status } from "../api/types.ts";
-import { prepend, removeEverywhere, clearFeeds } from "./feeds.ts";
+import { prepend, removeEverywhere, clearFeeds, forgetFeed } from "./feeds.ts";
 import { receiveNotification, clearNotifications } from "./notifications.ts";
 import { countReply, forgetStatus, remember } from "./statuses.ts";
 import { addReply } from "./threads.ts";
 import { session } from "./session.ts";
+import { forgetSignedInState } from "./sign-out.ts";
 
 const streaming = new Streaming();
 const FEED_OF_STREAM: Record<string, string> = { user: "home", "public:local": "local", public: "federated" };
@@ -17,6 +18,8 @@ function handle(event: StreamEvent): void {
     forgetStatus(event.payload);
     return;
   }
+  // Filters changed (here or in another client): what the timelines hide or warn about changed.
+  if (event.event === "filters_changed") return forgetFeed();
   let payload: unknown;
   try {
     payload = JSON.parse(event.payload);
@@ -26,7 +29,10 @@ function handle(event: StreamEvent): void {
   if (event.event === "update") {
     countReply(payload as Status);
     const feed = FEED_OF_STREAM[event.stream[0] ?? ""];
-    if (feed) prepend(feed, payload as Status);
+    const status = payload as Status;
+    // A post a filter hides here is left out (the server leaves them out of timelines too).
+    const hidden = status.filtered?.some((f) => f.filter.filter_action === "hide");
+    if (feed && !hidden) prepend(feed, status);
     addReply(payload as Status);
   } else if (event.event === "status.update") {
     remember([payload as Status]);
@@ -52,6 +58,7 @@ session.subscribe(() => {
     streaming.unsubscribe("user");
     clearFeeds();
     clearNotifications();
+    forgetSignedInState();
   }
 });
 

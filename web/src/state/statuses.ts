@@ -1,7 +1,7 @@
 // Posts: one cache by id, so a favourite or boost shows at once in every list that holds the
 // post, and the actions on a post (favourite, boost, post, reply). Lists elsewhere hold ids.
 import { api } from "../api/client.ts";
-import type { Status, Visibility } from "../api/types.ts";
+import type { MediaAttachment, Poll, Status, Visibility } from "../api/types.ts";
 import { Store } from "./store.ts";
 
 export const statuses = new Store<Record<string, Status>>({});
@@ -74,24 +74,88 @@ export async function toggleBoost(s: Status): Promise<void> {
   }
 }
 
+export async function toggleBookmark(s: Status): Promise<void> {
+  const target = actionable(s);
+  remember([{ ...target, bookmarked: !target.bookmarked }]);
+  try {
+    remember([await api.request<Status>("POST", `/api/v1/statuses/${target.id}/${target.bookmarked ? "unbookmark" : "bookmark"}`)]);
+  } catch (error) {
+    remember([target]);
+    throw error;
+  }
+}
+
+export async function vote(s: Status, choices: number[]): Promise<void> {
+  const target = actionable(s);
+  if (!target.poll) return;
+  const poll = await api.request<Poll>("POST", `/api/v1/polls/${target.poll.id}/votes`, { body: { choices: choices.map(String) } });
+  remember([{ ...target, poll }]);
+}
+
+/** A picture or file attached to the draft: uploaded at once, described (alt text) before posting. */
+export interface DraftMedia {
+  attachment: MediaAttachment;
+  description: string;
+  /** Focal point, -1..1 on each axis (Mastodon's `focus`), where crops keep the picture's subject. */
+  focus: { x: number; y: number } | null;
+}
+
+export interface DraftPoll {
+  options: string[];
+  expiresIn: number;
+  multiple: boolean;
+}
+
 export interface Draft {
   text: string;
   spoiler: string;
   visibility: Visibility;
   inReplyTo: Status | null;
+  quoteOf: Status | null;
+  language: string;
+  sensitive: boolean;
+  media: DraftMedia[];
+  poll: DraftPoll | null;
 }
 
 export async function publish(draft: Draft, idempotencyKey: string): Promise<Status> {
+  // Alt text and focus are saved on the attachments first (as Mastodon's web app does).
+  for (const m of draft.media) {
+    if (m.description === (m.attachment.description ?? "") && !m.focus) continue;
+    await api.request<MediaAttachment>("PUT", `/api/v1/media/${m.attachment.id}`, {
+      body: { description: m.description, focus: m.focus ? `${m.focus.x.toFixed(2)},${m.focus.y.toFixed(2)}` : undefined },
+    });
+  }
   const created = await api.request<Status>("POST", "/api/v1/statuses", {
     body: {
       status: draft.text,
       spoiler_text: draft.spoiler || undefined,
       visibility: draft.visibility,
       in_reply_to_id: draft.inReplyTo?.id,
+      quoted_status_id: draft.quoteOf?.id,
+      language: draft.language || undefined,
+      sensitive: draft.sensitive || undefined,
+      media_ids: draft.media.length ? draft.media.map((m) => m.attachment.id) : undefined,
+      poll: draft.poll ? { options: draft.poll.options, expires_in: draft.poll.expiresIn, multiple: draft.poll.multiple } : undefined,
     },
     idempotencyKey,
   });
   remember([created]);
   countReply(created);
   return created;
+}
+
+/** Uploads a file (POST /api/v2/media); a 202 means it is still being processed: ask again until it is ready. */
+export async function upload(file: File, description: string): Promise<MediaAttachment> {
+  const form = new FormData();
+  form.append("file", file);
+  if (description) form.append("description", description);
+  let { status, body } = await api.requestWithStatus<MediaAttachment>("POST", "/api/v2/media", { multipart: form });
+  for (let wait = 500, waited = 0; status === 202 || status === 206; wait = Math.min(wait * 2, 5000)) {
+    if (waited > 120_000) throw new Error("The server is still processing the file. Try attaching it again later.");
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    waited += wait;
+    ({ status, body } = await api.requestWithStatus<MediaAttachment>("GET", `/api/v1/media/${body.id}`));
+  }
+  return body;
 }

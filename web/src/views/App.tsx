@@ -12,6 +12,12 @@ import { Profile } from "./Profile.tsx";
 import { Notifications } from "./Notifications.tsx";
 import { Compose } from "./Compose.tsx";
 import { Help } from "./Help.tsx";
+import { Search, SearchBox } from "./Search.tsx";
+import { Lists, ListScreen } from "./Lists.tsx";
+import { FollowedTags, TagScreen } from "./Tags.tsx";
+import { Filters } from "./Filters.tsx";
+import { FollowRequests } from "./FollowRequests.tsx";
+import { Preferences } from "./Preferences.tsx";
 import { installShortcuts } from "./keyboard.ts";
 import { displayName } from "./format.ts";
 
@@ -46,6 +52,26 @@ function Screen({ where }: { where: Route }) {
       return <Thread id={where.id} />;
     case "profile":
       return <Profile id={where.id} />;
+    case "search":
+      return <Search query={where.query} />;
+    case "bookmarks":
+      return <Timeline feed="bookmarks" title="Bookmarks" />;
+    case "favourites":
+      return <Timeline feed="favourites" title="Favourites" />;
+    case "lists":
+      return <Lists />;
+    case "list":
+      return <ListScreen id={where.id} />;
+    case "tags":
+      return <FollowedTags />;
+    case "tag":
+      return <TagScreen name={where.tag} />;
+    case "filters":
+      return <Filters />;
+    case "follow-requests":
+      return <FollowRequests />;
+    case "preferences":
+      return <Preferences />;
     default:
       return (
         <section aria-labelledby="missing-heading">
@@ -61,6 +87,18 @@ const NAV: [Route["name"], string, string][] = [
   ["notifications", paths.notifications, "Notifications"],
   ["local", paths.local, "Local"],
   ["federated", paths.federated, "Federated"],
+  ["search", paths.search(""), "Search"],
+];
+
+/** The rest of the screens, in the side column (and below the compose box on a phone). */
+const MORE: [Route["name"], string, string][] = [
+  ["bookmarks", paths.bookmarks, "Bookmarks"],
+  ["favourites", paths.favourites, "Favourites"],
+  ["lists", paths.lists, "Lists"],
+  ["tags", paths.tags, "Followed hashtags"],
+  ["follow-requests", paths.followRequests, "Follow requests"],
+  ["filters", paths.filters, "Filters"],
+  ["preferences", paths.preferences, "Preferences"],
 ];
 
 function SignedIn({ where }: { where: Route }) {
@@ -104,9 +142,22 @@ function SignedIn({ where }: { where: Route }) {
         </div>
       </header>
       <div class="columns">
-        <aside class="compose-column" aria-label="Compose">
+        <aside class="compose-column" aria-label="Compose and more">
           <Compose />
           <p class="meta me">Signed in as {displayName(me.me)}</p>
+          {where.name !== "search" && <SearchBox />}
+          <nav aria-label="More" class="more-nav">
+            <ul>
+              {MORE.map(([name, href, label]) => (
+                <li key={name}>
+                  <a href={href} aria-current={where.name === name || (name === "lists" && where.name === "list") ? "page" : undefined}>{label}</a>
+                </li>
+              ))}
+              <li>
+                <a href="/settings/profile">Account settings</a>
+              </li>
+            </ul>
+          </nav>
         </aside>
         <main id="main" tabIndex={-1}>
           <Screen where={where} />

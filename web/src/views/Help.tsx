@@ -8,6 +8,7 @@ export const SHORTCUTS: [string, string][] = [
   ["r", "Reply to the post"],
   ["f", "Favourite the post"],
   ["b", "Boost the post"],
+  ["s or /", "Search"],
   ["g h", "Go home"],
   ["g n", "Go to notifications"],
   ["?", "Show this help"],

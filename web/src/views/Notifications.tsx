@@ -1,6 +1,7 @@
-// The notifications list: who did what, with the post it concerns.
+// The notifications, grouped as Mastodon's web app shows them: "Bob and 2 others favourited your
+// post", with the post the group concerns; mentions and replies show the post itself.
 import { useEffect } from "preact/hooks";
-import type { Notification } from "../api/types.ts";
+import type { Account, NotificationGroup, Status } from "../api/types.ts";
 import { loadNotifications, markSeen, notifications } from "../state/notifications.ts";
 import { statuses } from "../state/statuses.ts";
 import { paths } from "../state/router.ts";
@@ -18,6 +19,7 @@ const WHAT: Record<string, string> = {
   poll: "ended a poll you voted in",
   update: "edited a post",
   quote: "quoted your post",
+  quoted_update: "edited a post they quoted",
   "admin.sign_up": "signed up",
   "admin.report": "filed a report",
 };
@@ -34,11 +36,11 @@ export function Notifications() {
     <section aria-labelledby="notifications-heading" class="notifications">
       <h1 id="notifications-heading">Notifications</h1>
       <ul class="notification-list">
-        {state.items.map((n) => (
-          <NotificationItem key={n.id} notification={n} status={n.status ? (cache[n.status.id] ?? n.status) : null} />
+        {state.groups.map((g) => (
+          <GroupItem key={g.group_key} group={g} accounts={g.sample_account_ids.map((id) => state.accounts[id]).filter(Boolean)} status={g.status_id ? cache[g.status_id] : undefined} />
         ))}
       </ul>
-      {state.loaded && state.items.length === 0 && <p class="empty">No notifications yet.</p>}
+      {state.loaded && state.groups.length === 0 && <p class="empty">No notifications yet.</p>}
       {state.error && <p class="error" role="alert">{state.error}</p>}
       {state.loading && <p class="loading">Loading…</p>}
       {state.next && !state.loading && <button type="button" class="more" onClick={() => loadNotifications({ more: true })}>Load more</button>}
@@ -46,12 +48,21 @@ export function Notifications() {
   );
 }
 
-function NotificationItem({ notification, status }: { notification: Notification; status: import("../api/types.ts").Status | null }) {
+function GroupItem({ group, accounts, status }: { group: NotificationGroup; accounts: Account[]; status: Status | undefined }) {
+  const first = accounts[0];
+  const others = group.notifications_count - 1;
   return (
-    <li class={`notification ${notification.type}`}>
+    <li class={`notification ${group.type}`} data-count={group.notifications_count}>
+      {accounts.length > 1 && (
+        <p class="group-avatars" aria-hidden="true">
+          {accounts.slice(0, 6).map((a) => <img key={a.id} class="avatar small" src={a.avatar} alt="" width={28} height={28} loading="lazy" />)}
+        </p>
+      )}
       <p class="notification-line">
-        <a href={paths.profile(notification.account.id)}>{displayName(notification.account)}</a> {WHAT[notification.type] ?? notification.type}{" "}
-        <time class="meta" dateTime={notification.created_at}>{ago(notification.created_at)}</time>
+        {first ? <a href={paths.profile(first.id)}>{displayName(first)}</a> : "Someone"}
+        {others > 0 && ` and ${others} ${others === 1 ? "other" : "others"}`} {WHAT[group.type] ?? group.type}{" "}
+        {group.latest_page_notification_at && <time class="meta" dateTime={group.latest_page_notification_at}>{ago(group.latest_page_notification_at)}</time>}
+        {group.type === "follow_request" && <> · <a href={paths.followRequests}>Follow requests</a></>}
       </p>
       {status && <StatusView status={status} />}
     </li>

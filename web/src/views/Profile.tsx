@@ -1,10 +1,15 @@
-// An account: its header, bio (server-sanitized HTML), counts, Follow / Unfollow, and its posts.
+// An account: its header, bio (server-sanitized HTML), counts, Follow / Unfollow, Mute, Block,
+// the lists it is in, a private note, and its posts.
 import { useEffect, useState } from "preact/hooks";
-import { loadProfile, profiles, setFollowing } from "../state/accounts.ts";
+import type { Account } from "../api/types.ts";
+import { loadProfile, profiles, saveNote, setBlocked, setFollowing, setMuted } from "../state/accounts.ts";
+import { addMember, lists, listsContaining, loadLists, removeMember } from "../state/lists.ts";
 import { session } from "../state/session.ts";
 import { useStore } from "./use-store.ts";
 import { displayName } from "./format.ts";
 import { Timeline } from "./Timeline.tsx";
+
+const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
 export function Profile({ id }: { id: string }) {
   const all = useStore(profiles);
@@ -19,11 +24,11 @@ export function Profile({ id }: { id: string }) {
   const relationship = profile.relationship;
   const self = me.state === "signed-in" && me.me.id === account.id;
   const following = relationship?.following || relationship?.requested;
-  const toggle = async () => {
+  const run = (action: () => Promise<void>) => async () => {
     setBusy(true);
     setError(null);
     try {
-      await setFollowing(account.id, !following);
+      await action();
     } catch (e) {
       setError((e as Error).message);
     }
@@ -39,8 +44,8 @@ export function Profile({ id }: { id: string }) {
             <h1 id="profile-heading">{displayName(account)}</h1>
             <p class="acct">@{account.acct}{account.locked ? " · approves followers" : ""}{account.bot ? " · automated" : ""}</p>
           </div>
-          {!self && relationship && (
-            <button type="button" class={following ? "secondary" : ""} disabled={busy} onClick={toggle}>
+          {!self && relationship && !relationship.blocking && (
+            <button type="button" id="follow-button" class={following ? "secondary" : ""} disabled={busy} onClick={run(() => setFollowing(account.id, !following))}>
               {relationship.requested ? "Cancel follow request" : following ? "Unfollow" : "Follow"}
             </button>
           )}
@@ -48,12 +53,81 @@ export function Profile({ id }: { id: string }) {
         {relationship?.followed_by && <p class="badge">Follows you</p>}
         <div class="note" dangerouslySetInnerHTML={{ __html: account.note }} />
         <p class="counts">
-          <span>{account.statuses_count} posts</span> · <span>{account.following_count} following</span> · <span class="followers">{account.followers_count} followers</span>
+          <span>{count(account.statuses_count, "post")}</span> · <span>{account.following_count} following</span> · <span class="followers">{count(account.followers_count, "follower")}</span>
           {" · "}<a href={account.url}>Public page</a>
         </p>
+        {!self && relationship && (
+          <div class="profile-actions" role="group" aria-label="More for this account">
+            <button type="button" class="secondary" data-action="mute" aria-pressed={relationship.muting ? "true" : "false"} disabled={busy} onClick={run(() => setMuted(account.id, !relationship.muting))}>
+              {relationship.muting ? "Unmute" : "Mute"}
+            </button>
+            <button
+              type="button"
+              class="secondary danger"
+              data-action="block"
+              aria-pressed={relationship.blocking ? "true" : "false"}
+              disabled={busy}
+              onClick={run(async () => {
+                if (relationship.blocking || confirm(`Block @${account.acct}? You will stop following each other.`)) await setBlocked(account.id, !relationship.blocking);
+              })}
+            >
+              {relationship.blocking ? "Unblock" : "Block"}
+            </button>
+            {relationship.following && <ListMembership account={account} />}
+          </div>
+        )}
+        {!self && relationship && <NoteEditor id={account.id} note={relationship.note ?? ""} />}
         {error && <p class="error" role="alert">{error}</p>}
       </section>
       <Timeline feed={`account:${account.id}`} title="Posts" />
     </div>
+  );
+}
+
+function NoteEditor({ id, note }: { id: string; note: string }) {
+  const [text, setText] = useState(note);
+  const [saved, setSaved] = useState<string | null>(null);
+  useEffect(() => setText(note), [note]);
+  return (
+    <form
+      class="account-note"
+      onSubmit={(e) => {
+        e.preventDefault();
+        saveNote(id, text).then(() => setSaved("Note saved."), (error: Error) => setSaved(error.message));
+      }}
+    >
+      <label for="account-note">Private note (only you see it)</label>
+      <textarea id="account-note" rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <button type="submit" class="secondary">Save note</button> <span role="status">{saved}</span>
+    </form>
+  );
+}
+
+function ListMembership({ account }: { account: Account }) {
+  const state = useStore(lists);
+  const [member, setMember] = useState<string[] | null>(null);
+  useEffect(() => {
+    if (!state.loaded) void loadLists();
+    listsContaining(account.id).then(setMember, () => setMember([]));
+  }, [account.id]);
+  if (!member || state.lists.length === 0) return null;
+  return (
+    <details class="list-membership">
+      <summary>Lists</summary>
+      {state.lists.map((l) => (
+        <label key={l.id} class="inline">
+          <input
+            type="checkbox"
+            checked={member.includes(l.id)}
+            onChange={async (e) => {
+              const add = e.currentTarget.checked;
+              await (add ? addMember(l.id, account) : removeMember(l.id, account.id));
+              setMember(add ? [...member, l.id] : member.filter((m) => m !== l.id));
+            }}
+          />{" "}
+          {l.title}
+        </label>
+      ))}
+    </details>
   );
 }

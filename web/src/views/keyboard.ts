@@ -1,6 +1,6 @@
 // Keyboard shortcuts as Mastodon's web app has them: j/k move between posts, Enter/o opens one,
-// n composes, r/f/b reply, favourite and boost the post in focus, g h / g n go home or to the
-// notifications, ? shows the help. Keys typed into a text field are the field's.
+// n composes, r/f/b reply, favourite and boost the post in focus, s or / search, g h / g n go
+// home or to the notifications, ? shows the help. Keys typed into a text field are the field's.
 import { focusCompose } from "../state/compose.ts";
 import { navigate, paths } from "../state/router.ts";
 
@@ -53,6 +53,9 @@ export function installShortcuts(showHelp: () => void): () => void {
         if (id) navigate(paths.thread(id));
       },
       "?": showHelp,
+      // As Mastodon's web app: s or / to search (the box in the side column, or the search screen's).
+      s: () => document.getElementById("search-input")?.focus(),
+      "/": () => document.getElementById("search-input")?.focus(),
       g: () => (pendingG = true),
     };
     // Enter on a post itself opens it; on a link or button inside, it is theirs.
