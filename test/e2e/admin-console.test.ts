@@ -142,6 +142,8 @@ test("a moderator resolves a report with a suspension, and the API says the acco
   const nav = await page.text("nav.admin");
   assert.ok(nav.includes("Reports") && nav.includes("Accounts"));
   assert.ok(!nav.includes("Domain blocks"), "the navigation names only what the role may open");
+  assert.match(await page.text("#queues"), /deliveries/, "the queues, as ./skein queue status prints them");
+  assert.match(await page.text("#remote-media-cache"), /Remote media cache: 0 Bytes of its [\d.]+ [KMGT]B budget/);
   assert.deepEqual(await axeProblems(page), [], "the dashboard");
   await page.screenshot("admin-01-dashboard");
 

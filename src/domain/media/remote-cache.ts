@@ -129,6 +129,11 @@ export class RemoteMediaCache {
     return this.options.stores;
   }
 
+  /** What the cache holds now against its budget: one row read (the accounting row), cheap enough for a dashboard. */
+  async usage(): Promise<{ usedBytes: number; budgetBytes: number }> {
+    return { usedBytes: await this.stores.mediaCache.usedBytes(), budgetBytes: this.budget };
+  }
+
   /** Loads the proxy's secret; brings the cache within its budget if the budget was lowered. */
   async start(): Promise<void> {
     await this.signer.load(this.stores);

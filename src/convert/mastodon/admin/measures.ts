@@ -27,7 +27,8 @@ export function toAdminDimension(dimension: Dimension) {
   };
 }
 
-function humanBytes(bytes: number): string {
+/** Bytes as Mastodon's dashboard writes them (1024-based: "1.5 MB"); the admin console uses it too. */
+export function humanBytes(bytes: number): string {
   const units = ["Bytes", "KB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;

@@ -1,11 +1,13 @@
 // /admin: what needs a moderator now (open reports, sign-ups waiting for approval) and how
 // federation is doing (the durable queues and failing hosts, the figures of `./skein queue
-// status`). Permission view_dashboard, as the API's measures.
+// status`), and the remote media cache against its budget. Permission view_dashboard, as the
+// API's measures.
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { AdminEnv } from "./layout.ts";
 import { adminPage, allowed, can, when } from "./layout.ts";
 import type { QueueFigures } from "./figures.ts";
+import { humanBytes } from "../../../convert/mastodon/admin/measures.ts";
 
 /** Counted up to this many; more shows as "100+" (a count of everything is not needed to act). */
 const COUNT_LIMIT = 100;
@@ -17,12 +19,13 @@ export function dashboardRoutes(figures: QueueFigures | null) {
   const routes = new Hono<AdminEnv>();
   routes.get("/", can("view_dashboard"), async (c) => {
     const moderation = c.get("services").moderation;
-    const [reports, pending, queues, deliveries, failing] = await Promise.all([
+    const [reports, pending, queues, deliveries, failing, cache] = await Promise.all([
       allowed(c, "manage_reports") ? moderation.reports.list({ resolved: false }, page) : null,
       allowed(c, "manage_users") ? moderation.accounts.list({ origin: "local", status: "pending" }, page) : null,
       figures ? figures.queueStats() : null,
       figures?.deliveries ? figures.deliveries() : null,
       figures?.failingHosts ? figures.failingHosts(10) : null,
+      c.get("services").remoteMedia.usage(),
     ]);
     const rows = [...(queues ?? [])];
     if (deliveries) {
@@ -56,7 +59,9 @@ ${failing && failing.length > 0
 <tbody>${failing.map((h) => html`<tr><td>${h.host}</td><td>${h.consecutive_failures}</td><td>${h.failure_days}</td><td>${when(h.paused_until)}</td><td>${h.unavailable_since ? "unavailable" : "failing"}</td><td>${(h.last_error ?? "").slice(0, 80)}</td></tr>`)}</tbody>
 </table>`
   : ""}
-<p class="hint">Media storage and its cost: <code>./skein cost</code> (it measures the files one by one, too slow for this page).</p>`,
+<h2>Storage</h2>
+<p id="remote-media-cache">Remote media cache: ${humanBytes(cache.usedBytes)} of its ${humanBytes(cache.budgetBytes)} budget (REMOTE_MEDIA_CACHE_MAX).</p>
+<p class="hint">All media storage and its monthly cost: <code>./skein cost</code> (it measures the files one by one, too slow for this page).</p>`,
       }),
     );
   });
