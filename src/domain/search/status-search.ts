@@ -2,7 +2,7 @@
 // Mastodon 4.2's privacy rules (store/search/status-index.ts writes them as SQL) and its
 // operators (query-parser.ts). Only signed-in readers search posts' text, as on Mastodon.
 //
-// Bounded work: the database takes the newest 4 × CANDIDATE_WINDOW matches of the words (both
+// Bounded work: the database takes the newest MIN_MATCHES matches of the words (both
 // engines read matches newest-first and stop; PostgreSQL looks among the newest days first, see
 // store/search/status-index.ts), keeps the newest CANDIDATE_WINDOW of them the reader may find,
 // and only those are ranked (100: what a reader pages through; 500 cost PostgreSQL a re-check of
@@ -18,7 +18,12 @@ import { parseSearchQuery, type SearchPhrase } from "./query-parser.ts";
 /** How many of the newest matches are ranked (at most; a deep offset widens it up to MAX_WINDOW). */
 export const CANDIDATE_WINDOW = 100;
 const MAX_WINDOW = 2000;
-/** The candidates are looked for among this many times as many of the newest matches of the words. */
+/**
+ * The candidates are looked for among at least this many of the newest matches of the words (four
+ * times the window at least): most posts are by accounts that did not opt in, so the newest
+ * matches a reader may find can be far between. The database reads only as many as it needs.
+ */
+const MIN_MATCHES = 2000;
 const MATCHES_PER_CANDIDATE = 4;
 const HALF_LIFE_DAYS = 30;
 
@@ -100,7 +105,7 @@ export async function searchStatuses(stores: Stores, query: string, options: Sta
     minId: options.minId ?? null,
     maxId: options.maxId ?? null,
     window,
-    matches: window * MATCHES_PER_CANDIDATE,
+    matches: Math.max(MIN_MATCHES, window * MATCHES_PER_CANDIDATE),
   };
   const hits = rankHits(await stores.statusIndex.search(filter), parsed.terms).slice(options.offset, options.offset + options.limit);
   const rows = new Map((await stores.statuses.byIds(hits.map((h) => h.id))).map((r) => [r.id, r]));

@@ -3,7 +3,7 @@
 // SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB, StatusesTable } from "../../db/schema.ts";
-import { RECENCY, lexemeFrequencies, withoutParallelWorkers, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { RECENCY, lexemeFrequencies, withSearchSettings, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
 
 export type { FullTextDocument } from "../../db/dialects/full-text.ts";
@@ -177,7 +177,7 @@ export class StatusIndexStore {
    * score (0 without words). Newest first: both engines read matches in id order and stop.
    */
   search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
-    return withoutParallelWorkers(this.db, (db) => this.searchIn(db, filter));
+    return withSearchSettings(this.db, (db) => this.searchIn(db, filter));
   }
 
   private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
