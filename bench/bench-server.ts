@@ -12,9 +12,14 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `./skein start` with `env` and waits until /health answers on `port` (60 s at most). */
-export async function startBenchServer(env: Record<string, string>, port: number): Promise<BenchServer> {
-  const server = spawn(process.execPath, [path.join(root, "src/cli/main.ts"), "start"], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
+/**
+ * Starts `./skein start` with `env` and waits until /health answers on `port` (60 s at most).
+ * `wrapper`: through the `./skein` script itself (which execs node, so the pid stays the
+ * server's), with the Node flags it gives `start`; otherwise node runs the CLI directly.
+ */
+export async function startBenchServer(env: Record<string, string>, port: number, options: { wrapper?: boolean } = {}): Promise<BenchServer> {
+  const [command, args] = options.wrapper ? [path.join(root, "skein"), ["start"]] : [process.execPath, [path.join(root, "src/cli/main.ts"), "start"]];
+  const server = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
   const stop = async () => {
     if (server.exitCode !== null) return;
     server.kill("SIGTERM");

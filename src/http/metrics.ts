@@ -51,6 +51,7 @@ export function metricsRoutes(source: MetricsSource) {
     const memory = process.memoryUsage();
     metric("skein_process_resident_memory_bytes", "Resident memory of this process.", "gauge", [[{}, memory.rss]]);
     metric("skein_process_heap_used_bytes", "V8 heap in use.", "gauge", [[{}, memory.heapUsed]]);
+    metric("skein_process_heap_total_bytes", "V8 heap reserved (used and free).", "gauge", [[{}, memory.heapTotal]]);
     c.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return c.body(lines.join("\n") + "\n");
   });

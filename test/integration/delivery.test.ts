@@ -18,6 +18,7 @@ import { CIRCUIT_THRESHOLD, UNAVAILABLE_AFTER_DAYS } from "../../src/federation/
 import { digestOf } from "../../src/federation/delivery/http-signature.ts";
 import { keyPairsOf, signingKeyOf } from "../../src/federation/keys.ts";
 import { verifyDelivery } from "../../bench/fleet/verify.ts";
+import { eventually } from "../support/federation-fleet.ts";
 import { newId } from "../../src/util/ids.ts";
 
 type Behaviour = "accept" | "down" | "gone" | "throttle" | "hang" | "slow";
@@ -192,6 +193,30 @@ test("a sender thread is sent each body and key once and still has them when the
     assert.equal(new Set(ids).size, count, `${host}: every activity, once`);
     assert.ok(to(host).every((r) => r.verified));
   }
+});
+
+test("a sender thread with nothing to send ends, and the next delivery starts one again", async () => {
+  // An idle server keeps no sender threads (each has its own heap and connections).
+  const pool = new SenderPool({ perHost: 4, testHosts: { "*.test": "127.0.0.1" }, allowPrivateAddresses: true, userAgent: "Skein test" }, 2, 100);
+  const key = await signingKeyOf(runtime.stores, alice.id);
+  const parcel = (n: string) => {
+    const body = Buffer.from(JSON.stringify({ id: `${alice.uri}#test/${n}`, type: "Create", actor: alice.uri }));
+    return { inbox: url("accept14.test"), host: hostOf("accept14.test"), activityId: n, body, digest: digestOf(body), accountId: alice.id, key };
+  };
+  try {
+    assert.equal(pool.running, 0, "no thread before there is something to send");
+    assert.equal((await pool.send(parcel("idle-1"))).kind, "delivered");
+    assert.equal(pool.running, 1);
+    await eventually(async () => pool.running === 0, 10_000, "the idle thread to end");
+    // A new thread knows nothing of what the old one was sent: the body and key go again.
+    assert.equal((await pool.send(parcel("idle-2"))).kind, "delivered");
+    assert.equal((await pool.send(parcel("idle-1"))).kind, "delivered");
+  } finally {
+    await pool.close();
+  }
+  const ids = to("accept14.test").map((r) => JSON.parse(r.body).id as string);
+  assert.deepEqual(ids, [`${alice.uri}#test/idle-1`, `${alice.uri}#test/idle-2`, `${alice.uri}#test/idle-1`]);
+  assert.ok(to("accept14.test").every((r) => r.verified));
 });
 
 test("a host that keeps failing trips its breaker: its other deliveries wait without requests, healthy hosts are not slowed", async () => {

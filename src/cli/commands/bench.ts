@@ -1,7 +1,8 @@
 // `./skein bench <name> [options]`: benchmarks that print their figures and write JSON.
 // timeline: bench/timeline.ts; fanout (delivery to a simulated fleet of instances): bench/fanout.ts;
 // hostile-inbox (what a hostile inbox POST costs): bench/hostile-inbox.ts; media (Skein's media
-// pipeline against Mastodon's): bench/media.ts; search (full-text search at 1M posts): bench/search.ts.
+// pipeline against Mastodon's): bench/media.ts; search (full-text search at 1M posts): bench/search.ts;
+// idle (what a fresh server costs doing nothing: memory, threads, CPU, commits): bench/idle.ts.
 import path from "node:path";
 import { parseArgs, UsageError } from "../usage.ts";
 
@@ -26,7 +27,10 @@ const USAGE = `Usage:
     image that misses the target, which encoder settings would reach it
   ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--posts N] [--rounds N] [--keep] [--json FILE]
     full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off;
-    --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too) and reuse it next time; --rounds 0: no posting`;
+    --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too) and reuse it next time; --rounds 0: no posting
+  ./skein bench idle     [--db sqlite|postgres] [--seconds N] [--json FILE]
+    a fresh ./skein start left idle (bench/idle.ts): RSS after 10 s (anonymous / file-backed), V8 heap, threads,
+    CPU time over N idle seconds (default 20) and, on PostgreSQL, the transactions committed in them`;
 
 function positiveInt(value: string | true | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -75,6 +79,13 @@ export async function bench(args: string[]): Promise<number> {
       requests: positiveInt(options.requests, 2_000, "requests"),
       json: typeof options.json === "string" ? options.json : null,
     });
+    return 0;
+  }
+  if (name === "idle") {
+    const database = (options.db ?? "sqlite") as string;
+    if (database !== "sqlite" && database !== "postgres") throw new UsageError(`--db must be sqlite or postgres\n${USAGE}`);
+    const { idleBench } = await import("../../../bench/idle.ts");
+    await idleBench({ database, seconds: positiveInt(options.seconds, 20, "seconds"), json: typeof options.json === "string" ? options.json : null });
     return 0;
   }
   if (name === "search") {

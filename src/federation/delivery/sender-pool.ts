@@ -3,6 +3,9 @@
 // capped a process at one core and kept the API waiting. Each host always goes to the same
 // thread, so its keep-alive connections are reused and the per-host connection limit holds.
 // A thread is sent an activity's body and an account's key once, not with every delivery.
+// Threads start when there is something to send and end after SENDER_IDLE_MS with nothing to
+// send: each holds its own V8 heap and connection pools (four took 148 MB sending to 40 hosts),
+// which an idle server should not keep (docs/PERFORMANCE.md, "Memory").
 import { Worker } from "node:worker_threads";
 import { getLogger } from "@logtape/logtape";
 import type { Outcome, SenderOptions } from "./http-sender.ts";
@@ -10,12 +13,17 @@ import { FifoMap, POOL_REMEMBERS, type DeliverySender, type Parcel, type ThreadR
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
+/** How long a sender thread waits with nothing to send before it ends. */
+export const SENDER_IDLE_MS = 60_000;
+
 class SenderThread {
   readonly worker: Worker;
   readonly pending = new Map<number, (outcome: Outcome) => void>();
   readonly bodiesSent = new FifoMap<string, true>(POOL_REMEMBERS.bodies);
   readonly keysSent = new FifoMap<string, true>(POOL_REMEMBERS.keys);
   exited = false;
+  /** When it was last given a delivery or answered one (performance.now()). */
+  lastActive = performance.now();
 
   constructor(options: SenderOptions, onExit: () => void) {
     this.worker = new Worker(new URL("./sender-thread.ts", import.meta.url), { workerData: options, name: "skein-sender" });
@@ -24,6 +32,7 @@ class SenderThread {
     this.worker.on("message", (reply: ThreadReply) => {
       const resolve = this.pending.get(reply.seq);
       this.pending.delete(reply.seq);
+      this.lastActive = performance.now();
       resolve?.(reply.outcome);
     });
     this.worker.on("error", (error) => logger.error("A sender thread failed: {error}", { error }));
@@ -40,12 +49,21 @@ class SenderThread {
 export class SenderPool implements DeliverySender {
   private readonly options: SenderOptions;
   private readonly threads: (SenderThread | null)[];
+  private readonly idleMs: number;
   private seq = 0;
   private closing = false;
+  /** Looks for idle threads while any runs; stopped when none does, so an idle server has no timer here. */
+  private sweep: NodeJS.Timeout | null = null;
 
-  constructor(options: SenderOptions, threads: number) {
+  constructor(options: SenderOptions, threads: number, idleMs = SENDER_IDLE_MS) {
     this.options = options;
     this.threads = Array.from({ length: Math.max(1, threads) }, () => null);
+    this.idleMs = idleMs;
+  }
+
+  /** Threads running now. */
+  get running(): number {
+    return this.threads.filter((thread) => thread && !thread.exited).length;
   }
 
   send(parcel: Parcel): Promise<Outcome> {
@@ -62,6 +80,7 @@ export class SenderPool implements DeliverySender {
       request.key = { keyId: parcel.key.keyId, privateKey: parcel.key.privateKey };
       thread.keysSent.set(parcel.accountId, true);
     }
+    thread.lastActive = performance.now();
     return new Promise<Outcome>((resolve) => {
       thread.pending.set(seq, resolve);
       thread.worker.postMessage(request);
@@ -78,12 +97,34 @@ export class SenderPool implements DeliverySender {
       });
       thread = started;
       this.threads[index] = thread;
+      if (!this.sweep) {
+        this.sweep = setInterval(() => this.retireIdle(), Math.max(50, this.idleMs / 4));
+        this.sweep.unref();
+      }
     }
     return thread;
   }
 
+  /** Ends threads with nothing in flight for idleMs; their hosts' next delivery starts a new one. */
+  private retireIdle(): void {
+    const now = performance.now();
+    this.threads.forEach((thread, index) => {
+      if (!thread || thread.exited || thread.pending.size > 0 || now - thread.lastActive < this.idleMs) return;
+      // Out of the slot first: a delivery from now on starts a fresh thread, never this ending one.
+      this.threads[index] = null;
+      void thread.worker.terminate();
+    });
+    if (this.running === 0) this.stopSweep();
+  }
+
+  private stopSweep(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
+    this.stopSweep();
     await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
   }
 }

@@ -1,0 +1,12 @@
+// Fills Node's compile cache (NODE_COMPILE_CACHE) with every module a server process loads, in a
+// short-lived process of its own: run by ./skein before `start`, `web` and `worker` when a source
+// file is newer than the last fill. A .ts file missing from the cache is compiled by Node's type
+// stripper, a WebAssembly module that then stays in the process (~18 MB of a server's idle memory,
+// docs/PERFORMANCE.md "Memory"); filled here, the server never loads it.
+const [command = "start"] = process.argv.slice(2);
+await import(command === "worker" ? "./commands/worker.ts" : "./commands/start.ts");
+// A sender thread's own module: compiled (and cached) before it fails here, outside a worker thread.
+await import("../federation/delivery/sender-thread.ts").catch(() => {});
+// main.ts runs the command it is given when imported: give it `help` (the wrapper drops the output).
+process.argv = [process.argv[0], "main.ts", "help"];
+await import("./main.ts");
