@@ -11,7 +11,7 @@
 // - PostgreSQL: a tsvector column with a GIN index: the post's language configuration (en →
 //   english, de → german, …) joined with `simple`, so exact words match in every language and
 //   stems in the known one; a query term matches either. ts_rank for relevance. Words common by
-//   PostgreSQL's own statistics (lexemeFrequencies) are looked for among the newest rows, walking
+//   PostgreSQL's own statistics (lexemeStatistics) are looked for among the newest rows, walking
 //   the primary key; others through the GIN index.
 //   Each document also holds one position-less lexeme naming the day of its status ("~" and the
 //   day number, from the id: RECENCY below; no query word can spell it, normalize.ts leaves no
@@ -143,28 +143,41 @@ export async function withSearchSettings<T>(db: Kysely<any>, run: (db: Kysely<an
 }
 
 /** PostgreSQL's own statistics of the most common lexemes (a share of rows each), kept a while per process. */
-let lexemeCache: { until: number; frequencies: Map<string, number> } | null = null;
+let lexemeCache: { until: number; stats: LexemeStatistics } | null = null;
 const LEXEME_CACHE_MS = 10 * 60_000;
 
+export interface LexemeStatistics {
+  /** The share of indexed documents holding each of the most common lexemes. */
+  frequencies: Map<string, number>;
+  /** The share of the least common of them: a lexeme not listed is in fewer documents than this. */
+  floor: number;
+  /** About how many documents the index holds. */
+  rows: number;
+}
+
 /**
- * The share of indexed documents holding each of the most common lexemes, from the statistics
- * ANALYZE keeps (pg_stats.most_common_elems, the planner's own figures); empty on SQLite and
- * before any ANALYZE. Only a choice of plan depends on it, never a result.
+ * The statistics ANALYZE keeps of the index's lexemes (pg_stats.most_common_elems: the planner's
+ * own figures); none on SQLite and before any ANALYZE. Only a choice of plan depends on them,
+ * never a result.
  */
-export async function lexemeFrequencies(db: Kysely<any>): Promise<Map<string, number>> {
-  if (engineOf(db) !== "postgres") return new Map();
-  if (lexemeCache && lexemeCache.until > Date.now()) return lexemeCache.frequencies;
-  const result = await sql<{ elems: string | null; freqs: number[] | null }>`select most_common_elems::text as elems, most_common_elem_freqs as freqs
-    from pg_stats where tablename = 'status_search' and attname = 'document' and schemaname = current_schema()`.execute(db);
-  const frequencies = new Map<string, number>();
+export async function lexemeStatistics(db: Kysely<any>): Promise<LexemeStatistics> {
+  const none = { frequencies: new Map<string, number>(), floor: 1, rows: 0 };
+  if (engineOf(db) !== "postgres") return none;
+  if (lexemeCache && lexemeCache.until > Date.now()) return lexemeCache.stats;
+  const result = await sql<{ elems: string | null; freqs: number[] | null; rows: number | string | null }>`select s.most_common_elems::text as elems, s.most_common_elem_freqs as freqs, c.reltuples as rows
+    from pg_stats s inner join pg_class c on c.relname = s.tablename and c.relnamespace = to_regnamespace(s.schemaname)
+    where s.tablename = 'status_search' and s.attname = 'document' and s.schemaname = current_schema()`.execute(db);
   const row = result.rows[0];
+  let stats = none;
   if (row?.elems && row.freqs) {
     // An array of text in its text form: {a,b,"c d"}; lexemes are the words normalize.ts leaves.
     const elems = row.elems.slice(1, -1).split(",").map((e) => (e.startsWith('"') ? e.slice(1, -1).replace(/\\(.)/g, "$1") : e));
+    const frequencies = new Map<string, number>();
     elems.forEach((e, i) => frequencies.set(e, Number(row.freqs![i] ?? 0)));
+    stats = { frequencies, floor: Math.min(...frequencies.values()), rows: Math.max(0, Number(row.rows ?? 0)) };
   }
-  lexemeCache = { until: Date.now() + LEXEME_CACHE_MS, frequencies };
-  return frequencies;
+  lexemeCache = { until: Date.now() + LEXEME_CACHE_MS, stats };
+  return stats;
 }
 
 /** Whether fullTextMatch can narrow a match to days in the index itself (PostgreSQL's day lexemes). */
@@ -208,7 +221,7 @@ export interface FullTextMatch {
  * `days` (PostgreSQL only, see hasDayLexemes): only statuses of these days (RECENCY.dayOf), a
  * condition the GIN index answers together with the words. `newestRows` (PostgreSQL only): only
  * among the `limit` newest indexed statuses below `belowId`, for words common enough that these
- * hold the matches wanted (lexemeFrequencies).
+ * hold the matches wanted (lexemeStatistics).
  */
 export function fullTextMatch(
   db: Kysely<any>,

@@ -3,7 +3,7 @@
 // SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB, StatusesTable } from "../../db/schema.ts";
-import { RECENCY, lexemeFrequencies, withSearchSettings, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { RECENCY, lexemeStatistics, type LexemeStatistics, withSearchSettings, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
 
 export type { FullTextDocument } from "../../db/dialects/full-text.ts";
@@ -44,15 +44,27 @@ export interface StatusSearchFilter {
 const RECENCY_MAX_DAYS = 120;
 /** Words in at least this share of posts are looked for among the newest rows first (see search()). */
 const WALK_MIN_FREQUENCY = 0.05;
+/** A word PostgreSQL's statistics leave out, when that means at most this many posts, is looked for in the whole index at once. */
+const RARE_MAX_MATCHES = 5000;
 
-/** The share of posts holding every word of the query, at most: its rarest word's share (0 if unknown or a prefix). */
-function commonness(text: NonNullable<StatusSearchFilter["text"]>, frequencies: Map<string, number>): number {
-  let least = 1;
+/**
+ * The share of posts holding every word of the query, at most: its rarest word's share as the
+ * statistics show it, and whether that word is one they leave out (rarer than the least common
+ * they list). Prefixes are not counted; no statistics: 0.
+ */
+function commonness(text: NonNullable<StatusSearchFilter["text"]>, stats: LexemeStatistics): { share: number; unlisted: boolean } {
+  if (stats.frequencies.size === 0) return { share: 0, unlisted: false };
+  let share = 1;
+  let unlisted = false;
   for (const term of text.terms) {
-    if (term.prefix) return 0;
-    for (const word of term.text.split(" ")) least = Math.min(least, frequencies.get(word) ?? 0);
+    if (term.prefix) continue;
+    for (const word of term.text.split(" ")) {
+      const listed = stats.frequencies.get(word);
+      if (listed === undefined) unlisted = true;
+      share = Math.min(share, listed ?? stats.floor);
+    }
   }
-  return text.terms.length ? least : 0;
+  return { share, unlisted };
 }
 
 export interface StatusSearchHit {
@@ -238,11 +250,15 @@ export class StatusIndexStore {
     // re-checks about as many rows as it needs, not every row holding its words (docs/performance/search.md).
     // Words common enough (PostgreSQL's statistics) that the newest rows hold the window: those
     // rows alone, walking the primary key. A phrase of common words may be rare: then the days.
-    const frequency = commonness(filter.text, await lexemeFrequencies(db));
-    if (frequency >= WALK_MIN_FREQUENCY) {
-      const result = await newest(null, false, Math.ceil((filter.window * 2) / frequency));
+    const stats = await lexemeStatistics(db);
+    const { share, unlisted } = commonness(filter.text, stats);
+    if (share >= WALK_MIN_FREQUENCY && !filter.text.terms.some((t) => t.prefix)) {
+      const result = await newest(null, false, Math.ceil((filter.window * 2) / share));
       if (result.rows.length >= filter.window) return result.rows.map(hitOf);
     }
+    // A word too rare for the statistics to list, in few posts at most: all its matches at once,
+    // sorted after the GIN index finds them.
+    if (unlisted && stats.floor * stats.rows <= RARE_MAX_MATCHES) return (await newest(null, true)).rows.map(hitOf);
     const bounds = await indexedIdBounds(db);
     if (bounds === null) return [];
     const last = RECENCY.dayOf(filter.maxId !== null && BigInt(filter.maxId) < BigInt(bounds.newest) ? filter.maxId : bounds.newest);
