@@ -10,7 +10,7 @@ import type { FederationDeps, SkeinFederation } from "./context.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { DeliveryStore } from "../store/deliveries.ts";
 import { buildFederation, isGoneLocalDocument } from "./federation.ts";
-import { FedifyOutbox } from "./outbox.ts";
+import { OUTBOX_QUEUE, QueuedOutbox } from "./outbox-queue.ts";
 import { FedifyQuoteOutbox } from "./quotes.ts";
 import type { Resolver } from "./resolver.ts";
 import { isInboxPost, passInboxGate, signingKeyHosts, unreadableActivity } from "./inbox-gate.ts";
@@ -81,7 +81,8 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.queued(), policy });
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
   const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
-  const outbox = new FedifyOutbox(federation, deps, fanout);
+  // Fan-outs to followers are jobs (outbox-queue.ts): off the request path, run below.
+  const outbox = new QueuedOutbox(federation, deps, fanout, jobs);
   deps.services.outbox.target = outbox;
   deps.services.quotes.outbox.target = new FedifyQuoteOutbox(deps, outbox);
   deps.services.resolver.target = resolver;
@@ -151,6 +152,8 @@ export function startFederation(deps: FederationDeps, database: Database, queues
       await Promise.all([
         federation.startQueue(undefined, { signal }),
         engine.run(signal),
+        // Posts, edits, deletes and profile updates to every follower's server: signed and queued for delivery here.
+        jobs.listen(OUTBOX_QUEUE, (payload) => outbox.handle(payload), { signal, concurrency: 4 }),
         // Moderation's jobs (a suspended server's purge): one at a time per process, long leases renewed.
         jobs.listen(MODERATION_QUEUE, (payload) => deps.services.moderation.enforcement.handle(payload).then(() => undefined), { signal, concurrency: 1 }),
         // Purges of suspended accounts (DELETE /api/v1/admin/accounts/:id), here where the outbox federates their Delete.

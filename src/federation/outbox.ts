@@ -34,7 +34,7 @@ interface Recipients {
 
 export class FedifyOutbox implements Outbox {
   private readonly federation: SkeinFederation;
-  private readonly deps: FederationDeps;
+  protected readonly deps: FederationDeps;
   private readonly fanout: Fanout;
 
   constructor(federation: SkeinFederation, deps: FederationDeps, fanout: Fanout) {
