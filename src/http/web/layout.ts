@@ -33,3 +33,45 @@ ${body}
 </body>
 </html>`;
 }
+
+/** What a signed-in section's frame shows (settings, administration). */
+export interface SectionFrame {
+  /** "Settings", "Administration": the header and the navigation's label. */
+  section: string;
+  instanceTitle: string;
+  /** The nav element's class (its CSS) and entries; `active` is marked as the current page. */
+  navClass: string;
+  nav: readonly { key: string; path: string; label: string }[];
+  active: string | null;
+  /** Who is signed in, and the sign-out form (with its CSRF field). */
+  who: HtmlEscapedString | Promise<HtmlEscapedString>;
+  signOut: HtmlEscapedString | Promise<HtmlEscapedString>;
+  title: string;
+  notice?: string | null;
+  error?: string | null;
+  body: HtmlEscapedString | Promise<HtmlEscapedString>;
+}
+
+/** The body of a signed-in section's page: header, navigation, and the page under its title. */
+export function sectionFrame(frame: SectionFrame) {
+  return html`<body>
+<header class="top">
+  <strong>${frame.instanceTitle} · ${frame.section}</strong>
+  <span>${frame.who} ${frame.signOut}</span>
+</header>
+<div class="frame">
+<nav class="${frame.navClass}" aria-label="${frame.section}">
+<ul>
+${frame.nav.map((item) => html`<li><a href="${item.path}"${item.key === frame.active ? html` aria-current="page"` : ""}>${item.label}</a></li>`)}
+</ul>
+</nav>
+<main>
+<h1>${frame.title}</h1>
+${frame.notice ? html`<p class="notice" role="status">${frame.notice}</p>` : ""}
+${frame.error ? html`<p class="error" role="alert">${frame.error}</p>` : ""}
+${frame.body}
+</main>
+</div>
+</body>
+</html>`;
+}

@@ -11,8 +11,8 @@ import { doneRedirect, noticeOf, readForm, refusal } from "../settings/layout.ts
 import { bool, str } from "../../params.ts";
 import { parseId } from "../../../util/ids.ts";
 import { toAdminAccount } from "../../../convert/mastodon/admin/account.ts";
-import { ACCOUNT_ACTIONS, type AccountActionType, type AccountStatusFilter, type AdminAccountFilter, type AdminAccountRow } from "../../../domain/moderation/account-moderation.ts";
-import { cursorPage, handleOf, pagerLinks, type AdminAccountView } from "./partials.ts";
+import { type AccountActionType, type AccountStatusFilter, type AdminAccountFilter, type AdminAccountRow } from "../../../domain/moderation/account-moderation.ts";
+import { actionChoices, cursorPage, handleOf, pagerLinks, type AdminAccountView } from "./partials.ts";
 
 export const accountRoutes = new Hono<AdminEnv>();
 
@@ -24,13 +24,6 @@ const STATUS_LABELS: Record<AccountStatusFilter, string> = {
   suspended: "Suspended",
   disabled: "Frozen",
   sensitized: "Media marked sensitive",
-};
-const ACTION_LABELS: Record<AccountActionType, string> = {
-  none: "Warn",
-  sensitive: "Mark media as sensitive",
-  disable: "Freeze sign-in",
-  silence: "Limit (silence)",
-  suspend: "Suspend",
 };
 /** The reversals, with the state that offers each. */
 const REVERSALS = [
@@ -181,7 +174,7 @@ ${!a.approved
 ${csrfField(c)}
 <fieldset>
 <legend>Action</legend>
-${ACCOUNT_ACTIONS.map((type) => html`<label class="check"><input type="radio" name="type" value="${type}"${type === "none" ? " checked" : ""}> ${ACTION_LABELS[type]}</label>`)}
+${actionChoices()}
 <label for="action-text">Message to the account (optional)</label>
 <textarea id="action-text" name="text" maxlength="5000"></textarea>
 <label class="check"><input type="checkbox" name="send_email_notification" value="true" checked> Tell the account</label>

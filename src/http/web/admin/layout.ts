@@ -11,9 +11,9 @@ import crypto from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { DOCUMENT_START } from "../layout.ts";
+import { DOCUMENT_START, sectionFrame } from "../layout.ts";
 import { mediaOrigin } from "../public/layout.ts";
-import { csrfField, type SettingsEnv } from "../settings/layout.ts";
+import { csrfField, signOutForm, type SettingsEnv } from "../settings/layout.ts";
 import { hasPermission, type Permission } from "../../../domain/moderation/roles.ts";
 import type { Moderator } from "../../../domain/moderation/account-moderation.ts";
 import type { PolicyActor } from "../../../domain/moderation/domain-block-service.ts";
@@ -137,24 +137,13 @@ export function adminPage(c: AdminContext, options: AdminPageOptions) {
 <title>${options.title} · Administration · ${instanceTitle}</title>
 <style>${raw(CSS)}</style>
 </head>
-<body>
-<header class="top">
-  <strong>${instanceTitle} · Administration</strong>
-  <span><a href="/settings/profile">${user.email}</a> <form class="inline" method="post" action="/auth/sign_out">${csrfField(c)}<button type="submit">Sign out</button></form></span>
-</header>
-<div class="frame">
-<nav class="admin" aria-label="Administration">
-<ul>
-${nav.map((item) => html`<li><a href="${item.path}"${item.key === options.active ? html` aria-current="page"` : ""}>${item.label}</a></li>`)}
-</ul>
-</nav>
-<main>
-<h1>${options.title}</h1>
-${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ""}
-${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ""}
-${options.body}
-</main>
-</div>
-</body>
-</html>`;
+${sectionFrame({
+  section: "Administration",
+  instanceTitle,
+  navClass: "admin",
+  nav,
+  who: html`<a href="/settings/profile">${user.email}</a>`,
+  signOut: signOutForm(c),
+  ...options,
+})}`;
 }

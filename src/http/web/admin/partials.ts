@@ -6,6 +6,7 @@ import type { AdminContext } from "./layout.ts";
 import type { toAdminAccount } from "../../../convert/mastodon/admin/account.ts";
 import type { PageRequest } from "../../pagination.ts";
 import { parseId } from "../../../util/ids.ts";
+import { ACCOUNT_ACTIONS, type AccountActionType } from "../../../domain/moderation/account-moderation.ts";
 
 /** The Admin::Account entity, as the API renders it (convert/mastodon/admin/account.ts). */
 export type AdminAccountView = ReturnType<typeof toAdminAccount>;
@@ -58,4 +59,18 @@ export function pagerLinks(base: string, links: { older: string | null; newer: s
 ${links.newer ? html`<a rel="prev" href="${base}${join}min_id=${links.newer}">← Newer</a>` : ""}
 ${links.older ? html`<a rel="next" href="${base}${join}max_id=${links.older}">Older →</a>` : ""}
 </nav>`;
+}
+
+/** The actions a moderator can take on an account, as Mastodon's admin names them. */
+const ACTION_LABELS: Record<AccountActionType, string> = {
+  none: "Warn",
+  sensitive: "Mark media as sensitive",
+  disable: "Freeze sign-in",
+  silence: "Limit (silence)",
+  suspend: "Suspend",
+};
+
+/** The radio buttons choosing one (a warning by default), for the account and report pages' action forms. */
+export function actionChoices() {
+  return ACCOUNT_ACTIONS.map((type) => html`<label class="check"><input type="radio" name="type" value="${type}"${type === "none" ? " checked" : ""}> ${ACTION_LABELS[type]}</label>`);
 }

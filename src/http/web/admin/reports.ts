@@ -12,8 +12,8 @@ import { bool, str } from "../../params.ts";
 import { parseId } from "../../../util/ids.ts";
 import { renderAdminReports } from "../../../convert/mastodon/admin/report.ts";
 import { statusArticle, type PublicStatus } from "../public/partials.ts";
-import { ACCOUNT_ACTIONS, type AccountActionType } from "../../../domain/moderation/account-moderation.ts";
-import { cursorPage, pagerLinks, handleOf, type AdminAccountView } from "./partials.ts";
+import type { AccountActionType } from "../../../domain/moderation/account-moderation.ts";
+import { actionChoices, cursorPage, pagerLinks, handleOf, type AdminAccountView } from "./partials.ts";
 
 export const reportRoutes = new Hono<AdminEnv>();
 
@@ -25,15 +25,6 @@ const RESOLVED = "The report is resolved.";
 const REOPENED = "The report is open again.";
 const ACTED = "The action was taken and the report resolved.";
 const NOTICES = [ASSIGNED, UNASSIGNED, RESOLVED, REOPENED, ACTED];
-
-/** The actions a moderator can take with a report in hand, as Mastodon's admin names them. */
-const ACTION_LABELS: Record<AccountActionType, string> = {
-  none: "Warn",
-  sensitive: "Mark media as sensitive",
-  disable: "Freeze sign-in",
-  silence: "Limit (silence)",
-  suspend: "Suspend",
-};
 
 const me = (c: AdminContext) => c.get("user").account_id;
 
@@ -136,7 +127,7 @@ ${allowed(c, "manage_users")
 ${csrfField(c)}
 <fieldset>
 <legend>Resolve with an action on ${handleOf(target)}</legend>
-${ACCOUNT_ACTIONS.map((type) => html`<label class="check"><input type="radio" name="type" value="${type}"${type === "none" ? " checked" : ""}> ${ACTION_LABELS[type]}</label>`)}
+${actionChoices()}
 <label for="action-text">Message to the account (optional)</label>
 <textarea id="action-text" name="text" maxlength="5000"></textarea>
 <label class="check"><input type="checkbox" name="send_email_notification" value="true" checked> Tell the account</label>

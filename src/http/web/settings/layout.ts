@@ -7,7 +7,7 @@
 // without the form's CSRF token). The files are mounted under /settings in routes.ts.
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { html } from "hono/html";
-import { DOCUMENT_START } from "../layout.ts";
+import { DOCUMENT_START, sectionFrame } from "../layout.ts";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AppEnv } from "../../env.ts";
 import type { UserRow } from "../../../store/users.ts";
@@ -128,6 +128,11 @@ export interface SettingsPageOptions {
   error?: string | null;
 }
 
+/** The header's sign-out button (settings and administration pages). */
+export function signOutForm(c: Context<SettingsEnv>) {
+  return html`<form class="inline" method="post" action="/auth/sign_out">${csrfField(c)}<button type="submit">Sign out</button></form>`;
+}
+
 export function settingsPage(c: Context<SettingsEnv>, options: SettingsPageOptions) {
   const services = c.get("services");
   const instanceTitle = services.config.instance.title;
@@ -164,24 +169,13 @@ export function settingsPage(c: Context<SettingsEnv>, options: SettingsPageOptio
   @media (max-width: 40rem) { .frame { display: block; } }
 </style>
 </head>
-<body>
-<header class="top">
-  <strong>${instanceTitle} · Settings</strong>
-  <span><span class="who">${user.email}</span> <form class="inline" method="post" action="/auth/sign_out">${csrfField(c)}<button type="submit">Sign out</button></form></span>
-</header>
-<div class="frame">
-<nav class="settings" aria-label="Settings">
-<ul>
-${SETTINGS_NAV.map((item) => html`<li><a href="${item.path}"${item.key === options.active ? html` aria-current="page"` : ""}>${item.label}</a></li>`)}
-</ul>
-</nav>
-<main>
-<h1>${options.title}</h1>
-${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ""}
-${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ""}
-${options.body}
-</main>
-</div>
-</body>
-</html>`;
+${sectionFrame({
+  section: "Settings",
+  instanceTitle,
+  navClass: "settings",
+  nav: SETTINGS_NAV,
+  who: html`<span class="who">${user.email}</span>`,
+  signOut: signOutForm(c),
+  ...options,
+})}`;
 }
