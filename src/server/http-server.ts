@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { Config } from "../config/config.ts";
+import { answerClientErrors } from "./client-errors.ts";
 
 export class ListenError extends Error {}
 
@@ -40,6 +41,8 @@ export function listen(app: Hono<any>, config: Config): Promise<{ server: Server
       ? { createServer: https.createServer, serverOptions: { ...timeouts, cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) } }
       : { serverOptions: timeouts };
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.bind, ...options }) as unknown as Server;
+    // What Node's parser refuses is answered in Mastodon's error shape, without a reset (client-errors.ts).
+    answerClientErrors(server);
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE") {
         reject(new ListenError(`Port ${config.port} on ${config.bind} is already in use: stop what uses it, or set PORT to another port`));

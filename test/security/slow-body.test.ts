@@ -143,6 +143,27 @@ test("a body declared larger than 1 MiB is refused at once with 413, without bei
   assert.equal(typeof (await response.json()).error, "string");
 });
 
+test("a request line over Node's 16 KB limit, with a body behind it, gets 431 in Mastodon's error shape instead of a reset", async () => {
+  // Node's parser refuses it before the app runs; closing at once with the body unread would make
+  // the kernel reset the connection, and the client would see EPIPE/ECONNRESET instead (server/client-errors.ts).
+  const body = JSON.stringify({ status: "x".repeat(500_000) });
+  for (let i = 0; i < 5; i++) {
+    const outcome = await new Promise<{ answer: string; error: string | null }>((resolve) => {
+      const socket = net.connect(Number(new URL(server.url).port), "127.0.0.1");
+      let answer = "";
+      let error: string | null = null;
+      socket.on("data", (d) => (answer += d));
+      socket.on("error", (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+      socket.on("close", () => resolve({ answer, error }));
+      socket.write(`POST /api/v1/statuses?${"q=1&".repeat(5_000)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
+      socket.end(body);
+    });
+    assert.equal(outcome.error, null, `no reset (attempt ${i + 1})`);
+    assert.match(outcome.answer, /^HTTP\/1\.1 431 /);
+    assert.equal(typeof JSON.parse(outcome.answer.slice(outcome.answer.indexOf("\r\n\r\n") + 4)).error, "string");
+  }
+});
+
 test("the bound is 30 s outside tests, checked every 5 s; REQUEST_TIMEOUT (which shortens it) is refused outside SKEIN_ENV=test", () => {
   assert.deepEqual(serverTimeouts(), { requestTimeout: 30_000, headersTimeout: 20_000, keepAliveTimeout: 65_000, connectionsCheckingInterval: 5_000 });
   assert.equal(loadConfig({ SKEIN_ENV: "test", REQUEST_TIMEOUT: "0.5" }).requestTimeoutSeconds, 0.5);
