@@ -10,7 +10,7 @@ import type { DatabaseKind } from "../db/database.ts";
 import { claimJobs } from "../db/dialects/job-claim.ts";
 import { newId } from "../util/ids.ts";
 import type { Notifier } from "../db/notify.ts";
-import { Alarm, IDLE_BACKSTOP_MS, WakeSignal } from "./wake-signal.ts";
+import { Alarm, idleSleepUntil, WakeSignal } from "./wake-signal.ts";
 
 const logger = getLogger(["skein", "queue"]);
 
@@ -148,11 +148,7 @@ export class JobQueue {
       logger.warn("Could not read when {queue} is next due: {error}", { queue, error });
       return pollMs;
     }
-    if (next === undefined) return IDLE_BACKSTOP_MS;
-    const wait = Date.parse(next) - Date.now();
-    // Due yet not claimed: waiting for an earlier job with its ordering key, or just taken by another worker.
-    if (wait <= 0) return pollMs;
-    return Math.min(wait + 5, IDLE_BACKSTOP_MS);
+    return idleSleepUntil(next ?? null, pollMs);
   }
 
   /** The queue's first job nobody holds, by due time (on the `jobs_ready` index). */

@@ -11,6 +11,17 @@ const logger = getLogger(["skein", "queue", "wake"]);
 /** How long an idle loop sleeps when other processes can wake it: what a lost signal may delay work by. */
 export const IDLE_BACKSTOP_MS = 30_000;
 
+/**
+ * How long an idle loop that other processes can wake sleeps, given when its next row is due
+ * (null: none): until then, or the backstop; `pollMs` when a row is due yet was not claimed
+ * (another worker holds it, or an earlier one with its ordering key runs).
+ */
+export function idleSleepUntil(nextDueAt: string | null, pollMs: number): number {
+  if (nextDueAt === null) return IDLE_BACKSTOP_MS;
+  const wait = Date.parse(nextDueAt) - Date.now();
+  return wait <= 0 ? pollMs : Math.min(wait + 5, IDLE_BACKSTOP_MS);
+}
+
 export class WakeSignal {
   private readonly notifier: Notifier | null;
   private readonly channel: string;

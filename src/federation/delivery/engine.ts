@@ -23,7 +23,7 @@ import { HostHealth, MAX_ATTEMPTS, retryDelayMs } from "./host-health.ts";
 import { HostLimits } from "./host-limits.ts";
 import type { DeliveryPolicy } from "./fanout.ts";
 import type { Notifier } from "../../db/notify.ts";
-import { Alarm, IDLE_BACKSTOP_MS, WakeSignal } from "../../queue/wake-signal.ts";
+import { Alarm, idleSleepUntil, WakeSignal } from "../../queue/wake-signal.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
@@ -165,9 +165,7 @@ export class DeliveryEngine {
       logger.warn("Could not read when deliveries are next due: {error}", { error });
       return this.pollMs;
     }
-    if (next === null) return IDLE_BACKSTOP_MS;
-    const wait = Date.parse(next) - Date.now();
-    return wait <= 0 ? this.pollMs : Math.min(wait + 5, IDLE_BACKSTOP_MS);
+    return idleSleepUntil(next, this.pollMs);
   }
 
   private async claim(room: number): Promise<number> {
