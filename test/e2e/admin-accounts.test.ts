@@ -10,7 +10,7 @@ import { contractCheckedServer, rejectsWith } from "../support/e2e.ts";
 import { adminUser, schemaProblems, tokenFor, type AdminUser } from "../support/admin-clients.ts";
 import { Browser, readForm } from "../support/browser.ts";
 import { eventually } from "../support/federation-fleet.ts";
-import { queryRows } from "../support/server-db.ts";
+import { fixtureIds, insertRemoteAccount, queryRows } from "../support/server-db.ts";
 
 let server: TestServer;
 let boss: AdminUser; // owner
@@ -33,7 +33,7 @@ contractCheckedServer([], async (ready) => {
   alice = await adminUser(server, "alice", "user");
   bob = await adminUser(server, "bob", "user");
   carol = await adminUser(server, "carol", "user");
-  remoteId = await insertRemoteAccount("spammer", "remote.example");
+  remoteId = await remoteAccount("spammer", "remote.example");
 });
 
 // ---- helpers ----
@@ -60,20 +60,9 @@ async function api(token: string | null, method: string, pathAndQuery: string, b
 /** SQL beside the server: fixtures the API cannot make (remote accounts, pending sign-ups, media) and rows no API shows. */
 const sql = (query: string, params: unknown[] = []) => queryRows(server, query, params);
 
-let fixtureId = 100_000_000_000_000n;
-const nextId = () => String(++fixtureId);
+const nextId = fixtureIds(100_000_000_000_000n);
 
-async function insertRemoteAccount(username: string, domain: string): Promise<string> {
-  const id = nextId();
-  const now = new Date().toISOString();
-  await sql(
-    `insert into accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, indexable, uri, url,
-       followers_count, following_count, statuses_count, created_at, updated_at, inbox_url, actor_type)
-     values (?, ?, ?, 'Remote Spammer', '', '[]', 0, 0, 1, 1, ?, ?, 0, 0, 0, ?, ?, ?, 'Person')`,
-    [id, username, domain, `https://${domain}/users/${username}`, `https://${domain}/@${username}`, now, now, `https://${domain}/users/${username}/inbox`],
-  );
-  return id;
-}
+const remoteAccount = (username: string, domain: string) => insertRemoteAccount(server, nextId(), username, domain, "Remote Spammer");
 
 async function adminAccount(id: string, as: AdminUser = root): Promise<any> {
   const answer = await api(as.token, "GET", `/api/v1/admin/accounts/${id}`);
@@ -278,7 +267,7 @@ test("suspend: sign-in refused, tokens 401, the actor and its posts 410, posts g
 });
 
 test("suspending a remote account: suspended here (origin local), its posts leave the timelines; unsuspend brings them back", async () => {
-  const other = await insertRemoteAccount("loud", "noisy.example");
+  const other = await remoteAccount("loud", "noisy.example");
   const statusId = nextId();
   const now = new Date().toISOString();
   await sql(
@@ -300,7 +289,7 @@ test("suspending a remote account: suspended here (origin local), its posts leav
   assert.ok((await remoteTimeline()).includes(statusId));
 
   // An actor that deleted itself is suspended by its own server: no moderator here lifts that.
-  const gone = await insertRemoteAccount("quitter", "noisy.example");
+  const gone = await remoteAccount("quitter", "noisy.example");
   await sql("update accounts set suspended_at = ?, suspension_origin = 'remote' where id = ?", [now, gone]);
   const refused = await api(root.token, "POST", `/api/v1/admin/accounts/${gone}/unsuspend`);
   assert.equal(refused.status, 403);

@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { startServer, type TestServer } from "../support/server.ts";
 import { adminUser, type AdminUser } from "../support/admin-clients.ts";
 import { Browser, readForm } from "../support/browser.ts";
-import { queryRows } from "../support/server-db.ts";
+import { fixtureIds, insertFollow, insertRemoteAccount, queryRows } from "../support/server-db.ts";
 import { launchChromium, type Chromium, type ChromiumPage } from "../support/chromium.ts";
 
 let server: TestServer;
@@ -36,26 +36,12 @@ async function api(token: string, method: string, path: string, body?: unknown):
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-let fixtureId = 200_000_000_000_000n;
-const nextId = () => String(++fixtureId);
+const nextId = fixtureIds(200_000_000_000_000n);
 const sql = (query: string, params: unknown[] = []) => queryRows(server, query, params);
 
-/** A remote account no API can make: a row as federation would have stored it. */
-async function insertRemoteAccount(username: string, domain: string): Promise<string> {
-  const id = nextId();
-  const now = new Date().toISOString();
-  await sql(
-    `insert into accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, indexable, uri, url,
-       followers_count, following_count, statuses_count, created_at, updated_at, inbox_url, actor_type)
-     values (?, ?, ?, 'Spam Bot', '', '[]', 0, 0, 1, 1, ?, ?, 0, 0, 0, ?, ?, ?, 'Person')`,
-    [id, username, domain, `https://${domain}/users/${username}`, `https://${domain}/@${username}`, now, now, `https://${domain}/users/${username}/inbox`],
-  );
-  return id;
-}
+const remoteAccount = (username: string, domain: string) => insertRemoteAccount(server, nextId(), username, domain, "Spam Bot");
 
-async function insertFollow(from: string, to: string): Promise<void> {
-  await sql("insert into follows (id, account_id, target_account_id, uri, created_at, show_reblogs, notify) values (?, ?, ?, null, ?, 1, 0)", [nextId(), from, to, new Date().toISOString()]);
-}
+const follow = (from: string, to: string) => insertFollow(server, nextId(), from, to);
 
 before(async () => {
   const browser = launchChromium();
@@ -80,9 +66,9 @@ before(async () => {
   assert.equal(report.status, 200, JSON.stringify(report.body));
   reportId = report.body.id;
   // Two accounts of the domain to block, one followed by alice and one following her.
-  const [spam1, spam2] = [await insertRemoteAccount("spam1", BAD_DOMAIN), await insertRemoteAccount("spam2", `eu.${BAD_DOMAIN}`)];
-  await insertFollow(alice.id, spam1);
-  await insertFollow(spam2, alice.id);
+  const [spam1, spam2] = [await remoteAccount("spam1", BAD_DOMAIN), await remoteAccount("spam2", `eu.${BAD_DOMAIN}`)];
+  await follow(alice.id, spam1);
+  await follow(spam2, alice.id);
 });
 
 after(async () => {

@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import pg from "pg";
 import SQLite from "better-sqlite3";
 import { startServer, type TestServer } from "../support/server.ts";
+import { fixtureIds, insertFollow, insertRemoteAccount } from "../support/server-db.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
 import { adminUser, type AdminUser } from "../support/admin-clients.ts";
 import { eventually } from "../support/federation-fleet.ts";
@@ -154,24 +155,11 @@ async function cli(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-let fixtureId = 200_000_000_000_000n;
-const nextId = () => String(++fixtureId);
+const nextId = fixtureIds(200_000_000_000_000n);
 
-async function remoteAccount(username: string, domain: string): Promise<string> {
-  const id = nextId();
-  const now = new Date().toISOString();
-  await sql(
-    `insert into accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, indexable, uri, url,
-       followers_count, following_count, statuses_count, created_at, updated_at, inbox_url, actor_type)
-     values (?, ?, ?, '', '', '[]', 0, 0, 1, 1, ?, ?, 0, 0, 0, ?, ?, ?, 'Person')`,
-    [id, username, domain, `https://${domain}/users/${username}`, `https://${domain}/@${username}`, now, now, `https://${domain}/users/${username}/inbox`],
-  );
-  return id;
-}
+const remoteAccount = (username: string, domain: string) => insertRemoteAccount(server, nextId(), username, domain, "");
 
-async function follow(from: string, to: string): Promise<void> {
-  await sql("insert into follows (id, account_id, target_account_id, uri, created_at, show_reblogs, notify) values (?, ?, ?, null, ?, 1, 0)", [nextId(), from, to, new Date().toISOString()]);
-}
+const follow = (from: string, to: string) => insertFollow(server, nextId(), from, to);
 
 async function subscribe(body: Record<string, unknown>): Promise<any> {
   const res = await api(admin.token, "POST", "/api/v1/admin/blocklists/subscriptions", body);

@@ -35,3 +35,27 @@ export async function queryRows(server: TestServer, query: string, params: unkno
     db.close();
   }
 }
+
+/** Ids for fixture rows, counting up from `start` (pick a range the test's server never reaches). */
+export function fixtureIds(start: bigint): () => string {
+  let next = start;
+  return () => String(++next);
+}
+
+/** A remote account no API can make: a row as federation would have stored it. */
+export async function insertRemoteAccount(server: TestServer, id: string, username: string, domain: string, displayName = ""): Promise<string> {
+  const now = new Date().toISOString();
+  await queryRows(
+    server,
+    `insert into accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, indexable, uri, url,
+       followers_count, following_count, statuses_count, created_at, updated_at, inbox_url, actor_type)
+     values (?, ?, ?, ?, '', '[]', 0, 0, 1, 1, ?, ?, 0, 0, 0, ?, ?, ?, 'Person')`,
+    [id, username, domain, displayName, `https://${domain}/users/${username}`, `https://${domain}/@${username}`, now, now, `https://${domain}/users/${username}/inbox`],
+  );
+  return id;
+}
+
+/** A follow row, as accepting a follow stores it. */
+export async function insertFollow(server: TestServer, id: string, from: string, to: string): Promise<void> {
+  await queryRows(server, "insert into follows (id, account_id, target_account_id, uri, created_at, show_reblogs, notify) values (?, ?, ?, null, ?, 1, 0)", [id, from, to, new Date().toISOString()]);
+}
