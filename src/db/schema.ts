@@ -20,6 +20,7 @@ import type { AccountFeaturesDB } from "./schema/account-features.ts";
 import type { RelaysDB } from "./schema/relays.ts";
 import type { PollsDB } from "./schema/polls.ts";
 import type { SearchDB } from "./schema/search.ts";
+import type { ServerSamplesDB } from "./schema/server-samples.ts";
 export type { PollsTable, PollOptionsTable, PollVotesTable } from "./schema/polls.ts";
 export type { RelaysTable, RelayProtocol, RelayState } from "./schema/relays.ts";
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
@@ -485,8 +486,8 @@ export interface DeliveryCountsTable {
   count: number;
 }
 
-/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035; PollsDB: polls; SearchDB: statuses to index, 0036). */
-export interface DB extends AccountFeaturesDB, RelaysDB, PollsDB, SearchDB {
+/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035; PollsDB: polls; SearchDB: statuses to index, 0036; ServerSamplesDB: the figures charted, 0038). */
+export interface DB extends AccountFeaturesDB, RelaysDB, PollsDB, SearchDB, ServerSamplesDB {
   two_factor_credentials: TwoFactorCredentialsTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;

@@ -8,6 +8,7 @@ import { SessionService } from "./auth/session-service.ts";
 import { TwoFactorService } from "./auth/two-factor.ts";
 import { InstanceService } from "./instance/instance-service.ts";
 import { InstanceTextService } from "./instance/instance-texts.ts";
+import { ServerHistory } from "./instance/server-history.ts";
 import { RuleService } from "./instance/rules.ts";
 import { InstanceActivityService } from "./instance/activity.ts";
 import { AnnouncementService } from "./announcements/announcement-service.ts";
@@ -96,6 +97,8 @@ export interface Services {
   instanceTexts: InstanceTextService;
   rules: RuleService;
   instanceActivity: InstanceActivityService;
+  /** The figures sampled every minute (queues, deliveries, storage) for the admin console's charts. */
+  serverHistory: ServerHistory;
   /** Announcements by admins, with reactions (domain/announcements). */
   announcements: AnnouncementService;
   /** Users' annual reports (domain/annual-reports). */
@@ -201,6 +204,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     instanceTexts: new InstanceTextService(stores.settings, config),
     rules: new RuleService(stores),
     instanceActivity: new InstanceActivityService(stores),
+    serverHistory: new ServerHistory(stores),
     announcements: new AnnouncementService(stores, events),
     annualReports: new AnnualReportService(stores),
     notifications,

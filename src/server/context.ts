@@ -12,6 +12,7 @@ import { ANNOUNCEMENTS_SWEEP, SEARCH_INDEX_SWEEP } from "./scheduler.ts";
 import { createMailTransport } from "../mail/transport.ts";
 import { configureMediaPipeline } from "../media/pipeline.ts";
 import { measureDatabaseSize } from "../db/dialects/database-size.ts";
+import { DeliveryStore } from "../store/deliveries.ts";
 
 export interface Runtime {
   config: Config;
@@ -63,6 +64,19 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   services.announcements.onPending(() => sweeps.send(ANNOUNCEMENTS_SWEEP));
   // The prune reports the database's size, which each engine measures its own way.
   services.pruning.ports.databaseSize = () => measureDatabaseSize(database.db, database.kind);
+  // The charts' samples read the queues as `./skein queue status` does (domain/instance/server-history.ts).
+  const deliveries = new DeliveryStore(database.db, database.kind);
+  services.serverHistory.ports.queues = async () => {
+    const [jobStats, d, lastMinute] = await Promise.all([jobs.stats(), deliveries.stats(), deliveries.recentCounts(1)]);
+    return {
+      jobsQueued: jobStats.reduce((n, q) => n + q.ready + q.running + q.delayed, 0),
+      jobsReady: jobStats.reduce((n, q) => n + q.ready, 0),
+      deliveriesQueued: d.ready + d.running + d.delayed,
+      deliveriesReady: d.ready,
+      delivered: lastMinute.delivered ?? 0,
+      failed: lastMinute.failed ?? 0,
+    };
+  };
   services.emails.transport = createMailTransport(config);
   // The media proxy's signing secret (made once, in the settings table) before any entity names a remote file.
   await services.remoteMedia.start();

@@ -58,6 +58,13 @@ export function backgroundTasks(services: Services, sweeps: WakeSignal): Periodi
       run: () => services.moderation.blocklists.refreshDue(),
     },
     {
+      // The figures the admin console charts (queue depth, deliveries, storage), one row a
+      // minute, a week kept: the same sweep deletes older rows (domain/instance/server-history.ts).
+      name: "server-samples",
+      intervalMs: 60_000,
+      run: async () => ((await services.serverHistory.sample()) ? 1 : 0),
+    },
+    {
       // Relay subscriptions made or ended (also by `./skein relays` in another process): their Follow or Undo goes out.
       name: "relays",
       intervalMs: 10_000,

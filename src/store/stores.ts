@@ -8,6 +8,7 @@ import { SessionStore } from "./sessions.ts";
 import { SettingsStore } from "./settings.ts";
 import { PushSubscriptionStore } from "./push.ts";
 import { RelayStore } from "./relays.ts";
+import { ServerSampleStore } from "./server-samples.ts";
 import { StatusStore } from "./statuses.ts";
 import { QuoteStore } from "./quotes.ts";
 import { ThreadStore } from "./threads.ts";
@@ -73,6 +74,8 @@ export interface Stores {
   pushSubscriptions: PushSubscriptionStore;
   /** Relay subscriptions (domain/relays). */
   relays: RelayStore;
+  /** The figures sampled every minute for the admin console's charts (domain/instance/server-history.ts). */
+  serverSamples: ServerSampleStore;
   statuses: StatusStore;
   actorKeys: ActorKeyStore;
   reports: ReportStore;
@@ -159,6 +162,7 @@ export function createStores(db: Kysely<DB>): Stores {
     settings: new SettingsStore(db),
     pushSubscriptions: new PushSubscriptionStore(db),
     relays: new RelayStore(db),
+    serverSamples: new ServerSampleStore(db),
     statuses: new StatusStore(db),
     actorKeys: new ActorKeyStore(db),
     reports: new ReportStore(db),

@@ -5,11 +5,18 @@
 // what it severs — and the block is in GET /api/v1/admin/domain_blocks. Permissions are the API's:
 // a user without a staff role gets 403 on /admin, a moderator 403 on the domain blocks (an admin's
 // permission). A form post without its CSRF token is refused. axe-core finds no serious or
-// critical problem on the dashboard, the report and the domain-block pages. Screenshots go to
-// test/artifacts/.
+// critical problem on the dashboard, the report and the domain-block pages. The second round, in
+// the same server and browser: an admin creates and revokes an invite, blocks an e-mail domain
+// (and sign-up through the API is refused for it), allows a domain, subscribes to a list served on
+// loopback and undoes one of the changes it made, gives a role on an account's page, adds terms of
+// service; the domain-block preview counts the people here who lose a follower or a followee;
+// the trends page draws the samples as SVG charts after one is taken through the service; axe-core
+// on each new page. Screenshots go to test/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { startServer, type TestServer } from "../support/server.ts";
 import { adminUser, type AdminUser } from "../support/admin-clients.ts";
@@ -29,7 +36,7 @@ const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-c
 const BAD_DOMAIN = "spam.example";
 
 async function api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
@@ -255,4 +262,154 @@ test("a moderator approves a waiting sign-up; an admin previews an import and ch
   const instance = await (await fetch(`${server.url}/api/v2/instance`)).json();
   assert.equal(instance.registrations.approval_required, true);
   assert.equal(instance.registrations.reason_required, true);
+});
+
+/** The second round's tests share one page, signed in as the admin once (each sign-in costs a page load and a password check). */
+let adminTab: ChromiumPage | null = null;
+async function adminPageAt(path: string): Promise<ChromiumPage> {
+  if (!adminTab) {
+    adminTab = await chromium.newPage();
+    await signIn(adminTab, admin, path);
+  } else {
+    await adminTab.goto(`${server.url}${path}`);
+  }
+  return adminTab;
+}
+
+test("the domain-block preview counts the people here who would lose a follower or a followee", async () => {
+  const page = await adminPageAt("/admin/domain_blocks");
+  // A fresh domain with the same shape as spam.example's: alice follows one account and is followed by another.
+  const [one, two] = [await remoteAccount("one", "severed.example"), await remoteAccount("two", "severed.example")];
+  await follow(alice.id, one);
+  await follow(two, alice.id);
+  await follow(moderator.id, one);
+  await page.fill("#domain", "severed.example");
+  await page.select("#severity", "suspend");
+  await page.click("#add-block button");
+  assert.equal(await page.text("#preview-severed"), "3");
+  assert.equal(await page.text("#preview-local-accounts"), "2", "alice once (a followee and a follower lost) and mod");
+  assert.match(await page.text("#preview-local-hint"), /each counted once/);
+});
+
+test("an admin creates and revokes an invite, and blocks an e-mail domain from signing up", async () => {
+  const page = await adminPageAt("/admin/invites");
+  assert.equal(await page.exists("#no-invites"), true);
+  await page.select("#max_uses", "5");
+  await page.select("#expires_in", "1d");
+  await page.click("#create-invite button");
+  assert.match(await page.text("[role=status]"), /The invite was created/);
+  const row = await page.text("#invites tbody tr");
+  assert.match(row, /boss/);
+  assert.match(row, /0 \/ 5/);
+  assert.match(row, /valid/);
+  const code = /\/invite\/(\w+)/.exec(row)![1];
+  const invite = () => fetch(`${server.url}/invite/${code}`, { redirect: "manual" });
+  assert.equal((await invite()).status, 303, "the invite leads to the sign-up");
+  assert.deepEqual(await axeProblems(page), [], "the invites page");
+  await page.click(`#invites button[aria-label='Revoke the invite ${code}']`);
+  assert.match(await page.text("[role=status]"), /The invite was revoked/);
+  assert.match(await page.text("#invites tbody tr"), /revoked/);
+  assert.equal((await invite()).status, 410, "a revoked invite no longer works");
+
+  await page.goto(`${server.url}/admin/sign_up_blocks`);
+  assert.deepEqual(await axeProblems(page), [], "the sign-up blocks page");
+  await page.fill("#email-domain", "Throwaway.Example");
+  await page.click("#add-email-domain button");
+  assert.match(await page.text("[role=status]"), /The block was added/);
+  assert.match(await page.text("#email-domain-blocks"), /throwaway\.example\s+refused/);
+  await page.fill("#ip", "192.0.2.0/24");
+  await page.click("#add-ip-block button");
+  assert.match(await page.text("#ip-blocks"), /192\.0\.2\.0\/24\s+Sign-up refused/);
+  const blocks = await api(admin.token, "GET", "/api/v1/admin/email_domain_blocks");
+  assert.deepEqual(blocks.body.map((b: any) => b.domain), ["throwaway.example"], "the API's list is the page's");
+
+  const app = (await api("", "POST", "/api/v1/apps", { client_name: "sign-up", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read write" })).body;
+  const appToken = (await api("", "POST", "/oauth/token", { grant_type: "client_credentials", client_id: app.client_id, client_secret: app.client_secret, scope: "read write" })).body.access_token;
+  const signUp = (username: string, email: string) => api(appToken, "POST", "/api/v1/accounts", { username, email, password: "correct horse battery", agreement: true, locale: "en", reason: "Knitting." });
+  const refused = await signUp("throwaway", "someone@mail.throwaway.example");
+  assert.equal(refused.status, 422, JSON.stringify(refused.body));
+  assert.equal(refused.body.details.email[0].error, "ERR_BLOCKED", "a subdomain's address is refused too");
+  assert.equal((await signUp("welcome", "welcome@example.org")).status, 200, "another domain's is not");
+});
+
+test("an admin allows a domain, subscribes to a list, gives a role and adds terms of service", async () => {
+  const page = await adminPageAt("/admin/domain_allows");
+  assert.match(await page.text("#federation-mode"), /blocklist mode/);
+  await page.fill("#allow-domain", "friendly.example");
+  await page.click("#add-allow button");
+  assert.match(await page.text("#domain-allows"), /friendly\.example/);
+  assert.deepEqual((await api(admin.token, "GET", "/api/v1/admin/domain_allows")).body.map((a: any) => a.domain), ["friendly.example"]);
+  assert.deepEqual(await axeProblems(page), [], "the domain allows page");
+
+  // A published list, served on loopback: subscribed, fetched at once, and one of its changes undone.
+  const list = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/csv" });
+    res.end("#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\nlisted1.example,suspend,false,false,Spam,false\nlisted2.example,suspend,false,false,,false\n");
+  });
+  await new Promise<void>((resolve) => list.listen(0, "127.0.0.1", resolve));
+  try {
+    await page.goto(`${server.url}/admin/blocklists`);
+    assert.equal(await page.exists("#no-subscriptions"), true);
+    await page.fill("#list-url", `http://127.0.0.1:${(list.address() as AddressInfo).port}/list.csv`);
+    await page.click("#add-subscription button");
+  } finally {
+    list.close();
+  }
+  assert.match(await page.text("[role=status]"), /The subscription was added/);
+  const status = await page.text("#subscriptions tbody tr");
+  assert.match(status, /up to date/);
+  assert.match(status, /2 at the last fetch/);
+  assert.deepEqual(await axeProblems(page), [], "the blocklist subscriptions page");
+  await page.click("#subscriptions tbody a");
+  const changes = await page.text("#changes");
+  assert.match(changes, /listed1\.example\s+added: suspend/);
+  assert.match(changes, /listed2\.example\s+added: suspend/);
+  await page.click("#changes button[aria-label='Undo: exclude listed1.example from this list']");
+  assert.match(await page.text("[role=status]"), /The change was undone/);
+  assert.equal(await page.text("#excludes"), "listed1.example");
+  assert.match(await page.text("#changes"), /listed1\.example\s+removed: suspend — excluded/, "the undo is the list's latest change");
+  const listed = (await api(admin.token, "GET", "/api/v1/admin/domain_blocks")).body.map((b: any) => b.domain).filter((d: string) => d.startsWith("listed"));
+  assert.deepEqual(listed, ["listed2.example"], "the undone block is gone; the other stays");
+
+  await page.goto(`${server.url}/admin/roles`);
+  assert.match(await page.text("#role-moderator"), /Reports/);
+  assert.deepEqual(await axeProblems(page), [], "the roles page");
+  await page.goto(`${server.url}/admin/accounts/${alice.id}`);
+  await page.select("#role", "moderator");
+  await page.click("#role-form button");
+  assert.match(await page.text("[role=status]"), /The role was given/);
+  assert.equal((await api(admin.token, "GET", `/api/v1/admin/accounts/${alice.id}`)).body.role.name, "Moderator");
+  assert.equal(await page.exists("#role option[value=owner]"), false, "an admin gives no role above their own");
+
+  await page.goto(`${server.url}/admin/instance`);
+  await page.fill("#terms-text", "Be kind to each other.");
+  await page.click("#add-terms button");
+  assert.match(await page.text("#terms"), /Be kind to each other/);
+  const terms = await (await fetch(`${server.url}/api/v1/instance/terms_of_service`)).json();
+  assert.match(terms.content, /Be kind to each other/);
+});
+
+test("the trends page charts the samples the scheduler takes, after one is taken now", async () => {
+  // Three earlier samples (the scheduler takes one a minute; a test does not wait for minutes).
+  const minute = (ago: number) => new Date(Date.now() - ago * 60_000).toISOString();
+  for (const [ago, jobs, delivered] of [[30, 120, 600], [20, 40, 300], [10, 5, 60]]) {
+    await sql(
+      "insert into server_samples (minute, sampled_at, jobs_queued, jobs_ready, deliveries_queued, deliveries_ready, delivered, failed, media_bytes, cache_bytes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      // Storage is measured hourly: these minutes have none.
+      [minute(ago).slice(0, 16), minute(ago), jobs, jobs, 2 * jobs, jobs, delivered, 0, null, null],
+    );
+  }
+  const page = await adminPageAt("/admin/trends?range=1h");
+  await page.click("#sample-now button");
+  assert.match(await page.text("[role=status]"), /A sample was taken/);
+  const points = await page.evaluate<number>(`document.querySelector("#chart-queue polyline").getAttribute("points").trim().split(/\\s+/).length`);
+  assert.ok(points >= 4, `the queue chart has the three earlier samples and the new one (${points} points)`);
+  const described = (id: string) => page.evaluate<string>(`document.getElementById(${JSON.stringify(id)}).textContent`);
+  assert.match(await described("chart-queue-desc"), /jobs waiting: \d+ now, highest 120/, "the chart says what it shows");
+  assert.match(await described("chart-deliveries-desc"), /delivered: [\d.]+\/s now, highest 10\/s/);
+  assert.equal(await page.exists("#chart-storage polyline"), true, "storage is measured when a sample is taken now");
+  await page.click("details summary", { navigates: false });
+  assert.match(await page.text("#samples"), /240 \(120\)/, "the figures are in a table too");
+  assert.deepEqual(await axeProblems(page), [], "the trends page");
+  await page.screenshot("admin-04-trends");
 });

@@ -1,6 +1,8 @@
 // What a domain block would do before a moderator commits to it: how many accounts of the
 // domain (and its subdomains, which a block covers) this server knows, how many follows between
-// them and local accounts a suspension cuts, and which block already covers the domain. The
+// them and local accounts a suspension cuts, how many people here would lose a follower or a
+// followee (distinct local accounts: what the block severs for this server's own users), and
+// which block already covers the domain. The
 // admin console shows it on the confirmation step of "add a domain block"; the figures are the
 // ones the dashboard measures (instance_accounts, instance_follows, instance_followers) read, so
 // the page and FediBlockHole's pre-block check agree.
@@ -22,6 +24,8 @@ export interface DomainBlockPreview {
   following: number;
   /** Accounts there following local accounts (cut by a suspension). */
   followers: number;
+  /** Distinct local accounts with a follow either way with accounts there: who loses a follower or a followee. */
+  localAccounts: number;
   /** Follows the block cuts: both directions for a suspension, none for a silence or noop. */
   severed: number;
   /** The block that already covers the domain (itself or a parent), if any. */
@@ -44,10 +48,11 @@ export class DomainBlockPreviews {
     const domain = normalizeDomain(domainInput);
     const severity = (severityInput ?? "silence") as DomainBlockSeverity;
     if (!SEVERITIES.includes(severity)) throw validationFailed(`Validation failed: Severity must be one of ${SEVERITIES.join(", ")}`);
-    const [accounts, following, followers] = await Promise.all([
+    const [accounts, following, followers, localAccounts] = await Promise.all([
       this.stores.measures.accounts(domain, null),
       this.stores.measures.follows(domain, null),
       this.stores.measures.followers(domain, null),
+      this.stores.measures.localAccountsFollowing(domain),
     ]);
     const covering = (await this.policy.fresh()).decide(domain).block;
     // The same rule DomainBlockService.create applies: a block of the domain itself, or a
@@ -61,6 +66,7 @@ export class DomainBlockPreviews {
       accounts: accounts.total,
       following: following.total,
       followers: followers.total,
+      localAccounts,
       severed: suspends ? following.total + followers.total : 0,
       covering,
       refused,

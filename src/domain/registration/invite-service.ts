@@ -100,4 +100,13 @@ export class InviteService {
   async all(): Promise<InviteRow[]> {
     return this.stores.invites.all();
   }
+
+  /** All invites (newest first, at most 500) with their inviter's username, for the admin console's list. */
+  async allWithInviters(): Promise<{ invite: InviteRow; inviter: string | null }[]> {
+    const invites = await this.stores.invites.all();
+    const users = await Promise.all([...new Set(invites.map((i) => i.user_id))].map((id) => this.stores.users.byId(id)));
+    const accounts = await this.stores.accounts.byIds(users.flatMap((u) => (u ? [u.account_id] : [])));
+    const names = new Map(users.flatMap((u) => (u ? [[u.id, accounts.find((a) => a.id === u.account_id)?.username ?? null] as const] : [])));
+    return invites.map((invite) => ({ invite, inviter: names.get(invite.user_id) ?? null }));
+  }
 }

@@ -11,6 +11,8 @@ export interface AuditLogFilter {
   targetType?: string;
   targetId?: string;
   action?: string;
+  /** Entries whose text holds this (a blocklist subscription names itself there); no wildcards. */
+  textContains?: string;
 }
 
 export class AuditLogStore {
@@ -34,6 +36,7 @@ export class AuditLogStore {
     if (filter.targetType) query = query.where("target_type", "=", filter.targetType);
     if (filter.targetId) query = query.where("target_id", "=", filter.targetId);
     if (filter.action) query = query.where("action", "=", filter.action);
+    if (filter.textContains) query = query.where("text", "like", `%${filter.textContains.replace(/[%_\\]/g, "")}%`);
     return paginate(query, "id", page);
   }
 

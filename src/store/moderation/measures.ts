@@ -59,6 +59,32 @@ export class MeasureStore {
     return this.totalAndDays(base, "f.created_at", period);
   }
 
+  /**
+   * Local accounts with a follow either way with accounts of `domain`: those that would lose a
+   * follower or a followee (each counted once, however many follows it has there).
+   */
+  async localAccountsFollowing(domain: string): Promise<number> {
+    const following = this.db
+      .selectFrom("follows as f")
+      .innerJoin("accounts as source", "source.id", "f.account_id")
+      .innerJoin("accounts as target", "target.id", "f.target_account_id")
+      .select("f.account_id as id")
+      .where("source.domain", "is", null)
+      .where(ofDomain("target.domain", domain));
+    const followers = this.db
+      .selectFrom("follows as f")
+      .innerJoin("accounts as source", "source.id", "f.account_id")
+      .innerJoin("accounts as target", "target.id", "f.target_account_id")
+      .select("f.target_account_id as id")
+      .where("target.domain", "is", null)
+      .where(ofDomain("source.domain", domain));
+    const row = await this.db
+      .selectFrom(following.union(followers).as("local"))
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Posts stored from accounts of `domain`. */
   async statuses(domain: string, period: Period | null): Promise<{ total: number; days: DayCount[] }> {
     const base = this.db.selectFrom("statuses as s").innerJoin("accounts as a", "a.id", "s.account_id").where(ofDomain("a.domain", domain));

@@ -161,6 +161,36 @@ export class BlocklistService {
     return handled;
   }
 
+  /**
+   * What the list changed lately among the domain blocks (from the audit log, where each change
+   * names its list): newest first, grouped by when they were made — one fetch, edit or
+   * approval is one batch with one time.
+   */
+  async recentChanges(id: string, limit = 100): Promise<{ at: string; changes: { action: string; domain: string; detail: string }[] }[]> {
+    const sub = await this.get(id);
+    const rows = await this.stores.auditLog.list({ targetType: "DomainBlock", textContains: `blocklist subscription ${sub.id} (` }, { maxId: null, minId: null, sinceId: null, limit });
+    const batches: { at: string; changes: { action: string; domain: string; detail: string }[] }[] = [];
+    for (const row of rows) {
+      let batch = batches.at(-1);
+      if (!batch || batch.at !== row.created_at) batches.push((batch = { at: row.created_at, changes: [] }));
+      batch.changes.push({ action: row.action, domain: row.human_identifier, detail: row.text });
+    }
+    return batches;
+  }
+
+  /**
+   * Undoes what the list did to `domain`: the domain joins the list's excludes and the lists are
+   * merged again, so the list's block of it goes (an adopted one goes back to the moderators)
+   * and later fetches leave it alone.
+   */
+  async exclude(actor: PolicyActor, id: string, domainInput: string): Promise<BlocklistSubscriptionRow> {
+    const sub = await this.get(id);
+    const domain = normalizeDomain(domainInput);
+    const excludes = sub.excludes ? sub.excludes.split("\n") : [];
+    if (excludes.includes(domain)) return sub;
+    return this.update(actor, id, { excludes: [...excludes, domain] });
+  }
+
   // ---- drafts
 
   drafts(): Promise<BlocklistDraftRow[]> {

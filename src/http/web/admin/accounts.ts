@@ -13,6 +13,9 @@ import { parseId } from "../../../util/ids.ts";
 import { toAdminAccount } from "../../../convert/mastodon/admin/account.ts";
 import { type AccountActionType, type AccountStatusFilter, type AdminAccountFilter, type AdminAccountRow } from "../../../domain/moderation/account-moderation.ts";
 import { actionChoices, cursorPage, handleOf, pagerLinks, type AdminAccountView } from "./partials.ts";
+import { ROLES, roleLabel } from "./roles.ts";
+import { outranks } from "../../../domain/moderation/roles.ts";
+import type { UserRole } from "../../../db/schema.ts";
 
 export const accountRoutes = new Hono<AdminEnv>();
 
@@ -37,7 +40,8 @@ const APPROVED = "The sign-up was approved.";
 const REJECTED = "The sign-up was rejected and the account removed.";
 const ACTED = "The action was taken.";
 const REVERSED = "The account's state was changed back.";
-const NOTICES = [APPROVED, REJECTED, ACTED, REVERSED];
+const ROLE_GIVEN = "The role was given.";
+const NOTICES = [APPROVED, REJECTED, ACTED, REVERSED, ROLE_GIVEN];
 const MAX_TERM = 200;
 
 function view(c: AdminContext, row: AdminAccountRow): AdminAccountView {
@@ -49,11 +53,14 @@ function badges(a: AdminAccountView) {
 }
 
 /** The search form's fields as an account filter: a "user@domain" term searches that domain's accounts. */
-function filterOf(c: AdminContext): { filter: AdminAccountFilter; query: string; origin: string; status: string } {
+function filterOf(c: AdminContext): { filter: AdminAccountFilter; query: string; origin: string; status: string; role: string } {
   const query = (c.req.query("q") ?? "").trim().replace(/^@/, "").slice(0, MAX_TERM);
   const origin = c.req.query("origin") ?? "";
   const status = c.req.query("status") ?? "";
+  const role = c.req.query("role") ?? "";
   const filter: AdminAccountFilter = {};
+  // The roles page links here with ?role=: the accounts that have it.
+  if ((ROLES as readonly string[]).includes(role)) filter.roles = [role as UserRole];
   if (origin === "local" || origin === "remote") filter.origin = origin;
   if ((STATUSES as readonly string[]).includes(status)) filter.status = status as AccountStatusFilter;
   if (query) {
@@ -67,15 +74,15 @@ function filterOf(c: AdminContext): { filter: AdminAccountFilter; query: string;
       filter.username = query;
     }
   }
-  return { filter, query, origin, status };
+  return { filter, query, origin, status, role: filter.roles ? role : "" };
 }
 
 accountRoutes.get("/accounts", can("manage_users"), async (c) => {
-  const { filter, query, origin, status } = filterOf(c);
+  const { filter, query, origin, status, role } = filterOf(c);
   const request = cursorPage(c, 50);
   const rows = request.trim(await c.get("services").moderation.accounts.list(filter, request.page));
   const accounts = rows.map((row) => view(c, row));
-  const search = new URLSearchParams({ q: query, origin, status }).toString();
+  const search = new URLSearchParams({ q: query, origin, status, ...(role ? { role } : {}) }).toString();
   return c.html(
     adminPage(c, {
       active: "accounts",
@@ -89,8 +96,9 @@ accountRoutes.get("/accounts", can("manage_users"), async (c) => {
 <div><label for="status">State</label><select id="status" name="status">
 <option value="">Any</option>${STATUSES.map((s) => html`<option value="${s}"${status === s ? " selected" : ""}>${STATUS_LABELS[s]}</option>`)}
 </select></div>
-<div><button type="submit">Search</button></div>
+${role ? html`<input type="hidden" name="role" value="${role}">` : ""}<div><button type="submit">Search</button></div>
 </form>
+${role ? html`<p class="hint" id="role-filter">Only accounts with the role ${roleLabel(role as UserRole)}: <a href="/admin/accounts">show all</a>.</p>` : ""}
 ${accounts.length === 0
   ? html`<p id="no-accounts">No account matches.</p>`
   : html`<table id="accounts">
@@ -182,6 +190,7 @@ ${actionChoices()}
 </fieldset>
 </form>
 ${REVERSALS.filter((r) => r.shown(a)).map((r) => html`<form class="inline" method="post" action="${base}/${r.action}">${csrfField(c)}<button type="submit">${r.label}</button></form> `)}
+${!a.domain && allowed(c, "manage_roles") ? roleForm(c, a, base, row.user?.role ?? "user") : ""}
 ${reports
   ? html`<h2>Reports about this account</h2>
 ${reports.length === 0 ? html`<p class="hint">None.</p>` : html`<ul id="account-reports">${reports.map((r) => html`<li><a href="/admin/reports/${r.id}">#${r.id.slice(-6)}</a> ${r.category} · ${when(r.created_at)} · ${r.action_taken_at ? "resolved" : "open"}</li>`)}</ul>`}`
@@ -197,6 +206,20 @@ ${history.length === 0
   : ""}
 <p><a href="/admin/accounts">Back to the accounts</a></p>`,
   });
+}
+
+/** The role form: the roles the signed-in user may give (those below their own), if they outrank the account's. */
+function roleForm(c: AdminContext, a: AdminAccountView, base: string, current: UserRole) {
+  const mine = c.get("user").role;
+  if (!outranks(mine, current)) return html`<h2>Role</h2><p id="account-role">${roleLabel(current)} <span class="hint">(at or above your own role: only a higher one changes it)</span></p>`;
+  const choices = ROLES.filter((r) => outranks(mine, r));
+  return html`<h2>Role</h2>
+<form method="post" action="${base}/role" id="role-form" class="row">
+${csrfField(c)}
+<div><label for="role">Role of ${handleOf(a)}</label>
+<select id="role" name="role">${choices.map((r) => html`<option value="${r}"${r === current ? " selected" : ""}>${roleLabel(r)}</option>`)}</select></div>
+<div><button type="submit">Give the role</button> <a href="/admin/roles">What each role may do</a></div>
+</form>`;
 }
 
 /** Runs an action, then back to `done` with a notice; a rule's refusal is shown on the account's page. */
@@ -228,6 +251,8 @@ accountRoutes.post("/accounts/:id/action", can("manage_users"), (c) =>
 accountRoutes.post("/accounts/:id/approve", can("manage_users"), (c) => act(c, APPROVED, (id) => accounts(c).approve(moderatorOf(c), id)));
 // A rejected sign-up's account is removed: back to the list of those still waiting.
 accountRoutes.post("/accounts/:id/reject", can("manage_users"), (c) => act(c, REJECTED, (id) => accounts(c).reject(moderatorOf(c), id), "/admin/accounts?status=pending"));
+// The same service as `./skein accounts role`, which checks the ranks (nobody gives a role at or above their own).
+accountRoutes.post("/accounts/:id/role", can("manage_roles"), (c) => act(c, ROLE_GIVEN, (id, params) => accounts(c).setRole(moderatorOf(c), id, (str(params, "role", 20) ?? "") as UserRole)));
 for (const action of ["unsuspend", "unsilence", "enable", "unsensitive"] as const) {
   accountRoutes.post(`/accounts/:id/${action}`, can("manage_users"), (c) => act(c, REVERSED, (id) => accounts(c)[action](moderatorOf(c), id)));
 }

@@ -44,6 +44,7 @@ ${deliveries ? html`<li><strong>${perSecond}/s</strong> deliveries over the last
 <li><strong>${deliveries.stats.failingHosts}</strong> failing host${deliveries.stats.failingHosts === 1 ? "" : "s"} (${deliveries.stats.pausedHosts} paused, ${deliveries.stats.unavailableHosts} unavailable)</li>` : ""}
 </ul>
 <h2>Queues</h2>
+<p><a href="/admin/trends" id="trends-link">Queue depth, deliveries per second and storage over time</a></p>
 ${rows.length === 0
   ? html`<p class="hint">This process runs no queue; <code>./skein queue status</code> reads it from the database.</p>`
   : html`<table id="queues">

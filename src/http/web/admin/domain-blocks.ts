@@ -144,7 +144,9 @@ domainBlockRoutes.post("/domain_blocks/preview", manage, async (c) => {
 <li><strong id="preview-following">${preview.following}</strong> follow${preview.following === 1 ? "" : "s"} of them by local accounts</li>
 <li><strong id="preview-followers">${preview.followers}</strong> follower${preview.followers === 1 ? "" : "s"} of local accounts there</li>
 <li><strong id="preview-severed">${preview.severed}</strong> follow${preview.severed === 1 ? "" : "s"} cut</li>
+<li><strong id="preview-local-accounts">${preview.localAccounts}</strong> ${preview.localAccounts === 1 ? "person" : "people"} here ${preview.severity === "suspend" && preview.severed > 0 ? "would lose" : "with"} a follower or a followee there</li>
 </ul>
+<p class="hint" id="preview-local-hint">People here: local accounts that follow someone there or are followed from there, each counted once however many follows it has.${preview.severity === "suspend" && preview.severed > 0 ? " A suspension cuts those follows; each of these people is told what they lost." : ""}</p>
 <p class="hint">${preview.severity === "suspend"
   ? "A suspension cuts every follow both ways (the local users are told what they lost), stops all federation with the domain and removes what is stored from it."
   : preview.severity === "silence"

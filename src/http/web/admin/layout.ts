@@ -25,9 +25,15 @@ export { csrfField };
 /** The console's pages, in the order of the navigation, with the permission each needs (as the API's). */
 export const ADMIN_NAV = [
   { key: "dashboard", path: "/admin", label: "Dashboard", permission: "view_dashboard" },
+  { key: "trends", path: "/admin/trends", label: "Trends", permission: "view_dashboard" },
   { key: "reports", path: "/admin/reports", label: "Reports", permission: "manage_reports" },
   { key: "accounts", path: "/admin/accounts", label: "Accounts", permission: "manage_users" },
+  { key: "invites", path: "/admin/invites", label: "Invites", permission: "manage_invites" },
+  { key: "roles", path: "/admin/roles", label: "Roles", permission: "manage_roles" },
   { key: "domain_blocks", path: "/admin/domain_blocks", label: "Domain blocks", permission: "manage_federation" },
+  { key: "domain_allows", path: "/admin/domain_allows", label: "Domain allows", permission: "manage_federation" },
+  { key: "blocklists", path: "/admin/blocklists", label: "Blocklist subscriptions", permission: "manage_federation" },
+  { key: "sign_up_blocks", path: "/admin/sign_up_blocks", label: "Sign-up blocks", permission: "manage_blocks" },
   { key: "instance", path: "/admin/instance", label: "Server settings", permission: "manage_settings" },
 ] as const satisfies readonly { key: string; path: string; label: string; permission: Permission }[];
 export type AdminKey = (typeof ADMIN_NAV)[number]["key"];
@@ -61,6 +67,9 @@ const CSS = `
   .figures { display: flex; flex-wrap: wrap; gap: 1rem; margin: 0; padding: 0; list-style: none; }
   .figures li { border: 1px solid #d1d5db; border-radius: .4rem; padding: .6rem 1rem; min-width: 9rem; }
   .figures strong { display: block; font-size: 1.5rem; }
+  figure.chart { margin: 1rem 0 1.5rem; }
+  figure.chart svg { display: block; max-width: 40rem; height: auto; }
+  figcaption { font-size: .9rem; }
   .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 1.25rem; }
   .panel { border: 1px solid #d1d5db; border-radius: .4rem; padding: .75rem 1rem; min-width: 0; }
   .panel h2 { margin-top: 0; }

@@ -14,11 +14,18 @@ import { reportRoutes } from "./reports.ts";
 import { accountRoutes } from "./accounts.ts";
 import { domainBlockRoutes } from "./domain-blocks.ts";
 import { instanceRoutes } from "./instance.ts";
+import { trendRoutes } from "./trends.ts";
+import { inviteRoutes } from "./invites.ts";
+import { roleRoutes } from "./roles.ts";
+import { domainAllowRoutes } from "./domain-allows.ts";
+import { blocklistRoutes } from "./blocklists.ts";
+import { signUpBlockRoutes } from "./sign-up-blocks.ts";
 
 export function adminRoutes(figures: QueueFigures | null): Hono<AppEnv> {
   const routes = new Hono<AdminEnv>();
   routes.use("*", requireSignedIn);
-  for (const pages of [dashboardRoutes(figures), reportRoutes, accountRoutes, domainBlockRoutes, instanceRoutes]) routes.route("/", pages);
+  const pages = [dashboardRoutes(figures), trendRoutes, reportRoutes, accountRoutes, inviteRoutes, roleRoutes, domainBlockRoutes, domainAllowRoutes, blocklistRoutes, signUpBlockRoutes, instanceRoutes];
+  for (const page of pages) routes.route("/", page);
   // A refusal the form reader raises (a post without its CSRF token: 403) is a page for a signed-in
   // moderator, not the API's JSON; anything else goes to the app's handler.
   routes.onError((error, c) => {
