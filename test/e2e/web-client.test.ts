@@ -5,7 +5,10 @@
 // shortcuts; search finds a post and an account; a filter warns about a matching post; a bookmark
 // is in the bookmarks; a quote with a poll; a picture's alt text is posted and shown; notifications are grouped; a
 // follow request is accepted; mute from a profile; a list; preferences reach the compose box;
-// axe-core finds no serious or critical problem on any main screen (home also at phone width);
+// one's own post edited (with its history), pinned, deleted, deleted and redrafted; a scheduled
+// post listed and cancelled; a direct message among the conversations; a filtered private mention
+// accepted as a notification request; an announcement reacted to and dismissed; the profile
+// edited (name, bio, a field) and shown; axe-core finds no serious or critical problem on any main screen (home also at phone width);
 // signing out revokes the token, and signing in again asks for the password. One server and one
 // browser for all of it (each new file would pay their start again). Screenshots go to
 // test/artifacts/ (docs/screenshots/ are made from them: web/screenshots.ts).
@@ -21,6 +24,8 @@ import { signUp, type TestUser } from "../support/clients.ts";
 import { apiCaller } from "../support/api.ts";
 import { launchChromium, type Chromium, type ChromiumPage } from "../support/chromium.ts";
 import { eventually } from "../support/federation-fleet.ts";
+import { loadConfig } from "../../src/config/config.ts";
+import { openRuntime } from "../../src/server/context.ts";
 
 let server: TestServer;
 let alice: TestUser;
@@ -328,6 +333,156 @@ test("a follow request is accepted; mute from a profile; a list; preferences rea
   assert.equal(await page.evaluate("document.querySelector('#compose-visibility').value"), "private");
   assert.deepEqual(await axeProblems(), []);
   await page.screenshot(`web-client-preferences-${databaseKind}`);
+});
+
+/** Opens the "More" menu of one's own post (once the post is shown), unless it is open. */
+async function openMenu(post: string): Promise<void> {
+  await waitFor(`${post} .post-menu summary`, `the menu of ${post}`);
+  if (!(await page.evaluate<boolean>(`document.querySelector(${JSON.stringify(`${post} .post-menu`)}).open`))) await page.click(`${post} .post-menu summary`, { navigates: false });
+}
+
+test("own posts: an edit and its history, pin, delete, delete & redraft; reporting another's post", async () => {
+  await page.click("nav a[href='/']", { navigates: false });
+  const hello = `[data-feed='home'] article[data-status-id="${helloId}"]`;
+  await openMenu(hello);
+  await page.click(`${hello} [data-action=edit]`, { navigates: false });
+  await eventually(async () => (await textOf(".compose h2")) === "Edit post" && (await page.evaluate("document.querySelector('#compose-text').value")) === "Hello from the web client", 10_000, "the post's source in the compose box");
+  await page.fill("#compose-text", "Hello again from the web client");
+  await page.click(".compose button[type=submit]", { navigates: false });
+  await eventually(async () => (await textOf(`${hello} .content`)).includes("Hello again from the web client"), 10_000, "the edit shown in the timeline");
+  assert.equal((await api(alice, "GET", `/api/v1/statuses/${helloId}`)).body.content, "<p>Hello again from the web client</p>");
+  await page.click(`${hello} .edit-history summary`, { navigates: false });
+  await eventually(async () => (await page.evaluate<number>(`document.querySelectorAll(${JSON.stringify(`${hello} .versions li`)}).length`)) === 2, 10_000, "both versions in the history");
+  const versions = await textOf(`${hello} .versions`);
+  assert.ok(versions.indexOf("Hello from the web client") < versions.indexOf("Hello again from the web client"), "the original first, then the edit");
+
+  // Pinned (the profile shows it later); then two short-lived posts: one deleted, one redrafted.
+  await openMenu(hello);
+  await page.click(`${hello} [data-action=pin]`, { navigates: false });
+  await eventually(async () => (await api(alice, "GET", `/api/v1/statuses/${helloId}`)).body.pinned === true, 10_000, "the post pinned");
+  const [gone, redo] = await Promise.all([
+    api(alice, "POST", "/api/v1/statuses", { status: "A post to delete" }),
+    api(alice, "POST", "/api/v1/statuses", { status: "A post to write again" }),
+  ]);
+  // Both on screen first: a post arriving live goes on top and moves what is below it.
+  await waitFor(`[data-feed='home'] article[data-status-id="${gone.body.id}"]`, "the post to delete");
+  await waitFor(`[data-feed='home'] article[data-status-id="${redo.body.id}"]`, "the post to redraft");
+  for (const [post, action] of [[gone.body.id, "delete"], [redo.body.id, "redraft"]]) {
+    const shown = `[data-feed='home'] article[data-status-id="${post}"]`;
+    await openMenu(shown);
+    await page.click(`${shown} [data-action=${action}]`, { navigates: false });
+    await waitFor(`${shown} [data-action=confirm-delete]`, "the question whether to delete");
+    await page.click(`${shown} [data-action=confirm-delete]`, { navigates: false });
+    await eventually(async () => !(await page.exists(shown)), 10_000, `the post gone from the timeline (${action})`);
+    assert.equal((await api(alice, "GET", `/api/v1/statuses/${post}`)).status, 404);
+  }
+  assert.equal(await page.evaluate("document.querySelector('#compose-text').value"), "A post to write again", "the redraft in the compose box");
+
+  // Someone else's post: More offers a report, sent from a form in place.
+  const bobs = `[data-feed='home'] article[data-status-id="${replyId}"]`;
+  await openMenu(bobs);
+  await page.click(`${bobs} [data-action=report]`, { navigates: false });
+  await waitFor(`${bobs} .report-form`, "the report form");
+  await page.fill(`${bobs} .report-form textarea`, "Testing the report form");
+  assert.deepEqual(await axeProblems(), [], "home with a report form open");
+  await page.click(`${bobs} [data-action=send-report]`, { navigates: false });
+  await eventually(async () => (await textOf(`${bobs} .post-menu`)).includes("the moderators will look at it"), 10_000, "the report sent");
+});
+
+test("a scheduled post is listed and cancelled; a direct message is in the conversations; a filtered one waits as a request", async () => {
+  // Tomorrow, in the browser's own time zone, as its datetime-local input takes it.
+  const tomorrow = await page.evaluate<string>("(() => { const d = new Date(Date.now() + 86400000 - new Date().getTimezoneOffset() * 60000); return d.toISOString().slice(0, 16); })()");
+  await page.fill("#compose-text", "See you tomorrow");
+  await page.setChecked("#compose-schedule-toggle", true);
+  await waitFor("#compose-schedule", "the time to post at");
+  await page.select("#compose-schedule", tomorrow);
+  await page.click(".compose button[type=submit]", { navigates: false });
+  await eventually(async () => (await page.exists(".compose .notice")) && (await textOf(".compose .notice")).startsWith("Scheduled for"), 10_000, "the draft scheduled");
+  const waiting = (await api(alice, "GET", "/api/v1/scheduled_statuses")).body;
+  assert.equal(waiting.length, 1);
+  assert.equal(waiting[0].params.text, "See you tomorrow");
+  assert.equal(Date.parse(waiting[0].scheduled_at), Date.parse(await page.evaluate<string>(`new Date(${JSON.stringify(tomorrow)}).toISOString()`)), "the time chosen, in the browser's zone");
+  await page.click("nav a[href='/web/scheduled_statuses']", { navigates: false });
+  await eventually(async () => (await textOf(".scheduled")).includes("See you tomorrow"), 10_000, "the scheduled post listed");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-scheduled-${databaseKind}`);
+  await page.click(`[data-scheduled-id="${waiting[0].id}"] [data-action=cancel]`, { navigates: false });
+  await eventually(async () => !(await page.exists(`[data-scheduled-id="${waiting[0].id}"]`)), 10_000, "the scheduled post cancelled");
+  assert.deepEqual((await api(alice, "GET", "/api/v1/scheduled_statuses")).body, []);
+
+  // Bob (whom alice follows) writes to her directly; carol (whom she does not) too, which her
+  // notification policy holds back as a request (Mastodon's default for private mentions).
+  const [dm] = await Promise.all([
+    api(bob, "POST", "/api/v1/statuses", { status: "@alice the secret plans", visibility: "direct" }),
+    api(carolUser, "POST", "/api/v1/statuses", { status: "@alice psst, hello", visibility: "direct" }),
+  ]);
+  await page.click("nav a[href='/web/conversations']", { navigates: false });
+  const conversation = `.conversation:has(article[data-status-id="${dm.body.id}"])`;
+  await eventually(async () => page.exists(`${conversation}.unread`), 10_000, "bob's message in the conversations, unread");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-conversations-${databaseKind}`);
+  await page.click(`${conversation} [data-action=mark-read]`, { navigates: false });
+  await eventually(async () => !(await page.exists(`${conversation}.unread`)), 10_000, "the conversation read");
+  const listed = (await api(alice, "GET", "/api/v1/conversations")).body.find((c: { last_status: { id: string } }) => c.last_status.id === dm.body.id);
+  assert.equal(listed.unread, false);
+
+  await eventually(async () => (await api(alice, "GET", "/api/v1/notifications/requests")).body.length === 1, 10_000, "carol's mention held back");
+  await page.click("nav a[href='/web/notifications']", { navigates: false });
+  await eventually(async () => (await textOf(".filtered-link")).includes("1 waiting"), 10_000, "carol's request counted");
+  await page.click(".filtered-link a", { navigates: false });
+  await waitFor(`[data-request-id="${carolUser.id}"] [data-action=accept]`, "carol's request");
+  assert.match(await textOf(`[data-request-id="${carolUser.id}"]`), /psst, hello/);
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-notification-requests-${databaseKind}`);
+  await page.click(`[data-request-id="${carolUser.id}"] [data-action=accept]`, { navigates: false });
+  await eventually(async () => !(await page.exists(`[data-request-id="${carolUser.id}"]`)), 10_000, "the request accepted");
+  assert.deepEqual((await api(alice, "GET", "/api/v1/notifications/requests")).body, []);
+});
+
+test("an announcement shows on home, takes a reaction and is dismissed; the profile is edited and shown", async () => {
+  // Made as `./skein announcements add` makes it (the same service), in this process.
+  const runtime = await openRuntime(loadConfig({ ...process.env, ...server.env }));
+  const announcement = await runtime.services.announcements.create({ text: "Maintenance on Sunday" }).finally(() => runtime.close());
+  await page.click("nav a[href='/']", { navigates: false });
+  const shown = `.announcement[data-announcement-id="${announcement.id}"]`;
+  await waitFor(shown, "the announcement on home");
+  assert.match(await textOf(shown), /Maintenance on Sunday/);
+  await page.click(`${shown} .reaction`, { navigates: false });
+  await eventually(async () => (await page.evaluate(`document.querySelector(${JSON.stringify(`${shown} .reaction`)}).getAttribute("aria-pressed")`)) === "true", 10_000, "the reaction pressed");
+  assert.deepEqual((await api(alice, "GET", "/api/v1/announcements")).body[0].reactions, [{ name: "👍", count: 1, me: true }]);
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-announcement-${databaseKind}`);
+  await page.click(`${shown} [data-action=dismiss-announcement]`, { navigates: false });
+  await eventually(async () => !(await page.exists(shown)), 10_000, "the announcement dismissed");
+  assert.deepEqual((await api(alice, "GET", "/api/v1/announcements")).body, [], "read: not shown again");
+
+  await page.click("nav a[href='/web/profile/edit']", { navigates: false });
+  await waitFor("#profile-display-name", "the profile form");
+  await page.fill("#profile-display-name", "Alice Example");
+  await page.fill("#profile-note", "Gardener and reader.");
+  await page.fill("#profile-field-name-0", "Garden");
+  await page.fill("#profile-field-value-0", "Roses");
+  await page.fill("#profile-field-name-1", "Site");
+  await page.fill("#profile-field-value-1", "https://example.com/garden");
+  assert.deepEqual(await axeProblems(), []);
+  await page.screenshot(`web-client-edit-profile-${databaseKind}`);
+  await page.click("#save-profile", { navigates: false });
+  await eventually(async () => (await textOf(".edit-profile [role=status]")) === "Saved.", 10_000, "the profile saved");
+  const me = (await api(alice, "GET", "/api/v1/accounts/verify_credentials")).body;
+  assert.equal(me.display_name, "Alice Example");
+  assert.equal(me.source.note, "Gardener and reader.");
+  // source.fields as typed (a link's address, not its HTML): what the next edit starts from.
+  assert.deepEqual(me.source.fields, [{ name: "Garden", value: "Roses", verified_at: null }, { name: "Site", value: "https://example.com/garden", verified_at: null }]);
+  await page.click(".edit-profile a[href^='/web/accounts/']", { navigates: false });
+  await eventually(async () => (await textOf("#profile-heading")) === "Alice Example", 10_000, "the new name on the profile");
+  assert.match(await textOf(".profile .note"), /Gardener and reader\./);
+  assert.match(await textOf(".profile .fields"), /Garden\s*Roses/);
+  await waitFor(`.pinned article[data-status-id="${helloId}"]`, "the pinned post on the profile");
+  assert.deepEqual(await axeProblems(), []);
+  // The count of followers opens them: carol, whose request alice accepted.
+  await page.click(".profile a.followers", { navigates: false });
+  await waitFor(`[data-list=followers] [data-account-id="${carolUser.id}"]`, "carol among alice's followers");
+  assert.deepEqual(await axeProblems(), []);
 });
 
 test("signing out revokes the token, and signing in again asks for the password", async () => {

@@ -6,6 +6,7 @@ import type { MediaUrls } from "../../domain/media/media-urls.ts";
 import { userSettings } from "../../domain/accounts/account-service.ts";
 import type { EmojiLookup } from "../../domain/emojis/emoji-catalog.ts";
 import { emojisIn } from "./custom-emoji.ts";
+import { htmlToPlainText } from "../../domain/filters/matching.ts";
 
 /** Where the placeholder images live, for accounts without their own. */
 export const MISSING_AVATAR_PATH = "/avatars/original/missing.png";
@@ -95,6 +96,19 @@ export function toAccount(account: AccountRow, ctx: ConvertContext) {
   };
 }
 
+/**
+ * A profile field's value as its owner typed it, for `source.fields` (what a profile editor starts
+ * from: Mastodon keeps the typed text there, while the stored value is the HTML made from it): a
+ * link that shows its own address becomes that address again, other markup goes, entities are decoded.
+ */
+export function fieldSource(html: string): string {
+  const links = html.replace(/<a\s[^>]*?href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_whole, href: string, inner: string) => {
+    const shown = htmlToPlainText(inner).replace(/…$/, "");
+    return shown !== "" && htmlToPlainText(href).replace(/^https?:\/\//i, "").startsWith(shown) ? href : inner;
+  });
+  return htmlToPlainText(links);
+}
+
 /** The signed-in user's own account, with the `source` the profile editor starts from. */
 export function toCredentialAccount(account: AccountRow, user: UserRow, ctx: ConvertContext, followRequestsCount = 0) {
   const settings = userSettings(user);
@@ -106,7 +120,7 @@ export function toCredentialAccount(account: AccountRow, user: UserRow, ctx: Con
       language: settings.language,
       quote_policy: settings.quote_policy,
       note: user.note_source,
-      fields: fieldsOf(account),
+      fields: fieldsOf(account).map((f) => ({ ...f, value: fieldSource(f.value) })),
       follow_requests_count: followRequestsCount,
       discoverable: account.discoverable === 1,
       indexable: account.indexable === 1,

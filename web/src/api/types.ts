@@ -18,6 +18,19 @@ export interface Account {
   followers_count: number;
   following_count: number;
   statuses_count: number;
+  fields?: { name: string; value: string; verified_at: string | null }[];
+  discoverable?: boolean | null;
+  indexable?: boolean;
+}
+
+/** verify_credentials / update_credentials: the account with what its owner wrote (`source`). */
+export interface CredentialAccount extends Account {
+  source: {
+    note: string;
+    fields: { name: string; value: string }[];
+    discoverable: boolean;
+    indexable: boolean;
+  };
 }
 
 export interface MediaAttachment {
@@ -93,6 +106,85 @@ export interface Status {
   filtered?: FilterResult[];
   quote?: { state: string; quoted_status?: Status | null; quoted_status_id?: string } | null;
   quote_approval?: { current_user: string } | null;
+  edited_at?: string | null;
+  /** Only on one's own posts. */
+  pinned?: boolean;
+}
+
+/** What DELETE /api/v1/statuses/:id answers: the post with the text it was written from (for a redraft). */
+export interface DeletedStatus extends Status {
+  text: string;
+}
+
+/** GET /api/v1/statuses/:id/source: what an edit starts from. */
+export interface StatusSource {
+  id: string;
+  text: string;
+  spoiler_text: string;
+}
+
+/** One version of an edited post (GET /api/v1/statuses/:id/history), oldest first. */
+export interface StatusEdit {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: string;
+  account: Account;
+  poll?: { options: { title: string }[] } | null;
+  media_attachments: MediaAttachment[];
+}
+
+export interface ScheduledStatus {
+  id: string;
+  scheduled_at: string;
+  params: { text: string; visibility: Visibility; spoiler_text: string | null; poll: unknown; in_reply_to_id: unknown };
+  media_attachments: MediaAttachment[];
+}
+
+/** A direct-message conversation (/api/v1/conversations). */
+export interface Conversation {
+  id: string;
+  unread: boolean;
+  accounts: Account[];
+  last_status: Status | null;
+}
+
+/** Notifications held back by the user's notification policy, one request per sender. */
+export interface NotificationRequest {
+  id: string;
+  account: Account;
+  notifications_count: string;
+  last_status: Status | null;
+}
+
+export type PolicyValue = "accept" | "filter" | "drop";
+
+export interface NotificationPolicy {
+  for_not_following: PolicyValue;
+  for_not_followers: PolicyValue;
+  for_new_accounts: PolicyValue;
+  for_private_mentions: PolicyValue;
+  for_limited_accounts: PolicyValue;
+  summary: { pending_requests_count: number; pending_notifications_count: number };
+}
+
+export interface AnnouncementReaction {
+  name: string;
+  count: number;
+  me?: boolean | null;
+  url?: string;
+  static_url?: string;
+}
+
+export interface Announcement {
+  id: string;
+  content: string;
+  starts_at: string | null;
+  ends_at: string | null;
+  published_at: string;
+  updated_at: string;
+  read?: boolean | null;
+  reactions: AnnouncementReaction[];
 }
 
 export interface Tag {

@@ -1,4 +1,5 @@
-// Lists of posts the screens show — the home, local and federated timelines, an account's posts,
+// Lists of posts the screens show — the home, local and federated timelines, an account's posts
+// (and its pinned ones),
 // a list's or a hashtag's timeline, bookmarks and favourites —
 // each loaded a page at a time (older pages by max_id, as the Link header says) and kept while
 // the client runs, so going back to a timeline shows it at once. Live posts are put on top.
@@ -28,6 +29,7 @@ export function feedSource(key: string): { path: string; query: Record<string, s
   if (key === "favourites") return { path: "/api/v1/favourites", query: {} };
   const [kind, rest] = [key.slice(0, key.indexOf(":")), encodeURIComponent(key.slice(key.indexOf(":") + 1))];
   if (kind === "account") return { path: `/api/v1/accounts/${rest}/statuses`, query: {} };
+  if (kind === "pinned") return { path: `/api/v1/accounts/${rest}/statuses`, query: { pinned: true } };
   if (kind === "list") return { path: `/api/v1/timelines/list/${rest}`, query: {} };
   if (kind === "tag") return { path: `/api/v1/timelines/tag/${rest}`, query: {} };
   throw new Error(`unknown feed ${key}`);

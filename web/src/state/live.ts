@@ -1,13 +1,14 @@
 // Live updates while signed in: one streaming connection, subscribed to the user stream (home
 // timeline and notifications) and, while one of them is on screen, the local or federated stream.
 import { Streaming, type StreamEvent } from "../api/streaming.ts";
-import type { Notification, Status } from "../api/types.ts";
+import type { Announcement, Notification, Status } from "../api/types.ts";
 import { prepend, removeEverywhere, clearFeeds, forgetFeed } from "./feeds.ts";
 import { receiveNotification, clearNotifications } from "./notifications.ts";
 import { countReply, forgetStatus, remember } from "./statuses.ts";
 import { addReply } from "./threads.ts";
 import { session } from "./session.ts";
 import { forgetSignedInState } from "./sign-out.ts";
+import { announcementArrived, announcementDeleted, announcementReacted } from "./announcements.ts";
 
 const streaming = new Streaming();
 const FEED_OF_STREAM: Record<string, string> = { user: "home", "public:local": "local", public: "federated" };
@@ -20,6 +21,7 @@ function handle(event: StreamEvent): void {
   }
   // Filters changed (here or in another client): what the timelines hide or warn about changed.
   if (event.event === "filters_changed") return forgetFeed();
+  if (event.event === "announcement.delete") return announcementDeleted(event.payload);
   let payload: unknown;
   try {
     payload = JSON.parse(event.payload);
@@ -36,6 +38,10 @@ function handle(event: StreamEvent): void {
     addReply(payload as Status);
   } else if (event.event === "status.update") {
     remember([payload as Status]);
+  } else if (event.event === "announcement") {
+    announcementArrived(payload as Announcement);
+  } else if (event.event === "announcement.reaction") {
+    announcementReacted(payload as { announcement_id: string; name: string; count: number });
   } else if (event.event === "notification") {
     const notification = payload as Notification;
     if (notification.status) countReply(notification.status);

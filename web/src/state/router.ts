@@ -21,6 +21,11 @@ export type Route =
   | { name: "filters" }
   | { name: "follow-requests" }
   | { name: "preferences" }
+  | { name: "scheduled" }
+  | { name: "conversations" }
+  | { name: "notification-requests" }
+  | { name: "edit-profile" }
+  | { name: "account-list"; kind: "followers" | "following" | "mutes" | "blocks"; id?: string }
   | { name: "callback" }
   | { name: "missing" };
 
@@ -32,6 +37,12 @@ const SIMPLE: Record<string, Route> = {
   "/web/filters": { name: "filters" },
   "/web/follow_requests": { name: "follow-requests" },
   "/web/preferences": { name: "preferences" },
+  "/web/scheduled_statuses": { name: "scheduled" },
+  "/web/conversations": { name: "conversations" },
+  "/web/notifications/requests": { name: "notification-requests" },
+  "/web/profile/edit": { name: "edit-profile" },
+  "/web/mutes": { name: "account-list", kind: "mutes" },
+  "/web/blocks": { name: "account-list", kind: "blocks" },
 };
 
 export function parseRoute(pathname: string, search = ""): Route {
@@ -47,6 +58,8 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (match) return { name: "thread", id: decodeURIComponent(match[1]) };
   match = /^\/web\/accounts\/([^/]+)$/.exec(path);
   if (match) return { name: "profile", id: decodeURIComponent(match[1]) };
+  match = /^\/web\/accounts\/([^/]+)\/(followers|following)$/.exec(path);
+  if (match) return { name: "account-list", kind: match[2] as "followers" | "following", id: decodeURIComponent(match[1]) };
   match = /^\/web\/lists\/([^/]+)$/.exec(path);
   if (match) return { name: "list", id: decodeURIComponent(match[1]) };
   match = /^\/web\/tags\/([^/]+)$/.exec(path);
@@ -71,6 +84,14 @@ export const paths = {
   filters: "/web/filters",
   followRequests: "/web/follow_requests",
   preferences: "/web/preferences",
+  scheduled: "/web/scheduled_statuses",
+  conversations: "/web/conversations",
+  notificationRequests: "/web/notifications/requests",
+  editProfile: "/web/profile/edit",
+  followers: (id: string) => `/web/accounts/${encodeURIComponent(id)}/followers`,
+  following: (id: string) => `/web/accounts/${encodeURIComponent(id)}/following`,
+  mutes: "/web/mutes",
+  blocks: "/web/blocks",
 };
 
 export const route = new Store<Route>(parseRoute(location.pathname, location.search));

@@ -10,6 +10,10 @@ import { followedTags, tagInfo } from "./tags.ts";
 import { threads } from "./threads.ts";
 import { statuses } from "./statuses.ts";
 import { cancelReply, postingDefaults } from "./compose.ts";
+import { scheduled } from "./scheduled.ts";
+import { conversations } from "./conversations.ts";
+import { notificationRequests } from "./notification-requests.ts";
+import { announcements } from "./announcements.ts";
 
 export function forgetSignedInState(): void {
   profiles.set({});
@@ -22,6 +26,10 @@ export function forgetSignedInState(): void {
   tagInfo.set({});
   threads.set({});
   statuses.set({});
+  scheduled.set({ items: [], loaded: false, error: null });
+  conversations.set({ items: [], next: null, loading: false, loaded: false, error: null });
+  notificationRequests.set({ requests: [], policy: null, loaded: false, error: null });
+  announcements.set({ items: [], loaded: false, error: null });
   postingDefaults.set({ visibility: "public", sensitive: false, language: "" });
   cancelReply(); // a blank draft with those defaults
 }

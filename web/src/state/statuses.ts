@@ -118,31 +118,58 @@ export interface Draft {
   poll: DraftPoll | null;
 }
 
-export async function publish(draft: Draft, idempotencyKey: string): Promise<Status> {
-  // Alt text and focus are saved on the attachments first (as Mastodon's web app does).
+/** The parameters of POST /api/v1/statuses (and of a scheduled post) for a draft. */
+export function statusParams(draft: Draft): Record<string, unknown> {
+  return {
+    status: draft.text,
+    spoiler_text: draft.spoiler || undefined,
+    visibility: draft.visibility,
+    in_reply_to_id: draft.inReplyTo?.id,
+    quoted_status_id: draft.quoteOf?.id,
+    language: draft.language || undefined,
+    sensitive: draft.sensitive || undefined,
+    media_ids: draft.media.length ? draft.media.map((m) => m.attachment.id) : undefined,
+    poll: draft.poll ? { options: draft.poll.options, expires_in: draft.poll.expiresIn, multiple: draft.poll.multiple } : undefined,
+  };
+}
+
+const focusParam = (m: DraftMedia) => (m.focus ? `${m.focus.x.toFixed(2)},${m.focus.y.toFixed(2)}` : undefined);
+
+/** Alt text and focus are saved on new attachments first (as Mastodon's web app does). */
+export async function describeMedia(draft: Draft): Promise<void> {
   for (const m of draft.media) {
     if (m.description === (m.attachment.description ?? "") && !m.focus) continue;
-    await api.request<MediaAttachment>("PUT", `/api/v1/media/${m.attachment.id}`, {
-      body: { description: m.description, focus: m.focus ? `${m.focus.x.toFixed(2)},${m.focus.y.toFixed(2)}` : undefined },
-    });
+    await api.request<MediaAttachment>("PUT", `/api/v1/media/${m.attachment.id}`, { body: { description: m.description, focus: focusParam(m) } });
   }
-  const created = await api.request<Status>("POST", "/api/v1/statuses", {
-    body: {
-      status: draft.text,
-      spoiler_text: draft.spoiler || undefined,
-      visibility: draft.visibility,
-      in_reply_to_id: draft.inReplyTo?.id,
-      quoted_status_id: draft.quoteOf?.id,
-      language: draft.language || undefined,
-      sensitive: draft.sensitive || undefined,
-      media_ids: draft.media.length ? draft.media.map((m) => m.attachment.id) : undefined,
-      poll: draft.poll ? { options: draft.poll.options, expires_in: draft.poll.expiresIn, multiple: draft.poll.multiple } : undefined,
-    },
-    idempotencyKey,
-  });
+}
+
+export async function publish(draft: Draft, idempotencyKey: string): Promise<Status> {
+  await describeMedia(draft);
+  const created = await api.request<Status>("POST", "/api/v1/statuses", { body: statusParams(draft), idempotencyKey });
   remember([created]);
   countReply(created);
   return created;
+}
+
+/**
+ * Saves an edit (PUT /api/v1/statuses/:id). As on Mastodon an edit carries the whole post: its
+ * media (with their descriptions as media_attributes), its poll and its quote; visibility and
+ * the post it answers stay as they were.
+ */
+export async function saveEdit(original: Status, draft: Draft): Promise<Status> {
+  const { visibility: _v, in_reply_to_id: _r, ...params } = statusParams(draft);
+  const updated = await api.request<Status>("PUT", `/api/v1/statuses/${original.id}`, {
+    body: {
+      ...params,
+      spoiler_text: draft.spoiler,
+      sensitive: draft.sensitive,
+      media_ids: draft.media.map((m) => m.attachment.id),
+      media_attributes: draft.media.map((m) => ({ id: m.attachment.id, description: m.description, focus: focusParam(m) })),
+      quoted_status_id: original.quote?.quoted_status?.id ?? original.quote?.quoted_status_id,
+    },
+  });
+  remember([updated]);
+  return updated;
 }
 
 /** Uploads a file (POST /api/v2/media); a 202 means it is still being processed: ask again until it is ready. */

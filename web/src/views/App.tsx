@@ -18,6 +18,12 @@ import { FollowedTags, TagScreen } from "./Tags.tsx";
 import { Filters } from "./Filters.tsx";
 import { FollowRequests } from "./FollowRequests.tsx";
 import { Preferences } from "./Preferences.tsx";
+import { Scheduled } from "./Scheduled.tsx";
+import { Conversations } from "./Conversations.tsx";
+import { NotificationRequests } from "./NotificationRequests.tsx";
+import { EditProfile } from "./EditProfile.tsx";
+import { Announcements } from "./Announcements.tsx";
+import { AccountListScreen } from "./AccountLists.tsx";
 import { installShortcuts } from "./keyboard.ts";
 import { displayName } from "./format.ts";
 
@@ -41,7 +47,11 @@ export function App() {
 function Screen({ where }: { where: Route }) {
   switch (where.name) {
     case "home":
-      return <Timeline feed="home" title="Home" />;
+      return (
+        <Timeline feed="home" title="Home">
+          <Announcements />
+        </Timeline>
+      );
     case "local":
       return <Timeline feed="local" title="Local timeline" stream="public:local" />;
     case "federated":
@@ -72,6 +82,16 @@ function Screen({ where }: { where: Route }) {
       return <FollowRequests />;
     case "preferences":
       return <Preferences />;
+    case "scheduled":
+      return <Scheduled />;
+    case "conversations":
+      return <Conversations />;
+    case "notification-requests":
+      return <NotificationRequests />;
+    case "edit-profile":
+      return <EditProfile />;
+    case "account-list":
+      return <AccountListScreen kind={where.kind} id={where.id} />;
     default:
       return (
         <section aria-labelledby="missing-heading">
@@ -92,12 +112,17 @@ const NAV: [Route["name"], string, string][] = [
 
 /** The rest of the screens, in the side column (and below the compose box on a phone). */
 const MORE: [Route["name"], string, string][] = [
+  ["conversations", paths.conversations, "Direct messages"],
   ["bookmarks", paths.bookmarks, "Bookmarks"],
   ["favourites", paths.favourites, "Favourites"],
   ["lists", paths.lists, "Lists"],
   ["tags", paths.tags, "Followed hashtags"],
   ["follow-requests", paths.followRequests, "Follow requests"],
+  ["scheduled", paths.scheduled, "Scheduled posts"],
   ["filters", paths.filters, "Filters"],
+  ["edit-profile", paths.editProfile, "Edit profile"],
+  ["account-list", paths.mutes, "Muted people"],
+  ["account-list", paths.blocks, "Blocked people"],
   ["preferences", paths.preferences, "Preferences"],
 ];
 
@@ -149,8 +174,8 @@ function SignedIn({ where }: { where: Route }) {
           <nav aria-label="More" class="more-nav">
             <ul>
               {MORE.map(([name, href, label]) => (
-                <li key={name}>
-                  <a href={href} aria-current={where.name === name || (name === "lists" && where.name === "list") ? "page" : undefined}>{label}</a>
+                <li key={href}>
+                  <a href={href} aria-current={(where.name === name && (name !== "account-list" || href === location.pathname)) || (name === "lists" && where.name === "list") ? "page" : undefined}>{label}</a>
                 </li>
               ))}
               <li>

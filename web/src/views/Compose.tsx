@@ -1,6 +1,7 @@
 // The compose box: text, an optional content warning, who may see it, its language, pictures
 // with alt text (and a focus point: click the picture where its subject is), a poll, and how many
-// characters are left. (The focus dot is placed through the CSSOM, which the CSP's style-src
+// characters are left; or, instead of posting now, a time to post at (scheduled posts). Editing
+// one's own post happens here too. (The focus dot is placed through the CSSOM, which the CSP's style-src
 // allows, never through a style attribute in markup.) Replying or quoting shows which post. "n" focuses it (keyboard.ts).
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { Visibility } from "../api/types.ts";
@@ -10,6 +11,13 @@ import { instance } from "../state/session.ts";
 import { useStore } from "./use-store.ts";
 import { displayName } from "./format.ts";
 import { LANGUAGES, languageName } from "./languages.ts";
+import { paths } from "../state/router.ts";
+
+/** A time as a datetime-local input's value (the reader's local time, to the minute). */
+export function localInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
 
 export const VISIBILITIES: [Visibility, string][] = [
   ["public", "Public"],
@@ -43,10 +51,18 @@ export function Compose() {
     void send();
   };
   const about = draft.inReplyTo ?? draft.quoteOf;
+  const heading = draft.editing ? "Edit post" : draft.inReplyTo ? "Reply" : draft.quoteOf ? "Quote" : "New post";
   return (
     <form class="compose" onSubmit={submit} aria-labelledby="compose-heading">
-      <h2 id="compose-heading">{draft.inReplyTo ? "Reply" : draft.quoteOf ? "Quote" : "New post"}</h2>
-      {about && (
+      <h2 id="compose-heading">{heading}</h2>
+      {draft.notice && <p class="notice" role="status">{draft.notice}{draft.notice.startsWith("Scheduled") && <> <a href={paths.scheduled}>Scheduled posts</a></>}</p>}
+      {draft.editing && (
+        <p class="replying">
+          Editing your post (who can see it stays as it was).{" "}
+          <button type="button" class="link" onClick={cancelReply}>Cancel edit</button>
+        </p>
+      )}
+      {about && !draft.editing && (
         <p class="replying">
           {draft.inReplyTo ? "Replying to" : "Quoting"} {displayName(about.account)} (@{about.account.acct}){" "}
           <button type="button" class="link" onClick={cancelReply}>Cancel {draft.inReplyTo ? "reply" : "quote"}</button>
@@ -104,9 +120,20 @@ export function Compose() {
             <input type="checkbox" checked={draft.sensitive} onChange={(e) => editDraft({ sensitive: e.currentTarget.checked })} /> Sensitive media
           </label>
         )}
+        {!draft.editing && (
+          <label class="inline">
+            <input id="compose-schedule-toggle" type="checkbox" checked={draft.scheduling} onChange={(e) => editDraft({ scheduling: e.currentTarget.checked })} /> Schedule
+          </label>
+        )}
+        {draft.scheduling && !draft.editing && (
+          <label class="inline">
+            Post at{" "}
+            <input id="compose-schedule" type="datetime-local" min={localInput(Date.now() + 6 * 60_000)} value={draft.scheduledAt} onInput={(e) => editDraft({ scheduledAt: e.currentTarget.value })} />
+          </label>
+        )}
         <label class="inline">
           Visibility{" "}
-          <select id="compose-visibility" value={draft.visibility} onChange={(e) => editDraft({ visibility: e.currentTarget.value as Visibility })}>
+          <select id="compose-visibility" disabled={!!draft.editing} value={draft.visibility} onChange={(e) => editDraft({ visibility: e.currentTarget.value as Visibility })}>
             {VISIBILITIES.map(([value, label]) => (
               <option key={value} value={value}>{label}</option>
             ))}
@@ -122,7 +149,9 @@ export function Compose() {
           </select>
         </label>
         <span class={`counter${left < 0 ? " over" : ""}`} aria-live="polite">{left} characters left</span>
-        <button type="submit" disabled={!canSend(draft) || left < 0}>{draft.sending ? "Posting…" : "Post"}</button>
+        <button type="submit" disabled={!canSend(draft) || left < 0}>
+          {draft.sending ? "Sending…" : draft.editing ? "Save" : draft.scheduling && !draft.editing ? "Schedule" : "Post"}
+        </button>
       </div>
       {draft.error && <p class="error" role="alert">{draft.error}</p>}
     </form>

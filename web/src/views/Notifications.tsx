@@ -1,5 +1,6 @@
 // The notifications, grouped as Mastodon's web app shows them: "Bob and 2 others favourited your
-// post", with the post the group concerns; mentions and replies show the post itself.
+// post", with the post the group concerns; mentions and replies show the post itself. A link
+// leads to the filtered ones (notification requests), with how many senders are waiting.
 import { useEffect } from "preact/hooks";
 import type { Account, NotificationGroup, Status } from "../api/types.ts";
 import { loadNotifications, markSeen, notifications } from "../state/notifications.ts";
@@ -8,6 +9,7 @@ import { paths } from "../state/router.ts";
 import { useStore } from "./use-store.ts";
 import { StatusView } from "./StatusView.tsx";
 import { ago, displayName } from "./format.ts";
+import { loadPolicy, notificationRequests } from "../state/notification-requests.ts";
 
 const WHAT: Record<string, string> = {
   mention: "mentioned you",
@@ -27,14 +29,20 @@ const WHAT: Record<string, string> = {
 export function Notifications() {
   const state = useStore(notifications);
   const cache = useStore(statuses);
+  const { policy } = useStore(notificationRequests);
   useEffect(() => {
     if (!state.loaded) void loadNotifications();
+    void loadPolicy();
     markSeen();
   }, []);
+  const waiting = policy?.summary.pending_requests_count ?? 0;
   useEffect(() => markSeen(), [state.unseen]);
   return (
     <section aria-labelledby="notifications-heading" class="notifications">
       <h1 id="notifications-heading">Notifications</h1>
+      <p class="filtered-link">
+        <a href={paths.notificationRequests}>Filtered notifications{waiting > 0 ? ` (${waiting} waiting)` : ""}</a>
+      </p>
       <ul class="notification-list">
         {state.groups.map((g) => (
           <GroupItem key={g.group_key} group={g} accounts={g.sample_account_ids.map((id) => state.accounts[id]).filter(Boolean)} status={g.status_id ? cache[g.status_id] : undefined} />

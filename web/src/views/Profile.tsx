@@ -1,5 +1,5 @@
-// An account: its header, bio (server-sanitized HTML), counts, Follow / Unfollow, Mute, Block,
-// the lists it is in, a private note, and its posts.
+// An account: its header, bio (server-sanitized HTML), fields, counts, Follow / Unfollow, Mute,
+// Block, Report, the lists it is in, a private note (Edit profile on one's own), its pinned posts and its posts.
 import { useEffect, useState } from "preact/hooks";
 import type { Account } from "../api/types.ts";
 import { loadProfile, profiles, saveNote, setBlocked, setFollowing, setMuted } from "../state/accounts.ts";
@@ -7,7 +7,11 @@ import { addMember, lists, listsContaining, loadLists, removeMember } from "../s
 import { session } from "../state/session.ts";
 import { useStore } from "./use-store.ts";
 import { displayName } from "./format.ts";
-import { Timeline } from "./Timeline.tsx";
+import { StatusList, Timeline } from "./Timeline.tsx";
+import { feeds, loadFeed } from "../state/feeds.ts";
+import { statuses } from "../state/statuses.ts";
+import { paths } from "../state/router.ts";
+import { ReportForm } from "./ReportForm.tsx";
 
 const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
@@ -44,6 +48,7 @@ export function Profile({ id }: { id: string }) {
             <h1 id="profile-heading">{displayName(account)}</h1>
             <p class="acct">@{account.acct}{account.locked ? " · approves followers" : ""}{account.bot ? " · automated" : ""}</p>
           </div>
+          {self && <a class="button secondary edit-profile-link" href={paths.editProfile}>Edit profile</a>}
           {!self && relationship && !relationship.blocking && (
             <button type="button" id="follow-button" class={following ? "secondary" : ""} disabled={busy} onClick={run(() => setFollowing(account.id, !following))}>
               {relationship.requested ? "Cancel follow request" : following ? "Unfollow" : "Follow"}
@@ -52,8 +57,22 @@ export function Profile({ id }: { id: string }) {
         </div>
         {relationship?.followed_by && <p class="badge">Follows you</p>}
         <div class="note" dangerouslySetInnerHTML={{ __html: account.note }} />
+        {account.fields && account.fields.length > 0 && (
+          <dl class="fields">
+            {account.fields.map((f, i) => (
+              <div key={i} class={f.verified_at ? "verified" : undefined}>
+                <dt>{f.name}</dt>
+                <dd>
+                  <span dangerouslySetInnerHTML={{ __html: f.value }} />
+                  {f.verified_at && <span class="meta"> (verified)</span>}
+                </dd>
+              </div>
+            ))}
+          </dl>
+        )}
         <p class="counts">
-          <span>{count(account.statuses_count, "post")}</span> · <span>{account.following_count} following</span> · <span class="followers">{count(account.followers_count, "follower")}</span>
+          <span>{count(account.statuses_count, "post")}</span> · <a href={paths.following(account.id)}>{account.following_count} following</a> ·{" "}
+          <a class="followers" href={paths.followers(account.id)}>{count(account.followers_count, "follower")}</a>
           {" · "}<a href={account.url}>Public page</a>
         </p>
         {!self && relationship && (
@@ -74,13 +93,41 @@ export function Profile({ id }: { id: string }) {
               {relationship.blocking ? "Unblock" : "Block"}
             </button>
             {relationship.following && <ListMembership account={account} />}
+            <ReportButton account={account} />
           </div>
         )}
         {!self && relationship && <NoteEditor id={account.id} note={relationship.note ?? ""} />}
         {error && <p class="error" role="alert">{error}</p>}
       </section>
+      <Pinned id={account.id} />
       <Timeline feed={`account:${account.id}`} title="Posts" />
     </div>
+  );
+}
+
+/** The posts the account pinned, above its others (as on Mastodon). */
+function Pinned({ id }: { id: string }) {
+  const all = useStore(feeds);
+  const cache = useStore(statuses);
+  const feed = all[`pinned:${id}`];
+  useEffect(() => {
+    if (!feed) void loadFeed(`pinned:${id}`);
+  }, [id, feed]);
+  if (!feed?.ids.some((s) => cache[s])) return null;
+  return (
+    <section class="pinned" aria-labelledby="pinned-heading">
+      <h2 id="pinned-heading">Pinned</h2>
+      <StatusList ids={feed.ids} cache={cache} />
+    </section>
+  );
+}
+
+function ReportButton({ account }: { account: Account }) {
+  const [open, setOpen] = useState(false);
+  return open ? (
+    <ReportForm account={account} statusIds={[]} onDone={() => setOpen(false)} />
+  ) : (
+    <button type="button" class="secondary danger" data-action="report" onClick={() => setOpen(true)}>Report</button>
   );
 }
 

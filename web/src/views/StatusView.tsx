@@ -1,6 +1,7 @@
 // One post: who wrote (or boosted) it, its content (HTML the server sanitized; nothing else is
 // ever inserted as HTML), its pictures with their descriptions, its poll, the post it quotes, and
-// Reply / Boost / Favourite / Bookmark / Quote. Clicking anywhere on it that is not a link or
+// Reply / Boost / Favourite / Bookmark / Quote, and More (on one's own: edit, pin, delete; on
+// others': report); on an edited one, its history. Clicking anywhere on it that is not a link or
 // button opens its thread. A post one of the reader's filters warns about shows only the filter's
 // name until the reader asks to see it (a "blur" filter hides only its media).
 import type { MediaAttachment, Status } from "../api/types.ts";
@@ -11,15 +12,17 @@ import { startQuote, startReply } from "../state/compose.ts";
 import { session } from "../state/session.ts";
 import { ago, displayName, fullDate } from "./format.ts";
 import { PollView } from "./PollView.tsx";
-import { useState } from "preact/hooks";
+import { EditHistory, PostMenu } from "./PostMenu.tsx";
+import { useId, useState } from "preact/hooks";
 
-const VISIBILITY_LABEL: Record<string, string> = { public: "Public", unlisted: "Quiet public", private: "Followers only", direct: "Private mention" };
+export const VISIBILITY_LABEL: Record<string, string> = { public: "Public", unlisted: "Quiet public", private: "Followers only", direct: "Private mention" };
 
 export function StatusView({ status, focused = false }: { status: Status; focused?: boolean }) {
   const target = actionable(status);
   const [error, setError] = useState<string | null>(null);
   const [shown, setShown] = useState(false);
-  const headingId = `status-${status.id}-author`;
+  // One post may show twice on a screen (pinned and among the posts): each copy's own id.
+  const headingId = `status-${useId()}-author`;
   const me = session.get();
   const act = (action: () => Promise<void>) => () => {
     setError(null);
@@ -27,7 +30,7 @@ export function StatusView({ status, focused = false }: { status: Status; focuse
   };
   const open = (event: MouseEvent) => {
     const t = event.target as Element;
-    if (focused || t.closest("a, button, summary, details[open] .content a, input, textarea, select, label") || getSelection()?.toString()) return;
+    if (focused || t.closest("a, button, summary, details[open] .content a, .edit-history, .post-menu, input, textarea, select, label") || getSelection()?.toString()) return;
     navigate(paths.thread(target.id));
   };
   const warned = (target.filtered ?? []).filter((f) => f.filter.filter_action === "warn");
@@ -89,6 +92,8 @@ export function StatusView({ status, focused = false }: { status: Status; focuse
         </blockquote>
       )}
       {target.quote && !quoted && <p class="meta">Quoted post unavailable ({target.quote.state}).</p>}
+      {target.edited_at && <EditHistory key={target.edited_at} status={target} />}
+      {target.pinned && !status.reblog && <p class="meta pinned-mark">Pinned</p>}
       {me.state === "signed-in" && (
         <div class="actions" role="group" aria-label="Actions on this post">
           <button type="button" data-action="reply" onClick={() => startReply(target, me.me.acct)}>
@@ -108,6 +113,7 @@ export function StatusView({ status, focused = false }: { status: Status; focuse
               Quote
             </button>
           )}
+          <PostMenu status={target} own={target.account.id === me.me.id} onError={setError} />
         </div>
       )}
       {error && <p class="error" role="alert">{error}</p>}

@@ -1,8 +1,13 @@
 // Keyboard shortcuts as Mastodon's web app has them: j/k move between posts, Enter/o opens one,
-// n composes, r/f/b reply, favourite and boost the post in focus, s or / search, g h / g n go
-// home or to the notifications, ? shows the help. Keys typed into a text field are the field's.
-import { focusCompose } from "../state/compose.ts";
+// n composes, r/f/b/d reply, favourite, boost and bookmark the post in focus, m mentions its
+// author, p opens the author's profile, x shows or hides its content warning, h its sensitive
+// media, s or / search, Backspace goes back, g h / g n / g l / g t / g d / g f / g u / g r go home,
+// to the notifications, the local and federated timelines, direct messages, favourites, your
+// profile and follow requests, ? shows the help. Keys typed into a text field are the field's.
+import { focusCompose, startMention } from "../state/compose.ts";
 import { navigate, paths } from "../state/router.ts";
+import { actionable, statuses } from "../state/statuses.ts";
+import { session } from "../state/session.ts";
 
 function posts(): HTMLElement[] {
   return [...document.querySelectorAll<HTMLElement>("main article[data-status-id]")];
@@ -26,6 +31,32 @@ function press(action: string): void {
   current()?.querySelector<HTMLButtonElement>(`.actions button[data-action="${action}"]`)?.click();
 }
 
+/** Opens or folds a <details> of the post in focus (its content warning, its sensitive media). */
+function toggle(selector: string): void {
+  const details = current()?.querySelector<HTMLDetailsElement>(selector);
+  if (details) details.open = !details.open;
+}
+
+function focusedStatus() {
+  const id = current()?.dataset.statusId;
+  const s = id ? statuses.get()[id] : undefined;
+  return s ? actionable(s) : undefined;
+}
+
+const GO: Record<string, () => string | null> = {
+  h: () => paths.home,
+  n: () => paths.notifications,
+  l: () => paths.local,
+  t: () => paths.federated,
+  d: () => paths.conversations,
+  f: () => paths.favourites,
+  r: () => paths.followRequests,
+  u: () => {
+    const me = session.get();
+    return me.state === "signed-in" ? paths.profile(me.me.id) : null;
+  },
+};
+
 export function installShortcuts(showHelp: () => void): () => void {
   let pendingG = false;
   const onKey = (event: KeyboardEvent) => {
@@ -38,8 +69,8 @@ export function installShortcuts(showHelp: () => void): () => void {
     if (document.querySelector("dialog[open]")) return;
     if (pendingG) {
       pendingG = false;
-      if (event.key === "h") return navigate(paths.home);
-      if (event.key === "n") return navigate(paths.notifications);
+      const where = GO[event.key]?.();
+      if (where) return navigate(where);
     }
     const handled: Record<string, () => void> = {
       j: () => move(1),
@@ -48,6 +79,18 @@ export function installShortcuts(showHelp: () => void): () => void {
       r: () => press("reply"),
       f: () => press("favourite"),
       b: () => press("boost"),
+      d: () => press("bookmark"),
+      m: () => {
+        const s = focusedStatus();
+        if (s) startMention(s.account.acct);
+      },
+      p: () => {
+        const s = focusedStatus();
+        if (s) navigate(paths.profile(s.account.id));
+      },
+      x: () => toggle("details.spoiler"),
+      h: () => toggle("details.sensitive"),
+      Backspace: () => history.back(),
       o: () => {
         const id = current()?.dataset.statusId;
         if (id) navigate(paths.thread(id));
