@@ -12,14 +12,29 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/**
- * Starts `./skein start` with `env` and waits until /health answers on `port` (60 s at most).
- * `wrapper`: through the `./skein` script itself (which execs node, so the pid stays the
- * server's), with the Node flags it gives `start`; otherwise node runs the CLI directly.
- */
-export async function startBenchServer(env: Record<string, string>, port: number, options: { wrapper?: boolean } = {}): Promise<BenchServer> {
-  const [command, args] = options.wrapper ? [path.join(root, "skein"), ["start"]] : [process.execPath, [path.join(root, "src/cli/main.ts"), "start"]];
-  const server = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "inherit", "inherit"] });
+export interface SkeinCommandOptions {
+  /**
+   * Through the `./skein` script itself (which execs node, so the pid stays the server's), with
+   * the Node flags it gives start/web/worker — what production runs (docs/PERFORMANCE.md,
+   * "Memory"); otherwise node runs the CLI directly, with Node's defaults.
+   */
+  wrapper?: boolean;
+  /** Node flags of the bench's own (a CPU profile): given through NODE_OPTIONS to the wrapper. */
+  nodeArgs?: string[];
+}
+
+/** The command, arguments and extra environment that run `./skein <role>` for a benchmark. */
+export function skeinCommand(role: "start" | "web" | "worker", options: SkeinCommandOptions = {}): { command: string; args: string[]; env: Record<string, string> } {
+  const nodeArgs = options.nodeArgs ?? [];
+  if (!options.wrapper) return { command: process.execPath, args: [...nodeArgs, path.join(root, "src/cli/main.ts"), role], env: {} };
+  const nodeOptions = [process.env.NODE_OPTIONS ?? "", ...nodeArgs].join(" ").trim();
+  return { command: path.join(root, "skein"), args: [role], env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} };
+}
+
+/** Starts `./skein start` with `env` and waits until /health answers on `port` (60 s at most). */
+export async function startBenchServer(env: Record<string, string>, port: number, options: SkeinCommandOptions = {}): Promise<BenchServer> {
+  const { command, args, env: extra } = skeinCommand("start", options);
+  const server = spawn(command, args, { cwd: root, env: { ...process.env, ...env, ...extra }, stdio: ["pipe", "inherit", "inherit"] });
   const stop = async () => {
     if (server.exitCode !== null) return;
     server.kill("SIGTERM");

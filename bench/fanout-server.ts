@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { skeinCommand } from "./bench-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,11 +64,12 @@ interface Started {
 }
 
 function spawnRole(role: "start" | "web" | "worker", env: Record<string, string>, logFile: string, cpuProfDir: string | null): Started {
-  const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  // Through the wrapper, with the Node flags production runs with (young generation, malloc arenas, …).
+  const { command, args, env: extra } = skeinCommand(role, { wrapper: true, nodeArgs: cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [] });
   const out = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "src/cli/main.ts"), role], {
+  const child = spawn(command, args, {
     cwd: root,
-    env: { ...process.env, ...env, SKEIN_STOP_ON_STDIN_CLOSE: "1" },
+    env: { ...process.env, ...env, ...extra, SKEIN_STOP_ON_STDIN_CLOSE: "1" },
     stdio: ["pipe", out, out],
   });
   fs.closeSync(out);

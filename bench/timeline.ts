@@ -63,7 +63,7 @@ export async function timelineBench(options: TimelineBenchOptions): Promise<Reco
       }
     }
 
-    const server = await startBenchServer(env, port);
+    const server = await startBenchServer(env, port, { wrapper: true });
     try {
       const url = server.url;
       const token = await signIn(url, READER.username, READER.password);

@@ -5,6 +5,10 @@
 // docs/PERFORMANCE.md "Memory"); filled here, the server never loads it.
 const [command = "start"] = process.argv.slice(2);
 await import(command === "worker" ? "./commands/worker.ts" : "./commands/start.ts");
+// Both database drivers' modules: a server imports the configured one only (db/database.ts).
+await Promise.all(["../db/dialects/sqlite.ts", "../db/dialects/postgres.ts", "../db/dialects/postgres-notify.ts"].map((m) => import(m)));
+// The federation stack, which a server loads on first use (federation/stack-loader.ts), not at start-up.
+await import("../federation/stack.ts");
 // A sender thread's own module: compiled (and cached) before it fails here, outside a worker thread.
 await import("../federation/delivery/sender-thread.ts").catch(() => {});
 // main.ts runs the command it is given when imported: give it `help` (the wrapper drops the output).

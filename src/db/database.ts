@@ -5,8 +5,6 @@ import type { Config } from "../config/config.ts";
 import { redact } from "../config/config.ts";
 import type { DB } from "./schema.ts";
 import { IdColumnsPlugin } from "./plugins.ts";
-import { openSqlite } from "./dialects/sqlite.ts";
-import { openPostgres } from "./dialects/postgres.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 
@@ -19,8 +17,11 @@ export interface Database {
 /** A failure to reach the database, worded for the operator. */
 export class DatabaseUnavailableError extends Error {}
 
+// Each engine's driver is imported only when it is the one configured: a SQLite server never
+// loads pg, a PostgreSQL one never maps better-sqlite3's native addon (docs/PERFORMANCE.md, "Memory").
 export async function openDatabase(config: Config["database"]): Promise<Database> {
   if (config.kind === "sqlite") {
+    const { openSqlite } = await import("./dialects/sqlite.ts");
     let opened;
     try {
       opened = openSqlite(config.file);
@@ -31,6 +32,7 @@ export async function openDatabase(config: Config["database"]): Promise<Database
     return { db, kind: "sqlite", close: () => db.destroy() };
   }
 
+  const { openPostgres } = await import("./dialects/postgres.ts");
   const { dialect } = openPostgres(config.url);
   const db = new Kysely<DB>({ dialect, plugins: [new IdColumnsPlugin()] });
   try {

@@ -6,7 +6,6 @@
 import type { Kysely } from "kysely";
 import type { Config } from "../config/config.ts";
 import type { DB } from "./schema.ts";
-import { PostgresNotifier } from "./dialects/postgres-notify.ts";
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; the same limit holds everywhere. */
 export const MAX_NOTIFY_PAYLOAD_BYTES = 7999;
@@ -87,6 +86,9 @@ export class InProcessNotifier implements Notifier {
 }
 
 /** The notifier for the configured database. PostgreSQL opens its listening connection lazily. */
-export function openNotifier(config: Config["database"], db: Kysely<DB>): Notifier {
-  return config.kind === "postgres" ? new PostgresNotifier(config.url, db) : new InProcessNotifier();
+export async function openNotifier(config: Config["database"], db: Kysely<DB>): Promise<Notifier> {
+  if (config.kind !== "postgres") return new InProcessNotifier();
+  // Imported only on PostgreSQL: it brings pg (see database.ts).
+  const { PostgresNotifier } = await import("./dialects/postgres-notify.ts");
+  return new PostgresNotifier(config.url, db);
 }

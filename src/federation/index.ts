@@ -1,40 +1,42 @@
-// Starts federation for a server process: Fedify over Skein's queue and key–value store for what
-// arrives, the delivery engine for what leaves, the outbox plugged into the domain, the HTTP
-// entry point for ActivityPub requests, and (in processes that do background work) the inbox
-// jobs and deliveries themselves.
+// Starts federation for a server process. At start-up only what runs whether or not anyone
+// federates: the delivery engine (it waits on the database), the fan-out, and the listeners of the
+// queues. Fedify and everything built on it (stack.ts) load on first use through one seam
+// (stack-loader.ts): the domain's ports (outbox, quote outbox, remote lookups, archive documents)
+// are plugged to stand-ins that wait for the stack, ActivityPub requests wait for it in the
+// middleware, and the inbox, outbox and thread jobs wait for it in their handlers.
 import type { MiddlewareHandler } from "hono";
 import { getLogger } from "@logtape/logtape";
 import type { Database } from "../db/database.ts";
 import type { Notifier } from "../db/notify.ts";
-import type { FederationDeps, SkeinFederation } from "./context.ts";
+import type { FederationDeps } from "./context.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
+import { FEDIFY_QUEUE } from "../queue/fedify-queue.ts";
 import { DeliveryStore } from "../store/deliveries.ts";
-import { buildFederation, isGoneLocalDocument } from "./federation.ts";
-import { OUTBOX_QUEUE, QueuedOutbox } from "./outbox-queue.ts";
-import { FedifyQuoteOutbox } from "./quotes.ts";
-import type { Resolver } from "./resolver.ts";
-import { isInboxPost, passInboxGate, signingKeyHosts, unreadableActivity } from "./inbox-gate.ts";
+import { deferred, FederationLoader, OUTBOX_QUEUE } from "./stack-loader.ts";
+import type { FederationStack } from "./stack.ts";
+import type { Outbox } from "../domain/outbox.ts";
+import type { QuoteOutbox } from "../domain/quotes/quote-outbox.ts";
+import type { RemoteLookup } from "../domain/remote-lookup.ts";
+import type { ArchiveDocuments } from "../domain/account-data/archives.ts";
 import { Fanout } from "./delivery/fanout.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { deliveryUserAgent } from "./delivery/http-sender.ts";
 import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
 import { SenderPool } from "./delivery/sender-pool.ts";
 import { deliveryKeyOf } from "./keys.ts";
-import { weakSignatureRefusal } from "./signature-policy.ts";
-import { KeyRefresh } from "./key-refresh.ts";
-import { DatabaseKvStore } from "../queue/kv-store.ts";
-import { deliveryPolicy, moderationInboxPolicy } from "./moderation-policy.ts";
+import { deliveryPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
 import { ACCOUNT_JOBS_QUEUE } from "../domain/moderation/account-moderation.ts";
 import { ACCOUNT_DATA_QUEUE } from "../domain/account-data/account-data.ts";
 import { MEDIA_QUEUE } from "../domain/media/media-service.ts";
-import { FederationArchiveDocuments } from "./archive-documents.ts";
 
 const logger = getLogger(["skein", "federation"]);
 
 export interface FederationRuntime {
-  federation: SkeinFederation;
-  resolver: Resolver;
+  /** Fedify and what is built on it, loaded on the first call (stack-loader.ts). */
+  stack(): Promise<FederationStack>;
+  /** Whether the stack has been loaded in this process yet. */
+  loaded(): boolean;
   jobs: JobQueue;
   deliveries: DeliveryStore;
   engine: DeliveryEngine;
@@ -54,6 +56,8 @@ const KEEP_GAVE_UP_MS = 7 * 24 * 3600_000;
  * 1,192 deliveries/s; 15 s and 850/s with the fan-out inside the request); 32 did no better.
  */
 const OUTBOX_CONCURRENCY = 16;
+/** Inbox jobs (Fedify's queue) run at once per process. */
+const INBOX_CONCURRENCY = 16;
 
 export interface FederationQueues {
   /** The process's job queue (server/context.ts), which wakes listeners in every process. */
@@ -86,68 +90,17 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   });
   const fanout = new Fanout(deliveries, { allowPlainHttp: testing, queued: () => engine.queued(), policy });
   const heardFrom = (host: string) => void fanout.revive(host).catch((error) => logger.warn("Could not revive {host}: {error}", { host, error }));
-  const { federation, resolver } = buildFederation(deps, database.db, jobs, heardFrom);
+  const loader = new FederationLoader({ deps, database, jobs, fanout, heardFrom, inboxConcurrency: INBOX_CONCURRENCY });
+  const stack = () => loader.load();
   // Fan-outs to followers are jobs (outbox-queue.ts): off the request path, run below.
-  const outbox = new QueuedOutbox(federation, deps, fanout, jobs);
-  deps.services.outbox.target = outbox;
-  deps.services.quotes.outbox.target = new FedifyQuoteOutbox(deps, outbox);
-  deps.services.resolver.target = resolver;
-  // Account archives are rendered with the same documents other servers are served.
-  deps.services.accountData.archives.documents.target = new FederationArchiveDocuments(federation, deps);
+  deps.services.outbox.target = deferred<Outbox>(loader, (s) => s.outbox);
+  deps.services.quotes.outbox.target = deferred<QuoteOutbox>(loader, (s) => s.quoteOutbox);
+  deps.services.resolver.target = deferred<RemoteLookup>(loader, (s) => s.resolver);
+  deps.services.accountData.archives.documents.target = deferred<ArchiveDocuments>(loader, (s) => s.archiveDocuments);
 
-  const inboxPolicy = moderationInboxPolicy(deps);
-  const keyRefresh = new KeyRefresh(new DatabaseKvStore(database.db));
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!FEDERATION_PATHS.test(c.req.path)) return next();
-    let request = c.req.raw;
-    // A fetch signed by a refused server's key gets nothing (Mastodon answers suspended servers' signed fetches so too).
-    if (request.method === "GET") {
-      for (const host of signingKeyHosts(request.headers)) {
-        const refusal = await inboxPolicy.refuseHost(host);
-        if (refusal) return c.json({ error: refusal }, 403);
-      }
-      // Secure mode answers by who signed: a signature that could be replayed elsewhere names no one.
-      if (config.authorizedFetch) {
-        const weak = weakSignatureRefusal(request);
-        if (weak) return weak;
-      }
-    }
-    if (isInboxPost(request, c.req.path)) {
-      const gate = await passInboxGate(request, () => {
-        const ctx = federation.createContext(request, undefined);
-        return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, refreshKey: (keyId) => keyRefresh.forget(keyId) };
-      }, inboxPolicy);
-      if ("refusal" in gate) return gate.refusal;
-      request = gate.request;
-      try {
-        return await answer(request, next);
-      } catch (error) {
-        const refusal = unreadableActivity(error);
-        if (refusal) return refusal;
-        throw error;
-      }
-    }
-    if (request.method === "GET" && (await isGoneLocalDocument(deps.stores, c.req.path))) return c.body(null, 410);
-    return answer(request, next);
-  };
-
-  /** Fedify's answer, or the next handler's for paths and formats Fedify does not serve. */
-  const answer = async (request: Request, next: () => Promise<void>) => {
-    let passOn = false;
-    const response = await federation.fetch(request, {
-      contextData: undefined,
-      // Not ours, or a browser asking for HTML: the web routes answer.
-      onNotFound: () => {
-        passOn = true;
-        return new Response(null, { status: 404 });
-      },
-      onNotAcceptable: () => {
-        passOn = true;
-        return new Response(null, { status: 406 });
-      },
-    });
-    if (passOn) return next();
-    return response;
+    return (await stack()).serve(c, next);
   };
 
   const runQueue = async (signal: AbortSignal) => {
@@ -156,11 +109,12 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     }, SWEEP_MS);
     try {
       await Promise.all([
-        federation.startQueue(undefined, { signal }),
+        // Fedify's queue (inbox activities), handled as Fedify's own worker would (startQueue); the stack loads with the first job.
+        jobs.listen(FEDIFY_QUEUE, async (message) => (await stack()).federation.processQueuedTask(undefined, message as never), { signal, concurrency: INBOX_CONCURRENCY }),
         engine.run(signal),
         // Posts, edits, deletes and profile updates to every follower's server: signed and queued for delivery here,
         // OUTBOX_CONCURRENCY at once (they wait mostly on the database).
-        jobs.listen(OUTBOX_QUEUE, (payload) => outbox.handle(payload), { signal, concurrency: OUTBOX_CONCURRENCY }),
+        jobs.listen(OUTBOX_QUEUE, async (payload) => (await stack()).outbox.handle(payload), { signal, concurrency: OUTBOX_CONCURRENCY }),
         // Moderation's jobs (a suspended server's purge): one at a time per process, long leases renewed.
         jobs.listen(MODERATION_QUEUE, (payload) => deps.services.moderation.enforcement.handle(payload).then(() => undefined), { signal, concurrency: 1 }),
         // Purges of suspended accounts (DELETE /api/v1/admin/accounts/:id), here where the outbox federates their Delete.
@@ -176,5 +130,5 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     }
   };
 
-  return { federation, resolver, jobs, deliveries, engine, middleware, runQueue };
+  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, middleware, runQueue };
 }

@@ -1,7 +1,6 @@
 // Local actors' key pairs: RSA (HTTP Signatures, draft-cavage and RFC 9421) and Ed25519 (Object
 // Integrity Proofs). Made on first use and stored, so every process signs with the same keys;
 // kept parsed in memory afterwards, since parsing is slower than signing.
-import { exportJwk, generateCryptoKeyPair, importJwk } from "@fedify/fedify";
 import type { Stores } from "../store/stores.ts";
 import { parsePrivateJwk, type SigningKey } from "./delivery/http-signature.ts";
 
@@ -35,7 +34,7 @@ async function newKeys(accountId: string) {
     true,
     ["sign", "verify"],
   )) as CryptoKeyPair;
-  const ed = await generateCryptoKeyPair("Ed25519");
+  const ed = (await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"])) as CryptoKeyPair;
   return {
     account_id: accountId,
     rsa_private: JSON.stringify(await exportJwk(rsa.privateKey)),
@@ -75,6 +74,22 @@ async function parse(row: { rsa_private: string; rsa_public: string; ed25519_pri
     rsa: { privateKey: await importJwk(JSON.parse(row.rsa_private), "private"), publicKey: await importJwk(JSON.parse(row.rsa_public), "public") },
     ed25519: { privateKey: await importJwk(JSON.parse(row.ed25519_private), "private"), publicKey: await importJwk(JSON.parse(row.ed25519_public), "public") },
   };
+}
+
+// JWK in and out as Fedify's exportJwk/importJwk do it (Ed25519 keys carry `alg`), on WebCrypto
+// directly: importing Fedify for these would load its whole stack at start-up, which a server waits
+// to do until it federates (stack-loader.ts).
+async function exportJwk(key: CryptoKey): Promise<JsonWebKey> {
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  if (jwk.crv === "Ed25519") jwk.alg = "Ed25519";
+  return jwk;
+}
+
+async function importJwk(jwk: JsonWebKey, type: "public" | "private"): Promise<CryptoKey> {
+  const usages: KeyUsage[] = type === "public" ? ["verify"] : ["sign"];
+  if (jwk.kty === "RSA" && jwk.alg === "RS256") return crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, usages);
+  if (jwk.kty === "OKP" && jwk.crv === "Ed25519") return crypto.subtle.importKey("jwk", jwk, "Ed25519", true, usages);
+  throw new TypeError("Unsupported JWK format.");
 }
 
 const signingKeys = new Map<string, Promise<SigningKey>>();

@@ -13,8 +13,7 @@ import type { StatusRow } from "../store/statuses.ts";
 import type { FederationDeps, SkeinFederation } from "./context.ts";
 import type { Fanout } from "./delivery/fanout.ts";
 import { FedifyOutbox } from "./outbox.ts";
-
-export const OUTBOX_QUEUE = "outbox";
+import { OUTBOX_QUEUE } from "./stack-loader.ts";
 
 type OutboxJob =
   | { kind: "statusCreated" | "statusUpdated"; statusId: string }

@@ -14,6 +14,8 @@ export interface DeliveryFigures {
 export interface MetricsSource {
   queueStats(): Promise<{ queue: string; ready: number; delayed: number; running: number; oldestReadyAgeSeconds: number | null }[]>;
   deliveries?(): Promise<DeliveryFigures>;
+  /** Whether this process has loaded federation's stack (Fedify) yet: it does on first use, not at start-up. */
+  federationLoaded?(): boolean;
 }
 
 export function metricsRoutes(source: MetricsSource) {
@@ -47,6 +49,9 @@ export function metricsRoutes(source: MetricsSource) {
       metric("skein_delivery_failing_hosts", "Remote hosts with failures and no success since.", "gauge", [[{}, d.failingHosts]]);
       metric("skein_delivery_paused_hosts", "Remote hosts paused by the circuit breaker or Retry-After.", "gauge", [[{}, d.pausedHosts]]);
       metric("skein_delivery_unavailable_hosts", "Remote hosts that failed on too many days; revived when they contact us.", "gauge", [[{}, d.unavailableHosts]]);
+    }
+    if (source.federationLoaded) {
+      metric("skein_federation_loaded", "1 once this process has loaded federation (Fedify), which it does on the first ActivityPub request or job.", "gauge", [[{}, source.federationLoaded() ? 1 : 0]]);
     }
     const memory = process.memoryUsage();
     metric("skein_process_resident_memory_bytes", "Resident memory of this process.", "gauge", [[{}, memory.rss]]);

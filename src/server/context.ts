@@ -40,7 +40,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   }
   const stores = createStores(database.db);
   const services = createServices(stores, config);
-  const notifier = openNotifier(config.database, database.db);
+  const notifier = await openNotifier(config.database, database.db);
   // One queue for every service's jobs, from every process (the CLI's too); a job queued here
   // wakes the listeners of every process through the notifier (queue/wake-signal.ts).
   const jobs = new JobQueue(database.db, database.kind, notifier);

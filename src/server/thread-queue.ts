@@ -7,16 +7,14 @@ import { getLogger } from "@logtape/logtape";
 import type { Runtime } from "./context.ts";
 import type { FederationRuntime } from "../federation/index.ts";
 import { THREADS_QUEUE } from "../domain/threads/thread-service.ts";
-import { ThreadCompletion } from "../federation/threads.ts";
 
 const logger = getLogger(["skein", "threads"]);
 /** Threads completed at once per process (each waits mostly on other servers). */
 const CONCURRENCY = 4;
 
 export async function runThreadQueue(runtime: Runtime, federation: FederationRuntime, signal: AbortSignal): Promise<void> {
-  const { services, stores, config } = runtime;
+  const { services } = runtime;
   const jobs = runtime.jobs;
-  const completion = new ThreadCompletion({ config, services, stores }, federation.resolver, () => federation.federation.createContext(new URL(config.origin), undefined));
   await jobs.listen(
     THREADS_QUEUE,
     async (payload) => {
@@ -24,7 +22,8 @@ export async function runThreadQueue(runtime: Runtime, federation: FederationRun
       if (!job) return;
       let outcome = { conversationId: job.conversationId, resultCount: 0 };
       try {
-        outcome = await completion.complete(job, signal);
+        // Completing a thread is federation's work: the first job loads the stack (federation/stack-loader.ts).
+        outcome = await (await federation.stack()).completeThread(job, signal);
       } catch (error) {
         logger.warn("Could not complete the thread {conversation}: {error}", { conversation: job.conversationId, error });
       }

@@ -26,6 +26,25 @@ test("GET /metrics speaks Prometheus' text format", async () => {
   assert.ok(rss && Number(rss[1]) > 10_000_000, "the resident memory is reported in bytes");
 });
 
+test("federation loads on first use, and the requests that arrive while it loads get their answers", async () => {
+  const loaded = async () => /^skein_federation_loaded (\d)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1];
+  await server.createAccount("opal");
+  assert.equal(await loaded(), "0", "a server nobody federated with has not loaded Fedify");
+  const host = new URL(server.url).host;
+  const [webfinger, actor, inbox] = await Promise.all([
+    fetch(`${server.url}/.well-known/webfinger?resource=acct:opal@${host}`),
+    fetch(`${server.url}/users/opal`, { headers: { Accept: "application/activity+json" } }),
+    // Unsigned: refused by the inbox gate, not by a half-loaded server.
+    fetch(`${server.url}/users/opal/inbox`, { method: "POST", headers: { "Content-Type": "application/activity+json" }, body: JSON.stringify({ type: "Follow" }) }),
+  ]);
+  assert.equal(webfinger.status, 200);
+  assert.equal((await webfinger.json()).subject, `acct:opal@${host}`);
+  assert.equal(actor.status, 200);
+  assert.equal((await actor.json()).preferredUsername, "opal");
+  assert.equal(inbox.status, 401, await inbox.text());
+  assert.equal(await loaded(), "1");
+});
+
 test("./skein queue status reads the queue beside the running server", async () => {
   const result = await server.cli(["queue", "status"]);
   assert.equal(result.code, 0, result.stderr);

@@ -17,6 +17,7 @@ import { runCardQueue } from "../../server/card-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
 import { loadWebClient } from "../../http/web/client.ts";
 import { ensureWebClientBuilt, WEB_DIST } from "../../../web/build.ts";
+import { collectStartupGarbage } from "../../server/startup-memory.ts";
 
 const logger = getLogger(["skein", "server"]);
 
@@ -52,6 +53,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     queueStats: () => federation.jobs.stats(),
     deliveries: async () => ({ stats: await federation.deliveries.stats(), lastMinute: await federation.deliveries.recentCounts(1), process: { ...federation.engine.counters } }),
     failingHosts: (limit: number) => federation.deliveries.failingHosts(limit),
+    federationLoaded: () => federation.loaded(),
   };
   const app = createApp(runtime.services, {
     streaming: streaming.hub,
@@ -94,6 +96,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     where,
     ms: Math.round(performance.now() - startedAt),
   });
+  const cancelCollect = collectStartupGarbage();
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -110,6 +113,7 @@ async function serve(role: "all" | "web"): Promise<number> {
   });
   // A stdin still being read would keep the process alive after shutdown.
   if (process.env.SKEIN_STOP_ON_STDIN_CLOSE === "1") process.stdin.destroy();
+  cancelCollect();
   await scheduler?.stop();
   stopQueue.abort();
   await queueDone.catch(() => {});

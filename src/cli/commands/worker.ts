@@ -10,6 +10,7 @@ import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
 import { startFederation } from "../../federation/index.ts";
 import { runMailQueue } from "../../server/mail-queue.ts";
 import { runPushQueue } from "../../server/push-queue.ts";
+import { collectStartupGarbage } from "../../server/startup-memory.ts";
 import { runThreadQueue } from "../../server/thread-queue.ts";
 import { runCardQueue } from "../../server/card-queue.ts";
 import { installFederationHttpClient } from "../../federation/http-client.ts";
@@ -41,10 +42,12 @@ export async function worker(args: string[]): Promise<number> {
   const threadsDone = runThreadQueue(runtime, federation, stop.signal);
   const cardsDone = runCardQueue(runtime, stop.signal);
   logger.info("Skein worker running: up to {concurrency} deliveries at once, {perHost} to {perHostMax} per host", { concurrency, perHost: config.delivery.perHost, perHostMax: config.delivery.perHostMax });
+  const cancelCollect = collectStartupGarbage();
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+  cancelCollect();
   stop.abort();
   await scheduler.stop();
   await queueDone.catch(() => {});

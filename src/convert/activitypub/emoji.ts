@@ -19,18 +19,6 @@ export function toEmojiTag(emoji: OutgoingEmoji): Emoji {
   });
 }
 
-/** The Emoji object served at its id, as JSON-LD (Mastodon serves the same shape). */
-export function emojiDocument(emoji: OutgoingEmoji): Record<string, unknown> {
-  return {
-    "@context": ["https://www.w3.org/ns/activitystreams", { toot: "http://joinmastodon.org/ns#", Emoji: "toot:Emoji" }],
-    id: emoji.id,
-    type: "Emoji",
-    name: `:${emoji.shortcode}:`,
-    updated: emoji.updatedAt,
-    icon: { type: "Image", mediaType: emoji.mediaType ?? undefined, url: emoji.url },
-  };
-}
-
 const embeddedOnly = { suppressError: true, documentLoader: () => Promise.reject(new Error("not fetched")) };
 
 /**

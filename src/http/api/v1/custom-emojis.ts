@@ -6,7 +6,7 @@ import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
 import { convertContext } from "../../render.ts";
 import { toCustomEmoji, type CustomEmojiEntity } from "../../../convert/mastodon/custom-emoji.ts";
-import { emojiDocument } from "../../../convert/activitypub/emoji.ts";
+import { emojiDocument } from "../../../convert/activitypub/emoji-document.ts";
 import { outgoingEmoji } from "../../../domain/emojis/outgoing.ts";
 
 export const customEmojisRoutes = new Hono<AppEnv>();
