@@ -123,7 +123,7 @@ async function indexBytes(runtime: Runtime): Promise<number> {
 }
 
 async function measureQueries(env: Record<string, string>, port: number, repeats: number, log: (line: string) => void): Promise<Record<string, number>> {
-  const server = await startBenchServer(env, port);
+  const server = await startBenchServer(env, port, { wrapper: true });
   try {
     const url = server.url;
     const token = await signIn(url, READER.username, READER.password);
