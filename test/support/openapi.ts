@@ -1,19 +1,63 @@
 // Validates response bodies against the Mastodon API contract in ../shared/mastodon-openapi.json
 // (OpenAPI 3.1, JSON Schema 2020-12). installContractCheck() wraps the global fetch so that every
 // JSON response from the server under test — including those masto.js receives — is checked.
+//
+// Compiling a validator from the 1.4 MB contract took about a second of CPU in every test file
+// (most of a file's own CPU), so each one is compiled once per contract and kept as code under
+// .skein-runtime/openapi-validators/: later test files, and later runs, load it instead.
+import crypto from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv";
 
 const specPath = path.resolve(import.meta.dirname, "../../../shared/mastodon-openapi.json");
-const spec = JSON.parse(fs.readFileSync(specPath, "utf8"));
+const specText = fs.readFileSync(specPath, "utf8");
+const spec = JSON.parse(specText);
 
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-(addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
-ajv.addFormat("iso-639-1", /^[a-z]{2}$/);
-ajv.addSchema({ ...spec, $id: "mastodon-openapi" });
+const formatsModule = path.join(import.meta.dirname, "openapi-formats.cjs");
+const ajvOptions = { strict: false, allErrors: true, validateFormats: true } as const;
+const load = createRequire(import.meta.url);
+const ajvVersion = (load("ajv/package.json") as { version: string }).version;
+/** Compiled validators depend on the contract, ajv and the options: a change of any makes a new directory. */
+const cacheDir = path.resolve(
+  import.meta.dirname,
+  "../../.skein-runtime/openapi-validators",
+  sha256(`${specText}\0${ajvVersion}\0${JSON.stringify(ajvOptions)}\0${fs.readFileSync(formatsModule, "utf8")}`).slice(0, 16),
+);
+
+function sha256(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** The compiler, loaded and made only when a validator is not compiled yet (ajv itself costs to load). */
+let compiler: Ajv2020 | null = null;
+function ajv(): Ajv2020 {
+  if (compiler) return compiler;
+  const { Ajv2020 } = load("ajv/dist/2020") as typeof import("ajv/dist/2020.js");
+  const { _ } = load("ajv") as typeof import("ajv");
+  compiler = new Ajv2020({ ...ajvOptions, code: { source: true, formats: _`require(${formatsModule})` } });
+  (load("ajv-formats") as (a: Ajv2020) => void)(compiler);
+  compiler.addFormat("iso-639-1", /^[a-z]{2}$/);
+  compiler.addSchema({ ...spec, $id: "mastodon-openapi" });
+  return compiler;
+}
+
+/** The validator for a schema of the contract: loaded if compiled before, else compiled and kept. */
+function compiledValidator(ref: string): ValidateFunction | null {
+  const file = path.join(cacheDir, `${sha256(ref).slice(0, 32)}.cjs`);
+  if (fs.existsSync(file)) return load(file) as ValidateFunction;
+  const validate = ajv().getSchema(ref);
+  if (!validate) return null;
+  fs.mkdirSync(cacheDir, { recursive: true });
+  // Written whole, then renamed: a test file running beside this one never reads half a file.
+  const partial = `${file}.${process.pid}.partial`;
+  const standaloneCode = load("ajv/dist/standalone") as { default: (ajv: Ajv2020, validate: ValidateFunction) => string };
+  fs.writeFileSync(partial, standaloneCode.default(ajv(), validate));
+  fs.renameSync(partial, file);
+  return validate;
+}
 
 interface Operation {
   method: string;
@@ -57,7 +101,7 @@ export function validateResponse(method: string, pathname: string, status: numbe
 function validateAgainst(ref: string, body: unknown): { checked: boolean; problems: string[] } {
   let validate = validators.get(ref);
   if (validate === undefined) {
-    validate = ajv.getSchema(ref) ?? null;
+    validate = compiledValidator(ref);
     validators.set(ref, validate);
   }
   if (!validate) return { checked: false, problems: [`no schema at ${ref}`] };
