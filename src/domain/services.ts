@@ -9,6 +9,7 @@ import { TwoFactorService } from "./auth/two-factor.ts";
 import { InstanceService } from "./instance/instance-service.ts";
 import { InstanceTextService } from "./instance/instance-texts.ts";
 import { ServerHistory } from "./instance/server-history.ts";
+import { CostReports } from "./media/cost-reports.ts";
 import { RuleService } from "./instance/rules.ts";
 import { InstanceActivityService } from "./instance/activity.ts";
 import { AnnouncementService } from "./announcements/announcement-service.ts";
@@ -99,6 +100,8 @@ export interface Services {
   instanceActivity: InstanceActivityService;
   /** The figures sampled every minute (queues, deliveries, storage) for the admin console's charts. */
   serverHistory: ServerHistory;
+  /** The media cost report for the admin console, measured in the background on request. */
+  costReports: CostReports;
   /** Announcements by admins, with reactions (domain/announcements). */
   announcements: AnnouncementService;
   /** Users' annual reports (domain/annual-reports). */
@@ -205,6 +208,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
     rules: new RuleService(stores),
     instanceActivity: new InstanceActivityService(stores),
     serverHistory: new ServerHistory(stores),
+    costReports: new CostReports(stores, () => services.mediaStorage, config.media.prices),
     announcements: new AnnouncementService(stores, events),
     annualReports: new AnnualReportService(stores),
     notifications,

@@ -10,7 +10,8 @@
 // (and sign-up through the API is refused for it), allows a domain, subscribes to a list served on
 // loopback and undoes one of the changes it made, gives a role on an account's page, adds terms of
 // service; the domain-block preview counts the people here who lose a follower or a followee;
-// the trends page draws the samples as SVG charts after one is taken through the service; axe-core
+// the trends page draws the samples as SVG charts after one is taken through the service; the cost
+// page measures in the background and shows the projection, storage and what was served; axe-core
 // on each new page. Screenshots go to test/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +24,7 @@ import { adminUser, type AdminUser } from "../support/admin-clients.ts";
 import { Browser, readForm } from "../support/browser.ts";
 import { fixtureIds, insertFollow, insertRemoteAccount, queryRows } from "../support/server-db.ts";
 import { launchChromium, type Chromium, type ChromiumPage } from "../support/chromium.ts";
+import { eventually } from "../support/federation-fleet.ts";
 
 let server: TestServer;
 let chromium: Chromium;
@@ -412,4 +414,22 @@ test("the trends page charts the samples the scheduler takes, after one is taken
   assert.match(await page.text("#samples"), /240 \(120\)/, "the figures are in a table too");
   assert.deepEqual(await axeProblems(page), [], "the trends page");
   await page.screenshot("admin-04-trends");
+});
+
+test("the cost page measures in the background, then shows the month's projection, the storage and what was served", async () => {
+  // What the server counted as it served files: two days of previews and originals.
+  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+  await sql("insert into media_usage_daily (day, kind, bytes, requests) values (?, ?, ?, ?)", [day(3), "attachments/original", 1_000_000, 4]);
+  await sql("insert into media_usage_daily (day, kind, bytes, requests) values (?, ?, ?, ?)", [day(0), "attachments/small", 2_000_000, 100]);
+  const page = await adminPageAt("/admin/cost");
+  assert.equal(await page.exists("#not-measured"), true, "nothing measured before it is asked for");
+  await page.click("#measure-now button");
+  // The page reloads itself while measuring; reading it again until the report is there.
+  await eventually(async () => (await adminPageAt("/admin/cost"), await page.exists("#projection")), 15_000, "the measured report");
+  assert.match(await page.text("#egress"), /local previews\s+2 MB\s+100/, "served bytes and requests per kind");
+  assert.match(await page.text("#storage"), /Total/, "storage by kind, with its total");
+  assert.match(await page.text("#total-usd"), /^(<)?\$\d/, "a month in dollars");
+  const points = await page.evaluate<number>(`document.querySelector("#chart-egress polyline").getAttribute("points").trim().split(/\\s+/).length`);
+  assert.equal(points, 2, "one point per day served");
+  assert.deepEqual(await axeProblems(page), [], "the cost page");
 });

@@ -27,6 +27,18 @@ export interface ChartOptions {
   series: readonly ChartSeries[];
 }
 
+/** Decimal units (1 MB = 1,000,000 bytes), so that a scale's 1-2-5 steps read as round figures. */
+export function decimalBytes(v: number): string {
+  const units = ["bytes", "kB", "MB", "GB", "TB"];
+  let value = v;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
 const WIDTH = 640;
 const HEIGHT = 170;
 const PAD = { left: 70, right: 12, top: 10, bottom: 24 };

@@ -26,6 +26,7 @@ export { csrfField };
 export const ADMIN_NAV = [
   { key: "dashboard", path: "/admin", label: "Dashboard", permission: "view_dashboard" },
   { key: "trends", path: "/admin/trends", label: "Trends", permission: "view_dashboard" },
+  { key: "cost", path: "/admin/cost", label: "Cost", permission: "view_dashboard" },
   { key: "reports", path: "/admin/reports", label: "Reports", permission: "manage_reports" },
   { key: "accounts", path: "/admin/accounts", label: "Accounts", permission: "manage_users" },
   { key: "invites", path: "/admin/invites", label: "Invites", permission: "manage_invites" },
@@ -132,9 +133,11 @@ export interface AdminPageOptions {
   body: HtmlEscapedString | Promise<HtmlEscapedString>;
   notice?: string | null;
   error?: string | null;
+  /** Reload the page after this many seconds (while something it shows is under way). */
+  refreshSeconds?: number;
 }
 
-export function adminPage(c: AdminContext, options: AdminPageOptions) {
+export function adminPage(c: AdminContext, { refreshSeconds, ...options }: AdminPageOptions) {
   const services = c.get("services");
   const instanceTitle = services.config.instance.title;
   const user = c.get("user");
@@ -143,6 +146,7 @@ export function adminPage(c: AdminContext, options: AdminPageOptions) {
   const nav = ADMIN_NAV.filter((item) => hasPermission(user.role, item.permission));
   return html`${DOCUMENT_START}
 <meta name="robots" content="noindex">
+${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
 <title>${options.title} · Administration · ${instanceTitle}</title>
 <style>${raw(CSS)}</style>
 </head>

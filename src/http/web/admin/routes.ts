@@ -15,6 +15,7 @@ import { accountRoutes } from "./accounts.ts";
 import { domainBlockRoutes } from "./domain-blocks.ts";
 import { instanceRoutes } from "./instance.ts";
 import { trendRoutes } from "./trends.ts";
+import { costRoutes } from "./cost.ts";
 import { inviteRoutes } from "./invites.ts";
 import { roleRoutes } from "./roles.ts";
 import { domainAllowRoutes } from "./domain-allows.ts";
@@ -24,7 +25,7 @@ import { signUpBlockRoutes } from "./sign-up-blocks.ts";
 export function adminRoutes(figures: QueueFigures | null): Hono<AppEnv> {
   const routes = new Hono<AdminEnv>();
   routes.use("*", requireSignedIn);
-  const pages = [dashboardRoutes(figures), trendRoutes, reportRoutes, accountRoutes, inviteRoutes, roleRoutes, domainBlockRoutes, domainAllowRoutes, blocklistRoutes, signUpBlockRoutes, instanceRoutes];
+  const pages = [dashboardRoutes(figures), trendRoutes, costRoutes, reportRoutes, accountRoutes, inviteRoutes, roleRoutes, domainBlockRoutes, domainAllowRoutes, blocklistRoutes, signUpBlockRoutes, instanceRoutes];
   for (const page of pages) routes.route("/", page);
   // A refusal the form reader raises (a post without its CSRF token: 403) is a page for a signed-in
   // moderator, not the API's JSON; anything else goes to the app's handler.

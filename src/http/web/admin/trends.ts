@@ -9,7 +9,7 @@ import type { AdminContext, AdminEnv } from "./layout.ts";
 import { adminPage, can, csrfField, when } from "./layout.ts";
 import { noticeOf, readForm } from "../settings/layout.ts";
 import type { ServerSample } from "../../../domain/instance/server-history.ts";
-import { lineChart } from "./charts.ts";
+import { decimalBytes, lineChart } from "./charts.ts";
 
 export const trendRoutes = new Hono<AdminEnv>();
 
@@ -25,17 +25,6 @@ const TABLE_ROWS = 30;
 
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 const rate = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)}/s`;
-/** Decimal units (1 MB = 1,000,000 bytes), so that the scale's 1-2-5 steps read as round figures. */
-function bytes(v: number): string {
-  const units = ["bytes", "kB", "MB", "GB", "TB"];
-  let value = v;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
-}
 const timeOf = (s: ServerSample) => Date.parse(s.sampled_at);
 
 function charts(samples: readonly ServerSample[], from: number, to: number) {
@@ -70,7 +59,7 @@ ${lineChart({
   about: "Bytes of local uploads (originals and previews) and of the remote media cache, measured hourly,",
   from,
   to,
-  format: bytes,
+  format: decimalBytes,
   minTop: 1_000_000,
   series: [series("local uploads", (s) => s.media_bytes), series("remote media cache", (s) => s.cache_bytes)],
 })}`;
@@ -83,7 +72,7 @@ function figuresTable(samples: readonly ServerSample[]) {
 <summary>The figures (the newest ${rows.length} samples)</summary>
 <table id="samples">
 <thead><tr><th scope="col">Sampled</th><th scope="col">Jobs waiting (ready)</th><th scope="col">Deliveries waiting (ready)</th><th scope="col">Delivered / failed last minute</th><th scope="col">Local uploads</th><th scope="col">Remote media cache</th></tr></thead>
-<tbody>${rows.map((s) => html`<tr><td>${when(s.sampled_at)}</td><td>${s.jobs_queued} (${s.jobs_ready})</td><td>${s.deliveries_queued} (${s.deliveries_ready})</td><td>${s.delivered} / ${s.failed}</td><td>${s.media_bytes === null ? "—" : bytes(s.media_bytes)}</td><td>${s.cache_bytes === null ? "—" : bytes(s.cache_bytes)}</td></tr>`)}</tbody>
+<tbody>${rows.map((s) => html`<tr><td>${when(s.sampled_at)}</td><td>${s.jobs_queued} (${s.jobs_ready})</td><td>${s.deliveries_queued} (${s.deliveries_ready})</td><td>${s.delivered} / ${s.failed}</td><td>${s.media_bytes === null ? "—" : decimalBytes(s.media_bytes)}</td><td>${s.cache_bytes === null ? "—" : decimalBytes(s.cache_bytes)}</td></tr>`)}</tbody>
 </table>
 </details>`;
 }
