@@ -33,6 +33,7 @@ import * as m0035 from "./migrations/0035_relays.ts"; // relay subscriptions
 import * as m0036 from "./migrations/0036_search_pending.ts"; // full-text indexing after the commit, in batches
 import * as m0037 from "./migrations/0037_search_days.ts"; // PostgreSQL full-text documents carry their day
 import * as m0038 from "./migrations/0038_server_samples.ts"; // the admin console's charts: figures sampled every minute
+import * as m0039 from "./migrations/0039_roles.ts"; // custom roles (Mastodon's role editor)
 import * as m0017 from "./migrations/0017_email_tokens.ts";
 import * as m0018 from "./migrations/0018_two_factor.ts";
 import * as m0015 from "./migrations/0015_registration.ts";
@@ -74,6 +75,7 @@ const migrations: Record<string, Migration> = {
   "0036_search_pending": m0036,
   "0037_search_days": m0037,
   "0038_server_samples": m0038,
+  "0039_roles": m0039,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

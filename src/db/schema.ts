@@ -21,6 +21,7 @@ import type { RelaysDB } from "./schema/relays.ts";
 import type { PollsDB } from "./schema/polls.ts";
 import type { SearchDB } from "./schema/search.ts";
 import type { ServerSamplesDB } from "./schema/server-samples.ts";
+import type { RolesDB } from "./schema/roles.ts";
 export type { PollsTable, PollOptionsTable, PollVotesTable } from "./schema/polls.ts";
 export type { RelaysTable, RelayProtocol, RelayState } from "./schema/relays.ts";
 export type { AccountNotesTable, AccountEndorsementsTable, FeaturedTagsTable, CollectionsTable, CollectionItemsTable, CollectionItemState } from "./schema/account-features.ts";
@@ -119,7 +120,9 @@ export interface UsersTable {
 }
 
 /** Mastodon's built-in roles, from least to most powerful (see domain/moderation/roles.ts). */
-export type UserRole = "user" | "moderator" | "admin" | "owner";
+export type BuiltInRole = "user" | "moderator" | "admin" | "owner";
+/** A user's role: a built-in one, or a custom one by its `roles` row (migration 0039). */
+export type UserRole = BuiltInRole | `custom:${string}`;
 
 export interface OAuthApplicationsTable {
   id: string;
@@ -486,8 +489,8 @@ export interface DeliveryCountsTable {
   count: number;
 }
 
-/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035; PollsDB: polls; SearchDB: statuses to index, 0036; ServerSamplesDB: the figures charted, 0038). */
-export interface DB extends AccountFeaturesDB, RelaysDB, PollsDB, SearchDB, ServerSamplesDB {
+/** Each capability's tables may be listed in its own schema file (AccountFeaturesDB: profile features, 0026; RelaysDB: relays, 0035; PollsDB: polls; SearchDB: statuses to index, 0036; ServerSamplesDB: the figures charted, 0038; RolesDB: custom roles, 0039). */
+export interface DB extends AccountFeaturesDB, RelaysDB, PollsDB, SearchDB, ServerSamplesDB, RolesDB {
   two_factor_credentials: TwoFactorCredentialsTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   two_factor_challenges: TwoFactorChallengesTable;

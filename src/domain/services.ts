@@ -175,7 +175,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
   const notifications = new NotificationService(stores, events, limits);
   const filters = new FilterService(stores, events);
   const outbox = new OutboxSlot();
-  const twoFactor = new TwoFactorService(stores, config);
+  const twoFactor = new TwoFactorService(stores, config, () => services.moderation.roles.book);
   const resolver = new RemoteLookupSlot();
   const mediaStorage = createMediaStorage(config);
   const mediaUsage = new MediaUsage(stores);
@@ -252,6 +252,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
       vapidPublicKey: () => services.instance.vapidPublicKey(),
       media: () => services.mediaUrls,
       mediaRejected: (domain) => mediaRejectedFor(services.moderation.policy)(domain),
+      roles: () => services.moderation.roles.book,
     }),
     pruning: new PruningService(stores, () => services.mediaStorage),
     tombstones: new TombstoneService(stores.tombstones, config.pruning.tombstoneDays),
@@ -307,10 +308,11 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.accountData.deletion.secondFactor = { required: (user) => services.twoFactor.isEnabled(user.id), verify: (user, code) => services.twoFactor.verify(user.id, code) };
   {
     const registrationSettings = new RegistrationSettingsService(stores, config);
-    services.registration = new RegistrationService(stores, config, services.accounts, registrationSettings, new InviteService(stores, registrationSettings), () => services.moderation.signUpBlocks, events);
+    services.registration = new RegistrationService(stores, config, services.accounts, registrationSettings, new InviteService(stores, registrationSettings, () => services.moderation.roles.book), () => services.moderation.signUpBlocks, events);
     services.registration.ports.sendConfirmation = (userId) => services.emails.sendConfirmation(userId);
     services.registration.ports.requirePayment = (userId, email) => services.payments.requireForNewUser(userId, email);
     services.registration.ports.paymentGate = (hasInvite) => services.payments.gateSignUp(hasInvite);
+    services.registration.ports.roles = () => services.moderation.roles.book.fresh();
   }
   // Every notification, whoever created it, may be pushed: the push service listens, the notifiers know nothing of it.
   events.subscribe((event) => (event.type === "notification.created" ? services.push.notificationCreated(event.notification) : undefined));

@@ -98,6 +98,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.use(async (c, next) => {
     const started = performance.now();
     c.set("services", services);
+    // Roles (custom roles' permissions and positions) as of at most 2 s ago: every permission check is synchronous.
+    await services.moderation.roles.book.fresh();
     await next();
     accessLog.debug("{method} {path} {status} {ms}ms", {
       method: c.req.method,

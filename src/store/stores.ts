@@ -35,6 +35,7 @@ import { DomainBlockStore } from "./moderation/domain-blocks.ts";
 import { AuditLogStore } from "./moderation/audit-log.ts";
 import { BlocklistStore } from "./moderation/blocklists.ts";
 import { SignUpBlockStore } from "./moderation/sign-up-blocks.ts";
+import { RoleStore } from "./moderation/roles.ts";
 import { MeasureStore } from "./moderation/measures.ts";
 import { AdminAccountStore } from "./moderation/admin-accounts.ts";
 import { AccountDomainBlockStore } from "./moderation/account-domain-blocks.ts";
@@ -108,6 +109,8 @@ export interface Stores {
   auditLog: AuditLogStore;
   blocklists: BlocklistStore;
   signUpBlocks: SignUpBlockStore;
+  /** Custom roles and who holds which role (migration 0039). */
+  roles: RoleStore;
   measures: MeasureStore;
   adminAccounts: AdminAccountStore;
   accountDomainBlocks: AccountDomainBlockStore;
@@ -189,6 +192,7 @@ export function createStores(db: Kysely<DB>): Stores {
     auditLog: new AuditLogStore(db),
     blocklists: new BlocklistStore(db),
     signUpBlocks: new SignUpBlockStore(db),
+    roles: new RoleStore(db),
     measures: new MeasureStore(db),
     adminAccounts: new AdminAccountStore(db),
     accountDomainBlocks: new AccountDomainBlockStore(db),

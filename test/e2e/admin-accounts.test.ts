@@ -499,3 +499,83 @@ test("./skein accounts suspend|unsuspend|silence|disable|enable|sensitive|approv
   assert.equal(shellSuspension.account, null);
   assert.equal((await server.cli(["audit-log", "--limit", "0"])).code, 2);
 });
+
+// ---- custom roles (made in the console: Mastodon's API has no role editor) ----
+
+/** A cookie client signed in through the real sign-in form, posting console forms with its CSRF token. */
+async function consoleOf(user: AdminUser): Promise<(path: string, fields?: Record<string, string>) => Promise<Response>> {
+  const browser = new Browser();
+  const signIn = readForm(await (await browser.request(`${server.url}/auth/sign_in`)).text());
+  assert.equal((await browser.request(new URL(signIn.action, server.url).toString(), { form: { ...signIn.fields, login: user.username, password: user.password } })).status, 303);
+  return async (path, fields) => {
+    if (!fields) return browser.request(`${server.url}${path}`);
+    const page = await browser.request(`${server.url}/admin`);
+    const token = readForm(await page.text()).fields.authenticity_token;
+    return browser.request(`${server.url}${path}`, { form: { authenticity_token: token, ...fields } });
+  };
+}
+
+const roleIdNamed = async (name: string) => String((await sql("select id from roles where name = ?", [name]))[0]?.id ?? "");
+
+test("a custom role: the Role entity in Admin::Account and verify_credentials, its badge in Account.roles; deleting it makes its users plain users", async () => {
+  const asRoot = await consoleOf(root);
+  const made = await asRoot("/admin/roles", { name: "Gardener", color: "#2A9D8F", position: "20", highlighted: "true", "permissions[]": "view_dashboard" });
+  assert.equal(made.status, 303, await made.text());
+  const id = await roleIdNamed("Gardener");
+  assert.notEqual(id, "");
+  assert.equal((await asRoot(`/admin/accounts/${bob.id}/role`, { role: `custom:${id}` })).status, 303);
+
+  const entity = { id, name: "Gardener", color: "#2a9d8f", permissions: "8", highlighted: true };
+  const view = await adminAccount(bob.id);
+  assert.deepEqual(schemaProblems("AdminAccount", view), []);
+  assert.deepEqual(view.role, entity);
+  const me = await api(bob.token, "GET", "/api/v1/accounts/verify_credentials");
+  assert.deepEqual(schemaProblems("CredentialAccount", me.body), []);
+  assert.deepEqual(me.body.role, entity);
+  const profile = await api(alice.token, "GET", `/api/v1/accounts/${bob.id}`);
+  assert.deepEqual(schemaProblems("Account", profile.body), []);
+  assert.deepEqual(profile.body.roles, [{ id, name: "Gardener", color: "#2a9d8f" }], "a highlighted role is a badge others see");
+  assert.deepEqual((await api(root.token, "GET", `/api/v2/admin/accounts?role_ids[]=${id}`)).body.map((a: { id: string }) => a.id), [bob.id]);
+  // Its flags are what it may do: the dashboard's figures, not accounts.
+  const measures = () => api(bob.token, "POST", "/api/v1/admin/measures", { keys: ["new_users"], start_at: "2026-01-01", end_at: "2026-01-02" });
+  assert.equal((await api(bob.token, "GET", "/api/v1/admin/accounts")).status, 403);
+  assert.equal((await measures()).status, 200);
+
+  assert.equal((await asRoot(`/admin/roles/${id}/delete`, {})).status, 303);
+  const after = await adminAccount(bob.id);
+  assert.equal(after.role.id, "-99", "back to the user role");
+  assert.equal((await api(bob.token, "GET", "/api/v1/accounts/verify_credentials")).body.role.id, "-99");
+  assert.deepEqual((await api(alice.token, "GET", `/api/v1/accounts/${bob.id}`)).body.roles, []);
+  assert.equal((await measures()).status, 403);
+  const log = (await api(root.token, "GET", "/api/v1/admin/action_logs?limit=10")).body as { action: string; target_type: string; human_identifier: string }[];
+  assert.deepEqual(log.filter((e) => e.target_type === "UserRole").map((e) => e.action), ["destroy", "create"]);
+});
+
+test("nobody makes a role at or above their own, nor one with a permission they lack; a moderator has no role editor", async () => {
+  assert.equal((await (await consoleOf(mod))("/admin/roles")).status, 403, "the built-in moderator may not manage roles");
+  const asRoot = await consoleOf(root);
+  assert.equal((await asRoot("/admin/roles", { name: "Keeper", position: "50", "permissions[]": "manage_roles" })).status, 303);
+  const keeperRole = await roleIdNamed("Keeper");
+  assert.equal((await asRoot(`/admin/accounts/${carol.id}/role`, { role: `custom:${keeperRole}` })).status, 303);
+  assert.equal((await asRoot("/admin/roles", { name: "Over root", position: "100" })).status, 403, "an admin's own position is out of reach");
+
+  const asKeeper = await consoleOf(carol);
+  const above = await asKeeper("/admin/roles", { name: "Usurper", position: "60" });
+  assert.equal(above.status, 403);
+  assert.match(await above.text(), /A role must rank below your own/);
+  assert.equal((await asKeeper("/admin/roles", { name: "Equal", position: "50" })).status, 403);
+  const wider = await asKeeper("/admin/roles", { name: "Wider", position: "10", "permissions[]": "manage_reports" });
+  assert.equal(wider.status, 403);
+  assert.match(await wider.text(), /cannot hold a permission you do not hold/);
+  assert.equal((await asKeeper("/admin/roles", { name: "Helper", position: "10", "permissions[]": "manage_roles" })).status, 303, "below their own, with their own permission");
+  assert.equal((await asKeeper(`/admin/accounts/${carol.id}/role`, { role: "moderator" })).status, 403, "nobody changes their own role");
+  assert.equal((await asKeeper(`/admin/roles/${keeperRole}`, { name: "Keeper", position: "5", "permissions[]": "manage_roles" })).status, 403, "nor edits their own role");
+  assert.equal(await roleIdNamed("Usurper"), "");
+  assert.equal(await roleIdNamed("Wider"), "");
+
+  // `./skein accounts role` takes a custom role's name; the running server sees it.
+  const given = await server.cli(["accounts", "role", "plain", "helper"]);
+  assert.equal(given.code, 0, given.stderr);
+  assert.match(given.stdout, /role Helper/);
+  assert.equal((await adminAccount(plain.id)).role.name, "Helper");
+});

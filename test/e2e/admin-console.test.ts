@@ -33,6 +33,7 @@ let admin: AdminUser;
 let alice: AdminUser;
 let mallory: AdminUser;
 let newbie: AdminUser;
+let triager: AdminUser;
 let reportId: string;
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const BAD_DOMAIN = "spam.example";
@@ -55,12 +56,13 @@ const follow = (from: string, to: string) => insertFollow(server, nextId(), from
 before(async () => {
   const browser = launchChromium();
   server = await startServer({ env: { INSTANCE_TITLE: "Admin Console Test" } });
-  [moderator, admin, alice, mallory, newbie, chromium] = await Promise.all([
+  [moderator, admin, alice, mallory, newbie, triager, chromium] = await Promise.all([
     adminUser(server, "mod", "moderator"),
     adminUser(server, "boss", "admin"),
     adminUser(server, "alice", "user"),
     adminUser(server, "mallory", "user"),
     adminUser(server, "newbie", "user"),
+    adminUser(server, "triager", "user"),
     browser,
   ]);
   // A sign-up waiting for approval, with the reason its person gave.
@@ -389,6 +391,31 @@ test("an admin allows a domain, subscribes to a list, gives a role and adds term
   assert.match(await page.text("#terms"), /Be kind to each other/);
   const terms = await (await fetch(`${server.url}/api/v1/instance/terms_of_service`)).json();
   assert.match(terms.content, /Be kind to each other/);
+});
+
+test("an admin makes a role that handles reports and gives it: its holder opens the reports, not the settings", async () => {
+  const page = await adminPageAt("/admin/roles");
+  await page.fill("#create-role-name", "Report triage");
+  await page.fill("#create-role-color", "#e76f51");
+  await page.fill("#create-role-position", "5");
+  await page.setChecked("#create-role input[name=highlighted]", true);
+  await page.setChecked("#create-role input[value=manage_reports]", true);
+  assert.equal(await page.exists("#create-role input[value=administrator][disabled]"), true, "an admin cannot grant what they lack");
+  await page.click("#create-role button[type=submit]");
+  assert.match(await page.text("[role=status]"), /The role was created/);
+  assert.match(await page.text("#roles"), /Report triage[\s\S]*Reports: read, assign and resolve them/);
+  assert.deepEqual(await axeProblems(page), [], "the roles page with a custom role");
+  const [{ id }] = await sql("select id from roles where name = ?", ["Report triage"]);
+
+  await page.goto(`${server.url}/admin/accounts/${triager.id}`);
+  await page.select("#role", `custom:${id}`);
+  await page.click("#role-form button");
+  assert.match(await page.text("[role=status]"), /The role was given/);
+  assert.match(await page.text("#account-state"), /Report triage/);
+
+  const holder = await signedInBrowser(triager);
+  assert.equal((await holder.request(`${server.url}/admin/reports`)).status, 200, "manage_reports opens the reports");
+  assert.equal((await holder.request(`${server.url}/admin/instance`)).status, 403, "but not the server settings");
 });
 
 test("the trends page charts the samples the scheduler takes, after one is taken now", async () => {

@@ -5,7 +5,6 @@
 import { loadConfig, loadDotEnv } from "../../config/config.ts";
 import { openRuntime, type Runtime } from "../../server/context.ts";
 import { CLI_OPERATOR, type AdminAccountRow } from "../../domain/moderation/account-moderation.ts";
-import type { UserRole } from "../../db/schema.ts";
 import { parseArgs, UsageError } from "../usage.ts";
 
 export const MODERATION_COMMANDS = ["suspend", "unsuspend", "silence", "unsilence", "disable", "enable", "approve", "reject", "sensitive", "unsensitive", "role"] as const;
@@ -13,17 +12,14 @@ type ModerationCommand = (typeof MODERATION_COMMANDS)[number];
 
 export const MODERATION_USAGE = `  ./skein accounts suspend|silence|disable|sensitive USER [--text TEXT] [--no-notify]
   ./skein accounts unsuspend|unsilence|enable|unsensitive|approve|reject USER
-  ./skein accounts role USER user|moderator|admin|owner
+  ./skein accounts role USER ROLE   (user, moderator, admin, owner, or a custom role's name)
   (USER: a local username, or user@domain for an account of another server)`;
-
-const ROLES: readonly UserRole[] = ["user", "moderator", "admin", "owner"];
 
 /** Runs one moderation subcommand; `args` are what follows it. */
 export async function moderateAccount(command: ModerationCommand, args: string[], usage: string): Promise<number> {
   const { positional, options } = parseArgs(args, ["no-notify"], usage);
   const expected = command === "role" ? 2 : 1;
   if (positional.length !== expected) throw new UsageError(`${command === "role" ? "USER and a ROLE are" : "a USER is"} needed\n${usage}`);
-  if (command === "role" && !ROLES.includes(positional[1] as UserRole)) throw new UsageError(`ROLE is one of ${ROLES.join(", ")}\n${usage}`);
   if (options.text !== undefined && typeof options.text !== "string") throw new UsageError(`--text needs a value\n${usage}`);
 
   loadDotEnv();
@@ -33,6 +29,7 @@ export async function moderateAccount(command: ModerationCommand, args: string[]
     const target = await accounts.byHandle(positional[0]);
     const id = target.account.id;
     let after: AdminAccountRow;
+    let roleName: string | null = null;
     switch (command) {
       case "suspend":
       case "silence":
@@ -41,13 +38,21 @@ export async function moderateAccount(command: ModerationCommand, args: string[]
         await accounts.act(CLI_OPERATOR, id, { type: command, text: (options.text as string | undefined) ?? "", notify: !options["no-notify"] });
         after = await accounts.get(id);
         break;
-      case "role":
-        after = await accounts.setRole(CLI_OPERATOR, id, positional[1] as UserRole);
+      case "role": {
+        // A built-in's key or any role's name ("Moderator", a custom role's), case aside.
+        const role = await runtime.services.moderation.roles.resolve(positional[1]);
+        if (!role) {
+          const names = (await runtime.services.moderation.roles.list()).map((r) => (r.key.startsWith("custom:") ? r.name : r.key));
+          throw new UsageError(`ROLE is one of ${names.join(", ")}\n${usage}`);
+        }
+        after = await runtime.services.moderation.roles.assign(CLI_OPERATOR, id, role.key);
+        roleName = role.key.startsWith("custom:") ? role.name : role.key;
         break;
+      }
       default:
         after = await accounts[command](CLI_OPERATOR, id);
     }
-    process.stdout.write(`${handle(runtime, after)}: ${command === "reject" ? "rejected and deleted" : stateOf(after)}\n`);
+    process.stdout.write(`${handle(runtime, after)}: ${command === "reject" ? "rejected and deleted" : stateOf(after, roleName)}\n`);
   } finally {
     await runtime.close();
   }
@@ -90,7 +95,7 @@ function handle(runtime: Runtime, { account }: AdminAccountRow): string {
 }
 
 /** The account's standing, as the admin API reports it. */
-function stateOf({ account, user }: AdminAccountRow): string {
+function stateOf({ account, user }: AdminAccountRow, roleName: string | null = null): string {
   const states = [
     account.suspended_at ? "suspended" : null,
     user?.disabled ? "disabled" : null,
@@ -98,5 +103,5 @@ function stateOf({ account, user }: AdminAccountRow): string {
     account.sensitized_at ? "sensitive" : null,
     user && !user.approved ? "pending" : null,
   ].filter((s): s is string => s !== null);
-  return `${states.length ? states.join(", ") : "active"}${user ? ` (role ${user.role})` : ""}`;
+  return `${states.length ? states.join(", ") : "active"}${user ? ` (role ${roleName ?? user.role})` : ""}`;
 }

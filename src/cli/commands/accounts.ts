@@ -1,6 +1,7 @@
 // `./skein accounts create|list|reset-password|disable-two-factor`, and the moderation subcommands
 // (account-moderation.ts): admin work that runs beside a live server, against the same
 // configuration (environment and DATA_DIR).
+import type { UserRole } from "../../db/schema.ts";
 import { loadConfig, loadDotEnv } from "../../config/config.ts";
 import { openRuntime } from "../../server/context.ts";
 import { parseArgs, UsageError } from "../usage.ts";
@@ -39,8 +40,11 @@ export async function accounts(args: string[]): Promise<number> {
       process.stdout.write(`New password for @${positional[0]}: ${password}\nAll sessions and access tokens of this account were revoked.\n`);
     } else {
       const rows = await service.list();
+      const roles = await runtime.services.moderation.roles.book.fresh();
+      // A custom role by its name (users.role holds "custom:<id>").
+      const roleName = (role: UserRole) => (role.startsWith("custom:") ? roles.info(role).name : role);
       const header = ["USERNAME", "EMAIL", "ROLE", "CREATED"];
-      const table = [header, ...rows.map(({ user, account }) => [account.username, user.email, user.role, user.created_at.slice(0, 10)])];
+      const table = [header, ...rows.map(({ user, account }) => [account.username, user.email, roleName(user.role), user.created_at.slice(0, 10)])];
       const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
       for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd() + "\n");
     }

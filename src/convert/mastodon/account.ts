@@ -1,5 +1,6 @@
 // Stored accounts → Mastodon's Account and CredentialAccount entities.
-import { roleInfo } from "../../domain/moderation/roles.ts";
+import { builtInRole, isBuiltIn, type RoleInfo } from "../../domain/moderation/roles.ts";
+import type { RoleLookup } from "../../domain/moderation/role-book.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { UserRow } from "../../store/users.ts";
 import type { MediaUrls } from "../../domain/media/media-urls.ts";
@@ -25,6 +26,8 @@ export interface ConvertContext {
   media?: MediaUrls;
   /** The custom emojis texts use (domain/emojis/emoji-catalog.ts); absent: none. */
   emojis?: EmojiLookup;
+  /** Roles, custom ones included, and the badges accounts show (domain/moderation/role-book.ts); absent: built-in roles only, no badges. */
+  roles?: RoleLookup;
 }
 
 interface Field {
@@ -92,8 +95,14 @@ export function toAccount(account: AccountRow, ctx: ConvertContext) {
     following_count: account.following_count,
     fields,
     emojis: emojisIn(ctx, account.domain, [account.display_name, account.note, ...fields.flatMap((f) => [f.name, f.value])]),
-    roles: [],
+    // Mastodon's badges: a local account's highlighted role (remote accounts: none here).
+    roles: account.domain === null ? badgesOf(account.id, ctx) : [],
   };
+}
+
+function badgesOf(accountId: string, ctx: ConvertContext): { id: string; name: string; color: string }[] {
+  const role = ctx.roles?.highlightedOf(accountId);
+  return role ? [{ id: role.id, name: role.name, color: role.color }] : [];
 }
 
 /**
@@ -127,14 +136,14 @@ export function toCredentialAccount(account: AccountRow, user: UserRow, ctx: Con
       hide_collections: false,
       attribution_domains: [],
     },
-    role: roleOf(user),
+    role: roleOf(user, ctx),
   };
 }
 
-/** The Role entity of a user's role (domain/moderation/roles.ts holds the permission bits). */
-export function roleOf(user: Pick<UserRow, "role">) {
-  const role = roleInfo(user.role);
-  return { id: role.id, name: role.name, color: "", permissions: String(role.permissions), highlighted: role.highlighted };
+/** The Role entity of a user's role (domain/moderation/roles.ts holds the permission bits, role-book.ts custom roles). */
+export function roleOf(user: Pick<UserRow, "role">, ctx: ConvertContext) {
+  const role: RoleInfo = ctx.roles ? ctx.roles.info(user.role) : builtInRole(isBuiltIn(user.role) ? user.role : "user");
+  return { id: role.id, name: role.name, color: role.color, permissions: String(role.permissions), highlighted: role.highlighted };
 }
 
 /** Mastodon reports account creation at day precision (midnight UTC). */

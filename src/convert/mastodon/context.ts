@@ -5,5 +5,5 @@ import { mediaRejectedFor } from "../../domain/moderation/media-policy.ts";
 import type { ConvertContext } from "./account.ts";
 
 export function convertContextOf(services: Services): ConvertContext {
-  return { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy), media: services.mediaUrls, emojis: services.emojis.catalog };
+  return { origin: services.config.origin, mediaRejected: mediaRejectedFor(services.moderation.policy), media: services.mediaUrls, emojis: services.emojis.catalog, roles: services.moderation.roles.book };
 }

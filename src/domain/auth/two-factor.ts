@@ -13,7 +13,8 @@ import { isoAfter, nowIso } from "../../util/time.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
 import { verifyPassword } from "./passwords.ts";
 import { matchTotp, newTotpSecret, otpauthUri, totpStep } from "./totp.ts";
-import { roleInfo } from "../moderation/roles.ts";
+import { builtInRole } from "../moderation/roles.ts";
+import type { RoleLookup } from "../moderation/role-book.ts";
 import { DomainError, notFound, unauthorized, validationFailed } from "../errors.ts";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -40,9 +41,12 @@ export interface TwoFactorSetup {
 export class TwoFactorService {
   private readonly stores: Stores;
   private readonly config: Config;
-  constructor(stores: Stores, config: Config) {
+  /** Roles in memory (a custom role's position counts like a built-in's). */
+  private readonly roles: () => RoleLookup;
+  constructor(stores: Stores, config: Config, roles: () => RoleLookup) {
     this.stores = stores;
     this.config = config;
+    this.roles = roles;
   }
 
   async status(userId: string): Promise<TwoFactorStatus> {
@@ -63,7 +67,7 @@ export class TwoFactorService {
   /** Whether the user's role requires two-factor sign-in (REQUIRE_TWO_FACTOR). */
   required(user: UserRow): boolean {
     const least = this.config.requireTwoFactor;
-    return least !== null && roleInfo(user.role).position >= roleInfo(least).position;
+    return least !== null && this.roles().info(user.role).position >= builtInRole(least).position;
   }
 
   /** Whether the user must set up two-factor sign-in before doing anything else on the web. */

@@ -19,7 +19,8 @@ import type { Outbox } from "../outbox.ts";
 import type { JobPort } from "./domain-enforcement.ts";
 import type { AuditLog } from "./audit-log.ts";
 import type { ReportService } from "./report-service.ts";
-import { outranks } from "./roles.ts";
+import { isBuiltIn } from "./roles.ts";
+import type { RoleBook } from "./role-book.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
@@ -83,8 +84,11 @@ export class AccountModeration {
   /** The mails of these actions (domain/mail's EmailService), set in services.ts; null sends none. */
   mail: ModerationMail | null = null;
   private readonly outbox: Outbox | null;
+  /** Roles in memory: custom roles' positions for the rank rule. */
+  private readonly roles: RoleBook;
 
-  constructor(stores: Stores, audit: AuditLog, reports: ReportService, ports: { events?: EventBus; outbox?: Outbox }, localDomain: string) {
+  constructor(stores: Stores, audit: AuditLog, reports: ReportService, ports: { events?: EventBus; outbox?: Outbox }, localDomain: string, roles: RoleBook) {
+    this.roles = roles;
     this.outbox = ports.outbox ?? null;
     this.events = ports.events ?? null;
     this.stores = stores;
@@ -239,15 +243,21 @@ export class AccountModeration {
     await this.stores.accountPurge.purgeAccounts([account.id], { deleteAccountRows: false });
   }
 
-  /** Gives a local user one of the built-in roles (the command line; Mastodon's role editor is not part of the API). */
+  /** Gives a local user a built-in or custom role (the console, the command line; Mastodon's role editor is not part of the API). */
   async setRole(moderator: Moderator, accountId: string, role: UserRole): Promise<AdminAccountRow> {
-    if (!["user", "moderator", "admin", "owner"].includes(role)) throw validationFailed(`Unknown role "${role}"`);
+    await this.roles.fresh();
+    const info = this.roles.info(role);
+    // An unknown custom role resolves to the user's entry: refuse it rather than give "user".
+    if (!isBuiltIn(role) && info.key !== role) throw validationFailed(`Unknown role "${role}"`);
     // Nobody grants a role at or above their own.
-    if (moderator.role !== null && !outranks(moderator.role, role)) throw forbidden();
-    return this.change(moderator, accountId, "change_role", async (tx, { user }) => {
+    if (moderator.role !== null && !this.roles.outranks(moderator.role, role)) throw forbidden();
+    const changed = await this.change(moderator, accountId, "change_role", async (tx, { user }) => {
       if (!user) throw validationFailed("Only local accounts have roles");
       await tx.users.update(user.id, { role });
-    }, role);
+    }, isBuiltIn(role) ? role : info.name);
+    // Who holds a role shows on their profile (Account.roles): every process reloads.
+    await this.roles.changed();
+    return changed;
   }
 
   /** The warnings among `ids` addressed to `accountId` (its own, for its notifications), with that account. */
@@ -270,7 +280,8 @@ export class AccountModeration {
   private async actionable(moderator: Moderator, accountId: string): Promise<AdminAccountRow> {
     const target = await this.stores.adminAccounts.byId(accountId);
     if (!target) throw notFound();
-    if (moderator.role !== null && (moderator.accountId === target.account.id || !outranks(moderator.role, target.user?.role ?? null))) {
+    await this.roles.fresh();
+    if (moderator.role !== null && (moderator.accountId === target.account.id || !this.roles.outranks(moderator.role, target.user?.role ?? null))) {
       throw forbidden();
     }
     return target;

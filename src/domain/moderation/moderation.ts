@@ -8,6 +8,8 @@ import { DomainPolicy } from "./domain-policy.ts";
 import { DomainBlockService } from "./domain-block-service.ts";
 import { DomainBlockPreviews } from "./domain-block-preview.ts";
 import { AccountModeration } from "./account-moderation.ts";
+import { RoleBook } from "./role-book.ts";
+import { RoleService } from "./role-service.ts";
 import { BlocklistService } from "./blocklists/subscriptions.ts";
 import { HttpBlocklistSource } from "./blocklists/fetch.ts";
 import { SignUpBlockService } from "./sign-up-blocks.ts";
@@ -45,18 +47,22 @@ export interface Moderation {
   limits: LimitedAccounts;
   /** Users' own domain blocks (/api/v1/domain_blocks). */
   userDomainBlocks: UserDomainBlockService;
+  /** Roles: custom ones made, edited, deleted and given; `roles.book` answers every permission check. */
+  roles: RoleService;
 }
 
 /** `ports`: where reports are forwarded and notifications announced (absent: nowhere). */
 export function createModeration(stores: Stores, config: Config, ports: { outbox?: Outbox; events?: EventBus; relationships?: () => FollowSevering } = {}): Moderation {
   const policy = new DomainPolicy(stores, config.federationMode, config.localDomain);
   const audit = new AuditLog(stores);
-  const reports = new ReportService(stores, audit, policy, config.origin, ports);
+  const book = new RoleBook(stores);
+  const reports = new ReportService(stores, audit, policy, config.origin, { ...ports, roles: book });
   const domainBlocks = new DomainBlockService(stores, policy, audit);
   const limits = new LimitedAccounts(stores, policy);
   domainBlocks.onChange((changes) => limits.domainPoliciesChanged(changes));
   const noSevering: FollowSevering = { unfollow: async () => undefined, removeFromFollowers: async () => undefined };
   const relationships = ports.relationships ?? (() => noSevering);
+  const accounts = new AccountModeration(stores, audit, reports, ports, config.localDomain, book);
   return withEnforcement(stores, ports.events ?? null, {
     limits,
     userDomainBlocks: new UserDomainBlockService(stores, config.localDomain, relationships, ports.events ?? null),
@@ -68,6 +74,7 @@ export function createModeration(stores: Stores, config: Config, ports: { outbox
     signUpBlocks: new SignUpBlockService(stores, audit),
     measures: new Measures(stores, policy, config.localDomain),
     reports,
-    accounts: new AccountModeration(stores, audit, reports, ports, config.localDomain),
+    accounts,
+    roles: new RoleService(stores, audit, book, accounts),
   });
 }

@@ -2,6 +2,7 @@
 // worked through by moderators (the admin API). Every way in goes through here, so the same
 // rules hold: what a report may name, who is told about it, what is forwarded where, and that
 // each moderator's change lands in the audit log.
+import type { RoleBook } from "./role-book.ts";
 import { RuleService } from "../instance/rules.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { AccountRow } from "../../store/accounts.ts";
@@ -30,6 +31,7 @@ export const MAX_REPORT_STATUSES = 100;
 export const MAX_REPORT_RULES = 50;
 export const MAX_FORWARD_DOMAINS = 20;
 /** Roles whose users hold manage_reports (domain/moderation/roles.ts) and are told of new reports. */
+/** Who handles reports without a role book (tests): the built-in staff roles. */
 const REPORT_HANDLERS = ["moderator", "admin", "owner"] as const;
 
 export interface ReportInput {
@@ -60,7 +62,10 @@ export class ReportService {
   private readonly events: EventBus | null;
   private readonly origin: string;
 
-  constructor(stores: Stores, audit: AuditLog, policy: DomainPolicy, origin: string, ports: { outbox?: Outbox; events?: EventBus }) {
+  /** Roles in memory: admin.report goes to every role holding manage_reports, custom ones too. */
+  private readonly roles: RoleBook | null;
+  constructor(stores: Stores, audit: AuditLog, policy: DomainPolicy, origin: string, ports: { outbox?: Outbox; events?: EventBus; roles?: RoleBook }) {
+    this.roles = ports.roles ?? null;
     this.stores = stores;
     this.audit = audit;
     this.policy = policy;
@@ -310,7 +315,7 @@ export class ReportService {
   /** admin.report to every local account that handles reports (but the reporter), in the report's transaction. */
   private async notifyHandlers(report: ReportRow, tx: Stores): Promise<NotificationRow[]> {
     const out: NotificationRow[] = [];
-    for (const accountId of await tx.reports.handlerAccountIds(REPORT_HANDLERS)) {
+    for (const accountId of await tx.reports.handlerAccountIds(this.roles ? (await this.roles.fresh()).holding("manage_reports") : REPORT_HANDLERS)) {
       if (accountId === report.account_id) continue;
       const id = newId();
       // Not subject to the recipient's notification policy: moderators see every report.

@@ -1,7 +1,9 @@
-// Mastodon's roles and permission flags. Skein has the three built-in roles (Moderator, Admin,
-// Owner) over plain users; each grants Mastodon's permission bits, which the Role entity shows
-// as a decimal string and the admin API checks per endpoint.
-import type { UserRole } from "../../db/schema.ts";
+// Mastodon's roles and permission flags, and the one place for the rules on them. Skein has the
+// three built-in roles (Moderator, Admin, Owner) over plain users, and custom roles an admin makes
+// (role-book.ts keeps them in memory, role-service.ts changes them); each grants Mastodon's
+// permission bits, which the Role entity shows as a decimal string and the admin API checks per
+// endpoint.
+import type { BuiltInRole, UserRole } from "../../db/schema.ts";
 
 export const PERMISSIONS = {
   administrator: 1 << 0,
@@ -32,44 +34,65 @@ export type Permission = keyof typeof PERMISSIONS;
 const ALL = Object.values(PERMISSIONS).reduce((a, b) => a | b, 0);
 
 export interface RoleInfo {
-  /** Mastodon's ids for its default roles. */
+  /** What users.role holds: a built-in's name or "custom:<id>". */
+  key: UserRole;
+  /** Mastodon's ids for its default roles; a custom role's row id. */
   id: string;
   name: string;
+  /** "#rrggbb" or "". */
+  color: string;
   permissions: number;
   /** Higher outranks lower: nobody acts on an account whose role is at or above their own. */
   position: number;
   highlighted: boolean;
 }
 
-const ROLES: Record<UserRole, RoleInfo> = {
-  user: { id: "-99", name: "", permissions: PERMISSIONS.invite_users, position: -1, highlighted: false },
+export const BUILT_IN_ROLES: readonly BuiltInRole[] = ["user", "moderator", "admin", "owner"];
+
+const ROLES: Record<BuiltInRole, RoleInfo> = {
+  user: { key: "user", id: "-99", name: "", color: "", permissions: PERMISSIONS.invite_users, position: -1, highlighted: false },
   moderator: {
+    key: "moderator",
     id: "1",
     name: "Moderator",
+    color: "",
     permissions: PERMISSIONS.view_dashboard | PERMISSIONS.view_audit_log | PERMISSIONS.manage_users | PERMISSIONS.manage_reports | PERMISSIONS.manage_taxonomies | PERMISSIONS.invite_users,
     position: 10,
     highlighted: true,
   },
-  admin: { id: "2", name: "Admin", permissions: ALL & ~PERMISSIONS.administrator, position: 100, highlighted: true },
-  owner: { id: "3", name: "Owner", permissions: PERMISSIONS.administrator, position: 1000, highlighted: true },
+  admin: { key: "admin", id: "2", name: "Admin", color: "", permissions: ALL & ~PERMISSIONS.administrator, position: 100, highlighted: true },
+  owner: { key: "owner", id: "3", name: "Owner", color: "", permissions: PERMISSIONS.administrator, position: 1000, highlighted: true },
 };
 
-export function roleInfo(role: UserRole): RoleInfo {
-  return ROLES[role] ?? ROLES.user;
+export const ALL_PERMISSIONS = ALL;
+
+export function isBuiltIn(role: string): role is BuiltInRole {
+  return (BUILT_IN_ROLES as readonly string[]).includes(role);
 }
 
-/** The role whose Mastodon id is `id` ("1", "2", "3"), if any. */
-export function roleById(id: string): UserRole | undefined {
-  return (Object.keys(ROLES) as UserRole[]).find((role) => ROLES[role].id === id);
+/** A built-in role's entry (custom ones: RoleBook.info, which falls back to this for built-ins). */
+export function builtInRole(role: BuiltInRole): RoleInfo {
+  return ROLES[role];
 }
 
-/** Whether a user with `role` holds `permission` (administrator holds every one). */
-export function hasPermission(role: UserRole, permission: Permission): boolean {
-  const bits = roleInfo(role).permissions;
-  return (bits & PERMISSIONS.administrator) !== 0 || (bits & PERMISSIONS[permission]) !== 0;
+/** The key users.role holds for the custom role `id`. */
+export function customKey(id: string): UserRole {
+  return `custom:${id}`;
 }
 
-/** Whether a moderator with `actor` role may act on an account whose user has `target` role. */
-export function outranks(actor: UserRole, target: UserRole | null): boolean {
-  return target === null || roleInfo(actor).position > roleInfo(target).position;
+// The two rules every check goes through (RoleBook resolves a user's role to its RoleInfo first).
+
+/** Whether a role holds `permission` (administrator holds every one). */
+export function permits(role: RoleInfo, permission: Permission): boolean {
+  return (role.permissions & PERMISSIONS.administrator) !== 0 || (role.permissions & PERMISSIONS[permission]) !== 0;
+}
+
+/** Whether a holder of `actor` may act on (or give, or edit) `target`: only one ranked strictly below. */
+export function ranksAbove(actor: RoleInfo, target: RoleInfo | null): boolean {
+  return target === null || actor.position > target.position;
+}
+
+/** The permission bits `actor` holds outright (every one for an administrator): what they may grant. */
+export function grantable(actor: RoleInfo): number {
+  return (actor.permissions & PERMISSIONS.administrator) !== 0 ? ALL : actor.permissions;
 }

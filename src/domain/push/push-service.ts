@@ -15,7 +15,7 @@ import type { MediaUrls } from "../media/media-urls.ts";
 import { DomainError, notFound } from "../errors.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
-import { hasPermission } from "../moderation/roles.ts";
+import type { RoleBook } from "../moderation/role-book.ts";
 import { PUSH_ALERTS, buildPayload, iconOf, isPushAlert, urgencyOf, type PushAlert } from "./payload.ts";
 import { loadTokenBox, type TokenBox } from "./token-box.ts";
 import { loadVapid, type VapidDetails } from "./vapid.ts";
@@ -89,6 +89,8 @@ export interface PushDeps {
   vapidPublicKey: () => Promise<string>;
   media: () => MediaUrls;
   mediaRejected: (domain: string) => boolean;
+  /** Roles in memory: staff alerts go to custom roles holding their permission too. */
+  roles: () => RoleBook;
 }
 
 export class PushService {
@@ -123,7 +125,7 @@ export class PushService {
       endpoint,
       key_p256dh: p256dh.toString("base64url"),
       key_auth: auth.toString("base64url"),
-      alerts: JSON.stringify(allowedAlerts(input.alerts, who.role)),
+      alerts: JSON.stringify(allowedAlerts(input.alerts, who.role, await this.deps.roles().fresh())),
       policy: checkPolicy(input.policy),
       standard: input.standard ? 1 : 0,
       sealed_token: (await this.tokenBox()).seal(bearer, id),
@@ -144,7 +146,7 @@ export class PushService {
   async update(who: Subscriber, data: { alerts: AlertsInput; policy: string | undefined }): Promise<PushSubscriptionView> {
     const row = await this.stores.pushSubscriptions.byToken(who.tokenId);
     if (!row) throw notFound();
-    const alerts = JSON.stringify(allowedAlerts(data.alerts, who.role));
+    const alerts = JSON.stringify(allowedAlerts(data.alerts, who.role, await this.deps.roles().fresh()));
     const policy = data.policy === undefined ? row.policy : checkPolicy(data.policy);
     const now = nowIso();
     await this.stores.pushSubscriptions.updateData(who.tokenId, alerts, policy, now);
@@ -251,7 +253,7 @@ export class PushService {
     const alerts = parseAlerts(sub.alerts);
     if (!isPushAlert(notification.type) || !alerts[notification.type]) return false;
     const permission = STAFF_ALERTS[notification.type];
-    if (permission && !hasPermission(role, permission)) return false;
+    if (permission && !(await this.deps.roles().fresh()).has(role, permission)) return false;
     const recipient = notification.account_id;
     const sender = notification.from_account_id;
     switch (sub.policy) {
@@ -268,10 +270,11 @@ export class PushService {
 
   private async view(row: PushSubscriptionRow, role: UserRole): Promise<PushSubscriptionView> {
     const stored = parseAlerts(row.alerts);
+    const roles = await this.deps.roles().fresh();
     const alerts = {} as Record<PushAlert, boolean>;
     for (const type of PUSH_ALERTS) {
       const permission = STAFF_ALERTS[type];
-      alerts[type] = stored[type] === true && (!permission || hasPermission(role, permission));
+      alerts[type] = stored[type] === true && (!permission || roles.has(role, permission));
     }
     return { id: row.id, endpoint: row.endpoint, standard: row.standard === 1, policy: row.policy, alerts, serverKey: await this.deps.vapidPublicKey() };
   }
@@ -303,12 +306,12 @@ function parseAlerts(text: string): Partial<Record<PushAlert, boolean>> {
 }
 
 /** The alerts to store: those asked for, staff alerts only for a role that may receive them. */
-function allowedAlerts(input: AlertsInput, role: UserRole): Partial<Record<PushAlert, boolean>> {
+function allowedAlerts(input: AlertsInput, role: UserRole, roles: RoleBook): Partial<Record<PushAlert, boolean>> {
   const out: Partial<Record<PushAlert, boolean>> = {};
   for (const type of PUSH_ALERTS) {
     if (input[type] !== true) continue;
     const permission = STAFF_ALERTS[type];
-    if (permission && !hasPermission(role, permission)) continue;
+    if (permission && !roles.has(role, permission)) continue;
     out[type] = true;
   }
   return out;

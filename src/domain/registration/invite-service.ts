@@ -9,7 +9,7 @@ import type { UserRow } from "../../store/users.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { forbidden, notFound, validationFailed } from "../errors.ts";
-import { hasPermission } from "../moderation/roles.ts";
+import type { RoleBook } from "../moderation/role-book.ts";
 import type { RegistrationSettingsService } from "./registration-settings.ts";
 
 /** Mastodon's choices of expiry, in seconds (null: never). */
@@ -33,15 +33,19 @@ export class InviteService {
   private readonly stores: Stores;
   private readonly settings: RegistrationSettingsService;
 
-  constructor(stores: Stores, settings: RegistrationSettingsService) {
+  /** Roles in memory: a custom role's invite_users and manage_users count. */
+  private readonly roles: () => RoleBook;
+
+  constructor(stores: Stores, settings: RegistrationSettingsService, roles: () => RoleBook) {
     this.stores = stores;
     this.settings = settings;
+    this.roles = roles;
   }
 
   /** Whether this user may create invites (role permission, and the staff-only setting). */
   async mayInvite(user: UserRow): Promise<boolean> {
     if (user.disabled || !user.approved) return false;
-    if (!hasPermission(user.role, "invite_users")) return false;
+    if (!(await this.roles().fresh()).has(user.role, "invite_users")) return false;
     if ((await this.settings.current()).staffOnlyInvites) return user.role !== "user";
     return true;
   }
@@ -84,7 +88,7 @@ export class InviteService {
   async revoke(user: UserRow | null, idOrCode: string): Promise<InviteRow> {
     const invite = (/^\d{1,20}$/.test(idOrCode) ? await this.stores.invites.byId(idOrCode) : undefined) ?? (await this.stores.invites.byCode(idOrCode));
     if (!invite) throw notFound("No such invite");
-    if (user && invite.user_id !== user.id && !hasPermission(user.role, "manage_users")) throw notFound("No such invite");
+    if (user && invite.user_id !== user.id && !(await this.roles().fresh()).has(user.role, "manage_users")) throw notFound("No such invite");
     await this.stores.invites.revoke(invite.id, nowIso());
     return { ...invite, revoked_at: invite.revoked_at ?? nowIso() };
   }

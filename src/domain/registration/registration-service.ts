@@ -4,6 +4,7 @@
 // once, as Mastodon's 422 `details`) → screen (sign-up blocks: e-mail domain, canonical e-mail,
 // IP) → create (account + user, unconfirmed; pending in approval mode; the invite's use counted)
 // → welcome (moderators told of a pending account, confirmation mail queued).
+import type { RoleBook } from "../moderation/role-book.ts";
 import type { Config } from "../../config/config.ts";
 import type { Stores } from "../../store/stores.ts";
 import type { UserRow } from "../../store/users.ts";
@@ -71,6 +72,8 @@ export interface RegistrationPorts {
   requirePayment?(userId: string, email: string): Promise<{ checkoutUrl: string } | null>;
   /** Registration fee in invite mode: throws forbidden (where to buy one) when there is no invite. */
   paymentGate?(hasInvite: boolean): Promise<void>;
+  /** The roles in memory (who holds manage_users, custom roles too); absent: the built-in staff. */
+  roles?(): Promise<RoleBook>;
 }
 
 export class RegistrationService {
@@ -211,10 +214,10 @@ export class RegistrationService {
     await this.ports.sendConfirmation?.(created.user.id);
   }
 
-  /** admin.sign_up to staff who manage users (moderators and up). */
+  /** admin.sign_up to staff who manage users (moderators and up, custom roles holding manage_users). */
   private async notifyModerators(account: AccountRow): Promise<void> {
     const now = nowIso();
-    for (const accountId of await this.stores.reports.handlerAccountIds(["moderator", "admin", "owner"])) {
+    for (const accountId of await this.stores.reports.handlerAccountIds((await this.ports.roles?.())?.holding("manage_users") ?? ["moderator", "admin", "owner"])) {
       const id = newId();
       const row = {
         id, account_id: accountId, from_account_id: account.id, type: "admin.sign_up", status_id: null,

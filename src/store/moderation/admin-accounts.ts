@@ -79,7 +79,8 @@ export class AdminAccountStore {
         break;
     }
     if (filter.sensitized) q = q.where("accounts.sensitized_at", "is not", null);
-    if (filter.staff) q = q.where("users.role", "in", ["moderator", "admin", "owner"]);
+    // Any role above the plain user's, custom roles included.
+    if (filter.staff) q = q.where("users.role", "!=", "user");
     if (filter.roles) q = filter.roles.length ? q.where("users.role", "in", filter.roles) : q.where(sql<SqlBool>`1 = 0`);
     if (filter.invitedBy !== undefined) q = q.where("users.invited_by_account_id", "=", filter.invitedBy);
     if (filter.username) q = q.where(like("accounts.username", `${literal(filter.username)}%`));

@@ -22,7 +22,7 @@ export function toAdminAccount({ account, user }: AdminAccountRow, ctx: ConvertC
     ips,
     locale: user ? localeOf(user.locale) : "",
     invite_request: user?.sign_up_reason ?? null,
-    role: roleOf(user ?? { role: "user" }),
+    role: roleOf(user ?? { role: "user" }, ctx),
     confirmed: user ? user.confirmed_at !== null : true,
     approved: user ? user.approved === 1 : true,
     disabled: user ? user.disabled === 1 : false,

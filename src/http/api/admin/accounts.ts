@@ -12,8 +12,8 @@ import { pageRequest, setLinkHeader } from "../../pagination.ts";
 import { ApiError } from "../../errors.ts";
 import { parseId } from "../../../util/ids.ts";
 import { toAdminAccount, toAuditEntry } from "../../../convert/mastodon/admin/account.ts";
-import { roleById } from "../../../domain/moderation/roles.ts";
 import type { AccountActionType, AccountStatusFilter, AdminAccountFilter, AdminAccountRow, Moderator } from "../../../domain/moderation/account-moderation.ts";
+import type { RoleBook } from "../../../domain/moderation/role-book.ts";
 import type { UserRole } from "../../../db/schema.ts";
 
 export const adminAccountsV1 = new Hono<AppEnv>();
@@ -38,7 +38,8 @@ function moderatorOf(c: Context<AppEnv>): Moderator {
 }
 
 function render(c: Context<AppEnv>, row: AdminAccountRow) {
-  return toAdminAccount(row, { origin: c.get("services").config.origin });
+  // Roles: a custom role's entity and badge (the rest of the entity as before: no media URLs here).
+  return toAdminAccount(row, { origin: c.get("services").config.origin, roles: c.get("services").moderation.roles.book });
 }
 
 /** The filters both versions share. */
@@ -66,7 +67,7 @@ function v1Filter(params: Params): AdminAccountFilter {
 }
 
 /** Mastodon's v2 filters: named values; one it does not know is a 400, as Mastodon answers. */
-function v2Filter(params: Params): AdminAccountFilter {
+function v2Filter(params: Params, roles: RoleBook): AdminAccountFilter {
   const filter = commonFilter(params);
   const origin = str(params, "origin", 20);
   if (origin) {
@@ -86,7 +87,7 @@ function v2Filter(params: Params): AdminAccountFilter {
   const roleIds = strOrList(params, "role_ids");
   if (roleIds !== undefined) {
     const ids = (Array.isArray(roleIds) ? roleIds : [roleIds]).slice(0, 10);
-    filter.roles = ids.map((id) => roleById(id)).filter((role): role is UserRole => role !== undefined);
+    filter.roles = ids.map((id) => roles.byId(id)?.key).filter((role): role is UserRole => role !== undefined);
   }
   const invitedBy = str(params, "invited_by", 30);
   if (invitedBy) filter.invitedBy = parseId(invitedBy) ?? "0";
@@ -100,7 +101,7 @@ async function listAccounts(c: Context<AppEnv>, filter: AdminAccountFilter) {
 }
 
 adminAccountsV1.get("/", read, async (c) => listAccounts(c, v1Filter(await readParams(c))));
-adminAccountsV2.get("/", read, async (c) => listAccounts(c, v2Filter(await readParams(c))));
+adminAccountsV2.get("/", read, async (c) => listAccounts(c, v2Filter(await readParams(c), c.get("services").moderation.roles.book)));
 
 adminAccountsV1.get("/:id", read, async (c) => c.json(render(c, await c.get("services").moderation.accounts.get(accountId(c)))));
 

@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { requireScope } from "../../auth.ts";
-import { hasPermission, type Permission } from "../../../domain/moderation/roles.ts";
+import type { Permission } from "../../../domain/moderation/roles.ts";
 
 export function requireAdmin(scope: string, permission: Permission): MiddlewareHandler<AppEnv> {
   const scoped = requireScope(scope);
@@ -13,7 +13,7 @@ export function requireAdmin(scope: string, permission: Permission): MiddlewareH
     await scoped(c, async () => {});
     const auth = c.get("auth")!;
     if (!auth.user) throw new ApiError(403, "This action is not allowed");
-    if (!hasPermission(auth.user.role, permission)) throw new ApiError(403, "This action is not allowed");
+    if (!c.get("services").moderation.roles.book.has(auth.user.role, permission)) throw new ApiError(403, "This action is not allowed");
     return next();
   };
 }

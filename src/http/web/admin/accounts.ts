@@ -13,8 +13,7 @@ import { parseId } from "../../../util/ids.ts";
 import { toAdminAccount } from "../../../convert/mastodon/admin/account.ts";
 import { type AccountActionType, type AccountStatusFilter, type AdminAccountFilter, type AdminAccountRow } from "../../../domain/moderation/account-moderation.ts";
 import { actionChoices, cursorPage, handleOf, pagerLinks, type AdminAccountView } from "./partials.ts";
-import { ROLES, roleLabel } from "./roles.ts";
-import { outranks } from "../../../domain/moderation/roles.ts";
+import { givableRoles, knownRole, roleLabel } from "./roles.ts";
 import type { UserRole } from "../../../db/schema.ts";
 
 export const accountRoutes = new Hono<AdminEnv>();
@@ -45,7 +44,8 @@ const NOTICES = [APPROVED, REJECTED, ACTED, REVERSED, ROLE_GIVEN];
 const MAX_TERM = 200;
 
 function view(c: AdminContext, row: AdminAccountRow): AdminAccountView {
-  return toAdminAccount(row, { origin: c.get("services").config.origin });
+  // Roles: a custom role's entity and badge (the rest of the entity as before: no media URLs here).
+  return toAdminAccount(row, { origin: c.get("services").config.origin, roles: c.get("services").moderation.roles.book });
 }
 
 function badges(a: AdminAccountView) {
@@ -60,7 +60,8 @@ function filterOf(c: AdminContext): { filter: AdminAccountFilter; query: string;
   const role = c.req.query("role") ?? "";
   const filter: AdminAccountFilter = {};
   // The roles page links here with ?role=: the accounts that have it.
-  if ((ROLES as readonly string[]).includes(role)) filter.roles = [role as UserRole];
+  const known = knownRole(c, role);
+  if (known) filter.roles = [known];
   if (origin === "local" || origin === "remote") filter.origin = origin;
   if ((STATUSES as readonly string[]).includes(status)) filter.status = status as AccountStatusFilter;
   if (query) {
@@ -98,7 +99,7 @@ accountRoutes.get("/accounts", can("manage_users"), async (c) => {
 </select></div>
 ${role ? html`<input type="hidden" name="role" value="${role}">` : ""}<div><button type="submit">Search</button></div>
 </form>
-${role ? html`<p class="hint" id="role-filter">Only accounts with the role ${roleLabel(role as UserRole)}: <a href="/admin/accounts">show all</a>.</p>` : ""}
+${role ? html`<p class="hint" id="role-filter">Only accounts with the role ${roleLabel(c.get("services").moderation.roles.book.info(role as UserRole))}: <a href="/admin/accounts">show all</a>.</p>` : ""}
 ${accounts.length === 0
   ? html`<p id="no-accounts">No account matches.</p>`
   : html`<table id="accounts">
@@ -210,14 +211,14 @@ ${history.length === 0
 
 /** The role form: the roles the signed-in user may give (those below their own), if they outrank the account's. */
 function roleForm(c: AdminContext, a: AdminAccountView, base: string, current: UserRole) {
-  const mine = c.get("user").role;
-  if (!outranks(mine, current)) return html`<h2>Role</h2><p id="account-role">${roleLabel(current)} <span class="hint">(at or above your own role: only a higher one changes it)</span></p>`;
-  const choices = ROLES.filter((r) => outranks(mine, r));
+  const book = c.get("services").moderation.roles.book;
+  if (!book.outranks(c.get("user").role, current)) return html`<h2>Role</h2><p id="account-role">${roleLabel(book.info(current))} <span class="hint">(at or above your own role: only a higher one changes it)</span></p>`;
+  const choices = givableRoles(c);
   return html`<h2>Role</h2>
 <form method="post" action="${base}/role" id="role-form" class="row">
 ${csrfField(c)}
 <div><label for="role">Role of ${handleOf(a)}</label>
-<select id="role" name="role">${choices.map((r) => html`<option value="${r}"${r === current ? " selected" : ""}>${roleLabel(r)}</option>`)}</select></div>
+<select id="role" name="role">${choices.map((r) => html`<option value="${r.key}"${r.key === current ? " selected" : ""}>${roleLabel(r)}</option>`)}</select></div>
 <div><button type="submit">Give the role</button> <a href="/admin/roles">What each role may do</a></div>
 </form>`;
 }
@@ -252,7 +253,7 @@ accountRoutes.post("/accounts/:id/approve", can("manage_users"), (c) => act(c, A
 // A rejected sign-up's account is removed: back to the list of those still waiting.
 accountRoutes.post("/accounts/:id/reject", can("manage_users"), (c) => act(c, REJECTED, (id) => accounts(c).reject(moderatorOf(c), id), "/admin/accounts?status=pending"));
 // The same service as `./skein accounts role`, which checks the ranks (nobody gives a role at or above their own).
-accountRoutes.post("/accounts/:id/role", can("manage_roles"), (c) => act(c, ROLE_GIVEN, (id, params) => accounts(c).setRole(moderatorOf(c), id, (str(params, "role", 20) ?? "") as UserRole)));
+accountRoutes.post("/accounts/:id/role", can("manage_roles"), (c) => act(c, ROLE_GIVEN, (id, params) => accounts(c).setRole(moderatorOf(c), id, (str(params, "role", 60) ?? "") as UserRole)));
 for (const action of ["unsuspend", "unsilence", "enable", "unsensitive"] as const) {
   accountRoutes.post(`/accounts/:id/${action}`, can("manage_users"), (c) => act(c, REVERSED, (id) => accounts(c)[action](moderatorOf(c), id)));
 }

@@ -14,7 +14,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { DOCUMENT_START, sectionFrame } from "../layout.ts";
 import { mediaOrigin } from "../public/layout.ts";
 import { csrfField, signOutForm, type SettingsEnv } from "../settings/layout.ts";
-import { hasPermission, type Permission } from "../../../domain/moderation/roles.ts";
+import type { Permission } from "../../../domain/moderation/roles.ts";
 import type { Moderator } from "../../../domain/moderation/account-moderation.ts";
 import type { PolicyActor } from "../../../domain/moderation/domain-block-service.ts";
 
@@ -101,14 +101,14 @@ function contentSecurityPolicy(c: AdminContext): string {
 /** The signed-in user's role holds `permission` (as the admin API's guard asks); otherwise a 403 page. */
 export function can(permission: Permission): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
-    if (hasPermission(c.get("user").role, permission)) return next();
+    if (allowed(c, permission)) return next();
     return c.html(adminPage(c, { active: null, title: "Not allowed", error: "Your role does not allow this page or action.", body: html`` }), 403);
   };
 }
 
 /** Whether the signed-in user may `permission` (to show or hide a part of a page). */
 export function allowed(c: AdminContext, permission: Permission): boolean {
-  return hasPermission(c.get("user").role, permission);
+  return c.get("services").moderation.roles.book.has(c.get("user").role, permission);
 }
 
 /** The moderator acting, as the account moderation service takes it (the API's moderatorOf). */
@@ -143,7 +143,7 @@ export function adminPage(c: AdminContext, { refreshSeconds, ...options }: Admin
   const user = c.get("user");
   c.header("Content-Security-Policy", contentSecurityPolicy(c));
   c.header("Cache-Control", "private, no-store");
-  const nav = ADMIN_NAV.filter((item) => hasPermission(user.role, item.permission));
+  const nav = ADMIN_NAV.filter((item) => allowed(c, item.permission));
   return html`${DOCUMENT_START}
 <meta name="robots" content="noindex">
 ${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
