@@ -263,7 +263,10 @@ export function createServices(stores: Stores, config: Config, events = new Even
     media: new MediaService(stores, config, () => services.mediaStorage, srcMediaPipeline),
     statusViews: async (rows, viewerId, filterContext) => {
       if (rows.length === 0) return [];
-      const views = await loadStatusViews(stores, rows, viewerId, { filterContext, filters: await filters.matcherFor(viewerId) });
+      // The reader's filters are read beside the statuses' first queries (loadStatusViews awaits them).
+      const matcher = filters.matcherFor(viewerId);
+      matcher.catch(() => {}); // A failure is thrown where it is awaited, never left unhandled.
+      const views = await loadStatusViews(stores, rows, viewerId, { filterContext, filters: matcher });
       // The emojis these statuses and their authors use, known before the (synchronous) converters ask.
       await services.emojis.catalog.prepareFor(views);
       return views;

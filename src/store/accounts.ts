@@ -19,6 +19,15 @@ export class AccountStore {
     return this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** A user's account (users.account_id) in one query, without reading the user first. */
+  async byUserId(userId: string): Promise<AccountRow | undefined> {
+    return this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("id", "=", (eb) => eb.selectFrom("users").select("users.account_id").where("users.id", "=", userId))
+      .executeTakeFirst();
+  }
+
   /** Case-insensitive, as usernames are; `domain` null means a local account. */
   async byUsername(username: string, domain: string | null): Promise<AccountRow | undefined> {
     return this.db

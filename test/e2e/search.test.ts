@@ -146,6 +146,16 @@ test("a post is found a moment after it is posted; what a crash left waiting is 
   await untilFound(carol, "echidnas", [status.id, later.id]);
 });
 
+test("posts in a burst are all found, and one posted right after them too, within seconds", async () => {
+  // A sweep that finds 10 or more posts waiting gathers the next ones for up to a second
+  // (domain/search/indexer.ts): the post after the burst waits for it, and is still found.
+  const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => post(alice, { status: `Numbats forage at dusk, ${i}` })));
+  const last = await post(alice, { status: "Numbats and quolls" });
+  await untilFound(carol, "quolls", [last.id]);
+  await untilIndexed();
+  assert.deepEqual(sorted(await foundNow(carol, "numbats", "&limit=40")), sorted([...burst.map((s) => s.id), last.id]));
+});
+
 test("edits re-index and deletes remove", async () => {
   const status = await post(alice, { status: "The axolotl regrows limbs" });
   assert.deepEqual(await found(carol, "axolotl"), [status.id]);

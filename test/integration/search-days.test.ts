@@ -13,6 +13,7 @@ import { loadConfig } from "../../src/config/config.ts";
 import { openRuntime, type Runtime } from "../../src/server/context.ts";
 import type { StatusSearchFilter } from "../../src/store/search/status-index.ts";
 import { seed } from "../../bench/seed.ts";
+import { searchStatuses } from "../../src/domain/search/status-search.ts";
 
 const STATUSES = 3000;
 
@@ -99,5 +100,24 @@ test("common words: the newest matches, whether their phrase is common or rare",
   for (const window of [5, 60]) {
     assert.deepEqual(await searched("common", window), await expected("common", window));
     assert.deepEqual(await searched("common alpha", window), await expected("common alpha", window));
+  }
+});
+
+test("the newest matches all out of the reader's reach: an older one is still found", async () => {
+  // Every post says "common": all of them but the oldest public one made private, the reader
+  // may find only that one, behind 2,999 newer matches (a search first reads the newest 2,000).
+  const db = runtime.database.db;
+  const publicIds = (await db.selectFrom("statuses").select("id").where("visibility", "=", "public").orderBy(sql`id`).execute()).map((r) => String(r.id));
+  const oldest = publicIds[0]!;
+  await sql`update statuses set visibility = 'private' where visibility = 'public' and id <> ${oldest}`.execute(db);
+  try {
+    const found = await searchStatuses(runtime.stores, "common", { viewerId: readerId, localDomain: "days.test", limit: 20, offset: 0 });
+    assert.deepEqual(found.map((s) => s.id), [oldest]);
+    // The work is bounded: a window of 5 reads the newest 20 matches, then 40, 80 and 60 more
+    // (ten times 20 in all), and stops there, 2,800 matches short of that post.
+    assert.deepEqual(await searched("common", 5), []);
+    assert.deepEqual(await searched("common", 500), [oldest]);
+  } finally {
+    await sql`update statuses set visibility = 'public' where id in (${sql.join(publicIds)})`.execute(db);
   }
 });

@@ -319,14 +319,20 @@ export class OAuthService {
   async authenticate(bearer: string): Promise<Authenticated | null> {
     const token = await this.oauth.tokenByHash(hashSecret(bearer));
     if (!token || token.revoked_at) return null;
-    const application = await this.oauth.applicationById(token.application_id);
+    // The application, the user and their account at once: this runs before every API request,
+    // and one wait for three queries instead of three waits in turn is felt on a busy machine.
+    const [application, foundUser, foundAccount] = await Promise.all([
+      this.oauth.applicationById(token.application_id),
+      token.user_id ? this.users.byId(token.user_id) : undefined,
+      token.user_id ? this.accounts.byUserId(token.user_id) : undefined,
+    ]);
     if (!application) return null;
     let user: UserRow | null = null;
     let account: AccountRow | null = null;
     if (token.user_id) {
-      user = (await this.users.byId(token.user_id)) ?? null;
+      user = foundUser ?? null;
       if (!user || user.disabled || !user.approved) return null;
-      account = (await this.accounts.byId(user.account_id)) ?? null;
+      account = foundAccount ?? null;
       if (!account || account.suspended_at) return null;
     }
     // "Last used" for the authorized-apps page, written at most once an hour per token so that

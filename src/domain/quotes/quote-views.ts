@@ -41,12 +41,37 @@ export interface QuoteCarrier {
   quotesCount?: number;
 }
 
+/** What attachQuotes reads first: the statuses' quotes, policies and quote counts, and the reader's follows among their authors. */
+export interface QuoteRows {
+  quotes: QuoteRow[];
+  policies: Awaited<ReturnType<Stores["quotes"]["policiesOf"]>>;
+  counts: Map<string, number>;
+  follows: Set<string>;
+  followedBy: Set<string>;
+}
+
+/**
+ * The rows attachQuotes starts from, for statuses `ids` by `authorIds`: they need nothing but the
+ * ids, so status-views.ts reads them beside its own first queries (one wait for a page, not two).
+ */
+export async function loadQuoteRows(stores: Stores, ids: readonly string[], authorIds: readonly string[], viewerId: string | null): Promise<QuoteRows> {
+  const [quotes, policies, counts, follows, followedBy] = await Promise.all([
+    stores.quotes.byStatusIds(ids),
+    stores.quotes.policiesOf(ids),
+    stores.quotes.acceptedCounts(ids),
+    viewerId ? stores.relationships.targetsAmong("follows", viewerId, authorIds) : Promise.resolve(new Set<string>()),
+    viewerId ? stores.relationships.sourcesAmong("follows", viewerId, authorIds) : Promise.resolve(new Set<string>()),
+  ]);
+  return { quotes, policies, counts, follows, followedBy };
+}
+
 /**
  * Fills `quote`, `quoteApproval` and `quotesCount` on `views` (and on the posts they boost).
  * `loadNested` loads the quoted posts as views (status-views.ts, marked nested so that their own
- * quotes stay shallow); null when these views are themselves nested.
+ * quotes stay shallow); null when these views are themselves nested. `prefetched`: loadQuoteRows
+ * already started for (at least) these statuses and their authors.
  */
-export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views: V[], viewerId: string | null, loadNested: ((rows: StatusRow[]) => Promise<V[]>) | null): Promise<void> {
+export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views: V[], viewerId: string | null, loadNested: ((rows: StatusRow[]) => Promise<V[]>) | null, prefetched?: Promise<QuoteRows>): Promise<void> {
   const all: QuoteCarrier[] = [];
   for (const v of views) {
     all.push(v);
@@ -54,23 +79,24 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
   }
   if (all.length === 0) return;
   const ids = all.map((v) => v.status.id);
-  const [quotes, policies, counts] = await Promise.all([stores.quotes.byStatusIds(ids), stores.quotes.policiesOf(ids), stores.quotes.acceptedCounts(ids)]);
+  const authorIds = [...new Set(all.map((v) => v.account.id))];
+  const rows = await (prefetched ?? loadQuoteRows(stores, ids, authorIds, viewerId));
+  const { policies, counts, follows, followedBy } = rows;
+  // Prefetched rows may cover statuses left out since (a filter hid them).
+  const shown = new Set(ids);
+  const quotes = rows.quotes.filter((q) => shown.has(q.status_id));
   const quoteOf = new Map(quotes.map((q) => [q.status_id, q]));
   const quotedIds = [...new Set(quotes.filter((q) => q.state === "accepted" && q.quoted_status_id).map((q) => q.quoted_status_id!))];
-  const [existing, readable] = await Promise.all([stores.quotes.existing(quotedIds), stores.quotes.readableAmong(quotedIds, viewerId)]);
+  // The reader's mutes of the quoted authors, for the quote's muted_account state.
+  const quotedAuthors = quotes.map((q) => q.quoted_account_id).filter((id): id is string => id !== null);
+  const [existing, readable, mutes] = await Promise.all([
+    stores.quotes.existing(quotedIds),
+    stores.quotes.readableAmong(quotedIds, viewerId),
+    viewerId ? stores.relationships.mutesAmong(viewerId, quotedAuthors) : Promise.resolve([]),
+  ]);
   const nested = loadNested && readable.length ? await loadNested(readable) : [];
   const nestedById = new Map(nested.map((n) => [n.status.id, n]));
   const readableIds = new Set(readable.map((r) => r.id));
-
-  // The reader's relations to the authors, for the quote approval's current_user.
-  const authorIds = [...new Set(all.map((v) => v.account.id))];
-  const [follows, followedBy, mutes] = viewerId
-    ? await Promise.all([
-        stores.relationships.targetsAmong("follows", viewerId, authorIds),
-        stores.relationships.sourcesAmong("follows", viewerId, authorIds),
-        stores.relationships.mutesAmong(viewerId, quotes.map((q) => q.quoted_account_id).filter((id): id is string => id !== null)),
-      ])
-    : [new Set<string>(), new Set<string>(), []];
   const muted = new Set(mutes.map((m) => m.target_account_id));
 
   for (const view of all) {

@@ -19,6 +19,17 @@ import { nowIso } from "../../util/time.ts";
 
 const logger = getLogger(["skein", "search"]);
 
+/**
+ * Posts arriving this fast (a sweep found at least this many waiting, about 50 posts a second
+ * with the scheduler's 200 ms nudge) make the sweep gather: it indexes at most once per GATHER_MS
+ * until they slow down. A lone post is indexed 0.2 s after it is posted; under load, within about
+ * a second. Batches of hundreds cost far less a post than batches of tens: SQLite's FTS5 writes a
+ * segment per batch and merges in proportion to the pages it wrote, and each batch repeats the
+ * common words (docs/performance/search.md, "Third pass").
+ */
+const BUSY_BATCH = 10;
+const GATHER_MS = 1000;
+
 /** Links that are not mentions or hashtags make a post match has:link. */
 function hasLink(html: string): boolean {
   for (const tag of html.match(/<a\b[^>]*>/gi) ?? []) {
@@ -42,6 +53,8 @@ export class StatusIndexer {
   readonly enabled: boolean;
   private readonly stores: Stores;
   private readonly listeners = new Set<() => void>();
+  /** When the last sweep of this process started, and how many statuses it indexed. */
+  private lastSweep = { at: 0, handled: 0 };
 
   constructor(enabled: boolean, stores: Stores) {
     this.enabled = enabled;
@@ -73,15 +86,26 @@ export class StatusIndexer {
   /**
    * Indexes the waiting statuses (queued by any process, before a crash too), `batchSize` at a
    * time, until none are left that another process has not claimed; returns how many it handled.
-   * Runs whether or not indexing is switched on: what was queued is indexed.
+   * Runs whether or not indexing is switched on: what was queued is indexed. While posts arrive
+   * fast, a sweep within GATHER_MS of the last one does nothing but ask to be run again shortly;
+   * `drain` indexes what is waiting at once all the same.
    */
-  async indexPending(options: { batchSize?: number } = {}): Promise<number> {
+  async indexPending(options: { batchSize?: number; drain?: boolean } = {}): Promise<number> {
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 500, 5000));
+    const startedAt = Date.now();
+    if (!options.drain && this.lastSweep.handled >= BUSY_BATCH && startedAt - this.lastSweep.at < GATHER_MS) {
+      // Come back soon (the scheduler's nudge), not only at the sweep's interval, should posting stop now.
+      for (const listener of this.listeners) listener();
+      return 0;
+    }
     let handled = 0;
     for (;;) {
       const claimed = await this.indexBatch(batchSize);
       handled += claimed;
-      if (claimed < batchSize) return handled;
+      if (claimed < batchSize) {
+        this.lastSweep = { at: startedAt, handled };
+        return handled;
+      }
       // Let other work (requests, posting) run between batches of a long backlog.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -4,7 +4,9 @@
 //
 // Bounded work: the database takes the newest MIN_MATCHES matches of the words (both
 // engines read matches newest-first and stop; PostgreSQL looks among the newest days first, see
-// store/search/status-index.ts), keeps the newest CANDIDATE_WINDOW of them the reader may find,
+// store/search/status-index.ts), keeps the newest CANDIDATE_WINDOW of them the reader may find
+// (reading on among older matches, up to ten times as many, when too few of the newest are the
+// reader's to find),
 // and only those are ranked (100: what a reader pages through; 500 cost PostgreSQL a re-check of
 // five times the rows for a phrase, docs/performance/search.md): relevance (ts_rank on PostgreSQL; on SQLite
 // textScore below, from the stored text), scaled to the best candidate, weighted with recency

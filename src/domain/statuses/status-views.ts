@@ -10,7 +10,7 @@ import type { FilterContext } from "../../db/schema.ts";
 import { loadPollViews, type PollView } from "../polls/poll-views.ts";
 import type { MediaRow } from "../../store/media/attachments.ts";
 import { applyInContext, FilterMatcher, type FilterMatch } from "../filters/matching.ts";
-import { attachQuotes, type QuoteApprovalView, type QuoteView } from "../quotes/quote-views.ts";
+import { attachQuotes, loadQuoteRows, type QuoteApprovalView, type QuoteView } from "../quotes/quote-views.ts";
 
 export interface ViewerFlags {
   favourited: boolean;
@@ -51,8 +51,8 @@ export interface StatusViewOptions {
    * statuses, favourites…).
    */
   filterContext?: FilterContext;
-  /** The reader's active filters (FilterService.matcherFor); none if absent. */
-  filters?: FilterMatcher;
+  /** The reader's active filters (FilterService.matcherFor); none if absent. A promise may be given, so that reading them overlaps the statuses' first queries. */
+  filters?: FilterMatcher | Promise<FilterMatcher>;
   /** These are quoted posts shown inside quotes: their own quotes are shown shallow. */
   nestedQuote?: boolean;
 }
@@ -65,19 +65,29 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
   const all = [...byId.values()];
   const ids = all.map((s) => s.id);
 
-  const [mentionIds, tags, media, cards] = await Promise.all([stores.statuses.mentionsOf(ids), stores.statuses.tagsOf(ids), stores.media.ofStatuses(ids), stores.cards.readyOf(ids)]);
-  const accountIds = new Set(all.map((s) => s.account_id));
-  for (const list of mentionIds.values()) for (const id of list) accountIds.add(id);
-  for (const card of cards.values()) if (card.author_account_id) accountIds.add(card.author_account_id);
+  const authorIds = new Set(all.map((s) => s.account_id));
   const appIds = [...new Set(all.map((s) => s.application_id).filter((id): id is string => id !== null))];
-
-  const [accounts, apps, flags, polls] = await Promise.all([
-    stores.accounts.byIds([...accountIds]),
+  // Everything that needs only the statuses in one wave of queries (each wait for the database
+  // costs a page of statuses milliseconds on a busy machine); the quotes' first rows too, which
+  // attachQuotes takes below.
+  const quoteRows = loadQuoteRows(stores, ids, [...authorIds], viewerId);
+  quoteRows.catch(() => {}); // Awaited by attachQuotes; a failure meanwhile is not unhandled.
+  const [mentionIds, tags, media, cards, authors, apps, flags, polls] = await Promise.all([
+    stores.statuses.mentionsOf(ids),
+    stores.statuses.tagsOf(ids),
+    stores.media.ofStatuses(ids),
+    stores.cards.readyOf(ids),
+    stores.accounts.byIds([...authorIds]),
     Promise.all(appIds.map((id) => stores.oauth.applicationById(id))),
     viewerId ? viewerFlags(stores, viewerId, all) : Promise.resolve(null),
     loadPollViews(stores, ids, viewerId),
   ]);
-  const filters = options.filters ?? FilterMatcher.none;
+  // Mentioned accounts and the authors of cards that are not among the authors: a second wave, only for them.
+  const others = new Set<string>();
+  for (const list of mentionIds.values()) for (const id of list) if (!authorIds.has(id)) others.add(id);
+  for (const card of cards.values()) if (card.author_account_id && !authorIds.has(card.author_account_id)) others.add(card.author_account_id);
+  const accounts = others.size ? [...authors, ...(await stores.accounts.byIds([...others]))] : authors;
+  const filters = (await options.filters) ?? FilterMatcher.none;
   const pollTitles = (s: StatusRow) => polls.get(s.id)?.options.map((o) => o.title) ?? [];
   const accountById = new Map(accounts.map((a) => [a.id, a]));
   const appById = new Map(apps.filter((a): a is ApplicationRow => a !== undefined).map((a) => [a.id, a]));
@@ -117,7 +127,7 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
     if (view.reblog) view.reblog.filtered = shown;
     views.push(view);
   }
-  await attachQuotes(stores, views, viewerId, options.nestedQuote ? null : (quoted) => loadStatusViews(stores, quoted, viewerId, { nestedQuote: true, filters: options.filters }));
+  await attachQuotes(stores, views, viewerId, options.nestedQuote ? null : (quoted) => loadStatusViews(stores, quoted, viewerId, { nestedQuote: true, filters: options.filters }), quoteRows);
   return views;
 }
 

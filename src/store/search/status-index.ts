@@ -36,7 +36,7 @@ export interface StatusSearchFilter {
   maxId: string | null;
   /** At most this many candidates, the newest matches the reader may find… */
   window: number;
-  /** …among at most this many newest matches of the words (without an author filter). */
+  /** …among this many newest matches of the words first (without an author filter); older ones, twice as many each time, while the window is short (searchPaged). */
   matches: number;
 }
 
@@ -46,6 +46,8 @@ const RECENCY_MAX_DAYS = 120;
 const WALK_MIN_FREQUENCY = 0.05;
 /** A word PostgreSQL's statistics leave out, when that means at most this many posts, is looked for in the whole index at once. */
 const RARE_MAX_MATCHES = 5000;
+/** A search short of its window reads on among older matches, at most this many times `matches` in all (see searchPaged()). */
+const MATCHES_READ_FACTOR = 10;
 
 /**
  * The share of posts holding every word of the query, at most: its rarest word's share as the
@@ -189,10 +191,58 @@ export class StatusIndexStore {
    * score (0 without words). Newest first: both engines read matches in id order and stop.
    */
   search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
-    return withSearchSettings(this.db, (db) => this.searchIn(db, filter));
+    return withSearchSettings(this.db, (db) => this.searchPaged(db, filter));
   }
 
-  private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
+  /**
+   * A window the newest `matches` matches leave short (most of them private, or by authors who
+   * did not opt in) goes on among the next, older matches — below the oldest match already read,
+   * twice as many each time — until it is full, the matches run out, or MATCHES_READ_FACTOR times
+   * `matches` have been read: a reader finds a readable older post behind thousands of newer
+   * ones, and a search never reads the whole index for it. Each page is an ordinary search with
+   * `max_id` at that match, so the hits stay the newest ones the reader may find.
+   */
+  private async searchPaged(db: Kysely<DB>, filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
+    const shape = { sparse: false };
+    const hits = await this.searchIn(db, filter, shape);
+    // Without words, or with an author, a search reads every match it needs already.
+    if (hits.length >= filter.window || filter.text === null || filter.authorIs.length > 0) return hits;
+    const budget = filter.matches * MATCHES_READ_FACTOR;
+    let page = filter;
+    let read = filter.matches;
+    for (;;) {
+      // The oldest match the page read (the `matches`-th newest), if it read as many as it could.
+      const boundary = await this.oldestMatchRead(db, page, shape.sparse);
+      if (boundary === null || read >= budget) return hits;
+      const matches = Math.min(page.matches * 2, budget - read);
+      page = { ...page, maxId: boundary, window: filter.window - hits.length, matches };
+      read += matches;
+      hits.push(...(await this.searchIn(db, page, shape)));
+      if (hits.length >= filter.window) return hits;
+    }
+  }
+
+  /**
+   * The `filter.matches`-th newest match of the words within the filter's ids, or null when there
+   * are fewer: where the page that read them stopped. `sparse` as the page's last statement read
+   * them (PostgreSQL: sorted after the GIN index found them, not a walk of the primary key).
+   */
+  private async oldestMatchRead(db: Kysely<DB>, filter: StatusSearchFilter, sparse: boolean): Promise<string | null> {
+    const m = fullTextMatch(db, filter.text!);
+    const conditions = [
+      m.where,
+      ...(filter.minId ? [sql<SqlBool>`${m.statusId} > ${filter.minId}`] : []),
+      ...(filter.maxId ? [sql<SqlBool>`${m.statusId} < ${filter.maxId}`] : []),
+    ];
+    const order = sparse ? sql`(${m.statusId} + 0)` : m.statusId;
+    const result = await sql<{ sid: string | number | bigint }>`select ${m.statusId} as sid from ${m.from}
+      where ${sql.join(conditions, sql` and `)} order by ${order} desc limit 1 offset ${filter.matches - 1}`.execute(db);
+    const row = result.rows[0];
+    return row ? String(row.sid) : null;
+  }
+
+  /** One search; `shape.sparse` tells how its last statement read the matches (for oldestMatchRead). */
+  private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter, shape: { sparse: boolean }): Promise<StatusSearchHit[]> {
     const conditions = [sql<SqlBool>`s.reblog_of_id is null`, ...this.privacy(filter), ...this.filters(filter)];
     const where = sql.join(conditions, sql` and `);
     if (filter.text === null) {
@@ -227,6 +277,7 @@ export class StatusIndexStore {
      * the primary key newest-first through a table where few rows match — the whole table at worst).
      */
     const newest = (days: readonly number[] | null, sparse = false, newestRows: number | null = null) => {
+      shape.sparse = sparse;
       const m = days || newestRows ? fullTextMatch(db, filter.text!, days, newestRows ? { limit: newestRows, belowId: filter.maxId } : null) : match;
       const within = days ? [sql<SqlBool>`${m.statusId} >= ${RECENCY.firstIdOf(days[days.length - 1]!)}`] : [];
       const order = sparse ? sql`(${m.statusId} + 0)` : m.statusId;
