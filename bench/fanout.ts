@@ -67,6 +67,8 @@ export interface FanoutBenchOptions {
   workers: number;
   /** Run the server with --cpu-prof, profiles in this directory, and print where its time went. */
   cpuProf: string | null;
+  /** A workload whose server process peaks above this (MB of 1024² bytes) fails the run (default: MEMORY_TARGET). */
+  memoryBudgetMb: number;
 }
 
 export type WorkloadResult = Record<string, unknown> & { workload: Workload; database: string; lost: number | null; duplicated: number };
@@ -179,6 +181,8 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
   startedAt: number;
   serverCpu: number;
   serverRss: number;
+  /** The highest peak of any one server process (= serverRss with one `./skein start`). */
+  serverRssOneProcess: number;
   databaseCpu: number | null;
   fleetCpu: number;
   complete: boolean;
@@ -211,6 +215,8 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
     server_cpu_seconds: round(figures.serverCpu, 2),
     server_cpu_seconds_per_1000_deliveries: perDeliveryCpu === null ? null : round(perDeliveryCpu * 1000, 2),
     server_peak_rss_mb: round(figures.serverRss),
+    server_peak_rss_mb_one_process: round(figures.serverRssOneProcess),
+    memory_budget_mb: ctx.options.memoryBudgetMb,
     database_cpu_seconds: figures.databaseCpu === null ? null : round(figures.databaseCpu, 2),
     fleet_cpu_seconds: round(figures.fleetCpu, 2),
     rsa_signs_per_second_one_core: round(ctx.rsa),
@@ -225,7 +231,7 @@ function usageOf(ctx: Context, server: Skein, env: Record<string, string>) {
   const dbPort = env.DATABASE_URL ? Number(new URL(env.DATABASE_URL).port) : null;
   // Over all the server's processes: CPU summed, peak memory as the sum of each one's peak.
   const serverUsage = () =>
-    server.pids.map((pid) => processUsage(pid)).reduce((a, b) => ({ cpuSeconds: a.cpuSeconds + b.cpuSeconds, peakRssMb: a.peakRssMb + b.peakRssMb }), { cpuSeconds: 0, peakRssMb: 0 });
+    server.pids.map((pid) => processUsage(pid)).reduce((a, b) => ({ cpuSeconds: a.cpuSeconds + b.cpuSeconds, peakRssMb: a.peakRssMb + b.peakRssMb, peakRssMbOneProcess: Math.max(a.peakRssMbOneProcess, b.peakRssMb) }), { cpuSeconds: 0, peakRssMb: 0, peakRssMbOneProcess: 0 });
   const server0 = serverUsage();
   const fleet0 = processUsage(ctx.fleet.pid);
   const db0 = dbPort ? postgresCpuSeconds(dbPort) : null;
@@ -235,6 +241,7 @@ function usageOf(ctx: Context, server: Skein, env: Record<string, string>) {
     return {
       serverCpu: s.cpuSeconds - server0.cpuSeconds,
       serverRss: s.peakRssMb,
+      serverRssOneProcess: s.peakRssMbOneProcess,
       databaseCpu: db0 !== null && db1 !== null ? db1 - db0 : null,
       fleetCpu: processUsage(ctx.fleet.pid).cpuSeconds - fleet0.cpuSeconds,
     };
@@ -361,6 +368,7 @@ async function crash(ctx: Context): Promise<WorkloadResult> {
       startedAt: firstResponse,
       serverCpu: beforeKill.serverCpu + used.serverCpu,
       serverRss: Math.max(beforeKill.serverRss, used.serverRss),
+      serverRssOneProcess: Math.max(beforeKill.serverRssOneProcess, used.serverRssOneProcess),
       databaseCpu: beforeKill.databaseCpu !== null && used.databaseCpu !== null ? beforeKill.databaseCpu + used.databaseCpu : null,
       fleetCpu: beforeKill.fleetCpu + used.fleetCpu,
       complete: outcome === "done",
@@ -548,6 +556,8 @@ export async function fanoutBench(options: FanoutBenchOptions): Promise<Workload
       result.wall_seconds = round((performance.now() - started) / 1000);
       ctx.results.push(result);
       log(`${workload}: ${result.deliveries}/${result.expected_deliveries} delivered, last after ${result.seconds_to_last_delivery ?? "-"} s, lost ${result.lost ?? "?"}, duplicated ${result.duplicated}`);
+      const peak = result.server_peak_rss_mb_one_process;
+      result.over_memory_budget = typeof peak === "number" && peak > options.memoryBudgetMb;
     }
   } finally {
     await fleet.stop();
@@ -564,5 +574,9 @@ export async function fanoutBench(options: FanoutBenchOptions): Promise<Workload
     }
   }
   if (options.json) fs.writeFileSync(options.json, JSON.stringify(ctx.results, null, 2) + "\n");
+  // Last, where it is seen: a workload over the memory budget fails the run (the CLI exits with 1).
+  for (const r of ctx.results.filter((r) => r.over_memory_budget)) {
+    process.stdout.write(`\nOVER MEMORY BUDGET: ${r.workload} (${r.database}) peaked at ${r.server_peak_rss_mb_one_process} MB RSS in one server process; the budget is ${options.memoryBudgetMb} MB (--memory-budget, default MEMORY_TARGET)\n`);
+  }
   return ctx.results;
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { availableParallelism } from "node:os";
 import { loadPaymentConfig, type PaymentConfig } from "./payment-config.ts";
-import { loadMediaConfig, type MediaConfig } from "./media-config.ts";
+import { loadMediaConfig, parseByteSize, type MediaConfig } from "./media-config.ts";
 import { loadPushConfig, type PushConfig } from "./push-config.ts";
 import { loadCardsConfig, type CardsConfig } from "./cards-config.ts";
 import { defaultContactEmail, isPublishableEmail, loadPostingConfig, type PostingConfig } from "./posting-config.ts";
@@ -58,9 +58,11 @@ export interface Config {
    * DELIVERY_PER_HOST (default 4) requests in flight to any one remote host at first, rising to
    * DELIVERY_PER_HOST_MAX (default 16) while a healthy host has more waiting, DELIVERY_THREADS
    * (default: one per core, at most 4; 0 for none) threads that sign and send them.
-   * `./skein worker --concurrency N` overrides the first.
+   * `./skein worker --concurrency N` overrides the first. MEMORY_TARGET (bytes or "512MB", "1GB";
+   * default 512 MB, for a 1 GB machine) is what one process should stay under: the first and the
+   * last become ceilings, lowered to fit it (federation/delivery/memory-budget.ts).
    */
-  delivery: { concurrency: number; perHost: number; perHostMax: number; threads: number };
+  delivery: { concurrency: number; perHost: number; perHostMax: number; threads: number; memoryTargetBytes: number };
   /**
    * Test-only (REQUEST_TIMEOUT, seconds, fractions allowed; needs SKEIN_ENV=test): how long a
    * client may take to send a whole request, instead of http-server.ts's 30 s, so that a test
@@ -118,6 +120,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** MEMORY_TARGET's default: 512 MiB, what a 1 GB machine can give Skein beside its database and system. */
+export const DEFAULT_MEMORY_TARGET_BYTES = 512 * 1024 * 1024;
 
 const LOOPBACK_HOST = /^(localhost|[^.]+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -277,6 +282,13 @@ export function loadConfig(env: Env = process.env): Config {
   // One sender thread per core (at most 4): signing and TLS are most of a delivery's cost.
   // 0 sends on the main thread.
   const deliveryThreads = count("DELIVERY_THREADS", Math.min(4, availableParallelism()), 16, 0);
+  let memoryTargetBytes = DEFAULT_MEMORY_TARGET_BYTES;
+  if (env.MEMORY_TARGET?.trim()) {
+    const parsed = parseByteSize(env.MEMORY_TARGET);
+    if (typeof parsed === "string") problems.push(`MEMORY_TARGET: ${parsed}`);
+    else if (parsed < 256e6) problems.push(`MEMORY_TARGET must be at least 256MB (got "${env.MEMORY_TARGET.trim()}")`);
+    else memoryTargetBytes = parsed;
+  }
 
   const testHosts: Record<string, string> = {};
   if (env.SKEIN_TEST_HOSTS?.trim()) {
@@ -336,7 +348,7 @@ export function loadConfig(env: Env = process.env): Config {
     testHosts,
     authorizedFetch: bool("AUTHORIZED_FETCH") ?? false,
     polls: { minExpirationSeconds: pollMinExpiration, sweepIntervalSeconds: pollSweepInterval, updateDelaySeconds: pollUpdateDelay },
-    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads },
+    delivery: { concurrency: deliveryConcurrency, perHost: deliveryPerHost, perHostMax: Math.max(deliveryPerHost, deliveryPerHostMax), threads: deliveryThreads, memoryTargetBytes },
     requestTimeoutSeconds: requestTimeout,
     federationMode,
     requireTwoFactor,

@@ -21,8 +21,9 @@ import type { ArchiveDocuments } from "../domain/account-data/archives.ts";
 import { Fanout } from "./delivery/fanout.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { deliveryUserAgent } from "./delivery/http-sender.ts";
-import { InlineSender, type DeliverySender } from "./delivery/sender.ts";
-import { SenderPool } from "./delivery/sender-pool.ts";
+import { InlineSender, type DeliverySender, type ThreadFigures } from "./delivery/sender.ts";
+import { SenderPool, SENDER_IDLE_MS } from "./delivery/sender-pool.ts";
+import { deliveryLimits, type DeliveryLimits } from "./delivery/memory-budget.ts";
 import { deliveryKeyOf } from "./keys.ts";
 import { deliveryPolicy } from "./moderation-policy.ts";
 import { MODERATION_QUEUE } from "../domain/moderation/domain-enforcement.ts";
@@ -40,6 +41,10 @@ export interface FederationRuntime {
   jobs: JobQueue;
   deliveries: DeliveryStore;
   engine: DeliveryEngine;
+  /** What MEMORY_TARGET allows the delivery engine (memory-budget.ts). */
+  limits: DeliveryLimits;
+  /** Each sending thread's heap and connections now (GET /metrics). */
+  senders(): Promise<ThreadFigures[]>;
   /** Serves WebFinger, actors, objects, collections and inboxes; everything else passes on. */
   middleware: MiddlewareHandler;
   /** Runs inbox jobs and deliveries until `signal` aborts. */
@@ -73,17 +78,24 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const { jobs } = queues;
   const deliveries = new DeliveryStore(database.db, database.kind);
   const testing = config.environment === "test";
+  // DELIVERY_THREADS and DELIVERY_CONCURRENCY are ceilings; MEMORY_TARGET may lower them.
+  const limits = deliveryLimits(config.delivery.memoryTargetBytes, { threads: config.delivery.threads, concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency });
   const senderOptions = {
     perHost: config.delivery.perHostMax,
     testHosts: config.testHosts,
     allowPrivateAddresses: testing,
     userAgent: deliveryUserAgent(config.origin),
+    keepAliveMs: limits.keepAliveMs,
   };
-  const sender: DeliverySender = config.delivery.threads > 0 ? new SenderPool(senderOptions, config.delivery.threads) : new InlineSender(senderOptions);
+  const sender: DeliverySender =
+    limits.threads > 0
+      ? new SenderPool(senderOptions, limits.threads, SENDER_IDLE_MS, { maxOldGenerationSizeMb: limits.threadHeapMb, maxYoungGenerationSizeMb: limits.threadYoungMb })
+      : new InlineSender(senderOptions);
   const policy = deliveryPolicy(deps);
   const engine = new DeliveryEngine(deliveries, sender, deliveryKeyOf(deps.stores, config.origin), {
     policy,
-    concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency,
+    concurrency: limits.concurrency,
+    claimBatch: limits.claimBatch,
     perHost: config.delivery.perHost,
     perHostMax: config.delivery.perHostMax,
     notifier: queues.notifier,
@@ -130,5 +142,5 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     }
   };
 
-  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, middleware, runQueue };
+  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, senders: async () => (await sender.figures?.()) ?? [], middleware, runQueue };
 }

@@ -11,11 +11,19 @@ export interface DeliveryFigures {
   process: Record<string, number>;
 }
 
+/** The delivery engine's memory: what MEMORY_TARGET allows it, what it holds, and each sending thread's heap and connections. */
+export interface DeliveryMemoryFigures {
+  limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number };
+  engine: { held: number; inFlight: number; waiting: number; hostsInFlight: number };
+  threads: { thread: string; heapUsed: number; heapTotal: number; heapLimit: number; connections: number; requests: number }[];
+}
+
 export interface MetricsSource {
   queueStats(): Promise<{ queue: string; ready: number; delayed: number; running: number; oldestReadyAgeSeconds: number | null }[]>;
   deliveries?(): Promise<DeliveryFigures>;
   /** Whether this process has loaded federation's stack (Fedify) yet: it does on first use, not at start-up. */
   federationLoaded?(): boolean;
+  deliveryMemory?(): Promise<DeliveryMemoryFigures>;
 }
 
 export function metricsRoutes(source: MetricsSource) {
@@ -57,6 +65,29 @@ export function metricsRoutes(source: MetricsSource) {
     metric("skein_process_resident_memory_bytes", "Resident memory of this process.", "gauge", [[{}, memory.rss]]);
     metric("skein_process_heap_used_bytes", "V8 heap in use.", "gauge", [[{}, memory.heapUsed]]);
     metric("skein_process_heap_total_bytes", "V8 heap reserved (used and free).", "gauge", [[{}, memory.heapTotal]]);
+    metric("skein_process_external_memory_bytes", "Memory outside the V8 heap held by JavaScript objects (Buffers, TLS), all threads.", "gauge", [[{}, memory.external]]);
+    const delivery = await source.deliveryMemory?.();
+    if (delivery) {
+      const { limits, engine, threads } = delivery;
+      metric("skein_memory_target_bytes", "MEMORY_TARGET: what this process should stay under.", "gauge", [[{}, limits.targetBytes]]);
+      metric("skein_delivery_limit", "Delivery limits derived from MEMORY_TARGET and the DELIVERY_* settings.", "gauge", [
+        [{ limit: "concurrency" }, limits.concurrency],
+        [{ limit: "threads" }, limits.threads],
+        [{ limit: "thread_heap_mb" }, limits.threadHeapMb],
+        [{ limit: "claim_batch" }, limits.claimBatch],
+        [{ limit: "keep_alive_ms" }, limits.keepAliveMs],
+      ]);
+      metric("skein_delivery_held", "Deliveries this process holds, by state: in flight, or waiting for their host.", "gauge", [
+        [{ state: "in_flight" }, engine.inFlight],
+        [{ state: "waiting" }, engine.waiting],
+      ]);
+      metric("skein_delivery_hosts_in_flight", "Remote hosts with a delivery in flight from this process.", "gauge", [[{}, engine.hostsInFlight]]);
+      metric("skein_delivery_threads_running", "Sender threads running now (they start with work and end when idle).", "gauge", [[{}, threads.filter((t) => t.thread !== "main").length]]);
+      metric("skein_delivery_thread_heap_used_bytes", "V8 heap in use, per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.heapUsed]));
+      metric("skein_delivery_thread_heap_total_bytes", "V8 heap reserved, per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.heapTotal]));
+      metric("skein_delivery_thread_heap_limit_bytes", "V8 heap cap, per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.heapLimit]));
+      metric("skein_delivery_open_connections", "Connections to remote hosts open now (busy or idle in keep-alive), per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.connections]));
+    }
     c.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return c.body(lines.join("\n") + "\n");
   });

@@ -24,6 +24,16 @@ test("GET /metrics speaks Prometheus' text format", async () => {
   assert.match(body, /^# TYPE skein_queue_ready_jobs gauge$/m);
   const rss = /^skein_process_resident_memory_bytes (\d+)$/m.exec(body);
   assert.ok(rss && Number(rss[1]) > 10_000_000, "the resident memory is reported in bytes");
+  // The delivery engine's memory: its budget, what it holds, and its threads (none before a delivery).
+  assert.match(body, /^skein_memory_target_bytes 536870912$/m, "MEMORY_TARGET's default, 512 MB");
+  assert.match(body, /^skein_delivery_limit\{limit="concurrency"\} \d+$/m);
+  assert.match(body, /^skein_delivery_limit\{limit="threads"\} \d+$/m);
+  assert.match(body, /^skein_delivery_held\{state="in_flight"\} 0$/m);
+  assert.match(body, /^skein_delivery_held\{state="waiting"\} 0$/m);
+  assert.match(body, /^skein_delivery_threads_running 0$/m, "sender threads start with work to do");
+  assert.match(body, /^# TYPE skein_delivery_thread_heap_used_bytes gauge$/m);
+  assert.match(body, /^# TYPE skein_delivery_open_connections gauge$/m);
+  assert.match(body, /^skein_process_external_memory_bytes \d+$/m);
 });
 
 test("federation loads on first use, and the requests that arrive while it loads get their answers", async () => {

@@ -5,6 +5,11 @@ import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
 import { HostLimits } from "../../src/federation/delivery/host-limits.ts";
+import { BASE_BYTES, CONNECTION_BYTES, deliveryLimits, THREAD_BYTES } from "../../src/federation/delivery/memory-budget.ts";
+import { SenderPool } from "../../src/federation/delivery/sender-pool.ts";
+import { digestOf } from "../../src/federation/delivery/http-signature.ts";
+import { loadConfig } from "../../src/config/config.ts";
+import { generateKeyPairSync } from "node:crypto";
 import { federationPolicy } from "../../src/federation/http-client.ts";
 import { isPublicAddress } from "../../src/net/address-policy.ts";
 import { guardedLookup } from "../../src/net/connection-guard.ts";
@@ -82,4 +87,56 @@ test("a host's limit of requests in flight grows while it keeps up with a backlo
   assert.equal(limits.of("a.example"), 1, "never below one");
   limits.forget("a.example");
   assert.equal(limits.of("a.example"), 4);
+});
+
+test("MEMORY_TARGET sets the delivery limits: a smaller target holds fewer deliveries and smaller threads, and never more than asked", () => {
+  const MB = 1024 * 1024;
+  const asked = { threads: 4, concurrency: 1000 };
+  const small = deliveryLimits(512 * MB, asked);
+  const medium = deliveryLimits(1024 * MB, asked);
+  const large = deliveryLimits(2048 * MB, asked);
+  // 512 MB: ~300 MB beside the base process, shared by the threads and the connections.
+  assert.deepEqual(small, { targetBytes: 512 * MB, threads: 3, threadHeapMb: 116, threadYoungMb: 8, concurrency: 336, claimBatch: 168, keepAliveMs: 1_000 });
+  assert.ok(small.concurrency < medium.concurrency && medium.concurrency <= large.concurrency);
+  assert.ok(small.threadHeapMb >= 96, "a thread's heap cap leaves room for its connections (34 MB ran out at 5,000 hosts)");
+  assert.ok(small.keepAliveMs < medium.keepAliveMs && medium.keepAliveMs < large.keepAliveMs);
+  assert.equal(large.concurrency, 1000, "what DELIVERY_CONCURRENCY asks is a ceiling");
+  assert.equal(large.threads, 4, "and so is DELIVERY_THREADS");
+  assert.equal(deliveryLimits(8192 * MB, { threads: 1, concurrency: 50 }).concurrency, 50);
+  assert.equal(deliveryLimits(512 * MB, { threads: 0, concurrency: 1000 }).threads, 0, "0 still sends from the main thread");
+  // Even a target below what the base process needs leaves a working engine.
+  const tiny = deliveryLimits(200 * MB, asked);
+  assert.equal(tiny.threads, 1);
+  assert.ok(tiny.concurrency >= 16 && tiny.claimBatch <= tiny.concurrency);
+  for (const limits of [small, medium, large]) {
+    const parts = BASE_BYTES + limits.threads * THREAD_BYTES + limits.concurrency * 2 * CONNECTION_BYTES;
+    assert.ok(parts <= limits.targetBytes, `${limits.targetBytes / MB} MB: the parts add up to no more than the target`);
+  }
+});
+
+test("MEMORY_TARGET is read as a size, 512 MB by default", () => {
+  assert.equal(loadConfig({}).delivery.memoryTargetBytes, 512 * 1024 * 1024);
+  assert.equal(loadConfig({ MEMORY_TARGET: "1GB" }).delivery.memoryTargetBytes, 1e9);
+  assert.equal(loadConfig({ MEMORY_TARGET: "2GiB" }).delivery.memoryTargetBytes, 2 * 1024 ** 3);
+  assert.throws(() => loadConfig({ MEMORY_TARGET: "lots" }), /MEMORY_TARGET: a size is written like/);
+  assert.throws(() => loadConfig({ MEMORY_TARGET: "100MB" }), /MEMORY_TARGET must be at least 256MB/);
+});
+
+test("a sender thread reports its heap, capped as the memory budget says, and its open connections", async () => {
+  const pool = new SenderPool({ perHost: 4, testHosts: {}, allowPrivateAddresses: true, userAgent: "test", keepAliveMs: 1_000 }, 1, 60_000, { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 });
+  try {
+    assert.deepEqual(await pool.figures(), [], "no thread before there is something to send");
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const body = Buffer.from("{}");
+    // Nothing listens on port 1: the delivery fails, and the thread it started stays for the next.
+    const outcome = await pool.send({ inbox: "http://127.0.0.1:1/inbox", host: "127.0.0.1:1", activityId: "a", body, digest: digestOf(body), accountId: "1", key: { keyId: "k", privateKey } });
+    assert.equal(outcome.kind, "failed");
+    const [thread] = await pool.figures();
+    assert.match(thread.thread, /^sender-\d+$/);
+    assert.ok(thread.heapUsed > 0 && thread.heapUsed <= thread.heapTotal);
+    assert.ok(thread.heapLimit > 40 * 1024 * 1024 && thread.heapLimit < 100 * 1024 * 1024, `the heap cap follows resourceLimits (${thread.heapLimit})`);
+    assert.equal(thread.connections, 0);
+  } finally {
+    await pool.close();
+  }
 });

@@ -5,6 +5,8 @@
 // idle (what a fresh server costs doing nothing: memory, threads, CPU, commits): bench/idle.ts.
 import path from "node:path";
 import { parseArgs, UsageError } from "../usage.ts";
+import { DEFAULT_MEMORY_TARGET_BYTES } from "../../config/config.ts";
+import { parseByteSize } from "../../config/media-config.ts";
 
 const USAGE = `Usage:
   ./skein bench timeline [--db sqlite|postgres] [--accounts N] [--statuses N] [--following N]
@@ -14,7 +16,9 @@ const USAGE = `Usage:
                          [--latency-p50 MS] [--latency-p99 MS] [--crash-deliveries N] [--crash-kill-at F]
                          [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]
                          [--workers N] [--crosscheck-every N] [--timeout SECONDS] [--data-dir DIR] [--cpu-prof DIR] [--json FILE]
+                         [--memory-budget SIZE]
     --workers N: the server as ./skein web + N ./skein worker processes (PostgreSQL only); default one ./skein start
+    --memory-budget SIZE ("512MB", "1GB"; default MEMORY_TARGET): a workload whose server process peaks above it fails the run
   ./skein bench prune    [--db sqlite|postgres] [--statuses N] [--accounts N] [--following N] [--older-than DAYS] [--json FILE]
     what ./skein prune removes from the timeline dataset made 90% remote, with local interactions (bench/prune.ts): rows,
     files and bytes, database size before and after, time, home-timeline reads during it, the home timeline unchanged
@@ -147,7 +151,7 @@ async function fanout(database: "sqlite" | "postgres", options: Record<string, s
   const followers = positiveInt(options.followers, 50_000, "followers");
   const workers = options.workers === undefined || options.workers === "0" ? 0 : positiveInt(options.workers, 0, "workers");
   if (workers > 0 && database !== "postgres") throw new UsageError(`--workers needs --db postgres: separate worker processes share the queue through PostgreSQL\n${USAGE}`);
-  await fanoutBench({
+  const results = await fanoutBench({
     database,
     workloads: workloads as (typeof WORKLOADS)[number][],
     followers,
@@ -170,6 +174,17 @@ async function fanout(database: "sqlite" | "postgres", options: Record<string, s
     json: typeof options.json === "string" ? options.json : null,
     cpuProf: typeof options["cpu-prof"] === "string" ? options["cpu-prof"] : null,
     workers,
+    memoryBudgetMb: memoryBudgetMb(options["memory-budget"]),
   });
-  return 0;
+  return results.some((r) => r.over_memory_budget) ? 1 : 0;
+}
+
+/** --memory-budget, else MEMORY_TARGET (as the server reads it), else its default; in MB of 1024² bytes, as RSS is reported. */
+function memoryBudgetMb(option: string | true | undefined): number {
+  const text = typeof option === "string" ? option : process.env.MEMORY_TARGET?.trim() || null;
+  if (option === true) throw new UsageError(`--memory-budget takes a size like 512MB\n${USAGE}`);
+  if (text === null) return DEFAULT_MEMORY_TARGET_BYTES / 1024 ** 2;
+  const bytes = parseByteSize(text);
+  if (typeof bytes === "string") throw new UsageError(`--memory-budget (or MEMORY_TARGET): ${bytes}\n${USAGE}`);
+  return Math.round((bytes / 1024 ** 2) * 10) / 10;
 }

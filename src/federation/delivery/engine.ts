@@ -43,6 +43,16 @@ export interface EngineOptions {
   retryShare?: number;
   /** Why a host gets nothing (the domain policy), checked once per host of each claimed batch. */
   policy?: DeliveryPolicy;
+  /** Deliveries claimed in one query (default 500; memory-budget.ts lowers it under a small MEMORY_TARGET). */
+  claimBatch?: number;
+}
+
+/** What the engine holds now (GET /metrics). */
+export interface EngineFigures {
+  held: number;
+  inFlight: number;
+  waiting: number;
+  hostsInFlight: number;
 }
 
 export interface DeliveryCounters {
@@ -59,7 +69,6 @@ interface Prepared {
   digest: string;
 }
 
-const CLAIM_BATCH = 500;
 const FLUSH_MS = 100;
 const BODY_CACHE = 256;
 const START_PER_TURN = 64;
@@ -77,6 +86,7 @@ export class DeliveryEngine {
   private readonly pollMs: number;
   private readonly retryCap: number;
   private readonly policy: DeliveryPolicy | null;
+  private readonly claimBatch: number;
 
   private readonly waiting = new Map<string, DeliveryRow[]>();
   private readonly inFlightByHost = new Map<string, number>();
@@ -104,12 +114,19 @@ export class DeliveryEngine {
     this.pollMs = options.pollMs ?? 250;
     this.retryCap = Math.max(1, Math.floor(options.concurrency * (options.retryShare ?? 0.25)));
     this.policy = options.policy ?? null;
+    this.claimBatch = options.claimBatch ?? 500;
     this.queuedSignal = new WakeSignal(options.notifier ?? null, "skein_deliveries");
   }
 
   /** New deliveries were queued in this process: this engine and the other processes' look now rather than at their next poll. */
   queued(): void {
     this.queuedSignal.send("queued");
+  }
+
+  figures(): EngineFigures {
+    let inFlight = 0;
+    for (const n of this.inFlightByHost.values()) inFlight += n;
+    return { held: this.held.size, inFlight, waiting: this.held.size - inFlight, hostsInFlight: this.inFlightByHost.size };
   }
 
   private wake(): void {
@@ -173,9 +190,9 @@ export class DeliveryEngine {
     const skipHosts = [...this.waiting].filter(([host, list]) => list.length >= this.limits.of(host) * 4).map(([host]) => host);
     const base = { worker: this.workerId, leaseMs: this.leaseMs, skipHosts };
     const retryRoom = Math.max(0, Math.min(room, this.retryCap - this.retriesHeld));
-    let rows = await this.store.claim({ ...base, lane: 0, limit: Math.min(CLAIM_BATCH, room - Math.min(retryRoom, Math.floor(room / 4))) });
-    if (retryRoom > 0 && rows.length < room) rows.push(...(await this.store.claim({ ...base, lane: 1, limit: Math.min(CLAIM_BATCH, retryRoom, room - rows.length) })));
-    if (rows.length < room && rows.length > 0) rows.push(...(await this.store.claim({ ...base, lane: 0, limit: Math.min(CLAIM_BATCH, room - rows.length) })));
+    let rows = await this.store.claim({ ...base, lane: 0, limit: Math.min(this.claimBatch, room - Math.min(retryRoom, Math.floor(room / 4))) });
+    if (retryRoom > 0 && rows.length < room) rows.push(...(await this.store.claim({ ...base, lane: 1, limit: Math.min(this.claimBatch, retryRoom, room - rows.length) })));
+    if (rows.length < room && rows.length > 0) rows.push(...(await this.store.claim({ ...base, lane: 0, limit: Math.min(this.claimBatch, room - rows.length) })));
     if (rows.length === 0) return 0;
     const claimed = rows.length;
     rows = await this.refuseBlocked(rows);

@@ -6,10 +6,10 @@
 // Threads start when there is something to send and end after SENDER_IDLE_MS with nothing to
 // send: each holds its own V8 heap and connection pools (four took 148 MB sending to 40 hosts),
 // which an idle server should not keep (docs/PERFORMANCE.md, "Memory").
-import { Worker } from "node:worker_threads";
+import { Worker, type ResourceLimits } from "node:worker_threads";
 import { getLogger } from "@logtape/logtape";
 import type { Outcome, SenderOptions } from "./http-sender.ts";
-import { FifoMap, POOL_REMEMBERS, type DeliverySender, type Parcel, type ThreadReply, type ThreadRequest } from "./sender.ts";
+import { FifoMap, POOL_REMEMBERS, type DeliverySender, type FiguresRequest, type Parcel, type ThreadFigures, type ThreadReply, type ThreadRequest } from "./sender.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
@@ -19,17 +19,26 @@ export const SENDER_IDLE_MS = 60_000;
 class SenderThread {
   readonly worker: Worker;
   readonly pending = new Map<number, (outcome: Outcome) => void>();
+  /** Asked for figures and not answered yet (not deliveries: they do not keep a thread from retiring). */
+  readonly asked = new Map<number, (figures: ThreadFigures | null) => void>();
   readonly bodiesSent = new FifoMap<string, true>(POOL_REMEMBERS.bodies);
   readonly keysSent = new FifoMap<string, true>(POOL_REMEMBERS.keys);
   exited = false;
   /** When it was last given a delivery or answered one (performance.now()). */
   lastActive = performance.now();
 
-  constructor(options: SenderOptions, onExit: () => void) {
-    this.worker = new Worker(new URL("./sender-thread.ts", import.meta.url), { workerData: options, name: "skein-sender" });
+  constructor(options: SenderOptions, resourceLimits: ResourceLimits | undefined, onExit: () => void) {
+    // resourceLimits (memory-budget.ts): a thread past its heap cap ends, and what it had in
+    // flight is retried, instead of the process growing past MEMORY_TARGET.
+    this.worker = new Worker(new URL("./sender-thread.ts", import.meta.url), { workerData: options, name: "skein-sender", resourceLimits });
     // Threads never keep the process alive; close() ends them.
     this.worker.unref();
     this.worker.on("message", (reply: ThreadReply) => {
+      if ("figures" in reply) {
+        this.asked.get(reply.seq)?.(reply.figures);
+        this.asked.delete(reply.seq);
+        return;
+      }
       const resolve = this.pending.get(reply.seq);
       this.pending.delete(reply.seq);
       this.lastActive = performance.now();
@@ -41,6 +50,8 @@ class SenderThread {
       // What it had in flight is retried like any network failure.
       for (const resolve of this.pending.values()) resolve({ kind: "failed", status: null, error: "sender thread exited" });
       this.pending.clear();
+      for (const resolve of this.asked.values()) resolve(null);
+      this.asked.clear();
       onExit();
     });
   }
@@ -50,13 +61,15 @@ export class SenderPool implements DeliverySender {
   private readonly options: SenderOptions;
   private readonly threads: (SenderThread | null)[];
   private readonly idleMs: number;
+  private readonly resourceLimits: ResourceLimits | undefined;
   private seq = 0;
   private closing = false;
   /** Looks for idle threads while any runs; stopped when none does, so an idle server has no timer here. */
   private sweep: NodeJS.Timeout | null = null;
 
-  constructor(options: SenderOptions, threads: number, idleMs = SENDER_IDLE_MS) {
+  constructor(options: SenderOptions, threads: number, idleMs = SENDER_IDLE_MS, resourceLimits?: ResourceLimits) {
     this.options = options;
+    this.resourceLimits = resourceLimits;
     this.threads = Array.from({ length: Math.max(1, threads) }, () => null);
     this.idleMs = idleMs;
   }
@@ -87,12 +100,25 @@ export class SenderPool implements DeliverySender {
     });
   }
 
+  /** Asks each running thread for its heap and connections (a thread that ends meanwhile is left out). */
+  async figures(): Promise<ThreadFigures[]> {
+    const asked = this.threads.filter((thread): thread is SenderThread => thread !== null && !thread.exited).map(
+      (thread) =>
+        new Promise<ThreadFigures | null>((resolve) => {
+          const seq = ++this.seq;
+          thread.asked.set(seq, resolve);
+          thread.worker.postMessage({ seq, figures: true } satisfies FiguresRequest);
+        }),
+    );
+    return (await Promise.all(asked)).filter((f): f is ThreadFigures => f !== null);
+  }
+
   /** The thread for a host, started when first needed (and again if it died). */
   private threadFor(host: string): SenderThread {
     const index = hostHash(host) % this.threads.length;
     let thread = this.threads[index];
     if (!thread || thread.exited) {
-      const started: SenderThread = new SenderThread(this.options, () => {
+      const started: SenderThread = new SenderThread(this.options, this.resourceLimits, () => {
         if (this.threads[index] === started) this.threads[index] = null;
       });
       thread = started;

@@ -1,17 +1,17 @@
 // The body of a sender thread (sender-pool.ts starts them): signs and posts the deliveries it is
 // given, keeping the bodies and parsed keys it has been sent, and its own connection pools.
-import { parentPort, workerData } from "node:worker_threads";
-import type { SenderOptions } from "./http-sender.ts";
+import { parentPort, threadId, workerData } from "node:worker_threads";
+import type { Outcome, SenderOptions } from "./http-sender.ts";
 import { HttpSender } from "./http-sender.ts";
 import type { SigningKey } from "./http-signature.ts";
-import { FifoMap, POOL_REMEMBERS, signAndPost, type ThreadReply, type ThreadRequest } from "./sender.ts";
+import { FifoMap, POOL_REMEMBERS, signAndPost, threadFigures, type FiguresRequest, type ThreadReply, type ThreadRequest } from "./sender.ts";
 
 const http = new HttpSender(workerData as SenderOptions);
 const bodies = new FifoMap<string, { body: Uint8Array; digest: string }>(POOL_REMEMBERS.bodies * 2);
 const keys = new FifoMap<string, SigningKey>(POOL_REMEMBERS.keys * 2);
 const port = parentPort!;
 
-async function handle(request: ThreadRequest): Promise<ThreadReply["outcome"]> {
+async function handle(request: ThreadRequest): Promise<Outcome> {
   if (request.body && request.digest) bodies.set(request.activityId, { body: request.body, digest: request.digest });
   if (request.key) keys.set(request.accountId, request.key);
   const activity = bodies.get(request.activityId);
@@ -21,7 +21,11 @@ async function handle(request: ThreadRequest): Promise<ThreadReply["outcome"]> {
   return signAndPost(http, request.inbox, activity.body, activity.digest, key);
 }
 
-port.on("message", (request: ThreadRequest) => {
+port.on("message", (request: ThreadRequest | FiguresRequest) => {
+  if ("figures" in request) {
+    port.postMessage({ seq: request.seq, figures: threadFigures(`sender-${threadId}`, http) } satisfies ThreadReply);
+    return;
+  }
   handle(request).then(
     (outcome) => port.postMessage({ seq: request.seq, outcome } satisfies ThreadReply),
     (error) => port.postMessage({ seq: request.seq, outcome: { kind: "failed", status: null, error: String(error).slice(0, 500) } } satisfies ThreadReply),

@@ -3,7 +3,8 @@
 // does the same on worker threads, so TLS handshakes and RSA signatures use every core and leave
 // the main thread free for the API and the database.
 import type { KeyObject } from "node:crypto";
-import { HttpSender, type Outcome, type SenderOptions } from "./http-sender.ts";
+import { getHeapStatistics } from "node:v8";
+import { HttpSender, type ConnectionFigures, type Outcome, type SenderOptions } from "./http-sender.ts";
 import { signedPostHeaders, type SigningKey } from "./http-signature.ts";
 
 export interface Parcel {
@@ -19,9 +20,25 @@ export interface Parcel {
   key: SigningKey;
 }
 
+/** One thread's memory and connections (GET /metrics): a sender thread's own, or the main thread's when it sends. */
+export interface ThreadFigures extends ConnectionFigures {
+  thread: string;
+  heapUsed: number;
+  heapTotal: number;
+  heapLimit: number;
+}
+
 export interface DeliverySender {
   send(parcel: Parcel): Promise<Outcome>;
+  /** Each sending thread's heap and connections (running threads only). */
+  figures?(): Promise<ThreadFigures[]>;
   close(): Promise<void>;
+}
+
+/** This thread's heap and the connections of its sender. */
+export function threadFigures(thread: string, http: HttpSender): ThreadFigures {
+  const heap = getHeapStatistics();
+  return { thread, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, heapLimit: heap.heap_size_limit, ...http.figures() };
 }
 
 /** Signs and posts on this thread (DELIVERY_THREADS=0, and the body of every sender thread). */
@@ -34,6 +51,10 @@ export class InlineSender implements DeliverySender {
 
   async send(parcel: Parcel): Promise<Outcome> {
     return signAndPost(this.http, parcel.inbox, parcel.body, parcel.digest, parcel.key);
+  }
+
+  async figures(): Promise<ThreadFigures[]> {
+    return [threadFigures("main", this.http)];
   }
 
   close(): Promise<void> {
@@ -92,10 +113,13 @@ export interface ThreadRequest {
   key?: { keyId: string; privateKey: KeyObject };
 }
 
-export interface ThreadReply {
+/** …or asks for its figures. */
+export interface FiguresRequest {
   seq: number;
-  outcome: Outcome;
+  figures: true;
 }
+
+export type ThreadReply = { seq: number; outcome: Outcome } | { seq: number; figures: ThreadFigures };
 
 /** Bodies and keys a pool remembers having sent to a thread; the thread keeps twice as many. */
 export const POOL_REMEMBERS = { bodies: 128, keys: 1024 };

@@ -1,0 +1,73 @@
+// What the delivery engine may hold at once, derived in one place from MEMORY_TARGET (the memory
+// the whole process should stay under). Under fan-out the memory went to, in order: TLS
+// connections (one per remote host in flight, then idle in keep-alive: a few hundred KB each with
+// their buffers, thousands at once when a post reaches thousands of servers), the sender threads
+// (each a V8 isolate with its own heap, young generation and connection pools), and what a claimed
+// batch holds. So a smaller target means fewer deliveries in flight, fewer and smaller sender
+// threads, and idle connections closed sooner: deliveries go slower, the process does not grow.
+//
+// The figures below are per-item costs measured with `./skein bench fanout` (docs/PERFORMANCE.md,
+// "Fan-out under a memory target"); they are deliberately rounded up.
+
+const MB = 1024 * 1024;
+
+/** The process before it delivers anything: federation (Fedify) loaded, the API, the database driver, with room for API requests. */
+export const BASE_BYTES = 200 * MB;
+/** A sender thread with nothing in flight: its isolate, its code, its own undici. */
+export const THREAD_BYTES = 20 * MB;
+/** One delivery in flight, or its connection idling in keep-alive afterwards: the TLS socket and its buffers, the request, the signature, the JavaScript objects (in a sender thread's heap). */
+export const CONNECTION_BYTES = 384 * 1024;
+/** Below this the engine still works, one thread and a few dozen deliveries at a time. */
+const MIN_SPARE_BYTES = 48 * MB;
+
+export interface DeliveryLimits {
+  /** The target these limits were derived from (bytes). */
+  targetBytes: number;
+  /** Sender threads (0: sign and send on the main thread). */
+  threads: number;
+  /** V8 old-generation cap of each sender thread (resourceLimits.maxOldGenerationSizeMb). */
+  threadHeapMb: number;
+  /** V8 young-generation cap of each sender thread (resourceLimits.maxYoungGenerationSizeMb). */
+  threadYoungMb: number;
+  /** Deliveries held at once (waiting for their host or in flight). */
+  concurrency: number;
+  /** Deliveries claimed from the database in one query. */
+  claimBatch: number;
+  /** How long a connection with nothing to send stays open: idle connections ≈ deliveries/s × this. */
+  keepAliveMs: number;
+}
+
+export interface RequestedLimits {
+  /** DELIVERY_THREADS (or its default). */
+  threads: number;
+  /** DELIVERY_CONCURRENCY, or `./skein worker --concurrency`. */
+  concurrency: number;
+}
+
+/**
+ * The limits for a target: the settings asked for (DELIVERY_THREADS, DELIVERY_CONCURRENCY) are
+ * ceilings, lowered when the target cannot hold them. What is left after the base process pays
+ * for the sender threads (at most a fifth of it), then for connections: as many idling in
+ * keep-alive as in flight, so deliveries in flight are half of what the rest can hold.
+ */
+export function deliveryLimits(targetBytes: number, requested: RequestedLimits): DeliveryLimits {
+  const spare = Math.max(MIN_SPARE_BYTES, targetBytes - BASE_BYTES);
+  const threads = requested.threads === 0 ? 0 : Math.max(1, Math.min(requested.threads, Math.floor((spare * 0.2) / THREAD_BYTES)));
+  const connections = Math.floor((spare - threads * THREAD_BYTES) / CONNECTION_BYTES);
+  const concurrency = Math.max(16, Math.min(requested.concurrency, Math.floor(connections / 2)));
+  // A thread's heap holds its share of the connections' objects (busy and idle) and its own
+  // isolate's: a guard against a runaway, not a reservation: V8 grows a heap only as it fills). A thread that reaches
+  // it ends and its deliveries are retried, so too small a cap costs duplicates and time: 34 MB
+  // did, at 5,000 hosts (docs/PERFORMANCE.md).
+  const perThread = threads === 0 ? 0 : Math.ceil(concurrency / threads);
+  const threadHeapMb = threads === 0 ? 0 : clamp(Math.ceil((perThread * 2 * CONNECTION_BYTES) / MB) + 32, 96, 256);
+  const threadYoungMb = 8;
+  const claimBatch = clamp(Math.floor(concurrency / 2), 8, 500);
+  // Idle connections cost as much as busy ones; under a small target they close sooner.
+  const keepAliveMs = targetBytes < 768 * MB ? 1_000 : targetBytes < 1536 * MB ? 2_000 : 4_000;
+  return { targetBytes, threads, threadHeapMb, threadYoungMb, concurrency, claimBatch, keepAliveMs };
+}
+
+function clamp(n: number, low: number, high: number): number {
+  return Math.max(low, Math.min(high, n));
+}
