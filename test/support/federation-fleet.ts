@@ -62,6 +62,12 @@ export async function startFleet(names: string[], options: FleetOptions = {}): P
         url: `https://${name}`,
         env: { ...tlsEnv, PORT: "443", BIND: hosts[name], LOCAL_DOMAIN: name, SKEIN_TEST_HOSTS: hostList, LOG_LEVEL: "warning", ...options.env?.[name] },
       });
+      // A server loads its federation stack on the first federation request (1–2 s; more on a
+      // busy machine). A fleet's servers are there to federate: load it now, in the set-up, as on
+      // a server that has been running a while, so the tests' waits measure what they test.
+      // (test/e2e/operations.test.ts covers requests that arrive while it loads.)
+      const warmUp = await fetch(`https://${name}/.well-known/webfinger?resource=${encodeURIComponent(`acct:fleet-warm-up@${name}`)}`);
+      await warmUp.body?.cancel();
     }),
   );
   return {
