@@ -13,8 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "../src/cli/usage.ts";
 import { findPostgresBin, startPostgresCluster, type PostgresCluster } from "../test/support/postgres-cluster.ts";
-import { benchQueries } from "./search-corpus.ts";
-import { percentile, round } from "./measure.ts";
+import { alternate, loadAverage } from "./alternate.ts";
 
 const { options } = parseArgs(process.argv.slice(2));
 const before = typeof options.before === "string" ? path.resolve(options.before) : null;
@@ -54,28 +53,9 @@ try {
       close: () => opened.close(),
     };
   }
-  const summary: Record<string, unknown> = { benchmark: "search-compare", database, before, rounds, load_average_at_start: fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") };
-  for (const [kind, queries] of Object.entries(benchQueries())) {
-    const ms: Record<"before" | "after", number[]> = { before: [], after: [] };
-    // Round 0 warms both up; the version that goes first changes every round.
-    for (let r = 0; r <= rounds; r++) {
-      for (const q of queries) {
-        for (const side of r % 2 ? (["before", "after"] as const) : (["after", "before"] as const)) {
-          const started = performance.now();
-          const found = await sides[side].search(q);
-          if (r > 0) ms[side].push(performance.now() - started);
-          if (found !== 20) throw new Error(`${side}: ${found} results for ${q}`);
-        }
-      }
-    }
-    for (const side of ["before", "after"] as const) {
-      const sorted = ms[side].sort((a, b) => a - b);
-      summary[`${side}_${kind}_p50_ms`] = round(percentile(sorted, 50), 2);
-      summary[`${side}_${kind}_p99_ms`] = round(percentile(sorted, 99), 2);
-    }
-    process.stderr.write(`${kind}: before p50 ${summary[`before_${kind}_p50_ms`]} p99 ${summary[`before_${kind}_p99_ms`]} | after p50 ${summary[`after_${kind}_p50_ms`]} p99 ${summary[`after_${kind}_p99_ms`]}\n`);
-  }
-  summary.load_average_at_end = fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  const summary: Record<string, unknown> = { benchmark: "search-compare", database, before, rounds, load_average_at_start: loadAverage() };
+  Object.assign(summary, await alternate({ before: sides.before.search, after: sides.after.search }, rounds));
+  summary.load_average_at_end = loadAverage();
   if (typeof options.json === "string") fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
   else process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
 } finally {

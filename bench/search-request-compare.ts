@@ -1,13 +1,13 @@
 // The whole search request (the app in process: authentication, the search, the statuses'
 // rendering, JSON) of two versions on one kept seed, alternated request by request so that a
 // shared machine's load falls on both alike. Usage (from the "after" checkout):
-//   node bench/request-compare.ts --before DIR --db postgres [--rounds 5]
+//   node bench/search-request-compare.ts --before DIR --db postgres [--rounds 5]
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "../src/cli/usage.ts";
 import { findPostgresBin, startPostgresCluster } from "../test/support/postgres-cluster.ts";
 import { benchQueries } from "./search-corpus.ts";
-import { percentile, round } from "./measure.ts";
+import { alternate, loadAverage } from "./alternate.ts";
 
 const { options } = parseArgs(process.argv.slice(2));
 const before = path.resolve(String(options.before));
@@ -52,27 +52,9 @@ try {
   await sql`delete from statuses where account_id = (select id from accounts where username = 'writer' and domain is null)`.execute(opened.db);
   await sql`delete from status_search_pending`.execute(opened.db);
   await opened.close();
-  const summary: Record<string, unknown> = { benchmark: "search-request-compare", starved, database: "postgres", before, rounds, load_average_at_start: fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") };
-  for (const [kind, queries] of Object.entries(benchQueries())) {
-    const ms: Record<string, number[]> = { before: [], after: [] };
-    for (let r = 0; r <= rounds; r++) {
-      for (const q of queries) {
-        for (const side of r % 2 ? ["before", "after"] : ["after", "before"]) {
-          const started = performance.now();
-          const found = await sides[side]!.request(q);
-          if (r > 0) ms[side]!.push(performance.now() - started);
-          if (found !== 20) throw new Error(`${side}: ${found} results for ${q}`);
-        }
-      }
-    }
-    for (const side of ["before", "after"]) {
-      const sorted = ms[side]!.sort((a, b) => a - b);
-      summary[`${side}_${kind}_p50_ms`] = round(percentile(sorted, 50), 2);
-      summary[`${side}_${kind}_p99_ms`] = round(percentile(sorted, 99), 2);
-    }
-    process.stderr.write(`${kind}: before p50 ${summary[`before_${kind}_p50_ms`]} p99 ${summary[`before_${kind}_p99_ms`]} | after p50 ${summary[`after_${kind}_p50_ms`]} p99 ${summary[`after_${kind}_p99_ms`]}\n`);
-  }
-  summary.load_average_at_end = fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  const summary: Record<string, unknown> = { benchmark: "search-request-compare", starved, database: "postgres", before, rounds, load_average_at_start: loadAverage() };
+  Object.assign(summary, await alternate({ before: sides.before!.request, after: sides.after!.request }, rounds));
+  summary.load_average_at_end = loadAverage();
   if (typeof options.json === "string") fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
   else process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
 } finally {
