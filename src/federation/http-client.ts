@@ -7,15 +7,16 @@
 // Every connection either makes goes through src/net/connection-guard.ts: in production only
 // public addresses, judged on the socket actually connected (redirects included), so a remote
 // actor cannot point us at the machine's own network. Fedify's own URL check stays in front of
-// it, but it looks at URLs, not at the connections made for them.
+// it, but it looks at URLs, not at the connections made for them. The agent (and undici) is made
+// on the first fetch (net/undici-on-demand.ts): an idle server has fetched nothing.
 //
 // Test-only seam (SKEIN_ENV=test with SKEIN_TEST_HOSTS="a.test=127.0.0.2,b.test=127.0.0.3,*.fleet.test=127.0.0.1"):
 // the named test hosts resolve to loopback addresses, so several Skein instances can federate
 // over real HTTPS on one machine. config.ts refuses the variable outside the test environment;
 // other names resolve through DNS as usual. The test environment also allows private addresses.
-import { Agent, setGlobalDispatcher } from "undici";
 import { testHostAddress, type Config } from "../config/config.ts";
 import { guardedConnector, type OutboundPolicy } from "../net/connection-guard.ts";
+import { installGlobalDispatcherOnDemand } from "../net/undici-on-demand.ts";
 
 export const FETCH_LIMITS = {
   connectTimeoutMs: 10_000,
@@ -36,12 +37,13 @@ export function federationPolicy(testHosts: Record<string, string>, allowPrivate
 /** Makes every fetch of this process (Fedify's included) go through the guarded, bounded agent. */
 export function installFederationHttpClient(config: Pick<Config, "testHosts" | "environment">): void {
   const policy = federationPolicy(config.testHosts, config.environment === "test");
-  setGlobalDispatcher(
-    new Agent({
-      connect: guardedConnector(policy, { timeout: FETCH_LIMITS.connectTimeoutMs }),
-      headersTimeout: FETCH_LIMITS.headersTimeoutMs,
-      bodyTimeout: FETCH_LIMITS.bodyTimeoutMs,
-      maxResponseSize: FETCH_LIMITS.maxResponseBytes,
-    }),
+  installGlobalDispatcherOnDemand(
+    (undici) =>
+      new undici.Agent({
+        connect: guardedConnector(undici, policy, { timeout: FETCH_LIMITS.connectTimeoutMs }),
+        headersTimeout: FETCH_LIMITS.headersTimeoutMs,
+        bodyTimeout: FETCH_LIMITS.bodyTimeoutMs,
+        maxResponseSize: FETCH_LIMITS.maxResponseBytes,
+      }),
   );
 }

@@ -42,7 +42,6 @@ import { statusTranslationRoutes } from "./api/v1/status-translations.ts";
 import { asyncRefreshRoutes } from "./api/v1/async-refreshes.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { searchRoutes } from "./api/v2/search.ts";
-import { adminV1Routes, adminV2Routes } from "./api/admin/routes.ts";
 import { publicRoutes } from "./web/public/routes.ts";
 import { webClientRoutes, type WebClientFiles } from "./web/client.ts";
 import { missingPage } from "./web/public/layout.ts";
@@ -54,13 +53,10 @@ import { passwordResetRoutes } from "./web/auth/password-reset.ts";
 import { emailsRoutes } from "./api/v1/emails.ts";
 import { severedRelationshipsRoutes } from "./web/severed-relationships.ts";
 import { skeinAccountDataRoutes } from "./api/skein/account-data.ts";
-import { accountDataDownloadRoutes } from "./web/account-data/downloads.ts";
-import { accountDataPages } from "./web/account-data/pages.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { paymentWebhookRoutes } from "./webhooks/payments.ts";
 import { paymentPages } from "./web/registration/payment-pages.ts";
-import { settingsRoutes } from "./web/settings/routes.ts";
-import { adminRoutes } from "./web/admin/routes.ts";
+import { lazyRoutes } from "./lazy-routes.ts";
 import type { QueueFigures } from "./web/admin/figures.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
 import { streamingRoutes } from "./streaming/routes.ts";
@@ -208,8 +204,10 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v1/instance", instanceV1Routes);
   app.route("/api/v2/instance", instanceV2Routes);
   app.route("/api/v2/search", searchRoutes);
-  app.route("/api/v1/admin", adminV1Routes);
-  app.route("/api/v2/admin", adminV2Routes);
+  // Groups few requests reach are imported on their first (lazy-routes.ts): the admin API and
+  // console, and the settings pages.
+  lazyRoutes(app, "/api/v1/admin", async () => (await import("./api/admin/routes.ts")).adminV1Routes);
+  lazyRoutes(app, "/api/v2/admin", async () => (await import("./api/admin/routes.ts")).adminV2Routes);
   app.route("/api/v1/skein", skeinAccountDataRoutes);
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
@@ -221,10 +219,16 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/webhooks/payments", paymentWebhookRoutes);
   app.route("/severed_relationships", severedRelationshipsRoutes);
   // Before any /settings page: these files also answer bearer tokens, which the settings guard would send to sign in.
-  app.route("/settings/exports", accountDataDownloadRoutes);
-  app.route("/settings", accountDataPages);
-  app.route("/settings", settingsRoutes);
-  app.route("/admin", adminRoutes(options.queue ?? options.metrics ?? null));
+  lazyRoutes(app, "/settings", async () => {
+    const [{ accountDataDownloadRoutes }, { accountDataPages }, { settingsRoutes }] = await Promise.all([
+      import("./web/account-data/downloads.ts"),
+      import("./web/account-data/pages.ts"),
+      import("./web/settings/routes.ts"),
+    ]);
+    return new Hono<AppEnv>().route("/exports", accountDataDownloadRoutes).route("/", accountDataPages).route("/", settingsRoutes);
+  });
+  const figures = options.queue ?? options.metrics ?? null;
+  lazyRoutes(app, "/admin", async () => (await import("./web/admin/routes.ts")).adminRoutes(figures));
   app.route("/.well-known", wellKnownRoutes);
   app.route("/nodeinfo", nodeInfoRoutes);
   app.route("/emojis", emojiObjectRoutes);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import busboy from "busboy";
+import type busboy from "busboy";
 import type { Context } from "hono";
 import { ApiError } from "./errors.ts";
 import { paramsFromEntries, readParams, type Params } from "./params.ts";
@@ -51,6 +51,8 @@ export function isMultipart(c: Context): boolean {
   return (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase() === "multipart/form-data";
 }
 
+let busboyModule: Promise<{ default: typeof busboy }> | undefined;
+
 /**
  * Reads a request that may carry files in the fields `limits` names (field → most bytes
  * allowed). A file over its limit → 413, a malformed body → 400; files in other fields are
@@ -66,9 +68,11 @@ export async function receiveUploads(c: Context, limits: Record<string, number>)
   const entries: [string, string][] = [];
   const largest = Math.max(1, ...Object.values(limits));
   try {
+    // busboy is imported on the first multipart request: an idle server has parsed none.
+    const { default: makeParser } = await (busboyModule ??= import("busboy"));
     let parser: busboy.Busboy;
     try {
-      parser = busboy({
+      parser = makeParser({
         headers: { "content-type": c.req.header("content-type") ?? "" },
         limits: { fields: MAX_TEXT_FIELDS, fieldSize: MAX_FIELD_BYTES, fileSize: largest, files: Object.keys(limits).length + 4, parts: MAX_TEXT_FIELDS + 10 },
       });

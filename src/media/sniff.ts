@@ -1,7 +1,6 @@
 // What a file is, read from its bytes (file-type's magic numbers), never from its name or the MIME
 // type a client sent: a JPEG renamed .mp4 is a JPEG, a text file renamed .png is refused.
 import fs from "node:fs/promises";
-import { fileTypeFromFile } from "file-type";
 import { heifDecodable } from "./limits.ts";
 import { MediaError, type MediaKind, type SniffedType } from "./types.ts";
 
@@ -29,6 +28,11 @@ const ACCEPTED: Record<string, { kind: MediaKind; mime: string; ext: string }> =
 };
 
 const HEIF: Record<string, true> = { "image/heic": true, "image/heif": true };
+
+// file-type (and the tokenizers under it) is imported on the first file sniffed: an idle server
+// has received none (docs/PERFORMANCE.md, "Memory").
+let fileType: Promise<typeof import("file-type")> | undefined;
+const fileTypeFromFile = async (path: string) => (await (fileType ??= import("file-type"))).fileTypeFromFile(path);
 
 /**
  * The accepted type of the file at `path`, or null when its bytes are not a type Skein accepts.

@@ -14,7 +14,8 @@
 // (SKEIN_TEST_HOSTS) are allowed at their pinned loopback address.
 import net from "node:net";
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from "node:dns";
-import { buildConnector, errors } from "undici";
+import type { buildConnector } from "undici";
+import type { Undici } from "./undici-on-demand.ts";
 import { ipLiteralOf, refusalOf } from "./address-policy.ts";
 
 export interface OutboundPolicy {
@@ -69,9 +70,15 @@ export function guardedLookup(policy: OutboundPolicy): GuardedLookup {
  * An undici connector (the `connect` option of an Agent, Pool or Client) that applies `policy`
  * to every connection, as described above. `options` are those of undici's own connector
  * (timeout, TLS context …), which still does the TLS handshake, on the checked TCP socket.
+ * `undici` is the loaded module (undici-on-demand.ts): agents are made when first used.
  */
-export function guardedConnector(policy: OutboundPolicy, options: buildConnector.BuildOptions = {}): buildConnector.connector {
-  const tls = buildConnector(options);
+export function guardedConnector(
+  undici: Pick<Undici, "buildConnector" | "errors">,
+  policy: OutboundPolicy,
+  options: buildConnector.BuildOptions = {},
+): buildConnector.connector {
+  const { errors } = undici;
+  const tls = undici.buildConnector(options);
   const timeoutMs = options.timeout ?? 10_000;
   const lookup = guardedLookup(policy);
   return (opts, callback) => {

@@ -3,7 +3,8 @@
 // through the agent's guarded connector — a public address on the connection actually made.
 // The caller words the failures (`fail`) and reads the 200 answer; any other status is a failure
 // with its body discarded.
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { loadUndici, type OnDemandDispatcher } from "./undici-on-demand.ts";
 
 export type GuardedGetProblem =
   | { kind: "not-url" }
@@ -13,7 +14,7 @@ export type GuardedGetProblem =
   | { kind: "status"; status: number };
 
 export interface GuardedGetOptions {
-  agent: Dispatcher;
+  agent: OnDemandDispatcher;
   accept: string;
   userAgent: string;
   maxRedirects: number;
@@ -26,6 +27,7 @@ export type GuardedResponse = Dispatcher.ResponseData;
 
 /** The 200 answer for `url` and the URL it came from after redirects. */
 export async function guardedGet(url: string, options: GuardedGetOptions): Promise<{ response: GuardedResponse; finalUrl: string }> {
+  const [{ request }, agent] = await Promise.all([loadUndici(), options.agent.get()]);
   let current = url;
   for (let hop = 0; ; hop++) {
     let parsed: URL;
@@ -37,7 +39,7 @@ export async function guardedGet(url: string, options: GuardedGetOptions): Promi
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw options.fail({ kind: "scheme" });
     if (!(await options.mayFetch(parsed.href))) throw options.fail({ kind: "not-allowed", host: parsed.hostname });
     const response = await request(parsed, {
-      dispatcher: options.agent,
+      dispatcher: agent,
       method: "GET",
       headers: { accept: options.accept, "user-agent": options.userAgent },
       signal: options.signal,

@@ -9,7 +9,8 @@
 // signed text, so a captured request cannot be replayed with a fresh `t`, and one older than the
 // tolerance (300 s, Stripe's default) is refused.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Agent, fetch, type Response } from "undici";
+import type { Agent, Response } from "undici";
+import { loadUndici, OnDemandDispatcher } from "../net/undici-on-demand.ts";
 import { guardedConnector, type OutboundPolicy } from "../net/connection-guard.ts";
 
 export const STRIPE_TOLERANCE_SECONDS = 300;
@@ -99,10 +100,11 @@ export interface StripeEvent {
 
 export class StripeClient {
   private readonly options: StripeOptions;
-  private readonly agent: Agent;
+  private readonly agent: OnDemandDispatcher<Agent>;
   constructor(options: StripeOptions) {
     this.options = options;
-    this.agent = new Agent({ connect: guardedConnector(options.policy, { timeout: REQUEST_TIMEOUT_MS }), headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+    // Made on the first call to Stripe (net/undici-on-demand.ts).
+    this.agent = new OnDemandDispatcher((undici) => new undici.Agent({ connect: guardedConnector(undici, options.policy, { timeout: REQUEST_TIMEOUT_MS }), headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS }));
   }
 
   /** POST /v1/checkout/sessions → {id, url}. The reference doubles as the idempotency key. */
@@ -117,6 +119,7 @@ export class StripeClient {
       line_items: [{ quantity: 1, price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: input.description } } }],
     });
     const url = new URL("/v1/checkout/sessions", this.options.apiBase);
+    const { fetch } = await loadUndici();
     const response = await fetch(url, {
       method: "POST",
       headers: {
@@ -127,7 +130,7 @@ export class StripeClient {
       body: body.toString(),
       redirect: "error",
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      dispatcher: this.agent,
+      dispatcher: await this.agent.get(),
     });
     const text = await boundedText(response, MAX_RESPONSE_BYTES);
     let json: { id?: unknown; url?: unknown; error?: { message?: unknown } };

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { startServer, databaseKind, type TestServer } from "../support/server.ts";
+import { tokenFor } from "../support/admin-clients.ts";
 
 let server: TestServer;
 
@@ -53,6 +54,33 @@ test("federation loads on first use, and the requests that arrive while it loads
   assert.equal((await actor.json()).preferredUsername, "opal");
   assert.equal(inbox.status, 401, await inbox.text());
   assert.equal(await loaded(), "1");
+});
+
+test("the admin API, the admin console and the settings pages load on their first request; requests meanwhile wait for them", async () => {
+  // None of these groups has been asked for yet in this server (http/lazy-routes.ts).
+  const { token } = await tokenFor(server, "warden", await server.createAccount("warden", { admin: true }), "read admin:read");
+  const auth = { Authorization: `Bearer ${token}` };
+  const [accounts, accountsV2, consolePage, settings, missing] = await Promise.all([
+    fetch(`${server.url}/api/v1/admin/accounts?username=warden`, { headers: auth }),
+    fetch(`${server.url}/api/v2/admin/accounts?username=warden`, { headers: auth }),
+    fetch(`${server.url}/admin`, { redirect: "manual" }),
+    fetch(`${server.url}/settings/profile`, { redirect: "manual" }),
+    fetch(`${server.url}/api/v1/admin/no-such-thing`, { headers: auth }),
+  ]);
+  assert.equal(accounts.status, 200, await accounts.clone().text());
+  assert.deepEqual((await accounts.json()).map((a: { username: string }) => a.username), ["warden"]);
+  assert.equal(accountsV2.status, 200);
+  assert.deepEqual((await accountsV2.json()).map((a: { username: string }) => a.username), ["warden"]);
+  // Signed out: both groups' own guards answer, sending the browser to sign in.
+  assert.equal(consolePage.status, 303);
+  assert.match(consolePage.headers.get("location") ?? "", /^\/auth\/sign_in/);
+  assert.equal(settings.status, 303);
+  assert.equal(settings.headers.get("location"), "/auth/sign_in?return_to=%2Fsettings%2Fprofile");
+  // A path the admin API does not have goes on to the routes after it: the API's ordinary 404.
+  assert.equal(missing.status, 404);
+  assert.deepEqual(await missing.json(), { error: "Record not found" });
+  // Without a token the admin API refuses as before.
+  assert.equal((await fetch(`${server.url}/api/v1/admin/accounts`)).status, 401);
 });
 
 test("./skein queue status reads the queue beside the running server", async () => {

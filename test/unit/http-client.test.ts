@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { Agent } from "undici";
+import * as undici from "undici";
 import { FETCH_LIMITS, installFederationHttpClient } from "../../src/federation/http-client.ts";
 import { guardedConnector, type OutboundPolicy } from "../../src/net/connection-guard.ts";
 
@@ -54,6 +54,10 @@ after(async () => {
 
 test("test host names resolve to loopback, and small documents come through", async () => {
   installFederationHttpClient({ testHosts: { "small.test": "127.0.0.1" }, environment: "test" });
+  // The agent is made on the first fetch (net/undici-on-demand.ts): two fetches sent together
+  // as the process's first both wait for it and come through the guarded agent (a name only it resolves).
+  const answers = await Promise.all([fetch(`http://small.test:${port}/ok`), fetch(`http://small.test:${port}/ok`)]);
+  for (const answer of answers) assert.deepEqual(await answer.json(), { ok: true });
   assert.deepEqual(await (await fetch(`http://small.test:${port}/ok`)).json(), { ok: true });
 });
 
@@ -106,7 +110,7 @@ test("the address actually connected to is judged: a refused one is closed befor
     );
   });
   await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
-  const agent = new Agent({ connect: guardedConnector(policy, { timeout: 5_000 }) });
+  const agent = new undici.Agent({ connect: guardedConnector(undici, policy, { timeout: 5_000 }) });
   try {
     const error = await agent
       .request({ origin: `https://rebound.test:${(listener.address() as AddressInfo).port}`, path: "/", method: "GET" })

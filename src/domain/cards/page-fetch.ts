@@ -6,9 +6,10 @@
 // page, a content-type check, and at most MAX_PAGE_BYTES read — reading stops at </head>, which
 // is all a card needs. A few pages per host at a time (PER_HOST), so one post cannot make us
 // hammer a site.
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { guardedGet, type GuardedGetProblem, type GuardedResponse } from "../../net/guarded-get.ts";
 import { guardedConnector, type OutboundPolicy } from "../../net/connection-guard.ts";
+import { OnDemandDispatcher } from "../../net/undici-on-demand.ts";
 import { Semaphore } from "../../media/gate.ts";
 import { PageMetadataReader, robotsForbidImage, type PageMetadata } from "./page-metadata.ts";
 
@@ -51,7 +52,7 @@ export interface CardFetcherOptions {
 type Body = AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown; dump(): Promise<void> };
 
 export class CardPageFetcher {
-  private readonly agent: Agent;
+  private readonly agent: OnDemandDispatcher<Agent>;
   private readonly options: CardFetcherOptions;
   private readonly hosts = new Map<string, { gate: Semaphore; users: number }>();
   /** Requests made, by URL (tests and logs read it). */
@@ -59,12 +60,13 @@ export class CardPageFetcher {
 
   constructor(options: CardFetcherOptions) {
     this.options = options;
-    this.agent = new Agent({
-      connect: guardedConnector(options.policy, { timeout: CARD_FETCH_LIMITS.connectTimeoutMs }),
+    // Made on the first page fetched (net/undici-on-demand.ts).
+    this.agent = new OnDemandDispatcher((undici) => new undici.Agent({
+      connect: guardedConnector(undici, options.policy, { timeout: CARD_FETCH_LIMITS.connectTimeoutMs }),
       headersTimeout: CARD_FETCH_LIMITS.headersTimeoutMs,
       bodyTimeout: CARD_FETCH_LIMITS.bodyTimeoutMs,
       connections: 16,
-    });
+    }));
   }
 
   /** The page's head, read within the bounds above. */

@@ -7,10 +7,11 @@
 // connection judged by the guard on the address actually connected to.
 import fs from "node:fs";
 import path from "node:path";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { guardedGet, type GuardedGetProblem } from "../../net/guarded-get.ts";
 import { testHostAddress, type Config } from "../../config/config.ts";
 import { guardedConnector, type OutboundPolicy } from "../../net/connection-guard.ts";
+import { OnDemandDispatcher } from "../../net/undici-on-demand.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 
 export const REMOTE_MEDIA_LIMITS = {
@@ -52,7 +53,7 @@ export interface RemoteMediaFetcherOptions {
 }
 
 export class RemoteMediaFetcher {
-  private readonly agent: Agent;
+  private readonly agent: OnDemandDispatcher<Agent>;
   private readonly userAgent: string;
   private readonly options: RemoteMediaFetcherOptions;
 
@@ -61,13 +62,14 @@ export class RemoteMediaFetcher {
     // The test environment fetches from loopback (test origins), as federation does; test host
     // names resolve only to their pinned loopback address.
     const policy: OutboundPolicy = { allowPrivate: config.environment === "test", pinned: Object.keys(hosts).length ? (name) => testHostAddress(hosts, name) : undefined };
-    // One pooled agent per process: media are fetched often, from few hosts at a time.
-    this.agent = new Agent({
-      connect: guardedConnector(policy, { timeout: REMOTE_MEDIA_LIMITS.connectTimeoutMs }),
+    // One pooled agent per process: media are fetched often, from few hosts at a time. Made on
+    // the first fetch (net/undici-on-demand.ts).
+    this.agent = new OnDemandDispatcher((undici) => new undici.Agent({
+      connect: guardedConnector(undici, policy, { timeout: REMOTE_MEDIA_LIMITS.connectTimeoutMs }),
       headersTimeout: REMOTE_MEDIA_LIMITS.headersTimeoutMs,
       bodyTimeout: REMOTE_MEDIA_LIMITS.bodyTimeoutMs,
       connections: 8,
-    });
+    }));
     this.userAgent = `Skein/${SKEIN_VERSION} (media cache; +${config.origin})`;
     this.options = options;
   }

@@ -4,9 +4,10 @@
 // push service never holds a federation connection, and its own limits: a deadline per request
 // and a few requests at once per push-service host (Apple, Google, Mozilla and the relays of iOS
 // apps are few hosts with many subscriptions each).
-import { Agent, request } from "undici";
+import type { Agent } from "undici";
 import type { OutboundPolicy } from "../../net/connection-guard.ts";
 import { guardedConnector } from "../../net/connection-guard.ts";
+import { loadUndici, OnDemandDispatcher } from "../../net/undici-on-demand.ts";
 
 export interface PushRequest {
   endpoint: string;
@@ -38,18 +39,19 @@ export interface PushSenderOptions {
 const MAX_ANSWER_BYTES = 16 * 1024;
 
 export class PushSender {
-  private readonly agent: Agent;
+  private readonly agent: OnDemandDispatcher<Agent>;
   private readonly options: PushSenderOptions;
   private readonly hosts = new Map<string, { active: number; waiting: (() => void)[] }>();
 
   constructor(options: PushSenderOptions) {
     this.options = options;
-    this.agent = new Agent({
-      connect: guardedConnector(options.policy, { timeout: Math.min(10_000, options.timeoutMs) }),
+    // Made on the first push sent (net/undici-on-demand.ts).
+    this.agent = new OnDemandDispatcher((undici) => new undici.Agent({
+      connect: guardedConnector(undici, options.policy, { timeout: Math.min(10_000, options.timeoutMs) }),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connections: options.perHost,
-    });
+    }));
   }
 
   async send(push: PushRequest): Promise<PushOutcome> {
@@ -57,11 +59,12 @@ export class PushSender {
     const release = await this.slot(host);
     if (!release) return { kind: "busy" };
     try {
+      const [{ request }, agent] = await Promise.all([loadUndici(), this.agent.get()]);
       const answer = await request(push.endpoint, {
         method: "POST",
         headers: { ...push.headers, "user-agent": this.options.userAgent },
         body: push.body,
-        dispatcher: this.agent,
+        dispatcher: agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       await drain(answer.body);

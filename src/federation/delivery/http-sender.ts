@@ -4,8 +4,10 @@
 // enough that a host which accepts and then hangs holds a slot for seconds, not minutes.
 // Every connection is opened by src/net/connection-guard.ts: an inbox on a refused address
 // (loopback, private … in any spelling, or a name resolving there) is never connected to.
+// The agent is made on the first delivery (net/undici-on-demand.ts).
 import { createSecureContext } from "node:tls";
-import { Agent } from "undici";
+import type { Agent } from "undici";
+import { OnDemandDispatcher } from "../../net/undici-on-demand.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 import { guardedConnector } from "../../net/connection-guard.ts";
 import { federationPolicy } from "../http-client.ts";
@@ -59,14 +61,14 @@ export interface ConnectionFigures {
 }
 
 export class HttpSender {
-  private readonly agent: Agent;
+  private readonly agent: OnDemandDispatcher<Agent>;
   private readonly userAgent: string;
   /** The agent once made, for its connection counts (GET /metrics). */
   private made: Agent | null = null;
 
   constructor(options: SenderOptions) {
     this.userAgent = options.userAgent;
-    this.agent = new Agent({
+    this.agent = new OnDemandDispatcher((undici) => (this.made = new undici.Agent({
       connections: options.perHost,
       pipelining: 1,
       // Long enough to reuse a connection through a burst (a busy host takes many deliveries in
@@ -75,7 +77,7 @@ export class HttpSender {
       // A server's Keep-Alive hint may not stretch that: Node servers and the bench's fleet say 60 s,
       // which kept ~3,900 idle TLS connections open (700 MB) while posting to 5,000 hosts.
       keepAliveMaxTimeout: options.keepAliveMs ?? 60_000,
-      connect: guardedConnector(federationPolicy(options.testHosts, options.allowPrivateAddresses), {
+      connect: guardedConnector(undici, federationPolicy(options.testHosts, options.allowPrivateAddresses), {
         timeout: DELIVERY_TIMEOUTS.connectMs,
         // One TLS context (with its parsed root certificates) for every connection: building one
         // per connection was the largest single cost of delivering to thousands of hosts, in CPU
@@ -86,13 +88,13 @@ export class HttpSender {
       bodyTimeout: DELIVERY_TIMEOUTS.bodyMs,
       // Inboxes answer with nothing worth reading.
       maxResponseSize: 64 * 1024,
-    });
-    this.made = this.agent;
+    })));
   }
 
   async post(url: URL, headers: Record<string, string>, body: Uint8Array): Promise<Outcome> {
     try {
-      const response = await this.agent.request({
+      const agent = await this.agent.get();
+      const response = await agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: "POST",

@@ -10,7 +10,7 @@
 //   those come back as `{"error":…,"status":…}` without closing the connection.
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, WebSocket, type RawData } from "ws";
+import type { WebSocketServer, WebSocket, RawData } from "ws";
 import { getLogger } from "@logtape/logtape";
 import type { Services } from "../../domain/services.ts";
 import { parseSubscription, StreamError, type StreamSubscription } from "../../domain/streaming/streams.ts";
@@ -25,6 +25,8 @@ const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 const MAX_PENDING_CLIENT_MESSAGES = 32;
 /** Unsent bytes a client may fall behind by before it is dropped. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** WebSocket.OPEN (the readyState of an open connection; ws itself is imported on the first upgrade). */
+const OPEN = 1;
 
 export class WebSocketClient implements StreamClient {
   readonly viewer: ConnectedViewer | null;
@@ -38,7 +40,7 @@ export class WebSocketClient implements StreamClient {
   }
 
   send(message: StreamMessage): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.readyState !== OPEN) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close("too slow");
       return;
@@ -47,7 +49,7 @@ export class WebSocketClient implements StreamClient {
   }
 
   error(status: number, message: string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ error: message, status }));
+    if (this.ws.readyState === OPEN) this.ws.send(JSON.stringify({ error: message, status }));
   }
 
   heartbeat(): void {
@@ -56,7 +58,7 @@ export class WebSocketClient implements StreamClient {
       return;
     }
     this.alive = false;
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+    if (this.ws.readyState === OPEN) this.ws.ping();
   }
 
   close(reason: CloseReason): void {
@@ -102,14 +104,22 @@ function refuse(socket: Duplex, status: number, message: string): void {
 
 /** Handles WebSocket upgrades on `server`; returns a function that stops it. */
 export function attachWebSocketStreaming(server: Server, hub: StreamingHub, services: Services): () => void {
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
-    // Echo the token protocol; without it Chromium (and undici) drop the connection.
-    handleProtocols: (protocols) => protocols.values().next().value ?? false,
-  });
+  // ws is imported on the first upgrade: an idle server has streamed to nobody (docs/PERFORMANCE.md, "Memory").
+  let made: Promise<WebSocketServer> | undefined;
+  const webSockets = (): Promise<WebSocketServer> => {
+    made ??= import("ws").then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          clientTracking: false,
+          perMessageDeflate: false,
+          maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+          // Echo the token protocol; without it Chromium (and undici) drop the connection.
+          handleProtocols: (protocols) => protocols.values().next().value ?? false,
+        }),
+    );
+    return made;
+  };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {});
@@ -147,6 +157,7 @@ export function attachWebSocketStreaming(server: Server, hub: StreamingHub, serv
         throw error;
       }
     }
+    const wss = await webSockets();
     if (socket.destroyed) return;
 
     wss.handleUpgrade(request, socket, head, (ws) => {
@@ -197,6 +208,6 @@ export function attachWebSocketStreaming(server: Server, hub: StreamingHub, serv
   server.on("upgrade", onUpgrade);
   return () => {
     server.off("upgrade", onUpgrade);
-    wss.close();
+    void made?.then((wss) => wss.close());
   };
 }

@@ -4,9 +4,9 @@
 // as it arrives, not trusted from Content-Length) and in time (30 s from start to the last
 // byte, however it trickles), and conditional: the ETag and Last-Modified of the last answer
 // are sent back, and a 304 means nothing to do.
-import { Agent, fetch } from "undici";
 import { testHostAddress, type Config } from "../../../config/config.ts";
 import { guardedConnector, type OutboundPolicy } from "../../../net/connection-guard.ts";
+import { loadUndici } from "../../../net/undici-on-demand.ts";
 import { SKEIN_VERSION } from "../../../version.ts";
 import { BLOCKLIST_LIMITS } from "./formats.ts";
 import type { BlocklistFormat } from "../../../db/schema.ts";
@@ -44,8 +44,10 @@ export class HttpBlocklistSource implements BlocklistSource {
 
   async fetch(url: string, format: BlocklistFormat, previous: { etag: string | null; lastModified: string | null }): Promise<FetchedList> {
     // One agent per fetch: lists are fetched daily, and nothing is left open after it.
-    const agent = new Agent({
-      connect: guardedConnector(this.policy, { timeout: Math.min(10_000, this.timeoutMs) }),
+    const undici = await loadUndici();
+    const { fetch } = undici;
+    const agent = new undici.Agent({
+      connect: guardedConnector(undici, this.policy, { timeout: Math.min(10_000, this.timeoutMs) }),
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
