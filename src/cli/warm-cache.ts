@@ -9,6 +9,22 @@ await import(command === "worker" ? "./commands/worker.ts" : "./commands/start.t
 await Promise.all(["../db/dialects/sqlite.ts", "../db/dialects/postgres.ts", "../db/dialects/postgres-notify.ts"].map((m) => import(m)));
 // The federation stack, which a server loads on first use (federation/stack-loader.ts), not at start-up.
 await import("../federation/stack.ts");
+// Route groups a server imports on their first request (http/app.ts through http/lazy-routes.ts):
+// one missing from the cache would load the type stripper into the server that first shows it.
+await Promise.all(
+  [
+    "../http/api/admin/routes.ts",
+    "../http/web/admin/routes.ts",
+    "../http/web/settings/routes.ts",
+    "../http/web/account-data/downloads.ts",
+    "../http/web/account-data/pages.ts",
+    "../http/web/sign-in.ts",
+    "../http/web/registration/sign-up.ts",
+    "../http/web/auth/confirmation.ts",
+    "../http/web/auth/password-reset.ts",
+    "../http/web/registration/payment-pages.ts",
+  ].map((m) => import(m)),
+);
 // A sender thread's own module: compiled (and cached) before it fails here, outside a worker thread.
 await import("../federation/delivery/sender-thread.ts").catch(() => {});
 // main.ts runs the command it is given when imported: give it `help` (the wrapper drops the output).

@@ -13,7 +13,6 @@ import { appsRoutes } from "./api/v1/apps.ts";
 import { pushRoutes } from "./api/v1/push.ts";
 import { accountsRoutes } from "./api/v1/accounts.ts";
 import { registrationRoutes } from "./api/v1/registrations.ts";
-import { signUpRoutes } from "./web/registration/sign-up.ts";
 import { preferencesRoutes } from "./api/v1/preferences.ts";
 import { instanceV1Routes, instanceV2Routes } from "./api/instance.ts";
 import { statusesRoutes } from "./api/v1/statuses.ts";
@@ -47,15 +46,11 @@ import { webClientRoutes, type WebClientFiles } from "./web/client.ts";
 import { missingPage } from "./web/public/layout.ts";
 import { instancePageRoutes } from "./web/instance-pages.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
-import { signInRoutes } from "./web/sign-in.ts";
-import { confirmationRoutes } from "./web/auth/confirmation.ts";
-import { passwordResetRoutes } from "./web/auth/password-reset.ts";
 import { emailsRoutes } from "./api/v1/emails.ts";
 import { severedRelationshipsRoutes } from "./web/severed-relationships.ts";
 import { skeinAccountDataRoutes } from "./api/skein/account-data.ts";
 import { pageRoutes } from "./web/pages.ts";
 import { paymentWebhookRoutes } from "./webhooks/payments.ts";
-import { paymentPages } from "./web/registration/payment-pages.ts";
 import { lazyRoutes } from "./lazy-routes.ts";
 import type { QueueFigures } from "./web/admin/figures.ts";
 import { nodeInfoRoutes, wellKnownRoutes } from "./well-known/routes.ts";
@@ -205,17 +200,25 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/api/v2/instance", instanceV2Routes);
   app.route("/api/v2/search", searchRoutes);
   // Groups few requests reach are imported on their first (lazy-routes.ts): the admin API and
-  // console, and the settings pages.
+  // console, the settings pages, and the sign-in and sign-up pages.
   lazyRoutes(app, "/api/v1/admin", async () => (await import("./api/admin/routes.ts")).adminV1Routes);
   lazyRoutes(app, "/api/v2/admin", async () => (await import("./api/admin/routes.ts")).adminV2Routes);
   app.route("/api/v1/skein", skeinAccountDataRoutes);
   if (options.streaming) app.route("/api/v1/streaming", streamingRoutes(options.streaming));
   app.route("/oauth", oauthRoutes);
-  app.route("/auth", signInRoutes);
-  app.route("/", signUpRoutes);
-  app.route("/auth", confirmationRoutes);
-  app.route("/auth", passwordResetRoutes);
-  app.route("/auth", paymentPages);
+  // The pages of signing in and up (a server's users are signed in for months): sign-in and two
+  // factors, sign-up, e-mail confirmation, password reset, the registration fee's pages; invites.
+  lazyRoutes(app, "/auth", async () => {
+    const [{ signInRoutes }, { signUpRoutes }, { confirmationRoutes }, { passwordResetRoutes }, { paymentPages }] = await Promise.all([
+      import("./web/sign-in.ts"),
+      import("./web/registration/sign-up.ts"),
+      import("./web/auth/confirmation.ts"),
+      import("./web/auth/password-reset.ts"),
+      import("./web/registration/payment-pages.ts"),
+    ]);
+    return new Hono<AppEnv>().route("/", signInRoutes).route("/", signUpRoutes).route("/", confirmationRoutes).route("/", passwordResetRoutes).route("/", paymentPages);
+  });
+  lazyRoutes(app, "/invite", async () => (await import("./web/registration/sign-up.ts")).inviteRoutes);
   app.route("/webhooks/payments", paymentWebhookRoutes);
   app.route("/severed_relationships", severedRelationshipsRoutes);
   // Before any /settings page: these files also answer bearer tokens, which the settings guard would send to sign in.

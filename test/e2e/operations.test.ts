@@ -39,33 +39,40 @@ test("GET /metrics speaks Prometheus' text format", async () => {
 
 test("federation loads on first use, and the requests that arrive while it loads get their answers", async () => {
   const loaded = async () => /^skein_federation_loaded (\d)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1];
-  await server.createAccount("opal");
+  const { token } = await tokenFor(server, "opal", await server.createAccount("opal"), "write");
   assert.equal(await loaded(), "0", "a server nobody federated with has not loaded Fedify");
   const host = new URL(server.url).host;
-  const [webfinger, actor, inbox] = await Promise.all([
+  const [webfinger, actor, inbox, post] = await Promise.all([
     fetch(`${server.url}/.well-known/webfinger?resource=acct:opal@${host}`),
     fetch(`${server.url}/users/opal`, { headers: { Accept: "application/activity+json" } }),
     // Unsigned: refused by the inbox gate, not by a half-loaded server.
     fetch(`${server.url}/users/opal/inbox`, { method: "POST", headers: { "Content-Type": "application/activity+json" }, body: JSON.stringify({ type: "Follow" }) }),
+    // The server's first post, with a link: its preview's HTML parser loads while the stack does
+    // (both use htmlparser2: domain/cards/html-parser.ts).
+    fetch(`${server.url}/api/v1/statuses`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ status: "read https://preview.invalid/page" }) }),
   ]);
   assert.equal(webfinger.status, 200);
   assert.equal((await webfinger.json()).subject, `acct:opal@${host}`);
   assert.equal(actor.status, 200);
   assert.equal((await actor.json()).preferredUsername, "opal");
   assert.equal(inbox.status, 401, await inbox.text());
+  assert.equal(post.status, 200, await post.text());
   assert.equal(await loaded(), "1");
 });
 
-test("the admin API, the admin console and the settings pages load on their first request; requests meanwhile wait for them", async () => {
+test("the admin API, the admin console, the settings and the sign-in pages load on their first request; requests meanwhile wait for them", async () => {
   // None of these groups has been asked for yet in this server (http/lazy-routes.ts).
   const { token } = await tokenFor(server, "warden", await server.createAccount("warden", { admin: true }), "read admin:read");
   const auth = { Authorization: `Bearer ${token}` };
-  const [accounts, accountsV2, consolePage, settings, missing] = await Promise.all([
+  const [accounts, accountsV2, consolePage, settings, missing, signIn, invite, noAuthPage] = await Promise.all([
     fetch(`${server.url}/api/v1/admin/accounts?username=warden`, { headers: auth }),
     fetch(`${server.url}/api/v2/admin/accounts?username=warden`, { headers: auth }),
     fetch(`${server.url}/admin`, { redirect: "manual" }),
     fetch(`${server.url}/settings/profile`, { redirect: "manual" }),
     fetch(`${server.url}/api/v1/admin/no-such-thing`, { headers: auth }),
+    fetch(`${server.url}/auth/sign_in`),
+    fetch(`${server.url}/invite/no-such-code`),
+    fetch(`${server.url}/auth/no-such-page`, { headers: { Accept: "text/html" } }),
   ]);
   assert.equal(accounts.status, 200, await accounts.clone().text());
   assert.deepEqual((await accounts.json()).map((a: { username: string }) => a.username), ["warden"]);
@@ -79,6 +86,13 @@ test("the admin API, the admin console and the settings pages load on their firs
   // A path the admin API does not have goes on to the routes after it: the API's ordinary 404.
   assert.equal(missing.status, 404);
   assert.deepEqual(await missing.json(), { error: "Record not found" });
+  // The sign-in form, an invite link, and an /auth path no page has: for a browser, the site's page saying so.
+  assert.equal(signIn.status, 200);
+  assert.match(await signIn.text(), /name="password"/);
+  assert.equal(invite.status, 404);
+  assert.match(await invite.text(), /This invite does not exist/);
+  assert.equal(noAuthPage.status, 404);
+  assert.match(await noAuthPage.text(), /There is nothing at this address/);
   // Without a token the admin API refuses as before.
   assert.equal((await fetch(`${server.url}/api/v1/admin/accounts`)).status, 401);
 });

@@ -2,7 +2,7 @@
 // page — not a mention or a hashtag (class mention/hashtag, rel=tag, as Mastodon and others mark
 // them), not inside a quote's inline fallback (class quote-inline), not a link to this server's
 // own statuses or accounts, and an http(s) URL of a bounded length with a host name.
-import { Parser } from "htmlparser2";
+import { htmlParser } from "./html-parser.ts";
 
 /** Longer URLs are not fetched (nor stored as a card's key). */
 export const MAX_CARD_URL_LENGTH = 2048;
@@ -30,6 +30,7 @@ export function firstPreviewableLink(html: string, localHost: string): string | 
   // Depth of open elements that hide their links (the quote fallback).
   let hiddenDepth = 0;
   const stack: boolean[] = [];
+  const Parser = htmlParser();
   const parser = new Parser(
     {
       onopentag(name, attribs) {

@@ -3,7 +3,7 @@
 // first <iframe> is read, and only when its src is https on a host of EMBED_HOSTS is a new iframe
 // written, from the src and the numeric width/height alone. Anything else (scripts, other
 // elements, other hosts) gives no html, and a video or rich card without html becomes a link card.
-import { Parser } from "htmlparser2";
+import { htmlParser } from "./html-parser.ts";
 import { absoluteUrl, type PageMetadata } from "./page-metadata.ts";
 import { EMPTY_CARD, type CardContent } from "../../store/cards.ts";
 import type { PreviewCardType } from "../../db/schema.ts";
@@ -39,6 +39,7 @@ function escapeAttr(value: string): string {
 /** The provider's html reduced to one iframe of an allow-listed host, or "". */
 export function sanitizeEmbedHtml(html: string): string {
   let iframe: { src: string; width: number; height: number } | null = null;
+  const Parser = htmlParser();
   const parser = new Parser(
     {
       onopentag(name, attribs) {

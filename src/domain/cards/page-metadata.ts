@@ -3,7 +3,8 @@
 // and the robots rules. htmlparser2 reads the page as it streams in; the reader says "done" at
 // </head> (or the first <body>), so the body of a page is never parsed, and the fetcher stops
 // reading there too. Every value is bounded here, before it is stored.
-import { Parser } from "htmlparser2";
+import type { Parser } from "htmlparser2";
+import { htmlParser } from "./html-parser.ts";
 
 export interface PageMetadata {
   title: string;
@@ -65,7 +66,8 @@ export class PageMetadataReader {
 
   constructor(pageUrl: string) {
     this.base = pageUrl;
-    this.parser = new Parser(
+    const HtmlParser = htmlParser();
+    this.parser = new HtmlParser(
       {
         onopentag: (name, attribs) => {
           if (this.done) return;

@@ -15,7 +15,10 @@ import { registrationAttempts } from "../../api/v1/registrations.ts";
 import { RegistrationInvalid, type FieldErrors } from "../../../domain/registration/registration-service.ts";
 import { DomainError } from "../../../domain/errors.ts";
 
+/** Mounted at /auth (http/app.ts). */
 export const signUpRoutes = new Hono<AppEnv>();
+/** Mounted at /invite. */
+export const inviteRoutes = new Hono<AppEnv>();
 
 interface Values { username?: string; email?: string; reason?: string; date_of_birth?: string; invite_code?: string }
 
@@ -61,9 +64,9 @@ ${banner ? html`<p class="error" role="alert">${banner}</p>` : ""}
   );
 }
 
-signUpRoutes.get("/auth/sign_up", async (c) => c.html(await signUpForm(c, { invite_code: c.req.query("invite_code")?.slice(0, 64) }, {})));
+signUpRoutes.get("/sign_up", async (c) => c.html(await signUpForm(c, { invite_code: c.req.query("invite_code")?.slice(0, 64) }, {})));
 
-signUpRoutes.post("/auth/sign_up", async (c) => {
+signUpRoutes.post("/sign_up", async (c) => {
   const params = await readParams(c);
   checkCsrf(c, params.authenticity_token);
   const values: Values = {
@@ -91,7 +94,7 @@ ${approved ? "" : html`<p id="pending">Your account will be usable once a modera
   }
 });
 
-signUpRoutes.get("/invite/:code", async (c) => {
+inviteRoutes.get("/:code", async (c) => {
   const code = c.req.param("code").slice(0, 64);
   const found = await c.get("services").registration.invites.lookup(code);
   if (found?.state === "valid") return c.redirect(`/auth/sign_up?invite_code=${encodeURIComponent(code)}`, 303);
