@@ -10,7 +10,7 @@ import type { StatusRow } from "../../store/statuses.ts";
 import type { ReportFilter, ReportRow } from "../../store/moderation/reports.ts";
 export type { ReportFilter, ReportRow };
 import type { PageRequest } from "../../store/pagination.ts";
-import type { ReportCategory } from "../../db/schema.ts";
+import type { ReportCategory, UserRole } from "../../db/schema.ts";
 import type { UserRow } from "../../store/users.ts";
 import type { NotificationRow } from "../../store/notifications.ts";
 import type { Outbox } from "../outbox.ts";
@@ -115,9 +115,10 @@ export class ReportService {
       action_taken_by_account_id: null,
       updated_at: now,
     };
+    const handlers = await this.handlerRoles();
     const notifications = await this.stores.transaction(async (tx) => {
       await tx.reports.insert(row);
-      return this.notifyHandlers(row, tx);
+      return this.notifyHandlers(row, tx, handlers);
     });
     this.announce(notifications);
     if (inboxes.length > 0 && this.outbox) await this.outbox.reportForwarded(row, target, statuses, inboxes);
@@ -167,10 +168,11 @@ export class ReportService {
         action_taken_by_account_id: null,
         updated_at: now,
       };
+      const handlers = await this.handlerRoles();
       notifications.push(
         ...(await this.stores.transaction(async (tx) => {
           await tx.reports.insert(row);
-          return this.notifyHandlers(row, tx);
+          return this.notifyHandlers(row, tx, handlers);
         })),
       );
       created.push(row);
@@ -312,10 +314,20 @@ export class ReportService {
     return (await this.stores.accounts.byIds(ids)).some((a) => a.domain === null);
   }
 
-  /** admin.report to every local account that handles reports (but the reporter), in the report's transaction. */
-  private async notifyHandlers(report: ReportRow, tx: Stores): Promise<NotificationRow[]> {
+  /**
+   * The roles that handle reports. Asked before the report's transaction opens, never inside it:
+   * bringing the roles up to date reads the settings outside the transaction, and on SQLite (one
+   * connection) a read waiting behind its own open transaction never runs — every request after it
+   * would wait too.
+   */
+  private async handlerRoles(): Promise<readonly UserRole[]> {
+    return this.roles ? (await this.roles.fresh()).holding("manage_reports") : REPORT_HANDLERS;
+  }
+
+  /** admin.report to every local account whose role (`handlers`) handles reports (but the reporter), in the report's transaction. */
+  private async notifyHandlers(report: ReportRow, tx: Stores, handlers: readonly UserRole[]): Promise<NotificationRow[]> {
     const out: NotificationRow[] = [];
-    for (const accountId of await tx.reports.handlerAccountIds(this.roles ? (await this.roles.fresh()).holding("manage_reports") : REPORT_HANDLERS)) {
+    for (const accountId of await tx.reports.handlerAccountIds(handlers)) {
       if (accountId === report.account_id) continue;
       const id = newId();
       // Not subject to the recipient's notification policy: moderators see every report.
