@@ -29,6 +29,8 @@ export class PostgresNotifier implements Notifier {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
   private readyWaiters: (() => void)[] = [];
+  /** Notifications on their way: close() lets them go out (a CLI command's queued job must wake the server). */
+  private readonly sending = new Set<Promise<unknown>>();
 
   constructor(url: string, db: Kysely<DB>) {
     this.url = url;
@@ -38,7 +40,13 @@ export class PostgresNotifier implements Notifier {
   async notify(channel: string, payload: string): Promise<void> {
     checkChannel(channel);
     checkPayload(payload);
-    await sql`select pg_notify(${channel}, ${payload})`.execute(this.db);
+    const sent = sql`select pg_notify(${channel}, ${payload})`.execute(this.db);
+    this.sending.add(sent);
+    try {
+      await sent;
+    } finally {
+      this.sending.delete(sent);
+    }
   }
 
   listen(channel: string, handler: NotifyHandler): () => void {
@@ -67,6 +75,10 @@ export class PostgresNotifier implements Notifier {
   }
 
   async close(): Promise<void> {
+    // A process that queued a job and ends (`./skein mail test`, any CLI command) would otherwise
+    // close the pool under its pg_notify: the server's listener then slept until its 30 s backstop.
+    // A signal sent when one finishes (WakeSignal merges them) joins the set before this looks again.
+    while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.healthTimer) clearInterval(this.healthTimer);
