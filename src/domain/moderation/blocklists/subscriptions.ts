@@ -18,6 +18,9 @@ import { SEVERITIES, type DomainBlockService, type PolicyActor } from "../domain
 import { parseBlocklist, parseFormat, type BlocklistEntry, type SerializedBlocklist } from "./formats.ts";
 import { exportBlocklist, importBlocklist, type ImportReport } from "./import.ts";
 import { merge, type MergeInput, type MergeResult } from "./merge.ts";
+
+/** A subscription as the service gives it to its callers (the console's pages among them). */
+export type { BlocklistSubscriptionRow };
 import type { BlocklistSource } from "./fetch.ts";
 
 const MAX_URL = 2048;

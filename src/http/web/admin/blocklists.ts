@@ -13,7 +13,7 @@ import { doneRedirect, noticeOf, readForm, refusal } from "../settings/layout.ts
 import { bool, int, str, type Params } from "../../params.ts";
 import { parseId } from "../../../util/ids.ts";
 import { SEVERITIES } from "../../../domain/moderation/domain-block-service.ts";
-import type { BlocklistSubscriptionRow } from "../../../store/moderation/blocklists.ts";
+import type { BlocklistSubscriptionRow } from "../../../domain/moderation/blocklists/subscriptions.ts";
 
 export const blocklistRoutes = new Hono<AdminEnv>();
 
