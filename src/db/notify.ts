@@ -1,7 +1,7 @@
 // Short messages between the processes of one server (the seam for "wake up" and streaming
-// fan-out). SQLite allows one server process (db/server-lock.ts), so messages stay in that
-// process; PostgreSQL carries them between processes and machines with LISTEN/NOTIFY
-// (dialects/postgres-notify.ts). Payloads are small strings (ids, not documents): receivers load
+// fan-out). SQLite allows one server process (db/server-lock.ts) and admin commands beside it:
+// messages go through files beside the database (dialects/sqlite-notify.ts); PostgreSQL carries
+// them between processes and machines with LISTEN/NOTIFY (dialects/postgres-notify.ts). Payloads are small strings (ids, not documents): receivers load
 // what they need from the database.
 import type { Kysely } from "kysely";
 import type { Config } from "../config/config.ts";
@@ -14,8 +14,8 @@ export type NotifyHandler = (payload: string) => void;
 
 export interface Notifier {
   /**
-   * Whether messages reach the other processes of the server. Without that (SQLite: CLI commands
-   * write from processes of their own), work queued elsewhere is only found by polling.
+   * Whether messages reach the other processes of the server (admin commands' too). Without that
+   * (a folder SQLite's notifier cannot watch), work queued elsewhere is only found by polling.
    */
   readonly crossProcess: boolean;
   /** Sends `payload` to every listener of `channel` in every process (including this one). */
@@ -41,7 +41,7 @@ export function checkPayload(payload: string): void {
   }
 }
 
-/** Delivery inside this process: the embedded (SQLite) deployment. */
+/** Delivery inside this process only (tests of what listens). */
 export class InProcessNotifier implements Notifier {
   readonly crossProcess = false;
   private readonly handlers = new Map<string, Set<NotifyHandler>>();
@@ -85,9 +85,15 @@ export class InProcessNotifier implements Notifier {
   }
 }
 
-/** The notifier for the configured database. PostgreSQL opens its listening connection lazily. */
+/**
+ * The notifier for the configured database. PostgreSQL opens its listening connection lazily;
+ * SQLite's reaches the admin commands' processes through files beside the database.
+ */
 export async function openNotifier(config: Config["database"], db: Kysely<DB>): Promise<Notifier> {
-  if (config.kind !== "postgres") return new InProcessNotifier();
+  if (config.kind !== "postgres") {
+    const { SqliteNotifier } = await import("./dialects/sqlite-notify.ts");
+    return new SqliteNotifier(`${config.file}.signals`);
+  }
   // Imported only on PostgreSQL: it brings pg (see database.ts).
   const { PostgresNotifier } = await import("./dialects/postgres-notify.ts");
   return new PostgresNotifier(config.url, db);

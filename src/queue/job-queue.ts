@@ -26,7 +26,7 @@ export interface ListenOptions {
   /** How long a claimed job stays ours without renewal. */
   leaseMs?: number;
   /**
-   * How often to look for work while idle when other processes cannot signal theirs (SQLite),
+   * How often to look for work while idle when other processes cannot signal theirs,
    * and while due jobs wait for a free slot or for an earlier job with their ordering key.
    */
   pollMs?: number;

@@ -1,0 +1,207 @@
+// Messages between the processes of an embedded (SQLite) server. There is one server process
+// (db/server-lock.ts), but admin commands run beside it in processes of their own and queue work
+// (`./skein mail test`, an account's purge): without a way to say so, the server's idle loops had
+// to poll the database several times a second to find it.
+//
+// Each notifier that listens owns a mailbox folder beside the database (`<file>.signals/<id>/`),
+// watched with fs.watch (inotify on Linux). A message goes to this process's own listeners
+// directly, and to every other mailbox as a small file, which the owner reads and deletes. A server with no other
+// listener pays nothing per message beyond a cached list; a command writes a file or two.
+// The database stays the truth: a lost message only delays work until the listener's backstop.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { getLogger } from "@logtape/logtape";
+import { checkChannel, checkPayload, type Notifier, type NotifyHandler } from "../notify.ts";
+
+const logger = getLogger(["skein", "db", "notify"]);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A mailbox's name: the owner's pid (to clear those of crashed processes) and a random part. */
+function ownerOf(mailbox: string): number {
+  return Number(mailbox.split("-")[0]);
+}
+
+export class SqliteNotifier implements Notifier {
+  /** False if the folder cannot be watched here: the loops then poll, as they must without signals. */
+  crossProcess = true;
+  private readonly root: string;
+  private readonly id = `${process.pid}-${randomBytes(6).toString("hex")}`;
+  private readonly handlers = new Map<string, Set<NotifyHandler>>();
+  private mailbox: { dir: string; watcher: fs.FSWatcher } | null = null;
+  /** The other mailboxes, listed again when the folder changes (a listener came or went). */
+  private others: string[] | null = null;
+  private rootWatcher: fs.FSWatcher | null = null;
+  private draining = false;
+  private drainAgain = false;
+  private sequence = 0;
+  private closed = false;
+
+  /** `root`: the folder of mailboxes, beside the database file. */
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    checkChannel(channel);
+    checkPayload(payload);
+    if (this.closed) return;
+    this.deliver(channel, payload);
+    for (const other of this.otherMailboxes()) {
+      if (alive(ownerOf(path.basename(other)))) this.post(other, channel, payload);
+      else this.forget(other);
+    }
+  }
+
+  listen(channel: string, handler: NotifyHandler): () => void {
+    checkChannel(channel);
+    let set = this.handlers.get(channel);
+    if (!set) this.handlers.set(channel, (set = new Set()));
+    set.add(handler);
+    if (!this.mailbox && !this.closed) this.openMailbox();
+    return () => {
+      set.delete(handler);
+    };
+  }
+
+  /** The mailbox is watched as soon as `listen` returns. */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.handlers.clear();
+    this.rootWatcher?.close();
+    if (this.mailbox) {
+      this.mailbox.watcher.close();
+      fs.rmSync(this.mailbox.dir, { recursive: true, force: true });
+      this.mailbox = null;
+    }
+  }
+
+  /** To this process's listeners, asynchronously like a real notification. */
+  private deliver(channel: string, payload: string): void {
+    const handlers = this.handlers.get(channel);
+    if (!handlers?.size) return;
+    setImmediate(() => {
+      for (const handler of handlers) {
+        try {
+          handler(payload);
+        } catch {
+          /* a receiver's failure is its own */
+        }
+      }
+    });
+  }
+
+  private openMailbox(): void {
+    const dir = path.join(this.root, this.id);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      this.clearDeadMailboxes();
+      const watcher = fs.watch(dir, () => this.drain());
+      watcher.on("error", (error) => this.giveUp(error));
+      watcher.unref();
+      this.mailbox = { dir, watcher };
+    } catch (error) {
+      this.giveUp(error);
+    }
+  }
+
+  private giveUp(error: unknown): void {
+    if (!this.crossProcess) return;
+    logger.warn("Cannot watch {root} for other processes' messages; idle loops will poll instead: {error}", { root: this.root, error });
+    this.crossProcess = false;
+  }
+
+  /** Mailboxes of processes that ended without closing theirs. */
+  private clearDeadMailboxes(): void {
+    for (const name of fs.readdirSync(this.root)) {
+      if (name !== this.id && !alive(ownerOf(name))) fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
+    }
+  }
+
+  private otherMailboxes(): string[] {
+    if (this.others) return this.others;
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.root);
+      if (!this.rootWatcher) {
+        this.rootWatcher = fs.watch(this.root, () => (this.others = null));
+        this.rootWatcher.on("error", () => (this.rootWatcher = null));
+        this.rootWatcher.unref();
+      }
+    } catch {
+      /* no folder yet: nobody listens */
+    }
+    const others = names.filter((name) => name !== this.id && alive(ownerOf(name))).map((name) => path.join(this.root, name));
+    // Without a watcher to say when the list changes, it is read again at each message.
+    if (this.rootWatcher) this.others = others;
+    return others;
+  }
+
+  /** A mailbox whose process ended without closing it. */
+  private forget(mailbox: string): void {
+    fs.rmSync(mailbox, { recursive: true, force: true });
+    this.others = null;
+  }
+
+  private post(mailbox: string, channel: string, payload: string): void {
+    const name = `${Date.now()}-${String(this.sequence++).padStart(6, "0")}-${this.id}`;
+    try {
+      // Written under a name the reader skips, then renamed: a reader never sees half a message.
+      const aside = path.join(mailbox, `.${name}`);
+      fs.writeFileSync(aside, `${channel}\n${payload}`);
+      fs.renameSync(aside, path.join(mailbox, name));
+    } catch (error) {
+      // The listener went away between the listing and now: nothing to tell it.
+      logger.debug("Could not leave a message in {mailbox}: {error}", { mailbox, error });
+    }
+  }
+
+  /** Reads and deletes the mailbox's messages, oldest first; events during a pass make one more. */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    const mailbox = this.mailbox;
+    if (!mailbox || this.closed) return;
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        let names: string[];
+        try {
+          names = fs.readdirSync(mailbox.dir).sort();
+        } catch {
+          return;
+        }
+        for (const name of names) {
+          if (name.startsWith(".")) continue;
+          const file = path.join(mailbox.dir, name);
+          let message: string;
+          try {
+            message = fs.readFileSync(file, "utf8");
+            fs.unlinkSync(file);
+          } catch {
+            continue;
+          }
+          const newline = message.indexOf("\n");
+          if (newline > 0) this.deliver(message.slice(0, newline), message.slice(newline + 1));
+        }
+      } while (this.drainAgain);
+    } finally {
+      this.draining = false;
+    }
+  }
+}
