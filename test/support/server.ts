@@ -58,7 +58,10 @@ export async function freshDatabase(
   const name = `skein_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
+  // PostgreSQL 15 copies a template through its write-ahead log by default, block by block; a
+  // plain file copy of the 11 MB template took half the time and CPU (both databases dropped after).
+  const fileCopy = template && Number((await admin.query("show server_version_num")).rows[0].server_version_num) >= 150000;
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}${fileCopy ? " STRATEGY FILE_COPY" : ""}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
