@@ -31,7 +31,7 @@ import { ConversationService } from "./conversations/conversation-service.ts";
 import { NotificationGroupService } from "./notifications/notification-groups.ts";
 import { loadStatusViews, type StatusView } from "./statuses/status-views.ts";
 import type { StatusRow } from "../store/statuses.ts";
-import type { FilterContext } from "../db/schema.ts";
+import type { FilterContext, UserRole } from "../db/schema.ts";
 import { FilterService } from "./filters/filter-service.ts";
 import { PollService } from "./polls/poll-service.ts";
 import { DiscoveryService } from "./discovery/discovery-service.ts";
@@ -172,7 +172,12 @@ export interface Services {
 export function createServices(stores: Stores, config: Config, events = new EventBus()): Services {
   // Limits are moderation's (services.moderation.limits); these services consult them late.
   const limits: LimitCheck = { isLimited: (a) => services.moderation.limits.isLimited(a), silencedAtFor: (d) => services.moderation.limits.silencedAtFor(d) };
-  const notifications = new NotificationService(stores, events, limits);
+  // Staff, as Mastodon has it: a highlighted role with moderation permissions (custom roles too).
+  const isStaff = (role: UserRole) => {
+    const book = services.moderation.roles.book;
+    return book.info(role).highlighted && (book.has(role, "manage_reports") || book.has(role, "manage_users"));
+  };
+  const notifications = new NotificationService(stores, events, limits, isStaff);
   const filters = new FilterService(stores, events);
   const outbox = new OutboxSlot();
   const twoFactor = new TwoFactorService(stores, config, () => services.moderation.roles.book);

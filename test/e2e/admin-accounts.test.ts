@@ -541,6 +541,20 @@ test("a custom role: the Role entity in Admin::Account and verify_credentials, i
   assert.equal((await api(bob.token, "GET", "/api/v1/admin/accounts")).status, 403);
   assert.equal((await measures()).status, 200);
 
+  // Staff, whose private mentions a notification policy never holds, are the holders of a
+  // highlighted role with moderation permissions: not bob's Gardener, but a custom Warden.
+  assert.equal((await asRoot("/admin/roles", { name: "Warden", position: "30", highlighted: "true", "permissions[]": "manage_reports" })).status, 303);
+  assert.equal((await asRoot(`/admin/accounts/${carol.id}/role`, { role: `custom:${await roleIdNamed("Warden")}` })).status, 303);
+  const policy = await api(alice.token, "PATCH", "/api/v2/notifications/policy", { for_not_following: "accept", for_not_followers: "accept", for_new_accounts: "accept", for_private_mentions: "filter", for_limited_accounts: "accept" });
+  assert.equal(policy.status, 200);
+  for (const from of [bob, carol]) assert.equal((await api(from.token, "POST", "/api/v1/statuses", { status: "@alice a word in private", visibility: "direct" })).status, 200);
+  const shownFrom = async (who: AdminUser) => ((await api(alice.token, "GET", "/api/v1/notifications?types[]=mention&limit=80")).body as { account: { id: string } }[]).some((n) => n.account.id === who.id);
+  const heldFrom = async (who: AdminUser) => ((await api(alice.token, "GET", "/api/v1/notifications/requests")).body as { account: { id: string } }[]).some((r) => r.account.id === who.id);
+  await eventually(async () => (await shownFrom(carol)) && (await heldFrom(bob)), 10_000);
+  assert.equal(await shownFrom(bob), false, "a role without moderation permissions does not speak for the server");
+  assert.equal(await heldFrom(carol), false);
+  assert.equal((await api(alice.token, "PATCH", "/api/v2/notifications/policy", { for_private_mentions: "accept" })).status, 200);
+
   assert.equal((await asRoot(`/admin/roles/${id}/delete`, {})).status, 303);
   const after = await adminAccount(bob.id);
   assert.equal(after.role.id, "-99", "back to the user role");
@@ -548,7 +562,7 @@ test("a custom role: the Role entity in Admin::Account and verify_credentials, i
   assert.deepEqual((await api(alice.token, "GET", `/api/v1/accounts/${bob.id}`)).body.roles, []);
   assert.equal((await measures()).status, 403);
   const log = (await api(root.token, "GET", "/api/v1/admin/action_logs?limit=10")).body as { action: string; target_type: string; human_identifier: string }[];
-  assert.deepEqual(log.filter((e) => e.target_type === "UserRole").map((e) => e.action), ["destroy", "create"]);
+  assert.deepEqual(log.filter((e) => e.target_type === "UserRole").map((e) => e.action), ["destroy", "create", "create"]);
 });
 
 test("nobody makes a role at or above their own, nor one with a permission they lack; a moderator has no role editor", async () => {

@@ -17,7 +17,7 @@
 // rules the strictest wins.
 import type { Stores } from "../../store/stores.ts";
 import type { NotificationPolicyRow } from "../../store/notification-groups.ts";
-import type { NotificationPolicyValue, NotificationType } from "../../db/schema.ts";
+import type { NotificationPolicyValue, NotificationType, UserRole } from "../../db/schema.ts";
 
 export const POLICY_VALUES: readonly NotificationPolicyValue[] = ["accept", "filter", "drop"];
 export const POLICY_FIELDS = ["for_not_following", "for_not_followers", "for_new_accounts", "for_private_mentions", "for_limited_accounts"] as const;
@@ -42,7 +42,8 @@ export const NEW_ACCOUNT_MS = 30 * 86_400_000;
 export const NEW_FOLLOWER_MS = 3 * 86_400_000;
 /** How far up a thread a private mention is looked at as an answer. */
 const MAX_THREAD_DEPTH = 100;
-const STAFF = new Set(["moderator", "admin", "owner"]);
+/** Whether a local user with this role speaks for the server (moderation's role book knows, custom roles too). */
+export type StaffCheck = (role: UserRole) => boolean;
 
 export type PolicyVerdict = "accept" | "filter" | "drop";
 
@@ -51,7 +52,15 @@ export type PolicyVerdict = "accept" | "filter" | "drop";
  * held as a notification request (`filter`: stored with filtered = 1), or not made (`drop`).
  * `limited`: the sender is limited by moderators (domain/moderation/limited-accounts.ts).
  */
-export async function policyVerdict(stores: Stores, recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null, limited: boolean): Promise<PolicyVerdict> {
+export async function policyVerdict(
+  stores: Stores,
+  recipientId: string,
+  fromAccountId: string,
+  type: NotificationType,
+  statusId: string | null,
+  limited: boolean,
+  isStaff: StaffCheck = () => false,
+): Promise<PolicyVerdict> {
   if (!FILTERABLE.includes(type)) return "accept";
   const policy = (await stores.notificationGroups.policy(recipientId)) ?? defaultPolicy(recipientId);
   if (POLICY_FIELDS.every((f) => policy[f] === "accept")) return "accept";
@@ -77,7 +86,11 @@ export async function policyVerdict(stores: Stores, recipientId: string, fromAcc
     if (await matches[field]()) verdict = value;
     if (verdict === "drop") return "drop";
   }
-  if (verdict === "filter" && type === "mention" && sender && sender.domain === null && (await isStaff(stores, sender.username))) return "accept";
+  if (verdict === "filter" && type === "mention" && sender && sender.domain === null) {
+    // The users row, not a cache: a role given a moment ago counts at once.
+    const user = await stores.users.byUsername(sender.username);
+    if (user && isStaff(user.role)) return "accept";
+  }
   return verdict;
 }
 
@@ -94,9 +107,4 @@ async function unsolicitedPrivateMention(stores: Stores, statusId: string, recip
     parentId = parent.in_reply_to_id;
   }
   return true;
-}
-
-async function isStaff(stores: Stores, username: string): Promise<boolean> {
-  const user = await stores.users.byUsername(username);
-  return !!user && STAFF.has(user.role);
 }

@@ -8,7 +8,7 @@ import type { EventBus } from "../events.ts";
 import { newId } from "../../util/ids.ts";
 import { nowIso } from "../../util/time.ts";
 import { notFound } from "../errors.ts";
-import { policyVerdict } from "./notification-policy.ts";
+import { policyVerdict, type StaffCheck } from "./notification-policy.ts";
 import type { LimitCheck } from "../moderation/limited-accounts.ts";
 
 export const NOTIFICATION_TYPES: readonly NotificationType[] = [
@@ -28,12 +28,17 @@ export class NotificationService {
   private readonly events: EventBus;
 
   private readonly limits: Pick<LimitCheck, "isLimited"> | null;
+  private readonly isStaff: StaffCheck;
 
-  /** `limits`: which senders moderators limited (for the policy's `for_limited_accounts`). */
-  constructor(stores: Stores, events: EventBus, limits: Pick<LimitCheck, "isLimited"> | null = null) {
+  /**
+   * `limits`: which senders moderators limited (for the policy's `for_limited_accounts`);
+   * `isStaff`: whether a local account speaks for the server (its mentions are never filtered).
+   */
+  constructor(stores: Stores, events: EventBus, limits: Pick<LimitCheck, "isLimited"> | null = null, isStaff: StaffCheck = () => false) {
     this.stores = stores;
     this.events = events;
     this.limits = limits;
+    this.isStaff = isStaff;
   }
 
   async notify(recipientId: string, fromAccountId: string, type: NotificationType, statusId: string | null = null): Promise<NotificationRow | null> {
@@ -49,7 +54,7 @@ export class NotificationService {
     // A server the recipient blocked (their own domain block) is not heard from.
     if (sender?.domain && (await this.stores.accountDomainBlocks.blockedAmong(recipientId, [sender.domain])).size) return null;
     const limited = sender && this.limits ? await this.limits.isLimited(sender) : false;
-    const verdict = await policyVerdict(this.stores, recipientId, fromAccountId, type, statusId, limited);
+    const verdict = await policyVerdict(this.stores, recipientId, fromAccountId, type, statusId, limited, this.isStaff);
     if (verdict === "drop") return null;
     if (statusId && type !== "update") {
       const status = await this.stores.statuses.byId(statusId);
