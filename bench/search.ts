@@ -68,6 +68,13 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
         // newest matches of every common word: back to the seed, as a fresh run has it.
         await sql`delete from statuses where account_id = ${writer.id}`.execute(runtime.database.db);
         await sql`delete from status_search_pending`.execute(runtime.database.db);
+        // PostgreSQL: and without their dead rows, as a fresh seed has it. They sit at the newest end
+        // of the primary keys, where the planner looks up a key's actual maximum for every search
+        // statement: 7,000 dead rows there cost each plan ~2,200 buffer reads and 4-40 ms (its
+        // own rows 160 and 2.5-3 ms after a vacuum), and autovacuum waits for 20 % of the table.
+        if (runtime.database.kind === "postgres") {
+          for (const table of ["statuses", "status_search", "status_search_pending"]) await sql`vacuum (analyze) ${sql.table(table)}`.execute(runtime.database.db);
+        }
       } else {
         // Seed with indexing off (the seeder writes rows directly), then build the index as
         // `./skein search reindex` does.
@@ -167,6 +174,9 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
   // CPU time of this process per post (all of the work on SQLite; PostgreSQL's own is not in it):
   // steadier than the rate when other work shares the machine.
   const cpu: Record<"on" | "off", number[]> = { on: [], off: [] };
+  // PostgreSQL's CPU time per post (every process of the server: backends, autovacuum, WAL writer…),
+  // when the bench can read it (a cluster on this machine): the cost that the process's CPU misses.
+  const dbCpu: Record<"on" | "off", number[]> = { on: [], off: [] };
   const corpus = new Corpus(99);
   // Round -1 warms the database up (its first round ran a quarter slower than the rest) and is not
   // counted; then on, off, off, on, on, off…: the database's caches keep warming over the rounds,
@@ -190,6 +200,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await caughtUp();
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
+      const dbCpuStarted = await databaseCpuMs(runtime);
       for (let n = 0; n < options.posts; n++) {
         const { text, language } = corpus.next();
         await runtime.services.statuses.create(writer, { text }, null, { visibility: "public", sensitive: false, language });
@@ -202,14 +213,17 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await caughtUp();
       const rate = options.posts / ((performance.now() - started) / 1000);
       const used = process.cpuUsage(cpuStarted);
+      const dbCpuEnded = await databaseCpuMs(runtime);
       if (!counted) {
         log(`warm-up round (not counted): ${round(rate)} posts/s`);
         continue;
       }
       cpu[mode].push((used.user + used.system) / 1000 / options.posts);
+      if (dbCpuStarted !== null && dbCpuEnded !== null) dbCpu[mode].push((dbCpuEnded - dbCpuStarted) / options.posts);
       rates[mode].push(rate);
       if (mode === "on") rates.loop.push(options.posts / loopSeconds);
-      log(`posting with indexing ${mode}: ${round(rate)} posts/s${mode === "on" ? ` indexed (${round(options.posts / loopSeconds)} posts/s posted)` : ""}, ${round(cpu[mode].at(-1)!, 3)} ms of CPU a post`);
+      const dbShown = dbCpu[mode].length ? `, ${round(dbCpu[mode].at(-1)!, 3)} ms of PostgreSQL's` : "";
+      log(`posting with indexing ${mode}: ${round(rate)} posts/s${mode === "on" ? ` indexed (${round(options.posts / loopSeconds)} posts/s posted)` : ""}, ${round(cpu[mode].at(-1)!, 3)} ms of CPU a post${dbShown}`);
     } finally {
       await scheduler.stop();
       await runtime.close();
@@ -220,11 +234,47 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
   const off = median(rates.off);
   const cpuOn = median(cpu.on);
   const cpuOff = median(cpu.off);
+  const both = dbCpu.on.length && dbCpu.off.length ? { on: median(cpu.on) + median(dbCpu.on), off: median(cpu.off) + median(dbCpu.off) } : null;
   return {
+    ...(both
+      ? {
+          db_cpu_ms_per_post_indexing_on: round(median(dbCpu.on), 3), db_cpu_ms_per_post_indexing_off: round(median(dbCpu.off), 3),
+          total_cpu_ms_per_post_indexing_on: round(both.on, 3), total_cpu_ms_per_post_indexing_off: round(both.off, 3), indexing_total_cpu_cost_percent: round((1 - both.off / both.on) * 100),
+        }
+      : {}),
     posts_per_second_indexing_on: round(on), posts_per_second_indexing_off: round(off), indexing_cost_percent: round((1 - on / off) * 100),
     posts_per_second_indexing_on_posting_alone: round(median(rates.loop)),
     cpu_ms_per_post_indexing_on: round(cpuOn, 3), cpu_ms_per_post_indexing_off: round(cpuOff, 3), indexing_cpu_cost_percent: round((1 - cpuOff / cpuOn) * 100),
   };
+}
+
+/**
+ * CPU time (ms) PostgreSQL's server has used so far — the postmaster, its live processes and the
+ * ones it has reaped (autovacuum workers come and go) — read from /proc; null where that cannot be
+ * read (another machine, SQLite).
+ */
+async function databaseCpuMs(runtime: Runtime): Promise<number | null> {
+  if (runtime.database.kind !== "postgres") return null;
+  try {
+    const dir = await sql<{ setting: string }>`select setting from pg_settings where name = 'data_directory'`.execute(runtime.database.db);
+    const postmaster = Number(fs.readFileSync(path.join(dir.rows[0]!.setting, "postmaster.pid"), "utf8").split("\n")[0]);
+    const ticks = (pid: number, withChildren: boolean) => {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      // After "pid (comm) ": state is field 0; utime 11, stime 12, cutime 13, cstime 14.
+      return Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+    };
+    let total = ticks(postmaster, true);
+    for (const child of fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, "utf8").trim().split(" ").filter(Boolean)) {
+      try {
+        total += ticks(Number(child), false);
+      } catch {
+        // It ended meanwhile: its time is the postmaster's reaped children's now, or soon.
+      }
+    }
+    return (total * 1000) / 100; // USER_HZ: 100 ticks a second on Linux
+  } catch {
+    return null;
+  }
 }
 
 function printTable(summary: Record<string, unknown>): void {

@@ -74,6 +74,25 @@ export class RelationshipStore {
     return new Set(rows.map((r) => r.account_id));
   }
 
+  /**
+   * Of `accountIds`, those `accountId` follows and those following it, in one statement (a page of
+   * statuses asks both of its authors; one wait for the database instead of two).
+   */
+  async followsBothWays(accountId: string, accountIds: readonly string[]): Promise<{ follows: Set<string>; followedBy: Set<string> }> {
+    const found = { follows: new Set<string>(), followedBy: new Set<string>() };
+    if (accountIds.length === 0) return found;
+    const rows = await this.db
+      .selectFrom("follows")
+      .select(["account_id", "target_account_id"])
+      .where((eb) => eb.or([eb.and([eb("account_id", "=", accountId), eb("target_account_id", "in", accountIds)]), eb.and([eb("target_account_id", "=", accountId), eb("account_id", "in", accountIds)])]))
+      .execute();
+    for (const row of rows) {
+      if (String(row.account_id) === accountId) found.follows.add(String(row.target_account_id));
+      if (String(row.target_account_id) === accountId) found.followedBy.add(String(row.account_id));
+    }
+    return found;
+  }
+
   async followsAmong(accountId: string, targetIds: readonly string[]): Promise<FollowRow[]> {
     if (targetIds.length === 0) return [];
     return this.db.selectFrom("follows").selectAll().where("account_id", "=", accountId).where("target_account_id", "in", targetIds).execute();

@@ -1,5 +1,5 @@
 // Data access for what accounts do to statuses: favourites, bookmarks, pins, conversation mutes.
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
 import type { AccountRow } from "./accounts.ts";
 import type { StatusRow } from "./statuses.ts";
@@ -80,6 +80,26 @@ export class StatusRelationStore {
 
   async unmuteConversation(accountId: string, conversationId: string): Promise<void> {
     await this.db.deleteFrom("conversation_mutes").where("account_id", "=", accountId).where("conversation_id", "=", conversationId).execute();
+  }
+
+  /**
+   * Of `statusIds`, those the account favourited, bookmarked, pinned and boosted, and of
+   * `conversationIds` those it muted: what a page of statuses shows of its reader, in one statement
+   * (five waits for the database were five round trips, and on a busy machine each costs both
+   * processes a wake-up; the statement is the five index lookups the separate ones were).
+   */
+  async flagsAmong(accountId: string, statusIds: readonly string[], conversationIds: readonly string[]): Promise<Record<"favourited" | "bookmarked" | "pinned" | "reblogged" | "muted", Set<string>>> {
+    const flags = { favourited: new Set<string>(), bookmarked: new Set<string>(), pinned: new Set<string>(), reblogged: new Set<string>(), muted: new Set<string>() };
+    if (statusIds.length === 0) return flags;
+    const ids = sql.join(statusIds);
+    const muted = conversationIds.length ? sql`union all select 'muted' as flag, conversation_id as id from conversation_mutes where account_id = ${accountId} and conversation_id in (${sql.join(conversationIds)})` : sql``;
+    const result = await sql<{ flag: keyof typeof flags; id: string | number | bigint }>`select 'favourited' as flag, status_id as id from favourites where account_id = ${accountId} and status_id in (${ids})
+      union all select 'bookmarked' as flag, status_id as id from bookmarks where account_id = ${accountId} and status_id in (${ids})
+      union all select 'pinned' as flag, status_id as id from status_pins where account_id = ${accountId} and status_id in (${ids})
+      union all select 'reblogged' as flag, reblog_of_id as id from statuses where account_id = ${accountId} and reblog_of_id in (${ids})
+      ${muted}`.execute(this.db);
+    for (const row of result.rows) flags[row.flag]?.add(String(row.id));
+    return flags;
   }
 
   async mutedConversations(accountId: string, conversationIds: readonly string[]): Promise<Set<string>> {

@@ -4,6 +4,7 @@ import type { DB, StatusesTable, StatusEditsTable, TagsTable } from "../db/schem
 import { paginate, type PageRequest } from "./pagination.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy, readableWithBoostBy } from "./visibility-sql.ts";
 import { notInExclusiveListOf } from "./lists.ts";
+import { insertStatusQueued } from "../db/dialects/full-text.ts";
 
 export type StatusRow = Selectable<StatusesTable>;
 export type StatusEditRow = Selectable<StatusEditsTable>;
@@ -28,8 +29,9 @@ export class StatusStore {
     this.db = db;
   }
 
-  async insert(row: Insertable<StatusesTable>): Promise<void> {
-    await this.db.insertInto("statuses").values(row).execute();
+  /** `searchQueuedAt`: queue it for indexing too (StatusIndexer.queuedAt), in the same statement where the engine can. */
+  async insert(row: Insertable<StatusesTable>, searchQueuedAt: string | null = null): Promise<void> {
+    await insertStatusQueued(this.db, row, searchQueuedAt);
   }
 
   async byId(id: string): Promise<StatusRow | undefined> {

@@ -112,3 +112,27 @@ test("deliveries queued by another process are sent at once by an idle engine", 
     await new Promise((r) => inbox.close(r));
   }
 });
+
+test("channels listened to at once, before and after the listening connection is up, all hear their messages", async () => {
+  // The listening connection's statements go one after another: pg deprecates (and pg@9 removes)
+  // handing a client a query while it is busy with another, which several listens at once did.
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => void warnings.push(warning.message);
+  process.on("warning", onWarning);
+  const heard = new Set<string>();
+  const channels = Array.from({ length: 6 }, (_, i) => `wakeup_many_${i}`);
+  const stops = channels.slice(0, 3).map((channel) => worker.notifier.listen(channel, () => void heard.add(channel)));
+  try {
+    await worker.notifier.ready();
+    stops.push(...channels.slice(3).map((channel) => worker.notifier.listen(channel, () => void heard.add(channel))));
+    // The three listened to last are sent on an open connection; wait until each is heard.
+    await eventually(async () => {
+      for (const channel of channels) if (!heard.has(channel)) await web.notifier.notify(channel, "x");
+      return heard.size === channels.length;
+    }, WOKEN_WITHIN_MS);
+    assert.deepEqual(warnings.filter((w) => w.includes("already executing a query")), []);
+  } finally {
+    for (const stop of stops) stop();
+    process.off("warning", onWarning);
+  }
+});

@@ -85,6 +85,24 @@ export interface FullTextDocument {
   hasLink: boolean;
 }
 
+/**
+ * Inserts a new status and, when `queuedAt` is given, queues it for indexing (status_search_pending,
+ * as StatusIndexStore.queue does) in the same transaction. PostgreSQL: one statement (a
+ * data-modifying WITH), for the queueing was a round trip of its own in every post's transaction,
+ * as much of the process's CPU as the status's insert (docs/performance/search.md, "Fourth pass");
+ * SQLite: two statements, which cost it no wait.
+ */
+export async function insertStatusQueued(db: Kysely<any>, row: Record<string, unknown>, queuedAt: string | null): Promise<void> {
+  const queue = (qc: Kysely<any>) =>
+    qc.insertInto("status_search_pending").values({ status_id: row.id, queued_at: queuedAt }).onConflict((oc) => oc.column("status_id").doUpdateSet({ queued_at: queuedAt }));
+  if (queuedAt !== null && engineOf(db) === "postgres") {
+    await db.with("queued", (qc) => queue(qc as Kysely<any>).returning("status_id")).insertInto("statuses").values(row).execute();
+    return;
+  }
+  await db.insertInto("statuses").values(row).execute();
+  if (queuedAt !== null) await queue(db).execute();
+}
+
 /** Inserts or replaces the index rows of these statuses (one statement). */
 export async function upsertDocuments(db: Kysely<any>, documents: readonly FullTextDocument[]): Promise<void> {
   if (documents.length === 0) return;

@@ -31,6 +31,12 @@ export class PostgresNotifier implements Notifier {
   private readyWaiters: (() => void)[] = [];
   /** Notifications on their way: close() lets them go out (a CLI command's queued job must wake the server). */
   private readonly sending = new Set<Promise<unknown>>();
+  /**
+   * The listening connection's statements (LISTEN, UNLISTEN, the health check), one after another:
+   * several channels are listened to at once at start-up, and handing pg a query while its client
+   * is still busy with another is deprecated (pg@9 removes it). They are rare, so waiting costs nothing.
+   */
+  private commands: Promise<unknown> = Promise.resolve();
 
   constructor(url: string, db: Kysely<DB>) {
     this.url = url;
@@ -55,7 +61,7 @@ export class PostgresNotifier implements Notifier {
     if (!set) {
       this.handlers.set(channel, (set = new Set()));
       const client = this.client;
-      if (client && this.connected) client.query(`LISTEN ${channel}`).catch((error) => this.lost(client, error));
+      if (client && this.connected) this.command(client, `LISTEN ${channel}`).catch((error) => this.lost(client, error));
     }
     set.add(handler);
     if (!this.client && !this.reconnectTimer && !this.closed) void this.connect();
@@ -63,7 +69,7 @@ export class PostgresNotifier implements Notifier {
       set.delete(handler);
       if (set.size === 0 && this.handlers.get(channel) === set) {
         this.handlers.delete(channel);
-        if (this.client && this.connected) this.client.query(`UNLISTEN ${channel}`).catch(() => {});
+        if (this.client && this.connected) this.command(this.client, `UNLISTEN ${channel}`).catch(() => {});
       }
     };
   }
@@ -106,7 +112,15 @@ export class PostgresNotifier implements Notifier {
     client.on("end", () => this.lost(client, null));
     try {
       await client.connect();
-      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+      // One statement for every channel (a simple query may hold several); then for channels
+      // added meanwhile (listen() sends nothing until the connection is ready).
+      const listening = new Set<string>();
+      for (;;) {
+        const channels = [...this.handlers.keys()].filter((channel) => !listening.has(channel));
+        if (channels.length === 0) break;
+        await this.command(client, channels.map((channel) => `LISTEN ${channel}`).join("; "));
+        for (const channel of channels) listening.add(channel);
+      }
     } catch (error) {
       this.lost(client, error as Error);
       return;
@@ -122,7 +136,14 @@ export class PostgresNotifier implements Notifier {
   /** A half-open TCP connection looks alive until something is sent: ask every so often. */
   private checkHealth(): void {
     const client = this.client;
-    if (client && this.connected) client.query("select 1").catch((error) => this.lost(client, error));
+    if (client && this.connected) this.command(client, "select 1").catch((error) => this.lost(client, error));
+  }
+
+  /** Sends `text` on the listening connection once the statement before it has finished. */
+  private command(client: pg.Client, text: string): Promise<unknown> {
+    const run = this.commands.then(() => client.query(text));
+    this.commands = run.catch(() => {});
+    return run;
   }
 
   private lost(client: pg.Client, error: Error | null): void {

@@ -55,12 +55,11 @@ export interface QuoteRows {
  * ids, so status-views.ts reads them beside its own first queries (one wait for a page, not two).
  */
 export async function loadQuoteRows(stores: Stores, ids: readonly string[], authorIds: readonly string[], viewerId: string | null): Promise<QuoteRows> {
-  const [quotes, policies, counts, follows, followedBy] = await Promise.all([
+  const [quotes, policies, counts, { follows, followedBy }] = await Promise.all([
     stores.quotes.byStatusIds(ids),
     stores.quotes.policiesOf(ids),
     stores.quotes.acceptedCounts(ids),
-    viewerId ? stores.relationships.targetsAmong("follows", viewerId, authorIds) : Promise.resolve(new Set<string>()),
-    viewerId ? stores.relationships.sourcesAmong("follows", viewerId, authorIds) : Promise.resolve(new Set<string>()),
+    viewerId ? stores.relationships.followsBothWays(viewerId, authorIds) : Promise.resolve({ follows: new Set<string>(), followedBy: new Set<string>() }),
   ]);
   return { quotes, policies, counts, follows, followedBy };
 }

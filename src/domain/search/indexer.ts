@@ -71,6 +71,14 @@ export class StatusIndexer {
     await tx.statusIndex.queue([status.id], nowIso());
   }
 
+  /**
+   * For a new status: when to queue it (now), or null when it is not indexed (a boost, or indexing
+   * switched off) — given to StatusStore.insert, which queues it with the insert itself.
+   */
+  queuedAt(status: Pick<StatusRow, "reblog_of_id">): string | null {
+    return this.enabled && !status.reblog_of_id ? nowIso() : null;
+  }
+
   /** After a commit that queued statuses: a sweep in this process indexes them now rather than within the second. */
   committed(): void {
     if (!this.enabled) return;

@@ -130,7 +130,8 @@ export class RemoteStatusService {
     const mentionedIds = [...new Set(incoming.mentioned.map((a) => a.id))].filter((m) => m !== incoming.author.id);
     const store = async () => this.stores.transaction(async (tx) => {
       if (await tx.statuses.byUri(incoming.uri)) return false;
-      await tx.statuses.insert(status);
+      // Queued for search with the insert (one statement on PostgreSQL); indexed after the commit.
+      await tx.statuses.insert(status, this.indexer?.queuedAt(status) ?? null);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
@@ -143,7 +144,6 @@ export class RemoteStatusService {
         })),
       );
       if (incoming.poll) await storeRemotePoll(tx, id, incoming.author.id, incoming.poll, now);
-      await this.indexer?.queue(tx, status);
       await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
       await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
       return true;

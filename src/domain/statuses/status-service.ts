@@ -203,13 +203,13 @@ export class StatusService {
     };
     const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
     await this.stores.transaction(async (tx) => {
-      await tx.statuses.insert(status);
+      // Queued for search with the insert (one statement on PostgreSQL); indexed after the commit.
+      await tx.statuses.insert(status, this.indexer?.queuedAt(status) ?? null);
       if (poll) await attachPoll(tx, id, author.id, poll, now);
       if (media.length) await this.media!.attach(tx, id, author.id, media);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
-      await this.indexer?.queue(tx, status);
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
       await tx.accounts.bumpCounter(author.id, "statuses_count", 1);
       await tx.accounts.update(author.id, { last_status_at: now });

@@ -133,13 +133,7 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
 
 async function viewerFlags(stores: Stores, viewerId: string, statuses: StatusRow[]): Promise<(s: StatusRow) => ViewerFlags> {
   const ids = statuses.map((s) => s.id);
-  const [favourited, bookmarked, pinned, reblogged, muted] = await Promise.all([
-    stores.statusRelations.among("favourites", viewerId, ids),
-    stores.statusRelations.among("bookmarks", viewerId, ids),
-    stores.statusRelations.among("status_pins", viewerId, ids),
-    stores.statuses.reblogged(viewerId, ids),
-    stores.statusRelations.mutedConversations(viewerId, [...new Set(statuses.map((s) => s.conversation_id))]),
-  ]);
+  const { favourited, bookmarked, pinned, reblogged, muted } = await stores.statusRelations.flagsAmong(viewerId, ids, [...new Set(statuses.map((s) => s.conversation_id))]);
   return (s) => ({
     favourited: favourited.has(s.id),
     bookmarked: bookmarked.has(s.id),

@@ -203,7 +203,7 @@ export class StatusIndexStore {
    * `max_id` at that match, so the hits stay the newest ones the reader may find.
    */
   private async searchPaged(db: Kysely<DB>, filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
-    const shape = { sparse: false };
+    const shape: SearchShape = { sparse: false, allRead: false };
     const hits = await this.searchIn(db, filter, shape);
     // Without words, or with an author, a search reads every match it needs already.
     if (hits.length >= filter.window || filter.text === null || filter.authorIs.length > 0) return hits;
@@ -211,6 +211,8 @@ export class StatusIndexStore {
     let page = filter;
     let read = filter.matches;
     for (;;) {
+      // The page counted its matches and read them all: there are no older ones (one statement fewer).
+      if (shape.allRead) return hits;
       // The oldest match the page read (the `matches`-th newest), if it read as many as it could.
       const boundary = await this.oldestMatchRead(db, page, shape.sparse);
       if (boundary === null || read >= budget) return hits;
@@ -241,8 +243,8 @@ export class StatusIndexStore {
     return row ? String(row.sid) : null;
   }
 
-  /** One search; `shape.sparse` tells how its last statement read the matches (for oldestMatchRead). */
-  private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter, shape: { sparse: boolean }): Promise<StatusSearchHit[]> {
+  /** One search; `shape` tells how its last statement read the matches (for searchPaged). */
+  private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter, shape: SearchShape): Promise<StatusSearchHit[]> {
     const conditions = [sql<SqlBool>`s.reblog_of_id is null`, ...this.privacy(filter), ...this.filters(filter)];
     const where = sql.join(conditions, sql` and `);
     if (filter.text === null) {
@@ -276,22 +278,29 @@ export class StatusIndexStore {
      * (PostgreSQL's estimate of a word's frequency can be far off, and a LIMIT then makes it walk
      * the primary key newest-first through a table where few rows match — the whole table at worst).
      */
-    const newest = (days: readonly number[] | null, sparse = false, newestRows: number | null = null) => {
+    const newest = async (days: readonly number[] | null, sparse = false, newestRows: number | null = null, count = false) => {
       shape.sparse = sparse;
+      shape.allRead = false;
       const m = days || newestRows ? fullTextMatch(db, filter.text!, days, newestRows ? { limit: newestRows, belowId: filter.maxId } : null) : match;
       const within = days ? [sql<SqlBool>`${m.statusId} >= ${RECENCY.firstIdOf(days[days.length - 1]!)}`] : [];
       const order = sparse ? sql`(${m.statusId} + 0)` : m.statusId;
       // The matches in a subquery of their own (its LIMIT keeps either planner from merging it),
       // read first (SQLite keeps a CROSS JOIN's order of loops) and in their order, so that the
       // `window` kept are the newest and no sort comes after the join.
-      return sql<StatusSearchHit>`select s.id as id, m.score as score, ${document} as document, s.created_at as created_at
-      from (select ${m.statusId} as sid, ${score} as score from ${m.from}
+      // `count`: how many matches there are in all (counted before the limit; for a rare word whose
+      // matches are all read and sorted anyway), so that a short window need not ask again.
+      const total = count ? sql`count(*) over ()` : sql`null`;
+      const result = await sql<StatusSearchHit & { total: number | string | null }>`select s.id as id, m.score as score, ${document} as document, s.created_at as created_at, m.total as total
+      from (select ${m.statusId} as sid, ${score} as score, ${total} as total from ${m.from}
         where ${sql.join([m.where, ...range, ...within], sql` and `)}
         order by ${order} desc limit ${filter.matches}) m
       cross join statuses s
       where s.id = m.sid and ${where}
       order by m.sid desc
       limit ${filter.window}`.execute(db);
+      const counted = result.rows[0]?.total;
+      shape.allRead = counted !== undefined && counted !== null && Number(counted) <= filter.matches;
+      return result;
     };
     if (!hasDayLexemes(db)) return (await newest(null)).rows.map(hitOf);
     // PostgreSQL: the newest days first. A match found in the newest D days is newer than any
@@ -309,12 +318,17 @@ export class StatusIndexStore {
     }
     // A word too rare for the statistics to list, in few posts at most: all its matches at once,
     // sorted after the GIN index finds them.
-    if (unlisted && stats.floor * stats.rows <= RARE_MAX_MATCHES) return (await newest(null, true)).rows.map(hitOf);
+    if (unlisted && stats.floor * stats.rows <= RARE_MAX_MATCHES) return (await newest(null, true, null, true)).rows.map(hitOf);
     const bounds = await indexedIdBounds(db);
     if (bounds === null) return [];
     const last = RECENCY.dayOf(filter.maxId !== null && BigInt(filter.maxId) < BigInt(bounds.newest) ? filter.maxId : bounds.newest);
     const first = RECENCY.dayOf(filter.minId !== null && BigInt(filter.minId) > BigInt(bounds.oldest) ? filter.minId : bounds.oldest);
-    let span = 1;
+    // The first days: as many as the window would need (with half again to spare, as below) if every
+    // post holding the rarest word matched, at the index's average posts a day — fewer could hardly
+    // be enough: a word in 0.4 % of 1M posts over 30 days starts at two days instead of asking for
+    // one first. Only the cost depends on it: the days widen from there as before.
+    const perDay = share > 0 ? (share * stats.rows) / Math.max(1, RECENCY.dayOf(bounds.newest) - RECENCY.dayOf(bounds.oldest) + 1) : 0;
+    let span = perDay > 0 ? Math.max(1, Math.min(RECENCY_MAX_DAYS + 1, Math.ceil((filter.window * 1.5) / perDay))) : 1;
     // Days that reach back to the oldest status that may match are the whole index: one query then.
     while (last - span + 1 > first && span <= RECENCY_MAX_DAYS) {
       const result = await newest(Array.from({ length: span }, (_, i) => last - i));
@@ -371,6 +385,12 @@ export class StatusIndexStore {
     if (filter.maxId) out.push(sql<SqlBool>`s.id < ${filter.maxId}`);
     return out;
   }
+}
+
+/** How a search's last statement read the matches: sorted after the GIN index found them all (`sparse`), and whether it counted them all (`allRead`). */
+interface SearchShape {
+  sparse: boolean;
+  allRead: boolean;
 }
 
 function hitOf(r: StatusSearchHit): StatusSearchHit {
