@@ -13,6 +13,7 @@ import { benchPostgres, freePort, type PostgresCluster } from "../test/support/p
 import { seed, type SeedSize } from "./seed.ts";
 import { signIn, startBenchServer } from "./bench-server.ts";
 import { percentile, processUsage, round } from "./measure.ts";
+import { postgresCpuSeconds } from "./postgres-cpu.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -69,9 +70,15 @@ export async function timelineBench(options: TimelineBenchOptions): Promise<Reco
       const token = await signIn(url, READER.username, READER.password);
       log(`warming up, then ${options.concurrency} concurrent clients for ${options.seconds} s`);
       await load(url, token, Math.min(options.concurrency, 4), 2);
+      const databaseCpu = () => (env.DATABASE_URL ? postgresCpuSeconds(env.DATABASE_URL) : null);
       const before = processUsage(server.process.pid!);
+      const databaseBefore = databaseCpu();
       const result = await load(url, token, options.concurrency, options.seconds);
       const after = processUsage(server.process.pid!);
+      const databaseAfter = databaseCpu();
+      const serverCpu = after.cpuSeconds - before.cpuSeconds;
+      const postgresCpu = databaseBefore !== null && databaseAfter !== null ? databaseAfter - databaseBefore : null;
+      const requests = result.latencies.length;
       const summary = {
         benchmark: "timeline",
         database: options.database,
@@ -80,13 +87,18 @@ export async function timelineBench(options: TimelineBenchOptions): Promise<Reco
         following: options.following,
         concurrency: options.concurrency,
         seconds: options.seconds,
-        requests: result.latencies.length,
+        requests,
         errors: result.errors,
         requests_per_second: round(result.latencies.length / options.seconds),
         p50_ms: round(percentile(result.latencies, 50), 2),
         p99_ms: round(percentile(result.latencies, 99), 2),
         deep_page_p50_ms: round(percentile(result.deepLatencies, 50), 2),
-        server_cpu_seconds: round(after.cpuSeconds - before.cpuSeconds, 2),
+        server_cpu_seconds: round(serverCpu, 2),
+        // Issue 18's figure: CPU per request, the server's and (PostgreSQL) the database's.
+        server_cpu_ms_per_request: round((serverCpu * 1000) / Math.max(1, requests), 3),
+        ...(postgresCpu === null
+          ? {}
+          : { postgres_cpu_seconds: round(postgresCpu, 2), postgres_cpu_ms_per_request: round((postgresCpu * 1000) / Math.max(1, requests), 3), total_cpu_ms_per_request: round(((serverCpu + postgresCpu) * 1000) / Math.max(1, requests), 3) }),
         server_peak_rss_mb: round(after.peakRssMb),
         ...pullVsFeed,
       };

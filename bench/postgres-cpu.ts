@@ -1,0 +1,54 @@
+// The CPU a PostgreSQL cluster has used (its postmaster, every backend and helper process, and
+// those that have ended), for benchmarks that count the database's share of a request: found by
+// the port in the URL the benchmark gave the server, so it works for any cluster on this machine.
+import fs from "node:fs";
+
+function ticks(pid: string, withEnded: boolean): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime, stime; cutime, cstime (children that ended and were waited for).
+  return Number(fields[11]) + Number(fields[12]) + (withEnded ? Number(fields[13]) + Number(fields[14]) : 0);
+}
+
+function parentOf(pid: string): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+  } catch {
+    return null;
+  }
+}
+
+/** The postmaster listening on `url`'s port, if it runs on this machine. */
+function postmasterOf(url: string): string | null {
+  const port = new URL(url).port || "5432";
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (!args[0].endsWith("/postgres")) continue;
+      const p = args.indexOf("-p");
+      if (p >= 0 && args[p + 1] === port) return pid;
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return null;
+}
+
+/** Seconds of CPU the cluster behind `url` has used so far; null when it is not a local process. */
+export function postgresCpuSeconds(url: string): number | null {
+  const postmaster = postmasterOf(url);
+  if (!postmaster) return null;
+  let total = ticks(postmaster, true);
+  for (const pid of fs.readdirSync("/proc")) {
+    if (/^\d+$/.test(pid) && parentOf(pid) === postmaster) {
+      try {
+        total += ticks(pid, false);
+      } catch {
+        /* ended meanwhile: counted in the postmaster's cutime from now on */
+      }
+    }
+  }
+  return total / 100;
+}
