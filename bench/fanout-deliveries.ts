@@ -23,8 +23,15 @@ export class Deliveries {
   private cursor = 0;
   private readonly fleet: FleetProcess;
 
-  constructor(fleet: FleetProcess) {
+  /** `from`: the fleet's records before this index are someone else's (an earlier post measured apart). */
+  constructor(fleet: FleetProcess, from = 0) {
     this.fleet = fleet;
+    this.cursor = from;
+  }
+
+  /** Fleet records read so far (where a later measurement starts). */
+  get seen(): number {
+    return this.cursor;
   }
 
   /** Expect `objectId` at each of `domains`, posted (API response) at `postedAt`. */

@@ -47,6 +47,21 @@ export async function queueMetrics(url: string): Promise<{ pending: number; olde
   }
 }
 
+/**
+ * Waits until the server's sending threads have no connection open (/metrics), as after a post's
+ * deliveries once idle keep-alive has closed them; how long that took (ms), or null at `timeoutMs`.
+ */
+export async function connectionsClosed(url: string, timeoutMs: number): Promise<number | null> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text(), () => null);
+    const open = text === null ? null : [...text.matchAll(/^skein_delivery_open_connections\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    if (open === 0) return Date.now() - started;
+    await sleep(250);
+  }
+  return null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The server under test.
 

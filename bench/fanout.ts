@@ -9,30 +9,34 @@
 // Workloads:
 //   celebrity  one post by an account with F followers over D domains (Zipf); time from the API's
 //              response to the last delivery, deliveries/s, per-delivery latency
+//   celebrity-again  the same post twice: the second one's figures, sent once the first's
+//              connections have closed, so each reconnects, resuming the fleet's TLS session
+//              if the server kept it (tls_resumed_share); the first's under first_post
 //   poisoned   the same with a share of the domains bad (hang / 500 / 429 + Retry-After); how
 //              long the healthy ones take, against the clean run
 //   crash      posts making a backlog of ≥ N deliveries; the server is killed with SIGKILL
 //              mid-drain and restarted; deliveries lost and duplicated
 //   sustained  R posts/s for S seconds by many accounts (200 followers over 100 domains each);
 //              the age of the oldest pending delivery over time
-import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { loadConfig } from "../src/config/config.ts";
 import { openRuntime } from "../src/server/context.ts";
 import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
-import { percentile, processUsage, round } from "./measure.ts";
+import { percentile, processUsage, resetPeakRss, round } from "./measure.ts";
 import { seedFanout, type Sender } from "./fanout-seed.ts";
 import { startFleetProcess, type FleetProcess, type FleetStats } from "./fleet/client.ts";
 import type { Behaviour } from "./fleet/server.ts";
 import { ensureFleetTls, FLEET_DOMAIN } from "./fleet/tls.ts";
 import { summarizeCpuProfile } from "./cpuprofile.ts";
-import { postgresCpuSeconds, queueMetrics, startSkein, type Skein } from "./fanout-server.ts";
+import { printTable, rsaSignsPerSecond } from "./fanout-report.ts";
+import { connectionsClosed, postgresCpuSeconds, queueMetrics, startSkein, type Skein } from "./fanout-server.ts";
 import { Deliveries, waitFor } from "./fanout-deliveries.ts";
 
 
-export const WORKLOADS = ["celebrity", "poisoned", "crash", "sustained"] as const;
+export const WORKLOADS = ["celebrity", "celebrity-again", "poisoned", "crash", "sustained"] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface FanoutBenchOptions {
@@ -75,20 +79,6 @@ export type WorkloadResult = Record<string, unknown> & { workload: Workload; dat
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** RSA-2048 PKCS#1 v1.5 SHA-256 signatures one core makes per second, with a parsed KeyObject. */
-export function rsaSignsPerSecond(seconds = 1.5): number {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const data = randomBytes(400);
-  for (let i = 0; i < 50; i++) sign("sha256", data, privateKey);
-  let n = 0;
-  const started = performance.now();
-  while (performance.now() - started < seconds * 1000) {
-    for (let i = 0; i < 20; i++) sign("sha256", data, privateKey);
-    n += 20;
-  }
-  return n / ((performance.now() - started) / 1000);
-}
 
 async function post(url: string, token: string, text: string): Promise<{ uri: string; respondedAt: number; ms: number }> {
   const started = performance.now();
@@ -133,11 +123,14 @@ async function prepare(ctx: Context, workload: Workload, seedPlan: Parameters<ty
   };
   let dropDatabase = async () => {};
   if (options.database === "postgres") {
-    const name = `bench_fanout_${workload}_${randomBytes(4).toString("hex")}`;
+    const name = `bench_fanout_${workload.replace(/\W/g, "_")}_${randomBytes(4).toString("hex")}`;
     const admin = new pg.Client({ connectionString: ctx.adminUrl! });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end();
+    }
     const url = new URL(ctx.adminUrl!);
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
@@ -187,7 +180,10 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
   fleetCpu: number;
   complete: boolean;
   lost: number | null;
+  /** TLS handshakes the fleet saw in what is measured (default: since its reset), and how many resumed a session. */
+  tls?: { handshakes: number; resumed: number };
 }): WorkloadResult {
+  const tls = figures.tls ?? { handshakes: fleetStats.tlsHandshakes, resumed: fleetStats.tlsResumed };
   const s = deliveries.summary();
   const seconds = s.delivered ? (s.last - figures.startedAt) / 1000 : null;
   const perDeliveryCpu = s.delivered ? figures.serverCpu / s.delivered : null;
@@ -222,6 +218,9 @@ function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetS
     rsa_signs_per_second_one_core: round(ctx.rsa),
     server_cpu_per_delivery_in_rsa_signs: perDeliveryCpu === null ? null : round(perDeliveryCpu * ctx.rsa, 2),
     deliveries_per_second_vs_one_core_rsa_limit: seconds ? round(s.delivered / seconds / ctx.rsa, 4) : null,
+    tls_handshakes: tls.handshakes,
+    // Of the fleet's TLS handshakes, the share that resumed a session (no certificate sent or checked).
+    tls_resumed_share: tls.handshakes ? round(tls.resumed / tls.handshakes, 3) : null,
     lost: figures.lost,
     duplicated: s.duplicated,
   };
@@ -278,7 +277,7 @@ function poisonedDomains(domains: string[], share: number): Record<string, Behav
   return behaviours;
 }
 
-async function onePost(ctx: Context, workload: "celebrity" | "poisoned"): Promise<WorkloadResult> {
+async function onePost(ctx: Context, workload: "celebrity" | "poisoned" | "celebrity-again"): Promise<WorkloadResult> {
   const { options, fleet } = ctx;
   const domains = Math.min(options.domains, options.followers);
   const run = await prepare(ctx, workload, { fleetPort: fleet.port, celebrity: { followers: options.followers, domains, zipf: options.zipf } });
@@ -289,39 +288,71 @@ async function onePost(ctx: Context, workload: "celebrity" | "poisoned"): Promis
   const server = await run.start();
   try {
     await warmUp(server.url, [celebrity]);
-    const deliveries = new Deliveries(fleet);
-    const usage = usageOf(ctx, server, run.env);
-    const { uri, respondedAt, ms } = await post(server.url, celebrity.token, `Hello, ${domains} instances`);
-    log(`  posted (API ${round(ms)} ms); waiting for ${healthy.length} healthy domains${workload === "poisoned" ? ` (${Object.keys(behaviours).length} poisoned)` : ""}`);
-    deliveries.expect(uri, healthy, respondedAt);
-    const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: options.timeoutSeconds * 1000 });
-    const used = usage();
-    const stats = await settledStats(fleet);
-    const result = common(ctx, workload, deliveries, stats, {
-      domains,
-      startedAt: respondedAt,
-      ...used,
-      complete: outcome === "done",
-      lost: outcome === "done" ? 0 : null,
-    });
-    result.followers = options.followers;
-    result.api_ms = round(ms);
-    if (workload === "poisoned") {
-      result.poisoned_domains = Object.keys(behaviours).length;
-      result.poisoned_share = options.poisonedShare;
-      const clean = ctx.results.find((r) => r.workload === "celebrity" && r.database === options.database);
-      const cleanSeconds = clean?.healthy_seconds_to_last_delivery as number | null | undefined;
-      result.clean_healthy_seconds_to_last_delivery = cleanSeconds ?? null;
-      result.healthy_vs_clean = cleanSeconds && result.healthy_seconds_to_last_delivery ? round((result.healthy_seconds_to_last_delivery as number) / cleanSeconds, 2) : null;
-      // Requests the poisoned instances received: one post, so anything past one each is a retry or a second knock.
-      result.requests_to_poisoned_domains = Object.keys(behaviours).reduce((n, d) => n + (deliveries.requestsByDomain.get(d) ?? 0), 0);
+    /** One post to every domain, measured from its API response to its last delivery. */
+    const measurePost = async (text: string, from: number) => {
+      const deliveries = new Deliveries(fleet, from);
+      const tls0 = await fleet.stats();
+      const usage = usageOf(ctx, server, run.env);
+      const { uri, respondedAt, ms } = await post(server.url, celebrity.token, text);
+      log(`  posted (API ${round(ms)} ms); waiting for ${healthy.length} healthy domains${workload === "poisoned" ? ` (${Object.keys(behaviours).length} poisoned)` : ""}`);
+      deliveries.expect(uri, healthy, respondedAt);
+      const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: options.timeoutSeconds * 1000 });
+      const used = usage();
+      const stats = await settledStats(fleet);
+      const result = common(ctx, workload, deliveries, stats, {
+        domains,
+        startedAt: respondedAt,
+        ...used,
+        complete: outcome === "done",
+        lost: outcome === "done" ? 0 : null,
+        tls: { handshakes: stats.tlsHandshakes - tls0.tlsHandshakes, resumed: stats.tlsResumed - tls0.tlsResumed },
+      });
+      result.followers = options.followers;
+      result.api_ms = round(ms);
+      if (outcome !== "done") result.undelivered = deliveries.undelivered;
+      return { result, deliveries, postedAt: respondedAt, done: outcome === "done" };
+    };
+    const first = await measurePost(`Hello, ${domains} instances`, 0);
+    if (workload !== "celebrity-again" || !first.done) {
+      if (workload === "celebrity-again") first.result.error = "the first post did not reach every domain";
+      if (workload === "poisoned") poisonedFigures(ctx, first.result, first.deliveries, behaviours);
+      return first.result;
     }
-    if (outcome !== "done") result.undelivered = deliveries.undelivered;
-    return result;
+    // celebrity-again: the same post once more to the same domains, once the first's connections
+    // have all closed (idle keep-alive): every delivery opens a connection again, which resumes
+    // the TLS session the fleet issued the first time if the server kept it.
+    const closedAfter = await connectionsClosed(server.url, 60_000);
+    // Separate workers' connections are not in the web process's /metrics: wait out the longest keep-alive (4 s).
+    if (options.workers > 0) await sleep(5_000);
+    // The peak RSS measured is the second post's own (Linux: clear_refs 5 resets VmHWM).
+    const peakReset = server.pids.every((pid) => resetPeakRss(pid));
+    const firstDone = first.deliveries.summary().last;
+    const second = await measurePost(`Hello again, ${domains} instances`, first.deliveries.seen);
+    const f = first.result;
+    Object.assign(second.result, {
+      seconds_since_first_posts_last_delivery: round((second.postedAt - firstDone) / 1000, 1),
+      // How long the first post's connections took to close after its last delivery was seen (null: some stayed open 60 s).
+      seconds_waited_for_connections_to_close: closedAfter === null ? null : round(closedAfter / 1000, 1),
+      peak_rss_is_second_posts_own: peakReset,
+      first_post: Object.fromEntries(["seconds_to_last_delivery", "healthy_last_sent_ms", "server_cpu_seconds", "server_cpu_per_delivery_in_rsa_signs", "tls_handshakes", "tls_resumed_share", "server_peak_rss_mb", "duplicated"].map((k) => [k, f[k]])),
+    });
+    return second.result;
   } finally {
     await server.stop();
     await run.cleanUp();
   }
+}
+
+function poisonedFigures(ctx: Context, result: WorkloadResult, deliveries: Deliveries, behaviours: Record<string, Behaviour>): void {
+  const { options } = ctx;
+  result.poisoned_domains = Object.keys(behaviours).length;
+  result.poisoned_share = options.poisonedShare;
+  const clean = ctx.results.find((r) => r.workload === "celebrity" && r.database === options.database);
+  const cleanSeconds = clean?.healthy_seconds_to_last_delivery as number | null | undefined;
+  result.clean_healthy_seconds_to_last_delivery = cleanSeconds ?? null;
+  result.healthy_vs_clean = cleanSeconds && result.healthy_seconds_to_last_delivery ? round((result.healthy_seconds_to_last_delivery as number) / cleanSeconds, 2) : null;
+  // Requests the poisoned instances received: one post, so anything past one each is a retry or a second knock.
+  result.requests_to_poisoned_domains = Object.keys(behaviours).reduce((n, d) => n + (deliveries.requestsByDomain.get(d) ?? 0), 0);
 }
 
 async function crash(ctx: Context): Promise<WorkloadResult> {
@@ -496,36 +527,6 @@ async function sustained(ctx: Context): Promise<WorkloadResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-const COLUMNS: [string, string][] = [
-  ["workload", "workload"],
-  ["database", "db"],
-  ["domains", "domains"],
-  ["deliveries", "delivered"],
-  ["expected_deliveries", "expected"],
-  ["seconds_to_last_delivery", "s to last"],
-  ["healthy_seconds_to_last_delivery", "healthy s"],
-  ["deliveries_per_second", "deliv/s"],
-  ["healthy_p50_ms", "p50 ms"],
-  ["healthy_p99_ms", "p99 ms"],
-  ["server_cpu_seconds", "cpu s"],
-  ["server_cpu_seconds_per_1000_deliveries", "cpu s/1k"],
-  ["server_peak_rss_mb", "rss MB"],
-  ["lost", "lost"],
-  ["duplicated", "dup"],
-];
-
-function printTable(results: WorkloadResult[], rsa: number): void {
-  const rows = [COLUMNS.map(([, h]) => h), ...results.map((r) => COLUMNS.map(([k]) => String(r[k] ?? "-")))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const row of rows) process.stdout.write(row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ") + "\n");
-  process.stdout.write(`RSA-2048 signatures per second, one core: ${round(rsa)}\n`);
-  for (const r of results) {
-    const extra = Object.entries(r).filter(([k]) => !COLUMNS.some(([c]) => c === k) && k !== "rsa_signs_per_second_one_core");
-    process.stdout.write(`\n${r.workload} (${r.database}):\n`);
-    for (const [k, v] of extra) process.stdout.write(`  ${k}: ${typeof v === "object" ? JSON.stringify(v) : v}\n`);
-  }
-}
 
 export async function fanoutBench(options: FanoutBenchOptions): Promise<WorkloadResult[]> {
   fs.mkdirSync(options.dataDir, { recursive: true });

@@ -17,6 +17,16 @@ export function processUsage(pid: number): { cpuSeconds: number; peakRssMb: numb
   return { cpuSeconds: ticks / 100, peakRssMb: kb("VmHWM") / 1024, rssMb: kb("VmRSS") / 1024 };
 }
 
+/** Resets a process's peak RSS (VmHWM) to its current RSS, so a later peak is that of what follows; false where Linux does not allow it. */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function round(n: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;

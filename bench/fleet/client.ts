@@ -17,6 +17,9 @@ export interface FleetStats {
   otherRequests: number;
   keyFetches: number;
   crossCheck: { checked: number; pending: number; disagreements: number; examples: string[] };
+  /** TLS handshakes since the last reset, and how many of them resumed a session (a ticket the fleet issued). */
+  tlsHandshakes: number;
+  tlsResumed: number;
 }
 
 export interface FleetProcess {

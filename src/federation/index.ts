@@ -86,6 +86,8 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     allowPrivateAddresses: testing,
     userAgent: deliveryUserAgent(config.origin),
     keepAliveMs: limits.keepAliveMs,
+    // Each host is always sent from the same thread, so each keeps the sessions of its own hosts.
+    tlsSessionBytes: Math.floor(limits.tlsSessionBytes / Math.max(1, limits.threads)),
   };
   const sender: DeliverySender =
     limits.threads > 0

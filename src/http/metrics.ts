@@ -13,9 +13,9 @@ export interface DeliveryFigures {
 
 /** The delivery engine's memory: what MEMORY_TARGET allows it, what it holds, and each sending thread's heap and connections. */
 export interface DeliveryMemoryFigures {
-  limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number };
+  limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number; tlsSessionBytes: number };
   engine: { held: number; inFlight: number; waiting: number; hostsInFlight: number };
-  threads: { thread: string; heapUsed: number; heapTotal: number; heapLimit: number; connections: number; requests: number }[];
+  threads: { thread: string; heapUsed: number; heapTotal: number; heapLimit: number; connections: number; requests: number; tlsSessions: number; tlsSessionBytes: number }[];
 }
 
 export interface MetricsSource {
@@ -76,6 +76,7 @@ export function metricsRoutes(source: MetricsSource) {
         [{ limit: "thread_heap_mb" }, limits.threadHeapMb],
         [{ limit: "claim_batch" }, limits.claimBatch],
         [{ limit: "keep_alive_ms" }, limits.keepAliveMs],
+        [{ limit: "tls_session_bytes" }, limits.tlsSessionBytes],
       ]);
       metric("skein_delivery_held", "Deliveries this process holds, by state: in flight, or waiting for their host.", "gauge", [
         [{ state: "in_flight" }, engine.inFlight],
@@ -87,6 +88,8 @@ export function metricsRoutes(source: MetricsSource) {
       metric("skein_delivery_thread_heap_total_bytes", "V8 heap reserved, per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.heapTotal]));
       metric("skein_delivery_thread_heap_limit_bytes", "V8 heap cap, per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.heapLimit]));
       metric("skein_delivery_open_connections", "Connections to remote hosts open now (busy or idle in keep-alive), per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.connections]));
+      metric("skein_delivery_tls_sessions", "TLS sessions kept for resumption (reconnecting to their hosts skips the full handshake), per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.tlsSessions]));
+      metric("skein_delivery_tls_session_bytes", "Bytes those TLS sessions are counted at, per sending thread.", "gauge", threads.map((t) => [{ thread: t.thread }, t.tlsSessionBytes]));
     }
     c.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return c.body(lines.join("\n") + "\n");

@@ -15,8 +15,10 @@
 import net from "node:net";
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from "node:dns";
 import type { buildConnector } from "undici";
+import type { TLSSocket } from "node:tls";
 import type { Undici } from "./undici-on-demand.ts";
 import { ipLiteralOf, refusalOf } from "./address-policy.ts";
+import type { TlsSessionCache } from "./tls-sessions.ts";
 
 export interface OutboundPolicy {
   /** Private, loopback and other non-public addresses allowed too (SKEIN_ENV=test only). */
@@ -71,14 +73,21 @@ export function guardedLookup(policy: OutboundPolicy): GuardedLookup {
  * to every connection, as described above. `options` are those of undici's own connector
  * (timeout, TLS context …), which still does the TLS handshake, on the checked TCP socket.
  * `undici` is the loaded module (undici-on-demand.ts): agents are made when first used.
+ * With `sessions`, TLS sessions the servers issue are kept there and offered when connecting to
+ * the same host and port again (tls-sessions.ts says why undici's own cache is not enough).
  */
 export function guardedConnector(
   undici: Pick<Undici, "buildConnector" | "errors">,
   policy: OutboundPolicy,
   options: buildConnector.BuildOptions = {},
+  sessions?: TlsSessionCache,
 ): buildConnector.connector {
   const { errors } = undici;
-  const tls = undici.buildConnector(options);
+  // With a cache of our own, undici's (weak) one is left off.
+  const tls = undici.buildConnector(sessions ? { ...options, maxCachedSessions: 0 } : options);
+  // undici's connector takes a session to offer only when it is built; building one is cheap (a
+  // closure and an empty cache), so a connection with a kept session gets its own.
+  const resuming = (session: Buffer) => undici.buildConnector({ ...options, session, maxCachedSessions: 0 });
   const timeoutMs = options.timeout ?? 10_000;
   const lookup = guardedLookup(policy);
   return (opts, callback) => {
@@ -121,7 +130,19 @@ export function guardedConnector(
       // From here undici's connector owns the connection (and its TLS timeout).
       clearTimeout(timer);
       settled = true;
-      tls({ ...opts, httpSocket: socket }, callback);
+      if (!sessions) return tls({ ...opts, httpSocket: socket }, callback);
+      const key = `${hostname}:${opts.port || 443}`;
+      const session = sessions.get(key);
+      // undici's connector returns the TLS socket it made (its typings say void).
+      const secure = (session ? resuming(session) : tls)({ ...opts, httpSocket: socket }, callback) as unknown as TLSSocket | undefined;
+      secure?.on("session", (issued: Buffer) => sessions.set(key, issued));
+      // A handshake that failed after offering a session: the next try starts afresh. (undici
+      // ends connections with an error too, closing them after use: those keep their session.)
+      if (session && secure) {
+        let secured = false;
+        secure.once("secureConnect", () => (secured = true));
+        secure.once("error", () => secured || sessions.delete(key));
+      }
     });
   };
 }

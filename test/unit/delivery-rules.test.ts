@@ -95,8 +95,10 @@ test("MEMORY_TARGET sets the delivery limits: a smaller target holds fewer deliv
   const small = deliveryLimits(512 * MB, asked);
   const medium = deliveryLimits(1024 * MB, asked);
   const large = deliveryLimits(2048 * MB, asked);
-  // 512 MB: ~300 MB beside the base process, shared by the threads and the connections.
-  assert.deepEqual(small, { targetBytes: 512 * MB, threads: 3, threadHeapMb: 116, threadYoungMb: 8, concurrency: 336, claimBatch: 168, keepAliveMs: 1_000 });
+  // 512 MB: ~300 MB beside the base process, shared by the threads, the TLS sessions kept and the connections.
+  assert.deepEqual(small, { targetBytes: 512 * MB, threads: 3, threadHeapMb: 110, threadYoungMb: 8, concurrency: 310, claimBatch: 155, keepAliveMs: 1_000, tlsSessionBytes: 20_447_232 });
+  assert.ok(small.tlsSessionBytes / 4096 >= 4_900, "TLS sessions for ~5,000 hosts even at a few KB each");
+  assert.ok(large.tlsSessionBytes <= 32 * MB, "and no more than 32 MB of them under a large target");
   assert.ok(small.concurrency < medium.concurrency && medium.concurrency <= large.concurrency);
   assert.ok(small.threadHeapMb >= 96, "a thread's heap cap leaves room for its connections (34 MB ran out at 5,000 hosts)");
   assert.ok(small.keepAliveMs < medium.keepAliveMs && medium.keepAliveMs < large.keepAliveMs);
@@ -109,7 +111,7 @@ test("MEMORY_TARGET sets the delivery limits: a smaller target holds fewer deliv
   assert.equal(tiny.threads, 1);
   assert.ok(tiny.concurrency >= 16 && tiny.claimBatch <= tiny.concurrency);
   for (const limits of [small, medium, large]) {
-    const parts = BASE_BYTES + limits.threads * THREAD_BYTES + limits.concurrency * 2 * CONNECTION_BYTES;
+    const parts = BASE_BYTES + limits.threads * THREAD_BYTES + limits.tlsSessionBytes + limits.concurrency * 2 * CONNECTION_BYTES;
     assert.ok(parts <= limits.targetBytes, `${limits.targetBytes / MB} MB: the parts add up to no more than the target`);
   }
 });
@@ -136,6 +138,7 @@ test("a sender thread reports its heap, capped as the memory budget says, and it
     assert.ok(thread.heapUsed > 0 && thread.heapUsed <= thread.heapTotal);
     assert.ok(thread.heapLimit > 40 * 1024 * 1024 && thread.heapLimit < 100 * 1024 * 1024, `the heap cap follows resourceLimits (${thread.heapLimit})`);
     assert.equal(thread.connections, 0);
+    assert.equal(thread.tlsSessions, 0, "no TLS session kept from a connection that never opened");
   } finally {
     await pool.close();
   }

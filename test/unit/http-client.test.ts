@@ -1,14 +1,22 @@
 // Fetches made for federation are bounded (a server that sends too much, or nothing, cannot hold
 // or fill our memory) and guarded: every connection, redirects included, is judged on the
-// address it actually reaches, and a refused one never carries a byte.
+// address it actually reaches, and a refused one never carries a byte. Deliveries' connections
+// resume the TLS sessions servers issue, when connecting to them again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { TLSSocket } from "node:tls";
 import type { AddressInfo } from "node:net";
 import * as undici from "undici";
 import { FETCH_LIMITS, installFederationHttpClient } from "../../src/federation/http-client.ts";
 import { guardedConnector, type OutboundPolicy } from "../../src/net/connection-guard.ts";
+import { TlsSessionCache } from "../../src/net/tls-sessions.ts";
+import { ensureFleetTls } from "../../bench/fleet/tls.ts";
 
 let server: http.Server;
 let port: number;
@@ -124,4 +132,45 @@ test("the address actually connected to is judged: a refused one is closed befor
   }
   assert.ok(asked >= 2, "judged at lookup and again once connected");
   assert.equal(bytes, 0, "no ClientHello reached the refused address");
+});
+
+test("reconnecting to a host resumes the TLS session it issued, for as many hosts as the session cache's bytes hold", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-tls-sessions-"));
+  const files = ensureFleetTls(dir);
+  const handshakes = { full: 0, resumed: 0 };
+  // Like nginx: tickets issued (Node's default), one ticket key for every host it answers for.
+  const tlsServer = https.createServer({ cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) }, (_req, res) => res.end("ok"));
+  tlsServer.on("secureConnection", (socket: TLSSocket) => void (socket.isSessionReused() ? handshakes.resumed++ : handshakes.full++));
+  await new Promise<void>((r) => tlsServer.listen(0, "127.0.0.1", r));
+  const tlsPort = (tlsServer.address() as AddressInfo).port;
+  const fleetPolicy: OutboundPolicy = { allowPrivate: false, pinned: (host) => (host.endsWith(".fleet.test") ? "127.0.0.1" : undefined) };
+  const hosts = Array.from({ length: 30 }, (_, i) => `d${i}.fleet.test`);
+  /** One request to each host on a fresh agent (so every one is a new connection); the agent is closed after. */
+  const round = async (connect: undici.buildConnector.connector, to = hosts) => {
+    const agent = new undici.Agent({ connect });
+    try {
+      for (const host of to) await (await agent.request({ origin: `https://${host}:${tlsPort}`, path: "/", method: "GET" })).body.text();
+    } finally {
+      await agent.close();
+    }
+    const seen = { ...handshakes };
+    handshakes.full = handshakes.resumed = 0;
+    return seen;
+  };
+  try {
+    const sessions = new TlsSessionCache(1024 * 1024);
+    const connect = guardedConnector(undici, fleetPolicy, { timeout: 5_000, ca: fs.readFileSync(files.ca) }, sessions);
+    assert.deepEqual(await round(connect), { full: 30, resumed: 0 }, "first contact: full handshakes");
+    assert.equal(sessions.size, 30, "a session kept per host");
+    assert.deepEqual(await round(connect), { full: 0, resumed: 30 }, "every reconnection resumes");
+    // A cache whose bytes hold about ten sessions keeps the ten hosts seen last.
+    const small = new TlsSessionCache(sessions.bytes / 3);
+    const connectSmall = guardedConnector(undici, fleetPolicy, { timeout: 5_000, ca: fs.readFileSync(files.ca) }, small);
+    await round(connectSmall);
+    assert.ok(small.size >= 9 && small.size <= 10 && small.bytes <= small.maxBytes, `${small.size} sessions in ${small.bytes} of ${small.maxBytes} bytes`);
+    assert.deepEqual(await round(connectSmall, hosts.slice(0, 20)), { full: 20, resumed: 0 }, "the hosts it let go: full handshakes");
+  } finally {
+    tlsServer.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,7 +11,7 @@ import { parseByteSize } from "../../config/media-config.ts";
 const USAGE = `Usage:
   ./skein bench timeline [--db sqlite|postgres] [--accounts N] [--statuses N] [--following N]
                          [--concurrency N] [--seconds N] [--json FILE]
-  ./skein bench fanout   [--db sqlite|postgres] [--workload celebrity,poisoned,crash,sustained]
+  ./skein bench fanout   [--db sqlite|postgres] [--workload celebrity,celebrity-again,poisoned,crash,sustained]
                          [--followers N] [--domains N] [--zipf S] [--poisoned-share F]
                          [--latency-p50 MS] [--latency-p99 MS] [--crash-deliveries N] [--crash-kill-at F]
                          [--sustained-rate N] [--sustained-seconds N] [--sustained-accounts N] [--sustained-drain SECONDS]

@@ -4,12 +4,15 @@
 // enough that a host which accepts and then hangs holds a slot for seconds, not minutes.
 // Every connection is opened by src/net/connection-guard.ts: an inbox on a refused address
 // (loopback, private … in any spelling, or a name resolving there) is never connected to.
-// The agent is made on the first delivery (net/undici-on-demand.ts).
+// The agent is made on the first delivery (net/undici-on-demand.ts). TLS sessions the servers
+// issue are kept (net/tls-sessions.ts), so a host posted to again after its connection closed
+// costs a resumed handshake, not a full one.
 import { createSecureContext } from "node:tls";
 import type { Agent } from "undici";
 import { OnDemandDispatcher } from "../../net/undici-on-demand.ts";
 import { SKEIN_VERSION } from "../../version.ts";
 import { guardedConnector } from "../../net/connection-guard.ts";
+import { TlsSessionCache } from "../../net/tls-sessions.ts";
 import { federationPolicy } from "../http-client.ts";
 
 export const DELIVERY_TIMEOUTS = { connectMs: 5_000, headersMs: 10_000, bodyMs: 5_000 };
@@ -52,12 +55,20 @@ export interface SenderOptions {
   userAgent: string;
   /** How long an idle connection stays open (default 4 s; memory-budget.ts shortens it under a small MEMORY_TARGET). */
   keepAliveMs?: number;
+  /** Bytes of TLS sessions kept for resumption (memory-budget.ts gives each sender thread its share). */
+  tlsSessionBytes?: number;
 }
+
+/** TLS sessions kept when no budget says otherwise: a few thousand hosts' worth. */
+export const DEFAULT_TLS_SESSION_BYTES = 4 * 1024 * 1024;
 
 /** What a sender holds now (GET /metrics): connections open (busy or idle) and requests in flight. */
 export interface ConnectionFigures {
   connections: number;
   requests: number;
+  /** TLS sessions kept for resumption, and the bytes they are counted at. */
+  tlsSessions: number;
+  tlsSessionBytes: number;
 }
 
 export class HttpSender {
@@ -65,9 +76,11 @@ export class HttpSender {
   private readonly userAgent: string;
   /** The agent once made, for its connection counts (GET /metrics). */
   private made: Agent | null = null;
+  private readonly sessions: TlsSessionCache;
 
   constructor(options: SenderOptions) {
     this.userAgent = options.userAgent;
+    this.sessions = new TlsSessionCache(options.tlsSessionBytes ?? DEFAULT_TLS_SESSION_BYTES);
     this.agent = new OnDemandDispatcher((undici) => (this.made = new undici.Agent({
       connections: options.perHost,
       pipelining: 1,
@@ -83,7 +96,7 @@ export class HttpSender {
         // per connection was the largest single cost of delivering to thousands of hosts, in CPU
         // and in memory.
         secureContext: createSecureContext({ ecdhCurve: "X25519:P-256" }),
-      }),
+      }, this.sessions),
       headersTimeout: DELIVERY_TIMEOUTS.headersMs,
       bodyTimeout: DELIVERY_TIMEOUTS.bodyMs,
       // Inboxes answer with nothing worth reading.
@@ -120,7 +133,7 @@ export class HttpSender {
       connections += pool.connected ?? 0;
       requests += (pool.running ?? 0) + (pool.pending ?? 0);
     }
-    return { connections, requests };
+    return { connections, requests, tlsSessions: this.sessions.size, tlsSessionBytes: this.sessions.bytes };
   }
 
   close(): Promise<void> {

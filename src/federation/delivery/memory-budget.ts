@@ -17,6 +17,15 @@ export const BASE_BYTES = 200 * MB;
 export const THREAD_BYTES = 20 * MB;
 /** One delivery in flight, or its connection idling in keep-alive afterwards: the TLS socket and its buffers, the request, the signature, the JavaScript objects (in a sender thread's heap). */
 export const CONNECTION_BYTES = 384 * 1024;
+/**
+ * Of what is left after the base process, the share TLS sessions kept for resumption may take
+ * (net/tls-sessions.ts). A session is ~1 KB with an ECDSA certificate (0.9 KB measured against the
+ * bench's fleet) and 2–3 KB with an RSA one; at 512 MB this keeps 19 MB, 7,000–17,000 hosts' worth,
+ * and a post to hosts already seen then costs resumed handshakes, not full ones. At most 32 MB
+ * (10,000–30,000 hosts) under larger targets.
+ */
+const TLS_SESSION_SHARE = 1 / 16;
+const TLS_SESSION_MAX_BYTES = 32 * MB;
 /** Below this the engine still works, one thread and a few dozen deliveries at a time. */
 const MIN_SPARE_BYTES = 48 * MB;
 
@@ -35,6 +44,8 @@ export interface DeliveryLimits {
   claimBatch: number;
   /** How long a connection with nothing to send stays open: idle connections ≈ deliveries/s × this. */
   keepAliveMs: number;
+  /** Bytes of TLS sessions kept for resumption, all sending threads together (each keeps its share). */
+  tlsSessionBytes: number;
 }
 
 export interface RequestedLimits {
@@ -47,13 +58,15 @@ export interface RequestedLimits {
 /**
  * The limits for a target: the settings asked for (DELIVERY_THREADS, DELIVERY_CONCURRENCY) are
  * ceilings, lowered when the target cannot hold them. What is left after the base process pays
- * for the sender threads (at most a fifth of it), then for connections: as many idling in
- * keep-alive as in flight, so deliveries in flight are half of what the rest can hold.
+ * for the sender threads (at most a fifth of it) and the TLS sessions kept (a sixteenth), then
+ * for connections: as many idling in keep-alive as in flight, so deliveries in flight are half of
+ * what the rest can hold.
  */
 export function deliveryLimits(targetBytes: number, requested: RequestedLimits): DeliveryLimits {
   const spare = Math.max(MIN_SPARE_BYTES, targetBytes - BASE_BYTES);
   const threads = requested.threads === 0 ? 0 : Math.max(1, Math.min(requested.threads, Math.floor((spare * 0.2) / THREAD_BYTES)));
-  const connections = Math.floor((spare - threads * THREAD_BYTES) / CONNECTION_BYTES);
+  const tlsSessionBytes = Math.min(TLS_SESSION_MAX_BYTES, Math.floor(spare * TLS_SESSION_SHARE));
+  const connections = Math.floor((spare - threads * THREAD_BYTES - tlsSessionBytes) / CONNECTION_BYTES);
   const concurrency = Math.max(16, Math.min(requested.concurrency, Math.floor(connections / 2)));
   // A thread's heap holds its share of the connections' objects (busy and idle) and its own
   // isolate's: a guard against a runaway, not a reservation: V8 grows a heap only as it fills). A thread that reaches
@@ -65,7 +78,7 @@ export function deliveryLimits(targetBytes: number, requested: RequestedLimits):
   const claimBatch = clamp(Math.floor(concurrency / 2), 8, 500);
   // Idle connections cost as much as busy ones; under a small target they close sooner.
   const keepAliveMs = targetBytes < 768 * MB ? 1_000 : targetBytes < 1536 * MB ? 2_000 : 4_000;
-  return { targetBytes, threads, threadHeapMb, threadYoungMb, concurrency, claimBatch, keepAliveMs };
+  return { targetBytes, threads, threadHeapMb, threadYoungMb, concurrency, claimBatch, keepAliveMs, tlsSessionBytes };
 }
 
 function clamp(n: number, low: number, high: number): number {
