@@ -7,6 +7,11 @@ const [command = "start"] = process.argv.slice(2);
 await import(command === "worker" ? "./commands/worker.ts" : "./commands/start.ts");
 // Both database drivers' modules: a server imports the configured one only (db/database.ts).
 await Promise.all(["../db/dialects/sqlite.ts", "../db/dialects/postgres.ts", "../db/dialects/postgres-notify.ts"].map((m) => import(m)));
+// The migrations, which a server imports only when its database has not run them, in a process of
+// their own (db/migrate.ts); that process's module runs nothing without an IPC channel.
+const { MIGRATIONS, migrationModule } = await import("../db/migrate.ts");
+await Promise.all(MIGRATIONS.map((name) => import(new URL(migrationModule(name), new URL("../db/migrate.ts", import.meta.url)).href)));
+await import("../db/migrate-process.ts");
 // The federation stack, which a server loads on first use (federation/stack-loader.ts), not at start-up.
 await import("../federation/stack.ts");
 // Route groups a server imports on their first request (http/app.ts through http/lazy-routes.ts):

@@ -1,84 +1,105 @@
 // Schema migrations, applied at start and by `./skein migrate`. Each migration is a module in
-// migrations/ and is listed here in order; Kysely records what ran in its own tables.
+// migrations/, named here; Kysely records what ran in its own tables. A module is imported only
+// when the database has not run it yet: a server that restarts on an up-to-date database loads
+// none of them (their source would stay in V8's heap for the process's life: docs/PERFORMANCE.md,
+// "Memory"). src/cli/warm-cache.ts compiles them all ahead (MIGRATIONS).
 import { Migrator, type Migration, type MigrationResultSet } from "kysely/migration";
+import { sql } from "kysely";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Config } from "../config/config.ts";
 import type { Database } from "./database.ts";
-import * as m0001 from "./migrations/0001_accounts_and_oauth.ts";
-import * as m0002 from "./migrations/0002_social_core.ts";
-import * as m0003 from "./migrations/0003_lists_and_more.ts";
-import * as m0004 from "./migrations/0004_filters_polls.ts";
-import * as m0005 from "./migrations/0005_queue_and_kv.ts";
-import * as m0006 from "./migrations/0006_federation.ts";
-import * as m0007 from "./migrations/0007_media_attachments.ts";
-import * as m0008 from "./migrations/0008_delivery.ts";
-import * as m0009 from "./migrations/0009_delivery_claim_indexes.ts";
-import * as m0010 from "./migrations/0010_moderation.ts";
-import * as m0011 from "./migrations/0011_blocklist_subscriptions.ts";
-import * as m0012 from "./migrations/0012_notification_requests.ts";
-import * as m0013 from "./migrations/0013_admin_account_indexes.ts";
-import * as m0014 from "./migrations/0014_purge_indexes.ts";
-import * as m0019 from "./migrations/0019_account_data.ts";
-import * as m0020 from "./migrations/0020_media.ts";
-import * as m0021 from "./migrations/0021_status_edit_media.ts";
-import * as m0023 from "./migrations/0023_remote_media_budget.ts";
-import * as m0026 from "./migrations/0026_account_features.ts"; // notes, endorsements, featured tags, collections
-import * as m0027 from "./migrations/0027_instance_pages.ts";
-import * as m0025 from "./migrations/0025_scheduled_statuses.ts";
-import * as m0028 from "./migrations/0028_quotes.ts";
-import * as m0029 from "./migrations/0029_full_text_search.ts";
-import * as m0024 from "./migrations/0024_push_subscriptions.ts";
-import * as m0031 from "./migrations/0031_pruning.ts"; // tombstones (remote data with limits)
-import * as m0030 from "./migrations/0030_preview_cards.ts";
-import * as m0034 from "./migrations/0034_poll_updates.ts"; // local polls' counts federated (Update(Question))
-import * as m0035 from "./migrations/0035_relays.ts"; // relay subscriptions
-import * as m0036 from "./migrations/0036_search_pending.ts"; // full-text indexing after the commit, in batches
-import * as m0037 from "./migrations/0037_search_days.ts"; // PostgreSQL full-text documents carry their day
-import * as m0038 from "./migrations/0038_server_samples.ts"; // the admin console's charts: figures sampled every minute
-import * as m0039 from "./migrations/0039_roles.ts"; // custom roles (Mastodon's role editor)
-import * as m0017 from "./migrations/0017_email_tokens.ts";
-import * as m0018 from "./migrations/0018_two_factor.ts";
-import * as m0015 from "./migrations/0015_registration.ts";
-import * as m0016 from "./migrations/0016_payments.ts";
 
-const migrations: Record<string, Migration> = {
-  "0001_accounts_and_oauth": m0001,
-  "0002_social_core": m0002,
-  "0003_lists_and_more": m0003,
-  "0004_filters_polls": m0004,
-  "0005_queue_and_kv": m0005,
-  "0006_federation": m0006,
-  "0007_media_attachments": m0007,
-  "0008_delivery": m0008,
-  "0009_delivery_claim_indexes": m0009,
-  "0010_moderation": m0010,
-  "0011_blocklist_subscriptions": m0011,
-  "0012_notification_requests": m0012,
-  "0013_admin_account_indexes": m0013,
-  "0014_purge_indexes": m0014,
-  "0019_account_data": m0019,
-  "0017_email_tokens": m0017,
-  "0018_two_factor": m0018,
-  "0015_registration": m0015,
-  "0016_payments": m0016,
-  "0020_media": m0020,
-  "0021_status_edit_media": m0021,
-  "0023_remote_media_budget": m0023,
-  "0026_account_features": m0026,
-  "0027_instance_pages": m0027,
-  "0025_scheduled_statuses": m0025,
-  "0028_quotes": m0028,
-  "0029_full_text_search": m0029,
-  "0024_push_subscriptions": m0024,
-  "0031_pruning": m0031,
-  "0030_preview_cards": m0030,
-  "0034_poll_updates": m0034,
-  "0035_relays": m0035,
-  "0036_search_pending": m0036,
-  "0037_search_days": m0037,
-  "0038_server_samples": m0038,
-  "0039_roles": m0039,
-};
+/** Every migration, by name (its module is migrations/NAME.ts). */
+export const MIGRATIONS: readonly string[] = [
+  "0001_accounts_and_oauth",
+  "0002_social_core",
+  "0003_lists_and_more",
+  "0004_filters_polls",
+  "0005_queue_and_kv",
+  "0006_federation",
+  "0007_media_attachments",
+  "0008_delivery",
+  "0009_delivery_claim_indexes",
+  "0010_moderation",
+  "0011_blocklist_subscriptions",
+  "0012_notification_requests",
+  "0013_admin_account_indexes",
+  "0014_purge_indexes",
+  "0015_registration",
+  "0016_payments",
+  "0017_email_tokens",
+  "0018_two_factor",
+  "0019_account_data",
+  "0020_media",
+  "0021_status_edit_media",
+  "0023_remote_media_budget",
+  "0024_push_subscriptions",
+  "0025_scheduled_statuses",
+  "0026_account_features", // notes, endorsements, featured tags, collections
+  "0027_instance_pages",
+  "0028_quotes",
+  "0029_full_text_search",
+  "0030_preview_cards",
+  "0031_pruning", // tombstones (remote data with limits)
+  "0034_poll_updates", // local polls' counts federated (Update(Question))
+  "0035_relays", // relay subscriptions
+  "0036_search_pending", // full-text indexing after the commit, in batches
+  "0037_search_days", // PostgreSQL full-text documents carry their day
+  "0038_server_samples", // the admin console's charts: figures sampled every minute
+  "0039_roles", // custom roles (Mastodon's role editor)
+];
 
-export async function migrateToLatest(database: Database): Promise<string[]> {
+/** Where a migration's module is, for import(). */
+export function migrationModule(name: string): string {
+  return `./migrations/${name}.ts`;
+}
+
+/** The names this database has run (none on a fresh database, before Kysely has made its table). */
+async function appliedMigrations(database: Database): Promise<Set<string>> {
+  const exists =
+    database.kind === "sqlite"
+      ? sql<{ found: number }>`select count(*) as found from sqlite_master where type = 'table' and name = 'kysely_migration'`
+      : sql<{ found: number }>`select count(*)::int as found from pg_tables where tablename = 'kysely_migration' and schemaname = current_schema()`;
+  if (Number((await exists.execute(database.db)).rows[0]?.found ?? 0) === 0) return new Set();
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db);
+  return new Set(rows.map((r) => r.name));
+}
+
+/**
+ * The modules of the migrations this database has not run; a stand-in for each one it has (Kysely
+ * only checks that it is listed). Read before the migrator starts: on SQLite it holds the one
+ * connection while it runs, and a query of ours would wait behind it. A migration another process
+ * runs meanwhile is loaded for nothing; Kysely's lock still runs each one once.
+ */
+async function pendingModules(database: Database, applied: Set<string>): Promise<Record<string, Migration>> {
+  const entries = await Promise.all(
+    MIGRATIONS.map(async (name): Promise<[string, Migration]> => {
+      if (applied.has(name)) return [name, { up: async () => { throw new Error(`migration ${name} has run already`); } }];
+      return [name, (await import(migrationModule(name))) as Migration];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+export interface MigrateOptions {
+  /**
+   * The database's settings (server/context.ts gives them, for servers and CLI commands alike):
+   * pending migrations then run in a child process, on its own connection. Running them in the
+   * server cost it ~5 MB for its whole life — the modules, the schema builders' code, the
+   * allocations of creating the tables and indexes — which now end with the child
+   * (docs/PERFORMANCE.md, "Memory").
+   */
+  childProcess?: Config["database"];
+}
+
+export async function migrateToLatest(database: Database, options: MigrateOptions = {}): Promise<string[]> {
+  const applied = await appliedMigrations(database);
+  const pending = MIGRATIONS.some((name) => !applied.has(name));
+  // An in-memory SQLite database is only this connection's: another one would migrate its own.
+  const child = options.childProcess;
+  if (pending && child && !(child.kind === "sqlite" && child.file === ":memory:")) return migrateInChildProcess(child);
+  const migrations = await pendingModules(database, applied);
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
@@ -92,4 +113,22 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
     throw new Error(`Migration ${failed} failed: ${(result.error as Error).message ?? result.error}`);
   }
   return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Runs migrateToLatest in a child process (migrate-process.ts) on its own connection to `config`'s database. */
+function migrateInChildProcess(config: Config["database"]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    // The same node and flags as this process, but an inspector's (its port is this process's);
+    // its output goes where ours does.
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith("--inspect"));
+    const child = fork(fileURLToPath(new URL("./migrate-process.ts", import.meta.url)), { execArgv });
+    let answer: { applied: string[] } | { error: string } | undefined;
+    child.once("message", (message: { applied: string[] } | { error: string }) => (answer = message));
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      if (answer && "applied" in answer) resolve(answer.applied);
+      else reject(new Error(answer?.error ?? `the migration process ended (${signal ?? `exit code ${code}`}) before it finished`));
+    });
+    child.send(config);
+  });
 }

@@ -33,7 +33,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   configureMediaPipeline(config.media.pipeline);
   const database = await openDatabase(config.database);
   try {
-    await migrateToLatest(database);
+    await migrateToLatest(database, { childProcess: config.database });
   } catch (error) {
     await database.close();
     throw error;
