@@ -41,7 +41,7 @@ export function checkPayload(payload: string): void {
   }
 }
 
-/** Delivery inside this process only (tests of what listens). */
+/** Delivery inside this process only: the listeners of the process SQLite's notifier runs in (and tests). */
 export class InProcessNotifier implements Notifier {
   readonly crossProcess = false;
   private readonly handlers = new Map<string, Set<NotifyHandler>>();

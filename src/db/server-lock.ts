@@ -3,17 +3,10 @@
 // SQLite's WAL mode lets them work beside the running server.
 import fs from "node:fs";
 import path from "node:path";
+import { processAlive as alive } from "../util/processes.ts";
 
 export class ServerLockError extends Error {}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Takes the lock for this process; returns a function that releases it. */
 export function acquireServerLock(databaseFile: string): () => void {

@@ -12,18 +12,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { getLogger } from "@logtape/logtape";
-import { checkChannel, checkPayload, type Notifier, type NotifyHandler } from "../notify.ts";
+import { checkChannel, checkPayload, InProcessNotifier, type Notifier, type NotifyHandler } from "../notify.ts";
+import { processAlive as alive } from "../../util/processes.ts";
 
 const logger = getLogger(["skein", "db", "notify"]);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** A mailbox's name: the owner's pid (to clear those of crashed processes) and a random part. */
 function ownerOf(mailbox: string): number {
@@ -35,7 +27,8 @@ export class SqliteNotifier implements Notifier {
   crossProcess = true;
   private readonly root: string;
   private readonly id = `${process.pid}-${randomBytes(6).toString("hex")}`;
-  private readonly handlers = new Map<string, Set<NotifyHandler>>();
+  /** This process's own listeners. */
+  private readonly local = new InProcessNotifier();
   private mailbox: { dir: string; watcher: fs.FSWatcher } | null = null;
   /** The other mailboxes, listed again when the folder changes (a listener came or went). */
   private others: string[] | null = null;
@@ -54,7 +47,7 @@ export class SqliteNotifier implements Notifier {
     checkChannel(channel);
     checkPayload(payload);
     if (this.closed) return;
-    this.deliver(channel, payload);
+    await this.local.notify(channel, payload);
     for (const other of this.otherMailboxes()) {
       if (alive(ownerOf(path.basename(other)))) this.post(other, channel, payload);
       else this.forget(other);
@@ -62,14 +55,9 @@ export class SqliteNotifier implements Notifier {
   }
 
   listen(channel: string, handler: NotifyHandler): () => void {
-    checkChannel(channel);
-    let set = this.handlers.get(channel);
-    if (!set) this.handlers.set(channel, (set = new Set()));
-    set.add(handler);
+    const stop = this.local.listen(channel, handler);
     if (!this.mailbox && !this.closed) this.openMailbox();
-    return () => {
-      set.delete(handler);
-    };
+    return stop;
   }
 
   /** The mailbox is watched as soon as `listen` returns. */
@@ -79,28 +67,13 @@ export class SqliteNotifier implements Notifier {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.handlers.clear();
+    await this.local.close();
     this.rootWatcher?.close();
     if (this.mailbox) {
       this.mailbox.watcher.close();
       fs.rmSync(this.mailbox.dir, { recursive: true, force: true });
       this.mailbox = null;
     }
-  }
-
-  /** To this process's listeners, asynchronously like a real notification. */
-  private deliver(channel: string, payload: string): void {
-    const handlers = this.handlers.get(channel);
-    if (!handlers?.size) return;
-    setImmediate(() => {
-      for (const handler of handlers) {
-        try {
-          handler(payload);
-        } catch {
-          /* a receiver's failure is its own */
-        }
-      }
-    });
   }
 
   private openMailbox(): void {
@@ -197,7 +170,7 @@ export class SqliteNotifier implements Notifier {
             continue;
           }
           const newline = message.indexOf("\n");
-          if (newline > 0) this.deliver(message.slice(0, newline), message.slice(newline + 1));
+          if (newline > 0) void this.local.notify(message.slice(0, newline), message.slice(newline + 1)).catch(() => {});
         }
       } while (this.drainAgain);
     } finally {
