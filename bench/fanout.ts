@@ -551,7 +551,8 @@ export async function fanoutBench(options: FanoutBenchOptions): Promise<Workload
         result = workload === "crash" ? await crash(ctx) : workload === "sustained" ? await sustained(ctx) : await onePost(ctx, workload);
       } catch (error) {
         // One workload failing (the server refusing the post, say) is a result; the others still run.
-        log(`${workload} failed: ${(error as Error).message} (server log: ${path.join(options.dataDir, `fanout-${options.database}-${workload}.server.log`)})`);
+        const cause = (error as Error).cause ? ` (${String((error as Error).cause)})` : "";
+        log(`${workload} failed: ${(error as Error).message}${cause} (server log: ${path.join(options.dataDir, `fanout-${options.database}-${workload}.server.log`)})\n${(error as Error).stack}`);
         result = { workload, database: options.database, error: (error as Error).message, lost: null, duplicated: 0 };
       }
       result.wall_seconds = round((performance.now() - started) / 1000);

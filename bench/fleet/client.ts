@@ -49,7 +49,10 @@ export async function startFleetProcess(tls: FleetTls, cpuProfDir: string | null
   const { port, controlPort } = JSON.parse(first) as { port: number; controlPort: number };
   const control = `http://127.0.0.1:${controlPort}`;
   const call = async (pathname: string, init?: RequestInit) => {
-    const response = await fetch(`${control}${pathname}`, { ...init, signal: AbortSignal.timeout(60_000) });
+    // Every control call may be repeated (reset, stats, records). Once more on a network error:
+    // a kept-alive connection the fleet closed as it was reused fails with "fetch failed".
+    const send = () => fetch(`${control}${pathname}`, { ...init, signal: AbortSignal.timeout(60_000) });
+    const response = await send().catch(send);
     if (!response.ok) throw new Error(`fleet ${pathname}: ${response.status}`);
     return response.json();
   };

@@ -264,7 +264,9 @@ function stats() {
   };
 }
 
-const control = http.createServer((req, res) => {
+// Idle control connections stay open longer than any pause of the benchmark's (seeding a
+// workload takes seconds): Node's 5 s default closed one just as the benchmark reused it.
+const control = http.createServer({ keepAliveTimeout: 600_000 }, (req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", () => {
