@@ -46,6 +46,7 @@ import { webClientRoutes, type WebClientFiles } from "./web/client.ts";
 import { missingPage } from "./web/public/layout.ts";
 import { instancePageRoutes } from "./web/instance-pages.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
+import type { RequestGate } from "./request-gate.ts";
 import { emailsRoutes } from "./api/v1/emails.ts";
 import { severedRelationshipsRoutes } from "./web/severed-relationships.ts";
 import { skeinAccountDataRoutes } from "./api/skein/account-data.ts";
@@ -81,10 +82,15 @@ export interface AppOptions {
   federation?: MiddlewareHandler;
   /** The built web client (web/dist), answered at / for browsers and at /web/…; without it / is the about page. */
   webClient?: WebClientFiles | null;
+  /** Bounds the requests handled at once (request-gate.ts); without it, no bound. */
+  requestGate?: RequestGate;
 }
 
 export function createApp(services: Services, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+
+  // Before anything is done for a request: waiting here costs nothing but the socket.
+  if (options.requestGate) app.use(options.requestGate.middleware());
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -138,7 +144,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route("/system", mediaFilesRoutes({ onServed: (key, bytes) => services.mediaUsage.recordKey(key, bytes) }));
   // Remote media through Skein (signed URLs only), before federation's content negotiation too.
   app.route("/media_proxy", mediaProxyRoutes());
-  if (options.metrics) app.route("/metrics", metricsRoutes(options.metrics));
+  if (options.metrics) app.route("/metrics", metricsRoutes(options.metrics, options.requestGate));
   if (options.federation) app.use(options.federation);
 
   app.use("/api/*", authenticate);

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./env.ts";
 import type { DeliveryStats } from "../store/deliveries.ts";
+import type { RequestGate } from "./request-gate.ts";
 
 export interface DeliveryFigures {
   stats: DeliveryStats;
@@ -13,7 +14,7 @@ export interface DeliveryFigures {
 
 /** The delivery engine's memory: what MEMORY_TARGET allows it, what it holds, and each sending thread's heap and connections. */
 export interface DeliveryMemoryFigures {
-  limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number; tlsSessionBytes: number };
+  limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number; tlsSessionBytes: number; heapGrowingPercent: number };
   engine: { held: number; inFlight: number; waiting: number; hostsInFlight: number };
   threads: { thread: string; heapUsed: number; heapTotal: number; heapLimit: number; connections: number; requests: number; tlsSessions: number; tlsSessionBytes: number }[];
 }
@@ -26,7 +27,7 @@ export interface MetricsSource {
   deliveryMemory?(): Promise<DeliveryMemoryFigures>;
 }
 
-export function metricsRoutes(source: MetricsSource) {
+export function metricsRoutes(source: MetricsSource, gate?: RequestGate) {
   const routes = new Hono<AppEnv>();
   routes.get("/", async (c) => {
     const lines: string[] = [];
@@ -66,10 +67,17 @@ export function metricsRoutes(source: MetricsSource) {
     metric("skein_process_heap_used_bytes", "V8 heap in use.", "gauge", [[{}, memory.heapUsed]]);
     metric("skein_process_heap_total_bytes", "V8 heap reserved (used and free).", "gauge", [[{}, memory.heapTotal]]);
     metric("skein_process_external_memory_bytes", "Memory outside the V8 heap held by JavaScript objects (Buffers, TLS), all threads.", "gauge", [[{}, memory.external]]);
+    if (gate) {
+      const lanes = gate.figures();
+      metric("skein_http_requests_limit", "Requests handled at once, per lane (from MEMORY_TARGET); more wait their turn.", "gauge", lanes.map((l) => [{ lane: l.lane }, l.limit]));
+      metric("skein_http_requests_running", "Requests being handled now, per lane.", "gauge", lanes.map((l) => [{ lane: l.lane }, l.running]));
+      metric("skein_http_requests_waiting", "Requests waiting for their turn, per lane (not yet read).", "gauge", lanes.map((l) => [{ lane: l.lane }, l.waiting]));
+    }
     const delivery = await source.deliveryMemory?.();
     if (delivery) {
       const { limits, engine, threads } = delivery;
       metric("skein_memory_target_bytes", "MEMORY_TARGET: what this process should stay under.", "gauge", [[{}, limits.targetBytes]]);
+      metric("skein_heap_growing_percent", "How far V8 lets a heap grow past what its last full collection kept, in percent (from MEMORY_TARGET; 0: V8's own choice, up to 300).", "gauge", [[{}, limits.heapGrowingPercent]]);
       metric("skein_delivery_limit", "Delivery limits derived from MEMORY_TARGET and the DELIVERY_* settings.", "gauge", [
         [{ limit: "concurrency" }, limits.concurrency],
         [{ limit: "threads" }, limits.threads],

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { startServer, databaseKind, type TestServer } from "../support/server.ts";
 import { tokenFor } from "../support/admin-clients.ts";
+import { eventually } from "../support/federation-fleet.ts";
 
 let server: TestServer;
 
@@ -95,6 +96,47 @@ test("the admin API, the admin console, the settings and the sign-in pages load 
   assert.match(await noAuthPage.text(), /There is nothing at this address/);
   // Without a token the admin API refuses as before.
   assert.equal((await fetch(`${server.url}/api/v1/admin/accounts`)).status, 401);
+});
+
+test("requests over MEMORY_TARGET's bound wait their turn, are shown waiting in /metrics, and all complete", async () => {
+  const { token } = await tokenFor(server, "quill", await server.createAccount("quill"), "read write");
+  const gauge = async (name: string) => Number(new RegExp(`^${name}\\{lane="api"\\} (\\d+)$`, "m").exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  const limit = await gauge("skein_http_requests_limit");
+  assert.equal(limit, 64, "64 API requests at once under the default 512 MB");
+  // As many posts as the bound allows, each with a body still on its way: each holds its place in a handler.
+  const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const posts = Array.from({ length: limit }, (_, i) =>
+    fetch(`${server.url}/api/v1/statuses`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: new ReadableStream<Uint8Array>({
+        start: (c) => {
+          bodies[i] = c;
+          c.enqueue(new TextEncoder().encode(`{"status":"held post ${i}`));
+        },
+      }),
+      duplex: "half",
+    } as RequestInit),
+  );
+  await eventually(async () => (await gauge("skein_http_requests_running")) === limit || null, 20_000, "every slot taken");
+  // One more, and another server fetching an actor meanwhile: the first waits, the second has its own lane.
+  const more = fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { Authorization: `Bearer ${token}` } });
+  await eventually(async () => (await gauge("skein_http_requests_waiting")) === 1 || null, 20_000, "the request over the bound waiting");
+  const actor = await fetch(`${server.url}/users/quill`, { headers: { Accept: "application/activity+json" } });
+  assert.equal(actor.status, 200);
+  for (const body of bodies) {
+    body.enqueue(new TextEncoder().encode(`"}`));
+    body.close();
+  }
+  const answers = await Promise.all(posts);
+  assert.deepEqual([...new Set(answers.map((a) => a.status))], [200]);
+  const texts = (await Promise.all(answers.map((a) => a.json()))).map((s: { content: string }) => s.content).sort();
+  assert.equal(texts.length, limit);
+  assert.match(texts[0], /held post/);
+  const waited = await more;
+  assert.equal(waited.status, 200);
+  assert.equal((await waited.json()).username, "quill");
+  assert.equal(await gauge("skein_http_requests_waiting"), 0);
 });
 
 test("./skein queue status reads the queue beside the running server", async () => {

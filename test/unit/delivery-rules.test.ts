@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
 import { HostLimits } from "../../src/federation/delivery/host-limits.ts";
-import { BASE_BYTES, CONNECTION_BYTES, deliveryLimits, THREAD_BYTES } from "../../src/federation/delivery/memory-budget.ts";
+import { BASE_BYTES, CONNECTION_BYTES, deliveryLimits, heapGrowingPercent, REQUEST_BYTES, requestLimits, THREAD_BYTES } from "../../src/federation/delivery/memory-budget.ts";
 import { SenderPool } from "../../src/federation/delivery/sender-pool.ts";
 import { digestOf } from "../../src/federation/delivery/http-signature.ts";
 import { loadConfig } from "../../src/config/config.ts";
@@ -96,7 +96,7 @@ test("MEMORY_TARGET sets the delivery limits: a smaller target holds fewer deliv
   const medium = deliveryLimits(1024 * MB, asked);
   const large = deliveryLimits(2048 * MB, asked);
   // 512 MB: ~300 MB beside the base process, shared by the threads, the TLS sessions kept and the connections.
-  assert.deepEqual(small, { targetBytes: 512 * MB, threads: 3, threadHeapMb: 110, threadYoungMb: 8, concurrency: 310, claimBatch: 155, keepAliveMs: 1_000, tlsSessionBytes: 20_447_232 });
+  assert.deepEqual(small, { targetBytes: 512 * MB, threads: 3, threadHeapMb: 110, threadYoungMb: 8, concurrency: 310, claimBatch: 155, keepAliveMs: 1_000, tlsSessionBytes: 20_447_232, heapGrowingPercent: 50 });
   assert.ok(small.tlsSessionBytes / 4096 >= 4_900, "TLS sessions for ~5,000 hosts even at a few KB each");
   assert.ok(large.tlsSessionBytes <= 32 * MB, "and no more than 32 MB of them under a large target");
   assert.ok(small.concurrency < medium.concurrency && medium.concurrency <= large.concurrency);
@@ -114,6 +114,26 @@ test("MEMORY_TARGET sets the delivery limits: a smaller target holds fewer deliv
     const parts = BASE_BYTES + limits.threads * THREAD_BYTES + limits.tlsSessionBytes + limits.concurrency * 2 * CONNECTION_BYTES;
     assert.ok(parts <= limits.targetBytes, `${limits.targetBytes / MB} MB: the parts add up to no more than the target`);
   }
+});
+
+test("MEMORY_TARGET bounds the requests handled at once and how far the heaps grow between full collections", () => {
+  const MB = 1024 * 1024;
+  // An eighth of the target at 1 MB a request for the API, half that for each of ActivityPub's lanes:
+  // a burst of posts waits instead of filling the heap.
+  assert.deepEqual(requestLimits(512 * MB), { api: 64, inbox: 32, federation: 32 });
+  assert.deepEqual(requestLimits(1024 * MB), { api: 128, inbox: 64, federation: 64 });
+  assert.equal(requestLimits(8192 * MB).api, 256, "at most 256 however large the target");
+  assert.equal(requestLimits(256 * MB).api, 32);
+  assert.ok(requestLimits(1).api >= 16, "and never so few that a database pool's connections sit idle");
+  for (const target of [256, 512, 1024, 2048].map((n) => n * MB)) {
+    const { api, inbox, federation } = requestLimits(target);
+    assert.ok((api + inbox + federation) * REQUEST_BYTES <= target / 4, `${target / MB} MB: requests take at most a quarter of it`);
+  }
+  // V8 reserved 3-4x the main thread's live heap under sustained fan-out; a small target caps the growth at half.
+  assert.equal(heapGrowingPercent(512 * MB), 50);
+  assert.equal(heapGrowingPercent(1024 * MB), 100);
+  assert.equal(heapGrowingPercent(2048 * MB), 0, "a large target leaves it to V8");
+  assert.equal(deliveryLimits(1024 * MB, { threads: 2, concurrency: 1000 }).heapGrowingPercent, 100, "the delivery limits carry it (GET /metrics)");
 });
 
 test("MEMORY_TARGET is read as a size, 512 MB by default", () => {

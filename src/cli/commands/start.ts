@@ -5,6 +5,8 @@ import { setUpLogging } from "../../server/logging.ts";
 import { acquireServerLock } from "../../db/server-lock.ts";
 import { openRuntime } from "../../server/context.ts";
 import { createApp } from "../../http/app.ts";
+import { RequestGate } from "../../http/request-gate.ts";
+import { requestLimits } from "../../federation/delivery/memory-budget.ts";
 import { listen } from "../../server/http-server.ts";
 import { createStreaming } from "../../server/streaming.ts";
 import { backgroundTasks, startScheduler } from "../../server/scheduler.ts";
@@ -62,6 +64,8 @@ async function serve(role: "all" | "web"): Promise<number> {
     webClient,
     metrics: queueFigures,
     queue: queueFigures,
+    // Requests handled at once, from MEMORY_TARGET (federation/delivery/memory-budget.ts).
+    requestGate: new RequestGate(requestLimits(config.delivery.memoryTargetBytes)),
   });
   let listening;
   try {

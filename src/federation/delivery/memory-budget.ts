@@ -46,6 +46,8 @@ export interface DeliveryLimits {
   keepAliveMs: number;
   /** Bytes of TLS sessions kept for resumption, all sending threads together (each keeps its share). */
   tlsSessionBytes: number;
+  /** V8's --heap-growing-percent for the whole process (heapGrowingPercent; 0: V8's own). */
+  heapGrowingPercent: number;
 }
 
 export interface RequestedLimits {
@@ -78,7 +80,52 @@ export function deliveryLimits(targetBytes: number, requested: RequestedLimits):
   const claimBatch = clamp(Math.floor(concurrency / 2), 8, 500);
   // Idle connections cost as much as busy ones; under a small target they close sooner.
   const keepAliveMs = targetBytes < 768 * MB ? 1_000 : targetBytes < 1536 * MB ? 2_000 : 4_000;
-  return { targetBytes, threads, threadHeapMb, threadYoungMb, concurrency, claimBatch, keepAliveMs, tlsSessionBytes };
+  return { targetBytes, threads, threadHeapMb, threadYoungMb, concurrency, claimBatch, keepAliveMs, tlsSessionBytes, heapGrowingPercent: heapGrowingPercent(targetBytes) };
+}
+
+/**
+ * What one request being handled may hold in the main thread's heap, counted generously: its
+ * parsed body, its transaction's rows, its rendered answer, and the garbage of making them, which
+ * survives young-generation collections while the request waits on the database and is promoted.
+ * `./skein bench fanout --workload sustained` on PostgreSQL held ~500 posting requests at once and
+ * the main heap reached 300 MB reserved (85 MB live after a full collection): ~0.5 MB each.
+ */
+export const REQUEST_BYTES = 1 * MB;
+/** Of the target, the share the client API's requests being handled may take; ActivityPub's two lanes get half as much each. */
+const REQUEST_SHARE = 1 / 8;
+
+export interface RequestLimits {
+  /** Client API and web requests handled at once; the others wait, in order, unread (http/request-gate.ts). */
+  api: number;
+  /** Other servers' deliveries to our inboxes handled at once, a lane of their own. */
+  inbox: number;
+  /** Other servers' reads (actors and keys, objects, WebFinger) handled at once, a lane of their own. */
+  federation: number;
+}
+
+/**
+ * Requests handled at once: an eighth of the target at REQUEST_BYTES each for the API — 64 at
+ * 512 MB, 128 at 1 GB, at most 256 — and half that for each of ActivityPub's lanes. Still more
+ * than a database pool's connections (10): past them a request only waits, holding memory, for a
+ * connection.
+ */
+export function requestLimits(targetBytes: number): RequestLimits {
+  const api = clamp(Math.floor((targetBytes * REQUEST_SHARE) / REQUEST_BYTES), 16, 256);
+  const federation = Math.max(16, Math.floor(api / 2));
+  return { api, inbox: federation, federation };
+}
+
+/**
+ * How far V8 lets a heap grow past what survived its last full collection before it collects
+ * again (--heap-growing-percent: the limit becomes (1 + p/100) × that), for every isolate of the
+ * process. V8's own factor goes up to 4× while a heap grows fast: under *sustained* fan-out the
+ * main thread kept 70–90 MB live and V8 reserved 270–300 MB for it (the requests' and fan-out's
+ * garbage is promoted while they wait on the database). Under a small target the heap grows by
+ * half at most and is collected more often — more CPU in the collector, a bounded heap; larger
+ * targets leave it to V8 (0).
+ */
+export function heapGrowingPercent(targetBytes: number): number {
+  return targetBytes < 768 * MB ? 50 : targetBytes < 1536 * MB ? 100 : 0;
 }
 
 function clamp(n: number, low: number, high: number): number {
