@@ -5,8 +5,8 @@
 // are plugged to stand-ins that wait for the stack, ActivityPub requests wait for it in the
 // middleware, and the inbox, outbox and thread jobs wait for it in their handlers.
 import type { MiddlewareHandler } from "hono";
-import v8 from "node:v8";
 import { getLogger } from "@logtape/logtape";
+import { guardHeapGrowth } from "./delivery/heap-growth.ts";
 import type { Database } from "../db/database.ts";
 import type { Notifier } from "../db/notify.ts";
 import type { FederationDeps } from "./context.ts";
@@ -81,8 +81,9 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const testing = config.environment === "test";
   // DELIVERY_THREADS and DELIVERY_CONCURRENCY are ceilings; MEMORY_TARGET may lower them.
   const limits = deliveryLimits(config.delivery.memoryTargetBytes, { threads: config.delivery.threads, concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency });
-  // Process-wide (every isolate, the sender threads' too), read by V8 at each full collection.
-  if (limits.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${limits.heapGrowingPercent}`);
+  // Process-wide (every isolate, the sender threads' too), read by V8 at each full collection;
+  // applied only while the process is near its target (heap-growth.ts).
+  guardHeapGrowth(limits.targetBytes, limits.heapGrowingPercent);
   const senderOptions = {
     perHost: config.delivery.perHostMax,
     testHosts: config.testHosts,

@@ -77,7 +77,7 @@ export function metricsRoutes(source: MetricsSource, gate?: RequestGate) {
     if (delivery) {
       const { limits, engine, threads } = delivery;
       metric("skein_memory_target_bytes", "MEMORY_TARGET: what this process should stay under.", "gauge", [[{}, limits.targetBytes]]);
-      metric("skein_heap_growing_percent", "How far V8 lets a heap grow past what its last full collection kept, in percent (from MEMORY_TARGET; 0: V8's own choice, up to 300).", "gauge", [[{}, limits.heapGrowingPercent]]);
+      metric("skein_heap_growing_percent", "How far V8 lets a heap grow past what its last full collection kept, in percent, while the process is above half of MEMORY_TARGET (from MEMORY_TARGET; 0: V8's own choice, up to 300).", "gauge", [[{}, limits.heapGrowingPercent]]);
       metric("skein_delivery_limit", "Delivery limits derived from MEMORY_TARGET and the DELIVERY_* settings.", "gauge", [
         [{ limit: "concurrency" }, limits.concurrency],
         [{ limit: "threads" }, limits.threads],

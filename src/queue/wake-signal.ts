@@ -3,6 +3,7 @@
 // A signal names what is waiting (a queue, a sweep); whoever listens for that name looks in the
 // database, which stays the truth: a lost signal (PostgreSQL keeps none for a listener that is
 // reconnecting) only delays the work until the listener's backstop poll.
+import { randomUUID } from "node:crypto";
 import { getLogger } from "@logtape/logtape";
 import type { Notifier } from "../db/notify.ts";
 
@@ -25,6 +26,12 @@ export function idleSleepUntil(nextDueAt: string | null, pollMs: number): number
 export class WakeSignal {
   private readonly notifier: Notifier | null;
   private readonly channel: string;
+  /**
+   * Signals carry their sender's id: a notifier hands a message to its own process's listeners
+   * too, and this process's listeners were already woken directly — a second wake-up would make
+   * every idle loop look for work twice per signal.
+   */
+  private readonly id = randomUUID().slice(0, 8);
   private readonly local = new Map<string, Set<() => void>>();
   private readonly sending = new Set<string>();
   private readonly again = new Set<string>();
@@ -54,7 +61,7 @@ export class WakeSignal {
     }
     this.sending.add(name);
     this.notifier
-      .notify(this.channel, name)
+      .notify(this.channel, `${name}@${this.id}`)
       .catch((error) => logger.debug("Could not signal {name}: {error}", { name, error }))
       .finally(() => {
         this.sending.delete(name);
@@ -77,10 +84,17 @@ export class WakeSignal {
     let set = this.local.get(name);
     if (!set) this.local.set(name, (set = new Set()));
     set.add(wake);
-    if (this.notifier?.crossProcess && !this.unlisten) this.unlisten = this.notifier.listen(this.channel, (payload) => this.wakeLocal(payload));
+    if (this.notifier?.crossProcess && !this.unlisten) this.unlisten = this.notifier.listen(this.channel, (payload) => this.received(payload));
     return () => {
       set.delete(wake);
     };
+  }
+
+  /** A signal from any process: `name@sender` (a bare name from a process of an earlier version). */
+  private received(payload: string): void {
+    const at = payload.lastIndexOf("@");
+    if (at < 0) return this.wakeLocal(payload);
+    if (payload.slice(at + 1) !== this.id) this.wakeLocal(payload.slice(0, at));
   }
 
   private wakeLocal(name: string): void {
