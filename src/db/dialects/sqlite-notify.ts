@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { getLogger } from "@logtape/logtape";
-import { checkChannel, checkPayload, InProcessNotifier, type Notifier, type NotifyHandler } from "../notify.ts";
+import { InProcessNotifier, type Notifier, type NotifyHandler } from "../notify.ts";
 import { processAlive as alive } from "../../util/processes.ts";
 
 const logger = getLogger(["skein", "db", "notify"]);
@@ -33,8 +33,6 @@ export class SqliteNotifier implements Notifier {
   /** The other mailboxes, listed again when the folder changes (a listener came or went). */
   private others: string[] | null = null;
   private rootWatcher: fs.FSWatcher | null = null;
-  private draining = false;
-  private drainAgain = false;
   private sequence = 0;
   private closed = false;
 
@@ -44,10 +42,9 @@ export class SqliteNotifier implements Notifier {
   }
 
   async notify(channel: string, payload: string): Promise<void> {
-    checkChannel(channel);
-    checkPayload(payload);
-    if (this.closed) return;
+    // The local notifier checks the channel and payload (PostgreSQL's limits) before anything goes out.
     await this.local.notify(channel, payload);
+    if (this.closed) return;
     for (const other of this.otherMailboxes()) {
       if (alive(ownerOf(path.basename(other)))) this.post(other, channel, payload);
       else this.forget(other);
@@ -116,7 +113,8 @@ export class SqliteNotifier implements Notifier {
     } catch {
       /* no folder yet: nobody listens */
     }
-    const others = names.filter((name) => name !== this.id && alive(ownerOf(name))).map((name) => path.join(this.root, name));
+    // Whether each owner still runs is asked at each message (notify), where a cached list needs it.
+    const others = names.filter((name) => name !== this.id).map((name) => path.join(this.root, name));
     // Without a watcher to say when the list changes, it is read again at each message.
     if (this.rootWatcher) this.others = others;
     return others;
@@ -141,40 +139,31 @@ export class SqliteNotifier implements Notifier {
     }
   }
 
-  /** Reads and deletes the mailbox's messages, oldest first; events during a pass make one more. */
+  /**
+   * Reads and deletes the mailbox's messages, oldest first. Synchronous: a watcher event cannot
+   * come in the middle of a pass, and one that comes after it starts the next.
+   */
   private drain(): void {
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
     const mailbox = this.mailbox;
     if (!mailbox || this.closed) return;
-    this.draining = true;
+    let names: string[];
     try {
-      do {
-        this.drainAgain = false;
-        let names: string[];
-        try {
-          names = fs.readdirSync(mailbox.dir).sort();
-        } catch {
-          return;
-        }
-        for (const name of names) {
-          if (name.startsWith(".")) continue;
-          const file = path.join(mailbox.dir, name);
-          let message: string;
-          try {
-            message = fs.readFileSync(file, "utf8");
-            fs.unlinkSync(file);
-          } catch {
-            continue;
-          }
-          const newline = message.indexOf("\n");
-          if (newline > 0) void this.local.notify(message.slice(0, newline), message.slice(newline + 1)).catch(() => {});
-        }
-      } while (this.drainAgain);
-    } finally {
-      this.draining = false;
+      names = fs.readdirSync(mailbox.dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith(".")) continue;
+      const file = path.join(mailbox.dir, name);
+      let message: string;
+      try {
+        message = fs.readFileSync(file, "utf8");
+        fs.unlinkSync(file);
+      } catch {
+        continue;
+      }
+      const newline = message.indexOf("\n");
+      if (newline > 0) void this.local.notify(message.slice(0, newline), message.slice(newline + 1)).catch(() => {});
     }
   }
 }
