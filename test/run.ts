@@ -16,6 +16,8 @@ interface RunResult {
   passed: number;
   failed: number;
   exitCode: number;
+  /** "name (file:line): error" for each failed test, so the end of a long log says what failed. */
+  failures: string[];
 }
 
 function testFiles(filters: string[]): string[] {
@@ -70,7 +72,29 @@ async function runFiles(database: "sqlite" | "postgres", files: string[], env: R
   const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(report)?.[1] ?? 0);
   const failed = count("fail");
   // A run that crashed outside any test still counts as a failure.
-  return { database, passed: count("pass"), failed: failed === 0 && exitCode !== 0 ? 1 : failed, exitCode };
+  return { database, passed: count("pass"), failed: failed === 0 && exitCode !== 0 ? 1 : failed, exitCode, failures: tapFailures(report) };
+}
+
+/** Each "not ok" of a TAP report with the location and error of its YAML block. */
+export function tapFailures(report: string): string[] {
+  const lines = report.split("\n");
+  const failures: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const failed = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!failed) continue;
+    let location = "";
+    let error = "";
+    for (let j = i + 1; j < lines.length && !/^\s*\.\.\.$/.test(lines[j]); j++) {
+      const field = /^\s*(location|error): (.*)$/.exec(lines[j]);
+      if (field?.[1] === "location") location = field[2].replace(/^'|'$/g, "").replace(root + path.sep, "");
+      else if (field?.[1] === "error" && !error) {
+        // A multi-line error is a YAML block: its first line follows.
+        error = /^[|>]-?$/.test(field[2]) ? (lines[j + 1] ?? "").trim() : field[2].replace(/^'|'$/g, "");
+      }
+    }
+    failures.push(`${failed[1]}${failed[2]}${location ? ` (${location})` : ""}${error ? `: ${error.slice(0, 300)}` : ""}`);
+  }
+  return failures;
 }
 
 /**
@@ -138,7 +162,7 @@ export async function runTests(args: string[]): Promise<number> {
         url = cluster.url;
       } else if (process.env.CI || only === "postgres") {
         process.stderr.write("skein test: PostgreSQL is not installed (apt-get install postgresql), and SKEIN_TEST_POSTGRES_URL is not set\n");
-        results.push({ database: "postgres", passed: 0, failed: 1, exitCode: 1 });
+        results.push({ database: "postgres", passed: 0, failed: 1, exitCode: 1, failures: ["PostgreSQL is not installed"] });
       } else {
         process.stderr.write("skein test: PostgreSQL not found; running on SQLite only (install postgresql to test both)\n");
       }
@@ -159,5 +183,8 @@ export async function runTests(args: string[]): Promise<number> {
   process.stdout.write("\n");
   for (const r of results) process.stdout.write(`${r.database}: ${r.passed} passed, ${r.failed} failed\n`);
   process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
+  for (const r of results) {
+    if (r.failures.length) process.stdout.write(`\nfailed on ${r.database}:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n`);
+  }
   return failed === 0 && results.every((r) => r.exitCode === 0) ? 0 : 1;
 }
