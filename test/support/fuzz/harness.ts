@@ -39,7 +39,7 @@ const SUITE_SEED = 20_251_010;
  * Cases and seed: fixed in CI; `./skein test --fuzz N [--fuzz-seed S]` sets FUZZ_RUNS and FUZZ_SEED.
  * Without them, PostgreSQL runs half the cases from another seed: the same seed would repeat
  * SQLite's cases request for request, while another one adds cases the suite has not sent
- * (12,000 distinct cases per file instead of 8,000 twice), in less time.
+ * (7,500 distinct cases per file instead of 5,000 twice), in less time.
  */
 export function fuzzSettings(defaultRuns: number): FuzzSettings {
   const onPostgres = process.env.SKEIN_TEST_DATABASE === "postgres";
