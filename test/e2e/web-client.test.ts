@@ -53,7 +53,7 @@ after(async () => {
 });
 
 const at = async () => new URL(await page.url()).pathname;
-const waitFor = (selector: string, what = selector) => eventually(() => page.exists(selector), 10_000, what);
+const waitFor = (selector: string, what = selector) => eventually(() => page.exists(selector), 20_000, what);
 const textOf = (selector: string) => page.text(selector);
 
 const KEY_CODES: Record<string, number> = { Escape: 27, Enter: 13 };
@@ -164,14 +164,14 @@ test("a post appears in the home timeline; following from a profile; a reply arr
   await press("k");
   await press("f");
   await eventually(async () => (await api(alice, "GET", `/api/v1/statuses/${reply.body.id}`)).body.favourited === true, 10_000, "the favourite");
-  assert.equal(await page.evaluate(`document.querySelector('[data-status-id="${reply.body.id}"] [data-action=favourite]').getAttribute("aria-pressed")`), "true");
+  await eventually(async () => (await page.evaluate(`document.querySelector('[data-status-id="${reply.body.id}"] [data-action=favourite]').getAttribute("aria-pressed")`)) === "true", 15_000, "the favourite button pressed");
   await press("n");
-  await eventually(async () => (await page.evaluate("document.activeElement.id")) === "compose-text", 5_000, "the compose box to take the focus");
+  await eventually(async () => (await page.evaluate("document.activeElement.id")) === "compose-text", 15_000, "the compose box to take the focus");
   await page.evaluate("document.activeElement.blur()");
   await press("?");
-  await eventually(async () => (await page.evaluate("document.querySelector('dialog.help').open")) === true, 5_000, "the help to open");
+  await eventually(async () => (await page.evaluate("document.querySelector('dialog.help').open")) === true, 15_000, "the help to open");
   await press("Escape");
-  await eventually(async () => (await page.evaluate("document.querySelector('dialog.help').open")) === false, 5_000, "the help to close");
+  await eventually(async () => (await page.evaluate("document.querySelector('dialog.help').open")) === false, 15_000, "the help to close");
 
   // The home screen passes axe-core, wide and at phone width.
   assert.deepEqual(await axeProblems(), []);
@@ -184,7 +184,7 @@ test("a post appears in the home timeline; following from a profile; a reply arr
 
   // The thread: clicking the post opens it with the reply under it.
   await page.click(`[data-feed='home'] article[data-status-id="${mine.body[0].id}"] .content`, { navigates: false });
-  await eventually(async () => (await at()) === `/web/statuses/${mine.body[0].id}`, 5_000, "the thread's address");
+  await eventually(async () => (await at()) === `/web/statuses/${mine.body[0].id}`, 15_000, "the thread's address");
   await eventually(async () => (await page.exists(".thread article.focused")) && (await textOf(".thread")).includes("welcome aboard!"), 10_000, "the thread with its reply");
   assert.deepEqual(await axeProblems(), []);
   await page.screenshot(`web-client-thread-${databaseKind}`);
@@ -197,7 +197,7 @@ test("search finds a post and an account", async () => {
   await eventually(async () => (await api(alice, "GET", "/api/v2/search?type=statuses&q=welcome+aboard")).body.statuses.length > 0, 10_000, "the reply indexed");
   await page.fill("#search-input", "welcome aboard");
   await page.click(".search-box button[type=submit]", { navigates: false });
-  await eventually(async () => (await at()) === "/web/search", 5_000, "the search screen");
+  await eventually(async () => (await at()) === "/web/search", 15_000, "the search screen");
   await eventually(async () => page.exists(`.search-statuses article[data-status-id="${replyId}"]`), 10_000, "bob's reply among the posts found");
   await page.fill("#search-input", "bob");
   await page.click(".search-box button[type=submit]", { navigates: false });
@@ -234,7 +234,7 @@ test("a filter's keyword: a matching post shows only the filter's title until as
   assert.match(await textOf(filtered), /Filtered: Film spoilers/);
   assert.doesNotMatch(await textOf(filtered), /butler/, "its text stays hidden");
   await page.click(`${filtered} button`, { navigates: false });
-  await eventually(async () => (await textOf(filtered)).includes("butler did it"), 5_000, "the post shown on request");
+  await eventually(async () => (await textOf(filtered)).includes("butler did it"), 15_000, "the post shown on request");
 
   // A bookmark from the timeline is in Bookmarks.
   await page.click(`[data-status-id="${other.body.id}"] [data-action=bookmark]`, { navigates: false });
@@ -247,7 +247,7 @@ test("a filter's keyword: a matching post shows only the filter's title until as
 
   // Quoting it, with a poll: the new post carries both.
   await page.click(`[data-feed='bookmarks'] [data-status-id="${other.body.id}"] [data-action=quote]`, { navigates: false });
-  await eventually(async () => (await textOf(".compose")).includes("Quoting bob"), 5_000, "the compose box quoting");
+  await eventually(async () => (await textOf(".compose")).includes("Quoting bob"), 15_000, "the compose box quoting");
   await page.fill("#compose-text", "Which is better?");
   await page.click("#compose-poll", { navigates: false });
   await page.fill("#poll-option-0", "Tea");
@@ -303,14 +303,14 @@ test("a follow request is accepted; mute from a profile; a list; preferences rea
   await page.screenshot(`web-client-follow-requests-${databaseKind}`);
   await page.click(`.follow-requests [data-account-id="${carolUser.id}"] [data-action=accept]`, { navigates: false });
   await eventually(async () => (await api(carolUser, "GET", `/api/v1/accounts/relationships?id[]=${alice.id}`)).body[0].following === true, 10_000, "carol following alice");
-  await eventually(async () => !(await page.exists(`.follow-requests [data-account-id="${carolUser.id}"]`)), 5_000, "the request gone from the list");
+  await eventually(async () => !(await page.exists(`.follow-requests [data-account-id="${carolUser.id}"]`)), 15_000, "the request gone from the list");
 
   // Bob's profile: mute, then unmute.
   await page.goto(`${server.url}/web/accounts/${bob.id}`);
   await waitFor(".profile-actions [data-action=mute]", "the profile's actions");
   await page.click(".profile-actions [data-action=mute]", { navigates: false });
   await eventually(async () => (await api(alice, "GET", `/api/v1/accounts/relationships?id[]=${bob.id}`)).body[0].muting === true, 10_000, "bob muted");
-  await eventually(async () => (await textOf(".profile-actions [data-action=mute]")) === "Unmute", 5_000, "the button to say Unmute");
+  await eventually(async () => (await textOf(".profile-actions [data-action=mute]")) === "Unmute", 15_000, "the button to say Unmute");
   await page.click(".profile-actions [data-action=mute]", { navigates: false });
   await eventually(async () => (await api(alice, "GET", `/api/v1/accounts/relationships?id[]=${bob.id}`)).body[0].muting === false, 10_000, "bob unmuted");
   assert.deepEqual(await axeProblems(), []);
@@ -330,7 +330,8 @@ test("a follow request is accepted; mute from a profile; a list; preferences rea
   await page.select("#pref-visibility", "private");
   await page.click("#save-preferences", { navigates: false });
   await eventually(async () => (await api(alice, "GET", "/api/v1/preferences")).body["posting:default:visibility"] === "private", 10_000, "the default saved");
-  assert.equal(await page.evaluate("document.querySelector('#compose-visibility').value"), "private");
+  // Saved on the server is not yet seen by the page: its answer to the save may still be on its way.
+  await eventually(async () => (await page.evaluate("document.querySelector('#compose-visibility').value")) === "private", 10_000, "the compose box's visibility");
   assert.deepEqual(await axeProblems(), []);
   await page.screenshot(`web-client-preferences-${databaseKind}`);
 });
