@@ -33,15 +33,46 @@ export function postgresCpuSeconds(port: number): number | null {
   return ticks / 100;
 }
 
-/** What the server's /metrics says about its queues (all but parked `dead:` ones). */
-export async function queueMetrics(url: string): Promise<{ pending: number; oldestReadySeconds: number } | null> {
+/** What the server's /metrics says about its queues (all but parked `dead:` ones) and its delivery engine. */
+export interface ServerSample {
+  pending: number;
+  oldestReadySeconds: number;
+  /** Jobs pending per queue (ready, running or delayed). */
+  pendingByQueue: Record<string, number>;
+  /** The delivery engine: deliveries in flight and waiting for their host, hosts in flight, connections open. */
+  inFlight: number;
+  waiting: number;
+  hostsInFlight: number;
+  connections: number;
+  /** API requests being handled and waiting at the request gate. */
+  apiRunning: number;
+  apiWaiting: number;
+}
+
+export async function queueMetrics(url: string): Promise<ServerSample | null> {
   try {
     const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
     let pending = 0;
     let oldest = 0;
-    for (const m of text.matchAll(/^skein_queue_(ready|running|delayed)_jobs\{queue="([^"]*)"\} (\S+)$/gm)) if (!m[2].startsWith("dead:")) pending += Number(m[3]);
+    const pendingByQueue: Record<string, number> = {};
+    for (const m of text.matchAll(/^skein_queue_(ready|running|delayed)_jobs\{queue="([^"]*)"\} (\S+)$/gm)) {
+      if (m[2].startsWith("dead:")) continue;
+      pending += Number(m[3]);
+      pendingByQueue[m[2]] = (pendingByQueue[m[2]] ?? 0) + Number(m[3]);
+    }
     for (const m of text.matchAll(/^skein_queue_oldest_ready_seconds\{queue="([^"]*)"\} (\S+)$/gm)) if (!m[1].startsWith("dead:")) oldest = Math.max(oldest, Number(m[2]));
-    return { pending, oldestReadySeconds: oldest };
+    const gauge = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);
+    return {
+      pending,
+      oldestReadySeconds: oldest,
+      pendingByQueue,
+      inFlight: gauge(/^skein_delivery_held\{state="in_flight"\} (\S+)$/gm),
+      waiting: gauge(/^skein_delivery_held\{state="waiting"\} (\S+)$/gm),
+      hostsInFlight: gauge(/^skein_delivery_hosts_in_flight(?:\{\})? (\S+)$/gm),
+      connections: gauge(/^skein_delivery_open_connections\{[^}]*\} (\S+)$/gm),
+      apiRunning: gauge(/^skein_http_requests_running\{lane="api"\} (\S+)$/gm),
+      apiWaiting: gauge(/^skein_http_requests_waiting\{lane="api"\} (\S+)$/gm),
+    };
   } catch {
     return null;
   }

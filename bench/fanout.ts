@@ -32,7 +32,7 @@ import type { Behaviour } from "./fleet/server.ts";
 import { ensureFleetTls, FLEET_DOMAIN } from "./fleet/tls.ts";
 import { summarizeCpuProfile } from "./cpuprofile.ts";
 import { printTable, rsaSignsPerSecond } from "./fanout-report.ts";
-import { connectionsClosed, postgresCpuSeconds, queueMetrics, startSkein, type Skein } from "./fanout-server.ts";
+import { connectionsClosed, postgresCpuSeconds, queueMetrics, startSkein, type ServerSample, type Skein } from "./fanout-server.ts";
 import { Deliveries, waitFor } from "./fanout-deliveries.ts";
 
 
@@ -423,6 +423,27 @@ async function crash(ctx: Context): Promise<WorkloadResult> {
   }
 }
 
+/** Medians and maxima of the server's own figures over the posting phase: where deliveries and posts waited. */
+function whilePosting(samples: (ServerSample | null)[]): Record<string, unknown> {
+  const taken = samples.filter((s): s is ServerSample => s !== null);
+  if (taken.length === 0) return {};
+  const figure = (pick: (s: ServerSample) => number) => {
+    const values = taken.map(pick).sort((a, b) => a - b);
+    return { median: round(percentile(values, 50)), max: values[values.length - 1] };
+  };
+  const queues = [...new Set(taken.flatMap((s) => Object.keys(s.pendingByQueue)))];
+  return {
+    samples: taken.length,
+    deliveries_in_flight: figure((s) => s.inFlight),
+    deliveries_waiting_for_host: figure((s) => s.waiting),
+    hosts_in_flight: figure((s) => s.hostsInFlight),
+    connections_open: figure((s) => s.connections),
+    api_requests_running: figure((s) => s.apiRunning),
+    api_requests_waiting: figure((s) => s.apiWaiting),
+    jobs_pending: Object.fromEntries(queues.map((q) => [q, figure((s) => s.pendingByQueue[q] ?? 0)])),
+  };
+}
+
 async function sustained(ctx: Context): Promise<WorkloadResult> {
   const { options, fleet } = ctx;
   const run = await prepare(ctx, "sustained", {
@@ -441,14 +462,14 @@ async function sustained(ctx: Context): Promise<WorkloadResult> {
     let apiErrors = 0;
     let inFlight = 0;
     let lastResponse = 0;
-    const samples: { t: number; queueOldestReadySeconds: number | null; queuePending: number | null }[] = [];
+    const samples: { t: number; queueOldestReadySeconds: number | null; queuePending: number | null; server: ServerSample | null }[] = [];
     const startedAt = Date.now();
     let nextSample = startedAt;
     const sample = async () => {
       if (Date.now() < nextSample) return;
       nextSample += 2000;
       const m = await queueMetrics(server.url);
-      samples.push({ t: Date.now(), queueOldestReadySeconds: m?.oldestReadySeconds ?? null, queuePending: m?.pending ?? null });
+      samples.push({ t: Date.now(), queueOldestReadySeconds: m?.oldestReadySeconds ?? null, queuePending: m?.pending ?? null, server: m });
     };
     log(`  posting ${options.sustainedRate}/s for ${options.sustainedSeconds} s by ${posters.length} accounts (${options.sustainedDomains} domains each)`);
     const posting = (async () => {
@@ -510,6 +531,8 @@ async function sustained(ctx: Context): Promise<WorkloadResult> {
       oldest_pending_seconds_every_10s: ages.filter((_, i) => i % 10 === 9).map((a) => round(a, 1)),
       queue_oldest_ready_seconds_max_from_metrics: round(Math.max(0, ...samples.map((s) => s.queueOldestReadySeconds ?? 0)), 1),
       queue_pending_max_from_metrics: Math.max(0, ...samples.map((s) => s.queuePending ?? 0)),
+      // Where deliveries and posts wait, from /metrics every 2 s while posting (medians and maxima).
+      while_posting_from_metrics: whilePosting(samples.filter((s) => s.t <= postingEndedAt).map((s) => s.server)),
       undelivered: deliveries.undelivered,
     });
     // Throughput over the whole run (posting and draining), not since one post.
