@@ -11,6 +11,8 @@ import type { MiddlewareHandler } from "hono";
 export function readUnreadBody(options: { maxBytes: number; maxMs: number }): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    // GET and HEAD requests have no body to read (see withoutBody).
+    if (withoutBody(c.req.method)) return;
     const request = c.req.raw;
     if (!request.body || request.bodyUsed) return;
     const declared = c.req.header("content-length");
@@ -18,6 +20,15 @@ export function readUnreadBody(options: { maxBytes: number; maxMs: number }): Mi
     if (declared === undefined || !/^\d+$/.test(declared) || Number(declared) === 0 || Number(declared) > options.maxBytes) return;
     await discard(request.body, options.maxBytes, options.maxMs);
   };
+}
+
+/**
+ * GET and HEAD requests never carry a body in this server (@hono/node-server makes none for them,
+ * and a web Request cannot have one): their `c.req.raw.body` is null, and reading it costs the
+ * making of the full Request object.
+ */
+export function withoutBody(method: string): boolean {
+  return method === "GET" || method === "HEAD";
 }
 
 async function discard(body: ReadableStream<Uint8Array>, maxBytes: number, maxMs: number): Promise<void> {

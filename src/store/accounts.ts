@@ -2,8 +2,13 @@
 import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
 import { sql } from "kysely";
 import type { AccountsTable, DB } from "../db/schema.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 
 export type AccountRow = Selectable<AccountsTable>;
+
+// A page of statuses reads its authors' rows: compiled once (db/query-templates.ts), and kept
+// prepared on PostgreSQL (lookups by key: the generic plan is the custom one).
+const accountsByIds = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) => db.selectFrom("accounts").selectAll().where("id", "in", p.ids), { keepPrepared: true });
 
 export class AccountStore {
   private readonly db: Kysely<DB>;
@@ -63,9 +68,7 @@ export class AccountStore {
     const unique = [...new Set(ids)];
     const rows: AccountRow[] = [];
     // Batches stay under SQLite's and PostgreSQL's limits on bound parameters.
-    for (let i = 0; i < unique.length; i += 1000) {
-      rows.push(...(await this.db.selectFrom("accounts").selectAll().where("id", "in", unique.slice(i, i + 1000)).execute()));
-    }
+    for (let i = 0; i < unique.length; i += 1000) rows.push(...(await accountsByIds(this.db, { ids: unique.slice(i, i + 1000) })));
     return rows;
   }
 

@@ -7,6 +7,19 @@ import type { StatusRow } from "./statuses.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "./visibility-sql.ts";
 import { listable } from "./discovery.ts";
+import { queryTemplate } from "../db/query-templates.ts";
+
+// A page of statuses reads their cards: compiled once (db/query-templates.ts).
+const readyCardsOf = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) =>
+  db
+    .selectFrom("status_cards")
+    .innerJoin("preview_cards", "preview_cards.id", "status_cards.card_id")
+    .selectAll("preview_cards")
+    .select("status_cards.status_id as status_id")
+    .where("status_cards.status_id", "in", p.ids)
+    .where("preview_cards.state", "=", "ready"),
+  { keepPrepared: true },
+);
 
 export type PreviewCardRow = PreviewCardsTable;
 /** What a fetch found, written onto the card row. */
@@ -150,14 +163,7 @@ export class CardStore {
   /** The ready cards of these statuses. */
   async readyOf(statusIds: readonly string[]): Promise<Map<string, PreviewCardRow>> {
     if (statusIds.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom("status_cards")
-      .innerJoin("preview_cards", "preview_cards.id", "status_cards.card_id")
-      .selectAll("preview_cards")
-      .select("status_cards.status_id as status_id")
-      .where("status_cards.status_id", "in", [...new Set(statusIds)])
-      .where("preview_cards.state", "=", "ready")
-      .execute();
+    const rows = await readyCardsOf(this.db, { ids: [...new Set(statusIds)] });
     return new Map(rows.map(({ status_id, ...card }) => [status_id, card as PreviewCardRow]));
   }
 

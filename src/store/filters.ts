@@ -1,6 +1,7 @@
 // Data access for an account's filters, their keywords and their statuses.
 import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
 import type { DB, FiltersTable, FilterKeywordsTable, FilterStatusesTable } from "../db/schema.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 
 export type FilterRow = Selectable<FiltersTable>;
 export type FilterKeywordRow = Selectable<FilterKeywordsTable>;
@@ -12,6 +13,15 @@ export interface FilterWithRules {
   keywords: FilterKeywordRow[];
   statuses: FilterStatusRow[];
 }
+
+// Every page of statuses reads its reader's active filters: compiled once (db/query-templates.ts).
+const filtersOf = queryTemplate((db: Kysely<DB>, p: { accountId: string; filterId: string | null; activeAt: string | null }) => {
+  let q = db.selectFrom("filters").selectAll().where("account_id", "=", p.accountId);
+  if (p.filterId) q = q.where("id", "=", p.filterId);
+  const at = p.activeAt;
+  if (at) q = q.where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", at)]));
+  return q.orderBy("id");
+}, { keepPrepared: true });
 
 export class FilterStore {
   private readonly db: Kysely<DB>;
@@ -46,13 +56,7 @@ export class FilterStore {
    * filters that had expired by then.
    */
   async withRules(accountId: string, options: { activeAt?: string; filterId?: string } = {}): Promise<FilterWithRules[]> {
-    let q = this.db.selectFrom("filters").selectAll().where("account_id", "=", accountId);
-    if (options.filterId) q = q.where("id", "=", options.filterId);
-    if (options.activeAt) {
-      const at = options.activeAt;
-      q = q.where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", at)]));
-    }
-    const filters = await q.orderBy("id").execute();
+    const filters = await filtersOf(this.db, { accountId, filterId: options.filterId || null, activeAt: options.activeAt || null });
     if (filters.length === 0) return [];
     const ids = filters.map((f) => f.id);
     const [keywords, statuses] = await Promise.all([

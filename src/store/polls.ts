@@ -1,6 +1,10 @@
 // Data access for polls, their options and votes.
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from "kysely";
 import type { DB, PollsTable, PollOptionsTable, PollVotesTable } from "../db/schema.ts";
+import { queryTemplate } from "../db/query-templates.ts";
+
+// A page of statuses reads their polls: compiled once (db/query-templates.ts).
+const pollsOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) => db.selectFrom("polls").selectAll().where("status_id", "in", p.ids), { keepPrepared: true });
 
 export type PollRow = Selectable<PollsTable>;
 export type PollOptionRow = Selectable<PollOptionsTable>;
@@ -60,7 +64,7 @@ export class PollStore {
 
   async byStatusIds(statusIds: readonly string[]): Promise<PollRow[]> {
     if (statusIds.length === 0) return [];
-    return this.db.selectFrom("polls").selectAll().where("status_id", "in", [...new Set(statusIds)]).execute();
+    return pollsOfStatuses(this.db, { ids: [...new Set(statusIds)] });
   }
 
   /** poll id → options in order. */

@@ -4,6 +4,20 @@ import type { DB, QuotesTable, QuoteState, StatusInteractionPoliciesTable } from
 import type { StatusRow } from "./statuses.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
 import { readableBy } from "./visibility-sql.ts";
+import { queryTemplate } from "../db/query-templates.ts";
+
+// What a page of statuses reads about quotes (domain/quotes/quote-views.ts), compiled once.
+const quotesOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) => db.selectFrom("quotes").selectAll().where("status_id", "in", p.ids), { keepPrepared: true });
+const acceptedQuoteCounts = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) =>
+  db
+    .selectFrom("quotes")
+    .select(["quoted_status_id", (eb) => eb.fn.countAll().as("n")])
+    .where("quoted_status_id", "in", p.ids)
+    .where("state", "=", "accepted")
+    .groupBy("quoted_status_id"),
+  { keepPrepared: true },
+);
+const policiesOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) => db.selectFrom("status_interaction_policies").selectAll().where("status_id", "in", p.ids), { keepPrepared: true });
 
 export type QuoteRow = Selectable<QuotesTable>;
 export type InteractionPolicyRow = Selectable<StatusInteractionPoliciesTable>;
@@ -24,7 +38,7 @@ export class QuoteStore {
 
   async byStatusIds(statusIds: readonly string[]): Promise<QuoteRow[]> {
     if (statusIds.length === 0) return [];
-    return this.db.selectFrom("quotes").selectAll().where("status_id", "in", statusIds).execute();
+    return quotesOfStatuses(this.db, { ids: statusIds });
   }
 
   async byRequestUri(uri: string): Promise<QuoteRow | undefined> {
@@ -51,13 +65,7 @@ export class QuoteStore {
   /** How many accepted quotes a status has (Status.quotes_count). */
   async acceptedCounts(statusIds: readonly string[]): Promise<Map<string, number>> {
     if (statusIds.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom("quotes")
-      .select(["quoted_status_id", (eb) => eb.fn.countAll().as("n")])
-      .where("quoted_status_id", "in", statusIds)
-      .where("state", "=", "accepted")
-      .groupBy("quoted_status_id")
-      .execute();
+    const rows = await acceptedQuoteCounts(this.db, { ids: statusIds });
     return new Map(rows.map((r) => [String(r.quoted_status_id), Number(r.n)]));
   }
 
@@ -103,7 +111,7 @@ export class QuoteStore {
 
   async policiesOf(statusIds: readonly string[]): Promise<Map<string, InteractionPolicyRow>> {
     if (statusIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom("status_interaction_policies").selectAll().where("status_id", "in", statusIds).execute();
+    const rows = await policiesOfStatuses(this.db, { ids: statusIds });
     return new Map(rows.map((r) => [r.status_id, r]));
   }
 }

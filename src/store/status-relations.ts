@@ -5,8 +5,21 @@ import type { AccountRow } from "./accounts.ts";
 import type { StatusRow } from "./statuses.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
 import { readableWithBoostBy } from "./visibility-sql.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 
 export type StatusRelation = "favourites" | "bookmarks" | "status_pins";
+
+/** A reader's flags on a page of statuses (status-views.ts), compiled once (db/query-templates.ts). */
+const flagsOfStatuses = queryTemplate((db: Kysely<DB>, p: { accountId: string; statusIds: readonly string[]; conversationIds: readonly string[] | null }) => {
+  const ids = sql.join(p.statusIds);
+  const muted = p.conversationIds ? sql`union all select 'muted' as flag, conversation_id as id from conversation_mutes where account_id = ${p.accountId} and conversation_id in (${sql.join(p.conversationIds)})` : sql``;
+  const query = sql<{ flag: "favourited" | "bookmarked" | "pinned" | "reblogged" | "muted"; id: string | number | bigint }>`select 'favourited' as flag, status_id as id from favourites where account_id = ${p.accountId} and status_id in (${ids})
+      union all select 'bookmarked' as flag, status_id as id from bookmarks where account_id = ${p.accountId} and status_id in (${ids})
+      union all select 'pinned' as flag, status_id as id from status_pins where account_id = ${p.accountId} and status_id in (${ids})
+      union all select 'reblogged' as flag, reblog_of_id as id from statuses where account_id = ${p.accountId} and reblog_of_id in (${ids})
+      ${muted}`;
+  return { compile: () => query.compile(db) };
+}, { keepPrepared: true });
 
 export class StatusRelationStore {
   private readonly db: Kysely<DB>;
@@ -91,14 +104,8 @@ export class StatusRelationStore {
   async flagsAmong(accountId: string, statusIds: readonly string[], conversationIds: readonly string[]): Promise<Record<"favourited" | "bookmarked" | "pinned" | "reblogged" | "muted", Set<string>>> {
     const flags = { favourited: new Set<string>(), bookmarked: new Set<string>(), pinned: new Set<string>(), reblogged: new Set<string>(), muted: new Set<string>() };
     if (statusIds.length === 0) return flags;
-    const ids = sql.join(statusIds);
-    const muted = conversationIds.length ? sql`union all select 'muted' as flag, conversation_id as id from conversation_mutes where account_id = ${accountId} and conversation_id in (${sql.join(conversationIds)})` : sql``;
-    const result = await sql<{ flag: keyof typeof flags; id: string | number | bigint }>`select 'favourited' as flag, status_id as id from favourites where account_id = ${accountId} and status_id in (${ids})
-      union all select 'bookmarked' as flag, status_id as id from bookmarks where account_id = ${accountId} and status_id in (${ids})
-      union all select 'pinned' as flag, status_id as id from status_pins where account_id = ${accountId} and status_id in (${ids})
-      union all select 'reblogged' as flag, reblog_of_id as id from statuses where account_id = ${accountId} and reblog_of_id in (${ids})
-      ${muted}`.execute(this.db);
-    for (const row of result.rows) flags[row.flag]?.add(String(row.id));
+    const rows = await flagsOfStatuses(this.db, { accountId, statusIds, conversationIds: conversationIds.length ? conversationIds : null });
+    for (const row of rows) flags[row.flag]?.add(String(row.id));
     return flags;
   }
 

@@ -1,7 +1,8 @@
 // Data access for statuses and what hangs off them (mentions, tags, edit history).
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from "kysely";
 import type { DB, StatusesTable, StatusEditsTable, TagsTable } from "../db/schema.ts";
-import { paginate, type PageRequest } from "./pagination.ts";
+import { pageOrder, pageQuery, paginate, type PageRequest } from "./pagination.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy, readableWithBoostBy } from "./visibility-sql.ts";
 import { notInExclusiveListOf } from "./lists.ts";
 import { insertStatusQueued } from "../db/dialects/full-text.ts";
@@ -22,6 +23,43 @@ export interface AccountStatusesFilter {
 function hasMedia() {
   return sql<boolean>`exists (select 1 from media_attachments ma where ma.status_id = statuses.id and ma.position >= 0)`;
 }
+
+/** The materialized home feed, re-checked against privacy and mutes at read time (compiled once: the home timeline's query). */
+const homePage = queryTemplate((db: Kysely<DB>, p: PageRequest & { viewerId: string; now: string }) =>
+  pageQuery(
+    db
+      .selectFrom("home_feed")
+      .innerJoin("statuses", "statuses.id", "home_feed.status_id")
+      .selectAll("statuses")
+      .where("home_feed.account_id", "=", p.viewerId)
+      .where(readableWithBoostBy(p.viewerId))
+      .where(notMutedBy(p.viewerId, "statuses", p.now))
+      .where(notDomainBlockedBy(p.viewerId))
+      .where(notInExclusiveListOf(p.viewerId)),
+    "home_feed.status_id",
+    p,
+    { literalLimit: true },
+  ),
+  // PostgreSQL planned it in 8-11 ms at every request (13 anti-joins), for ~1 ms of execution; its
+  // generic plan is the same, once it knows the LIMIT.
+  { keepPrepared: true, inline: ["limit"] },
+);
+
+// What a page of statuses reads about them (status-views.ts), compiled once and kept prepared on
+// PostgreSQL (lookups by key: the generic plan is the custom one).
+const statusesByIds = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) => db.selectFrom("statuses").selectAll().where("id", "in", p.ids), { keepPrepared: true });
+const mentionsOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) =>
+  db.selectFrom("mentions").select(["status_id", "account_id"]).where("status_id", "in", p.ids).orderBy("id"),
+  { keepPrepared: true },
+);
+const tagsOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) =>
+  db
+    .selectFrom("status_tags")
+    .innerJoin("tags", "tags.id", "status_tags.tag_id")
+    .select(["status_tags.status_id", "tags.id", "tags.name", "tags.display_name", "tags.created_at"])
+    .where("status_tags.status_id", "in", p.ids),
+  { keepPrepared: true },
+);
 
 export class StatusStore {
   private readonly db: Kysely<DB>;
@@ -81,7 +119,7 @@ export class StatusStore {
 
   async byIds(ids: readonly string[]): Promise<StatusRow[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom("statuses").selectAll().where("id", "in", [...new Set(ids)]).execute();
+    return statusesByIds(this.db, { ids: [...new Set(ids)] });
   }
 
   async update(id: string, changes: Updateable<StatusesTable>): Promise<void> {
@@ -187,16 +225,8 @@ export class StatusStore {
 
   /** The materialized home feed, re-checked against privacy and mutes at read time. */
   async homeTimeline(viewerId: string, page: PageRequest): Promise<StatusRow[]> {
-    const q = this.db
-      .selectFrom("home_feed")
-      .innerJoin("statuses", "statuses.id", "home_feed.status_id")
-      .selectAll("statuses")
-      .where("home_feed.account_id", "=", viewerId)
-      .where(readableWithBoostBy(viewerId))
-      .where(notMutedBy(viewerId))
-      .where(notDomainBlockedBy(viewerId))
-      .where(notInExclusiveListOf(viewerId));
-    return paginate(q, "home_feed.status_id", page);
+    const params = { viewerId, now: new Date().toISOString(), maxId: page.maxId || null, sinceId: page.sinceId || null, minId: page.minId || null, limit: page.limit };
+    return pageOrder(await homePage(this.db, params), params);
   }
 
   // --- mentions, tags, history ----------------------------------------------------------
@@ -214,7 +244,7 @@ export class StatusStore {
   async mentionsOf(statusIds: readonly string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>();
     if (statusIds.length === 0) return map;
-    const rows = await this.db.selectFrom("mentions").select(["status_id", "account_id"]).where("status_id", "in", statusIds).orderBy("id").execute();
+    const rows = await mentionsOfStatuses(this.db, { ids: statusIds });
     for (const r of rows) map.set(r.status_id, [...(map.get(r.status_id) ?? []), r.account_id]);
     return map;
   }
@@ -247,12 +277,7 @@ export class StatusStore {
   async tagsOf(statusIds: readonly string[]): Promise<Map<string, TagRow[]>> {
     const map = new Map<string, TagRow[]>();
     if (statusIds.length === 0) return map;
-    const rows = await this.db
-      .selectFrom("status_tags")
-      .innerJoin("tags", "tags.id", "status_tags.tag_id")
-      .select(["status_tags.status_id", "tags.id", "tags.name", "tags.display_name", "tags.created_at"])
-      .where("status_tags.status_id", "in", statusIds)
-      .execute();
+    const rows = await tagsOfStatuses(this.db, { ids: statusIds });
     for (const { status_id, ...tag } of rows) map.set(status_id, [...(map.get(status_id) ?? []), tag]);
     return map;
   }

@@ -34,13 +34,16 @@ function authorNotSuspended(alias: string): Expression<SqlBool> {
   return sql<SqlBool>`not exists (select 1 from accounts sus where sus.id = ${sql.ref(alias)}.account_id and sus.suspended_at is not null)`;
 }
 
-/** Hides authors the viewer muted (timelines and notifications; not profiles or threads). */
-export function notMutedBy(viewerId: string | null, alias = "statuses"): Expression<SqlBool> {
+/**
+ * Hides authors the viewer muted (timelines and notifications; not profiles or threads). `now`:
+ * when mutes with an end are compared (a query template passes it as a parameter).
+ */
+export function notMutedBy(viewerId: string | null, alias = "statuses", now: string = new Date().toISOString()): Expression<SqlBool> {
   if (viewerId === null) return sql<SqlBool>`1 = 1`;
   const s = sql.ref(alias);
   return sql<SqlBool>`not exists (
     select 1 from mutes mu where mu.account_id = ${viewerId} and mu.target_account_id = ${s}.account_id
-      and (mu.expires_at is null or mu.expires_at > ${new Date().toISOString()}))`;
+      and (mu.expires_at is null or mu.expires_at > ${now}))`;
 }
 
 /** readableBy, and for a boost, the boosted status must be readable too. */

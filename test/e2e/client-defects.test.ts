@@ -157,3 +157,23 @@ test("GET /api/v1/timelines/direct: the user's direct statuses, sent and receive
   assert.deepEqual((await bob.client.v1.timelines.direct.list()).map((s) => s.id), [bobToCarol.id, fromBob.id, toBob.id], "masto.js reads it too");
   assert.equal((await api(null, "GET", "/api/v1/timelines/direct")).status, 401);
 });
+
+test("browser clients read the API from their own origin: CORS headers on answers, errors and preflights", async () => {
+  const origin = { Origin: "https://elk.zone" };
+  const home = await fetch(`${server.url}/api/v1/timelines/home`, { headers: { ...origin, Authorization: `Bearer ${alice.token}` } });
+  await home.arrayBuffer();
+  assert.equal(home.status, 200);
+  assert.equal(home.headers.get("access-control-allow-origin"), "*");
+  assert.equal(home.headers.get("access-control-expose-headers"), "Link,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Idempotency-Key");
+  assert.match(home.headers.get("content-length") ?? "", /^\d+$/, "a whole body, not chunks");
+  const refused = await fetch(`${server.url}/api/v1/timelines/home`, { headers: { ...origin, Authorization: "Bearer wrong" } });
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get("access-control-allow-origin"), "*");
+  assert.equal((await refused.json()).error, "The access token is invalid");
+  const preflight = await fetch(`${server.url}/api/v1/statuses`, { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" } });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+  assert.equal(preflight.headers.get("access-control-allow-methods"), "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS");
+  assert.equal(preflight.headers.get("access-control-allow-headers"), "Authorization,Content-Type,Idempotency-Key,Accept");
+  assert.equal(preflight.headers.get("access-control-max-age"), "86400");
+});

@@ -81,6 +81,10 @@ test("policies: followers-only and nobody refuse quotes; private posts cannot be
   quoteShape(refused.quote, "rejected", null);
 
   await api(carol, "POST", `/api/v1/accounts/${alice.id}/follow`);
+  // A follower may quote: the follow is read for the posts whose policy names followers, on a page too.
+  assert.equal((await api(carol, "GET", `/api/v1/statuses/${followersOnly.id}`)).body.quote_approval.current_user, "automatic");
+  const page = (who: TestUser) => api(who, "GET", `/api/v1/accounts/${alice.id}/statuses`).then((r) => r.body.find((s: { id: string }) => s.id === followersOnly.id).quote_approval.current_user);
+  assert.deepEqual([await page(carol), await page(bob)], ["automatic", "denied"]);
   const allowed = (await post(carol, { status: "as a follower", quoted_status_id: followersOnly.id })).body;
   quoteShape(allowed.quote, "accepted", followersOnly.id);
 

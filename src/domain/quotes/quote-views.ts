@@ -6,7 +6,7 @@ import type { StatusRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
 import type { QuoteRow } from "../../store/quotes.ts";
 import type { QuoteState } from "../../db/schema.ts";
-import { approvalNames, decide, type RemotePolicy } from "./policy.ts";
+import { approvalNames, decide, type AuthorCollections, type InteractionRule, type RemotePolicy } from "./policy.ts";
 import { collectionsOf } from "./quote-service.ts";
 import { localRules } from "./policy.ts";
 
@@ -41,27 +41,20 @@ export interface QuoteCarrier {
   quotesCount?: number;
 }
 
-/** What attachQuotes reads first: the statuses' quotes, policies and quote counts, and the reader's follows among their authors. */
+/** What attachQuotes reads first: the statuses' quotes, policies and quote counts. */
 export interface QuoteRows {
   quotes: QuoteRow[];
   policies: Awaited<ReturnType<Stores["quotes"]["policiesOf"]>>;
   counts: Map<string, number>;
-  follows: Set<string>;
-  followedBy: Set<string>;
 }
 
 /**
- * The rows attachQuotes starts from, for statuses `ids` by `authorIds`: they need nothing but the
- * ids, so status-views.ts reads them beside its own first queries (one wait for a page, not two).
+ * The rows attachQuotes starts from, for statuses `ids`: they need nothing but the ids, so
+ * status-views.ts reads them beside its own first queries (one wait for a page, not two).
  */
-export async function loadQuoteRows(stores: Stores, ids: readonly string[], authorIds: readonly string[], viewerId: string | null): Promise<QuoteRows> {
-  const [quotes, policies, counts, { follows, followedBy }] = await Promise.all([
-    stores.quotes.byStatusIds(ids),
-    stores.quotes.policiesOf(ids),
-    stores.quotes.acceptedCounts(ids),
-    viewerId ? stores.relationships.followsBothWays(viewerId, authorIds) : Promise.resolve({ follows: new Set<string>(), followedBy: new Set<string>() }),
-  ]);
-  return { quotes, policies, counts, follows, followedBy };
+export async function loadQuoteRows(stores: Stores, ids: readonly string[]): Promise<QuoteRows> {
+  const [quotes, policies, counts] = await Promise.all([stores.quotes.byStatusIds(ids), stores.quotes.policiesOf(ids), stores.quotes.acceptedCounts(ids)]);
+  return { quotes, policies, counts };
 }
 
 /**
@@ -78,9 +71,20 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
   }
   if (all.length === 0) return;
   const ids = all.map((v) => v.status.id);
-  const authorIds = [...new Set(all.map((v) => v.account.id))];
-  const rows = await (prefetched ?? loadQuoteRows(stores, ids, authorIds, viewerId));
-  const { policies, counts, follows, followedBy } = rows;
+  const rows = await (prefetched ?? loadQuoteRows(stores, ids));
+  const { policies, counts } = rows;
+  // Each status's quote rule first: the reader's follows are read only for the authors whose
+  // rule names their followers or following (most name the public, or only the author).
+  const rules = new Map<QuoteCarrier, { rule: InteractionRule | null; collections: AuthorCollections }>();
+  const askFollows = new Set<string>();
+  for (const view of all) {
+    if (view.status.reblog_of_id) continue;
+    const policy = policies.get(view.status.id);
+    const collections = collectionsOf(view.account);
+    const rule = quoteRuleOf(view, policy?.remote_policy ?? null, policy?.quote_policy, collections);
+    rules.set(view, { rule, collections });
+    if (viewerId && viewerId !== view.account.id && rule && namesRelations(rule, collections)) askFollows.add(view.account.id);
+  }
   // Prefetched rows may cover statuses left out since (a filter hid them).
   const shown = new Set(ids);
   const quotes = rows.quotes.filter((q) => shown.has(q.status_id));
@@ -88,10 +92,11 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
   const quotedIds = [...new Set(quotes.filter((q) => q.state === "accepted" && q.quoted_status_id).map((q) => q.quoted_status_id!))];
   // The reader's mutes of the quoted authors, for the quote's muted_account state.
   const quotedAuthors = quotes.map((q) => q.quoted_account_id).filter((id): id is string => id !== null);
-  const [existing, readable, mutes] = await Promise.all([
+  const [existing, readable, mutes, { follows, followedBy }] = await Promise.all([
     stores.quotes.existing(quotedIds),
     stores.quotes.readableAmong(quotedIds, viewerId),
     viewerId ? stores.relationships.mutesAmong(viewerId, quotedAuthors) : Promise.resolve([]),
+    viewerId && askFollows.size ? stores.relationships.followsBothWays(viewerId, [...askFollows]) : Promise.resolve({ follows: new Set<string>(), followedBy: new Set<string>() }),
   ]);
   const nested = loadNested && readable.length ? await loadNested(readable) : [];
   const nestedById = new Map(nested.map((n) => [n.status.id, n]));
@@ -100,8 +105,8 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
 
   for (const view of all) {
     view.quotesCount = counts.get(view.status.id) ?? 0;
-    const policy = policies.get(view.status.id);
-    view.quoteApproval = view.status.reblog_of_id ? null : approvalFor(view, policy?.remote_policy ?? null, policy?.quote_policy, viewerId, follows, followedBy);
+    const ruled = rules.get(view);
+    view.quoteApproval = ruled ? approvalFor(view, ruled.rule, ruled.collections, viewerId, follows, followedBy) : null;
     const row = quoteOf.get(view.status.id);
     if (!row) {
       view.quote = null;
@@ -126,15 +131,23 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
   }
 }
 
-function approvalFor(view: QuoteCarrier, remotePolicy: string | null, quotePolicy: string | undefined, viewerId: string | null, follows: Set<string>, followedBy: Set<string>): QuoteApprovalView {
+/** The quote rule a status is under: a local one's from its policy row (public by default), a remote one's as announced (null: none known). */
+function quoteRuleOf(view: QuoteCarrier, remotePolicy: string | null, quotePolicy: string | undefined, collections: AuthorCollections): InteractionRule | null {
+  return view.status.local === 1
+    ? localRules({ quote: (quotePolicy as "public") ?? "public", reply: "public" }, view.status.visibility, collections).quote
+    : remotePolicy
+      ? ((JSON.parse(remotePolicy) as RemotePolicy).quote ?? null)
+      : null;
+}
+
+/** Whether deciding `rule` for a reader may need to know if they follow the author or are followed (policy.ts, decide). */
+function namesRelations(rule: InteractionRule, collections: AuthorCollections): boolean {
+  const names = (uri: string) => (collections.followersUri !== null && uri === collections.followersUri) || (collections.followingUri !== null && uri === collections.followingUri);
+  return rule.automatic.some(names) || rule.manual.some(names);
+}
+
+function approvalFor(view: QuoteCarrier, rule: InteractionRule | null, collections: AuthorCollections, viewerId: string | null, follows: Set<string>, followedBy: Set<string>): QuoteApprovalView {
   const author = view.account;
-  const collections = collectionsOf(author);
-  const rule =
-    view.status.local === 1
-      ? localRules({ quote: (quotePolicy as "public") ?? "public", reply: "public" }, view.status.visibility, collections).quote
-      : remotePolicy
-        ? ((JSON.parse(remotePolicy) as RemotePolicy).quote ?? null)
-        : null;
   const automatic = rule ? approvalNames(rule.automatic, collections) : [];
   const manual = rule ? approvalNames(rule.manual, collections) : [];
   if (!viewerId) return { automatic, manual, currentUser: "unknown" };

@@ -70,7 +70,7 @@ export async function loadStatusViews(stores: Stores, rows: readonly StatusRow[]
   // Everything that needs only the statuses in one wave of queries (each wait for the database
   // costs a page of statuses milliseconds on a busy machine); the quotes' first rows too, which
   // attachQuotes takes below.
-  const quoteRows = loadQuoteRows(stores, ids, [...authorIds], viewerId);
+  const quoteRows = loadQuoteRows(stores, ids);
   quoteRows.catch(() => {}); // Awaited by attachQuotes; a failure meanwhile is not unhandled.
   const [mentionIds, tags, media, cards, authors, apps, flags, polls] = await Promise.all([
     stores.statuses.mentionsOf(ids),

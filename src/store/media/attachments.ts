@@ -6,6 +6,13 @@
 // position -1, so the edit history can still show it; it goes with the status.
 import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
 import type { DB, MediaAttachmentsTable } from "../../db/schema.ts";
+import { queryTemplate } from "../../db/query-templates.ts";
+
+// A page of statuses reads their attachments: compiled once (db/query-templates.ts).
+const mediaOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) =>
+  db.selectFrom("media_attachments").selectAll().where("status_id", "in", p.ids).where("position", ">=", 0).orderBy("status_id").orderBy("position"),
+  { keepPrepared: true },
+);
 
 export type MediaRow = Selectable<MediaAttachmentsTable>;
 export type NewMediaRow = Insertable<MediaAttachmentsTable>;
@@ -61,14 +68,7 @@ export class MediaStore {
   async ofStatuses(statusIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
     const map = new Map<string, MediaRow[]>();
     if (statusIds.length === 0) return map;
-    const rows = await this.db
-      .selectFrom("media_attachments")
-      .selectAll()
-      .where("status_id", "in", statusIds)
-      .where("position", ">=", 0)
-      .orderBy("status_id")
-      .orderBy("position")
-      .execute();
+    const rows = await mediaOfStatuses(this.db, { ids: statusIds });
     for (const row of rows) map.set(row.status_id!, [...(map.get(row.status_id!) ?? []), row]);
     return map;
   }
