@@ -11,6 +11,12 @@ export type DatabaseKind = "sqlite" | "postgres";
 export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
+  /**
+   * The database through a connection pool of its own (PostgreSQL; closed with the database), for
+   * a loop that must not queue behind the API's requests for one of the shared pool's connections.
+   * SQLite has one connection and no pool to wait for: the same `db`.
+   */
+  ownPool(connections: number): Kysely<DB>;
   close(): Promise<void>;
 }
 
@@ -29,7 +35,7 @@ export async function openDatabase(config: Config["database"]): Promise<Database
       throw new DatabaseUnavailableError(`Cannot open the SQLite database ${config.file}: ${(error as Error).message}`);
     }
     const db = new Kysely<DB>({ dialect: opened.dialect, plugins: [new IdColumnsPlugin()] });
-    return { db, kind: "sqlite", close: () => db.destroy() };
+    return { db, kind: "sqlite", ownPool: () => db, close: () => db.destroy() };
   }
 
   const { openPostgres } = await import("./dialects/postgres.ts");
@@ -43,5 +49,19 @@ export async function openDatabase(config: Config["database"]): Promise<Database
     const reason = e.code === "ECONNREFUSED" ? "connection refused" : e.message || e.code || String(error);
     throw new DatabaseUnavailableError(`Cannot connect to PostgreSQL at ${redact(config.url)}: ${reason}`);
   }
-  return { db, kind: "postgres", close: () => db.destroy() };
+  const ownPools: Kysely<DB>[] = [];
+  return {
+    db,
+    kind: "postgres",
+    ownPool(connections) {
+      // Connections open on first use, like the shared pool's.
+      const own = new Kysely<DB>({ dialect: openPostgres(config.url, connections).dialect, plugins: [new IdColumnsPlugin()] });
+      ownPools.push(own);
+      return own;
+    },
+    close: async () => {
+      await Promise.all(ownPools.map((own) => own.destroy()));
+      await db.destroy();
+    },
+  };
 }
