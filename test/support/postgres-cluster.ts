@@ -62,7 +62,8 @@ export async function startPostgresCluster(bin: string, keepIn?: string): Promis
     "-D", dataDir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1",
     // A test database need not survive a power cut.
     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-    "-c", "max_connections=300", "-c", "shared_buffers=128MB",
+    // Four test files at once, each with a few servers of 14 connections (README, "PostgreSQL").
+    "-c", "max_connections=500", "-c", "shared_buffers=128MB",
   ]);
   // Its own process group, so signals reach postgres itself and not only runuser (which does not
   // pass them on): the server then shuts down at once instead of outliving the suite.
