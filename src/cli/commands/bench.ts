@@ -100,7 +100,7 @@ export async function bench(args: string[]): Promise<number> {
       database,
       statuses: positiveInt(options.statuses, 1_000_000, "statuses"),
       accounts: positiveInt(options.accounts, 10_000, "accounts"),
-      repeats: positiveInt(options.repeats, 10, "repeats"),
+      repeats: positiveInt(options.repeats, 25, "repeats"),
       posts: positiveInt(options.posts, 500, "posts"),
       rounds: options.rounds === "0" ? 0 : positiveInt(options.rounds, 3, "rounds"),
       keep: options.keep === true,

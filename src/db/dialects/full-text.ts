@@ -21,6 +21,7 @@
 // Posts are indexed after their commit, in batches (domain/search/indexer.ts); claiming a batch of
 // pending ids is the one other statement that differs (claimPendingDocuments).
 import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { keptPrepared } from "../prepared.ts";
 
 export type FullTextEngine = "sqlite" | "postgres";
 
@@ -103,14 +104,30 @@ export async function insertStatusQueued(db: Kysely<any>, row: Record<string, un
   if (queuedAt !== null) await queue(db).execute();
 }
 
-/** Inserts or replaces the index rows of these statuses (one statement). */
+/**
+ * Inserts or replaces the index rows of these statuses (one statement). PostgreSQL: the documents
+ * as five arrays unnested, one text whatever the batch's size, kept prepared — a row of VALUES for
+ * each document was a new statement for every batch, and planning it evaluated each document's
+ * `to_tsvector`s (constant arguments) at plan time: 30-40 % more of the database's time a document
+ * (docs/performance/search.md, "Fifth pass"). A document in the `simple` configuration (a language
+ * without a stemmer) is parsed once, not twice into the same lexemes.
+ */
 export async function upsertDocuments(db: Kysely<any>, documents: readonly FullTextDocument[]): Promise<void> {
   if (documents.length === 0) return;
-  const postgres = engineOf(db) === "postgres";
-  const rows = documents.map((d) => {
-    const value = postgres ? sql`to_tsvector(${configurationFor(d.language)}::regconfig, ${d.document}) || to_tsvector('simple', ${d.document}) || ${dayLexeme(d.statusId)}::tsvector` : sql`${d.document}`;
-    return sql`(${d.statusId}, ${d.hasLink ? 1 : 0}, ${value})`;
-  });
+  if (engineOf(db) === "postgres") {
+    const ids = documents.map((d) => d.statusId);
+    const links = documents.map((d) => (d.hasLink ? 1 : 0));
+    const configurations = documents.map((d) => configurationFor(d.language));
+    const texts = documents.map((d) => d.document);
+    const days = documents.map((d) => `~${RECENCY.dayOf(d.statusId)}`);
+    await keptPrepared(sql`insert into status_search (status_id, has_link, document)
+      select u.id, u.link, case when u.configuration = 'simple'::regconfig then to_tsvector('simple', u.text)
+          else to_tsvector(u.configuration, u.text) || to_tsvector('simple', u.text) end || array_to_tsvector(array[u.day])
+        from unnest(${ids}::bigint[], ${links}::integer[], ${configurations}::regconfig[], ${texts}::text[], ${days}::text[]) as u(id, link, configuration, text, day)
+      on conflict (status_id) do update set has_link = excluded.has_link, document = excluded.document`).execute(db);
+    return;
+  }
+  const rows = documents.map((d) => sql`(${d.statusId}, ${d.hasLink ? 1 : 0}, ${d.document})`);
   await sql`insert into status_search (status_id, has_link, document) values ${sql.join(rows)}
     on conflict (status_id) do update set has_link = excluded.has_link, document = excluded.document`.execute(db);
 }
@@ -128,11 +145,6 @@ export const RECENCY = {
     return ((BigInt(day) * 86_400_000n) << 16n).toString();
   },
 } as const;
-
-/** The lexeme of a status's day, as a tsvector literal ('~20424'). */
-function dayLexeme(statusId: string): string {
-  return `'~${RECENCY.dayOf(statusId)}'`;
-}
 
 /**
  * Migration 0037, PostgreSQL (SQLite has nothing to do): every document gains its day's lexeme,
@@ -215,7 +227,8 @@ export function hasDayLexemes(db: Kysely<any>): boolean {
 
 /** The oldest and newest indexed statuses' ids (the primary key's two ends), or null when the index is empty. */
 export async function indexedIdBounds(db: Kysely<any>): Promise<{ oldest: string; newest: string } | null> {
-  const result = await sql<{ oldest: string | number | bigint | null; newest: string | number | bigint | null }>`select min(status_id) as oldest, max(status_id) as newest from status_search`.execute(db);
+  // Kept prepared: without parameters its one plan is the generic one, parsed once per connection.
+  const result = await keptPrepared(sql<{ oldest: string | number | bigint | null; newest: string | number | bigint | null }>`select min(status_id) as oldest, max(status_id) as newest from status_search`).execute(db);
   const row = result.rows[0];
   return row && row.oldest !== null && row.newest !== null ? { oldest: String(row.oldest), newest: String(row.newest) } : null;
 }

@@ -1,6 +1,8 @@
 // The scaled database: PostgreSQL through a connection pool shared by the process.
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { PostgresDialect } from "kysely";
+import { KEEP_PREPARED } from "../prepared.ts";
 
 /**
  * How long a connection may sit idle before the pool closes it. pg's default is 10 s, after which
@@ -10,6 +12,9 @@ import { PostgresDialect } from "kysely";
  * minutes; a process that went quiet still gives them back.
  */
 const IDLE_CONNECTION_MS = 5 * 60_000;
+
+/** Statements kept prepared on one connection at most: the least recently used is deallocated past it (each holds its plan in the backend's memory). */
+export const PREPARED_PER_CONNECTION = 32;
 
 export function openPostgres(url: string, poolSize = 10): { dialect: PostgresDialect; pool: pg.Pool } {
   const pool = new pg.Pool({
@@ -22,5 +27,41 @@ export function openPostgres(url: string, poolSize = 10): { dialect: PostgresDia
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  pool.on("connect", (client) => keepPrepared(client));
   return { dialect: new PostgresDialect({ pool }), pool };
+}
+
+/**
+ * Statements that start with KEEP_PREPARED (db/prepared.ts) go as named prepared statements on
+ * this connection, named by their text, so PostgreSQL parses them once and may keep a generic plan;
+ * the others as before (unnamed: parsed and planned at every execution). At most
+ * PREPARED_PER_CONNECTION are kept; the least recently used is deallocated first, before the
+ * statement that needs its place (never while another statement runs on the connection).
+ */
+export function keepPrepared(client: pg.PoolClient | pg.Client): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  /** Text → name, least recently used first. */
+  const kept = new Map<string, string>();
+  const connection = (client as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } }).connection;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    if (typeof text !== "string" || !text.startsWith(KEEP_PREPARED) || (values !== undefined && !Array.isArray(values)) || typeof args[2] === "function") return query(...args);
+    let name = kept.get(text);
+    if (name !== undefined) {
+      kept.delete(text);
+      kept.set(text, name);
+      return query({ name, text, values });
+    }
+    name = `kept_${createHash("sha256").update(text).digest("base64url").slice(0, 22)}`;
+    kept.set(text, name);
+    if (kept.size <= PREPARED_PER_CONNECTION) return query({ name, text, values });
+    const [oldText, oldName] = kept.entries().next().value!;
+    kept.delete(oldText);
+    return (async () => {
+      await query(`deallocate "${oldName}"`);
+      delete connection.parsedStatements[oldName];
+      delete connection.submittedNamedStatements[oldName];
+      return query({ name, text, values });
+    })();
+  };
 }

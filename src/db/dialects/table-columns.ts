@@ -1,0 +1,28 @@
+// A table's columns as the database has them (PostgreSQL's information_schema, SQLite's
+// pragma_table_info), read once per database handle: for a statement that selects several tables'
+// rows at once under names of its own (store/oauth.ts authenticationByHash), so that a column added
+// by a migration is never left out by a list written by hand.
+import { sql, type Kysely } from "kysely";
+import { engineOf } from "./full-text.ts";
+
+const known = new WeakMap<Kysely<any>, Map<string, Promise<string[]>>>();
+
+export function tableColumns(db: Kysely<any>, table: string): Promise<string[]> {
+  let tables = known.get(db);
+  if (!tables) known.set(db, (tables = new Map()));
+  let columns = tables.get(table);
+  if (!columns) {
+    const query =
+      engineOf(db) === "postgres"
+        ? sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`
+        : sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`;
+    columns = query.execute(db).then((r) => {
+      if (r.rows.length === 0) throw new Error(`No columns for table ${table}`);
+      return r.rows.map((row) => row.name);
+    });
+    // A failed read is tried again next time.
+    columns.catch(() => tables!.delete(table));
+    tables.set(table, columns);
+  }
+  return columns;
+}
