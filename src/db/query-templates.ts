@@ -5,6 +5,9 @@
 // place of the values; each run puts the values where the markers are.
 import type { Compilable, CompiledQuery, Kysely } from "kysely";
 import type { DB } from "./schema.ts";
+// The keep-prepared mark (db/prepared.ts): PostgreSQL parses a marked statement once per
+// connection and may keep a generic plan; SQLite keeps every statement prepared anyway.
+import { KEEP_PREPARED } from "./prepared.ts";
 
 /**
  * A value in a query: one parameter, or a list for `in (…)` (never empty). A list's length is part
@@ -35,13 +38,6 @@ interface Compiled {
   /** For each parameter of the SQL: the name (and list index) of a value, or a constant. */
   slots: ({ name: string; index: number } | { constant: unknown })[];
 }
-
-/**
- * The comment that asks PostgreSQL's driver to keep a statement prepared by its text (db/prepared.ts
- * and dialects/postgres.ts, the seam the search's statements use): PostgreSQL then parses it once
- * per connection and may keep a generic plan. SQLite keeps every statement prepared anyway.
- */
-const KEEP_PREPARED = "/* keep prepared */ ";
 
 export interface TemplateOptions {
   /**

@@ -15,8 +15,13 @@ const MB = 1024 * 1024;
 export const BASE_BYTES = 200 * MB;
 /** A sender thread with nothing in flight: its isolate, its code, its own undici. */
 export const THREAD_BYTES = 20 * MB;
-/** One delivery in flight, or its connection idling in keep-alive afterwards: the TLS socket and its buffers, the request, the signature, the JavaScript objects (in a sender thread's heap). */
-export const CONNECTION_BYTES = 384 * 1024;
+/**
+ * One delivery in flight, or its connection idling in keep-alive afterwards: the TLS socket and its
+ * buffers, the request, the signature, the JavaScript objects (in a sender thread's heap). 384 KB
+ * held *sustained* under 512 MB while the engine waited for database connections; with connections
+ * of its own it kept its 336 deliveries in flight and peaked at 518 MB: 512 KB (252 held at 512 MB).
+ */
+export const CONNECTION_BYTES = 512 * 1024;
 /**
  * Of what is left after the base process, the share TLS sessions kept for resumption may take
  * (net/tls-sessions.ts). A session is ~1 KB with an ECDSA certificate (0.9 KB measured against the
