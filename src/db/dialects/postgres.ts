@@ -13,8 +13,8 @@ import { KEEP_PREPARED } from "../prepared.ts";
  */
 const IDLE_CONNECTION_MS = 5 * 60_000;
 
-/** Statements kept prepared on one connection at most: the least recently used is deallocated past it (each holds its plan in the backend's memory). */
-export const PREPARED_PER_CONNECTION = 32;
+/** Statements kept prepared on one connection at most (each holds its plan in the backend's memory); past it, statements run unnamed. */
+export const PREPARED_PER_CONNECTION = 64;
 
 export function openPostgres(url: string, poolSize = 10): { dialect: PostgresDialect; pool: pg.Pool } {
   const pool = new pg.Pool({
@@ -34,34 +34,24 @@ export function openPostgres(url: string, poolSize = 10): { dialect: PostgresDia
 /**
  * Statements that start with KEEP_PREPARED (db/prepared.ts) go as named prepared statements on
  * this connection, named by their text, so PostgreSQL parses them once and may keep a generic plan;
- * the others as before (unnamed: parsed and planned at every execution). At most
- * PREPARED_PER_CONNECTION are kept; the least recently used is deallocated first, before the
- * statement that needs its place (never while another statement runs on the connection).
+ * the others as before (unnamed: parsed and planned at every execution). The first
+ * PREPARED_PER_CONNECTION texts a connection meets are kept; later ones run unnamed. Nothing is
+ * deallocated: pg marks a statement parsed on its connection, and a deallocation racing a query of
+ * the same text (queued right behind it) made that query bind to a statement no longer there.
  */
 export function keepPrepared(client: pg.PoolClient | pg.Client): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
-  /** Text → name, least recently used first. */
+  /** Text → name of the statements kept on this connection. */
   const kept = new Map<string, string>();
-  const connection = (client as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } }).connection;
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
     if (typeof text !== "string" || !text.startsWith(KEEP_PREPARED) || (values !== undefined && !Array.isArray(values)) || typeof args[2] === "function") return query(...args);
     let name = kept.get(text);
-    if (name !== undefined) {
-      kept.delete(text);
+    if (name === undefined) {
+      if (kept.size >= PREPARED_PER_CONNECTION) return query(...args);
+      name = `kept_${createHash("sha256").update(text).digest("base64url").slice(0, 22)}`;
       kept.set(text, name);
-      return query({ name, text, values });
     }
-    name = `kept_${createHash("sha256").update(text).digest("base64url").slice(0, 22)}`;
-    kept.set(text, name);
-    if (kept.size <= PREPARED_PER_CONNECTION) return query({ name, text, values });
-    const [oldText, oldName] = kept.entries().next().value!;
-    kept.delete(oldText);
-    return (async () => {
-      await query(`deallocate "${oldName}"`);
-      delete connection.parsedStatements[oldName];
-      delete connection.submittedNamedStatements[oldName];
-      return query({ name, text, values });
-    })();
+    return query({ name, text, values });
   };
 }
