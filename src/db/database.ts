@@ -1,6 +1,6 @@
 // Opens the configured database. Everything above this layer uses `Database.db` (Kysely) and
 // never asks which engine is underneath, except through the named seams in dialects/.
-import { Kysely, sql } from "kysely";
+import { Kysely, sql, type Dialect } from "kysely";
 import type { Config } from "../config/config.ts";
 import { redact } from "../config/config.ts";
 import type { DB } from "./schema.ts";
@@ -34,13 +34,13 @@ export async function openDatabase(config: Config["database"]): Promise<Database
     } catch (error) {
       throw new DatabaseUnavailableError(`Cannot open the SQLite database ${config.file}: ${(error as Error).message}`);
     }
-    const db = new Kysely<DB>({ dialect: opened.dialect, plugins: [new IdColumnsPlugin()] });
+    const db = kyselyOver(opened.dialect);
     return { db, kind: "sqlite", ownPool: () => db, close: () => db.destroy() };
   }
 
   const { openPostgres } = await import("./dialects/postgres.ts");
   const { dialect } = openPostgres(config.url);
-  const db = new Kysely<DB>({ dialect, plugins: [new IdColumnsPlugin()] });
+  const db = kyselyOver(dialect);
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
@@ -55,7 +55,7 @@ export async function openDatabase(config: Config["database"]): Promise<Database
     kind: "postgres",
     ownPool(connections) {
       // Connections open on first use, like the shared pool's.
-      const own = new Kysely<DB>({ dialect: openPostgres(config.url, connections).dialect, plugins: [new IdColumnsPlugin()] });
+      const own = kyselyOver(openPostgres(config.url, connections).dialect);
       ownPools.push(own);
       return own;
     },
@@ -64,4 +64,9 @@ export async function openDatabase(config: Config["database"]): Promise<Database
       await db.destroy();
     },
   };
+}
+
+/** Kysely over a dialect, with the plugins every query of Skein's relies on. */
+function kyselyOver(dialect: Dialect): Kysely<DB> {
+  return new Kysely<DB>({ dialect, plugins: [new IdColumnsPlugin()] });
 }
