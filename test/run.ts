@@ -1,15 +1,53 @@
 // `./skein test`: the whole suite, once on SQLite and once on PostgreSQL, with node's test
-// runner. PostgreSQL comes from SKEIN_TEST_POSTGRES_URL, or a throwaway cluster started from the
+// runner (files marked `// skein-test: once`, which use no database, in the first run only).
+// PostgreSQL comes from SKEIN_TEST_POSTGRES_URL, or a throwaway cluster started from the
 // installed binaries. In CI a missing PostgreSQL is an error, never a silent skip.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { findPostgresBin, startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster.ts";
 import { makeMigratedTemplate } from "./support/migrated-template.ts";
+import { runsOnce } from "./support/run-once.ts";
 import { ensureWebClientBuilt } from "../web/build.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
+
+/**
+ * Started first, longest first: the runner starts files in the order given, so a long file
+ * started late ran alone at the end of a run while the other cores idled. These are the slowest
+ * of a CI run (the end of each run lists its slowest files: keep this in step with them); the
+ * other files follow in path order and fill the cores in between.
+ */
+const SLOW_FIRST = [
+  "test/e2e/blocklists.test.ts",
+  "test/e2e/bench-fanout.test.ts",
+  "test/e2e/cli.test.ts",
+  "test/e2e/admin-accounts.test.ts",
+  "test/federation/account-deletion.test.ts",
+  "test/e2e/web-client.test.ts",
+  "test/security/fuzz-inbox.test.ts",
+  "test/e2e/bench-media.test.ts",
+  "test/federation/quotes.test.ts",
+  "test/federation/multi-instance.test.ts",
+  "test/e2e/account-data.test.ts",
+  "test/security/fuzz-api.test.ts",
+  "test/e2e/admin-console.test.ts",
+  "test/federation/moderation-suspend.test.ts",
+  "test/e2e/search.test.ts",
+  "test/e2e/settings-pages.test.ts",
+  "test/federation/signatures.test.ts",
+  "test/e2e/two-factor.test.ts",
+  "test/federation/poll-updates.test.ts",
+  "test/federation/moderation-allowlist.test.ts",
+  "test/e2e/registration.test.ts",
+  "test/federation/profile-emoji-federation.test.ts",
+  "test/federation/remote-media-proxy.test.ts",
+  "test/e2e/mail.test.ts",
+  "test/e2e/custom-emojis.test.ts",
+  "test/e2e/user-domain-blocks.test.ts",
+];
 
 interface RunResult {
   database: string;
@@ -25,7 +63,8 @@ function testFiles(filters: string[]): string[] {
     .globSync("test/**/*.test.ts", { cwd: root })
     .sort();
   const chosen = filters.length ? all.filter((f) => filters.some((flt) => f.includes(flt))) : all;
-  return chosen;
+  const rank = (f: string) => (SLOW_FIRST.includes(f) ? SLOW_FIRST.indexOf(f) : SLOW_FIRST.length);
+  return chosen.sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -50,7 +89,12 @@ async function runSuite(database: "sqlite" | "postgres", files: string[], env: R
 
 async function runFiles(database: "sqlite" | "postgres", files: string[], env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
   const tap = path.join(os.tmpdir(), `skein-test-${database}-${process.pid}.tap`);
+  const times = path.join(os.tmpdir(), `skein-test-${database}-${process.pid}.times`);
   const args = [
+    // Before each test file: a file marked to run once gets no database to ask for; each file's
+    // time is written down.
+    `--import=${pathToFileURL(path.join(root, "test/support/run-once-guard.ts")).href}`,
+    `--import=${pathToFileURL(path.join(root, "test/support/file-times.ts")).href}`,
     "--test",
     `--test-concurrency=${concurrency()}`,
     `--test-timeout=${timeoutMs}`,
@@ -63,16 +107,29 @@ async function runFiles(database: "sqlite" | "postgres", files: string[], env: R
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ...env, SKEIN_TEST_DATABASE: database },
+    env: { ...process.env, ...env, SKEIN_TEST_DATABASE: database, SKEIN_TEST_TIMES: times },
   });
   const exitCode: number = await new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, "utf8") : "";
   fs.rmSync(tap, { force: true });
+  printSlowest(database, fs.existsSync(times) ? fs.readFileSync(times, "utf8") : "");
+  fs.rmSync(times, { force: true });
   // The TAP report ends with "# pass N" and "# fail N".
   const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(report)?.[1] ?? 0);
   const failed = count("fail");
   // A run that crashed outside any test still counts as a failure.
   return { database, passed: count("pass"), failed: failed === 0 && exitCode !== 0 ? 1 : failed, exitCode, failures: tapFailures(report) };
+}
+
+/** The run's slowest files, from support/file-times.ts's lines: what SLOW_FIRST should list. */
+function printSlowest(database: string, lines: string): void {
+  const rows = lines
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split("\t"))
+    .sort((a, b) => Number(b[0]) - Number(a[0]))
+    .slice(0, 12);
+  if (rows.length) process.stdout.write(`\nslowest files on ${database} (s): ${rows.map(([s, f]) => `${f} ${s}`).join(", ")}\n`);
 }
 
 /** Each "not ok" of a TAP report with the location and error of its YAML block. */
@@ -147,12 +204,19 @@ export async function runTests(args: string[]): Promise<number> {
   // Once for the run, before any server starts: servers then find web/dist up to date.
   await ensureWebClientBuilt({ log: (message) => process.stdout.write(`${message}\n`) });
 
+  // Files that use no database run in the first run only (test/support/run-once.ts).
+  const once = new Set(files.filter((f) => runsOnce(path.join(root, f))));
+  const bothRuns = files.filter((f) => !once.has(f));
   const results: RunResult[] = [];
   const extraEnv = fuzz?.env ?? {};
   const timeoutMs = fuzz?.timeoutMs;
   if (only === null || only === "sqlite") results.push(await runSuite("sqlite", files, extraEnv, timeoutMs));
+  const postgresFiles = results.length ? bothRuns : files;
+  if (results.length && once.size && only === null) {
+    process.stdout.write(`\n${once.size} test file${once.size === 1 ? "" : "s"} marked "skein-test: once" (no database) ran on SQLite only\n`);
+  }
 
-  if (only === null || only === "postgres") {
+  if ((only === null || only === "postgres") && postgresFiles.length) {
     let cluster: PostgresCluster | null = null;
     let url = process.env.SKEIN_TEST_POSTGRES_URL ?? "";
     if (!url) {
@@ -171,7 +235,7 @@ export async function runTests(args: string[]): Promise<number> {
       const stopCluster = () => cluster?.stop();
       process.once("SIGINT", () => void stopCluster()?.finally(() => process.exit(130)));
       try {
-        results.push(await runSuite("postgres", files, { ...extraEnv, SKEIN_TEST_POSTGRES_URL: url }, timeoutMs));
+        results.push(await runSuite("postgres", postgresFiles, { ...extraEnv, SKEIN_TEST_POSTGRES_URL: url }, timeoutMs));
       } finally {
         await stopCluster();
       }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { freePort } from "./postgres-cluster.ts";
+import { NO_DATABASE } from "./run-once.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const cli = path.join(root, "src/cli/main.ts");
@@ -47,6 +48,9 @@ process.once("exit", () => {
 export async function freshDatabase(
   options: { migrated?: boolean; kind?: "sqlite" | "postgres"; postgresUrl?: string } = {},
 ): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (process.env.SKEIN_TEST_DATABASE === NO_DATABASE) {
+    throw new Error(`${path.relative(root, process.argv[1] ?? "")} is marked "// skein-test: once" (it uses no database) but asked for one: remove the mark, and it runs on both databases`);
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-test-"));
   const template = options.migrated ? process.env.SKEIN_TEST_TEMPLATE : undefined;
   if ((options.kind ?? databaseKind) === "sqlite") {

@@ -1,6 +1,7 @@
 // The formats of account data, without a server: Mastodon's CSV (quoting both ways, header-less
 // files, booleans as Rails reads them, the bounds), and the archive's tar writer — read back by
 // the system's own tar, so the archive opens with ordinary tools.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

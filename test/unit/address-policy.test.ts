@@ -1,6 +1,7 @@
 // The outbound address policy: which addresses Skein may connect to for another server's sake
 // (public unicast only), how IP literals are recognised in every spelling a URL accepts, and how
 // the test environment's exceptions are bounded.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ipLiteralOf, refusalOf } from "../../src/net/address-policy.ts";

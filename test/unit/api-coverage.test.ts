@@ -4,6 +4,7 @@
 // parameter — so a route that would take the word "requests" as an id does not count for
 // `/api/v1/notifications/requests`. That each route answers schema-valid bodies is what the
 // end-to-end suite checks (installContractCheck in every file); this test finds what no route serves.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

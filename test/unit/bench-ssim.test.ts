@@ -1,5 +1,6 @@
 // The quality figure of `./skein bench media` (bench/ssim.ts): SSIM is 1 for identical images,
 // falls as noise is added (more noise, lower), is symmetric, and sees a blur that keeps the mean.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

@@ -1,6 +1,7 @@
 // Blocklist formats and the merging rules, in-process: the spellings lists are published in,
 // the bounds on what is read, and what wins when lists disagree. The end-to-end behaviour
 // (CLI, API, subscriptions over HTTP) is in test/e2e/blocklists.test.ts.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";

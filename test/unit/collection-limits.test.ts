@@ -1,6 +1,7 @@
 // Collections hold at most 25 accounts, whether given at creation or added one by one (the
 // end-to-end file cannot show the creation case: the description's CustomError422 requires a
 // `name` detail, while Mastodon, and Skein, name the attribute that failed).
+// skein-test: once (an SQLite file of its own, whatever the suite's database)
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

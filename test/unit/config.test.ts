@@ -1,5 +1,6 @@
 // Configuration is the operator's first contact with Skein: the defaults must give a working
 // local server, and every mistake must be named at once, each on its own line.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

@@ -2,6 +2,7 @@
 // Emoji tags of a remote object are kept (bounded, http(s) images, valid shortcodes), how an
 // emoji becomes a CustomEmoji entity (local file, remote through the cache, rejected media),
 // and multipart uploads streamed to disk with a limit per file and cleaned up.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";

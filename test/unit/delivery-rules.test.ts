@@ -1,5 +1,6 @@
 // The delivery engine's rules, one by one: what an answer means, how long to wait before trying
 // again, and which addresses a delivery may never go to.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";

@@ -1,6 +1,7 @@
 // Remote documents are bounded in time and shape at the loader every fetch goes through: a
 // server that trickles its answer is given up on, a document nested too deeply is refused, and
 // an ordinary one comes through.
+// skein-test: once (in-process, no database)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";

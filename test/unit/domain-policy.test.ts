@@ -1,6 +1,7 @@
 // The domain policy's rules, decided from memory: normalised names, parents covering
 // subdomains, the most specific block deciding, allowlist mode, and an allow that beats a
 // subscription's block but never a moderator's.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { domainAndParents, normalizeDomain } from "../../src/domain/moderation/domain-names.ts";

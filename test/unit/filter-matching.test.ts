@@ -1,4 +1,5 @@
 // The keyword rules of filters (domain/filters/matching.ts), as Mastodon applies them.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { applyInContext, FilterMatcher, htmlToPlainText, keywordRegExp, type FilterMatch } from "../../src/domain/filters/matching.ts";

@@ -1,6 +1,7 @@
 // The fan-out benchmark's fleet checks every delivery's signature with its own node:crypto code
 // (bench/fleet/verify.ts); here that code must accept what Fedify signs, in both specifications,
 // and refuse what has been tampered with.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KeyObject } from "node:crypto";

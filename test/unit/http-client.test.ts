@@ -2,6 +2,7 @@
 // or fill our memory) and guarded: every connection, redirects included, is judged on the
 // address it actually reaches, and a refused one never carries a byte. Deliveries' connections
 // resume the TLS sessions servers issue, when connecting to them again.
+// skein-test: once (in-process, no database)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

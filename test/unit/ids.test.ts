@@ -1,5 +1,6 @@
 // Ids are what every timeline sorts and paginates by: they must grow with time, never repeat,
 // and carry the moment they stand for.
+// skein-test: once (in-process, no database)
 import { test, mock } from "node:test";
 import assert from "node:assert/strict";
 import { idAtTime, newId, parseId, timeOfId } from "../../src/util/ids.ts";

@@ -1,6 +1,7 @@
 // The inbox gate's domain policy: which hosts a POST names (the signing key's, the actor's), and
 // that a refused one is answered 403 before any signature check or key fetch — from memory, at
 // 10,000 blocks as at one.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { passInboxGate, signingKeyHosts, type InboxPolicy } from "../../src/federation/inbox-gate.ts";

@@ -1,5 +1,6 @@
 // Pure rules of the instance pages: the annual report's archetype (Mastodon's thresholds), how an
 // admin's text becomes HTML, and where an activity week begins.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { archetypeOf, AVERAGE_POSTS_PER_YEAR } from "../../src/domain/annual-reports/annual-report-service.ts";

@@ -1,5 +1,6 @@
 // Interaction policies (domain/quotes/policy.ts): how local policies are announced, how a rule
 // applies to an actor, and how another server's interactionPolicy is read.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Note } from "@fedify/vocab";

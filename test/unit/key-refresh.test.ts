@@ -1,6 +1,7 @@
 // A key whose signature fails is fetched again at most once per five minutes (the document
 // cache's lifetime): forged signatures cannot make Skein fetch a key more often than its cache
 // expiring would (the end-to-end rotation is in federation/signature-interop.test.ts).
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryKvStore } from "@fedify/fedify";

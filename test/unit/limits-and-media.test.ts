@@ -2,6 +2,7 @@
 // silence marks and which marks lifting it clears (a moderator's own limit survives), who counts
 // as limited, the notification policy's verdict for a limited sender, and how entities show an
 // account and attachments of a server whose media are rejected.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DomainPolicy } from "../../src/domain/moderation/domain-policy.ts";

@@ -1,6 +1,7 @@
 // Link previews in process: which link of a status is previewed, what a page's head gives, the
 // html allow-list, and the page fetcher under the production address policy — a page whose
 // redirect points at a private address is refused before any byte reaches that address.
+// skein-test: once (in-process, no database)
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";

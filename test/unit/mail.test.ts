@@ -2,6 +2,7 @@
 // SMTP transport's deadlines and TLS requirement against real sockets, and the e-mail service's
 // links on a real SQLite database — the address change that no page reaches yet (the settings
 // pages will), links that replace each other, and what a mail's text holds.
+// skein-test: once (an SQLite file of its own, whatever the suite's database)
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

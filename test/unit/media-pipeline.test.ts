@@ -2,6 +2,7 @@
 // for images, ffmpeg's lavfi sources for video and sound, a hand-written PNG for the bomb), so the
 // repository holds no binary fixtures. Asserts what a user would notice: GPS gone, photos upright,
 // transparency kept, GIFs that play, videos with a poster, refusals that say why.
+// skein-test: once (in-process, no database)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";

@@ -2,6 +2,7 @@
 // a server: what the pipeline refuses marks the upload failed and ends the job (never retried);
 // a storage failure mid-job leaves nothing half-written and throws, so the queue retries it and
 // the retry finishes the upload; an upload deleted while it was processed leaves no files.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";

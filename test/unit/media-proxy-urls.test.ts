@@ -1,5 +1,6 @@
 // The signed proxy URLs of remote media and the served-media kinds: what converters name a
 // remote file as, what the proxy accepts back, and how served bytes are counted.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProxySigner, proxiedMediaUrls } from "../../src/domain/media/proxy-urls.ts";

@@ -2,6 +2,7 @@
 // bucket (s3rver on loopback). What one driver does, the other must do too: put in every body
 // form, whole or not at all; open whole and by ranges; head, delete, list, public URLs; keys
 // Skein would never make are refused.
+// skein-test: once (in-process, no database)
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

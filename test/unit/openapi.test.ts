@@ -1,5 +1,6 @@
 // The contract check every end-to-end test relies on must itself be shown to bite: a body
 // missing what the Mastodon API requires is reported, and what Skein produces passes.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findOperation, validateResponse } from "../support/openapi.ts";

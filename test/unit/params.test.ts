@@ -1,6 +1,7 @@
 // Clients send parameters as query strings, forms, multipart and JSON, with Rails-style keys
 // (`redirect_uris[]`, `source[privacy]`, `fields_attributes[0][name]`). Driven through a Hono app
 // in-process, as the real routes use readParams.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";

@@ -1,5 +1,6 @@
 // REMOTE_POST_RETENTION: off unless set; a bad value is named; when set, full servers and
 // workers sweep with the prune (server/scheduler.ts), and tombstones live at least 30 days.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../src/config/config.ts";

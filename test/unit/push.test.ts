@@ -1,5 +1,6 @@
 // The parts of Web Push that need no server: the sealed access token, the payload's wording and
 // urgency, the VAPID subject, PUSH_TOKEN_KEY's check (the end-to-end flow is test/e2e/push.test.ts).
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";

@@ -1,5 +1,6 @@
 // The pure rules of sign-up: username shape and reserved names, look-alike folding for the
 // moderators' blocks (exact and partial), ages from a date of birth, and invite states.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { blockedBy, foldUsername, usernameProblem } from "../../src/domain/registration/username-rules.ts";

@@ -1,5 +1,6 @@
 // The bounds on remote JSON, on text (inbox bodies) and on parsed documents (fetched ones), agree
 // with each other and are not fooled by brackets or escapes inside strings.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkJsonValue, scanJsonText } from "../../src/federation/remote-json.ts";

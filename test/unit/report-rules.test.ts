@@ -2,6 +2,7 @@
 // a report about (this server's accounts; another server's only for posts replying to ours), that
 // a server whose reports are rejected makes none, that a Flag is stored once, and which inboxes
 // a forwarded report goes to (the target's server, replied-to servers in forward_to_domains).
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DomainPolicy } from "../../src/domain/moderation/domain-policy.ts";

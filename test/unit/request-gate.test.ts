@@ -2,6 +2,7 @@
 // bound waits its turn and then runs, in the order it came; a client gone while waiting leaves the
 // line; other servers' reads and deliveries have lanes of their own; /health and /metrics are
 // never held.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";

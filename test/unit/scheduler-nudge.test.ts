@@ -1,6 +1,7 @@
 // The scheduler's nudge (server/scheduler.ts): work queued in this process runs its task soon
 // rather than at its interval (the full-text indexing after a post, issue 15), a nudge during a
 // sweep runs the task again right after it, and a stopped scheduler listens no more.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startScheduler } from "../../src/server/scheduler.ts";

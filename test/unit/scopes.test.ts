@@ -1,5 +1,6 @@
 // Scopes decide what a token may do. An endpoint names one granular scope; broader scopes and
 // the legacy `follow` scope must cover exactly what Mastodon says they cover, and no more.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ALL_SCOPES, parseScopes, scopeAllows, scopesWithin } from "../../src/domain/oauth/scopes.ts";

@@ -1,5 +1,6 @@
 // The text normalizer and Mastodon's search syntax (domain/search): what a document and a query
 // are turned into before either database sees them.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { htmlToText, normalizeText, statusDocument } from "../../src/domain/search/normalize.ts";

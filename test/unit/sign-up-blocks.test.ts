@@ -1,6 +1,7 @@
 // The sign-up rules the registration work will ask before creating an account: IP ranges
 // (IPv4, IPv6, IPv4 seen through an IPv6 socket; expiry is the store's filter), e-mail domains
 // covering their subdomains, canonical addresses, and which verdict wins.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatIpRange, parseIpRange, rangeContains } from "../../src/domain/moderation/ip-ranges.ts";

@@ -1,6 +1,7 @@
 // A signature that does not cover the body, the method, the target or the host proves less than it
 // seems: such requests are refused before Fedify sees them (the end-to-end cases are in
 // federation/signatures.test.ts and federation/signature-interop.test.ts).
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { coveredComponents, missingComponents, weakSignatureRefusal } from "../../src/federation/signature-policy.ts";

@@ -1,5 +1,6 @@
 // The parts of streaming that need no server: signals on the wire, subscription rules, the hub's
 // routing index and limits, and the in-process notifier.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeSignal, encodeSignal, signalsOf, READERS_PER_SIGNAL } from "../../src/domain/streaming/signals.ts";

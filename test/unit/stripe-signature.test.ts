@@ -3,6 +3,7 @@
 // The reference values were computed outside Node, with
 //   printf '%s' "1700000000.$BODY" | openssl dgst -sha256 -hmac whsec_test_secret
 // so a mistake shared by the verifier and a helper in this file could not make them agree.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";

@@ -1,6 +1,7 @@
 // How a thread's completion reads a post's `replies` collection (federation/threads.ts), on a
 // real Mastodon Note: its embedded first page costs no fetch, its `next` pages are followed on the
 // post's own server only, and never more than THREAD_BOUNDS.pagesPerCollection of them.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

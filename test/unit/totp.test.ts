@@ -1,5 +1,6 @@
 // The server's TOTP against the RFCs' own test vectors: RFC 4226 appendix D (HOTP) and RFC 6238
 // appendix B (TOTP, SHA-1, 8 digits), plus base32 both ways and the ±1 step window.
+// skein-test: once (in-process, no database)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { base32Decode, base32Encode, hotp, matchTotp, otpauthUri } from "../../src/domain/auth/totp.ts";
