@@ -2,11 +2,13 @@
 // with an Object Integrity Proof (Ed25519, FEP-8b32) and — for public activities only — a Linked
 // Data Signature (RSA), which lets relays and servers that receive it second-hand trust it.
 // Private activities carry no LD signature, as on Mastodon: a signed copy could be passed on
-// beyond its audience and still look authentic.
-import { signJsonLd, signObject, type Context } from "@fedify/fedify";
+// beyond its audience and still look authentic. The activity is compacted once; the proof signs
+// that JSON (integrity-proof.ts), and only the LD signature still canonicalizes it as RDF.
+import { signJsonLd, type Context } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { outgoingContext } from "../../convert/activitypub/attachments.ts";
+import { integrityProof } from "./integrity-proof.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -28,6 +30,16 @@ function spellOutPublic(node: Record<string, unknown>): boolean {
   return isPublic;
 }
 
+/**
+ * A post's attachments as an array even when there is one, as Mastodon sends them: compaction
+ * makes a single value a scalar, which some servers (Pixelfed) do not read as a list.
+ */
+function attachmentsAsArray(node: unknown): void {
+  if (!node || typeof node !== "object" || Array.isArray(node)) return;
+  const object = node as Record<string, unknown>;
+  if (object.attachment !== undefined && !Array.isArray(object.attachment)) object.attachment = [object.attachment];
+}
+
 export async function signedActivityBody(ctx: Context<void>, identifier: string, activity: Activity): Promise<string> {
   const keys = await ctx.getActorKeyPairs(identifier);
   const rsa = keys.find((k) => k.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
@@ -35,12 +47,13 @@ export async function signedActivityBody(ctx: Context<void>, identifier: string,
   const contextLoader = ctx.contextLoader;
   // A post with media is compacted with Mastodon's media terms (blurhash, focalPoint) defined, in the proof too.
   const context = await outgoingContext(activity);
-  // The proof names the key as the actor lists it (assertionMethod: the Multikey's id, #multikey-2),
-  // not the pair's CryptographicKey id (#key-2), which no verifier finds among its Multikeys.
-  const proved = ed25519 ? await signObject(activity, ed25519.privateKey, ed25519.multikey.id ?? ed25519.keyId, { contextLoader, context }) : activity;
-  let json = (await proved.toJsonLd({ format: "compact", contextLoader, context })) as Record<string, unknown>;
+  let json = (await activity.toJsonLd({ format: "compact", contextLoader, context })) as Record<string, unknown>;
   let isPublic = spellOutPublic(json);
   if (json.object && typeof json.object === "object" && !Array.isArray(json.object)) isPublic = spellOutPublic(json.object as Record<string, unknown>) || isPublic;
+  attachmentsAsArray(json.object);
+  // The proof names the key as the actor lists it (assertionMethod: the Multikey's id, #multikey-2),
+  // not the pair's CryptographicKey id (#key-2), which no verifier finds among its Multikeys.
+  if (ed25519) json = { ...json, proof: await integrityProof(json, ed25519.privateKey, (ed25519.multikey.id ?? ed25519.keyId).href) };
   if (rsa && isPublic) {
     try {
       json = (await signJsonLd(json, rsa.privateKey, rsa.keyId, { contextLoader })) as Record<string, unknown>;
