@@ -97,6 +97,10 @@ async function runFiles(database: "sqlite" | "postgres", files: string[], env: R
     `--import=${pathToFileURL(path.join(root, "test/support/file-times.ts")).href}`,
     "--test",
     `--test-concurrency=${concurrency()}`,
+    // A file's process ends once its tests and hooks are done, even if something it started still
+    // holds the event loop: a stop's pending 10 s timer kept every server-starting file alive
+    // that long after its last test, its slot in the run idle (support/server.ts now unrefs it).
+    "--test-force-exit",
     `--test-timeout=${timeoutMs}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",

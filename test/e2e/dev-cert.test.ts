@@ -26,7 +26,8 @@ after(async () => {
   if (server && server.exitCode === null) {
     const exited = new Promise((r) => server!.once("exit", r));
     server.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    // Unref'd: a pending timer would keep this file's process alive 10 s after its last test.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     if (server.exitCode === null) server.kill("SIGKILL");
   }
   await database?.drop();

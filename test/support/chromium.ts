@@ -218,13 +218,13 @@ export async function launchChromium(): Promise<Chromium> {
     },
     async close() {
       try {
-        await Promise.race([browserSend("Browser.close"), new Promise((r) => setTimeout(r, 3000))]);
+        await Promise.race([browserSend("Browser.close"), new Promise((r) => setTimeout(r, 3000).unref())]);
       } catch {
         // already gone
       }
       socket.close();
       if (child.exitCode === null) {
-        await Promise.race([new Promise((r) => child.once("exit", r)), new Promise((r) => setTimeout(r, 5000))]);
+        await Promise.race([new Promise((r) => child.once("exit", r)), new Promise((r) => setTimeout(r, 5000).unref())]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       fs.rmSync(profile, { recursive: true, force: true });

@@ -97,7 +97,8 @@ export async function startPostgresCluster(bin: string, keepIn?: string): Promis
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         signal("SIGINT");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        // Unref'd: a timer still pending kept `./skein test` alive 10 s after its last line.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
         if (child.exitCode === null) signal("SIGKILL");
       }
       if (!keepIn) fs.rmSync(dir, { recursive: true, force: true });

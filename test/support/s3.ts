@@ -72,7 +72,7 @@ export async function startS3(bucket = "skein-media"): Promise<TestS3> {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.stdin!.end();
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       fs.rmSync(directory, { recursive: true, force: true });

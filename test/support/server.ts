@@ -145,7 +145,9 @@ export async function startServer(options: { env?: Record<string, string>; sameD
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        // Unref'd: a timer still pending kept the test file's process alive 10 s after its last
+        // test, holding one of the run's concurrent slots while doing nothing.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       running.delete(child);
