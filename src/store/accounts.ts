@@ -82,6 +82,15 @@ export class AccountStore {
       .execute();
   }
 
+  /** A new status by the account: one more counted, and when it was posted (one statement for the two). */
+  async countNewStatus(id: string, at: string): Promise<void> {
+    await this.db
+      .updateTable("accounts")
+      .set({ statuses_count: sql`statuses_count + 1`, last_status_at: at } as never)
+      .where("id", "=", id)
+      .execute();
+  }
+
   /** Local and known remote accounts matching a query on username or display name. */
   async search(query: string, limit: number, offset: number): Promise<AccountRow[]> {
     const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

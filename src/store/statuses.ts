@@ -268,6 +268,11 @@ export class StatusStore {
     return out;
   }
 
+  /** A new status's tags (it has none yet, so nothing to delete first). */
+  async addTags(statusId: string, tagIds: readonly string[]): Promise<void> {
+    if (tagIds.length) await this.db.insertInto("status_tags").values(tagIds.map((tag_id) => ({ status_id: statusId, tag_id }))).execute();
+  }
+
   async setTags(statusId: string, tagIds: readonly string[]): Promise<void> {
     await this.db.deleteFrom("status_tags").where("status_id", "=", statusId).execute();
     if (tagIds.length) await this.db.insertInto("status_tags").values(tagIds.map((tag_id) => ({ status_id: statusId, tag_id }))).execute();

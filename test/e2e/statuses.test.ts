@@ -16,6 +16,7 @@ contractCheckedServer(["alice", "bob"], async (ready) => {
 });
 
 test("posting renders mentions, hashtags and links, and the status can be read back", async () => {
+  const before = (await alice.client.v1.accounts.verifyCredentials()).statusesCount;
   const status = await alice.client.v1.statuses.create({ status: "Hello @bob, see https://example.com/x #Skein #skein", language: "en" });
   assert.equal(status.account.username, "alice");
   assert.equal(status.visibility, "public");
@@ -28,7 +29,11 @@ test("posting renders mentions, hashtags and links, and the status can be read b
 
   const fetched = await anonymous(server).v1.statuses.$select(status.id).fetch();
   assert.equal(fetched.content, status.content);
-  assert.equal((await alice.client.v1.accounts.verifyCredentials()).statusesCount >= 1, true);
+  // The author's count and last post day move with the post.
+  const after = await alice.client.v1.accounts.verifyCredentials();
+  assert.equal(after.statusesCount, before + 1);
+  assert.equal(after.lastStatusAt, status.createdAt.slice(0, 10));
+  assert.deepEqual((await anonymous(server).v1.timelines.tag.$select("skein").list()).map((s) => s.id).includes(status.id), true, "found by its hashtag");
 });
 
 test("replies form a thread with ancestors and descendants", async () => {

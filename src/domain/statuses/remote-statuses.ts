@@ -134,7 +134,7 @@ export class RemoteStatusService {
       await tx.statuses.insert(status, this.indexer?.queuedAt(status) ?? null);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(incoming.tags.slice(0, 50), newId, now);
-      await tx.statuses.setTags(id, tags.map((t) => t.id));
+      await tx.statuses.addTags(id, tags.map((t) => t.id));
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
       await tx.media.insertMany(
         (incoming.attachments ?? []).map((a, position) => ({
@@ -144,8 +144,7 @@ export class RemoteStatusService {
         })),
       );
       if (incoming.poll) await storeRemotePoll(tx, id, incoming.author.id, incoming.poll, now);
-      await tx.accounts.bumpCounter(incoming.author.id, "statuses_count", 1);
-      await tx.accounts.update(incoming.author.id, { last_status_at: status.created_at });
+      await tx.accounts.countNewStatus(incoming.author.id, status.created_at);
       return true;
     });
     // Two copies of one delivery arriving at once race to insert; the loser finds the winner's row.

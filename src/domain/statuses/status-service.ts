@@ -209,10 +209,9 @@ export class StatusService {
       if (media.length) await this.media!.attach(tx, id, author.id, media);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
       const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
-      await tx.statuses.setTags(id, tags.map((t) => t.id));
+      await tx.statuses.addTags(id, tags.map((t) => t.id));
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
-      await tx.accounts.bumpCounter(author.id, "statuses_count", 1);
-      await tx.accounts.update(author.id, { last_status_at: now });
+      await tx.accounts.countNewStatus(author.id, now);
       if (input.idempotencyKey) {
         await tx.statuses.saveIdempotencyKey(author.id, input.idempotencyKey, id, now);
       }
