@@ -135,7 +135,8 @@ test("a reply the post's policy refuses is not stored or notified by its author'
   // A reply that is allowed arrives; the refused one (sent before it) never does.
   const welcome = (await post(alice, "a.test", { status: "anyone may reply here" })).body;
   const welcomeOnC = await localIdOf(carol, "c.test", welcome.uri);
-  await post(carol, "c.test", { status: "@alice@a.test allowed reply", in_reply_to_id: welcomeOnC });
+  const allowed = await post(carol, "c.test", { status: "@alice@a.test allowed reply", in_reply_to_id: welcomeOnC });
+  assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
   await eventually(async () => (await api(alice, "a.test", `/api/v1/statuses/${welcome.id}/context`)).body.descendants.length === 1, 20_000, "the allowed reply");
   assert.deepEqual((await api(alice, "a.test", `/api/v1/statuses/${open.id}/context`)).body.descendants, []);
   assert.equal((await api(alice, "a.test", `/api/v1/statuses/${open.id}`)).body.replies_count, 0);
