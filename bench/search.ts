@@ -35,6 +35,8 @@ export interface SearchBenchOptions {
    * slowest one or two requests, and jumped by a factor of two between quiet runs.
    */
   repeats: number;
+  /** Passes over every query before any is counted (10 by default; 1 before the sixth pass). */
+  warmup: number;
   /** Posts per round of the posting measurement; rounds alternate indexing on and off. */
   posts: number;
   rounds: number;
@@ -43,6 +45,12 @@ export interface SearchBenchOptions {
    * run, and reuse it when a previous run left it: seeding and indexing 1M posts take minutes.
    */
   keep: boolean;
+  /**
+   * shared_buffers of the bench's own PostgreSQL cluster (`1GB`: the 1M seed's GIN index, 202 MB,
+   * with its table); the suite's 128 MB otherwise, in which each merge of the index's pending list
+   * reads and dirties pages from the operating system's cache (README, "PostgreSQL").
+   */
+  sharedBuffers?: string;
   json: string | null;
 }
 
@@ -55,11 +63,12 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
   const marker = path.join(dataDir, "seeded.json");
   const reuse = options.keep && fs.existsSync(marker);
   if (!reuse) fs.rmSync(dataDir, { recursive: true, force: true });
-  if (options.database === "postgres") ({ url: env.DATABASE_URL, cluster } = await benchPostgres(options.keep ? path.join(dataDir, "postgres") : undefined));
+  if (options.database === "postgres") ({ url: env.DATABASE_URL, cluster } = await benchPostgres(options.keep ? path.join(dataDir, "postgres") : undefined, options.sharedBuffers ? { shared_buffers: options.sharedBuffers } : {}));
   try {
     const port = await freePort();
     Object.assign(env, { PORT: String(port), BIND: "127.0.0.1", LOCAL_DOMAIN: `127.0.0.1:${port}` });
     const summary: Record<string, unknown> = { benchmark: "search", database: options.database, statuses: options.statuses, accounts: options.accounts };
+    if (cluster) summary.shared_buffers = options.sharedBuffers ?? "128MB";
 
     let writer: AccountRow | null = null;
     const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: "off" }));
@@ -113,7 +122,7 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
       await runtime.close();
     }
 
-    Object.assign(summary, await measureQueries(env, port, options.repeats, log));
+    Object.assign(summary, await measureQueries(env, port, options.repeats, options.warmup, log));
     if (options.rounds > 0) Object.assign(summary, await measurePosting(env, writer, options, log));
     printTable(summary);
     if (options.json) fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
@@ -135,7 +144,7 @@ async function indexBytes(runtime: Runtime): Promise<number> {
   return Number(row.rows[0]?.bytes ?? 0);
 }
 
-async function measureQueries(env: Record<string, string>, port: number, repeats: number, log: (line: string) => void): Promise<Record<string, number>> {
+async function measureQueries(env: Record<string, string>, port: number, repeats: number, warmup: number, log: (line: string) => void): Promise<Record<string, number>> {
   const server = await startBenchServer(env, port, { wrapper: true });
   try {
     const url = server.url;
@@ -150,12 +159,19 @@ async function measureQueries(env: Record<string, string>, port: number, repeats
       return { ms, found: body.statuses.length };
     };
     // Not counted: the server's one start-up collection (server/startup-memory.ts: a synchronous
-    // full GC a second after start, 40-150 ms once), and a warm-up pass over every query of every
-    // kind, so that the pool's connections have planned a search before the first kind is counted
-    // (a new PostgreSQL backend's first search plan loads its catalog caches: 40-94 ms, once).
+    // full GC a second after start, 40-150 ms once), and `warmup` passes over every query of every
+    // kind, so that what is counted is a running server's search, not its pool's first minutes: on
+    // PostgreSQL each of the pool's 10 connections runs a kept statement's first execution with
+    // cold catalog caches (55-110 ms at load 5) and the next five with custom plans (~4 times a
+    // generic one's time) before keeping a generic plan; a request's statements spread over all
+    // ten, so one pass left a quarter of the counted common-word searches among those first six
+    // (docs/performance/search.md, "Sixth pass"). The warm-up's own figures are reported too.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    for (const queries of Object.values(benchQueries())) for (const q of queries) await search(q);
-    const results: Record<string, number> = {};
+    const cold: number[] = [];
+    for (let pass = 0; pass < warmup; pass++) for (const queries of Object.values(benchQueries())) for (const q of queries) cold.push((await search(q)).ms);
+    cold.sort((a, b) => a - b);
+    const results: Record<string, number> = { warmup_passes: warmup, warmup_requests: cold.length };
+    if (cold.length) Object.assign(results, { warmup_p50_ms: round(percentile(cold, 50), 2), warmup_max_ms: round(cold.at(-1)!, 2) });
     for (const [kind, queries] of Object.entries(benchQueries())) {
       const latencies: number[] = [];
       let found = 0;

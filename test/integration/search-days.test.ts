@@ -143,3 +143,14 @@ test("statements kept prepared: the same answers from a kept plan, and a connect
     }
   });
 });
+
+test("PostgreSQL: every connection runs without JIT and parallel workers, which a search's plan could otherwise start", async (t) => {
+  if (runtime.database.kind !== "postgres") return t.skip("PostgreSQL's settings");
+  // Set when each connection opens (db/dialects/postgres.ts), no longer around each search: ten at
+  // once from the shared pool, and the delivery engine's own.
+  const setting = (db: typeof runtime.database.db) =>
+    sql<{ jit: string; workers: string }>`select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers, pg_sleep(0.02)`.execute(db).then((r) => r.rows[0]!);
+  const shared = await Promise.all(Array.from({ length: 10 }, () => setting(runtime.database.db)));
+  const own = await setting(runtime.database.ownPool(1));
+  for (const s of [...shared, own]) assert.deepEqual({ jit: s.jit, workers: s.workers }, { jit: "off", workers: "0" });
+});

@@ -39,9 +39,10 @@ export async function freePort(): Promise<number> {
 /**
  * `keepIn`: a folder the cluster lives in and is left in when stopped (a benchmark's seeded data,
  * reused by the next run: initdb only when the folder holds no cluster yet); a temporary folder,
- * deleted on stop, otherwise.
+ * deleted on stop, otherwise. `settings`: a benchmark's own server settings over the suite's
+ * (`{ shared_buffers: "1GB" }`).
  */
-export async function startPostgresCluster(bin: string, keepIn?: string): Promise<PostgresCluster> {
+export async function startPostgresCluster(bin: string, keepIn?: string, settings: Record<string, string> = {}): Promise<PostgresCluster> {
   const asRoot = process.getuid?.() === 0;
   const dir = keepIn ? path.resolve(keepIn) : fs.mkdtempSync(path.join(os.tmpdir(), "skein-pg-"));
   const dataDir = path.join(dir, "data");
@@ -64,6 +65,8 @@ export async function startPostgresCluster(bin: string, keepIn?: string): Promis
     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
     // Four test files at once, each with a few servers of 14 connections (README, "PostgreSQL").
     "-c", "max_connections=500", "-c", "shared_buffers=128MB",
+    // The last of a setting given twice is the one the server takes.
+    ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
   ]);
   // Its own process group, so signals reach postgres itself and not only runuser (which does not
   // pass them on): the server then shuts down at once instead of outliving the suite.
@@ -122,10 +125,10 @@ function accepting(port: number): Promise<boolean> {
  * from the installed binaries, or one kept in `keepIn` between runs (the caller stops `cluster`
  * when done).
  */
-export async function benchPostgres(keepIn?: string): Promise<{ url: string; cluster: PostgresCluster | null }> {
+export async function benchPostgres(keepIn?: string, settings: Record<string, string> = {}): Promise<{ url: string; cluster: PostgresCluster | null }> {
   if (process.env.DATABASE_URL?.startsWith("postgres")) return { url: process.env.DATABASE_URL, cluster: null };
   const bin = findPostgresBin();
   if (!bin) throw new Error("PostgreSQL is not installed; set DATABASE_URL or install postgresql");
-  const cluster = await startPostgresCluster(bin, keepIn);
+  const cluster = await startPostgresCluster(bin, keepIn, settings);
   return { url: cluster.url, cluster };
 }

@@ -29,9 +29,11 @@ const USAGE = `Usage:
     Skein's media pipeline against Mastodon's reproduced (bench/media.ts), then the remote-media cache under 10× its budget
     of views (bench/media-cache.ts, on --db); --scale shrinks the corpus for a quick run; --explore measures, for each
     image that misses the target, which encoder settings would reach it
-  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--posts N] [--rounds N] [--keep] [--json FILE]
+  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--warmup N] [--posts N] [--rounds N] [--keep] [--shared-buffers SIZE] [--json FILE]
     full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off;
-    --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too) and reuse it next time; --rounds 0: no posting
+    --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too) and reuse it next time; --rounds 0: no posting;
+    --warmup N: passes over every query before any is counted (10);
+    --shared-buffers 1GB: the bench's PostgreSQL cluster with that much shared_buffers (128MB otherwise, as the test suite's)
   ./skein bench idle     [--db sqlite|postgres] [--seconds N] [--json FILE]
     a fresh ./skein start left idle (bench/idle.ts): RSS after 10 s (anonymous / file-backed), V8 heap, threads,
     CPU time over N idle seconds (default 20) and, on PostgreSQL, the transactions committed in them`;
@@ -101,9 +103,11 @@ export async function bench(args: string[]): Promise<number> {
       statuses: positiveInt(options.statuses, 1_000_000, "statuses"),
       accounts: positiveInt(options.accounts, 10_000, "accounts"),
       repeats: positiveInt(options.repeats, 25, "repeats"),
+      warmup: options.warmup === "0" ? 0 : positiveInt(options.warmup, 10, "warmup"),
       posts: positiveInt(options.posts, 500, "posts"),
       rounds: options.rounds === "0" ? 0 : positiveInt(options.rounds, 3, "rounds"),
       keep: options.keep === true,
+      sharedBuffers: sharedBuffers(options["shared-buffers"]),
       json: typeof options.json === "string" ? options.json : null,
     });
     return 0;
@@ -187,4 +191,11 @@ function memoryBudgetMb(option: string | true | undefined): number {
   const bytes = parseByteSize(text);
   if (typeof bytes === "string") throw new UsageError(`--memory-budget (or MEMORY_TARGET): ${bytes}\n${USAGE}`);
   return Math.round((bytes / 1024 ** 2) * 10) / 10;
+}
+
+/** A PostgreSQL size for shared_buffers (`1GB`, `768MB`), or undefined for the cluster's own. */
+function sharedBuffers(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^[1-9][0-9]*(kB|MB|GB)$/.test(value)) throw new UsageError(`--shared-buffers must be a size such as 1GB or 768MB\n${USAGE}`);
+  return value;
 }

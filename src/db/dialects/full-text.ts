@@ -157,31 +157,6 @@ export async function addDayLexemes(db: Kysely<any>): Promise<void> {
   await sql`alter index status_search_document set (gin_pending_list_limit = 256)`.execute(db);
 }
 
-/**
- * Runs a search's statements without PostgreSQL's parallel workers and JIT compilation: a search
- * reads a few hundred rows, and the planner's estimate for its privacy rules (written for every
- * candidate, though it stops at the window) can pass the thresholds of both. Starting workers
- * cost tens of milliseconds on busy cores, compiling the plan 40-50 ms: more than the query.
- * SQLite: as it is.
- */
-export async function withSearchSettings<T>(db: Kysely<any>, run: (db: Kysely<any>) => Promise<T>): Promise<T> {
-  if (engineOf(db) !== "postgres") return run(db);
-  // BEGIN and the settings in one round trip (a statement without parameters goes as a simple
-  // query, which may hold several): one wait fewer for every search, felt on a busy machine.
-  return db.connection().execute(async (connection) => {
-    await sql.raw("begin; set local max_parallel_workers_per_gather = 0; set local jit = off").execute(connection);
-    let result: T;
-    try {
-      result = await run(connection);
-    } catch (error) {
-      await sql.raw("rollback").execute(connection).catch(() => {});
-      throw error;
-    }
-    await sql.raw("commit").execute(connection);
-    return result;
-  });
-}
-
 /** PostgreSQL's own statistics of the most common lexemes (a share of rows each), kept a while per process. */
 let lexemeCache: { until: number; stats: LexemeStatistics } | null = null;
 const LEXEME_CACHE_MS = 10 * 60_000;

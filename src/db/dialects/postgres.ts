@@ -13,12 +13,26 @@ import { KEEP_PREPARED } from "../prepared.ts";
  */
 const IDLE_CONNECTION_MS = 5 * 60_000;
 
+/**
+ * Settings of every connection, sent with its startup packet (no round trip): no JIT compilation
+ * and no parallel workers, for every statement the app runs. Skein's statements are OLTP — an
+ * index walk or a few hundred rows each, none written to rely on a parallel plan — yet the
+ * planner's estimates for a search's privacy rules (written for every candidate, though it stops
+ * at the window) can pass the thresholds of both: starting workers cost tens of milliseconds on
+ * busy cores, compiling a plan 40–50 ms, more than the query. A search used to set both in a
+ * transaction of its own (BEGIN/SET LOCAL … COMMIT: two round trips a search). What large
+ * Mastodon installs are told to set server-wide; an `options` parameter in DATABASE_URL replaces
+ * these (README, "PostgreSQL").
+ */
+export const CONNECTION_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0";
+
 /** Statements kept prepared on one connection at most (each holds its plan in the backend's memory); past it, statements run unnamed. */
 export const PREPARED_PER_CONNECTION = 64;
 
 export function openPostgres(url: string, poolSize = 10): { dialect: PostgresDialect; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: url,
+    options: CONNECTION_OPTIONS,
     max: poolSize,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: IDLE_CONNECTION_MS,

@@ -3,7 +3,7 @@
 // SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB, StatusesTable } from "../../db/schema.ts";
-import { RECENCY, lexemeStatistics, type LexemeStatistics, withSearchSettings, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { RECENCY, lexemeStatistics, type LexemeStatistics, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
 import { keptPrepared } from "../../db/prepared.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
 
@@ -192,7 +192,8 @@ export class StatusIndexStore {
    * score (0 without words). Newest first: both engines read matches in id order and stop.
    */
   search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
-    return withSearchSettings(this.db, (db) => this.searchPaged(db, filter));
+    // No JIT and no parallel workers: set on every PostgreSQL connection (db/dialects/postgres.ts).
+    return this.searchPaged(this.db, filter);
   }
 
   /**
