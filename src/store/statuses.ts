@@ -275,7 +275,7 @@ export class StatusStore {
 
   async setTags(statusId: string, tagIds: readonly string[]): Promise<void> {
     await this.db.deleteFrom("status_tags").where("status_id", "=", statusId).execute();
-    if (tagIds.length) await this.db.insertInto("status_tags").values(tagIds.map((tag_id) => ({ status_id: statusId, tag_id }))).execute();
+    await this.addTags(statusId, tagIds);
   }
 
   /** status id → tags. */

@@ -34,9 +34,7 @@ function spellOutPublic(node: Record<string, unknown>): boolean {
  * A post's attachments as an array even when there is one, as Mastodon sends them: compaction
  * makes a single value a scalar, which some servers (Pixelfed) do not read as a list.
  */
-function attachmentsAsArray(node: unknown): void {
-  if (!node || typeof node !== "object" || Array.isArray(node)) return;
-  const object = node as Record<string, unknown>;
+function attachmentsAsArray(object: Record<string, unknown>): void {
   if (object.attachment !== undefined && !Array.isArray(object.attachment)) object.attachment = [object.attachment];
 }
 
@@ -49,8 +47,12 @@ export async function signedActivityBody(ctx: Context<void>, identifier: string,
   const context = await outgoingContext(activity);
   let json = (await activity.toJsonLd({ format: "compact", contextLoader, context })) as Record<string, unknown>;
   let isPublic = spellOutPublic(json);
-  if (json.object && typeof json.object === "object" && !Array.isArray(json.object)) isPublic = spellOutPublic(json.object as Record<string, unknown>) || isPublic;
-  attachmentsAsArray(json.object);
+  // The post a Create or Update embeds (other activities name their object by its id).
+  const object = json.object && typeof json.object === "object" && !Array.isArray(json.object) ? (json.object as Record<string, unknown>) : null;
+  if (object) {
+    isPublic = spellOutPublic(object) || isPublic;
+    attachmentsAsArray(object);
+  }
   // The proof names the key as the actor lists it (assertionMethod: the Multikey's id, #multikey-2),
   // not the pair's CryptographicKey id (#key-2), which no verifier finds among its Multikeys.
   if (ed25519) json = { ...json, proof: await integrityProof(json, ed25519.privateKey, (ed25519.multikey.id ?? ed25519.keyId).href) };

@@ -37,7 +37,7 @@ export interface StatusSearchFilter {
   maxId: string | null;
   /** At most this many candidates, the newest matches the reader may find… */
   window: number;
-  /** …among this many newest matches of the words first (without an author filter); older ones, twice as many each time, while the window is short (searchPaged). */
+  /** …among this many newest matches of the words first (without an author filter); older ones, twice as many each time, while the window is short (search). */
   matches: number;
 }
 
@@ -47,7 +47,7 @@ const RECENCY_MAX_DAYS = 120;
 const WALK_MIN_FREQUENCY = 0.05;
 /** A word PostgreSQL's statistics leave out, when that means at most this many posts, is looked for in the whole index at once. */
 const RARE_MAX_MATCHES = 5000;
-/** A search short of its window reads on among older matches, at most this many times `matches` in all (see searchPaged()). */
+/** A search short of its window reads on among older matches, at most this many times `matches` in all (see search()). */
 const MATCHES_READ_FACTOR = 10;
 
 /**
@@ -189,14 +189,9 @@ export class StatusIndexStore {
 
   /**
    * The newest `window` statuses matching the filter that the reader may find, with a relevance
-   * score (0 without words). Newest first: both engines read matches in id order and stop.
-   */
-  search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
-    // No JIT and no parallel workers: set on every PostgreSQL connection (db/dialects/postgres.ts).
-    return this.searchPaged(this.db, filter);
-  }
-
-  /**
+   * score (0 without words). Newest first: both engines read matches in id order and stop. (No
+   * JIT and no parallel workers: set on every PostgreSQL connection, db/dialects/postgres.ts.)
+   *
    * A window the newest `matches` matches leave short (most of them private, or by authors who
    * did not opt in) goes on among the next, older matches — below the oldest match already read,
    * twice as many each time — until it is full, the matches run out, or MATCHES_READ_FACTOR times
@@ -204,9 +199,9 @@ export class StatusIndexStore {
    * ones, and a search never reads the whole index for it. Each page is an ordinary search with
    * `max_id` at that match, so the hits stay the newest ones the reader may find.
    */
-  private async searchPaged(db: Kysely<DB>, filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
+  async search(filter: StatusSearchFilter): Promise<StatusSearchHit[]> {
     const shape: SearchShape = { sparse: false, allRead: false };
-    const hits = await this.searchIn(db, filter, shape);
+    const hits = await this.searchIn(filter, shape);
     // Without words, or with an author, a search reads every match it needs already.
     if (hits.length >= filter.window || filter.text === null || filter.authorIs.length > 0) return hits;
     const budget = filter.matches * MATCHES_READ_FACTOR;
@@ -216,12 +211,12 @@ export class StatusIndexStore {
       // The page counted its matches and read them all: there are no older ones (one statement fewer).
       if (shape.allRead) return hits;
       // The oldest match the page read (the `matches`-th newest), if it read as many as it could.
-      const boundary = await this.oldestMatchRead(db, page, shape.sparse);
+      const boundary = await this.oldestMatchRead(page, shape.sparse);
       if (boundary === null || read >= budget) return hits;
       const matches = Math.min(page.matches * 2, budget - read);
       page = { ...page, maxId: boundary, window: filter.window - hits.length, matches };
       read += matches;
-      hits.push(...(await this.searchIn(db, page, shape)));
+      hits.push(...(await this.searchIn(page, shape)));
       if (hits.length >= filter.window) return hits;
     }
   }
@@ -231,7 +226,8 @@ export class StatusIndexStore {
    * are fewer: where the page that read them stopped. `sparse` as the page's last statement read
    * them (PostgreSQL: sorted after the GIN index found them, not a walk of the primary key).
    */
-  private async oldestMatchRead(db: Kysely<DB>, filter: StatusSearchFilter, sparse: boolean): Promise<string | null> {
+  private async oldestMatchRead(filter: StatusSearchFilter, sparse: boolean): Promise<string | null> {
+    const { db } = this;
     const m = fullTextMatch(db, filter.text!);
     const conditions = [
       m.where,
@@ -245,8 +241,9 @@ export class StatusIndexStore {
     return row ? String(row.sid) : null;
   }
 
-  /** One search; `shape` tells how its last statement read the matches (for searchPaged). */
-  private async searchIn(db: Kysely<DB>, filter: StatusSearchFilter, shape: SearchShape): Promise<StatusSearchHit[]> {
+  /** One search; `shape` tells how its last statement read the matches (for search's pages). */
+  private async searchIn(filter: StatusSearchFilter, shape: SearchShape): Promise<StatusSearchHit[]> {
+    const { db } = this;
     const conditions = [sql<SqlBool>`s.reblog_of_id is null`, ...this.privacy(filter), ...this.filters(filter)];
     const where = sql.join(conditions, sql` and `);
     if (filter.text === null) {
