@@ -175,3 +175,33 @@ test("reconnecting to a host resumes the TLS session it issued, for as many host
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a server whose certificate names another host is refused, and one naming it is accepted, resumed or not", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skein-tls-names-"));
+  const files = ensureFleetTls(dir); // a certificate for *.fleet.test only
+  const tlsServer = https.createServer({ cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) }, (_req, res) => res.end("ok"));
+  await new Promise<void>((r) => tlsServer.listen(0, "127.0.0.1", r));
+  const tlsPort = (tlsServer.address() as AddressInfo).port;
+  // Both names reach the same server; only one is in its certificate.
+  const policy: OutboundPolicy = { allowPrivate: false, pinned: (host) => (host.endsWith(".fleet.test") || host === "impostor.test" ? "127.0.0.1" : undefined) };
+  const sessions = new TlsSessionCache(1024 * 1024);
+  const agent = new undici.Agent({ connect: guardedConnector(undici, policy, { timeout: 5_000, ca: fs.readFileSync(files.ca) }, sessions), keepAliveTimeout: 1 });
+  const get = (host: string) =>
+    agent.request({ origin: `https://${host}:${tlsPort}`, path: "/", method: "GET", reset: true }).then(
+      async (r) => ({ status: r.statusCode, body: await r.body.text() }),
+      (e: NodeJS.ErrnoException) => e,
+    );
+  try {
+    const refused = await get("impostor.test");
+    assert.ok(refused instanceof Error, `refused, not answered: ${refused instanceof Error ? "" : refused.status}`);
+    assert.equal(refused.code, "ERR_TLS_CERT_ALTNAME_INVALID", String(refused));
+    assert.match(refused.message, /impostor\.test/);
+    assert.deepEqual(await get("a.fleet.test"), { status: 200, body: "ok" }, "the name in the certificate");
+    assert.deepEqual(await get("a.fleet.test"), { status: 200, body: "ok" }, "again, resuming its session");
+    assert.ok(refused instanceof Error && (await get("impostor.test")) instanceof Error, "still refused the second time");
+  } finally {
+    await agent.close();
+    tlsServer.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
