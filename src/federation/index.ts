@@ -6,7 +6,7 @@
 // middleware, and the inbox, outbox and thread jobs wait for it in their handlers.
 import type { MiddlewareHandler } from "hono";
 import { getLogger } from "@logtape/logtape";
-import { guardHeapGrowth } from "./delivery/heap-growth.ts";
+import { watchMemory, type MemoryWatch } from "./delivery/memory-watch.ts";
 import type { Database } from "../db/database.ts";
 import type { Notifier } from "../db/notify.ts";
 import type { FederationDeps } from "./context.ts";
@@ -44,6 +44,8 @@ export interface FederationRuntime {
   engine: DeliveryEngine;
   /** What MEMORY_TARGET allows the delivery engine (memory-budget.ts). */
   limits: DeliveryLimits;
+  /** The process's RSS against MEMORY_TARGET, and the share of deliveries it lets the engine hold. */
+  memory: MemoryWatch;
   /** Each sending thread's heap and connections now (GET /metrics). */
   senders(): Promise<ThreadFigures[]>;
   /** Serves WebFinger, actors, objects, collections and inboxes; everything else passes on. */
@@ -90,9 +92,9 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const testing = config.environment === "test";
   // DELIVERY_THREADS and DELIVERY_CONCURRENCY are ceilings; MEMORY_TARGET may lower them.
   const limits = deliveryLimits(config.delivery.memoryTargetBytes, { threads: config.delivery.threads, concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency });
-  // Process-wide (every isolate, the sender threads' too), read by V8 at each full collection;
-  // applied only while the process is near its target (heap-growth.ts).
-  guardHeapGrowth(limits.targetBytes, limits.heapGrowingPercent);
+  // The process's RSS against the target, every second: V8's heap growth capped near it
+  // (process-wide, the sender threads' isolates too), and fewer deliveries held closer still.
+  const memory = watchMemory(limits.targetBytes, limits.heapGrowingPercent);
   const senderOptions = {
     perHost: config.delivery.perHostMax,
     testHosts: config.testHosts,
@@ -110,6 +112,7 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const engine = new DeliveryEngine(deliveries, sender, deliveryKeyOf(deps.stores, config.origin), {
     policy,
     concurrency: limits.concurrency,
+    memoryShare: memory.deliveryShare,
     claimBatch: limits.claimBatch,
     perHost: config.delivery.perHost,
     perHostMax: config.delivery.perHostMax,
@@ -157,5 +160,5 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     }
   };
 
-  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, senders: async () => (await sender.figures?.()) ?? [], middleware, runQueue };
+  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, memory, senders: async () => (await sender.figures?.()) ?? [], middleware, runQueue };
 }

@@ -15,7 +15,7 @@ export interface DeliveryFigures {
 /** The delivery engine's memory: what MEMORY_TARGET allows it, what it holds, and each sending thread's heap and connections. */
 export interface DeliveryMemoryFigures {
   limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number; tlsSessionBytes: number; heapGrowingPercent: number };
-  engine: { held: number; inFlight: number; waiting: number; hostsInFlight: number };
+  engine: { allowed: number; held: number; inFlight: number; waiting: number; hostsInFlight: number };
   threads: { thread: string; heapUsed: number; heapTotal: number; heapLimit: number; connections: number; requests: number; tlsSessions: number; tlsSessionBytes: number }[];
 }
 
@@ -86,6 +86,7 @@ export function metricsRoutes(source: MetricsSource, gate?: RequestGate) {
         [{ limit: "keep_alive_ms" }, limits.keepAliveMs],
         [{ limit: "tls_session_bytes" }, limits.tlsSessionBytes],
       ]);
+      metric("skein_delivery_allowed", "Deliveries this process may hold now: its concurrency limit, fewer while its RSS is near MEMORY_TARGET.", "gauge", [[{}, engine.allowed]]);
       metric("skein_delivery_held", "Deliveries this process holds, by state: in flight, or waiting for their host.", "gauge", [
         [{ state: "in_flight" }, engine.inFlight],
         [{ state: "waiting" }, engine.waiting],

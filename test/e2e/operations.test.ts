@@ -30,6 +30,9 @@ test("GET /metrics speaks Prometheus' text format", async () => {
   assert.match(body, /^skein_memory_target_bytes 536870912$/m, "MEMORY_TARGET's default, 512 MB");
   assert.match(body, /^skein_delivery_limit\{limit="concurrency"\} \d+$/m);
   assert.match(body, /^skein_delivery_limit\{limit="threads"\} \d+$/m);
+  // Far below its target, the engine may hold all it is allowed.
+  const concurrency = /^skein_delivery_limit\{limit="concurrency"\} (\d+)$/m.exec(body)?.[1];
+  assert.equal(/^skein_delivery_allowed (\d+)$/m.exec(body)?.[1], concurrency, "all its deliveries allowed below the target");
   assert.match(body, /^skein_delivery_held\{state="in_flight"\} 0$/m);
   assert.match(body, /^skein_delivery_held\{state="waiting"\} 0$/m);
   assert.match(body, /^skein_delivery_threads_running 0$/m, "sender threads start with work to do");

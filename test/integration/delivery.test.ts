@@ -291,6 +291,19 @@ test("a healthy host with a backlog gets more requests at once, up to the maximu
   assert.ok((mostOpen.get("slow1.test") ?? 0) <= 6, `never more than the maximum (saw ${mostOpen.get("slow1.test")})`);
 });
 
+test("near the memory target the engine holds only its share of deliveries, and still delivers them all", async () => {
+  const f = fanout();
+  for (let i = 0; i < 24; i++) await send(f, activity(`held-${i}`), { inboxes: [url("slow2.test")] });
+  // The host would take 12 at once, and 50 may be held; a memory share of a tenth leaves 5.
+  await runEngine(() => to("slow2.test").length >= 24, { concurrency: 50, perHost: 12, memoryShare: () => 0.1 });
+  assert.equal(to("slow2.test").length, 24);
+  assert.ok((mostOpen.get("slow2.test") ?? 0) <= 5, `at most 5 at once (saw ${mostOpen.get("slow2.test")})`);
+  // The same without the cut: more at once.
+  for (let i = 0; i < 24; i++) await send(f, activity(`unheld-${i}`), { inboxes: [url("slow3.test")] });
+  await runEngine(() => to("slow3.test").length >= 24, { concurrency: 50, perHost: 12 });
+  assert.ok((mostOpen.get("slow3.test") ?? 0) > 5, `more than 5 at once without it (saw ${mostOpen.get("slow3.test")})`);
+});
+
 test("first attempts are not queued behind retries", async () => {
   const now = new Date().toISOString();
   const s = store();

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
 import { HostLimits } from "../../src/federation/delivery/host-limits.ts";
+import { deliveryShareAt } from "../../src/federation/delivery/memory-watch.ts";
 import { BASE_BYTES, CONNECTION_BYTES, deliveryLimits, heapGrowingPercent, REQUEST_BYTES, requestLimits, THREAD_BYTES } from "../../src/federation/delivery/memory-budget.ts";
 import { SenderPool } from "../../src/federation/delivery/sender-pool.ts";
 import { digestOf } from "../../src/federation/delivery/http-signature.ts";
@@ -135,6 +136,18 @@ test("MEMORY_TARGET bounds the requests handled at once and how far the heaps gr
   assert.equal(heapGrowingPercent(1024 * MB), 100);
   assert.equal(heapGrowingPercent(2048 * MB), 0, "a large target leaves it to V8");
   assert.equal(deliveryLimits(1024 * MB, { threads: 2, concurrency: 1000 }).heapGrowingPercent, 100, "the delivery limits carry it (GET /metrics)");
+});
+
+test("past MEMORY_TARGET the engine holds fewer deliveries: all up to the target, an eighth from 15 % over, never none", () => {
+  const MB = 1024 * 1024;
+  const target = 512 * MB;
+  assert.equal(deliveryShareAt(100 * MB, target), 1);
+  assert.equal(deliveryShareAt(target, target), 1, "up to the target, all of them");
+  assert.ok(Math.abs(deliveryShareAt(1.075 * target, target) - (1 + 1 / 8) / 2) < 1e-9, "half way: half way between all and an eighth");
+  assert.ok(deliveryShareAt(1.05 * target, target) > deliveryShareAt(1.1 * target, target), "the further over, the fewer");
+  assert.equal(deliveryShareAt(1.15 * target, target), 1 / 8);
+  assert.equal(deliveryShareAt(3 * target, target), 1 / 8, "far over the target it still delivers");
+  assert.equal(deliveryShareAt(900 * MB, 0), 1, "no target, no cut");
 });
 
 test("MEMORY_TARGET is read as a size, 512 MB by default", () => {

@@ -43,12 +43,16 @@ export interface EngineOptions {
   retryShare?: number;
   /** Why a host gets nothing (the domain policy), checked once per host of each claimed batch. */
   policy?: DeliveryPolicy;
+  /** The share of `concurrency` to hold now, read before each claim (memory-watch.ts: less near MEMORY_TARGET; default 1). */
+  memoryShare?: () => number;
   /** Deliveries claimed in one query (default 500; memory-budget.ts lowers it under a small MEMORY_TARGET). */
   claimBatch?: number;
 }
 
 /** What the engine holds now (GET /metrics). */
 export interface EngineFigures {
+  /** Deliveries it may hold now: its concurrency, or fewer near the memory target. */
+  allowed: number;
   held: number;
   inFlight: number;
   waiting: number;
@@ -81,6 +85,7 @@ export class DeliveryEngine {
   private readonly keyOf: (accountId: string) => Promise<SigningKey>;
   private readonly health: HostHealth;
   private readonly concurrency: number;
+  private readonly memoryShare: () => number;
   private readonly limits: HostLimits;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -109,6 +114,7 @@ export class DeliveryEngine {
     this.keyOf = keyOf;
     this.health = new HostHealth(store);
     this.concurrency = options.concurrency;
+    this.memoryShare = options.memoryShare ?? (() => 1);
     this.limits = new HostLimits(options.perHost, options.perHostMax ?? options.perHost);
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 250;
@@ -126,7 +132,12 @@ export class DeliveryEngine {
   figures(): EngineFigures {
     let inFlight = 0;
     for (const n of this.inFlightByHost.values()) inFlight += n;
-    return { held: this.held.size, inFlight, waiting: this.held.size - inFlight, hostsInFlight: this.inFlightByHost.size };
+    return { allowed: this.allowed(), held: this.held.size, inFlight, waiting: this.held.size - inFlight, hostsInFlight: this.inFlightByHost.size };
+  }
+
+  /** Deliveries to hold now: `concurrency`, or fewer while the process is near its memory target. */
+  private allowed(): number {
+    return Math.max(1, Math.floor(this.concurrency * this.memoryShare()));
   }
 
   private wake(): void {
@@ -145,7 +156,7 @@ export class DeliveryEngine {
     try {
       while (!signal.aborted) {
         let claimed = 0;
-        const room = this.concurrency - this.held.size;
+        const room = this.allowed() - this.held.size;
         if (room > 0) {
           try {
             claimed = await this.claim(room);
@@ -153,7 +164,7 @@ export class DeliveryEngine {
             logger.warn("Could not claim deliveries: {error}", { error });
           }
         }
-        if (claimed > 0 && this.held.size < this.concurrency) continue;
+        if (claimed > 0 && this.held.size < this.allowed()) continue;
         await this.alarm.sleep(await this.idleSleepMs());
       }
       await this.drain();
@@ -274,7 +285,7 @@ export class DeliveryEngine {
         }
         this.release(row);
         this.pump(host);
-        if (this.held.size <= this.concurrency / 2) this.wake();
+        if (this.held.size <= this.allowed() / 2) this.wake();
         if (this.held.size === 0) for (const resolve of this.idle) resolve();
       });
     }
