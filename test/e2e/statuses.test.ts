@@ -36,6 +36,31 @@ test("posting renders mentions, hashtags and links, and the status can be read b
   assert.deepEqual((await anonymous(server).v1.timelines.tag.$select("skein").list()).map((s) => s.id).includes(status.id), true, "found by its hashtag");
 });
 
+test("the answer to a post is the status exactly as its author reads it back", async () => {
+  const as = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
+  /** Posts, then reads the status back at once: the two must be the same. */
+  const post = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${server.url}/api/v1/statuses`, { method: "POST", headers: { ...as(alice), "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    assert.equal(response.status, 200, await response.clone().text());
+    const answered = (await response.json()) as Record<string, unknown>;
+    const read = await (await fetch(`${server.url}/api/v1/statuses/${answered.id}`, { headers: as(alice) })).json();
+    assert.deepEqual(answered, read, `status ${answered.id} (${answered.content})`);
+    return answered;
+  };
+  const root = await post({ status: "the thread's first post" });
+  const tagged = await post({ status: "Hi @bob and @alice #Answers #MoreTags", language: "en", spoiler_text: "a warning" });
+  assert.deepEqual((tagged.mentions as { acct: string }[]).map((m) => m.acct), ["bob"], "one's own mention is not listed");
+  assert.deepEqual((tagged.tags as { name: string }[]).map((t) => t.name), ["answers", "moretags"]);
+  await post({ status: "followers only", visibility: "private" });
+  await post({ status: "only mentioned @bob", visibility: "direct" });
+  const quotable = await post({ status: "quotable by followers", quote_approval_policy: "followers", visibility: "unlisted" });
+  assert.deepEqual(quotable.quote_approval, { automatic: ["followers"], manual: [], current_user: "automatic" });
+  await post({ status: "a reply, read back", in_reply_to_id: root.id });
+  // The author shown with the post has its new count.
+  const last = (await post({ status: "the last one" })).account as { statuses_count: number };
+  assert.equal(last.statuses_count, (await alice.client.v1.accounts.verifyCredentials()).statusesCount);
+});
+
 test("replies form a thread with ancestors and descendants", async () => {
   const root = await alice.client.v1.statuses.create({ status: "root" });
   const reply = await bob.client.v1.statuses.create({ status: "@alice a reply", inReplyToId: root.id });

@@ -3,7 +3,7 @@
 // and (later) from federation go through the same methods.
 import type { Config } from "../../config/config.ts";
 import type { Stores } from "../../store/stores.ts";
-import type { StatusRow, StatusEditRow } from "../../store/statuses.ts";
+import type { StatusRow, StatusEditRow, TagRow } from "../../store/statuses.ts";
 /** What the status services hand out, for callers above the domain (pages) to name. */
 export type { StatusRow };
 import type { AccountRow } from "../../store/accounts.ts";
@@ -24,6 +24,7 @@ import { fanOut } from "../timelines/fan-out.ts";
 import { attachPoll, changePoll, checkPoll, type NewPoll } from "../polls/poll-drafts.ts";
 import type { MediaService, StatusMediaRequest } from "../media/media-service.ts";
 import { checkAllowedMentions } from "./allowed-mentions.ts";
+import { justWrittenView, type JustWritten, type StatusView } from "./status-views.ts";
 import type { StatusIndexer } from "../search/indexer.ts";
 import { getLogger } from "@logtape/logtape";
 
@@ -48,6 +49,13 @@ export interface NewStatus {
   quote?: QuoteInput;
   /** allowed_mentions: account ids the text may mention; anyone else → UnexpectedMentionsError. */
   allowedMentions?: string[] | null;
+}
+
+/** The author's settings a post falls back on (visibility, sensitive, language). */
+export interface PostingDefaults {
+  visibility: Visibility;
+  sensitive: boolean;
+  language: string | null;
 }
 
 export interface StatusChanges {
@@ -147,10 +155,24 @@ export class StatusService {
 
   // --- posting --------------------------------------------------------------------------
 
-  async create(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: { visibility: Visibility; sensitive: boolean; language: string | null }): Promise<StatusRow> {
+  async create(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: PostingDefaults): Promise<StatusRow> {
+    return (await this.write(author, input, app, defaults)).status;
+  }
+
+  /**
+   * Creates a status, and its view for its author (the answer to the post) when the write says
+   * all of it: a plain post (status-views.ts justWrittenView). Null otherwise — media, a poll, a
+   * quote, a reply, a retried request — and the caller reads it back as any status.
+   */
+  async createViewed(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: PostingDefaults): Promise<{ status: StatusRow; view: StatusView | null }> {
+    const { status, written } = await this.write(author, input, app, defaults);
+    return { status, view: written ? await justWrittenView(this.stores, status, written) : null };
+  }
+
+  private async write(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: PostingDefaults): Promise<{ status: StatusRow; written: JustWritten | null }> {
     if (input.idempotencyKey) {
       const earlier = await this.stores.statuses.byIdempotencyKey(author.id, input.idempotencyKey);
-      if (earlier) return earlier;
+      if (earlier) return { status: earlier, written: null };
     }
     const text = input.text ?? "";
     const spoilerText = input.spoilerText ?? "";
@@ -202,13 +224,14 @@ export class StatusService {
       updated_at: now,
     };
     const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
+    let tags: TagRow[] = [];
     await this.stores.transaction(async (tx) => {
       // Queued for search with the insert (one statement on PostgreSQL); indexed after the commit.
       await tx.statuses.insert(status, this.indexer?.queuedAt(status) ?? null);
       if (poll) await attachPoll(tx, id, author.id, poll, now);
       if (media.length) await this.media!.attach(tx, id, author.id, media);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
-      const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
+      tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.addTags(id, tags.map((t) => t.id));
       if (parent) await tx.statuses.bumpCounter(parent.id, "replies_count", 1);
       await tx.accounts.countNewStatus(author.id, now);
@@ -228,7 +251,19 @@ export class StatusService {
     }
     this.events.publish({ type: "status.created", statusId: id, homeReaderIds: readers });
     await this.outbox.statusCreated(status);
-    return status;
+    const plain = media.length === 0 && !poll && !parent && !quoting?.quoted;
+    if (!plain) return { status, written: null };
+    const byId = new Map(rendered.mentions.map((a) => [a.id, a]));
+    return {
+      status,
+      written: {
+        author: { ...author, statuses_count: author.statuses_count + 1, last_status_at: now },
+        mentions: mentionedIds.map((mid) => byId.get(mid)!),
+        tags,
+        application: app,
+        policy: quoting ? { status_id: id, quote_policy: quoting.quotePolicy, reply_policy: quoting.replyPolicy, remote_policy: null } : null,
+      },
+    };
   }
 
   async edit(author: AccountRow, id: string, changes: StatusChanges): Promise<StatusRow> {
@@ -254,6 +289,7 @@ export class StatusService {
     if (changes.quote) await this.quotes?.edited(author, status, changes.quote);
     const oldMentions = (await this.stores.statuses.mentionsOf([id])).get(id) ?? [];
     const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
+    let tags: TagRow[] = [];
     await this.stores.transaction(async (tx) => {
       const edits = await tx.statuses.editsOf(id);
       // The first edit also records the original, so history starts with what readers first saw.
@@ -267,7 +303,7 @@ export class StatusService {
       await this.indexer?.queue(tx, status);
       await tx.statuses.deleteMentions(id);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
-      const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
+      tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
     });
     this.indexer?.committed();

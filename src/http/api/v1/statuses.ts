@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { currentUser, requireScope } from "../../auth.ts";
 import { bool, int, readParams, str, type Params } from "../../params.ts";
-import { renderAccounts, renderStatus, renderStatuses, viewerId } from "../../render.ts";
+import { convertContext, renderAccounts, renderStatus, renderStatuses, viewerId } from "../../render.ts";
 import { pageRequest, setLinkHeader } from "../../pagination.ts";
 import { parseId } from "../../../util/ids.ts";
 import { ApiError } from "../../errors.ts";
@@ -12,7 +12,7 @@ import { VISIBILITIES } from "../../../domain/statuses/status-service.ts";
 import type { Visibility } from "../../../db/schema.ts";
 import type { NewPoll } from "../../../domain/polls/poll-drafts.ts";
 import { LIMITS } from "../../../domain/instance/instance-service.ts";
-import { toDeletedStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
+import { toDeletedStatus, toStatus, toStatusEdits, toStatusSource } from "../../../convert/mastodon/status.ts";
 import { convertContextOf } from "../../../convert/mastodon/context.ts";
 import { REFRESH_RETRY_SECONDS } from "../../../domain/threads/thread-service.ts";
 import type { StatusMediaRequest } from "../../../domain/media/media-service.ts";
@@ -100,9 +100,10 @@ statusesRoutes.post("/", requireScope("write:statuses"), async (c) => {
   const defaults = { visibility: settings.privacy, sensitive: settings.sensitive, language: settings.language };
   // With scheduled_at the post waits (domain/scheduled/), answered with a ScheduledStatus.
   if (scheduledAt) return scheduleStatus(c, scheduledAt, input, defaults);
-  const status = await answeringUnexpectedMentions(c, () => c.get("services").statuses.create(account, input, auth.application, defaults));
-  if (status instanceof Response) return status;
-  return c.json(await renderStatus(c, status));
+  const created = await answeringUnexpectedMentions(c, () => c.get("services").statuses.createViewed(account, input, auth.application, defaults));
+  if (created instanceof Response) return created;
+  // A plain post is shown from what was written; others are read back.
+  return c.json(created.view ? toStatus(created.view, convertContext(c)) : await renderStatus(c, created.status));
 });
 
 statusesRoutes.get("/", async (c) => {
