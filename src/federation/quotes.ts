@@ -22,9 +22,10 @@ import { toInteractionPolicy } from "../convert/activitypub/interaction-policy.t
 
 /** What a status's Note says about quotes and who may interact (local statuses announce their policy). */
 export async function noteQuoteParts(deps: FederationDeps, status: StatusRow, author: AccountRow, view: StatusView | undefined) {
-  const quote = view?.quote?.row ?? (await deps.stores.quotes.byStatusId(status.id));
+  // The view has read both already (attachQuotes): its quote row (null: none) and its policy.
+  const quote = view?.quote !== undefined ? (view.quote?.row ?? null) : await deps.stores.quotes.byStatusId(status.id);
   if (author.domain !== null) return quoteNoteFields(quote);
-  const policy = (await deps.stores.quotes.policiesOf([status.id])).get(status.id);
+  const policy = view?.policy !== undefined ? view.policy : (await deps.stores.quotes.policiesOf([status.id])).get(status.id);
   const rules = localRules({ quote: policy?.quote_policy ?? "public", reply: policy?.reply_policy ?? "public" }, status.visibility, collectionsOf(author));
   return { ...quoteNoteFields(quote), interactionPolicy: toInteractionPolicy(rules) };
 }

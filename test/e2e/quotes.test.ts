@@ -107,6 +107,24 @@ test("policies: followers-only and nobody refuse quotes; private posts cannot be
   assert.equal((await api(bob, "PUT", `/api/v1/statuses/${followersOnly.id}/interaction_policy`, { quote_approval_policy: "nobody" })).status, 404);
 });
 
+test("a post's quote policy is announced on its Note to other servers (canQuote)", async () => {
+  const canQuoteOf = async (uri: string) => {
+    const response = await fetch(uri, { headers: { Accept: "application/activity+json" } });
+    assert.equal(response.status, 200);
+    const note = (await response.json()) as { interactionPolicy?: { canQuote?: unknown } };
+    return JSON.stringify(note.interactionPolicy?.canQuote ?? null);
+  };
+  const open = (await post(alice, { status: "anyone may quote" })).body;
+  const followers = (await post(alice, { status: "followers may quote", quote_approval_policy: "followers" })).body;
+  const nobody = (await post(alice, { status: "nobody may quote", quote_approval_policy: "nobody" })).body;
+  assert.match(await canQuoteOf(open.uri), /as:Public|#Public/);
+  const forFollowers = await canQuoteOf(followers.uri);
+  assert.match(forFollowers, /\/users\/alice\/followers/);
+  assert.doesNotMatch(forFollowers, /as:Public|#Public/);
+  const forNobody = await canQuoteOf(nobody.uri);
+  assert.doesNotMatch(forNobody, /as:Public|#Public|\/followers/);
+});
+
 test("the default quote policy comes from the account's settings", async () => {
   const res = await api(carol, "PATCH", "/api/v1/accounts/update_credentials", { source: { quote_policy: "nobody" } });
   assert.equal(res.status, 200);

@@ -4,7 +4,7 @@
 import type { Stores } from "../../store/stores.ts";
 import type { StatusRow } from "../../store/statuses.ts";
 import type { AccountRow } from "../../store/accounts.ts";
-import type { QuoteRow } from "../../store/quotes.ts";
+import type { InteractionPolicyRow, QuoteRow } from "../../store/quotes.ts";
 import type { QuoteState } from "../../db/schema.ts";
 import { approvalNames, decide, type AuthorCollections, type InteractionRule, type RemotePolicy } from "./policy.ts";
 import { collectionsOf } from "./quote-service.ts";
@@ -39,6 +39,8 @@ export interface QuoteCarrier {
   quote?: QuoteView | null;
   quoteApproval?: QuoteApprovalView | null;
   quotesCount?: number;
+  /** The quote and reply policy stored with it, as read (null: none stored; boosts have none). */
+  policy?: InteractionPolicyRow | null;
 }
 
 /** What attachQuotes reads first: the statuses' quotes, policies and quote counts. */
@@ -80,6 +82,7 @@ export async function attachQuotes<V extends QuoteCarrier>(stores: Stores, views
   for (const view of all) {
     if (view.status.reblog_of_id) continue;
     const policy = policies.get(view.status.id);
+    view.policy = policy ?? null;
     const collections = collectionsOf(view.account);
     const rule = quoteRuleOf(view, policy?.remote_policy ?? null, policy?.quote_policy, collections);
     rules.set(view, { rule, collections });

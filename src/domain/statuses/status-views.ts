@@ -39,6 +39,8 @@ export interface StatusView {
   quote?: QuoteView | null;
   quoteApproval?: QuoteApprovalView | null;
   quotesCount?: number;
+  /** Its quote and reply policy as stored (attachQuotes; null: none stored). */
+  policy?: InteractionPolicyRow | null;
   /** The preview card of its first link, when one is ready (domain/cards), and the stored account its page names as creator. */
   card?: PreviewCardRow | null;
   cardAuthor?: AccountRow | null;
