@@ -289,7 +289,6 @@ export class StatusService {
     if (changes.quote) await this.quotes?.edited(author, status, changes.quote);
     const oldMentions = (await this.stores.statuses.mentionsOf([id])).get(id) ?? [];
     const mentionedIds = rendered.mentions.map((a) => a.id).filter((mid) => mid !== author.id);
-    let tags: TagRow[] = [];
     await this.stores.transaction(async (tx) => {
       const edits = await tx.statuses.editsOf(id);
       // The first edit also records the original, so history starts with what readers first saw.
@@ -303,7 +302,7 @@ export class StatusService {
       await this.indexer?.queue(tx, status);
       await tx.statuses.deleteMentions(id);
       await tx.statuses.insertMentions(id, mentionedIds, newId);
-      tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
+      const tags = await tx.statuses.ensureTags(rendered.tags, newId, now);
       await tx.statuses.setTags(id, tags.map((t) => t.id));
     });
     this.indexer?.committed();
