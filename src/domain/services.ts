@@ -288,6 +288,7 @@ export function createServices(stores: Stores, config: Config, events = new Even
   services.statuses.media = services.media;
   services.scheduledStatuses = new ScheduledStatusService(stores, config, services.statuses, services.media);
   services.statuses.quotes = services.quotes;
+  services.statuses.emojis = services.emojis.catalog;
   // Writing a post queues it for full-text search (SEARCH_INDEXING=off skips it); the "search-index" sweep indexes it.
   services.statuses.indexer = services.remoteStatuses.indexer = services.search.indexer;
   services.moves = new MoveService(stores, services.accounts, services.relationships, resolver);

@@ -6,7 +6,7 @@
 // middleware, and the inbox, outbox and thread jobs wait for it in their handlers.
 import type { MiddlewareHandler } from "hono";
 import { getLogger } from "@logtape/logtape";
-import { watchMemory, type MemoryWatch } from "./delivery/memory-watch.ts";
+import { watchMemory } from "./delivery/memory-watch.ts";
 import type { Database } from "../db/database.ts";
 import type { Notifier } from "../db/notify.ts";
 import type { FederationDeps } from "./context.ts";
@@ -44,8 +44,6 @@ export interface FederationRuntime {
   engine: DeliveryEngine;
   /** What MEMORY_TARGET allows the delivery engine (memory-budget.ts). */
   limits: DeliveryLimits;
-  /** The process's RSS against MEMORY_TARGET, and the share of deliveries it lets the engine hold. */
-  memory: MemoryWatch;
   /** Each sending thread's heap and connections now (GET /metrics). */
   senders(): Promise<ThreadFigures[]>;
   /** Serves WebFinger, actors, objects, collections and inboxes; everything else passes on. */
@@ -160,5 +158,5 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     }
   };
 
-  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, memory, senders: async () => (await sender.figures?.()) ?? [], middleware, runQueue };
+  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, senders: async () => (await sender.figures?.()) ?? [], middleware, runQueue };
 }

@@ -107,10 +107,12 @@ export class QuoteService {
     return { quoted, quotePolicy: visibility === "private" || visibility === "direct" ? "nobody" : quotePolicy, replyPolicy };
   }
 
-  /** After the status is stored: its policy, and its quote (decided at once for a local post, asked of a remote one). */
-  async created(author: AccountRow, status: StatusRow, prepared: PreparedQuote): Promise<void> {
-    await this.stores.quotes.setPolicy({ status_id: status.id, quote_policy: prepared.quotePolicy, reply_policy: prepared.replyPolicy, remote_policy: null });
+  /** After the status is stored: its policy (returned as stored), and its quote (decided at once for a local post, asked of a remote one). */
+  async created(author: AccountRow, status: StatusRow, prepared: PreparedQuote): Promise<InteractionPolicyRow> {
+    const policy: InteractionPolicyRow = { status_id: status.id, quote_policy: prepared.quotePolicy, reply_policy: prepared.replyPolicy, remote_policy: null };
+    await this.stores.quotes.setPolicy(policy);
     if (prepared.quoted) await this.attach(author, status, prepared.quoted);
+    return policy;
   }
 
   /** An edit (before it is stored): new policies, or a quote added to a status that had none. */

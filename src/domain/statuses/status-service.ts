@@ -26,6 +26,7 @@ import type { MediaService, StatusMediaRequest } from "../media/media-service.ts
 import { checkAllowedMentions } from "./allowed-mentions.ts";
 import { justWrittenView, type JustWritten, type StatusView } from "./status-views.ts";
 import type { StatusIndexer } from "../search/indexer.ts";
+import type { EmojiCatalog } from "../emojis/emoji-catalog.ts";
 import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["skein", "statuses"]);
@@ -82,6 +83,8 @@ export class StatusService {
   media: Pick<MediaService, "forStatus" | "attach" | "filesOfStatus" | "deleteFiles"> | null = null;
   /** Full-text indexing of what is written, after the commit (services.ts plugs it in). */
   indexer: StatusIndexer | null = null;
+  /** The emoji catalog, brought up to date for the view createViewed makes without statusViews; set in services.ts. */
+  emojis: Pick<EmojiCatalog, "prepareFor"> | null = null;
   /** Quotes and interaction policies (domain/quotes/quote-service.ts); set in services.ts. */
   quotes: Pick<QuoteService, "prepare" | "created" | "edited" | "quotedUpdated" | "checkLocalInteraction" | "remoteQuotedAuthorOf" | "quotingDeleted"> | null = null;
 
@@ -166,7 +169,11 @@ export class StatusService {
    */
   async createViewed(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: PostingDefaults): Promise<{ status: StatusRow; view: StatusView | null }> {
     const { status, written } = await this.write(author, input, app, defaults);
-    return { status, view: written ? await justWrittenView(this.stores, status, written) : null };
+    if (!written) return { status, view: null };
+    const view = await justWrittenView(this.stores, status, written);
+    // As services.statusViews does for the views it loads: the converters find the emojis synchronously.
+    await this.emojis?.prepareFor([view]);
+    return { status, view };
   }
 
   private async write(author: AccountRow, input: NewStatus, app: ApplicationRow | null, defaults: PostingDefaults): Promise<{ status: StatusRow; written: JustWritten | null }> {
@@ -241,7 +248,7 @@ export class StatusService {
     });
     this.indexer?.committed();
 
-    if (quoting) await this.quotes!.created(author, status, quoting);
+    const policy = quoting ? await this.quotes!.created(author, status, quoting) : null;
     const readers = await fanOut(this.stores, status, mentionedIds);
     for (const mentioned of mentionedIds) await this.notifications.notify(mentioned, author.id, "mention", id);
     if (visibility !== "direct") {
@@ -261,7 +268,7 @@ export class StatusService {
         mentions: mentionedIds.map((mid) => byId.get(mid)!),
         tags,
         application: app,
-        policy: quoting ? { status_id: id, quote_policy: quoting.quotePolicy, reply_policy: quoting.replyPolicy, remote_policy: null } : null,
+        policy,
       },
     };
   }

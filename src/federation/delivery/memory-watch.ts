@@ -20,8 +20,7 @@ const logger = getLogger(["skein", "memory"]);
 /** Share of the target above which the heap-growth cap applies, and below which it is lifted again. */
 const CAP_ABOVE = 0.5;
 const LIFT_BELOW = 1 / 3;
-/** Share of the target from which deliveries held are cut, where they reach the least share, and that share. */
-const THROTTLE_FROM = 1;
+/** Share of the target at which deliveries held reach their least share (they are cut from the target itself), and that share. */
 const THROTTLE_FULL = 1.15;
 const MIN_DELIVERY_SHARE = 1 / 8;
 const CHECK_MS = 1000;
@@ -34,15 +33,13 @@ const CHECK_MS = 1000;
  */
 export function deliveryShareAt(rssBytes: number, targetBytes: number): number {
   if (targetBytes <= 0) return 1;
-  const from = targetBytes * THROTTLE_FROM;
-  if (rssBytes <= from) return 1;
-  return Math.max(MIN_DELIVERY_SHARE, 1 - ((1 - MIN_DELIVERY_SHARE) * (rssBytes - from)) / (targetBytes * THROTTLE_FULL - from));
+  if (rssBytes <= targetBytes) return 1;
+  return Math.max(MIN_DELIVERY_SHARE, 1 - ((1 - MIN_DELIVERY_SHARE) * (rssBytes - targetBytes)) / (targetBytes * (THROTTLE_FULL - 1)));
 }
 
 export interface MemoryWatch {
-  /** The share of its deliveries the engine may hold now (1 while the process is well below its target). */
+  /** The share of its deliveries the engine may hold now (1 while the process is within its target). */
   deliveryShare(): number;
-  stop(): void;
 }
 
 /** Watches the process's RSS: caps V8's heap growth (process-wide) near the target, and says how many deliveries to hold. */
@@ -69,5 +66,5 @@ export function watchMemory(targetBytes: number, cappedPercent: number): MemoryW
   };
   const timer = setInterval(check, CHECK_MS);
   timer.unref();
-  return { deliveryShare: () => share, stop: () => clearInterval(timer) };
+  return { deliveryShare: () => share };
 }
