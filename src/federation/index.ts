@@ -46,6 +46,8 @@ export interface FederationRuntime {
   limits: DeliveryLimits;
   /** Each sending thread's heap and connections now (GET /metrics). */
   senders(): Promise<ThreadFigures[]>;
+  /** Times the main thread gave back the pages V8 kept pooled after its heap shrank (memory-watch.ts). */
+  memoryReleases(): number;
   /** Serves WebFinger, actors, objects, collections and inboxes; everything else passes on. */
   middleware: MiddlewareHandler;
   /** Runs inbox jobs and deliveries until `signal` aborts. */
@@ -90,9 +92,6 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const testing = config.environment === "test";
   // DELIVERY_THREADS and DELIVERY_CONCURRENCY are ceilings; MEMORY_TARGET may lower them.
   const limits = deliveryLimits(config.delivery.memoryTargetBytes, { threads: config.delivery.threads, concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency });
-  // The process's RSS against the target, every second: V8's heap growth capped near it
-  // (process-wide, the sender threads' isolates too), and fewer deliveries held closer still.
-  const memory = watchMemory(limits.targetBytes, limits.heapGrowingPercent);
   const senderOptions = {
     perHost: config.delivery.perHostMax,
     testHosts: config.testHosts,
@@ -106,6 +105,10 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     limits.threads > 0
       ? new SenderPool(senderOptions, limits.threads, SENDER_IDLE_MS, { maxOldGenerationSizeMb: limits.threadHeapMb, maxYoungGenerationSizeMb: limits.threadYoungMb })
       : new InlineSender(senderOptions);
+  // The process's RSS against the target, every second: V8's heap growth capped near it
+  // (process-wide, the sender threads' isolates too), pooled pages given back, and fewer
+  // deliveries held past it.
+  const memory = watchMemory(limits.targetBytes, limits.heapGrowingPercent, () => sender.releasePooledPages?.());
   const policy = deliveryPolicy(deps);
   const engine = new DeliveryEngine(deliveries, sender, deliveryKeyOf(deps.stores, config.origin), {
     policy,
@@ -158,5 +161,5 @@ export function startFederation(deps: FederationDeps, database: Database, queues
     }
   };
 
-  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, senders: async () => (await sender.figures?.()) ?? [], middleware, runQueue };
+  return { stack, loaded: () => loader.loaded, jobs, deliveries, engine, limits, senders: async () => (await sender.figures?.()) ?? [], memoryReleases: memory.releases, middleware, runQueue };
 }

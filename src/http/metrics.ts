@@ -17,6 +17,8 @@ export interface DeliveryMemoryFigures {
   limits: { targetBytes: number; concurrency: number; threads: number; threadHeapMb: number; claimBatch: number; keepAliveMs: number; tlsSessionBytes: number; heapGrowingPercent: number };
   engine: { allowed: number; held: number; inFlight: number; waiting: number; hostsInFlight: number };
   threads: { thread: string; heapUsed: number; heapTotal: number; heapLimit: number; connections: number; requests: number; tlsSessions: number; tlsSessionBytes: number }[];
+  /** Times the main thread gave back the pages V8 kept pooled after its heap shrank. */
+  releases: number;
 }
 
 export interface MetricsSource {
@@ -77,6 +79,7 @@ export function metricsRoutes(source: MetricsSource, gate?: RequestGate) {
     if (delivery) {
       const { limits, engine, threads } = delivery;
       metric("skein_memory_target_bytes", "MEMORY_TARGET: what this process should stay under.", "gauge", [[{}, limits.targetBytes]]);
+      metric("skein_memory_pool_releases_total", "Times the main thread gave back the pages V8 kept resident after its heap shrank (a memory-reducing collection, at most every 30 s while above three quarters of MEMORY_TARGET).", "counter", [[{}, delivery.releases]]);
       metric("skein_heap_growing_percent", "How far V8 lets a heap grow past what its last full collection kept, in percent, while the process is above half of MEMORY_TARGET (from MEMORY_TARGET; 0: V8's own choice, up to 300).", "gauge", [[{}, limits.heapGrowingPercent]]);
       metric("skein_delivery_limit", "Delivery limits derived from MEMORY_TARGET and the DELIVERY_* settings.", "gauge", [
         [{ limit: "concurrency" }, limits.concurrency],

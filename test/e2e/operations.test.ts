@@ -33,6 +33,7 @@ test("GET /metrics speaks Prometheus' text format", async () => {
   // Far below its target, the engine may hold all it is allowed.
   const concurrency = /^skein_delivery_limit\{limit="concurrency"\} (\d+)$/m.exec(body)?.[1];
   assert.equal(/^skein_delivery_allowed (\d+)$/m.exec(body)?.[1], concurrency, "all its deliveries allowed below the target");
+  assert.match(body, /^skein_memory_pool_releases_total 0$/m, "far below its target, no memory given back yet");
   assert.match(body, /^skein_delivery_held\{state="in_flight"\} 0$/m);
   assert.match(body, /^skein_delivery_held\{state="waiting"\} 0$/m);
   assert.match(body, /^skein_delivery_threads_running 0$/m, "sender threads start with work to do");

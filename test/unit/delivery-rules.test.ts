@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { classify, parseRetryAfter } from "../../src/federation/delivery/http-sender.ts";
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs, CIRCUIT_THRESHOLD } from "../../src/federation/delivery/host-health.ts";
 import { HostLimits } from "../../src/federation/delivery/host-limits.ts";
-import { deliveryShareAt } from "../../src/federation/delivery/memory-watch.ts";
+import { deliveryShareAt, releaseDue } from "../../src/federation/delivery/memory-watch.ts";
 import { BASE_BYTES, CONNECTION_BYTES, deliveryLimits, heapGrowingPercent, REQUEST_BYTES, requestLimits, THREAD_BYTES } from "../../src/federation/delivery/memory-budget.ts";
 import { SenderPool } from "../../src/federation/delivery/sender-pool.ts";
 import { digestOf } from "../../src/federation/delivery/http-signature.ts";
@@ -148,6 +148,16 @@ test("past MEMORY_TARGET the engine holds fewer deliveries: all up to the target
   assert.equal(deliveryShareAt(1.15 * target, target), 1 / 8);
   assert.equal(deliveryShareAt(3 * target, target), 1 / 8, "far over the target it still delivers");
   assert.equal(deliveryShareAt(900 * MB, 0), 1, "no target, no cut");
+});
+
+test("pooled pages are given back above three quarters of MEMORY_TARGET, at most every 30 s", () => {
+  const MB = 1024 * 1024;
+  const target = 512 * MB;
+  assert.equal(releaseDue(380 * MB, target, 100_000, -Infinity), false, "below three quarters: never");
+  assert.equal(releaseDue(400 * MB, target, 100_000, -Infinity), true, "above them, the first time");
+  assert.equal(releaseDue(400 * MB, target, 100_000, 80_000), false, "not again within 30 s");
+  assert.equal(releaseDue(600 * MB, target, 110_000, 80_000), true, "30 s later, again");
+  assert.equal(releaseDue(900 * MB, 0, 100_000, -Infinity), false, "no target, no release");
 });
 
 test("MEMORY_TARGET is read as a size, 512 MB by default", () => {

@@ -56,7 +56,7 @@ async function serve(role: "all" | "web"): Promise<number> {
     deliveries: async () => ({ stats: await federation.deliveries.stats(), lastMinute: await federation.deliveries.recentCounts(1), process: { ...federation.engine.counters } }),
     failingHosts: (limit: number) => federation.deliveries.failingHosts(limit),
     federationLoaded: () => federation.loaded(),
-    deliveryMemory: async () => ({ limits: federation.limits, engine: federation.engine.figures(), threads: await federation.senders() }),
+    deliveryMemory: async () => ({ limits: federation.limits, engine: federation.engine.figures(), threads: await federation.senders(), releases: federation.memoryReleases() }),
   };
   const app = createApp(runtime.services, {
     streaming: streaming.hub,

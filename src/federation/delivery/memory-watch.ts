@@ -12,8 +12,12 @@
 //      back once the memory is freed (V8 and the allocator keep their pages), so a cut made below
 //      the target stayed on for good after one burst and cost three quarters of the deliveries
 //      while the peak stayed where it was (docs/PERFORMANCE.md, "memory").
+//   3. Above three quarters of the target, at most every 30 s, the pages V8 keeps pooled after a
+//      heap shrank are given back (pooled-pages.ts): the main thread's when 16 MB or more are
+//      pooled, and each sender thread is asked to give back its own.
 import v8 from "node:v8";
 import { getLogger } from "@logtape/logtape";
+import { PooledPages } from "./pooled-pages.ts";
 
 const logger = getLogger(["skein", "memory"]);
 
@@ -24,6 +28,10 @@ const LIFT_BELOW = 1 / 3;
 const THROTTLE_FULL = 1.15;
 const MIN_DELIVERY_SHARE = 1 / 8;
 const CHECK_MS = 1000;
+/** Share of the target above which pooled pages are given back, how often at most, and how many the main thread must hold for its pause to be worth it. */
+const RELEASE_ABOVE = 0.75;
+const RELEASE_EVERY_MS = 30_000;
+const MAIN_RELEASE_AT_LEAST = 16 * 2 ** 20;
 
 /**
  * The share of its deliveries the engine may hold with the process at `rssBytes`: 1 up to the
@@ -37,17 +45,40 @@ export function deliveryShareAt(rssBytes: number, targetBytes: number): number {
   return Math.max(MIN_DELIVERY_SHARE, 1 - ((1 - MIN_DELIVERY_SHARE) * (rssBytes - targetBytes)) / (targetBytes * (THROTTLE_FULL - 1)));
 }
 
+/** Whether pooled pages are to be given back now: above three quarters of the target, and not within 30 s of the last time. */
+export function releaseDue(rssBytes: number, targetBytes: number, nowMs: number, lastReleaseMs: number): boolean {
+  return targetBytes > 0 && rssBytes > targetBytes * RELEASE_ABOVE && nowMs - lastReleaseMs >= RELEASE_EVERY_MS;
+}
+
 export interface MemoryWatch {
   /** The share of its deliveries the engine may hold now (1 while the process is within its target). */
   deliveryShare(): number;
+  /** Times the main thread gave its pooled pages back. */
+  releases(): number;
 }
 
-/** Watches the process's RSS: caps V8's heap growth (process-wide) near the target, and says how many deliveries to hold. */
-export function watchMemory(targetBytes: number, cappedPercent: number): MemoryWatch {
+/**
+ * Watches the process's RSS: caps V8's heap growth (process-wide) near the target, says how many
+ * deliveries to hold, and gives back the pages V8 keeps pooled — the main thread's itself, the
+ * sender threads' through `releaseThreads`.
+ */
+export function watchMemory(targetBytes: number, cappedPercent: number, releaseThreads: () => void = () => {}): MemoryWatch {
   let capped = false;
   let share = 1;
+  const pages = new PooledPages();
+  let lastRelease = -Infinity;
+  let releases = 0;
   const check = () => {
+    pages.sample();
     const rss = process.memoryUsage.rss();
+    if (releaseDue(rss, targetBytes, performance.now(), lastRelease)) {
+      lastRelease = performance.now();
+      releaseThreads();
+      if (pages.release(MAIN_RELEASE_AT_LEAST)) {
+        releases++;
+        logger.info("Memory at {mb} MB: gave back pages V8 kept after its heap shrank ({after} MB now)", { mb: Math.round(rss / 2 ** 20), after: Math.round(process.memoryUsage.rss() / 2 ** 20) });
+      }
+    }
     if (cappedPercent > 0 && !capped && rss > targetBytes * CAP_ABOVE) {
       capped = true;
       v8.setFlagsFromString(`--heap-growing-percent=${cappedPercent}`);
@@ -66,5 +97,5 @@ export function watchMemory(targetBytes: number, cappedPercent: number): MemoryW
   };
   const timer = setInterval(check, CHECK_MS);
   timer.unref();
-  return { deliveryShare: () => share };
+  return { deliveryShare: () => share, releases: () => releases };
 }

@@ -9,7 +9,7 @@
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import { getLogger } from "@logtape/logtape";
 import type { Outcome, SenderOptions } from "./http-sender.ts";
-import { FifoMap, POOL_REMEMBERS, type DeliverySender, type FiguresRequest, type Parcel, type ThreadFigures, type ThreadReply, type ThreadRequest } from "./sender.ts";
+import { FifoMap, POOL_REMEMBERS, type DeliverySender, type FiguresRequest, type Parcel, type ReleaseRequest, type ThreadFigures, type ThreadReply, type ThreadRequest } from "./sender.ts";
 
 const logger = getLogger(["skein", "federation", "delivery"]);
 
@@ -111,6 +111,10 @@ export class SenderPool implements DeliverySender {
         }),
     );
     return (await Promise.all(asked)).filter((f): f is ThreadFigures => f !== null);
+  }
+
+  releasePooledPages(): void {
+    for (const thread of this.threads) if (thread && !thread.exited) thread.worker.postMessage({ release: true } satisfies ReleaseRequest);
   }
 
   /** The thread for a host, started when first needed (and again if it died). */

@@ -32,6 +32,8 @@ export interface DeliverySender {
   send(parcel: Parcel): Promise<Outcome>;
   /** Each sending thread's heap and connections (running threads only). */
   figures?(): Promise<ThreadFigures[]>;
+  /** Tells each sender thread to give back the pages V8 keeps pooled for its heap (memory-watch.ts, near MEMORY_TARGET). */
+  releasePooledPages?(): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,11 @@ export interface ThreadRequest {
 export interface FiguresRequest {
   seq: number;
   figures: true;
+}
+
+/** …or tells it to give back the pages V8 keeps pooled for its heap (pooled-pages.ts), if enough are; no answer. */
+export interface ReleaseRequest {
+  release: true;
 }
 
 export type ThreadReply = { seq: number; outcome: Outcome } | { seq: number; figures: ThreadFigures };
