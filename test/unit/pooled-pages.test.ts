@@ -10,7 +10,7 @@ import path from "node:path";
 const module = path.resolve(import.meta.dirname, "../../src/federation/delivery/pooled-pages.ts");
 const MB = 1024 * 1024;
 
-/** Runs a Node process that grows its heap by ~200 MB of garbage, lets a full collection shrink it, then asks PooledPages to give the pool back. */
+/** Runs a Node process that grows its heap by ~200 MB of garbage, lets a full collection shrink it, then asks PooledPages to give the pool back (at t = 100 s; then twice more after growing and shrinking again, at 110 and 130 s). */
 function run(nodeFlags: string[], minimumMb: number) {
   const script = `
     const { PooledPages } = await import(${JSON.stringify(module)});
@@ -19,18 +19,26 @@ function run(nodeFlags: string[], minimumMb: number) {
     v8.setFlagsFromString("--expose-gc");
     const collect = vm.runInNewContext("gc");
     const pages = new PooledPages();
-    let garbage = [];
-    for (let i = 0; i < 2_000_000; i++) garbage.push({ i, s: "x" + i, a: [i] });
-    pages.sample();
-    garbage = null;
-    collect();
+    const growAndShrink = () => {
+      let garbage = [];
+      for (let i = 0; i < 2_000_000; i++) garbage.push({ i, s: "x" + i, a: [i] });
+      pages.sample();
+      garbage = null;
+      collect();
+    };
+    growAndShrink();
     const before = process.memoryUsage.rss();
     const pooled = pages.pooled();
-    const released = pages.release(${minimumMb} * ${MB});
-    console.log(JSON.stringify({ before, after: process.memoryUsage.rss(), pooled, released, pooledAfter: pages.pooled() }));
+    const released = pages.release(${minimumMb} * ${MB}, 100_000);
+    const after = process.memoryUsage.rss();
+    const pooledAfter = pages.pooled();
+    // The heap grows and shrinks again: not collected 10 s after the last time, collected 30 s after.
+    growAndShrink();
+    const again = [pages.release(${minimumMb} * ${MB}, 110_000), pages.release(${minimumMb} * ${MB}, 130_000)];
+    console.log(JSON.stringify({ before, after, pooled, released, pooledAfter, again }));
   `;
   const out = execFileSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", script], { encoding: "utf8" });
-  return JSON.parse(out) as { before: number; after: number; pooled: number; released: boolean; pooledAfter: number };
+  return JSON.parse(out) as { before: number; after: number; pooled: number; released: boolean; pooledAfter: number; again: [boolean, boolean] };
 }
 
 test("a heap that shrank keeps its pages resident until they are given back", () => {
@@ -39,6 +47,7 @@ test("a heap that shrank keeps its pages resident until they are given back", ()
   assert.equal(r.released, true);
   assert.ok(r.before - r.after > 100 * MB, `RSS ${Math.round(r.before / MB)} → ${Math.round(r.after / MB)} MB: over 100 MB given back`);
   assert.ok(r.pooledAfter < 16 * MB, "nothing counted as pooled after");
+  assert.deepEqual(r.again, [false, true], "at most one collection for it every 30 s");
 });
 
 test("nothing is collected when fewer pages are pooled than asked for, or without V8's gc()", () => {

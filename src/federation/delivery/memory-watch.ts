@@ -12,9 +12,9 @@
 //      back once the memory is freed (V8 and the allocator keep their pages), so a cut made below
 //      the target stayed on for good after one burst and cost three quarters of the deliveries
 //      while the peak stayed where it was (docs/PERFORMANCE.md, "memory").
-//   3. Above three quarters of the target, at most every 30 s, the pages V8 keeps pooled after a
-//      heap shrank are given back (pooled-pages.ts): the main thread's when 16 MB or more are
-//      pooled, and each sender thread is asked to give back its own.
+//   3. Above three quarters of the target, the pages V8 keeps pooled after a heap shrank are given
+//      back (pooled-pages.ts): the main thread's when 16 MB or more are pooled, and each sender
+//      thread is asked to give back its own; each at most every 30 s.
 import v8 from "node:v8";
 import { getLogger } from "@logtape/logtape";
 import { PooledPages } from "./pooled-pages.ts";
@@ -28,9 +28,8 @@ const LIFT_BELOW = 1 / 3;
 const THROTTLE_FULL = 1.15;
 const MIN_DELIVERY_SHARE = 1 / 8;
 const CHECK_MS = 1000;
-/** Share of the target above which pooled pages are given back, how often at most, and how many the main thread must hold for its pause to be worth it. */
+/** Share of the target above which pooled pages are given back, and how many the main thread must hold for its pause to be worth it. */
 const RELEASE_ABOVE = 0.75;
-const RELEASE_EVERY_MS = 30_000;
 const MAIN_RELEASE_AT_LEAST = 16 * 2 ** 20;
 
 /**
@@ -45,9 +44,9 @@ export function deliveryShareAt(rssBytes: number, targetBytes: number): number {
   return Math.max(MIN_DELIVERY_SHARE, 1 - ((1 - MIN_DELIVERY_SHARE) * (rssBytes - targetBytes)) / (targetBytes * (THROTTLE_FULL - 1)));
 }
 
-/** Whether pooled pages are to be given back now: above three quarters of the target, and not within 30 s of the last time. */
-export function releaseDue(rssBytes: number, targetBytes: number, nowMs: number, lastReleaseMs: number): boolean {
-  return targetBytes > 0 && rssBytes > targetBytes * RELEASE_ABOVE && nowMs - lastReleaseMs >= RELEASE_EVERY_MS;
+/** Whether pooled pages are to be given back (each isolate then decides whether it holds enough, and when it last did): above three quarters of the target. */
+export function releaseDue(rssBytes: number, targetBytes: number): boolean {
+  return targetBytes > 0 && rssBytes > targetBytes * RELEASE_ABOVE;
 }
 
 export interface MemoryWatch {
@@ -66,13 +65,11 @@ export function watchMemory(targetBytes: number, cappedPercent: number, releaseT
   let capped = false;
   let share = 1;
   const pages = new PooledPages();
-  let lastRelease = -Infinity;
   let releases = 0;
   const check = () => {
     pages.sample();
     const rss = process.memoryUsage.rss();
-    if (releaseDue(rss, targetBytes, performance.now(), lastRelease)) {
-      lastRelease = performance.now();
+    if (releaseDue(rss, targetBytes)) {
       releaseThreads();
       if (pages.release(MAIN_RELEASE_AT_LEAST)) {
         releases++;

@@ -10,6 +10,9 @@ import { getHeapStatistics } from "node:v8";
 
 type Collect = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
 
+/** Collections for the pool at most this often per isolate: each pauses its thread, and a heap that keeps growing back would otherwise be collected every time it is asked. */
+export const RELEASE_EVERY_MS = 30_000;
+
 /**
  * One isolate's heap: how far it has shrunk since its largest — about what V8 keeps pooled for it
  * (the pool is filled by the heap shrinking, and drained by it growing again) — and the collection
@@ -17,6 +20,7 @@ type Collect = (options: { type: "major"; execution: "sync"; flavor: "last-resor
  */
 export class PooledPages {
   private largest = 0;
+  private lastRelease = -Infinity;
 
   /** Reads the heap's size (V8's own counter: microseconds). Called every second; a peak between two readings is missed, so the pool is underestimated, never over. */
   sample(): void {
@@ -30,17 +34,18 @@ export class PooledPages {
 
   /**
    * Gives the pool back with a memory-reducing collection ("last-resort": what V8 runs on memory
-   * pressure; the only kind that empties the pool) when at least `minimumBytes` are pooled.
-   * It pauses this thread for a full collection or a few (~0.2 s for a main heap of 80 MB live),
-   * so it is for a process near its memory target, not a routine. Needs V8's gc(), which the
-   * ./skein wrapper exposes (--expose-gc) for the long-running commands; without it, nothing.
-   * Returns whether it collected.
+   * pressure; the only kind that empties the pool) when at least `minimumBytes` are pooled and
+   * the last one was RELEASE_EVERY_MS ago or more. It pauses this thread for a full collection or
+   * a few (~0.2 s for a main heap of 80 MB live), so it is for a process near its memory target,
+   * not a routine. Needs V8's gc(), which the ./skein wrapper exposes (--expose-gc) for the
+   * long-running commands; without it, nothing. Returns whether it collected.
    */
-  release(minimumBytes: number): boolean {
+  release(minimumBytes: number, now = performance.now()): boolean {
     const gc = (globalThis as { gc?: Collect }).gc;
     this.sample();
-    if (typeof gc !== "function" || this.pooled() < minimumBytes) return false;
+    if (typeof gc !== "function" || this.pooled() < minimumBytes || now - this.lastRelease < RELEASE_EVERY_MS) return false;
     gc({ type: "major", execution: "sync", flavor: "last-resort" });
+    this.lastRelease = now;
     this.largest = heapBytes();
     return true;
   }

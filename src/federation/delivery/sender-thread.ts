@@ -8,8 +8,9 @@ import { PooledPages } from "./pooled-pages.ts";
 import { FifoMap, POOL_REMEMBERS, signAndPost, threadFigures, type FiguresRequest, type ReleaseRequest, type ThreadReply, type ThreadRequest } from "./sender.ts";
 
 /**
- * Pooled bytes a thread gives back when asked: its heap moves by 5–10 MB under steady sending (40–47
- * MB in *sustained*), pages it takes back within seconds; less than this is not worth a collection.
+ * Pooled bytes a thread gives back when asked (every second while the process is above three
+ * quarters of its target; at most every 30 s): its heap moves by 5–10 MB under steady sending
+ * (40–47 MB in *sustained*), pages it takes back within seconds; less is not worth a collection.
  */
 const RELEASE_AT_LEAST = 16 * 2 ** 20;
 
