@@ -3,10 +3,15 @@
 // file is newer than the last fill. A .ts file missing from the cache is compiled by Node's type
 // stripper, a WebAssembly module that then stays in the process (~18 MB of a server's idle memory,
 // docs/PERFORMANCE.md "Memory"); filled here, the server never loads it.
+import { readdirSync } from "node:fs";
+
 const [command = "start"] = process.argv.slice(2);
 await import(command === "worker" ? "./commands/worker.ts" : "./commands/start.ts");
-// Both database drivers' modules: a server imports the configured one only (db/database.ts).
-await Promise.all(["../db/dialects/sqlite.ts", "../db/dialects/postgres.ts", "../db/dialects/postgres-notify.ts"].map((m) => import(m)));
+// Every database dialect module, both engines': a server imports the configured one's only, some
+// on first use (db/database.ts, db/notify.ts). Listed from the folder: a name list had missed
+// sqlite-notify.ts, and a fresh clone's server compiled it itself (test/e2e/compile-cache.test.ts).
+const dialects = new URL("../db/dialects/", import.meta.url);
+await Promise.all(readdirSync(dialects).filter((f) => f.endsWith(".ts")).map((f) => import(new URL(f, dialects).href)));
 // The migrations, which a server imports only when its database has not run them, in a process of
 // their own (db/migrate.ts); that process's module runs nothing without an IPC channel.
 const { MIGRATIONS, migrationModule } = await import("../db/migrate.ts");
