@@ -9,9 +9,10 @@
 //      limits memory-budget.ts derives are estimates made in advance; this is the backstop for
 //      what they do not count, so that a process over its target delivers slowly instead of
 //      growing until the kernel kills it. It starts at the target, not below: RSS does not fall
-//      back once the memory is freed (V8 and the allocator keep their pages), so a cut made below
-//      the target stayed on for good after one burst and cost three quarters of the deliveries
-//      while the peak stayed where it was (docs/PERFORMANCE.md, "memory").
+//      back once the memory is freed (the allocator keeps its pages, and V8 kept its own too
+//      before 3.), so a cut made below the target stayed on for good after one burst and cost
+//      three quarters of the deliveries while the peak stayed where it was (docs/PERFORMANCE.md,
+//      "memory").
 //   3. Above three quarters of the target, the pages V8 keeps pooled after a heap shrank are given
 //      back (pooled-pages.ts): the main thread's when 16 MB or more are pooled, and each sender
 //      thread is asked to give back its own; each at most every 30 s.
