@@ -4,16 +4,14 @@
 // once the server is up gives them back — ~12 MB of an idle server's RSS (docs/PERFORMANCE.md,
 // "Memory"). It needs V8's gc(), which the ./skein wrapper exposes (--expose-gc) for the
 // long-running commands only; a process started otherwise (the tests) skips it.
-const SETTLE_MS = 1000;
+import { canReduceMemory, reduceMemory } from "../util/memory-reducing-gc.ts";
 
-type Collect = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+const SETTLE_MS = 1000;
 
 /** Collects once, `SETTLE_MS` after the call (when start-up's first jobs are done); the returned function cancels it. */
 export function collectStartupGarbage(): () => void {
-  const gc = (globalThis as { gc?: Collect }).gc;
-  if (typeof gc !== "function") return () => {};
-  // "last-resort": every collection V8 would make before giving up on memory, shrinking the young generation too.
-  const timer = setTimeout(() => gc({ type: "major", execution: "sync", flavor: "last-resort" }), SETTLE_MS);
+  if (!canReduceMemory()) return () => {};
+  const timer = setTimeout(reduceMemory, SETTLE_MS);
   timer.unref();
   return () => clearTimeout(timer);
 }

@@ -7,8 +7,7 @@
 // (docs/PERFORMANCE.md, "Memory"). Each isolate (the main thread, every sender thread) has its own
 // pool; this measures one and empties it.
 import { getHeapStatistics } from "node:v8";
-
-type Collect = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+import { canReduceMemory, reduceMemory } from "../../util/memory-reducing-gc.ts";
 
 /** Collections for the pool at most this often per isolate: each pauses its thread, and a heap that keeps growing back would otherwise be collected every time it is asked. */
 export const RELEASE_EVERY_MS = 30_000;
@@ -33,18 +32,16 @@ export class PooledPages {
   }
 
   /**
-   * Gives the pool back with a memory-reducing collection ("last-resort": what V8 runs on memory
-   * pressure; the only kind that empties the pool) when at least `minimumBytes` are pooled and
-   * the last one was RELEASE_EVERY_MS ago or more. It pauses this thread for a full collection or
-   * a few (~0.2 s for a main heap of 80 MB live), so it is for a process near its memory target,
-   * not a routine. Needs V8's gc(), which the ./skein wrapper exposes (--expose-gc) for the
-   * long-running commands; without it, nothing. Returns whether it collected.
+   * Gives the pool back with a memory-reducing collection (util/memory-reducing-gc.ts: the only
+   * kind that empties it) when at least `minimumBytes` are pooled and the last one was
+   * RELEASE_EVERY_MS ago or more. It pauses this thread for a full collection or a few (~0.2 s for
+   * a main heap of 80 MB live), so it is for a process near its memory target, not a routine.
+   * Without V8's gc() exposed, nothing. Returns whether it collected.
    */
   release(minimumBytes: number, now = performance.now()): boolean {
-    const gc = (globalThis as { gc?: Collect }).gc;
     this.sample();
-    if (typeof gc !== "function" || this.pooled() < minimumBytes || now - this.lastRelease < RELEASE_EVERY_MS) return false;
-    gc({ type: "major", execution: "sync", flavor: "last-resort" });
+    if (!canReduceMemory() || this.pooled() < minimumBytes || now - this.lastRelease < RELEASE_EVERY_MS) return false;
+    reduceMemory();
     this.lastRelease = now;
     this.largest = heapBytes();
     return true;
