@@ -3,8 +3,9 @@
 // to answer), GC pauses within it, and the search statement's time by its execution's rank on its
 // pooled connection (the first on a backend loads catalog caches; PostgreSQL plans the next five
 // afresh before it keeps a generic plan). docs/performance/search.md, "Sixth pass". Usage:
-//   RESET=1 node bench/search-connection-warmup.ts [REPEATS=25] [common|rare|phrase|cjk_german] [WARM-UP PASSES=1]
-// RESET=1 first removes the posts of earlier posting rounds, as the bench does.
+//   RESET=1 [WARM=1] node bench/search-connection-warmup.ts [REPEATS=25] [common|rare|phrase|cjk_german] [WARM-UP PASSES=1]
+// RESET=1 first removes the posts of earlier posting rounds, as the bench does. WARM=1 opens and
+// warms the pool's connections first, as a server does at start (Database.warmConnections).
 import path from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import pg from "pg";
@@ -44,6 +45,11 @@ if (process.env.RESET) {
   await sql`delete from status_search_pending`.execute(db);
   for (const table of ["statuses", "status_search", "status_search_pending"]) await sql`vacuum (index_cleanup on, analyze) ${sql.table(table)}`.execute(db);
   process.stderr.write("reset\n");
+}
+if (process.env.WARM) {
+  const t0 = performance.now();
+  await runtime.database.warmConnections();
+  process.stderr.write(`connections warmed in ${(performance.now() - t0).toFixed(0)} ms\n`);
 }
 const byNth = new Map<number, number[]>();
 try {

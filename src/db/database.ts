@@ -14,9 +14,16 @@ export interface Database {
   /**
    * The database through a connection pool of its own (PostgreSQL; closed with the database), for
    * a loop that must not queue behind the API's requests for one of the shared pool's connections.
-   * SQLite has one connection and no pool to wait for: the same `db`.
+   * SQLite has one connection and no pool to wait for: the same `db`. Its connections are named
+   * `skein-NAME` in pg_stat_activity.
    */
-  ownPool(connections: number): Kysely<DB>;
+  ownPool(connections: number, name: string): Kysely<DB>;
+  /**
+   * Opens the shared pool's connections ahead of the requests and warms their caches, then keeps
+   * them open (PostgreSQL: dialects/postgres.ts, warmConnections). For processes that serve
+   * requests, once at start; SQLite has nothing to open.
+   */
+  warmConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,11 +42,11 @@ export async function openDatabase(config: Config["database"]): Promise<Database
       throw new DatabaseUnavailableError(`Cannot open the SQLite database ${config.file}: ${(error as Error).message}`);
     }
     const db = kyselyOver(opened.dialect);
-    return { db, kind: "sqlite", ownPool: () => db, close: () => db.destroy() };
+    return { db, kind: "sqlite", ownPool: () => db, warmConnections: async () => {}, close: () => db.destroy() };
   }
 
-  const { openPostgres } = await import("./dialects/postgres.ts");
-  const { dialect } = openPostgres(config.url);
+  const { openPostgres, warmConnections, POOL_SIZE } = await import("./dialects/postgres.ts");
+  const { dialect, pool } = openPostgres(config.url);
   const db = kyselyOver(dialect);
   try {
     await sql`select 1`.execute(db);
@@ -53,12 +60,13 @@ export async function openDatabase(config: Config["database"]): Promise<Database
   return {
     db,
     kind: "postgres",
-    ownPool(connections) {
+    ownPool(connections, name) {
       // Connections open on first use, like the shared pool's.
-      const own = kyselyOver(openPostgres(config.url, connections).dialect);
+      const own = kyselyOver(openPostgres(config.url, connections, `skein-${name}`).dialect);
       ownPools.push(own);
       return own;
     },
+    warmConnections: () => warmConnections(pool, POOL_SIZE),
     close: async () => {
       await Promise.all(ownPools.map((own) => own.destroy()));
       await db.destroy();

@@ -88,7 +88,7 @@ export function startFederation(deps: FederationDeps, database: Database, queues
   const { jobs } = queues;
   // Behind the API's requests in the shared pool (64 at once for its 10 connections under
   // sustained posting), the engine waited for a connection at every claim.
-  const deliveries = new DeliveryStore(database.ownPool(DELIVERY_ENGINE_CONNECTIONS), database.kind);
+  const deliveries = new DeliveryStore(database.ownPool(DELIVERY_ENGINE_CONNECTIONS, "deliveries"), database.kind);
   const testing = config.environment === "test";
   // DELIVERY_THREADS and DELIVERY_CONCURRENCY are ceilings; MEMORY_TARGET may lower them.
   const limits = deliveryLimits(config.delivery.memoryTargetBytes, { threads: config.delivery.threads, concurrency: queues.deliveryConcurrency ?? config.delivery.concurrency });

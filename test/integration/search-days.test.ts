@@ -151,6 +151,6 @@ test("PostgreSQL: every connection runs without JIT and parallel workers, which 
   const setting = (db: typeof runtime.database.db) =>
     sql<{ jit: string; workers: string }>`select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers, pg_sleep(0.02)`.execute(db).then((r) => r.rows[0]!);
   const shared = await Promise.all(Array.from({ length: 10 }, () => setting(runtime.database.db)));
-  const own = await setting(runtime.database.ownPool(1));
+  const own = await setting(runtime.database.ownPool(1, "test"));
   for (const s of [...shared, own]) assert.deepEqual({ jit: s.jit, workers: s.workers }, { jit: "off", workers: "0" });
 });

@@ -101,6 +101,8 @@ async function serve(role: "all" | "web"): Promise<number> {
     where,
     ms: Math.round(performance.now() - startedAt),
   });
+  // The database's connections opened and warmed before requests need them (db/database.ts).
+  const warmed = runtime.database.warmConnections().catch((error) => logger.warn("Could not open the database's connections ahead of requests: {error}", { error: String(error) }));
   const cancelCollect = collectStartupGarbage();
 
   await new Promise<void>((resolve) => {
@@ -119,6 +121,7 @@ async function serve(role: "all" | "web"): Promise<number> {
   // A stdin still being read would keep the process alive after shutdown.
   if (process.env.SKEIN_STOP_ON_STDIN_CLOSE === "1") process.stdin.destroy();
   cancelCollect();
+  await warmed;
   await scheduler?.stop();
   stopQueue.abort();
   await queueDone.catch(() => {});

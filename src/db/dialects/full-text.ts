@@ -36,6 +36,12 @@ const CONFIGURATIONS: Record<string, string> = {
   fi: "finnish", hu: "hungarian", ro: "romanian", tr: "turkish",
 };
 
+/**
+ * Parses a word with every configuration a document may be indexed in: a new connection's first
+ * use of each loads its dictionaries (dialects/postgres.ts, warmConnections).
+ */
+export const LOAD_DICTIONARIES = `select count(to_tsvector(c, 'warm')) from unnest(array[${[...new Set(["simple", ...Object.values(CONFIGURATIONS)])].map((c) => `'${c}'`).join(", ")}]::regconfig[]) as c`;
+
 export function configurationFor(language: string | null | undefined): string {
   return (language && CONFIGURATIONS[language.toLowerCase().split(/[_-]/)[0]!]) || "simple";
 }
