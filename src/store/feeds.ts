@@ -1,6 +1,17 @@
 // Data access for the materialized home feeds.
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
+import { queryTemplate } from "../db/query-templates.ts";
+
+// A post's fan-out into its followers' feeds, compiled once per padded number of readers
+// (db/query-templates.ts: a padded list repeats its last reader, whose second row the conflict
+// clause leaves alone). Past the template's longest list, built as usual.
+const addToFeeds = queryTemplate((db: Kysely<DB>, p: { statusId: string; readerIds: readonly string[] }) =>
+  db
+    .insertInto("home_feed")
+    .values(p.readerIds.map((account_id) => ({ account_id, status_id: p.statusId })))
+    .onConflict((oc) => oc.columns(["account_id", "status_id"]).doNothing()),
+);
 
 export class FeedStore {
   private readonly db: Kysely<DB>;
@@ -13,12 +24,7 @@ export class FeedStore {
     const unique = [...new Set(readerIds)];
     // Batches keep each statement under SQLite's parameter limit.
     for (let i = 0; i < unique.length; i += 400) {
-      const batch = unique.slice(i, i + 400);
-      await this.db
-        .insertInto("home_feed")
-        .values(batch.map((account_id) => ({ account_id, status_id: statusId })))
-        .onConflict((oc) => oc.columns(["account_id", "status_id"]).doNothing())
-        .execute();
+      await addToFeeds(this.db, { statusId, readerIds: unique.slice(i, i + 400) });
     }
   }
 

@@ -5,9 +5,15 @@ import type { AccountRow } from "./accounts.ts";
 import type { StatusRow } from "./statuses.ts";
 import type { RelatedAccount } from "./relationships.ts";
 import { paginate, type PageRequest } from "./pagination.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 import { notDomainBlockedBy, notMutedBy, readableWithBoostBy } from "./visibility-sql.ts";
 
 export type ListRow = Selectable<ListsTable>;
+
+// Read for every post (its fan-out to lists), compiled once (db/query-templates.ts).
+const listsContaining = queryTemplate((db: Kysely<DB>, p: { accountId: string }) =>
+  db.selectFrom("list_accounts").innerJoin("lists", "lists.id", "list_accounts.list_id").selectAll("lists").where("list_accounts.account_id", "=", p.accountId),
+);
 
 /** Rows per statement, to stay under SQLite's parameter limit. */
 const BATCH = 400;
@@ -130,12 +136,7 @@ export class ListStore {
 
   /** Every list (of any owner) that holds `accountId`: where its statuses fan out to. */
   async containing(accountId: string): Promise<ListRow[]> {
-    return this.db
-      .selectFrom("list_accounts")
-      .innerJoin("lists", "lists.id", "list_accounts.list_id")
-      .selectAll("lists")
-      .where("list_accounts.account_id", "=", accountId)
-      .execute();
+    return listsContaining(this.db, { accountId });
   }
 
   /** (list id, account id) pairs among these lists and accounts. */

@@ -22,6 +22,16 @@ const policiesOfStatuses = queryTemplate((db: Kysely<DB>, p: { ids: readonly str
 export type QuoteRow = Selectable<QuotesTable>;
 export type InteractionPolicyRow = Selectable<StatusInteractionPoliciesTable>;
 
+// Written with every post, compiled once (db/query-templates.ts).
+const upsertPolicy = queryTemplate(
+  (db: Kysely<DB>, row: InteractionPolicyRow) =>
+    db
+      .insertInto("status_interaction_policies")
+      .values(row)
+      .onConflict((oc) => oc.column("status_id").doUpdateSet({ quote_policy: row.quote_policy, reply_policy: row.reply_policy, remote_policy: row.remote_policy })),
+  { keepPrepared: true },
+);
+
 export class QuoteStore {
   private readonly db: Kysely<DB>;
   constructor(db: Kysely<DB>) {
@@ -102,11 +112,7 @@ export class QuoteStore {
   // --- interaction policies ----------------------------------------------------------------
 
   async setPolicy(row: InteractionPolicyRow): Promise<void> {
-    await this.db
-      .insertInto("status_interaction_policies")
-      .values(row)
-      .onConflict((oc) => oc.column("status_id").doUpdateSet({ quote_policy: row.quote_policy, reply_policy: row.reply_policy, remote_policy: row.remote_policy }))
-      .execute();
+    await upsertPolicy(this.db, { status_id: row.status_id, quote_policy: row.quote_policy, reply_policy: row.reply_policy, remote_policy: row.remote_policy });
   }
 
   async policiesOf(statusIds: readonly string[]): Promise<Map<string, InteractionPolicyRow>> {

@@ -11,6 +11,9 @@ export type StatusRow = Selectable<StatusesTable>;
 export type StatusEditRow = Selectable<StatusEditsTable>;
 export type TagRow = Selectable<TagsTable>;
 
+// Compiled once (db/query-templates.ts) and kept prepared (a key lookup): read by most actions on a status.
+const statusById = queryTemplate((db: Kysely<DB>, p: { id: string }) => db.selectFrom("statuses").selectAll().where("id", "=", p.id), { keepPrepared: true });
+
 export interface AccountStatusesFilter {
   excludeReplies?: boolean;
   excludeReblogs?: boolean;
@@ -73,7 +76,7 @@ export class StatusStore {
   }
 
   async byId(id: string): Promise<StatusRow | undefined> {
-    return this.db.selectFrom("statuses").selectAll().where("id", "=", id).executeTakeFirst();
+    return (await statusById(this.db, { id }))[0];
   }
 
   /** The status, only if `viewerId` may read it (see visibility-sql.ts). */

@@ -22,6 +22,8 @@
 // pending ids is the one other statement that differs (claimPendingDocuments).
 import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { keptPrepared } from "../prepared.ts";
+import { queryTemplate } from "../query-templates.ts";
+import type { DB } from "../schema.ts";
 
 export type FullTextEngine = "sqlite" | "postgres";
 
@@ -99,16 +101,34 @@ export interface FullTextDocument {
  * as much of the process's CPU as the status's insert (docs/performance/search.md, "Fourth pass");
  * SQLite: two statements, which cost it no wait.
  */
-export async function insertStatusQueued(db: Kysely<any>, row: Record<string, unknown>, queuedAt: string | null): Promise<void> {
-  const queue = (qc: Kysely<any>) =>
-    qc.insertInto("status_search_pending").values({ status_id: row.id, queued_at: queuedAt }).onConflict((oc) => oc.column("status_id").doUpdateSet({ queued_at: queuedAt }));
+export async function insertStatusQueued(db: Kysely<DB>, row: StatusValues, queuedAt: string | null): Promise<void> {
   if (queuedAt !== null && engineOf(db) === "postgres") {
-    await db.with("queued", (qc) => queue(qc as Kysely<any>).returning("status_id")).insertInto("statuses").values(row).execute();
+    await insertStatusAndQueue(db, { ...row, search_queued_at: queuedAt });
     return;
   }
-  await db.insertInto("statuses").values(row).execute();
-  if (queuedAt !== null) await queue(db).execute();
+  await insertStatus(db, row);
+  if (queuedAt !== null) await queueStatus(db, { statusId: String(row.id), queuedAt });
 }
+
+/** A new status's columns, as StatusStore.insert has them (plain values). */
+type StatusValues = Record<string, string | number | boolean | null | undefined>;
+
+// Every post runs these: compiled once (db/query-templates.ts; Kysely's building and compiling
+// were ~0.45 ms of a post's ~2 ms of CPU) and kept prepared (nothing to plan but the writes).
+const queuedFor = (qc: Kysely<DB>, statusId: unknown, queuedAt: unknown) =>
+  qc
+    .insertInto("status_search_pending")
+    .values({ status_id: statusId as string, queued_at: queuedAt as string })
+    .onConflict((oc) => oc.column("status_id").doUpdateSet({ queued_at: queuedAt as string }));
+const insertStatus = queryTemplate((db: Kysely<DB>, row: StatusValues) => db.insertInto("statuses").values(row as never), { keepPrepared: true });
+const queueStatus = queryTemplate((db: Kysely<DB>, p: { statusId: string; queuedAt: string }) => queuedFor(db, p.statusId, p.queuedAt), { keepPrepared: true });
+const insertStatusAndQueue = queryTemplate(
+  (db: Kysely<DB>, p: StatusValues) => {
+    const { search_queued_at: queuedAt, ...row } = p;
+    return db.with("queued", (qc) => queuedFor(qc as Kysely<DB>, row.id, queuedAt).returning("status_id")).insertInto("statuses").values(row as never);
+  },
+  { keepPrepared: true },
+);
 
 /**
  * Inserts or replaces the index rows of these statuses (one statement). PostgreSQL: the documents
