@@ -1,6 +1,7 @@
 // A serving process's database connections (db/dialects/postgres.ts, warmConnections): opened at
-// start and warmed before requests need them, then kept however long they sit idle; and a table's
-// columns read from the catalog (db/dialects/table-columns.ts) on both engines.
+// start and warmed before requests need them, then kept however long they sit idle (a server
+// under SKEIN_ENV=test skips the warming: the pool's own test is below); named by what they
+// serve; and a table's columns read from the catalog (db/dialects/table-columns.ts) on both engines.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
@@ -51,7 +52,8 @@ test("PostgreSQL: a server's connections are named by what they serve: its share
   const server = await startServer({ env: fresh.env });
   try {
     const url = fresh.env.DATABASE_URL!;
-    // No request yet: the shared pool's ten connections are open (warmed at start).
+    // No request yet: the shared pool's ten connections are open (its start-up work opens them; a
+    // server not under test also warms them, which the next test checks of warmConnections).
     const shared = await waitFor("the shared pool's connections", () => connections(url, POOL_APPLICATION_NAME), (list) => list.length >= POOL_SIZE);
     assert.equal(shared.length, POOL_SIZE);
     await waitFor("the listener's connection", () => connections(url, "skein-listen"), (list) => list.length === 1);

@@ -101,8 +101,10 @@ async function serve(role: "all" | "web"): Promise<number> {
     where,
     ms: Math.round(performance.now() - startedAt),
   });
-  // The database's connections opened and warmed before requests need them (db/database.ts).
-  const warmed = runtime.database.warmConnections().catch((error) => logger.warn("Could not open the database's connections ahead of requests: {error}", { error: String(error) }));
+  // The database's connections opened and warmed before requests need them, and kept
+  // (db/database.ts). Not for the suite's hundred-odd servers: ~0.3 s of PostgreSQL's CPU each,
+  // for first requests no test times (test/integration/database-connections.test.ts checks it).
+  const warmed = (config.environment === "test" ? Promise.resolve() : runtime.database.warmConnections()).catch((error) => logger.warn("Could not open the database's connections ahead of requests: {error}", { error: String(error) }));
   const cancelCollect = collectStartupGarbage();
 
   await new Promise<void>((resolve) => {
