@@ -9,6 +9,7 @@ import { startFleet, eventually, type Fleet } from "../support/federation-fleet.
 import { signUp, type TestUser } from "../support/clients.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
 import { queryRows } from "../support/server-db.ts";
+import { fleetQueueState } from "../support/queue-state.ts";
 
 const A = "a.test";
 const B = "b.test";
@@ -86,9 +87,7 @@ test("replies c.test never received appear once carol opens the thread, and a se
 
   // a.test holds bob's public and private replies; its replies collection serves alice's own
   // reply first, then the others' — only public and unlisted ones.
-  // Up to 90 s: on PostgreSQL under CI's load replies have now and then taken over 45 s to arrive,
-  // as long as a delivery whose first two attempts failed takes (a latency defect of its own).
-  await eventually(async () => (await context(alice, A, root.id)).descendants.filter((s) => s.uri === bobReply.uri || s.uri === bobPrivate.uri).length === 2, 90_000, "bob's replies on a.test");
+  await eventually(async () => (await context(alice, A, root.id)).descendants.filter((s) => s.uri === bobReply.uri || s.uri === bobPrivate.uri).length === 2, 30_000, "bob's replies on a.test", () => fleetQueueState(fleet.servers));
   const note = await document(root.uri);
   assert.equal(note.replies.id, `${root.uri}/replies`);
   const collection = await document(note.replies.id);

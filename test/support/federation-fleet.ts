@@ -80,8 +80,11 @@ export async function startFleet(names: string[], options: FleetOptions = {}): P
   };
 }
 
-/** Polls `check` until it returns a value (deliveries are asynchronous), or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms = 20_000, what = "the expected state"): Promise<T> {
+/**
+ * Polls `check` until it returns a value (deliveries are asynchronous), or fails after `ms`;
+ * `explain` adds what the servers were doing then (support/queue-state.ts) to the failure.
+ */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms = 20_000, what = "the expected state", explain?: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -91,7 +94,10 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+    if (Date.now() > deadline) {
+      const state = explain ? `\n${await explain().catch((error) => `(could not explain: ${error})`)}` : "";
+      throw new Error(`Timed out waiting for ${what}${last ? `: ${last}` : ""}${state}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -81,15 +81,15 @@ export class RemoteAccountService {
     const now = nowIso();
     const fields = await this.fieldsOf(actor, now);
     const existing = await this.stores.accounts.byUri(actor.uri);
-    if (existing) {
-      await this.stores.accounts.update(existing.id, fields);
-      return (await this.stores.accounts.byId(existing.id))!;
-    }
+    if (existing) return this.updated(existing, fields);
     // The same handle on the same server under another URI (the server changed its actor URIs,
     // or re-created the account) cannot be stored beside the first (handles are unique): refused
     // here; the federation layer moves the account (`rehome`) once WebFinger confirms the handle
-    // now points to the new URI, as Mastodon does.
-    if (await this.stores.accounts.byUsername(actor.username, actor.domain)) return null;
+    // now points to the new URI, as Mastodon does. Under the same URI, it is this actor, stored
+    // since the lookup above by a concurrent delivery: a new sender's first activities often
+    // arrive together, and refusing it here dropped all but the first of them.
+    const sameHandle = await this.stores.accounts.byUsername(actor.username, actor.domain);
+    if (sameHandle) return sameHandle.uri === actor.uri ? this.updated(sameHandle, fields) : null;
     const created = actor.published && actor.published.getTime() < Date.now() ? actor.published.toISOString() : now;
     const row: AccountRow = {
       id: newId(),
@@ -116,6 +116,11 @@ export class RemoteAccountService {
       throw error;
     }
     return row;
+  }
+
+  private async updated(account: AccountRow, fields: Awaited<ReturnType<RemoteAccountService["fieldsOf"]>>): Promise<AccountRow> {
+    await this.stores.accounts.update(account.id, fields);
+    return (await this.stores.accounts.byId(account.id))!;
   }
 
   /**
