@@ -43,6 +43,19 @@ export function boundedLoader(load: DocumentLoader, timeoutMs: number = FETCH_LI
   };
 }
 
+/**
+ * A loader that asks for a URL without its fragment. An HTTP request never carries one, so a key
+ * (https://host/users/a#main-key) and its actor (https://host/users/a) are one document: fetched
+ * and cached once, where the inbox's signature check fetched the key and then its listener the
+ * actor — two requests to the sender's server for every new sender, either of which could fail.
+ */
+export function withoutFragment(load: DocumentLoader): DocumentLoader {
+  return (url, options) => {
+    const hash = url.indexOf("#");
+    return load(hash < 0 ? url : url.slice(0, hash), options);
+  };
+}
+
 /** Why documents at a host may not be fetched (the domain policy), or null. */
 export type FetchPolicy = (host: string) => Promise<string | null>;
 
@@ -68,7 +81,7 @@ export function boundedLoaderFactories(
 ): LoaderFactories {
   const { allowPrivateAddress, userAgent, policy, contextPolicy } = options;
   const cached = (kind: "object" | "context") =>
-    policyLoader(kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind }), kind === "object" ? policy : contextPolicy);
+    policyLoader(withoutFragment(kvCache({ loader: boundedLoader(getDocumentLoader({ allowPrivateAddress, userAgent })), kv, prefix: [...REMOTE_DOCUMENTS], kind })), kind === "object" ? policy : contextPolicy);
   // Which signature spec each server answered to, remembered so later fetches knock once.
   const specDeterminer = {
     determineSpec: async (origin: string) => (await kv.get<HttpMessageSignaturesSpec>([...SIGNATURE_SPECS, origin])) ?? "rfc9421",

@@ -14,6 +14,7 @@ import type { FederationDeps } from "./context.ts";
 import type { Resolver } from "./resolver.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import { isPostObject } from "../convert/activitypub/note.ts";
+import { fetchedOrNull } from "./fetch-failures.ts";
 
 const logger = getLogger(["skein", "federation", "groups"]);
 
@@ -33,7 +34,7 @@ export class GroupAnnounces {
 
   /** Handles an Announce whose object is an activity; false when the object is not one (a plain boost). */
   async handle(ctx: InboxContext<void>, announce: Announce, sender: AccountRow): Promise<boolean> {
-    const inner = await announce.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+    const inner = await fetchedOrNull(announce.getObject({ documentLoader: ctx.documentLoader }));
     if (!(inner instanceof Activity)) return false;
     if (inner instanceof Like) {
       await this.like(ctx, inner);

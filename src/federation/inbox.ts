@@ -18,6 +18,7 @@ import { QuoteInbox } from "./quotes-inbox.ts";
 import { MAX_THREAD_FETCH_DEPTH } from "./resolver.ts";
 import { FeaturedCollections } from "./featured.ts";
 import { GroupAnnounces } from "./groups.ts";
+import { fetchedOrNull } from "./fetch-failures.ts";
 
 const logger = getLogger(["skein", "federation", "inbox"]);
 /** A sender's profile older than this is fetched again when it next sends something. */
@@ -54,7 +55,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
       }
       return known;
     }
-    const actor = await activity.getActor({ documentLoader: ctx.documentLoader }).catch(() => null);
+    const actor = await fetchedOrNull(activity.getActor({ documentLoader: ctx.documentLoader }));
     return actor && isActor(actor) ? resolver.saveActor(actor as Actor) : null;
   };
 
@@ -106,7 +107,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Create, async (ctx, create) => {
       const sender = await senderOf(ctx, create);
       if (!sender) return;
-      const object = await create.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      const object = await fetchedOrNull(create.getObject({ documentLoader: ctx.documentLoader }));
       if (object) await rememberEmbeddedObject(create, object);
       if (!object || !isPostObject(object)) return;
       // A reply the parent's policy refuses is not stored (and is rejected).
@@ -116,7 +117,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Update, async (ctx, update) => {
       const sender = await senderOf(ctx, update);
       if (!sender) return;
-      const object = await update.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      const object = await fetchedOrNull(update.getObject({ documentLoader: ctx.documentLoader }));
       if (object) await rememberEmbeddedObject(update, object);
       if (object && isActor(object)) {
         if (object.id?.href === sender.uri) await resolver.saveActor(object as Actor);
@@ -183,7 +184,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
     .on(Undo, async (ctx, undo) => {
       const sender = await senderOf(ctx, undo);
       if (!sender) return;
-      const object = await undo.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+      const object = await fetchedOrNull(undo.getObject({ documentLoader: ctx.documentLoader }));
       if (object instanceof Follow) {
         const target = object.objectId ? await resolver.localAccount(object.objectId) : null;
         if (target && object.actorId?.href === sender.uri) await services.relationships.receiveFollowEnded(sender, target);
@@ -241,7 +242,7 @@ export function registerInboxListeners(federation: SkeinFederation, deps: Federa
 
 /** The local follower named by the Follow inside an Accept or Reject from another server. */
 async function followerNamedIn(ctx: InboxContext<void>, activity: Accept | Reject, resolver: Resolver): Promise<AccountRow | null> {
-  const follow = await activity.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
+  const follow = await fetchedOrNull(activity.getObject({ documentLoader: ctx.documentLoader }));
   return follow instanceof Follow && follow.actorId ? resolver.localAccount(follow.actorId) : null;
 }
 

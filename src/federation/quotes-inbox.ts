@@ -21,6 +21,7 @@ import type { InteractionKind } from "../domain/quotes/policy.ts";
 import { incomingQuote } from "../convert/activitypub/quote.ts";
 import { fromInteractionPolicy } from "../convert/activitypub/interaction-policy.ts";
 import { INSTANCE_ACTOR } from "./federation.ts";
+import { fetchedOrNull } from "./fetch-failures.ts";
 
 const logger = getLogger(["skein", "federation", "quotes"]);
 /** The quoted post of an incoming quote is fetched with no parents beyond those already stored. */
@@ -50,7 +51,7 @@ export class QuoteInbox {
     // The quoting post: as embedded, when it comes from the requester's own server (the
     // resolver checks it is theirs), else fetched.
     let quoting: StatusRow | null = null;
-    const instrument = await request.getInstrument({ documentLoader: ctx.documentLoader }).catch(() => null);
+    const instrument = await fetchedOrNull(request.getInstrument({ documentLoader: ctx.documentLoader }));
     if (instrument && isPostObject(instrument) && instrument.id && instrument.id.origin === new URL(sender.uri).origin) {
       quoting = (await this.deps.stores.statuses.byUri(instrument.id.href)) ?? (await this.resolver.post(ctx, instrument, sender));
     } else if (request.instrumentId) {
