@@ -24,6 +24,9 @@ import { FetchError, UrlError, verifyRequestDetailed, type DocumentLoader } from
 import { REMOTE_JSON_LIMITS, checkJsonValue, scanJsonText } from "./remote-json.ts";
 import { weakSignatureRefusal } from "./signature-policy.ts";
 import { forwardedProofRefusal } from "./integrity-proofs.ts";
+import { getLogger } from "@logtape/logtape";
+
+const logger = getLogger(["skein", "federation", "inbox"]);
 
 /** What the moderation policy says about a sender; both answer with a refusal, or null. */
 export interface InboxPolicy {
@@ -149,5 +152,6 @@ export function unreadableActivity(error: unknown): Response | null {
 }
 
 function refuse(status: number, error: string): { refusal: Response } {
+  logger.debug("Refused an inbox POST with {status}: {error}", { status, error });
   return { refusal: Response.json({ error }, { status }) };
 }

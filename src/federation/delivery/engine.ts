@@ -346,6 +346,8 @@ export class DeliveryEngine {
   }
 
   private async settle(row: DeliveryRow, outcome: Outcome): Promise<void> {
+    // What a host answered, for an operator following one delivery (LOG_LEVEL=debug).
+    if (outcome.kind !== "delivered") logger.debug("Delivery {id} to {inbox} (attempt {attempt}): {kind}, {error}", { id: row.id, inbox: row.inbox_url, attempt: row.attempts + 1, kind: outcome.kind, error: outcome.error });
     switch (outcome.kind) {
       case "delivered":
         this.tally("delivered");
