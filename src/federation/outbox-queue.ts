@@ -6,7 +6,10 @@
 // full servers and workers (federation/index.ts); jobs about one post or one account keep their
 // order (the ordering key), so a Delete never overtakes its Create. Activities to one inbox (a
 // follow, a like, a block) stay inline: they are small and their order relative to the request
-// matters to the other server.
+// matters to the other server. A fan-out that fails to queue its deliveries fails its job, which
+// the queue runs again (with backoff) — never a post that silently reaches no one.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Activity } from "@fedify/vocab";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { AccountRow } from "../store/accounts.ts";
 import type { StatusRow } from "../store/statuses.ts";
@@ -24,6 +27,8 @@ type OutboxJob =
 
 export class QueuedOutbox extends FedifyOutbox {
   private readonly jobs: JobQueue;
+  /** Set while a job of the `outbox` queue runs: what it sends is retried by the queue. */
+  private readonly inJob = new AsyncLocalStorage<true>();
 
   constructor(federation: SkeinFederation, deps: FederationDeps, fanout: Fanout, jobs: JobQueue) {
     super(federation, deps, fanout);
@@ -51,8 +56,16 @@ export class QueuedOutbox extends FedifyOutbox {
   }
 
   /** Runs one job of the `outbox` queue: the fan-out, with the post or profile as it is now. */
-  async handle(payload: unknown): Promise<void> {
-    const job = payload as OutboxJob;
+  handle(payload: unknown): Promise<void> {
+    return this.inJob.run(true, () => this.fanOut(payload as OutboxJob));
+  }
+
+  protected override queueFailed(activity: Activity, error: unknown): void {
+    if (this.inJob.getStore()) throw error;
+    super.queueFailed(activity, error);
+  }
+
+  private async fanOut(job: OutboxJob): Promise<void> {
     const stores = this.deps.stores;
     switch (job.kind) {
       case "statusCreated":

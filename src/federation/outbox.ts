@@ -56,9 +56,16 @@ export class FedifyOutbox implements Outbox {
       const body = await signedActivityBody(ctx, actor.username, activity);
       await this.fanout.enqueue({ accountId: actor.id, uri: activity.id?.href ?? "", body }, inboxes);
     } catch (error) {
-      // Queuing failed (the database is unwell): the action stands locally; say so loudly.
-      logger.error("Could not queue {type} {id} for delivery: {error}", { type: activity.constructor.name, id: activity.id?.href, error });
+      this.queueFailed(activity, error);
     }
+  }
+
+  /**
+   * Queuing failed (the database is unwell). Sent from a request, the action stands locally: say
+   * so loudly. A queued fan-out (outbox-queue.ts) throws instead, so its job is tried again.
+   */
+  protected queueFailed(activity: Activity, error: unknown): void {
+    logger.error("Could not queue {type} {id} for delivery: {error}", { type: activity.constructor.name, id: activity.id?.href, error });
   }
 
   /** Mentioned accounts and, unless the status is direct, every remote follower of the author; public posts (not boosts) also go to the relays. */

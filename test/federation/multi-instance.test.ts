@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { startFleet, eventually, type Fleet } from "../support/federation-fleet.ts";
 import { signUp, type TestUser } from "../support/clients.ts";
 import { installContractCheck, type ContractLog } from "../support/openapi.ts";
+import { queryRows } from "../support/server-db.ts";
+import { databaseKind } from "../support/server.ts";
 
 let fleet: Fleet;
 let alice: TestUser; // a.test
@@ -64,6 +66,33 @@ test("WebFinger lookup and follow across servers; the follower sees new posts", 
   assert.equal(arrived.account.acct, "bob@b.test");
   assert.match(arrived.content, /Hello fediverse/);
   assert.deepEqual(arrived.tags.map((t: { name: string }) => t.name), ["skeintest"]);
+});
+
+test("a post whose deliveries cannot be queued at first reaches its followers once they can be", async () => {
+  // b.test's database refuses to store outgoing activities (a trigger) until the test lets it:
+  // the fan-out's job fails, is kept, and is run again — the post is not lost.
+  const b = fleet.servers["b.test"];
+  const refuse = databaseKind === "postgres"
+    ? [
+        "create table test_refuse_queueing (x integer)",
+        "create function test_refuse_queueing() returns trigger language plpgsql as $$ begin if exists (select 1 from test_refuse_queueing) then raise exception 'queueing refused by the test'; end if; return new; end $$",
+        "create trigger test_refuse_queueing before insert on outbox_activities for each row execute function test_refuse_queueing()",
+      ]
+    : [
+        "create table test_refuse_queueing (x integer)",
+        "create trigger test_refuse_queueing before insert on outbox_activities when exists (select 1 from test_refuse_queueing) begin select raise(abort, 'queueing refused by the test'); end",
+      ];
+  for (const statement of refuse) await queryRows(b, statement);
+  await queryRows(b, "insert into test_refuse_queueing values (1)");
+  let post;
+  try {
+    post = await api(bob, "b.test", "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "Posted while the queue is unwell" }) });
+    assert.equal(post.status, 200);
+    await eventually(async () => (await queryRows(b, "select last_error from jobs where queue = 'outbox'")).some((job) => job.last_error?.includes("queueing refused by the test")), 20_000, "the fan-out job failing");
+  } finally {
+    await queryRows(b, "delete from test_refuse_queueing");
+  }
+  await eventually(async () => (await api(alice, "a.test", "/api/v1/timelines/home")).body.some((s: { uri: string }) => s.uri === post.body.uri), 30_000, "bob's post in alice's home timeline, its job run again");
 });
 
 test("replies, mentions, likes, boosts, edits and deletes travel both ways", async () => {
