@@ -48,6 +48,7 @@ export const MIGRATIONS: readonly string[] = [
   "0037_search_days", // PostgreSQL full-text documents carry their day
   "0038_server_samples", // the admin console's charts: figures sampled every minute
   "0039_roles", // custom roles (Mastodon's role editor)
+  "0040_search_pending_merges", // PostgreSQL: the indexer merges the GIN pending list itself
 ];
 
 /** Where a migration's module is, for import(). */

@@ -183,6 +183,27 @@ export async function addDayLexemes(db: Kysely<any>): Promise<void> {
   await sql`alter index status_search_document set (gin_pending_list_limit = 256)`.execute(db);
 }
 
+/**
+ * Migration 0040, PostgreSQL: the GIN index's pending list may hold 4 MB again (PostgreSQL's
+ * default), as a backstop only: the indexer merges it itself every MERGE_EVERY documents, or as
+ * soon as posting is quiet (mergePendingEntries). Merging many documents' entries at once costs a
+ * fraction of merging them 256 kB at a time — each lexeme's posting tree is walked once for all
+ * of them (docs/performance/search.md, "Eighth pass").
+ */
+export async function raisePendingListLimit(db: Kysely<any>): Promise<void> {
+  if (engineOf(db) !== "postgres") return;
+  await sql`alter index status_search_document set (gin_pending_list_limit = 4096)`.execute(db);
+}
+
+/**
+ * Merges the entries waiting in the GIN index's pending list into the index (PostgreSQL: every
+ * search reads that list whole, so it is kept short); SQLite's FTS5 merges its segments itself.
+ */
+export async function mergePendingEntries(db: Kysely<any>): Promise<void> {
+  if (engineOf(db) !== "postgres") return;
+  await sql`select gin_clean_pending_list('status_search_document'::regclass)`.execute(db);
+}
+
 /** PostgreSQL's own statistics of the most common lexemes (a share of rows each), kept a while per process. */
 let lexemeCache: { until: number; stats: LexemeStatistics } | null = null;
 const LEXEME_CACHE_MS = 10 * 60_000;

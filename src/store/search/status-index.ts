@@ -3,7 +3,7 @@
 // SQL here, decided in domain/search/status-search.ts). Engine differences: db/dialects/full-text.ts.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { DB, StatusesTable } from "../../db/schema.ts";
-import { RECENCY, lexemeStatistics, type LexemeStatistics, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
+import { RECENCY, lexemeStatistics, type LexemeStatistics, claimPendingDocuments, fullTextMatch, hasDayLexemes, indexedIdBounds, mergePendingEntries, removeDocument, upsertDocuments, type FullTextDocument, type FullTextPhrase } from "../../db/dialects/full-text.ts";
 import { keptPrepared } from "../../db/prepared.ts";
 import { notDomainBlockedBy, notLimitedFor, notMutedBy, readableBy } from "../visibility-sql.ts";
 
@@ -90,6 +90,11 @@ export class StatusIndexStore {
 
   remove(statusId: string): Promise<void> {
     return removeDocument(this.db, statusId);
+  }
+
+  /** Merges the documents written lately into the index proper (PostgreSQL's GIN pending list; nothing on SQLite). */
+  mergePending(): Promise<void> {
+    return mergePendingEntries(this.db);
   }
 
   /** Marks statuses to be (re)indexed; a status already waiting is marked again (see claimPending). */
