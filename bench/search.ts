@@ -285,7 +285,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
  * ones it has reaped (autovacuum workers come and go) — read from /proc; null where that cannot be
  * read (another machine, SQLite).
  */
-async function databaseCpuMs(runtime: Runtime): Promise<number | null> {
+export async function databaseCpuMs(runtime: Runtime): Promise<number | null> {
   if (runtime.database.kind !== "postgres") return null;
   try {
     const dir = await sql<{ setting: string }>`select setting from pg_settings where name = 'data_directory'`.execute(runtime.database.db);
