@@ -21,7 +21,7 @@ import { backgroundTasks, startScheduler } from "../src/server/scheduler.ts";
 import { benchPostgres, freePort } from "../test/support/postgres-cluster.ts";
 import { Corpus } from "./search-corpus.ts";
 import { round } from "./measure.ts";
-import { databaseCpuMs } from "./search.ts";
+import { databaseCpuMs, indexEverything } from "./search.ts";
 
 const posts = Number(process.argv[2] ?? 3000);
 const rounds = Number(process.argv[3] ?? 2);
@@ -46,14 +46,9 @@ try {
     const scheduler = startScheduler(backgroundTasks(runtime.services, runtime.sweeps).filter((task) => task.name === "search-index"));
     try {
       const writer = (await runtime.stores.accounts.byUsername("writer", null))!;
-      const indexed = async () => {
-        while ((await runtime.stores.statusIndex.pendingCount()) > 0) {
-          if ((await runtime.services.search.indexer.indexPending({ drain: true })) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-        }
-      };
       // A fresh process: its code paths warmed up first.
       for (let n = 0; n < 50; n++) await runtime.services.statuses.create(writer, { text: corpus.next().text }, null, { visibility: "public", sensitive: false, language: "en" });
-      await indexed();
+      await indexEverything(runtime);
       await admin.query(`select gin_clean_pending_list('${INDEX}')`);
       await admin.query("select pg_stat_statements_reset()");
       const started = performance.now();
@@ -64,7 +59,7 @@ try {
         await runtime.services.statuses.create(writer, { text }, null, { visibility: "public", sensitive: false, language });
         await new Promise((resolve) => setImmediate(resolve));
       }
-      await indexed();
+      await indexEverything(runtime);
       const mergeStarted = performance.now();
       await admin.query(`select gin_clean_pending_list('${INDEX}')`);
       const mergeMs = performance.now() - mergeStarted;

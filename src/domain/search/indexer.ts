@@ -137,13 +137,7 @@ export class StatusIndexer {
   /** Merges what this process wrote into the index proper (PostgreSQL's GIN pending list; nothing on SQLite). */
   async merge(): Promise<void> {
     this.unmerged = 0;
-    try {
-      await this.stores.statusIndex.mergePending();
-    } catch (error) {
-      // A role that does not own the index may not merge it: inserts still merge the list when it
-      // reaches its 4 MB limit (migration 0040), and the documents stay findable meanwhile.
-      logger.warn("Could not merge the search index's pending entries: {error}", { error });
-    }
+    await mergeWritten(this.stores);
   }
 
   /** One batch in one transaction: claim (deleting the pending rows), read, write the documents. */
@@ -172,6 +166,19 @@ export class StatusIndexer {
       logger.warn("Status {id} could not be indexed for search and is left out (./skein search reindex tries again): {error}", { id, error });
       await this.stores.statusIndex.claimPending(1, [id]).catch(() => {});
     }
+  }
+}
+
+/**
+ * Merges the documents written lately into the index proper. A role that does not own the index
+ * may not: inserts still merge PostgreSQL's list when it reaches its 4 MB limit (migration 0040),
+ * and the documents are findable meanwhile, so that is a warning, not a failure.
+ */
+async function mergeWritten(stores: Stores): Promise<void> {
+  try {
+    await stores.statusIndex.mergePending();
+  } catch (error) {
+    logger.warn("Could not merge the search index's pending entries: {error}", { error });
   }
 }
 
@@ -213,6 +220,6 @@ export async function reindexStatuses(stores: Stores, options: { batchSize?: num
     // Let other work (a server in this process, posting) run between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await stores.statusIndex.mergePending();
+  await mergeWritten(stores);
   return { done, total: Math.max(total, done) };
 }
