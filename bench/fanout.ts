@@ -31,7 +31,7 @@ import { startFleetProcess, type FleetProcess, type FleetStats } from "./fleet/c
 import type { Behaviour } from "./fleet/server.ts";
 import { ensureFleetTls, FLEET_DOMAIN } from "./fleet/tls.ts";
 import { summarizeCpuProfile } from "./cpuprofile.ts";
-import { printTable, rsaSignsPerSecond } from "./fanout-report.ts";
+import { printTable, rsaSignsPerSecond, workloadResult } from "./fanout-report.ts";
 import { connectionsClosed, postgresCpuSeconds, queueMetrics, startSkein, type ServerSample, type Skein } from "./fanout-server.ts";
 import { Deliveries, waitFor } from "./fanout-deliveries.ts";
 
@@ -169,63 +169,6 @@ async function prepare(ctx: Context, workload: Workload, seedPlan: Parameters<ty
   };
 }
 
-function common(ctx: Context, workload: Workload, deliveries: Deliveries, fleetStats: FleetStats, figures: {
-  domains: number;
-  startedAt: number;
-  serverCpu: number;
-  serverRss: number;
-  /** The highest peak of any one server process (= serverRss with one `./skein start`). */
-  serverRssOneProcess: number;
-  databaseCpu: number | null;
-  fleetCpu: number;
-  complete: boolean;
-  lost: number | null;
-  /** TLS handshakes the fleet saw in what is measured (default: since its reset), and how many resumed a session. */
-  tls?: { handshakes: number; resumed: number };
-}): WorkloadResult {
-  const tls = figures.tls ?? { handshakes: fleetStats.tlsHandshakes, resumed: fleetStats.tlsResumed };
-  const s = deliveries.summary();
-  const seconds = s.delivered ? (s.last - figures.startedAt) / 1000 : null;
-  const perDeliveryCpu = s.delivered ? figures.serverCpu / s.delivered : null;
-  return {
-    workload,
-    database: ctx.options.database,
-    layout: ctx.options.workers > 0 ? `web + ${ctx.options.workers} worker${ctx.options.workers > 1 ? "s" : ""}` : "start",
-    domains: figures.domains,
-    expected_deliveries: deliveries.expectedCount,
-    deliveries: s.delivered,
-    complete: figures.complete,
-    seconds_to_last_delivery: seconds === null ? null : round(seconds, 2),
-    healthy_seconds_to_last_delivery: seconds === null ? null : round(seconds, 2),
-    deliveries_per_second: seconds ? round(s.delivered / seconds) : null,
-    healthy_p50_ms: s.delivered ? round(percentile(s.latencies, 50)) : null,
-    healthy_p99_ms: s.delivered ? round(percentile(s.latencies, 99)) : null,
-    // When the fleet first got each delivered one (before its simulated latency): how fast the server sends.
-    healthy_sent_p50_ms: s.delivered ? round(percentile(s.sent, 50)) : null,
-    healthy_sent_p99_ms: s.delivered ? round(percentile(s.sent, 99)) : null,
-    healthy_last_sent_ms: s.delivered ? round(s.sent[s.sent.length - 1]) : null,
-    requests_seen_by_fleet: deliveries.records,
-    responses_by_status: deliveries.byStatus,
-    invalid_signatures: deliveries.invalidSignatures,
-    signature_crosscheck_with_fedify: { checked: fleetStats.crossCheck.checked, disagreements: fleetStats.crossCheck.disagreements, examples: fleetStats.crossCheck.examples },
-    server_cpu_seconds: round(figures.serverCpu, 2),
-    server_cpu_seconds_per_1000_deliveries: perDeliveryCpu === null ? null : round(perDeliveryCpu * 1000, 2),
-    server_peak_rss_mb: round(figures.serverRss),
-    server_peak_rss_mb_one_process: round(figures.serverRssOneProcess),
-    memory_budget_mb: ctx.options.memoryBudgetMb,
-    database_cpu_seconds: figures.databaseCpu === null ? null : round(figures.databaseCpu, 2),
-    fleet_cpu_seconds: round(figures.fleetCpu, 2),
-    rsa_signs_per_second_one_core: round(ctx.rsa),
-    server_cpu_per_delivery_in_rsa_signs: perDeliveryCpu === null ? null : round(perDeliveryCpu * ctx.rsa, 2),
-    deliveries_per_second_vs_one_core_rsa_limit: seconds ? round(s.delivered / seconds / ctx.rsa, 4) : null,
-    tls_handshakes: tls.handshakes,
-    // Of the fleet's TLS handshakes, the share that resumed a session (no certificate sent or checked).
-    tls_resumed_share: tls.handshakes ? round(tls.resumed / tls.handshakes, 3) : null,
-    lost: figures.lost,
-    duplicated: s.duplicated,
-  };
-}
-
 function usageOf(ctx: Context, server: Skein, env: Record<string, string>) {
   const dbPort = env.DATABASE_URL ? Number(new URL(env.DATABASE_URL).port) : null;
   // Over all the server's processes: CPU summed, peak memory as the sum of each one's peak.
@@ -299,7 +242,7 @@ async function onePost(ctx: Context, workload: "celebrity" | "poisoned" | "celeb
       const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: options.timeoutSeconds * 1000 });
       const used = usage();
       const stats = await settledStats(fleet);
-      const result = common(ctx, workload, deliveries, stats, {
+      const result = workloadResult(ctx.options, ctx.rsa, workload, deliveries, stats, {
         domains,
         startedAt: respondedAt,
         ...used,
@@ -394,7 +337,7 @@ async function crash(ctx: Context): Promise<WorkloadResult> {
     const queueAtEnd = await queueMetrics(server.url);
     const stats = await settledStats(fleet);
     const settled = outcome === "done" || queueAtEnd?.pending === 0;
-    const result = common(ctx, "crash", deliveries, stats, {
+    const result = workloadResult(ctx.options, ctx.rsa, "crash", deliveries, stats, {
       domains,
       startedAt: firstResponse,
       serverCpu: beforeKill.serverCpu + used.serverCpu,
@@ -503,7 +446,7 @@ async function sustained(ctx: Context): Promise<WorkloadResult> {
     const outcome = await waitFor(deliveries, () => deliveries.undelivered === 0, { timeoutMs: drainSeconds * 1000, every: sample });
     const used = usage();
     const stats = await settledStats(fleet);
-    const result = common(ctx, "sustained", deliveries, stats, {
+    const result = workloadResult(ctx.options, ctx.rsa, "sustained", deliveries, stats, {
       domains: options.domains,
       startedAt,
       ...used,

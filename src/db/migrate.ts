@@ -49,6 +49,7 @@ export const MIGRATIONS: readonly string[] = [
   "0038_server_samples", // the admin console's charts: figures sampled every minute
   "0039_roles", // custom roles (Mastodon's role editor)
   "0040_search_pending_merges", // PostgreSQL: the indexer merges the GIN pending list itself
+  "0041_search_queue_rowid", // SQLite: the search queue in one B-tree (its key the rowid)
 ];
 
 /** Where a migration's module is, for import(). */

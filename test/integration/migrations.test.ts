@@ -51,3 +51,17 @@ test("a migration that fails in the child process fails the start with its name 
   await sql`delete from kysely_migration where name = '0038_server_samples'`.execute(database.db);
   await assert.rejects(migrateToLatest(database, { childProcess: config }), /^Error: Migration 0038_server_samples failed: .*server_samples.*already exists/);
 });
+
+test("statuses waiting to be indexed when the search queue is rebuilt (0041) are still waiting after it", async () => {
+  const { database } = await fresh(true);
+  await migrateToLatest(database);
+  const waiting = [{ status_id: "7306263029270528001", queued_at: "2026-12-03T01:00:00.000Z" }, { status_id: "7306263029270528002", queued_at: "2026-12-03T01:00:01.000Z" }];
+  await database.db.insertInto("status_search_pending").values(waiting).execute();
+  await sql`delete from kysely_migration where name = '0041_search_queue_rowid'`.execute(database.db);
+  assert.deepEqual(await migrateToLatest(database), ["0041_search_queue_rowid"]);
+  const rows = await database.db.selectFrom("status_search_pending").selectAll().orderBy("status_id").execute();
+  assert.deepEqual(rows.map((r) => ({ status_id: String(r.status_id), queued_at: r.queued_at })), waiting);
+  // Still the queue's key: a status queued twice is one row.
+  await database.db.insertInto("status_search_pending").values(waiting[0]!).onConflict((oc) => oc.column("status_id").doUpdateSet({ queued_at: waiting[0]!.queued_at })).execute();
+  assert.equal((await database.db.selectFrom("status_search_pending").selectAll().execute()).length, 2);
+});

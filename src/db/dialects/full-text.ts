@@ -196,6 +196,21 @@ export async function raisePendingListLimit(db: Kysely<any>): Promise<void> {
 }
 
 /**
+ * Migration 0041, SQLite: status_search_pending keyed by its rowid. Declared `bigint primary key`
+ * (0036), SQLite kept the rows in a rowid B-tree and the key in a second one, so every post's
+ * queueing wrote a page of each into the WAL, and each checkpoint copied both: 30-40 µs of a
+ * ~430 µs post in process, against 5-15 µs with one B-tree (docs/performance/search.md, "Ninth
+ * pass"). PostgreSQL's heap and key index are what they were.
+ */
+export async function queueAsRowidTable(db: Kysely<any>): Promise<void> {
+  if (engineOf(db) !== "sqlite") return;
+  await sql`create table status_search_pending_rowid (status_id integer primary key, queued_at text not null)`.execute(db);
+  await sql`insert into status_search_pending_rowid (status_id, queued_at) select status_id, queued_at from status_search_pending`.execute(db);
+  await sql`drop table status_search_pending`.execute(db);
+  await sql`alter table status_search_pending_rowid rename to status_search_pending`.execute(db);
+}
+
+/**
  * Merges the entries waiting in the GIN index's pending list into the index (PostgreSQL: every
  * search reads that list whole, so it is kept short); SQLite's FTS5 merges its segments itself.
  */
