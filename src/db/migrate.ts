@@ -50,6 +50,7 @@ export const MIGRATIONS: readonly string[] = [
   "0039_roles", // custom roles (Mastodon's role editor)
   "0040_search_pending_merges", // PostgreSQL: the indexer merges the GIN pending list itself
   "0041_search_queue_rowid", // SQLite: the search queue in one B-tree (its key the rowid)
+  "0042_search_fts_automerge", // SQLite: FTS5 merges its segments 16 at a time
 ];
 
 /** Where a migration's module is, for import(). */

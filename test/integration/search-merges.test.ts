@@ -59,3 +59,22 @@ test("PostgreSQL: a busy sweep leaves its documents in the pending list, findabl
   assert.equal(await pendingPagesMerged(), 0);
   assert.equal(await found("egret"), 2);
 });
+
+test("SQLite: FTS5 is set to merge sixteen segments at a time, and every sweep's posts are found through its merges", async (t) => {
+  if (databaseKind !== "sqlite") return t.skip("PostgreSQL's GIN index has no segments");
+  const db = runtime.database.db;
+  const option = await sql<{ v: number }>`select v from status_search_fts_config where k = 'automerge'`.execute(db);
+  assert.equal(Number(option.rows[0]?.v), 16);
+  const segments = async () => Number((await sql<{ n: number }>`select count(distinct segid) as n from status_search_fts_idx`.execute(db)).rows[0]!.n);
+  const matches = async (word: string) => Number((await sql<{ n: number }>`select count(*) as n from status_search_fts where status_search_fts match ${word}`.execute(db)).rows[0]!.n);
+
+  // Forty sweeps, each its own transaction and so its own segment: FTS5 merges them as they come.
+  for (let sweep = 0; sweep < 40; sweep++) {
+    await post(3, `kestrel${sweep}`);
+    assert.equal(await runtime.services.search.indexer.indexPending({ drain: true }), 3);
+  }
+  assert.ok((await segments()) < 40, "the segments were merged");
+  for (let sweep = 0; sweep < 40; sweep++) assert.equal(await matches(`kestrel${sweep}`), 3, `sweep ${sweep}'s posts`);
+  assert.equal(await matches("burst"), 120);
+  await sql`insert into status_search_fts(status_search_fts) values ('integrity-check')`.execute(db);
+});
