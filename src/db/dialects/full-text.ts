@@ -5,7 +5,8 @@
 // whose foreign key to statuses cascades: whatever deletes a status (a Delete, pruning, an
 // account purge) takes its index row with it.
 // - SQLite: an FTS5 table over status_search (external content, rowid = status id) kept in step
-//   by triggers; the porter stemmer (English) over unicode61. FTS5 hands out matches in rowid
+//   by triggers; the porter stemmer (English) over unicode61; its segments merged sixteen at a time
+//   (mergeSegmentsSixteenAtATime). FTS5 hands out matches in rowid
 //   order, so "the newest N matches" reads only N postings; relevance is scored by the caller
 //   from the stored text (bm25 would read every posting of each word).
 // - PostgreSQL: a tsvector column with a GIN index: the post's language configuration (en →
