@@ -223,7 +223,7 @@ export const FTS5_AUTOMERGE = 16;
  */
 export async function mergeSegmentsSixteenAtATime(db: Kysely<any>): Promise<void> {
   if (engineOf(db) !== "sqlite") return;
-  // An integer literal: FTS5 refuses the option as a bound (floating-point) parameter.
+  // A literal: bound as a parameter, the option was refused ("SQL logic error").
   await sql`insert into status_search_fts(status_search_fts, rank) values ('automerge', ${sql.raw(String(FTS5_AUTOMERGE))})`.execute(db);
 }
 
