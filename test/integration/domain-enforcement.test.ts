@@ -4,9 +4,8 @@
 // fan-out and engine send nothing to the suspended server — not even what was queued before.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { freshDatabase } from "../support/server.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import { openRuntime, type Runtime } from "../../src/server/context.ts";
+import { inProcessRuntime } from "../support/runtime.ts";
+import type { Runtime } from "../../src/server/context.ts";
 import type { AccountRow } from "../../src/store/accounts.ts";
 import type { StatusRow } from "../../src/store/statuses.ts";
 import { MODERATION_QUEUE } from "../../src/domain/moderation/domain-enforcement.ts";
@@ -18,7 +17,7 @@ import type { DeliverySender } from "../../src/federation/delivery/sender.ts";
 import type { SigningKey } from "../../src/federation/delivery/http-signature.ts";
 
 let runtime: Runtime;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 let alice: AccountRow;
 
 function remote(username: string, domain: string) {
@@ -48,15 +47,12 @@ async function runModerationJobs(times = 1) {
 }
 
 before(async () => {
-  const database = await freshDatabase();
-  drop = database.drop;
-  runtime = await openRuntime(loadConfig({ ...database.env, LOCAL_DOMAIN: "skein.example" }));
+  ({ runtime, close } = await inProcessRuntime());
   ({ account: alice } = await runtime.services.accounts.createLocal({ username: "alice", email: "alice@example.test", password: "correct horse battery" }));
 });
 
 after(async () => {
-  await runtime?.close();
-  await drop?.();
+  await close?.();
 });
 
 test("a suspension's purge removes the server's data, keeps survivors' counters exact, and records the cut follows once", async () => {

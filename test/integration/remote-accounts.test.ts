@@ -3,14 +3,13 @@
 // stores the sender: every one of them must get the account, or its activity is dropped.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { freshDatabase } from "../support/server.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import { openRuntime, type Runtime } from "../../src/server/context.ts";
+import { inProcessRuntime } from "../support/runtime.ts";
+import type { Runtime } from "../../src/server/context.ts";
 import { RemoteAccountService, type RemoteActor } from "../../src/domain/accounts/remote-accounts.ts";
 import type { Stores } from "../../src/store/stores.ts";
 
 let runtime: Runtime;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 
 function actor(username: string, domain: string, uri = `https://${domain}/users/${username}`): RemoteActor {
   return {
@@ -21,14 +20,11 @@ function actor(username: string, domain: string, uri = `https://${domain}/users/
 }
 
 before(async () => {
-  const database = await freshDatabase();
-  drop = database.drop;
-  runtime = await openRuntime(loadConfig({ ...database.env, LOCAL_DOMAIN: "skein.example" }));
+  ({ runtime, close } = await inProcessRuntime());
 });
 
 after(async () => {
-  await runtime?.close();
-  await drop?.();
+  await close?.();
 });
 
 test("twenty deliveries storing one new sender at once all get the same account", async () => {

@@ -4,25 +4,22 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { databaseKind, freshDatabase } from "../support/server.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import { openRuntime, type Runtime } from "../../src/server/context.ts";
+import { databaseKind } from "../support/server.ts";
+import { inProcessRuntime } from "../support/runtime.ts";
+import type { Runtime } from "../../src/server/context.ts";
 import type { AccountRow } from "../../src/store/accounts.ts";
 
 let runtime: Runtime;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 let author: AccountRow;
 
 before(async () => {
-  const database = await freshDatabase({ migrated: true });
-  drop = database.drop;
-  runtime = await openRuntime(loadConfig({ ...database.env, LOCAL_DOMAIN: "skein.example" }));
+  ({ runtime, close } = await inProcessRuntime());
   ({ account: author } = await runtime.services.accounts.createLocal({ username: "poster", email: "poster@example.test", password: "correct horse battery" }));
 });
 
 after(async () => {
-  await runtime?.close();
-  await drop?.();
+  await close?.();
 });
 
 const post = async (count: number, word: string) => {

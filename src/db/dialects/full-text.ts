@@ -211,11 +211,8 @@ export async function queueAsRowidTable(db: Kysely<any>): Promise<void> {
   await sql`alter table status_search_pending_rowid rename to status_search_pending`.execute(db);
 }
 
-/** How many segments of one level FTS5 merges at once (its default: 4; at most 16). */
-export const FTS5_AUTOMERGE = 16;
-
 /**
- * Migration 0042, SQLite: FTS5 merges its index's segments FTS5_AUTOMERGE at a time instead of 4,
+ * Migration 0042, SQLite: FTS5 merges its index's segments 16 at a time (its most) instead of 4,
  * so each document's entries are rewritten about log16 rather than log4 times of the segments'
  * count as the index grows: the sweep's CPU a post at 1M posts 44-46 -> 24-25 µs, searches reading
  * 13-25 segments instead of 10-13 with no change measurable (docs/performance/search.md, "Ninth
@@ -223,8 +220,8 @@ export const FTS5_AUTOMERGE = 16;
  */
 export async function mergeSegmentsSixteenAtATime(db: Kysely<any>): Promise<void> {
   if (engineOf(db) !== "sqlite") return;
-  // A literal: bound as a parameter, the option was refused ("SQL logic error").
-  await sql`insert into status_search_fts(status_search_fts, rank) values ('automerge', ${sql.raw(String(FTS5_AUTOMERGE))})`.execute(db);
+  // The number in the text: bound as a parameter, FTS5 refused it ("SQL logic error").
+  await sql`insert into status_search_fts(status_search_fts, rank) values ('automerge', 16)`.execute(db);
 }
 
 /**

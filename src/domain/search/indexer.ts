@@ -135,7 +135,7 @@ export class StatusIndexer {
   }
 
   /** Merges what this process wrote into the index proper (PostgreSQL's GIN pending list; nothing on SQLite). */
-  async merge(): Promise<void> {
+  private async merge(): Promise<void> {
     this.unmerged = 0;
     await mergeWritten(this.stores);
   }
