@@ -55,13 +55,13 @@ export async function startBenchServer(env: Record<string, string>, port: number
   return { url, process: server, stop };
 }
 
-/** A password-grant token with the `read` scope for `username`. */
-export async function signIn(url: string, username: string, password: string): Promise<string> {
-  const app = await (await fetch(`${url}/api/v1/apps`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_name: "bench", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: "read" }) })).json();
+/** A password-grant token for `username`, with the `read` scope unless told otherwise. */
+export async function signIn(url: string, username: string, password: string, scope = "read"): Promise<string> {
+  const app = await (await fetch(`${url}/api/v1/apps`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_name: "bench", redirect_uris: "urn:ietf:wg:oauth:2.0:oob", scopes: scope }) })).json();
   const token = await (await fetch(`${url}/oauth/token`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username, password, scope: "read" }),
+    body: JSON.stringify({ grant_type: "password", client_id: app.client_id, client_secret: app.client_secret, username, password, scope }),
   })).json();
   if (!token.access_token) throw new Error(`sign-in failed: ${JSON.stringify(token)}`);
   return token.access_token;

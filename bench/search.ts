@@ -7,7 +7,9 @@
 // - posting throughput (StatusService.create, in process, with the server's "search-index" sweep
 //   running as in a one-process server) with indexing on and off, alternating rounds so machine
 //   noise hits both alike; a round with indexing on ends when every post is indexed, so the rate
-//   counts the indexing after the commit too; the cost of indexing is the ratio of the medians.
+//   counts the indexing after the commit too; the cost of indexing is the ratio of the medians;
+// - the same through the HTTP API against a real server (bench/search-posting-http.ts): the
+//   server's CPU a post and the rate its clients saw.
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
@@ -20,6 +22,8 @@ import { seed } from "./seed.ts";
 import { Corpus, benchQueries } from "./search-corpus.ts";
 import { percentile, round } from "./measure.ts";
 import { signIn, startBenchServer } from "./bench-server.ts";
+import { databaseCpuMs } from "./process-cpu.ts";
+import { measurePostingOverHttp, writerAccounts } from "./search-posting-http.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const READER = { username: "reader", email: "reader@bench.invalid", password: "bench-password-1" };
@@ -40,6 +44,10 @@ export interface SearchBenchOptions {
   /** Posts per round of the posting measurement; rounds alternate indexing on and off. */
   posts: number;
   rounds: number;
+  /** The same through the HTTP API (bench/search-posting-http.ts): posts a round, rounds of each, requests in flight. */
+  httpPosts: number;
+  httpRounds: number;
+  httpConcurrency: number;
   /**
    * Keep the seeded data (SQLite's data folder; PostgreSQL's cluster, in the same folder) after the
    * run, and reuse it when a previous run left it: seeding and indexing 1M posts take minutes.
@@ -71,15 +79,16 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
     if (cluster) summary.shared_buffers = options.sharedBuffers ?? "128MB";
 
     let writer: AccountRow | null = null;
+    let httpWriters: { username: string; password: string }[] = [];
     const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: "off" }));
     try {
       if (reuse) {
         log(`reusing the data seeded in ${dataDir} (--keep)`);
         summary.reused_seed = true;
         writer = (await runtime.stores.accounts.byUsername(WRITER.username, null))!;
-        // The posts of earlier posting rounds (the writer did not opt in to search) would be the
+        // The posts of earlier posting rounds (the writers did not opt in to search) would be the
         // newest matches of every common word: back to the seed, as a fresh run has it.
-        await sql`delete from statuses where account_id = ${writer.id}`.execute(runtime.database.db);
+        await sql`delete from statuses where account_id in (select id from accounts where domain is null and username like ${"writer%"})`.execute(runtime.database.db);
         await sql`delete from status_search_pending`.execute(runtime.database.db);
         // PostgreSQL: and without their dead rows, as a fresh seed has it. They sit at the newest end
         // of the primary keys, where the planner looks up a key's actual maximum for every search
@@ -118,12 +127,14 @@ export async function searchBench(options: SearchBenchOptions): Promise<Record<s
         writer = (await runtime.services.accounts.createLocal(WRITER)).account;
         if (options.keep) fs.writeFileSync(marker, JSON.stringify(summary, null, 2) + "\n");
       }
+      if (options.httpRounds > 0) httpWriters = await writerAccounts(runtime, options.httpConcurrency);
     } finally {
       await runtime.close();
     }
 
     Object.assign(summary, await measureQueries(env, port, options.repeats, options.warmup, log));
     if (options.rounds > 0) Object.assign(summary, await measurePosting(env, writer, options, log));
+    if (options.httpRounds > 0) Object.assign(summary, await measurePostingOverHttp(env, port, { posts: options.httpPosts, rounds: options.httpRounds, writers: httpWriters }, log));
     printTable(summary);
     if (options.json) fs.writeFileSync(options.json, JSON.stringify([summary], null, 2) + "\n");
     return summary;
@@ -225,7 +236,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await caughtUp();
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
-      const dbCpuStarted = await databaseCpuMs(runtime);
+      const dbCpuStarted = await databaseCpuMs(runtime.database);
       for (let n = 0; n < options.posts; n++) {
         const { text, language } = corpus.next();
         await runtime.services.statuses.create(writer, { text }, null, { visibility: "public", sensitive: false, language });
@@ -238,7 +249,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await caughtUp();
       const rate = options.posts / ((performance.now() - started) / 1000);
       const used = process.cpuUsage(cpuStarted);
-      const dbCpuEnded = await databaseCpuMs(runtime);
+      const dbCpuEnded = await databaseCpuMs(runtime.database);
       if (!counted) {
         log(`warm-up round (not counted): ${round(rate)} posts/s`);
         continue;
@@ -281,35 +292,6 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
 export async function indexEverything(runtime: Runtime): Promise<void> {
   while ((await runtime.stores.statusIndex.pendingCount()) > 0) {
     if ((await runtime.services.search.indexer.indexPending({ drain: true })) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
-
-/**
- * CPU time (ms) PostgreSQL's server has used so far — the postmaster, its live processes and the
- * ones it has reaped (autovacuum workers come and go) — read from /proc; null where that cannot be
- * read (another machine, SQLite).
- */
-export async function databaseCpuMs(runtime: Runtime): Promise<number | null> {
-  if (runtime.database.kind !== "postgres") return null;
-  try {
-    const dir = await sql<{ setting: string }>`select setting from pg_settings where name = 'data_directory'`.execute(runtime.database.db);
-    const postmaster = Number(fs.readFileSync(path.join(dir.rows[0]!.setting, "postmaster.pid"), "utf8").split("\n")[0]);
-    const ticks = (pid: number, withChildren: boolean) => {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      // After "pid (comm) ": state is field 0; utime 11, stime 12, cutime 13, cstime 14.
-      return Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
-    };
-    let total = ticks(postmaster, true);
-    for (const child of fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, "utf8").trim().split(" ").filter(Boolean)) {
-      try {
-        total += ticks(Number(child), false);
-      } catch {
-        // It ended meanwhile: its time is the postmaster's reaped children's now, or soon.
-      }
-    }
-    return (total * 1000) / 100; // USER_HZ: 100 ticks a second on Linux
-  } catch {
-    return null;
   }
 }
 

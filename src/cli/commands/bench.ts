@@ -29,9 +29,12 @@ const USAGE = `Usage:
     Skein's media pipeline against Mastodon's reproduced (bench/media.ts), then the remote-media cache under 10× its budget
     of views (bench/media-cache.ts, on --db); --scale shrinks the corpus for a quick run; --explore measures, for each
     image that misses the target, which encoder settings would reach it
-  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--warmup N] [--posts N] [--rounds N] [--keep] [--shared-buffers SIZE] [--json FILE]
-    full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off;
-    --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too) and reuse it next time; --rounds 0: no posting;
+  ./skein bench search   [--db sqlite|postgres] [--statuses N] [--accounts N] [--repeats N] [--warmup N] [--posts N] [--rounds N]
+                         [--http-posts N] [--http-rounds N] [--http-concurrency N] [--keep] [--shared-buffers SIZE] [--json FILE]
+    full-text search (bench/search.ts): index build time and size, query p50/p99 by kind of query, posting with indexing on vs off
+    in process (--posts a round, --rounds of each; 0: none) and through the HTTP API (--http-posts a round, --http-rounds of each, 0: none,
+    from --http-concurrency clients at once, 8 by default); --keep: keep the seeded data (bench-data/search-DB-N, PostgreSQL's cluster too)
+    and reuse it next time;
     --warmup N: passes over every query before any is counted (10);
     --shared-buffers 1GB: the bench's PostgreSQL cluster with that much shared_buffers (128MB otherwise, as the test suite's)
   ./skein bench idle     [--db sqlite|postgres] [--seconds N] [--json FILE]
@@ -106,6 +109,9 @@ export async function bench(args: string[]): Promise<number> {
       warmup: options.warmup === "0" ? 0 : positiveInt(options.warmup, 10, "warmup"),
       posts: positiveInt(options.posts, 500, "posts"),
       rounds: options.rounds === "0" ? 0 : positiveInt(options.rounds, 3, "rounds"),
+      httpPosts: positiveInt(options["http-posts"], 5000, "http-posts"),
+      httpRounds: options["http-rounds"] === "0" ? 0 : positiveInt(options["http-rounds"], 3, "http-rounds"),
+      httpConcurrency: positiveInt(options["http-concurrency"], 8, "http-concurrency"),
       keep: options.keep === true,
       sharedBuffers: sharedBuffers(options["shared-buffers"]),
       json: typeof options.json === "string" ? options.json : null,
