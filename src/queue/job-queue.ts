@@ -8,9 +8,14 @@ import { randomUUID } from "node:crypto";
 import type { DB } from "../db/schema.ts";
 import type { DatabaseKind } from "../db/database.ts";
 import { claimJobs } from "../db/dialects/job-claim.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 import { newId } from "../util/ids.ts";
 import type { Notifier } from "../db/notify.ts";
 import { Alarm, idleSleepUntil, WakeSignal } from "./wake-signal.ts";
+
+// A done job's row goes by its key: every job runs it, and PostgreSQL planned it afresh each time
+// (docs/performance/search.md, "Tenth pass"); kept prepared.
+const deleteJob = queryTemplate((db: Kysely<DB>, p: { id: string }) => db.deleteFrom("jobs").where("id", "=", p.id), { keepPrepared: true });
 
 const logger = getLogger(["skein", "queue"]);
 
@@ -168,7 +173,7 @@ export class JobQueue {
   private async run(job: { id: string; payload: string; attempts: number; queue: string }, handler: (payload: unknown) => Promise<void> | void): Promise<void> {
     try {
       await handler(JSON.parse(job.payload));
-      await this.db.deleteFrom("jobs").where("id", "=", job.id).execute();
+      await deleteJob(this.db, { id: job.id });
     } catch (error) {
       const message = String((error as Error)?.stack ?? error).slice(0, 2000);
       if (job.attempts >= MAX_ATTEMPTS) {

@@ -9,6 +9,9 @@ export type AccountRow = Selectable<AccountsTable>;
 // A page of statuses reads its authors' rows: compiled once (db/query-templates.ts), and kept
 // prepared on PostgreSQL (lookups by key: the generic plan is the custom one).
 const accountsByIds = queryTemplate((db: Kysely<DB>, p: { ids: readonly string[] }) => db.selectFrom("accounts").selectAll().where("id", "in", p.ids), { keepPrepared: true });
+// One account by key: read by most requests (a post reads its author's twice). PostgreSQL planned
+// it afresh each time, 0.08 ms a post (docs/performance/search.md, "Tenth pass").
+const accountById = queryTemplate((db: Kysely<DB>, p: { id: string }) => db.selectFrom("accounts").selectAll().where("id", "=", p.id), { keepPrepared: true });
 // Every post runs it (Kysely's building and compiling were ~0.45 ms of a post's ~2 ms of CPU, over
 // its statements: docs/PERFORMANCE.md, "What a post's statements cost to build").
 const countNewStatusOf = queryTemplate(
@@ -27,7 +30,7 @@ export class AccountStore {
   }
 
   async byId(id: string): Promise<AccountRow | undefined> {
-    return this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+    return (await accountById(this.db, { id }))[0];
   }
 
   /** A user's account (users.account_id) in one query, without reading the user first. */

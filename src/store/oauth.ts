@@ -4,6 +4,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { DB, OAuthAccessTokensTable, OAuthApplicationsTable, OAuthAuthorizationCodesTable } from "../db/schema.ts";
 import { tableColumns } from "../db/dialects/table-columns.ts";
 import { keptPrepared } from "../db/prepared.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 import type { UserRow } from "./users.ts";
 import type { AccountRow } from "./accounts.ts";
 
@@ -14,6 +15,10 @@ export type AccessTokenRow = Selectable<OAuthAccessTokensTable>;
 /** The tables authenticationByHash reads, with their aliases (each column comes back as `alias__column`). */
 const AUTH_TABLES = [["t", "oauth_access_tokens"], ["a", "oauth_applications"], ["u", "users"], ["ac", "accounts"]] as const;
 const authSelects = new WeakMap<readonly string[], string>();
+
+// A status's application, read to render it (every post answers with its own): a lookup by key,
+// kept prepared (PostgreSQL planned it at every post, docs/performance/search.md, "Tenth pass").
+const applicationWithId = queryTemplate((db: Kysely<DB>, p: { id: string }) => db.selectFrom("oauth_applications").selectAll().where("id", "=", p.id), { keepPrepared: true });
 
 export class OAuthStore {
   private readonly db: Kysely<DB>;
@@ -26,7 +31,7 @@ export class OAuthStore {
   }
 
   async applicationById(id: string): Promise<ApplicationRow | undefined> {
-    return this.db.selectFrom("oauth_applications").selectAll().where("id", "=", id).executeTakeFirst();
+    return (await applicationWithId(this.db, { id }))[0];
   }
 
   async applicationByClientId(clientId: string): Promise<ApplicationRow | undefined> {

@@ -1,8 +1,13 @@
 // Data access for relay subscriptions (domain/relays).
 import type { Kysely, Selectable } from "kysely";
 import type { DB, RelaysTable, RelayState } from "../db/schema.ts";
+import { queryTemplate } from "../db/query-templates.ts";
 
 export type RelayRow = Selectable<RelaysTable>;
+
+// Read for every public post (its distribution), of a table of a few rows: kept prepared, for
+// PostgreSQL planned it at every post (docs/performance/search.md, "Tenth pass").
+const acceptedRelayInboxes = queryTemplate((db: Kysely<DB>, p: { state: RelayState }) => db.selectFrom("relays").select("inbox_url").where("state", "=", p.state), { keepPrepared: true });
 
 export class RelayStore {
   private readonly db: Kysely<DB>;
@@ -67,7 +72,7 @@ export class RelayStore {
 
   /** The inboxes public posts are sent to: relays that accepted the subscription. */
   async acceptedInboxes(): Promise<string[]> {
-    const rows = await this.db.selectFrom("relays").select("inbox_url").where("state", "=", "accepted").execute();
+    const rows = await acceptedRelayInboxes(this.db, { state: "accepted" });
     return rows.map((r) => r.inbox_url);
   }
 }
