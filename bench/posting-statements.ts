@@ -13,6 +13,7 @@ import { parseArgs } from "../src/cli/usage.ts";
 import { findPostgresBin, freePort, startPostgresCluster } from "../test/support/postgres-cluster.ts";
 import { signIn, startBenchServer } from "./bench-server.ts";
 import { Corpus } from "./search-corpus.ts";
+import { cpuMsOf } from "./process-cpu.ts";
 
 const { options } = parseArgs(process.argv.slice(2));
 const posts = Number(options.posts ?? 2000);
@@ -81,16 +82,14 @@ try {
 /** CPU time (ms) of PostgreSQL's processes by kind (their process titles), the postmaster's reaped children with it. */
 function cpuByKind(postmaster: number): Map<string, number> {
   const byKind = new Map<string, number>();
-  const add = (kind: string, ticks: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + ticks * 10);
-  const stat = (pid: number) => fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const own = stat(postmaster);
-  add("postmaster and the processes it reaped", Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]));
+  const add = (kind: string, ms: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + ms);
+  add("postmaster and the processes it reaped", cpuMsOf(postmaster, true));
   for (const child of fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, "utf8").trim().split(" ").filter(Boolean)) {
     try {
-      const fields = stat(Number(child));
+      const ms = cpuMsOf(Number(child), false);
       // "postgres: walwriter", "postgres: postgres postgres 127.0.0.1(5432) idle": the kind is the title without its address and state.
       const title = fs.readFileSync(`/proc/${child}/cmdline`, "utf8").replace(/\0/g, " ").replace(/^postgres: /, "").replace(/\s\d+\.\d+\.\d+\.\d+\(\d+\).*$/, "").trim();
-      add(title.startsWith("postgres ") ? "backends" : title, Number(fields[11]) + Number(fields[12]));
+      add(title.startsWith("postgres ") ? "backends" : title, ms);
     } catch {
       // It ended meanwhile: its time is the postmaster's reaped children's.
     }

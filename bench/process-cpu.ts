@@ -8,6 +8,11 @@ import type { Database } from "../src/db/database.ts";
 /** USER_HZ: /proc counts CPU time in ticks of 1/100 s on Linux. */
 const TICK_MS = 10;
 
+/** utime + stime of `pid` in ms, with its reaped children's when `withChildren`; throws when it cannot be read. */
+export function cpuMsOf(pid: number, withChildren: boolean): number {
+  return ticks(pid, withChildren) * TICK_MS;
+}
+
 /** utime + stime of `pid`, with its reaped children's when `withChildren`, in ticks. */
 function ticks(pid: number, withChildren: boolean): number {
   // After "pid (comm) ": state is field 0; utime 11, stime 12, cutime 13, cstime 14.
