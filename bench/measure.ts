@@ -27,6 +27,20 @@ export function resetPeakRss(pid: number): boolean {
   }
 }
 
+/** The median of unsorted values (NaN for none). */
+export function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+/**
+ * Whether round `i` of an on/off comparison runs with the thing measured on: round -1 (a warm-up,
+ * not counted) on, then on, off, off, on, on, off… — caches keep warming over the rounds, and with
+ * a fixed order that drift would count against whichever mode comes first.
+ */
+export function onOffRound(i: number): "on" | "off" {
+  return i === -1 || i % 4 === 0 || i % 4 === 3 ? "on" : "off";
+}
+
 export function round(n: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;

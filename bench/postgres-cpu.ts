@@ -36,19 +36,37 @@ function postmasterOf(url: string): string | null {
   return null;
 }
 
-/** Seconds of CPU the cluster behind `url` has used so far; null when it is not a local process. */
-export function postgresCpuSeconds(url: string): number | null {
+/** Milliseconds of CPU the PostgreSQL cluster behind DATABASE_URL has used so far; null without one (SQLite) or when it is not a local process. */
+export function postgresCpuMs(url: string | undefined): number | null {
+  const seconds = url?.startsWith("postgres") ? postgresCpuSeconds(url) : null;
+  return seconds === null ? null : seconds * 1000;
+}
+
+/**
+ * Milliseconds of CPU of the cluster behind `url` so far, by kind of process (backends, the WAL
+ * writer, …, from their titles; the postmaster with the processes that have ended); null when it
+ * is not a local process.
+ */
+export function postgresCpuMsByKind(url: string): Map<string, number> | null {
   const postmaster = postmasterOf(url);
   if (!postmaster) return null;
-  let total = ticks(postmaster, true);
+  const byKind = new Map<string, number>([["postmaster and the processes that ended", ticks(postmaster, true) * 10]]);
   for (const pid of fs.readdirSync("/proc")) {
-    if (/^\d+$/.test(pid) && parentOf(pid) === postmaster) {
-      try {
-        total += ticks(pid, false);
-      } catch {
-        /* ended meanwhile: counted in the postmaster's cutime from now on */
-      }
+    if (!/^\d+$/.test(pid) || parentOf(pid) !== postmaster) continue;
+    try {
+      // "postgres: walwriter", "postgres: user db 127.0.0.1(5432) idle": a title with a client's address is a backend's.
+      const title = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").replace(/^postgres: /, "").trim();
+      const kind = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(title) ? "backends" : title;
+      byKind.set(kind, (byKind.get(kind) ?? 0) + ticks(pid, false) * 10);
+    } catch {
+      /* ended meanwhile: counted in the postmaster's cutime from now on */
     }
   }
-  return total / 100;
+  return byKind;
+}
+
+/** Seconds of CPU the cluster behind `url` has used so far; null when it is not a local process. */
+export function postgresCpuSeconds(url: string): number | null {
+  const byKind = postgresCpuMsByKind(url);
+  return byKind === null ? null : [...byKind.values()].reduce((a, b) => a + b, 0) / 1000;
 }

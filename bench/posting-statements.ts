@@ -11,9 +11,10 @@ import path from "node:path";
 import pg from "pg";
 import { parseArgs } from "../src/cli/usage.ts";
 import { findPostgresBin, freePort, startPostgresCluster } from "../test/support/postgres-cluster.ts";
-import { signIn, startBenchServer } from "./bench-server.ts";
+import { startBenchServer } from "./bench-server.ts";
 import { Corpus } from "./search-corpus.ts";
-import { cpuMsOf } from "./process-cpu.ts";
+import { postgresCpuMsByKind } from "./postgres-cpu.ts";
+import { postOnce, signInWriters, writerCredentials } from "./search-posting-http.ts";
 
 const { options } = parseArgs(process.argv.slice(2));
 const posts = Number(options.posts ?? 2000);
@@ -34,27 +35,21 @@ try {
   const env = { DATA_DIR: dataDir, LOG_LEVEL: "warning", SKEIN_ENV: "development", PORT: String(port), BIND: "127.0.0.1", LOCAL_DOMAIN: `127.0.0.1:${port}`, SEARCH_INDEXING: String(options.indexing ?? "off"), DATABASE_URL: cluster.url };
   const server = await startBenchServer(env, port, { wrapper: true });
   try {
-    const tokens: string[] = [];
-    for (let n = 1; n <= 8; n++) tokens.push(await signIn(server.url, `writer_${n}`, "bench-password-1", "write:statuses"));
+    const tokens = await signInWriters(server.url, writerCredentials(8));
     const corpus = new Corpus(5);
+    const posters = tokens.map((token) => postOnce(server.url, token, corpus));
     let turn = 0;
-    const post = async () => {
-      const { text, language } = corpus.next();
-      const response = await fetch(`${server.url}/api/v1/statuses`, { method: "POST", headers: { Authorization: `Bearer ${tokens[turn++ % tokens.length]}`, "Content-Type": "application/json" }, body: JSON.stringify({ status: text, visibility: "public", language }) });
-      const body = await response.text();
-      if (!response.ok) throw new Error(`posting failed: ${response.status} ${body.slice(0, 200)}`);
-    };
+    const post = () => posters[turn++ % posters.length]!();
     // Warm-up: the server's code paths and pool, and its start-up collection a second after start.
     for (let n = 0; n < 50; n++) await post();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const postmaster = Number(fs.readFileSync(path.join(dataDir, "postgres", "data", "postmaster.pid"), "utf8").split("\n")[0]);
     await client.query("select pg_stat_statements_reset()");
-    const before = cpuByKind(postmaster);
+    const before = postgresCpuMsByKind(cluster.url)!;
     let next = 0;
     const started = performance.now();
-    await Promise.all(tokens.map(async () => { while (next++ < posts) await post(); }));
+    await Promise.all(posters.map(async (postAs) => { while (next++ < posts) await postAs(); }));
     const seconds = (performance.now() - started) / 1000;
-    const after = cpuByKind(postmaster);
+    const after = postgresCpuMsByKind(cluster.url)!;
     const out = (line: string) => process.stdout.write(line + "\n");
     out(`${posts} posts through the API, ${(posts / seconds).toFixed(1)} posts/s`);
     out("PostgreSQL's CPU a post, by process:");
@@ -79,20 +74,3 @@ try {
   await cluster.stop();
 }
 
-/** CPU time (ms) of PostgreSQL's processes by kind (their process titles), the postmaster's reaped children with it. */
-function cpuByKind(postmaster: number): Map<string, number> {
-  const byKind = new Map<string, number>();
-  const add = (kind: string, ms: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + ms);
-  add("postmaster and the processes it reaped", cpuMsOf(postmaster, true));
-  for (const child of fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, "utf8").trim().split(" ").filter(Boolean)) {
-    try {
-      const ms = cpuMsOf(Number(child), false);
-      // "postgres: walwriter", "postgres: postgres postgres 127.0.0.1(5432) idle": the kind is the title without its address and state.
-      const title = fs.readFileSync(`/proc/${child}/cmdline`, "utf8").replace(/\0/g, " ").replace(/^postgres: /, "").replace(/\s\d+\.\d+\.\d+\.\d+\(\d+\).*$/, "").trim();
-      add(title.startsWith("postgres ") ? "backends" : title, ms);
-    } catch {
-      // It ended meanwhile: its time is the postmaster's reaped children's.
-    }
-  }
-  return byKind;
-}

@@ -22,7 +22,7 @@ import { benchPostgres, freePort } from "../test/support/postgres-cluster.ts";
 import { Corpus } from "./search-corpus.ts";
 import { round } from "./measure.ts";
 import { indexEverything } from "./search.ts";
-import { databaseCpuMs } from "./process-cpu.ts";
+import { postgresCpuMs } from "./postgres-cpu.ts";
 
 const posts = Number(process.argv[2] ?? 3000);
 const rounds = Number(process.argv[3] ?? 2);
@@ -54,7 +54,7 @@ try {
       await admin.query("select pg_stat_statements_reset()");
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const dbStarted = (await databaseCpuMs(runtime.database)) ?? 0;
+      const dbStarted = postgresCpuMs(url) ?? 0;
       for (let n = 0; n < posts; n++) {
         const { text, language } = corpus.next();
         await runtime.services.statuses.create(writer, { text }, null, { visibility: "public", sensitive: false, language });
@@ -65,7 +65,7 @@ try {
       await admin.query(`select gin_clean_pending_list('${INDEX}')`);
       const mergeMs = performance.now() - mergeStarted;
       const used = process.cpuUsage(cpu);
-      const dbMs = ((await databaseCpuMs(runtime.database)) ?? 0) - dbStarted;
+      const dbMs = (postgresCpuMs(url) ?? 0) - dbStarted;
       const upsert = await admin.query("select coalesce(sum(total_exec_time), 0) as ms from pg_stat_statements where query like '%insert into status_search (status_id, has_link, document)%'");
       const row = {
         pending_list_kb: size ?? "indexing off",

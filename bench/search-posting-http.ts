@@ -15,9 +15,9 @@ import type { Runtime } from "../src/server/context.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { StatusIndexStore } from "../src/store/search/status-index.ts";
 import { Corpus } from "./search-corpus.ts";
-import { percentile, round } from "./measure.ts";
+import { median, onOffRound, processUsage, round } from "./measure.ts";
 import { signIn, startBenchServer } from "./bench-server.ts";
-import { databaseCpuMs, processCpuMs } from "./process-cpu.ts";
+import { postgresCpuMs } from "./postgres-cpu.ts";
 
 export interface HttpPostingOptions {
   /** Posts per round; rounds alternate indexing on and off. */
@@ -30,27 +30,28 @@ export interface HttpPostingOptions {
    * cost of one person posting eight times at once, which no one does (docs/performance/search.md,
    * "Tenth pass").
    */
-  writers: { username: string; password: string }[];
+  writers: Credentials[];
 }
 
-type Mode = "on" | "off";
+type Credentials = { username: string; password: string };
 
 export async function measurePostingOverHttp(env: Record<string, string>, port: number, options: HttpPostingOptions, log: (line: string) => void): Promise<Record<string, number>> {
-  const rates: Record<Mode, number[]> = { on: [], off: [] };
-  const cpu: Record<Mode, number[]> = { on: [], off: [] };
-  const dbCpu: Record<Mode, number[]> = { on: [], off: [] };
+  const rates: Record<"on" | "off", number[]> = { on: [], off: [] };
+  const cpu: Record<"on" | "off", number[]> = { on: [], off: [] };
+  const dbCpu: Record<"on" | "off", number[]> = { on: [], off: [] };
   const corpus = new Corpus(77);
   // The bench's own connection, to see when the server has indexed everything.
   const database = await openDatabase(loadConfig(env).database);
   const index = new StatusIndexStore(database.db);
-  let tokens: string[] = [];
+  // Tokens are rows of the database: signed in once, they serve every round's server.
+  let tokens: string[] | null = null;
   try {
     // Round -1 warms the database and the operating system's caches up and is not counted.
     for (let i = -1; i < options.rounds * 2; i++) {
-      const mode: Mode = i === -1 || i % 4 === 0 || i % 4 === 3 ? "on" : "off";
+      const mode = onOffRound(i);
       const server = await startBenchServer({ ...env, SEARCH_INDEXING: mode }, port, { wrapper: true });
       try {
-        if (tokens.length === 0) for (const writer of options.writers) tokens.push(await signIn(server.url, writer.username, writer.password, "write:statuses"));
+        tokens ??= await signInWriters(server.url, options.writers);
         const posters = tokens.map((token) => postOnce(server.url, token, corpus));
         // A fresh process: its code paths, the pool's connections and its start-up collection
         // (server/startup-memory.ts, a second after start) out of the way before timing.
@@ -58,8 +59,8 @@ export async function measurePostingOverHttp(env: Record<string, string>, port: 
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await indexed(index);
         const pid = server.process.pid!;
-        const cpuStarted = processCpuMs(pid);
-        const dbCpuStarted = await databaseCpuMs(database);
+        const cpuStarted = processUsage(pid).cpuSeconds * 1000;
+        const dbCpuStarted = postgresCpuMs(env.DATABASE_URL);
         const started = performance.now();
         let next = 0;
         await Promise.all(
@@ -69,17 +70,17 @@ export async function measurePostingOverHttp(env: Record<string, string>, port: 
         );
         const rate = options.posts / ((performance.now() - started) / 1000);
         await indexed(index);
-        const cpuEnded = processCpuMs(pid);
-        const dbCpuEnded = await databaseCpuMs(database);
+        const cpuEnded = processUsage(pid).cpuSeconds * 1000;
+        const dbCpuEnded = postgresCpuMs(env.DATABASE_URL);
         if (i < 0) {
           log(`over HTTP, warm-up round (not counted): ${round(rate)} posts/s`);
           continue;
         }
         rates[mode].push(rate);
-        if (cpuStarted !== null && cpuEnded !== null) cpu[mode].push((cpuEnded - cpuStarted) / options.posts);
+        cpu[mode].push((cpuEnded - cpuStarted) / options.posts);
         if (dbCpuStarted !== null && dbCpuEnded !== null) dbCpu[mode].push((dbCpuEnded - dbCpuStarted) / options.posts);
-        const shown = [cpu[mode].length ? `${round(cpu[mode].at(-1)!, 3)} ms of the server's CPU a post` : null, dbCpu[mode].length ? `${round(dbCpu[mode].at(-1)!, 3)} ms of PostgreSQL's` : null].filter(Boolean);
-        log(`over HTTP, indexing ${mode}: ${round(rate)} posts/s${shown.length ? `, ${shown.join(", ")}` : ""}`);
+        const dbShown = dbCpu[mode].length ? `, ${round(dbCpu[mode].at(-1)!, 3)} ms of PostgreSQL's` : "";
+        log(`over HTTP, indexing ${mode}: ${round(rate)} posts/s, ${round(cpu[mode].at(-1)!, 3)} ms of the server's CPU a post${dbShown}`);
       } finally {
         await server.stop();
       }
@@ -87,21 +88,16 @@ export async function measurePostingOverHttp(env: Record<string, string>, port: 
   } finally {
     await database.close();
   }
-  const median = (values: number[]) => (values.length ? percentile([...values].sort((a, b) => a - b), 50) : NaN);
   const results: Record<string, number> = {
     http_posting_clients: options.writers.length,
     http_posts_per_second_indexing_on: round(median(rates.on)),
     http_posts_per_second_indexing_off: round(median(rates.off)),
     http_indexing_cost_percent: round((1 - median(rates.on) / median(rates.off)) * 100),
+    http_server_cpu_ms_per_post_indexing_on: round(median(cpu.on), 3),
+    http_server_cpu_ms_per_post_indexing_off: round(median(cpu.off), 3),
+    http_indexing_server_cpu_cost_percent: round((1 - median(cpu.off) / median(cpu.on)) * 100),
   };
-  if (cpu.on.length && cpu.off.length) {
-    Object.assign(results, {
-      http_server_cpu_ms_per_post_indexing_on: round(median(cpu.on), 3),
-      http_server_cpu_ms_per_post_indexing_off: round(median(cpu.off), 3),
-      http_indexing_server_cpu_cost_percent: round((1 - median(cpu.off) / median(cpu.on)) * 100),
-    });
-  }
-  if (cpu.on.length && cpu.off.length && dbCpu.on.length && dbCpu.off.length) {
+  if (dbCpu.on.length && dbCpu.off.length) {
     const on = median(cpu.on) + median(dbCpu.on);
     const off = median(cpu.off) + median(dbCpu.off);
     Object.assign(results, {
@@ -113,8 +109,15 @@ export async function measurePostingOverHttp(env: Record<string, string>, port: 
   return results;
 }
 
+/** A `write:statuses` token for each writer. */
+export async function signInWriters(url: string, writers: readonly Credentials[]): Promise<string[]> {
+  const tokens = [];
+  for (const writer of writers) tokens.push(await signIn(url, writer.username, writer.password, "write:statuses"));
+  return tokens;
+}
+
 /** One public post through the API per call, its text and language from the corpus. */
-function postOnce(url: string, token: string, corpus: Corpus): () => Promise<void> {
+export function postOnce(url: string, token: string, corpus: Corpus): () => Promise<void> {
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
   return async () => {
     const { text, language } = corpus.next();
@@ -129,16 +132,19 @@ async function indexed(index: StatusIndexStore): Promise<void> {
   while ((await index.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/** The credentials of the clients that post over HTTP: "writer_1"… */
+export function writerCredentials(count: number): Credentials[] {
+  return Array.from({ length: count }, (_, n) => ({ username: `writer_${n + 1}`, password: "bench-password-1" }));
+}
+
 /**
- * `count` local accounts for the clients that post over HTTP ("writer_1"…), made when missing;
- * their credentials. Like the in-process writer, they have not opted in to search.
+ * `count` local accounts for the clients that post over HTTP, made when missing; their
+ * credentials. Like the in-process writer, they have not opted in to search.
  */
-export async function writerAccounts(runtime: Runtime, count: number): Promise<{ username: string; password: string }[]> {
-  const writers = [];
-  for (let n = 1; n <= count; n++) {
-    const writer = { username: `writer_${n}`, email: `writer_${n}@bench.invalid`, password: "bench-password-1" };
-    if (!(await runtime.stores.accounts.byUsername(writer.username, null))) await runtime.services.accounts.createLocal(writer);
-    writers.push({ username: writer.username, password: writer.password });
+export async function writerAccounts(runtime: Runtime, count: number): Promise<Credentials[]> {
+  const writers = writerCredentials(count);
+  for (const writer of writers) {
+    if (!(await runtime.stores.accounts.byUsername(writer.username, null))) await runtime.services.accounts.createLocal({ ...writer, email: `${writer.username}@bench.invalid` });
   }
   return writers;
 }

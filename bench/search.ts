@@ -20,9 +20,9 @@ import type { AccountRow } from "../src/store/accounts.ts";
 import { benchPostgres, freePort, type PostgresCluster } from "../test/support/postgres-cluster.ts";
 import { seed } from "./seed.ts";
 import { Corpus, benchQueries } from "./search-corpus.ts";
-import { percentile, round } from "./measure.ts";
+import { median, onOffRound, percentile, round } from "./measure.ts";
 import { signIn, startBenchServer } from "./bench-server.ts";
-import { databaseCpuMs } from "./process-cpu.ts";
+import { postgresCpuMs } from "./postgres-cpu.ts";
 import { measurePostingOverHttp, writerAccounts } from "./search-posting-http.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -222,10 +222,9 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
   const dbCpu: Record<"on" | "off", number[]> = { on: [], off: [] };
   const corpus = new Corpus(99);
   // Round -1 warms the database up (its first round ran a quarter slower than the rest) and is not
-  // counted; then on, off, off, on, on, off…: the database's caches keep warming over the rounds,
-  // and with a fixed order that drift would count against whichever mode comes first.
+  // counted; then on, off, off, on… (onOffRound).
   for (let i = -1; i < options.rounds * 2; i++) {
-    const mode = i === -1 || i % 4 === 0 || i % 4 === 3 ? "on" : "off";
+    const mode = onOffRound(i);
     const counted = i >= 0;
     const runtime = await openRuntime(loadConfig({ ...env, SEARCH_INDEXING: mode }));
     const scheduler = startScheduler(backgroundTasks(runtime.services, runtime.sweeps).filter((task) => task.name === "search-index"));
@@ -236,7 +235,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await caughtUp();
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
-      const dbCpuStarted = await databaseCpuMs(runtime.database);
+      const dbCpuStarted = postgresCpuMs(env.DATABASE_URL);
       for (let n = 0; n < options.posts; n++) {
         const { text, language } = corpus.next();
         await runtime.services.statuses.create(writer, { text }, null, { visibility: "public", sensitive: false, language });
@@ -249,7 +248,7 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await caughtUp();
       const rate = options.posts / ((performance.now() - started) / 1000);
       const used = process.cpuUsage(cpuStarted);
-      const dbCpuEnded = await databaseCpuMs(runtime.database);
+      const dbCpuEnded = postgresCpuMs(env.DATABASE_URL);
       if (!counted) {
         log(`warm-up round (not counted): ${round(rate)} posts/s`);
         continue;
@@ -265,7 +264,6 @@ async function measurePosting(env: Record<string, string>, writer: AccountRow, o
       await runtime.close();
     }
   }
-  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
   const on = median(rates.on);
   const off = median(rates.off);
   const cpuOn = median(cpu.on);
